@@ -1,0 +1,1 @@
+"""SQLAlchemy dialect for Timeplus."""

@@ -1,0 +1,1 @@
+"""PEP 249 driver for Timeplus over its REST API v1beta2."""

@@ -1,0 +1,1 @@
+"""Timeplus SQL → ClickHouse SQL translation for the emulator."""
