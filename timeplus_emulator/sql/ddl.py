@@ -1,0 +1,279 @@
+"""CREATE STREAM / VIEW / DATABASE.
+
+Owns: parsing Timeplus DDL into :mod:`model` statements, validating reserved column
+names and stream modes, and translating types, defaults and TTL expressions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from timeplus_emulator.sql.cursor import NAME_KINDS, TokenCursor
+from timeplus_emulator.sql.errors import (
+    BAD_ARGUMENTS,
+    ILLEGAL_COLUMN,
+    NOT_IMPLEMENTED,
+    SYNTAX_ERROR,
+    TranslationError,
+)
+from timeplus_emulator.sql.functions import resolve_function
+from timeplus_emulator.sql.model import (
+    ColumnDef,
+    CreateDatabaseStatement,
+    CreateStreamStatement,
+    CreateViewStatement,
+)
+from timeplus_emulator.sql.rewriter import Context, Rewriter, match_paren, split_args
+from timeplus_emulator.sql.select import SelectTranslator, parse_settings, top_level_index
+from timeplus_emulator.sql.tokens import Kind, name_of, tokenize
+from timeplus_emulator.sql.types import (
+    TypeNode,
+    parse_type_tokens,
+    render_clickhouse,
+    render_timeplus,
+)
+
+STREAM_MODES = frozenset({"append", "changelog", "changelog_kv", "versioned_kv"})
+KV_MODES = frozenset({"changelog_kv", "versioned_kv"})
+RESERVED_COLUMNS = frozenset({"window_start", "window_end"})
+DEFAULT_EVENT_TIME = "now64(3, 'UTC')"
+_COLUMN_CLAUSES = ("DEFAULT", "MATERIALIZED", "ALIAS", "EPHEMERAL", "COMMENT", "CODEC", "TTL",
+                   "NULL", "NOT")
+_STREAM_CLAUSES = ("PRIMARY", "ORDER", "PARTITION", "TTL", "SETTINGS", "COMMENT")
+
+
+@dataclass
+class _StreamParts:
+    columns: list[ColumnDef] = field(default_factory=list)
+    primary_key: tuple[str, ...] = ()
+    ttl: Optional[str] = None
+    ttl_ch: Optional[str] = None
+    settings: dict[str, str] = field(default_factory=dict)
+    comment: Optional[str] = None
+    tp_time: Optional[ColumnDef] = None
+
+
+def _function_name(name: str) -> str:
+    return resolve_function(name).ch_name
+
+
+class StreamParser:
+    """Parses CREATE STREAM after the word STREAM."""
+
+    def __init__(self, cur: TokenCursor) -> None:
+        self.cur = cur
+        self.toks = cur.toks
+        self.rewriter = Rewriter(self.toks, Context())
+
+    def parse(self) -> CreateStreamStatement:
+        if_not_exists = self.cur.if_not_exists()
+        database, name = self.cur.qualified_name()
+        parts = _StreamParts()
+        if not self.cur.peek().is_op("("):
+            raise self.cur.error("'(' and a column list")
+        close = match_paren(self.toks, self.cur.pos)
+        for start, end in split_args(self.toks, self.cur.pos + 1, close):
+            self._element(start, end, parts)
+        self.cur.pos = close + 1
+        self._clauses(parts)
+        self.cur.expect_end()
+        return self._statement(database, name, if_not_exists, parts)
+
+    def _statement(self, database: Optional[str], name: str, if_not_exists: bool,
+                   parts: _StreamParts) -> CreateStreamStatement:
+        mode = parts.settings.pop("mode", "append")
+        if mode not in STREAM_MODES:
+            raise TranslationError(BAD_ARGUMENTS, f"Unknown stream mode '{mode}'")
+        if mode in KV_MODES and not parts.primary_key:
+            raise TranslationError(BAD_ARGUMENTS, f"Stream mode '{mode}' requires a PRIMARY KEY")
+        names = {c.name for c in parts.columns}
+        for key in parts.primary_key:
+            if key not in names:
+                raise TranslationError(47, f"Primary key column '{key}' is not a column of {name}")
+        if not parts.columns:
+            raise TranslationError(SYNTAX_ERROR, "Syntax error: a stream needs at least one column")
+        return CreateStreamStatement(
+            database=database, name=name, columns=tuple(parts.columns),
+            if_not_exists=if_not_exists, mode=mode, primary_key=parts.primary_key,
+            ttl_expression=parts.ttl, ttl_expression_ch=parts.ttl_ch, settings=parts.settings,
+            comment=parts.comment, tp_time_default_ch=self._event_time(parts),
+        )
+
+    def _event_time(self, parts: _StreamParts) -> str:
+        if parts.tp_time is not None and parts.tp_time.default_ch:
+            return parts.tp_time.default_ch
+        column = parts.settings.get("event_time_column")
+        if column:
+            tokens = tokenize(column)
+            return Rewriter(tokens, Context()).rewrite(0, len(tokens) - 1, False).strip()
+        return DEFAULT_EVENT_TIME
+
+    def _element(self, start: int, end: int, parts: _StreamParts) -> None:
+        first = self.toks[start]
+        if first.is_word("INDEX", "CONSTRAINT", "PROJECTION"):
+            return
+        if first.is_word("PRIMARY") and self.toks[start + 1].is_word("KEY"):
+            parts.primary_key = self._key_names(start + 2, end)
+            return
+        column = self._column(start, end)
+        if column.name == "_tp_time":
+            if not column.type.startswith("datetime64"):
+                raise TranslationError(
+                    ILLEGAL_COLUMN,
+                    f"Column _tp_time is reserved, expected type 'datetime64' but actual type "
+                    f"'{column.type}'.",
+                )
+            parts.tp_time = column
+            return
+        if column.name.startswith("_tp_") or column.name in RESERVED_COLUMNS:
+            raise TranslationError(
+                ILLEGAL_COLUMN,
+                f"Column {column.name} is reserved, should not used in create query.",
+            )
+        parts.columns.append(column)
+
+    def _key_names(self, start: int, end: int) -> tuple[str, ...]:
+        if self.toks[start].is_op("("):
+            close = match_paren(self.toks, start)
+            ranges = split_args(self.toks, start + 1, close)
+        else:
+            ranges = split_args(self.toks, start, end)
+        names: list[str] = []
+        for a, b in ranges:
+            if b - a != 1 or self.toks[a].kind not in NAME_KINDS:
+                raise TranslationError(NOT_IMPLEMENTED, "PRIMARY KEY must list column names")
+            names.append(name_of(self.toks[a]))
+        return tuple(names)
+
+    def _column(self, start: int, end: int) -> ColumnDef:
+        name_tok = self.toks[start]
+        if name_tok.kind not in NAME_KINDS:
+            raise TranslationError(SYNTAX_ERROR, f"Syntax error: expected a column name at "
+                                                 f"'{name_tok.text}'")
+        node, pos = parse_type_tokens(self.toks, start + 1, _function_name)
+        clauses = self._column_clauses(pos, end)
+        nullable = node.tp_name == "nullable"
+        if "NULL" in clauses and not nullable:
+            node = TypeNode("nullable", "Nullable", (node,), True)
+            nullable = True
+        default_kind = next((k for k in ("DEFAULT", "MATERIALIZED", "ALIAS") if k in clauses),
+                            None)
+        default = clauses.get(default_kind) if default_kind else None
+        return ColumnDef(
+            name=name_of(name_tok), type=render_timeplus(node), ch_type=render_clickhouse(node),
+            default=self._text(default), default_ch=self._rewrite(default), nullable=nullable,
+            codec=self._codec(clauses.get("CODEC")), comment=self._comment(clauses.get("COMMENT")),
+            default_kind=default_kind or "DEFAULT",
+        )
+
+    def _column_clauses(self, pos: int, end: int) -> dict[str, tuple[int, int]]:
+        clauses: dict[str, tuple[int, int]] = {}
+        while pos < end:
+            tok = self.toks[pos]
+            if tok.is_word("NOT") and self.toks[pos + 1].is_word("NULL"):
+                pos += 2
+                continue
+            if not tok.is_word(*_COLUMN_CLAUSES):
+                raise TranslationError(
+                    SYNTAX_ERROR, f"Syntax error: unexpected '{tok.text}' in column definition"
+                )
+            nxt = top_level_index(self.toks, pos + 1, end, *_COLUMN_CLAUSES)
+            stop = end if nxt is None else nxt
+            if tok.upper == "EPHEMERAL":
+                raise TranslationError(NOT_IMPLEMENTED, "EPHEMERAL columns are not supported")
+            clauses[tok.upper] = (pos + 1, stop)
+            pos = stop
+        return clauses
+
+    def _text(self, span: Optional[tuple[int, int]]) -> Optional[str]:
+        if span is None:
+            return None
+        return "".join(t.pre + t.text for t in self.toks[span[0]:span[1]]).strip()
+
+    def _rewrite(self, span: Optional[tuple[int, int]]) -> Optional[str]:
+        if span is None:
+            return None
+        return self.rewriter.rewrite(span[0], span[1], allow_from=False).strip()
+
+    def _codec(self, span: Optional[tuple[int, int]]) -> Optional[str]:
+        text = self._text(span)
+        if text is None:
+            return None
+        return text[1:-1].strip() if text.startswith("(") and text.endswith(")") else text
+
+    def _comment(self, span: Optional[tuple[int, int]]) -> Optional[str]:
+        if span is None:
+            return None
+        cur = TokenCursor(self.toks, span[0])
+        return cur.string()
+
+    def _clauses(self, parts: _StreamParts) -> None:
+        cur = self.cur
+        while not cur.at_end():
+            word = cur.expect_word(*_STREAM_CLAUSES)
+            start = cur.pos
+            nxt = top_level_index(self.toks, start, len(self.toks) - 1, *_STREAM_CLAUSES)
+            end = len(self.toks) - 1 if nxt is None else nxt
+            if word == "PRIMARY":
+                cur.expect_word("KEY")
+                parts.primary_key = self._key_names(cur.pos, end)
+            elif word in ("ORDER", "PARTITION"):
+                cur.expect_word("BY")
+            elif word == "TTL":
+                parts.ttl = self._text((start, end))
+                parts.ttl_ch = self._rewrite((start, end))
+            elif word == "SETTINGS":
+                for key, value, _ in parse_settings(self.toks, start, end):
+                    parts.settings[key] = value
+            else:
+                parts.comment = cur.string()
+            cur.pos = end
+
+
+def parse_create(
+    cur: TokenCursor, ctx: Context
+) -> CreateDatabaseStatement | CreateStreamStatement | CreateViewStatement:
+    """Dispatch on what follows CREATE; returns a model statement."""
+    cur.accept_words("OR", "REPLACE")
+    if cur.accept_word("DATABASE"):
+        if_not_exists = cur.if_not_exists()
+        name = cur.name()
+        cur.expect_end()
+        return CreateDatabaseStatement(name, if_not_exists)
+    for kind in ("EXTERNAL", "RANDOM", "MUTABLE"):
+        if cur.peek().is_word(kind) and cur.peek(1).is_word("STREAM"):
+            raise TranslationError(
+                NOT_IMPLEMENTED, f"CREATE {kind} STREAM is not supported by the emulator"
+            )
+    if cur.accept_word("STREAM"):
+        return StreamParser(cur).parse()
+    materialized = cur.accept_word("MATERIALIZED")
+    if cur.accept_word("VIEW"):
+        return _parse_view(cur, ctx, materialized)
+    raise TranslationError(
+        NOT_IMPLEMENTED if cur.peek().kind is Kind.IDENT else SYNTAX_ERROR,
+        f"CREATE {cur.peek().text} is not supported by the emulator",
+    )
+
+
+def _parse_view(cur: TokenCursor, ctx: Context, materialized: bool) -> CreateViewStatement:
+    if_not_exists = cur.if_not_exists()
+    database, name = cur.qualified_name()
+    target_db: Optional[str] = None
+    target: Optional[str] = None
+    if cur.accept_word("INTO"):
+        if not materialized:
+            raise TranslationError(SYNTAX_ERROR, "Syntax error: INTO needs MATERIALIZED VIEW")
+        target_db, target = cur.qualified_name()
+    cur.expect_word("AS")
+    start = cur.pos
+    end = len(cur.toks) - 1
+    if not cur.peek().is_word("SELECT", "WITH") and not cur.peek().is_op("("):
+        raise cur.error("SELECT")
+    select_sql = "".join(t.pre + t.text for t in cur.toks[start:end]).strip()
+    select = SelectTranslator(cur.toks, ctx).translate(start, end)
+    return CreateViewStatement(
+        database=database, name=name, select_sql=select_sql, materialized=materialized,
+        target=target, target_database=target_db, if_not_exists=if_not_exists, select=select,
+    )

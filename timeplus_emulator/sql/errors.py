@@ -1,0 +1,35 @@
+"""Translation errors and their Proton error codes.
+
+Owns: :class:`TranslationError` (raised for any SQL the translator rejects) and the
+Proton error code constants used by the SQL layer (PROTOCOL.md §7).
+"""
+
+from __future__ import annotations
+
+SYNTAX_ERROR = 62
+UNKNOWN_STREAM = 60
+UNKNOWN_DATABASE = 81
+UNKNOWN_IDENTIFIER = 47
+UNKNOWN_FUNCTION = 46
+UNKNOWN_TYPE = 50
+NOT_IMPLEMENTED = 48
+BAD_ARGUMENTS = 36
+ILLEGAL_COLUMN = 44
+UNKNOWN_SETTING = 115
+STREAM_ALREADY_EXISTS = 57
+DATABASE_ALREADY_EXISTS = 82
+TYPE_MISMATCH = 53
+ILLEGAL_TYPE_OF_ARGUMENT = 43
+CANNOT_PARSE_TEXT = 6
+
+
+class TranslationError(Exception):
+    """Timeplus SQL the emulator rejects, with the Proton error code to report."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"TranslationError({self.code}, {self.message!r})"

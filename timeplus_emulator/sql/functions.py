@@ -1,0 +1,234 @@
+"""Function names: Timeplus (snake_case) ⇄ ClickHouse (camelCase).
+
+Owns: resolving a Timeplus function name to the ClickHouse function to call
+(including aggregate combinator suffixes such as ``_if``/``_distinct``), rejecting
+names Timeplus does not have (code 46) or the emulator cannot run (code 48), and the
+reverse mapping used for result column names and error messages.
+
+The bulk table lives in the generated ``function_table.py``; the hand-written rules
+here are the exceptions to the mechanical camelCase ↔ snake_case rule.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, UNKNOWN_FUNCTION, TranslationError
+
+# Timeplus name → ClickHouse name where the mechanical rule does not apply.
+EXCEPTIONS: dict[str, str] = {
+    "to_int": "toInt32",
+    "to_float": "toFloat32",
+    "to_decimal": "toDecimal64",
+    "is_nan": "isNaN",
+    "replace_regex": "replaceRegexpAll",
+    "replace_regexp": "replaceRegexpAll",
+    "md5": "MD5",
+    "sha256": "SHA256",
+    "sha1": "SHA1",
+    "sha224": "SHA224",
+    "sha384": "SHA384",
+    "sha512": "SHA512",
+    "json_value": "JSON_VALUE",
+    "json_query": "JSON_QUERY",
+    "json_exists": "JSON_EXISTS",
+    "unique": "uniq",
+    "unique_exact": "uniqExact",
+    "unique_combined": "uniqCombined",
+    "unique_combined64": "uniqCombined64",
+    "unique_hll12": "uniqHLL12",
+    "unique_theta": "uniqTheta",
+    "unique_up_to": "uniqUpTo",
+    "earliest": "any",
+    "latest": "anyLast",
+    "day": "toDayOfMonth",
+    "day_of_month": "toDayOfMonth",
+    "day_of_week": "toDayOfWeek",
+    "day_of_year": "toDayOfYear",
+    "hour": "toHour",
+    "minute": "toMinute",
+    "second": "toSecond",
+    "month": "toMonth",
+    "quarter": "toQuarter",
+    "year": "toYear",
+    "char_length": "lengthUTF8",
+    "character_length": "lengthUTF8",
+    "from_unixtime": "FROM_UNIXTIME",
+    "to_base64": "base64Encode",
+    "from_base64": "base64Decode",
+    "last_day": "toLastDayOfMonth",
+    "uuid": "generateUUIDv4",
+    "regexp_matches": "match",
+    "not_ilike": "notILike",
+    "moving_sum": "groupArrayMovingSum",
+    "moving_avg": "groupArrayMovingAvg",
+    "norm_l1": "L1Norm",
+    "norm_l2": "L2Norm",
+    "norm_l2_squared": "L2SquaredNorm",
+    "norm_linf": "LinfNorm",
+    "norm_lp": "LpNorm",
+    "distance_l1": "L1Distance",
+    "distance_l2": "L2Distance",
+    "distance_l2_squared": "L2SquaredDistance",
+    "distance_linf": "LinfDistance",
+    "distance_lp": "LpDistance",
+    "normalize_l1": "L1Normalize",
+    "normalize_l2": "L2Normalize",
+    "normalize_linf": "LinfNormalize",
+    "normalize_lp": "LpNormalize",
+    "bit_and": "bitAnd",
+    "bit_or": "bitOr",
+    "bit_xor": "bitXor",
+    "bit_not": "bitNot",
+    "count_distinct": "uniqExact",
+    "json_extract_array": "JSONExtractArrayRaw",
+    "to_bool_or_default": "toBoolOrDefault",
+    "date_diff": "dateDiff",
+    "lag_in_frame": "lagInFrame",
+    "lead_in_frame": "leadInFrame",
+}
+
+# Timeplus functions the rewriter handles itself (never looked up in the table).
+PERCENTILES: dict[str, str] = {"p90": "0.9", "p95": "0.95", "p99": "0.99"}
+WINDOW_TABLE_FUNCTIONS = frozenset({"tumble", "hop", "session"})
+STREAMING_ONLY = frozenset(
+    {"lag", "lags", "lag_behind", "emit_version", "date_diff_within", "neighbor",
+     "earliest_timestamp", "earliest_ts", "latest_timestamp", "latest_ts"}
+)
+SPECIAL_FUNCTIONS = frozenset(
+    {*PERCENTILES, *WINDOW_TABLE_FUNCTIONS, *STREAMING_ONLY, "table", "top_k", "top_k_weighted"}
+)
+
+# Aggregates whose Timeplus form passes the level as a trailing argument.
+PARAMETRIC_TAIL = frozenset(
+    {"quantile", "quantile_exact", "quantile_exact_low", "quantile_exact_high",
+     "quantile_exact_weighted", "quantile_timing", "quantile_timing_weighted",
+     "quantile_t_digest", "quantile_t_digest_weighted", "quantile_deterministic",
+     "quantile_b_float16", "quantile_b_float16_weighted", "quantile_dd", "median"}
+)
+_WEIGHTED_ARGS = 2  # value, weight
+
+_COMBINATORS: tuple[tuple[str, str], ...] = (
+    ("_simple_state", "SimpleState"),
+    ("_or_default", "OrDefault"),
+    ("_or_null", "OrNull"),
+    ("_for_each", "ForEach"),
+    ("_resample", "Resample"),
+    ("_distinct", "Distinct"),
+    ("_state", "State"),
+    ("_merge", "Merge"),
+    ("_array", "Array"),
+    ("_if", "If"),
+    ("_map", "Map"),
+)
+
+_CAMEL = re.compile(r"[a-z0-9][A-Z]|^[A-Z]")
+
+
+@dataclass(frozen=True)
+class ResolvedFunction:
+    """A Timeplus function resolved to ClickHouse."""
+
+    ch_name: str
+    aggregate: bool
+
+
+def _tables() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
+    from timeplus_emulator.sql import function_table
+
+    return function_table.FUNCTIONS, function_table.UNSUPPORTED, function_table.CH_AGGREGATES
+
+
+@functools.lru_cache(maxsize=4096)
+def resolve_function(name: str) -> ResolvedFunction:
+    """ClickHouse function for Timeplus function ``name`` (case-insensitive fallback).
+
+    Raises TranslationError 46 for names Timeplus does not have (including
+    ClickHouse-only camelCase names) and 48 for Timeplus functions without a chDB
+    equivalent.
+    """
+    functions, unsupported, aggregates = _tables()
+    for candidate in (name, name.lower()):
+        if candidate in functions:
+            ch_name = functions[candidate]
+            return ResolvedFunction(ch_name, ch_name in aggregates)
+        if candidate in unsupported or candidate in STREAMING_ONLY:
+            raise TranslationError(
+                NOT_IMPLEMENTED, f"Function {candidate} is not supported by the emulator"
+            )
+    combined = _resolve_combinator(name.lower(), functions, aggregates)
+    if combined is not None:
+        return combined
+    raise TranslationError(UNKNOWN_FUNCTION, f"Unknown function {name}")
+
+
+def _resolve_combinator(
+    name: str, functions: dict[str, str], aggregates: frozenset[str]
+) -> Optional[ResolvedFunction]:
+    for suffix, ch_suffix in _COMBINATORS:
+        if not name.endswith(suffix) or len(name) == len(suffix):
+            continue
+        base = name[: -len(suffix)]
+        inner: Optional[ResolvedFunction]
+        if base in functions and functions[base] in aggregates:
+            inner = ResolvedFunction(functions[base], True)
+        else:
+            inner = _resolve_combinator(base, functions, aggregates)
+        if inner is not None:
+            return ResolvedFunction(inner.ch_name + ch_suffix, True)
+    return None
+
+
+def is_camel_case(name: str) -> bool:
+    """True for names that look like ClickHouse camelCase (``toDateTime``, ``String``)."""
+    return bool(_CAMEL.search(name))
+
+
+@functools.lru_cache(maxsize=1)
+def _reverse_table() -> dict[str, str]:
+    functions, _, _ = _tables()
+    reverse: dict[str, str] = {}
+    for tp, ch in sorted(functions.items(), key=lambda kv: (len(kv[0]), kv[0])):
+        if tp in EXCEPTIONS and EXCEPTIONS.get(tp) != ch:
+            continue
+        reverse.setdefault(ch, tp)
+    for tp in ("to_int32", "to_float32", "to_decimal64", "unique", "unique_exact", "is_nan",
+               "replace_regex", "to_day_of_month", "to_hour", "to_year", "to_month"):
+        if tp in functions:
+            reverse[functions[tp]] = tp
+    return reverse
+
+
+@functools.lru_cache(maxsize=4096)
+def to_timeplus_function_name(ch_name: str) -> str:
+    """Timeplus spelling of a ClickHouse function name (combinators included)."""
+    reverse = _reverse_table()
+    if ch_name in reverse:
+        return reverse[ch_name]
+    _, _, aggregates = _tables()
+    for suffix, ch_suffix in _COMBINATORS:
+        base = ch_name[: -len(ch_suffix)]
+        if ch_name.endswith(ch_suffix) and base and (base in aggregates or _is_combined(base)):
+            return to_timeplus_function_name(base) + suffix
+    if is_camel_case(ch_name):
+        return _mechanical_snake(ch_name)
+    return ch_name
+
+
+def _is_combined(ch_name: str) -> bool:
+    _, _, aggregates = _tables()
+    for _, ch_suffix in _COMBINATORS:
+        base = ch_name[: -len(ch_suffix)]
+        if ch_name.endswith(ch_suffix) and base and (base in aggregates or _is_combined(base)):
+            return True
+    return False
+
+
+def _mechanical_snake(ch_name: str) -> str:
+    text = ch_name.replace("DateTime", "Datetime").replace("UInt", "Uint")
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text)
+    text = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", "_", text)
+    return text.lower()

@@ -1,0 +1,240 @@
+"""Statements produced by :func:`timeplus_emulator.sql.translate`.
+
+Owns: the frozen dataclasses the engine consumes. Nothing here talks to chDB.
+
+Conventions shared by every statement:
+
+* ``database`` is the Timeplus database the user wrote, or ``None`` for "the current
+  database". The translator never invents chDB database names; the engine maps
+  Timeplus names to its private chDB databases when it substitutes placeholders.
+* SQL text meant for chDB ends in ``_ch`` (or is called ``ch_sql``/``body_ch``).
+  It never names a user stream directly: every stream/view reference in FROM/JOIN
+  is the placeholder ``__TP_SOURCE_<i>__`` (``i`` indexes ``sources``).
+* **The placeholder stands for the whole FROM item, alias included.** The engine
+  replaces it with e.g. ``db.t AS `alias``` or ``(SELECT ... ) AS `alias```, where
+  ``alias`` is :attr:`Source.alias` (the user's alias, else the stream name), so
+  qualified column references like ``s.col`` keep working.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Optional, Union
+
+WindowKind = Literal["tumble", "hop", "session"]
+
+
+def placeholder(index: int) -> str:
+    """The text standing for ``sources[index]`` in translated SQL."""
+    return f"__TP_SOURCE_{index}__"
+
+
+@dataclass(frozen=True)
+class Window:
+    """A ``tumble``/``hop``/``session`` window table function over a source.
+
+    ``start_ch`` and ``end_ch`` are ClickHouse expressions over the source's columns
+    that compute ``window_start``/``window_end`` for a row; ``end_ch`` may refer to
+    ``window_start`` (the engine selects ``*, <start_ch> AS window_start,
+    <end_ch> AS window_end``). For ``hop`` the start expression contains
+    ``arrayJoin`` (a row belongs to several windows). Both are ``None`` for
+    ``session`` windows, which the emulator does not compute.
+    """
+
+    kind: WindowKind
+    time_column: str  # ClickHouse expression text, usually a backquoted column
+    size_sql: str  # ClickHouse interval expression
+    size_seconds: float
+    step_sql: Optional[str] = None  # hop interval (hop only)
+    step_seconds: Optional[float] = None
+    timezone: Optional[str] = None
+    start_ch: Optional[str] = None
+    end_ch: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """A stream (or materialized view) read in FROM/JOIN, replaced by a placeholder."""
+
+    database: Optional[str]
+    name: str
+    alias: Optional[str]  # user alias, else the stream name; never None in practice
+    historical: bool  # written as table(x)
+    window: Optional[Window] = None
+
+
+@dataclass(frozen=True)
+class SelectStatement:
+    """A SELECT (or WITH ... SELECT) query.
+
+    ``aggregating`` describes the outermost query: aggregate functions or GROUP BY.
+    ``output_names`` gives, per top-level select item, the Timeplus column name when
+    it is known from the text (an alias or a bare column); ``None`` entries mean "use
+    :func:`to_timeplus_column_name` on chDB's name"; the whole tuple is ``None``
+    when the select list contains ``*`` (positions do not line up then).
+    ``unsupported_streaming_reason`` is set when the query cannot run in streaming
+    mode; the engine must refuse it with code 48 unless the query is bounded
+    (``query_mode_table`` or every source historical).
+    """
+
+    ch_sql: str
+    sources: tuple[Source, ...]
+    query_mode_table: bool = False
+    seek_to: Optional[str] = None
+    limit: Optional[int] = None
+    offset: Optional[int] = None
+    aggregating: bool = False
+    emit: Optional[str] = None  # 'periodic', 'after_window_close', 'on_update', ...
+    emit_periodic_seconds: Optional[float] = None
+    settings: dict[str, str] = field(default_factory=dict)  # Timeplus-only, stripped
+    output_names: Optional[tuple[Optional[str], ...]] = None
+    system_tables: tuple[str, ...] = ()  # e.g. ('tables', 'columns') for system.*
+    unsupported_streaming_reason: Optional[str] = None
+
+    @property
+    def streaming(self) -> bool:
+        """True if the query is unbounded (some source read without table())."""
+        if self.query_mode_table:
+            return False
+        return any(not s.historical for s in self.sources)
+
+
+@dataclass(frozen=True)
+class ColumnDef:
+    """A column of CREATE STREAM.
+
+    ``type`` is the normalized Timeplus type including any ``nullable(...)`` wrapper;
+    ``nullable`` says whether that outer wrapper is present. ``default`` is the
+    Timeplus expression text as written, ``default_ch`` its translation.
+    """
+
+    name: str
+    type: str
+    ch_type: str
+    default: Optional[str] = None
+    default_ch: Optional[str] = None
+    nullable: bool = False
+    codec: Optional[str] = None  # ClickHouse CODEC(...) argument text
+    comment: Optional[str] = None
+    default_kind: str = "DEFAULT"  # or MATERIALIZED / ALIAS
+
+
+@dataclass(frozen=True)
+class CreateStreamStatement:
+    """CREATE STREAM. ``columns`` excludes ``_tp_time``.
+
+    Every stream gets ``_tp_time DateTime64(3, 'UTC') DEFAULT <tp_time_default_ch>``
+    as its last column: the default is ``now64(3, 'UTC')``, the user's own
+    ``_tp_time datetime64(...) DEFAULT e`` declaration, or the translated
+    ``event_time_column`` setting (which stays in ``settings``). ``mode`` has been
+    taken out of ``settings``.
+    """
+
+    database: Optional[str]
+    name: str
+    columns: tuple[ColumnDef, ...]
+    if_not_exists: bool = False
+    mode: str = "append"
+    primary_key: tuple[str, ...] = ()
+    ttl_expression: Optional[str] = None
+    ttl_expression_ch: Optional[str] = None
+    settings: dict[str, str] = field(default_factory=dict)  # values unquoted
+    comment: Optional[str] = None
+    tp_time_default_ch: str = "now64(3, 'UTC')"
+
+
+@dataclass(frozen=True)
+class CreateViewStatement:
+    """CREATE [MATERIALIZED] VIEW [IF NOT EXISTS] v [INTO target] AS SELECT ...
+
+    ``select_sql`` is the Timeplus text of the query; ``select`` is its translation
+    (views are translated again at use time, with current view definitions).
+    """
+
+    database: Optional[str]
+    name: str
+    select_sql: str
+    materialized: bool
+    target: Optional[str]
+    target_database: Optional[str]
+    if_not_exists: bool
+    select: SelectStatement
+
+
+@dataclass(frozen=True)
+class CreateDatabaseStatement:
+    """CREATE DATABASE [IF NOT EXISTS] name."""
+
+    name: str
+    if_not_exists: bool = False
+
+
+DropKind = Literal["stream", "view", "database"]
+
+
+@dataclass(frozen=True)
+class DropStatement:
+    """DROP STREAM|VIEW|DATABASE [IF EXISTS] name."""
+
+    kind: DropKind
+    database: Optional[str]
+    name: str
+    if_exists: bool = False
+
+
+@dataclass(frozen=True)
+class InsertStatement:
+    """INSERT INTO [db.]s [(cols)] VALUES ... | SELECT ... | FORMAT ...
+
+    ``body_ch`` is the ClickHouse text after the column list (``VALUES (...)``,
+    ``SELECT ...`` with source placeholders, or ``FORMAT X <data>``).
+    """
+
+    database: Optional[str]
+    name: str
+    columns: Optional[tuple[str, ...]]
+    body_ch: str
+    sources: tuple[Source, ...] = ()
+    select: Optional[SelectStatement] = None  # set for INSERT ... SELECT
+    settings: dict[str, str] = field(default_factory=dict)
+
+
+ShowWhat = Literal["streams", "databases", "views", "create", "functions", "settings"]
+
+
+@dataclass(frozen=True)
+class ShowStatement:
+    """SHOW STREAMS [FROM db] [LIKE 'p'] | SHOW DATABASES | SHOW VIEWS | SHOW CREATE x."""
+
+    what: ShowWhat
+    database: Optional[str] = None
+    name: Optional[str] = None
+    like: Optional[str] = None  # LIKE pattern, SQL LIKE syntax
+
+
+@dataclass(frozen=True)
+class DescribeStatement:
+    """DESCRIBE [STREAM] [db.]name."""
+
+    database: Optional[str]
+    name: str
+
+
+@dataclass(frozen=True)
+class UseStatement:
+    """USE db."""
+
+    database: str
+
+
+Statement = Union[
+    SelectStatement,
+    CreateStreamStatement,
+    CreateViewStatement,
+    CreateDatabaseStatement,
+    DropStatement,
+    InsertStatement,
+    ShowStatement,
+    DescribeStatement,
+    UseStatement,
+]

@@ -1,0 +1,112 @@
+"""ClickHouse → Timeplus: result type names, column names and error messages.
+
+Owns: everything that turns what chDB reports back into what a Timeplus server
+would report.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from typing import Optional
+
+from timeplus_emulator.sql import types as _types
+from timeplus_emulator.sql.errors import TranslationError
+from timeplus_emulator.sql.functions import to_timeplus_function_name
+from timeplus_emulator.sql.tokens import Kind, quote_string, tokenize, unquote
+
+_CAST_NAMES = frozenset({"CAST", "_CAST", "accurateCast", "accurateCastOrNull", "toTypeName"})
+
+
+def to_timeplus_type(ch_type: str) -> str:
+    """Timeplus name of a ClickHouse type (``DateTime64(3, 'UTC')`` → ``datetime64(3, 'UTC')``)."""
+    return _types.to_timeplus_type(ch_type, to_timeplus_function_name)
+
+
+@functools.lru_cache(maxsize=4096)
+def to_timeplus_column_name(ch_name: str) -> str:
+    """Map function and type names inside a chDB auto-generated column name back.
+
+    ``plus(1, 1)`` stays, ``toIntervalHour(1)`` → ``to_interval_hour(1)``,
+    ``countIf(x)`` → ``count_if(x)``, ``CAST(x, 'Int32')`` → ``CAST(x, 'int32')``.
+    Names that do not tokenize are returned unchanged.
+    """
+    if "(" not in ch_name:
+        return ch_name
+    try:
+        tokens = tokenize(ch_name)
+    except TranslationError:
+        return ch_name
+    out: list[str] = []
+    cast_depth: Optional[int] = None
+    depth = 0
+    for i, tok in enumerate(tokens):
+        text = tok.text
+        if tok.kind is Kind.IDENT and tokens[i + 1].is_op("(") and not tokens[i - 1].is_op("."):
+            if text in _CAST_NAMES and cast_depth is None:
+                cast_depth = depth
+            text = text if text in _CAST_NAMES else to_timeplus_function_name(text)
+        elif tok.kind is Kind.STRING and cast_depth is not None and depth == cast_depth + 1:
+            text = _type_string(text)
+        if tok.is_op("("):
+            depth += 1
+        elif tok.is_op(")"):
+            depth -= 1
+            if cast_depth is not None and depth == cast_depth:
+                cast_depth = None
+        out.append(tok.pre + text)
+    return "".join(out)
+
+
+def _type_string(literal: str) -> str:
+    try:
+        return quote_string(to_timeplus_type(unquote(literal)))
+    except TranslationError:
+        return literal
+
+
+_PREFIX = re.compile(r"^Code:\s*\d+\.\s*(DB::Exception:\s*)?")
+_SUFFIX = re.compile(r"\s*\((?:[A-Z_]+)\)(?:\s*\(version [^)]*\))?\s*$|\s*\(version [^)]*\)\s*$")
+_TABLE_MISSING = re.compile(
+    r"Table (\S+?)\.?\s*(?:does not exist|doesn't exist)|"
+    r"Unknown table expression identifier '([^']+)'"
+)
+_TYPE_WORD = re.compile(
+    r"\b(U?Int(?:8|16|32|64|128|256)|Float(?:32|64)|BFloat16|String|FixedString|DateTime64|"
+    r"DateTime|Date32|Decimal(?:32|64|128|256)?|LowCardinality|Nullable|Enum8|Enum16|UUID|"
+    r"IPv4|IPv6|Bool|(?:Array|Map|Tuple|Nothing|Nested)(?=\())\b"
+)
+_WORD = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
+_TABLE_WORD = re.compile(r"\b(T|t)able(s?)\b(?! function)")
+
+
+def to_timeplus_error(
+    ch_message: str, ch_code: int, database_names: Optional[Mapping[str, str]] = None
+) -> tuple[int, str]:
+    """Rewrite a chDB error into the Proton ``(code, message)`` a client would see.
+
+    ``database_names`` maps the engine's private chDB database names to Timeplus
+    names; they are replaced wherever they appear in the message.
+    """
+    message = _SUFFIX.sub("", _PREFIX.sub("", ch_message.strip()))
+    for private, public in (database_names or {}).items():
+        message = message.replace(private, public)
+    missing = _TABLE_MISSING.search(message)
+    if missing is not None:
+        name = missing.group(1) or missing.group(2)
+        if "." not in name:
+            name = "default." + name
+        return 60, f"Stream {name} doesn't exist"
+    message = _TYPE_WORD.sub(lambda m: to_timeplus_type(m.group(1)), message)
+    message = _WORD.sub(_function_word, message)
+    message = _TABLE_WORD.sub(lambda m: ("S" if m.group(1) == "T" else "s") + "tream" + m.group(2),
+                              message)
+    return ch_code, message
+
+
+def _function_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if not re.search(r"[a-z][A-Z]", word):
+        return word
+    return to_timeplus_function_name(word)

@@ -1,0 +1,374 @@
+"""Token-level rewriting of Timeplus expressions and queries into ClickHouse text.
+
+Owns: function-name translation (including Timeplus argument conventions such as
+``quantile(x, 0.9)``), type names inside ``CAST``/``::``, interval shorthand, and
+FROM/JOIN items (streams become source placeholders, ``table(s)`` and
+``tumble/hop/session`` become sources with flags, views are inlined).
+
+Works on the token list of one statement; every method takes a half-open token range
+``[start, end)`` and returns ClickHouse text (leading whitespace preserved).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from timeplus_emulator.sql import functions as fn
+from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, SYNTAX_ERROR, TranslationError
+from timeplus_emulator.sql.model import Source, Window, placeholder
+from timeplus_emulator.sql.tokens import Kind, Token, name_of, quote_string, tokenize, unquote
+from timeplus_emulator.sql.types import (
+    parse_timeplus_type,
+    parse_type_tokens,
+    render_clickhouse,
+)
+
+ViewResolver = Callable[[Optional[str], str], Optional[str]]
+
+# Bare words that may be followed by "(" without being a function call.
+NOT_FUNCTIONS = frozenset(
+    {"IN", "AS", "VALUES", "EXISTS", "OVER", "AND", "OR", "NOT", "FROM", "JOIN", "ON", "USING",
+     "WHERE", "SELECT", "WITH", "BY", "HAVING", "THEN", "ELSE", "WHEN", "CASE", "IS", "LIKE",
+     "ILIKE", "BETWEEN", "INTO", "WINDOW", "PARTITION", "INTERVAL", "ALL", "DISTINCT", "UNION",
+     "EXCEPT", "INTERSECT", "LIMIT", "OFFSET", "SETTINGS", "PREWHERE", "QUALIFY", "GLOBAL",
+     "ARRAY", "ANY", "SOME", "KEY", "PRIMARY", "ORDER", "GROUP", "TUPLE_TYPE"}
+)
+# Words that end a FROM item (so they are not taken as an alias).
+ALIAS_STOP = frozenset(
+    {"WHERE", "JOIN", "LEFT", "RIGHT", "INNER", "OUTER", "FULL", "CROSS", "ON", "USING", "GROUP",
+     "ORDER", "LIMIT", "SETTINGS", "EMIT", "FINAL", "SAMPLE", "ARRAY", "GLOBAL", "ANY", "ALL",
+     "ASOF", "SEMI", "ANTI", "UNION", "HAVING", "WINDOW", "PARTITION", "FORMAT", "INTERSECT",
+     "EXCEPT", "PREWHERE", "QUALIFY", "PASTE", "OFFSET", "INTO", "VALUES", "SELECT", "WITH"}
+)
+TABLE_FUNCTIONS: dict[str, str] = {"numbers": "numbers", "zeros": "zeros"}
+PASS_THROUGH_DATABASES = frozenset({"system", "information_schema", "INFORMATION_SCHEMA"})
+_CAST_FUNCTIONS = frozenset({"cast", "try_cast", "accurate_cast", "accurate_cast_or_null"})
+_EARLIEST_FUNCTIONS = frozenset({"earliest_timestamp", "earliest_ts"})
+_MAX_VIEW_DEPTH = 16
+
+
+@dataclass
+class Scope:
+    """Facts about one SELECT level collected while rewriting it."""
+
+    aggregating: bool = False
+    window_functions: bool = False
+    source_indexes: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    """State shared by every rewriter working on one statement (and inlined views)."""
+
+    resolve_view: Optional[ViewResolver] = None
+    sources: list[Source] = field(default_factory=list)
+    system_tables: list[str] = field(default_factory=list)
+    cte_names: set[str] = field(default_factory=set)
+    scopes: list[Scope] = field(default_factory=list)
+    nested_aggregation_over_stream: bool = False
+    uses_earliest: bool = False
+    view_depth: int = 0
+    force_historical: bool = False
+
+
+def match_paren(tokens: list[Token], open_index: int) -> int:
+    """Index of the ``)``/``]`` closing the bracket at ``open_index``."""
+    depth = 0
+    for i in range(open_index, len(tokens)):
+        tok = tokens[i]
+        if tok.is_op("(", "["):
+            depth += 1
+        elif tok.is_op(")", "]"):
+            depth -= 1
+            if depth == 0:
+                return i
+    raise TranslationError(SYNTAX_ERROR, "Syntax error: unbalanced parentheses")
+
+
+def split_args(tokens: list[Token], start: int, end: int) -> list[tuple[int, int]]:
+    """Top-level comma-separated ranges in ``[start, end)``; empty range list if none."""
+    if start >= end:
+        return []
+    parts: list[tuple[int, int]] = []
+    depth, part_start = 0, start
+    for i in range(start, end):
+        tok = tokens[i]
+        if tok.is_op("(", "["):
+            depth += 1
+        elif tok.is_op(")", "]"):
+            depth -= 1
+        elif depth == 0 and tok.is_op(","):
+            parts.append((part_start, i))
+            part_start = i + 1
+    parts.append((part_start, end))
+    return parts
+
+
+def collect_cte_names(tokens: list[Token]) -> set[str]:
+    """Names defined as ``name AS (SELECT ...)`` anywhere in the statement."""
+    names: set[str] = set()
+    for i in range(len(tokens) - 3):
+        if (tokens[i].kind in (Kind.IDENT, Kind.QUOTED_IDENT) and tokens[i + 1].is_word("AS")
+                and tokens[i + 2].is_op("(") and tokens[i + 3].is_word("SELECT", "WITH")):
+            names.add(name_of(tokens[i]))
+    return names
+
+
+class Rewriter:
+    """Rewrites ranges of one token list, sharing a :class:`Context`."""
+
+    def __init__(self, tokens: list[Token], ctx: Context) -> None:
+        self.toks = tokens
+        self.ctx = ctx
+
+    # ----------------------------------------------------------------- generic
+    def text(self, start: int, end: int) -> str:
+        """Original text of a range (no rewriting)."""
+        return "".join(t.pre + t.text for t in self.toks[start:end])
+
+    def select_scope(self, start: int, end: int) -> tuple[str, Scope]:
+        """Rewrite a whole query (one SELECT level, with nested ones) in a new scope."""
+        scope = Scope()
+        self.ctx.scopes.append(scope)
+        try:
+            text = self.rewrite(start, end, allow_from=True)
+        finally:
+            self.ctx.scopes.pop()
+        if len(self.ctx.scopes) > 0 and scope.aggregating and self._scope_reads_stream(scope):
+            self.ctx.nested_aggregation_over_stream = True
+        for parent in self.ctx.scopes[-1:]:
+            parent.source_indexes.extend(scope.source_indexes)
+            parent.window_functions = parent.window_functions or scope.window_functions
+        return text, scope
+
+    def _scope_reads_stream(self, scope: Scope) -> bool:
+        return any(not self.ctx.sources[i].historical for i in scope.source_indexes)
+
+    @property
+    def scope(self) -> Scope:
+        if not self.ctx.scopes:
+            self.ctx.scopes.append(Scope())
+        return self.ctx.scopes[-1]
+
+    def rewrite(self, start: int, end: int, allow_from: bool = True) -> str:
+        """Rewrite ``[start, end)``; FROM/JOIN items are handled when ``allow_from``."""
+        out: list[str] = []
+        i = start
+        while i < end:
+            tok = self.toks[i]
+            if tok.kind is Kind.IDENT:
+                i = self._word(i, end, out, allow_from)
+            elif tok.kind is Kind.INTERVAL:
+                from timeplus_emulator.sql.intervals import shorthand_interval
+
+                out.append(tok.pre + shorthand_interval(tok.text).ch_sql)
+                i += 1
+            elif tok.is_op("::"):
+                node, nxt = parse_type_tokens(self.toks, i + 1, self._function_name)
+                out.append(tok.pre + "::" + self.toks[i + 1].pre + render_clickhouse(node))
+                i = nxt
+            elif tok.is_op("(") and self.toks[i + 1].is_word("SELECT", "WITH"):
+                close = match_paren(self.toks, i)
+                inner, _ = self.select_scope(i + 1, close)
+                out.append(tok.pre + "(" + inner + self.toks[close].pre + ")")
+                i = close + 1
+            else:
+                out.append(tok.pre + tok.text)
+                i += 1
+        return "".join(out)
+
+    def _function_name(self, name: str) -> str:
+        return fn.resolve_function(name).ch_name
+
+    def _word(self, i: int, end: int, out: list[str], allow_from: bool) -> int:
+        tok = self.toks[i]
+        word = tok.upper
+        nxt = self.toks[i + 1]
+        if allow_from and word == "FROM":
+            out.append(tok.pre + tok.text)
+            return self.from_items(i + 1, end, out, many=True)
+        if allow_from and word == "JOIN" and not self.toks[i - 1].is_word("ARRAY"):
+            out.append(tok.pre + tok.text)
+            return self.from_items(i + 1, end, out, many=False)
+        if word == "GROUP" and nxt.is_word("BY"):
+            self.scope.aggregating = True
+        if nxt.is_op("(") and word not in NOT_FUNCTIONS and not self.toks[i - 1].is_op("."):
+            return self.function_call(i, out)
+        out.append(tok.pre + tok.text)
+        return i + 1
+
+    # --------------------------------------------------------------- functions
+    def function_call(self, i: int, out: list[str]) -> int:
+        """Rewrite ``name(args)`` (and ``name(params)(args)``); return the next index."""
+        tok = self.toks[i]
+        name = tok.text.lower()
+        close = match_paren(self.toks, i + 1)
+        args = split_args(self.toks, i + 2, close)
+        if name in _CAST_FUNCTIONS:
+            out.append(tok.pre + self._cast(tok.text, args, close))
+            return close + 1
+        if name == "table" or name in fn.WINDOW_TABLE_FUNCTIONS:
+            raise TranslationError(
+                SYNTAX_ERROR, f"Syntax error: {name}(...) is only allowed in FROM or JOIN"
+            )
+        if name in _EARLIEST_FUNCTIONS and not args:
+            self.ctx.uses_earliest = True
+            out.append(tok.pre + "toDateTime64(0, 3, 'UTC')")
+            return close + 1
+        if self.toks[close + 1].is_op("("):
+            return self._parametric_call(i, close, out)
+        text, aggregate = self._plain_call(name, tok.text, args)
+        after = close + 1
+        self._note_aggregate(aggregate, after)
+        out.append(tok.pre + text + self.toks[close].pre + ")")
+        return after
+
+    def _note_aggregate(self, aggregate: bool, after: int) -> None:
+        if not aggregate:
+            return
+        if self.toks[after].is_word("OVER"):
+            self.scope.window_functions = True
+        else:
+            self.scope.aggregating = True
+
+    def _args_text(self, args: list[tuple[int, int]]) -> list[str]:
+        return [self.rewrite(a, b, allow_from=False) for a, b in args]
+
+    def _plain_call(self, name: str, written: str, args: list[tuple[int, int]]) -> tuple[str, bool]:
+        """Text up to (not including) the closing parenthesis, and whether it aggregates."""
+        texts = self._args_text(args)
+        if name in fn.PERCENTILES:
+            return f"quantile({fn.PERCENTILES[name]})(" + ",".join(texts), True
+        if name in ("top_k", "top_k_weighted"):
+            return self._top_k(name, texts), True
+        resolved = fn.resolve_function(written)
+        base_count = 2 if "weighted" in name else 1
+        if name in fn.PARAMETRIC_TAIL and len(texts) > base_count:
+            params = ",".join(texts[base_count:]).strip()
+            return f"{resolved.ch_name}({params})(" + ",".join(texts[:base_count]), True
+        return resolved.ch_name + "(" + ",".join(texts), resolved.aggregate
+
+    def _top_k(self, name: str, texts: list[str]) -> str:
+        values = 2 if name == "top_k_weighted" else 1
+        if len(texts) < values + 1:
+            raise TranslationError(36, f"Function {name} requires at least {values + 1} arguments")
+        k = texts[values].strip()
+        with_count = texts[values + 1].strip().lower() if len(texts) > values + 1 else "true"
+        load = texts[values + 2].strip() if len(texts) > values + 2 else "3"
+        ch_name = "topKWeighted" if values == 2 else "topK"
+        value_args = ",".join(texts[:values])
+        if with_count in ("false", "0"):
+            return f"{ch_name}({k})(" + value_args
+        return (f"arrayMap(__tp_t -> (__tp_t.1, __tp_t.2), {ch_name}({k}, {load}, 'counts')("
+                + value_args + ")")
+
+    def _parametric_call(self, i: int, close: int, out: list[str]) -> int:
+        tok = self.toks[i]
+        resolved = fn.resolve_function(tok.text)
+        params = self.rewrite(i + 2, close, allow_from=False)
+        close2 = match_paren(self.toks, close + 1)
+        args = self.rewrite(close + 2, close2, allow_from=False)
+        self._note_aggregate(resolved.aggregate, close2 + 1)
+        out.append(f"{tok.pre}{resolved.ch_name}({params}{self.toks[close].pre})"
+                   f"({args}{self.toks[close2].pre})")
+        return close2 + 1
+
+    def _cast(self, written: str, args: list[tuple[int, int]], close: int) -> str:
+        ch_name = fn.resolve_function(written).ch_name
+        if len(args) == 1:
+            start, end = args[0]
+            as_index = self._top_level_as(start, end)
+            if as_index is None:
+                raise TranslationError(SYNTAX_ERROR, f"Syntax error: {written} needs AS type")
+            expr = self.rewrite(start, as_index, allow_from=False)
+            node, nxt = parse_type_tokens(self.toks, as_index + 1, self._function_name)
+            if nxt != end:
+                raise TranslationError(SYNTAX_ERROR, "Syntax error: unexpected text after type")
+            type_pre = self.toks[as_index + 1].pre
+            return (f"{ch_name}({expr}{self.toks[as_index].pre}AS{type_pre}"
+                    f"{render_clickhouse(node)}{self.toks[close].pre})")
+        texts = self._args_text(args)
+        type_start, type_end = args[1]
+        if type_end - type_start == 1 and self.toks[type_start].kind is Kind.STRING:
+            type_tok = self.toks[type_start]
+            ch_type = render_clickhouse(parse_timeplus_type(unquote(type_tok.text)))
+            texts[1] = type_tok.pre + quote_string(ch_type)
+        return f"{ch_name}(" + ",".join(texts) + self.toks[close].pre + ")"
+
+    def _top_level_as(self, start: int, end: int) -> Optional[int]:
+        depth = 0
+        found: Optional[int] = None
+        for i in range(start, end):
+            tok = self.toks[i]
+            if tok.is_op("(", "["):
+                depth += 1
+            elif tok.is_op(")", "]"):
+                depth -= 1
+            elif depth == 0 and tok.is_word("AS"):
+                found = i
+        return found
+
+    # ------------------------------------------------------------- FROM items
+    def from_items(self, i: int, end: int, out: list[str], many: bool) -> int:
+        """Rewrite one FROM/JOIN item (and following comma-separated ones if ``many``)."""
+        i = self.from_item(i, end, out)
+        while many and i < end and self.toks[i].is_op(","):
+            out.append(self.toks[i].pre + ",")
+            i = self.from_item(i + 1, end, out)
+        return i
+
+    def from_item(self, i: int, end: int, out: list[str]) -> int:
+        """Rewrite one FROM item starting at ``i``; return the index after it."""
+        from timeplus_emulator.sql.sources import SourceParser
+
+        return SourceParser(self).parse(i, end, out)
+
+    def add_source(self, source: Source) -> str:
+        """Register ``source`` and return its placeholder text."""
+        if self.ctx.force_historical and not source.historical:
+            source = Source(source.database, source.name, source.alias, True, source.window)
+        self.ctx.sources.append(source)
+        index = len(self.ctx.sources) - 1
+        self.scope.source_indexes.append(index)
+        return placeholder(index)
+
+    def inline_view(self, view_sql: str, historical: bool) -> str:
+        """Translate a non-materialized view's SELECT text as a nested query."""
+        if self.ctx.view_depth >= _MAX_VIEW_DEPTH:
+            raise TranslationError(NOT_IMPLEMENTED, "Views nested too deeply (a cycle?)")
+        tokens = tokenize(view_sql)
+        saved = (self.ctx.cte_names, self.ctx.force_historical)
+        self.ctx.view_depth += 1
+        self.ctx.cte_names = collect_cte_names(tokens)
+        self.ctx.force_historical = saved[1] or historical
+        try:
+            inner, _ = Rewriter(tokens, self.ctx).select_scope(0, len(tokens) - 1)
+        finally:
+            self.ctx.view_depth -= 1
+            self.ctx.cte_names, self.ctx.force_historical = saved
+        return inner.strip()
+
+
+def make_window(kind: str, time_column: str, size_sql: str, size_seconds: float,
+                step: Optional[tuple[str, float]], timezone: Optional[str]) -> Window:
+    """Build a :class:`Window` with the ClickHouse expressions for its bounds."""
+    tz = quote_string(timezone or "UTC")
+    if kind == "tumble":
+        start = f"toDateTime64(toStartOfInterval({time_column}, {size_sql}, {tz}), 3, {tz})"
+        end = f"window_start + {size_sql}"
+    elif kind == "hop" and step is not None:
+        step_ms = round(step[1] * 1000)
+        size_ms = round(size_seconds * 1000)
+        t_ms = f"toUnixTimestamp64Milli(toDateTime64({time_column}, 3, {tz}))"
+        count = -(-size_ms // step_ms)
+        starts = (f"arrayFilter(__tp_s -> __tp_s + {size_ms} > {t_ms}, arrayMap(__tp_k -> "
+                  f"intDiv({t_ms}, {step_ms}) * {step_ms} - __tp_k * {step_ms}, range({count})))")
+        start = f"fromUnixTimestamp64Milli(arrayJoin({starts}), {tz})"
+        end = f"window_start + {size_sql}"
+    else:
+        return Window("session", time_column, size_sql, size_seconds, None, None, timezone)
+    return Window(
+        "tumble" if kind == "tumble" else "hop", time_column, size_sql, size_seconds,
+        step[0] if step else None, step[1] if step else None, timezone, start, end,
+    )

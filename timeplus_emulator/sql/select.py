@@ -1,0 +1,225 @@
+"""SELECT statements: tail clauses (EMIT, SETTINGS, LIMIT), streaming checks.
+
+Owns: building a :class:`SelectStatement` from the tokens of one query: the
+rewritten ClickHouse text, Timeplus-only settings, the EMIT policy, output column
+names, and the reason (if any) the engine cannot run it as a streaming query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from timeplus_emulator.sql.errors import BAD_ARGUMENTS, SYNTAX_ERROR, TranslationError
+from timeplus_emulator.sql.intervals import require_interval
+from timeplus_emulator.sql.model import SelectStatement
+from timeplus_emulator.sql.rewriter import Context, Rewriter, Scope, split_args
+from timeplus_emulator.sql.tokens import Kind, Token, name_of, unquote
+
+# Settings that only Timeplus understands: reported, never passed to chDB.
+TIMEPLUS_SETTINGS = frozenset(
+    {"query_mode", "seek_to", "enable_backfill_from_historical_store", "emit_during_backfill",
+     "replay_speed", "replay_time_column", "force_backfill_in_order", "enforce_append_only",
+     "keep_windows", "default_hash_table", "default_hash_join", "join_max_buffered_bytes",
+     "asterisk_include_reserved_columns", "asterisk_include_tp_sn_column", "javascript_vms",
+     "recovery_policy", "checkpoint_interval", "enable_dependency_check", "query_resource_group"}
+)
+SUPPORTED_EMITS = frozenset({"periodic", "after_window_close"})
+
+
+@dataclass(frozen=True)
+class Emit:
+    """A parsed EMIT clause."""
+
+    kind: str
+    periodic_seconds: Optional[float] = None
+
+
+def top_level_index(tokens: list[Token], start: int, end: int, *words: str) -> Optional[int]:
+    """Index of the first bare word among ``words`` at parenthesis depth 0."""
+    depth = 0
+    for i in range(start, end):
+        tok = tokens[i]
+        if tok.is_op("(", "["):
+            depth += 1
+        elif tok.is_op(")", "]"):
+            depth -= 1
+        elif depth == 0 and tok.is_word(*words):
+            return i
+    return None
+
+
+def parse_settings(tokens: list[Token], start: int, end: int) -> list[tuple[str, str, str]]:
+    """``name = value, ...`` → [(name, decoded value, value as written)]."""
+    out: list[tuple[str, str, str]] = []
+    for a, b in split_args(tokens, start, end):
+        if b - a < 3 or not tokens[a + 1].is_op("=") or tokens[a].kind is not Kind.IDENT:
+            raise TranslationError(SYNTAX_ERROR, "Syntax error: expected name = value in SETTINGS")
+        value_toks = tokens[a + 2 : b]
+        written = "".join(t.pre + t.text for t in value_toks).strip()
+        value = unquote(written) if len(value_toks) == 1 and value_toks[0].kind is Kind.STRING \
+            else written
+        out.append((tokens[a].text, value, written))
+    return out
+
+
+def parse_emit(tokens: list[Token], start: int, end: int) -> Emit:
+    """Parse the words after EMIT."""
+    words = [t.upper for t in tokens[start:end]]
+    if words[:1] == ["PERIODIC"]:
+        repeat = words[-1:] == ["REPEAT"]
+        interval_end = end - 1 if repeat else end
+        interval = require_interval(tokens[start + 1 : interval_end], "EMIT PERIODIC interval")
+        return Emit("periodic_repeat" if repeat else "periodic", interval.seconds)
+    if words[:3] == ["AFTER", "WINDOW", "CLOSE"]:
+        return Emit("after_window_close" if len(words) == 3 else "after_window_close_with_delay")
+    known = {("ON", "UPDATE"): "on_update", ("PER", "EVENT"): "per_event"}
+    if tuple(words[:2]) in known:
+        return Emit(known[(words[0], words[1])])
+    if words[:1] in (["CHANGELOG"], ["STREAM"], ["LAST"], ["TIMEOUT"], ["ON"]):
+        return Emit(words[0].lower())
+    raise TranslationError(SYNTAX_ERROR, "Syntax error: unknown EMIT policy " + " ".join(words))
+
+
+def output_names(tokens: list[Token], start: int, end: int) -> Optional[tuple[Optional[str], ...]]:
+    """Timeplus names of the outer select items where the text fixes them."""
+    select = top_level_index(tokens, start, end, "SELECT")
+    if select is None:
+        return None
+    first = select + 1
+    if tokens[first].is_word("DISTINCT", "ALL"):
+        first += 1
+    stop = top_level_index(
+        tokens, first, end, "FROM", "WHERE", "GROUP", "ORDER", "LIMIT", "HAVING", "UNION",
+        "SETTINGS", "EMIT", "FORMAT", "INTO", "WINDOW", "QUALIFY", "EXCEPT", "INTERSECT",
+    )
+    names: list[Optional[str]] = []
+    for a, b in split_args(tokens, first, end if stop is None else stop):
+        item = tokens[a:b]
+        if _has_star(item):
+            return None
+        names.append(_item_name(item))
+    return tuple(names)
+
+
+def _has_star(item: list[Token]) -> bool:
+    for i, tok in enumerate(item):
+        if tok.is_op("*") and (i == 0 or item[i - 1].is_op(".")):
+            return True
+        if tok.is_word("COLUMNS") and item[i + 1 : i + 2] and item[i + 1].is_op("("):
+            return True
+    return False
+
+
+def _item_name(item: list[Token]) -> Optional[str]:
+    names = (Kind.IDENT, Kind.QUOTED_IDENT)
+    if len(item) >= 3 and item[-2].is_word("AS") and item[-1].kind in names:
+        return name_of(item[-1])
+    if len(item) == 1 and item[0].kind in names:
+        return name_of(item[0])
+    return None
+
+
+class SelectTranslator:
+    """Translates one SELECT (the whole statement or the body of INSERT/CREATE VIEW)."""
+
+    def __init__(self, tokens: list[Token], ctx: Context) -> None:
+        self.toks = tokens
+        self.ctx = ctx
+
+    def translate(self, start: int, end: int) -> SelectStatement:
+        emit_at = top_level_index(self.toks, start, end, "EMIT")
+        settings_at = top_level_index(self.toks, start, end, "SETTINGS")
+        body_end = min(i for i in (emit_at, settings_at, end) if i is not None)
+        emit = None
+        if emit_at is not None:
+            emit_end = settings_at if settings_at is not None and settings_at > emit_at else end
+            emit = parse_emit(self.toks, emit_at + 1, emit_end)
+        settings_sql = ""
+        tp_settings: dict[str, str] = {}
+        if settings_at is not None:
+            settings_end = emit_at if emit_at is not None and emit_at > settings_at else end
+            settings_sql, tp_settings = self._settings(settings_at, settings_end)
+        rewriter = Rewriter(self.toks, self.ctx)
+        body, scope = rewriter.select_scope(start, body_end)
+        limit, offset = self._limit(start, body_end)
+        return self._statement(body + settings_sql, scope, emit, tp_settings, limit, offset,
+                               output_names(self.toks, start, body_end))
+
+    def _settings(self, at: int, end: int) -> tuple[str, dict[str, str]]:
+        tp: dict[str, str] = {}
+        passed: list[str] = []
+        for name, value, written in parse_settings(self.toks, at + 1, end):
+            if name.lower() in TIMEPLUS_SETTINGS:
+                tp[name.lower()] = value
+            else:
+                passed.append(f"{name} = {written}")
+        mode = tp.get("query_mode")
+        if mode is not None and mode not in ("table", "streaming"):
+            raise TranslationError(BAD_ARGUMENTS, f"Invalid query_mode '{mode}'")
+        return (" SETTINGS " + ", ".join(passed) if passed else ""), tp
+
+    def _limit(self, start: int, end: int) -> tuple[Optional[int], Optional[int]]:
+        at = top_level_index(self.toks, start, end, "LIMIT")
+        if at is None:
+            return None, None
+        nums = self.toks[at + 1 : at + 4]
+        if not nums or nums[0].kind is not Kind.NUMBER or not nums[0].text.isdigit():
+            return None, None
+        first = int(nums[0].text)
+        if len(nums) >= 3 and nums[1].is_op(",") and nums[2].text.isdigit():
+            return int(nums[2].text), first
+        if len(nums) >= 3 and nums[1].is_word("OFFSET") and nums[2].text.isdigit():
+            return first, int(nums[2].text)
+        if len(nums) >= 2 and nums[1].is_word("BY"):
+            return None, None
+        return first, None
+
+    def _statement(self, ch_sql: str, scope: Scope, emit: Optional[Emit],
+                   tp_settings: dict[str, str], limit: Optional[int], offset: Optional[int],
+                   names: Optional[tuple[Optional[str], ...]]) -> SelectStatement:
+        seek_to = tp_settings.get("seek_to")
+        if seek_to is None and self.ctx.uses_earliest:
+            seek_to = "earliest"
+        statement = SelectStatement(
+            ch_sql=ch_sql.strip(),
+            sources=tuple(self.ctx.sources),
+            query_mode_table=tp_settings.get("query_mode") == "table",
+            seek_to=seek_to,
+            limit=limit,
+            offset=offset,
+            aggregating=scope.aggregating,
+            emit=emit.kind if emit else None,
+            emit_periodic_seconds=emit.periodic_seconds if emit else None,
+            settings=tp_settings,
+            output_names=names,
+            system_tables=tuple(dict.fromkeys(self.ctx.system_tables)),
+        )
+        reason = self._streaming_problem(statement, scope)
+        if reason is None:
+            return statement
+        from dataclasses import replace
+
+        return replace(statement, unsupported_streaming_reason=reason)
+
+    def _streaming_problem(self, st: SelectStatement, scope: Scope) -> Optional[str]:
+        streams = [s for s in st.sources if not s.historical]
+        checks = (
+            (len(streams) > 1,
+             "joining or combining two streams is not supported by the emulator; "
+             "read all but one of them with table()"),
+            (st.emit is not None and st.emit not in SUPPORTED_EMITS,
+             f"EMIT {st.emit} is not supported by the emulator; "
+             "use EMIT PERIODIC or EMIT AFTER WINDOW CLOSE"),
+            (any(s.window is not None and s.window.kind == "session" for s in streams),
+             "session windows are not supported by the emulator in streaming queries"),
+            (scope.window_functions,
+             "window functions (OVER ...) are not supported by the emulator in streaming queries"),
+            (self.ctx.nested_aggregation_over_stream,
+             "aggregation inside a subquery over a stream is not supported by the emulator"),
+            (st.offset is not None, "LIMIT ... OFFSET is not supported in streaming queries"),
+        )
+        for failed, reason in checks:
+            if failed:
+                return reason
+        return None

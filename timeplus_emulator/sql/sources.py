@@ -1,0 +1,216 @@
+"""FROM/JOIN items: streams, ``table(s)``, windows, views, subqueries, table functions.
+
+Owns: recognising what a FROM item refers to and replacing stream references with
+source placeholders (see :mod:`timeplus_emulator.sql.model` for the placeholder
+contract: it stands for the whole item, alias included).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from timeplus_emulator.sql.errors import (
+    BAD_ARGUMENTS,
+    NOT_IMPLEMENTED,
+    SYNTAX_ERROR,
+    TranslationError,
+)
+from timeplus_emulator.sql.intervals import Interval, require_interval
+from timeplus_emulator.sql.model import Source, Window
+from timeplus_emulator.sql.rewriter import (
+    ALIAS_STOP,
+    PASS_THROUGH_DATABASES,
+    TABLE_FUNCTIONS,
+    make_window,
+    match_paren,
+    split_args,
+)
+from timeplus_emulator.sql.tokens import Kind, Token, name_of, unquote
+
+if TYPE_CHECKING:
+    from timeplus_emulator.sql.rewriter import Rewriter
+
+_NAME_KINDS = (Kind.IDENT, Kind.QUOTED_IDENT)
+
+
+class SourceParser:
+    """Parses one FROM item for a :class:`Rewriter`."""
+
+    def __init__(self, rewriter: Rewriter) -> None:
+        self.rw = rewriter
+        self.toks = rewriter.toks
+
+    def parse(self, i: int, end: int, out: list[str]) -> int:
+        """Append the rewritten item starting at ``i`` to ``out``; return the next index."""
+        tok = self.toks[i]
+        if tok.is_op("("):
+            return self._parenthesised(i, out)
+        if tok.kind not in _NAME_KINDS:
+            raise TranslationError(
+                SYNTAX_ERROR, f"Syntax error: expected a stream name at '{tok.text or 'end'}'"
+            )
+        if tok.kind is Kind.IDENT and self.toks[i + 1].is_op("("):
+            return self._table_function(i, out)
+        database, name, nxt = self.qualified_name(i)
+        alias, after = self.alias(nxt)
+        pre = tok.pre
+        if database is None and name in self.rw.ctx.cte_names:
+            out.append(pre + self.rw.text(i, after).lstrip())
+            return after
+        if database in PASS_THROUGH_DATABASES:
+            self.rw.ctx.system_tables.append(name)
+            out.append(pre + self.rw.text(i, after).lstrip())
+            return after
+        out.append(pre + self.stream_or_view(database, name, alias, historical=False))
+        return after
+
+    def stream_or_view(self, database: Optional[str], name: str, alias: Optional[str],
+                       historical: bool) -> str:
+        """Placeholder for a stream, or the inlined query of a non-materialized view."""
+        resolver = self.rw.ctx.resolve_view
+        view_sql = resolver(database, name) if resolver is not None else None
+        if view_sql is not None:
+            inner = self.rw.inline_view(view_sql, historical)
+            return f"({inner}) AS `{_escape(alias or name)}`"
+        return self.rw.add_source(Source(database, name, alias or name, historical))
+
+    def qualified_name(self, i: int) -> tuple[Optional[str], str, int]:
+        """``name`` or ``db.name`` at ``i``: (database, name, next index)."""
+        first = self.toks[i]
+        if self.toks[i + 1].is_op(".") and self.toks[i + 2].kind in _NAME_KINDS:
+            return name_of(first), name_of(self.toks[i + 2]), i + 3
+        return None, name_of(first), i + 1
+
+    def alias(self, i: int) -> tuple[Optional[str], int]:
+        """Optional ``[AS] alias`` at ``i``: (alias, next index)."""
+        tok = self.toks[i]
+        if tok.is_word("AS") and self.toks[i + 1].kind in _NAME_KINDS:
+            return name_of(self.toks[i + 1]), i + 2
+        bare = tok.kind is Kind.IDENT and tok.upper not in ALIAS_STOP
+        if tok.kind is Kind.QUOTED_IDENT or bare:
+            return name_of(tok), i + 1
+        return None, i
+
+    def _parenthesised(self, i: int, out: list[str]) -> int:
+        close = match_paren(self.toks, i)
+        if self.toks[i + 1].is_word("SELECT", "WITH"):
+            inner, _ = self.rw.select_scope(i + 1, close)
+        else:
+            parts: list[str] = []
+            end = self.rw.from_items(i + 1, close, parts, many=True)
+            parts.append(self.rw.rewrite(end, close))
+            inner = "".join(parts)
+        out.append(self.toks[i].pre + "(" + inner + self.toks[close].pre + ")")
+        return close + 1
+
+    def _table_function(self, i: int, out: list[str]) -> int:
+        tok = self.toks[i]
+        name = tok.text.lower()
+        close = match_paren(self.toks, i + 1)
+        args = split_args(self.toks, i + 2, close)
+        if name == "table":
+            return self._historical(i, close, args, out)
+        if name in ("tumble", "hop", "session"):
+            return self._window(name, i, close, args, out)
+        if name in TABLE_FUNCTIONS:
+            inner = self.rw.rewrite(i + 2, close, allow_from=False)
+            alias, after = self.alias(close + 1)
+            text = f"{TABLE_FUNCTIONS[name]}({inner}{self.toks[close].pre})"
+            suffix = f" AS `{_escape(alias)}`" if alias else ""
+            out.append(tok.pre + text + suffix)
+            return after
+        raise TranslationError(
+            NOT_IMPLEMENTED, f"Table function {tok.text} is not supported by the emulator"
+        )
+
+    def _single_name(self, start: int, end: int, what: str) -> tuple[Optional[str], str]:
+        if end - start == 1 and self.toks[start].kind in _NAME_KINDS:
+            return None, name_of(self.toks[start])
+        if end - start == 3 and self.toks[start + 1].is_op("."):
+            return name_of(self.toks[start]), name_of(self.toks[start + 2])
+        raise TranslationError(BAD_ARGUMENTS, f"{what} expects a stream name")
+
+    def _historical(self, i: int, close: int, args: list[tuple[int, int]], out: list[str]) -> int:
+        if len(args) != 1:
+            raise TranslationError(BAD_ARGUMENTS, "table() expects exactly one stream name")
+        database, name = self._single_name(*args[0], "table()")
+        alias, after = self.alias(close + 1)
+        out.append(self.toks[i].pre + self.stream_or_view(database, name, alias, historical=True))
+        return after
+
+    def _window_source(self, start: int, end: int, kind: str) -> tuple[Optional[str], str, bool]:
+        toks = self.toks
+        if toks[start].is_word("TABLE") and toks[start + 1].is_op("("):
+            close = match_paren(toks, start + 1)
+            database, name = self._single_name(start + 2, close, "table()")
+            return database, name, True
+        database, name = self._single_name(start, end, f"{kind}()")
+        return database, name, False
+
+    def _window(self, kind: str, i: int, close: int, args: list[tuple[int, int]],
+                out: list[str]) -> int:
+        if len(args) < 2:
+            raise TranslationError(BAD_ARGUMENTS, f"{kind}() needs a stream and an interval")
+        database, name, historical = self._window_source(*args[0], kind)
+        rest = list(args[1:])
+        timezone = self._timezone(rest) if kind != "session" else None
+        window = self._build_window(kind, rest, timezone)
+        resolver = self.rw.ctx.resolve_view
+        if resolver is not None and resolver(database, name) is not None:
+            raise TranslationError(
+                NOT_IMPLEMENTED, f"{kind}() over a view is not supported by the emulator"
+            )
+        alias, after = self.alias(close + 1)
+        source = Source(database, name, alias or name, historical, window)
+        out.append(self.toks[i].pre + self.rw.add_source(source))
+        return after
+
+    def _timezone(self, rest: list[tuple[int, int]]) -> Optional[str]:
+        last_start, last_end = rest[-1]
+        single = last_end - last_start == 1
+        if len(rest) > 1 and single and self.toks[last_start].kind is Kind.STRING:
+            rest.pop()
+            return unquote(self.toks[last_start].text)
+        return None
+
+    def _interval(self, arg: tuple[int, int], what: str) -> Interval:
+        return require_interval(self.toks[arg[0]:arg[1]], what)
+
+    def _build_window(self, kind: str, rest: list[tuple[int, int]],
+                      timezone: Optional[str]) -> Window:
+        time_column = "`_tp_time`"
+        intervals_needed = 2 if kind == "hop" else 1
+        if kind == "session":
+            timeout_arg = rest[0]
+            if not _is_interval(self.toks[rest[0][0]:rest[0][1]]):
+                time_column = self.rw.rewrite(*rest[0], allow_from=False).strip()
+                if len(rest) < 2:
+                    raise TranslationError(BAD_ARGUMENTS, "session() needs a timeout interval")
+                timeout_arg = rest[1]
+            timeout = self._interval(timeout_arg, "session timeout")
+            return make_window("session", time_column, timeout.ch_sql, timeout.seconds, None, None)
+        if len(rest) == intervals_needed + 1:
+            time_column = self.rw.rewrite(*rest[0], allow_from=False).strip()
+            rest = rest[1:]
+        if len(rest) != intervals_needed:
+            raise TranslationError(BAD_ARGUMENTS, f"Wrong number of arguments for {kind}()")
+        size = self._interval(rest[-1], "window size")
+        if kind == "tumble":
+            return make_window("tumble", time_column, size.ch_sql, size.seconds, None, timezone)
+        step = self._interval(rest[0], "hop interval")
+        if size.calendar or step.calendar:
+            raise TranslationError(
+                NOT_IMPLEMENTED, "hop() with month/quarter/year intervals is not supported"
+            )
+        return make_window("hop", time_column, size.ch_sql, size.seconds,
+                           (step.ch_sql, step.seconds), timezone)
+
+
+def _is_interval(tokens: list[Token]) -> bool:
+    from timeplus_emulator.sql.intervals import parse_interval
+
+    return parse_interval(tokens) is not None
+
+
+def _escape(name: str) -> str:
+    return name.replace("\\", "\\\\").replace("`", "\\`")

@@ -1,0 +1,182 @@
+"""Entry point: one Timeplus SQL statement → one :mod:`model` statement.
+
+Owns: statement dispatch and the small statements (DROP, INSERT, SHOW, DESCRIBE,
+USE). SELECT lives in :mod:`select`, CREATE in :mod:`ddl`.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from timeplus_emulator.sql.cursor import TokenCursor
+from timeplus_emulator.sql.ddl import parse_create
+from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, SYNTAX_ERROR, TranslationError
+from timeplus_emulator.sql.model import (
+    DescribeStatement,
+    DropKind,
+    DropStatement,
+    InsertStatement,
+    ShowStatement,
+    ShowWhat,
+    Statement,
+    UseStatement,
+)
+from timeplus_emulator.sql.rewriter import Context, Rewriter, collect_cte_names
+from timeplus_emulator.sql.select import SelectTranslator, parse_settings, top_level_index
+from timeplus_emulator.sql.tokens import Kind, Token, tokenize
+
+ViewResolver = Callable[[Optional[str], str], Optional[str]]
+
+_DROP_KINDS: dict[str, DropKind] = {"STREAM": "stream", "VIEW": "view", "DATABASE": "database"}
+
+
+def translate(sql: str, *, resolve_view: Optional[ViewResolver] = None) -> Statement:
+    """Translate one Timeplus SQL statement for the chDB-backed engine.
+
+    ``resolve_view(database, name)`` must return the Timeplus SELECT text of a
+    **non-materialized** view, or ``None`` for anything else (streams, materialized
+    views, unknown names). ``database`` is ``None`` when the query did not qualify
+    the name. Views are inlined as subqueries, so their streams become ``sources``.
+
+    Database names: the translator never maps names. Every ``Source`` and statement
+    carries the Timeplus database as written (``None`` = the current database); the
+    engine substitutes placeholders ``__TP_SOURCE_<i>__`` with its own qualified
+    chDB names (the placeholder covers the whole FROM item including the alias, see
+    :mod:`timeplus_emulator.sql.model`). ``system.*`` tables pass through unchanged
+    and are listed in ``SelectStatement.system_tables``.
+
+    Raises :class:`TranslationError` with a Proton error code for rejected SQL.
+    """
+    tokens = _strip_semicolon(tokenize(sql))
+    ctx = Context(resolve_view=resolve_view, cte_names=collect_cte_names(tokens))
+    cur = TokenCursor(tokens)
+    first = cur.peek()
+    if first.is_word("SELECT", "WITH") or first.is_op("("):
+        return SelectTranslator(tokens, ctx).translate(0, len(tokens) - 1)
+    handler = _HANDLERS.get(first.upper)
+    if handler is None:
+        if first.kind is Kind.EOF:
+            raise TranslationError(SYNTAX_ERROR, "Syntax error: empty query")
+        if first.kind is Kind.IDENT and first.upper in _UNSUPPORTED:
+            raise TranslationError(
+                NOT_IMPLEMENTED, f"{first.upper} statements are not supported by the emulator"
+            )
+        raise cur.error("a statement (SELECT, CREATE, DROP, INSERT, SHOW, DESCRIBE, USE)")
+    cur.take()
+    return handler(cur, ctx)
+
+
+def _strip_semicolon(tokens: list[Token]) -> list[Token]:
+    semis = [i for i, t in enumerate(tokens) if t.is_op(";")]
+    if not semis:
+        return tokens
+    if semis != [len(tokens) - 2]:
+        raise TranslationError(SYNTAX_ERROR, "Syntax error: Multi-statements are not allowed")
+    eof = tokens[-1]
+    return [*tokens[:-2], eof.with_text("")]
+
+
+def _drop(cur: TokenCursor, ctx: Context) -> Statement:
+    word = cur.expect_word("STREAM", "VIEW", "DATABASE", "TABLE")
+    if word == "TABLE":
+        raise TranslationError(SYNTAX_ERROR, "Syntax error: use DROP STREAM, not DROP TABLE")
+    if_exists = cur.if_exists()
+    if word == "DATABASE":
+        database, name = None, cur.name()
+    else:
+        database, name = cur.qualified_name()
+    cur.expect_end()
+    return DropStatement(_DROP_KINDS[word], database, name, if_exists)
+
+
+def _insert(cur: TokenCursor, ctx: Context) -> Statement:
+    cur.expect_word("INTO")
+    cur.accept_word("STREAM")
+    database, name = cur.qualified_name()
+    columns: Optional[tuple[str, ...]] = None
+    if cur.accept_op("("):
+        names = [cur.name()]
+        while cur.accept_op(","):
+            names.append(cur.name())
+        cur.expect_op(")")
+        columns = tuple(names)
+    settings: dict[str, str] = {}
+    tokens = cur.toks
+    end = len(tokens) - 1
+    if cur.accept_word("SETTINGS"):
+        stop = top_level_index(tokens, cur.pos, end, "VALUES", "SELECT", "WITH", "FORMAT")
+        stop = end if stop is None else stop
+        settings = {k: v for k, v, _ in parse_settings(tokens, cur.pos, stop)}
+        cur.pos = stop
+    first = cur.peek()
+    if first.is_word("VALUES"):
+        body = Rewriter(tokens, ctx).rewrite(cur.pos, end, allow_from=False).strip()
+        return InsertStatement(database, name, columns, body, (), None, settings)
+    if first.is_word("FORMAT"):
+        body = "".join(t.pre + t.text for t in tokens[cur.pos:]).strip()
+        return InsertStatement(database, name, columns, body, (), None, settings)
+    if first.is_word("SELECT", "WITH") or first.is_op("("):
+        select = SelectTranslator(tokens, ctx).translate(cur.pos, end)
+        return InsertStatement(database, name, columns, select.ch_sql, select.sources, select,
+                               settings)
+    raise cur.error("VALUES, SELECT or FORMAT")
+
+
+def _show(cur: TokenCursor, ctx: Context) -> Statement:
+    if cur.accept_word("DATABASES"):
+        like = _like(cur)
+        cur.expect_end()
+        return ShowStatement("databases", like=like)
+    if cur.accept_word("CREATE"):
+        cur.accept_word("STREAM", "VIEW", "TABLE")
+        database, name = cur.qualified_name()
+        cur.expect_end()
+        return ShowStatement("create", database, name)
+    cur.accept_word("FULL")
+    materialized = cur.accept_word("MATERIALIZED")
+    word = cur.expect_word("STREAMS", "VIEWS", "TABLES")
+    what: ShowWhat = "views" if word == "VIEWS" else "streams"
+    if materialized and what != "views":
+        raise cur.error("VIEWS")
+    database = cur.name() if cur.accept_word("FROM", "IN") else None
+    like = _like(cur)
+    cur.expect_end()
+    return ShowStatement(what, database, None, like)
+
+
+def _like(cur: TokenCursor) -> Optional[str]:
+    return cur.string() if cur.accept_word("LIKE") else None
+
+
+def _describe(cur: TokenCursor, ctx: Context) -> Statement:
+    cur.accept_word("STREAM", "TABLE", "VIEW")
+    if cur.peek().is_op("("):
+        raise TranslationError(NOT_IMPLEMENTED, "DESCRIBE (query) is not supported by the emulator")
+    database, name = cur.qualified_name()
+    cur.expect_end()
+    return DescribeStatement(database, name)
+
+
+def _use(cur: TokenCursor, ctx: Context) -> Statement:
+    name = cur.name()
+    cur.expect_end()
+    return UseStatement(name)
+
+
+def _create(cur: TokenCursor, ctx: Context) -> Statement:
+    return parse_create(cur, ctx)
+
+
+_HANDLERS: dict[str, Callable[[TokenCursor, Context], Statement]] = {
+    "CREATE": _create,
+    "DROP": _drop,
+    "INSERT": _insert,
+    "SHOW": _show,
+    "DESCRIBE": _describe,
+    "DESC": _describe,
+    "USE": _use,
+}
+_UNSUPPORTED = frozenset(
+    {"ALTER", "EXPLAIN", "TRUNCATE", "RENAME", "OPTIMIZE", "SYSTEM", "KILL", "DELETE", "UPDATE",
+     "GRANT", "REVOKE", "SET", "EXISTS", "CHECK", "ATTACH", "DETACH", "BACKUP", "RESTORE"}
+)
