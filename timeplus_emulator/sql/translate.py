@@ -48,6 +48,7 @@ def translate(sql: str, *, resolve_view: Optional[ViewResolver] = None) -> State
     Raises :class:`TranslationError` with a Proton error code for rejected SQL.
     """
     tokens = _strip_semicolon(tokenize(sql))
+    _check_brackets(tokens)
     ctx = Context(resolve_view=resolve_view, cte_names=collect_cte_names(tokens))
     cur = TokenCursor(tokens)
     first = cur.peek()
@@ -74,6 +75,24 @@ def _strip_semicolon(tokens: list[Token]) -> list[Token]:
         raise TranslationError(SYNTAX_ERROR, "Syntax error: Multi-statements are not allowed")
     eof = tokens[-1]
     return [*tokens[:-2], eof.with_text("")]
+
+
+def _check_brackets(tokens: list[Token]) -> None:
+    stack: list[Token] = []
+    pairs = {")": "(", "]": "["}
+    for tok in tokens:
+        if tok.is_op("(", "["):
+            stack.append(tok)
+        elif tok.is_op(")", "]"):
+            if not stack or stack.pop().text != pairs[tok.text]:
+                raise TranslationError(
+                    SYNTAX_ERROR, f"Syntax error: failed at position {tok.pos + 1} ('{tok.text}'): "
+                    "unmatched bracket"
+                )
+    if stack:
+        raise TranslationError(
+            SYNTAX_ERROR, f"Syntax error: failed at position {stack[-1].pos + 1}: unclosed bracket"
+        )
 
 
 def _drop(cur: TokenCursor, ctx: Context) -> Statement:

@@ -260,8 +260,10 @@ def _check_node(node: TypeNode) -> None:
 
 def parse_timeplus_type(text: str) -> TypeNode:
     """Parse a whole Timeplus type name; trailing text is a syntax error."""
+    from timeplus_emulator.sql.functions import resolve_function
+
     tokens = tokenize(text)
-    node, pos = parse_type_tokens(tokens, 0)
+    node, pos = parse_type_tokens(tokens, 0, lambda name: resolve_function(name).ch_name)
     if tokens[pos].kind is not Kind.EOF:
         raise TranslationError(
             SYNTAX_ERROR, f"Syntax error: unexpected '{tokens[pos].text}' in type"

@@ -1,0 +1,260 @@
+"""SELECT translation: sources/placeholders, functions, windows, EMIT, SETTINGS, checks."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from timeplus_emulator.sql import SelectStatement, Source, TranslationError, translate
+from timeplus_emulator.sql.tokens import quote_string
+
+
+def select(sql: str, **kwargs: object) -> SelectStatement:
+    statement = translate(sql, **kwargs)  # type: ignore[arg-type]
+    assert isinstance(statement, SelectStatement)
+    return statement
+
+
+def test_stream_becomes_placeholder_with_alias() -> None:
+    st_ = select("SELECT s.a, b FROM default.s WHERE a > 1")
+    assert st_.ch_sql == "SELECT s.a, b FROM __TP_SOURCE_0__ WHERE a > 1"
+    assert st_.sources == (Source("default", "s", "s", False),)
+    assert st_.streaming
+    assert not st_.aggregating
+
+
+def test_user_alias_is_part_of_the_placeholder() -> None:
+    st_ = select("SELECT x.a FROM s AS x JOIN table(t) y ON x.a = y.a")
+    assert st_.ch_sql == "SELECT x.a FROM __TP_SOURCE_0__ JOIN __TP_SOURCE_1__ ON x.a = y.a"
+    assert st_.sources == (Source(None, "s", "x", False), Source(None, "t", "y", True))
+    assert st_.unsupported_streaming_reason is None
+
+
+def test_two_streams_joined_are_flagged() -> None:
+    st_ = select("SELECT * FROM a JOIN b ON a.k = b.k")
+    assert st_.unsupported_streaming_reason is not None
+    assert "table()" in st_.unsupported_streaming_reason
+
+
+def test_two_streams_in_table_mode_are_fine() -> None:
+    st_ = select("SELECT * FROM a JOIN b USING k SETTINGS query_mode='table'")
+    assert st_.query_mode_table and not st_.streaming
+    assert st_.ch_sql == "SELECT * FROM __TP_SOURCE_0__ JOIN __TP_SOURCE_1__ USING k"
+
+
+def test_historical_source_and_settings_are_stripped() -> None:
+    st_ = select("SELECT count() FROM table(s) SETTINGS max_threads=2, seek_to='earliest'")
+    assert st_.ch_sql == "SELECT count() FROM __TP_SOURCE_0__ SETTINGS max_threads = 2"
+    assert st_.seek_to == "earliest"
+    assert st_.settings == {"seek_to": "earliest"}
+    assert not st_.streaming
+    assert st_.aggregating
+
+
+def test_subqueries_ctes_and_in() -> None:
+    sql = ("WITH top AS (SELECT a FROM table(t) LIMIT 3) "
+           "SELECT a FROM (SELECT a FROM s) AS sub WHERE a IN (SELECT a FROM top)")
+    st_ = select(sql)
+    assert st_.ch_sql == (
+        "WITH top AS (SELECT a FROM __TP_SOURCE_0__ LIMIT 3) "
+        "SELECT a FROM (SELECT a FROM __TP_SOURCE_1__) AS sub WHERE a IN (SELECT a FROM top)"
+    )
+    assert [s.name for s in st_.sources] == ["t", "s"]
+    assert st_.limit is None  # the LIMIT belongs to the CTE
+
+
+def test_system_tables_pass_through() -> None:
+    st_ = select("SELECT name FROM system.tables WHERE database = 'default'")
+    assert st_.sources == ()
+    assert st_.system_tables == ("tables",)
+    assert st_.ch_sql == "SELECT name FROM system.tables WHERE database = 'default'"
+
+
+def test_function_names_are_translated() -> None:
+    st_ = select(
+        "SELECT to_datetime(x), count_if(a > 1), unique_exact(b), p90(c), quantile(c, 0.5), "
+        "array_join([1]), multi_if(a, 1, 2), to_int(y), is_nan(z), latest(b) FROM table(s)"
+    )
+    assert st_.ch_sql == (
+        "SELECT toDateTime(x), countIf(a > 1), uniqExact(b), quantile(0.9)(c), "
+        "quantile(0.5)(c), arrayJoin([1]), multiIf(a, 1, 2), toInt32(y), isNaN(z), "
+        "anyLast(b) FROM __TP_SOURCE_0__"
+    )
+    assert st_.aggregating
+
+
+@pytest.mark.parametrize("name", ["toDateTime", "countIf", "uniqExact", "no_such_function"])
+def test_clickhouse_and_unknown_function_names_are_rejected(name: str) -> None:
+    with pytest.raises(TranslationError) as info:
+        translate(f"SELECT {name}(a) FROM s")
+    assert info.value.code == 46
+    assert name in info.value.message
+
+
+def test_streaming_only_functions_are_not_implemented() -> None:
+    with pytest.raises(TranslationError) as info:
+        translate("SELECT lag(a) FROM s")
+    assert info.value.code == 48
+
+
+def test_bit_and_is_the_scalar_function() -> None:
+    st_ = select("SELECT bit_and(a, 3), group_bit_and(a) FROM table(s)")
+    assert st_.ch_sql == "SELECT bitAnd(a, 3), groupBitAnd(a) FROM __TP_SOURCE_0__"
+
+
+def test_types_inside_casts_are_translated() -> None:
+    st_ = select("SELECT cast(a AS nullable(string)), b::array(int8), cast(c, 'uint8') FROM s")
+    assert st_.ch_sql == (
+        "SELECT CAST(a AS Nullable(String)), b::Array(Int8), CAST(c, 'UInt8') FROM __TP_SOURCE_0__"
+    )
+
+
+def test_clickhouse_type_in_cast_is_rejected() -> None:
+    with pytest.raises(TranslationError) as info:
+        translate("SELECT cast(a AS String) FROM s")
+    assert info.value.code == 50
+
+
+def test_interval_shorthand() -> None:
+    st_ = select("SELECT * FROM s WHERE _tp_time > now() - 1h")
+    assert st_.ch_sql == "SELECT * FROM __TP_SOURCE_0__ WHERE _tp_time > now() - toIntervalHour(1)"
+    assert st_.output_names is None
+
+
+def test_tumble_window() -> None:
+    st_ = select(
+        "SELECT window_start, count() FROM tumble(s, ts, 5s) GROUP BY window_start "
+        "EMIT AFTER WINDOW CLOSE"
+    )
+    assert st_.ch_sql == "SELECT window_start, count() FROM __TP_SOURCE_0__ GROUP BY window_start"
+    window = st_.sources[0].window
+    assert window is not None
+    assert (window.kind, window.time_column, window.size_seconds) == ("tumble", "ts", 5.0)
+    assert window.size_sql == "toIntervalSecond(5)"
+    assert st_.emit == "after_window_close"
+    assert st_.unsupported_streaming_reason is None
+
+
+def test_tumble_default_time_column_and_interval_keyword() -> None:
+    st_ = select("SELECT count() FROM tumble(s, INTERVAL 1 MINUTE) GROUP BY window_end")
+    window = st_.sources[0].window
+    assert window is not None
+    assert window.time_column == "`_tp_time`"
+    assert window.size_seconds == 60.0
+
+
+def test_hop_window() -> None:
+    st_ = select("SELECT count() FROM hop(table(s), 2s, 10s) AS h GROUP BY window_start")
+    source = st_.sources[0]
+    assert source.historical and source.alias == "h"
+    assert source.window is not None
+    assert (source.window.kind, source.window.step_seconds, source.window.size_seconds) == (
+        "hop", 2.0, 10.0)
+
+
+def test_session_window_is_flagged_for_streaming() -> None:
+    st_ = select("SELECT count() FROM session(s, 5s) GROUP BY window_start")
+    assert st_.sources[0].window is not None
+    assert st_.unsupported_streaming_reason is not None
+    assert "session" in st_.unsupported_streaming_reason
+
+
+def test_window_needs_an_interval() -> None:
+    with pytest.raises(TranslationError) as info:
+        translate("SELECT count() FROM tumble(s, 'abc')")
+    assert info.value.code == 36
+
+
+@pytest.mark.parametrize(
+    ("emit", "kind", "seconds", "supported"),
+    [
+        ("EMIT PERIODIC 2s", "periodic", 2.0, True),
+        ("EMIT PERIODIC INTERVAL 500 MILLISECOND", "periodic", 0.5, True),
+        ("EMIT PERIODIC 1s REPEAT", "periodic_repeat", 1.0, False),
+        ("EMIT ON UPDATE", "on_update", None, False),
+        ("EMIT CHANGELOG", "changelog", None, False),
+        ("EMIT AFTER WINDOW CLOSE WITH DELAY 2s", "after_window_close_with_delay", None, False),
+    ],
+)
+def test_emit_clauses(emit: str, kind: str, seconds: float | None, supported: bool) -> None:
+    st_ = select(f"SELECT count() FROM s {emit} SETTINGS seek_to='earliest'")
+    assert st_.ch_sql == "SELECT count() FROM __TP_SOURCE_0__"
+    assert (st_.emit, st_.emit_periodic_seconds) == (kind, seconds)
+    assert (st_.unsupported_streaming_reason is None) is supported
+
+
+def test_limit_and_offset() -> None:
+    assert select("SELECT a FROM s LIMIT 5").limit == 5
+    st_ = select("SELECT a FROM s LIMIT 5 OFFSET 2")
+    assert (st_.limit, st_.offset) == (5, 2)
+    assert st_.unsupported_streaming_reason is not None
+
+
+def test_window_function_over_stream_is_flagged() -> None:
+    st_ = select("SELECT a, row_number() OVER (ORDER BY a) FROM s")
+    assert st_.unsupported_streaming_reason is not None
+    assert not st_.aggregating
+    bounded = select("SELECT a, sum(a) OVER (PARTITION BY b) FROM table(s)")
+    assert bounded.ch_sql == "SELECT a, sum(a) OVER (PARTITION BY b) FROM __TP_SOURCE_0__"
+
+
+def test_aggregation_in_subquery_over_stream_is_flagged() -> None:
+    st_ = select("SELECT * FROM (SELECT count() AS c FROM s)")
+    assert st_.unsupported_streaming_reason is not None
+    assert not st_.aggregating
+
+
+def test_views_are_inlined() -> None:
+    views = {"v": "SELECT a, b FROM s WHERE a > 0", "w": "SELECT a FROM v"}
+
+    def resolve(database: str | None, name: str) -> str | None:
+        return views.get(name)
+
+    st_ = select("SELECT a FROM w", resolve_view=resolve)
+    assert st_.ch_sql == "SELECT a FROM (SELECT a FROM (SELECT a, b FROM __TP_SOURCE_0__ " \
+        "WHERE a > 0) AS `v`) AS `w`"
+    assert st_.sources == (Source(None, "s", "s", False),)
+    hist = select("SELECT a FROM table(v)", resolve_view=resolve)
+    assert hist.sources == (Source(None, "s", "s", True),)
+
+
+def test_view_cycle_is_an_error() -> None:
+    with pytest.raises(TranslationError) as info:
+        translate("SELECT * FROM v", resolve_view=lambda db, name: "SELECT * FROM v")
+    assert info.value.code == 48
+
+
+def test_output_names() -> None:
+    st_ = select("SELECT a, b AS x, count(*), `odd name`, 1 + 1 FROM s GROUP BY a, b")
+    assert st_.output_names == ("a", "x", None, "odd name", None)
+
+
+def test_earliest_ts_means_seek_to_earliest() -> None:
+    st_ = select("SELECT * FROM s WHERE _tp_time >= earliest_ts()")
+    assert st_.seek_to == "earliest"
+    assert "toDateTime64(0, 3, 'UTC')" in st_.ch_sql
+
+
+@pytest.mark.parametrize(
+    "sql",
+    ["SELECT * FROM", "SELECT (1", "SELECT 1; SELECT 2", "", "FOO BAR"],
+)
+def test_syntax_errors(sql: str) -> None:
+    with pytest.raises(TranslationError) as info:
+        translate(sql)
+    assert info.value.code == 62
+
+
+def test_unsupported_statements() -> None:
+    with pytest.raises(TranslationError) as info:
+        translate("ALTER STREAM s ADD COLUMN x int")
+    assert info.value.code == 48
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
+def test_string_literals_pass_through_translation(value: str) -> None:
+    literal = quote_string(value)
+    st_ = select(f"SELECT concat({literal}, a) AS v FROM s WHERE b = {literal}")
+    assert st_.ch_sql == f"SELECT concat({literal}, a) AS v FROM __TP_SOURCE_0__ WHERE b = {literal}"
