@@ -165,6 +165,10 @@ class Timeplus(ClickHouse):  # type: ignore[misc,unused-ignore]
                     break
                 last = token
                 self._advance()
+            if depth:
+                self.raise_error("Unbalanced parentheses in EMIT clause", first)
+            if last is first:
+                self.raise_error("EMIT needs a policy, e.g. EMIT CHANGELOG", first)
             return exp.Var(this=self.sql[first.start : last.end + 1])
 
     class Generator(ClickHouse.Generator):  # type: ignore[misc,unused-ignore]
