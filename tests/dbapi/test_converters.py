@@ -1,0 +1,164 @@
+"""Result value conversion (no server)."""
+
+import datetime
+import decimal
+import ipaddress
+import math
+import uuid
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from timeplus_dbapi import DataError
+from timeplus_dbapi.converters import RowConverter, parse_datetime
+
+UTC = datetime.timezone.utc
+
+
+def convert_one(type_text, value):
+    return RowConverter.from_header([("c", type_text)]).convert_rows([[value]])[0][0]
+
+
+@pytest.mark.parametrize(
+    "type_text, raw, expected",
+    [
+        ("int8", -5, -5),
+        ("int64", "9223372036854775807", 9223372036854775807),
+        ("uint64", 18446744073709551615, 18446744073709551615),
+        ("int128", "-170141183460469231731687303715884105728", -(2**127)),
+        ("uint256", str(2**256 - 1), 2**256 - 1),
+        ("float64", 1.5, 1.5),
+        ("float32", 1, 1.0),
+        ("float64", "inf", math.inf),
+        ("float64", "-inf", -math.inf),
+        ("decimal(10, 2)", 12.3, decimal.Decimal("12.3")),
+        (
+            "decimal(38, 10)",
+            "12345678901234567890.0123456789",
+            decimal.Decimal("12345678901234567890.0123456789"),
+        ),
+        ("string", "héllo", "héllo"),
+        ("bool", True, True),
+        ("date", "2024-02-29", datetime.date(2024, 2, 29)),
+        ("date32", "1900-01-01", datetime.date(1900, 1, 1)),
+        ("datetime", "2024-01-02 03:04:05", datetime.datetime(2024, 1, 2, 3, 4, 5)),
+        (
+            "datetime64(3)",
+            "2024-01-02 03:04:05.678",
+            datetime.datetime(2024, 1, 2, 3, 4, 5, 678000),
+        ),
+        (
+            "datetime64(3, 'UTC')",
+            "2024-01-02 03:04:05.678",
+            datetime.datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=UTC),
+        ),
+        (
+            "datetime64(3, 'UTC')",
+            "2024-01-02T03:04:05.265Z",
+            datetime.datetime(2024, 1, 2, 3, 4, 5, 265000, tzinfo=UTC),
+        ),
+        (
+            "datetime('Asia/Tokyo')",
+            "2024-01-02 03:04:05",
+            datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=ZoneInfo("Asia/Tokyo")),
+        ),
+        (
+            "datetime64(9, 'UTC')",
+            "2024-01-02 03:04:05.123456789",
+            datetime.datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=UTC),
+        ),
+        ("uuid", "00000000-0000-0000-0000-000000000001", uuid.UUID(int=1)),
+        ("ipv4", "1.2.3.4", ipaddress.IPv4Address("1.2.3.4")),
+        ("ipv6", "::1", ipaddress.IPv6Address("::1")),
+        ("nullable(int64)", None, None),
+        ("nullable(int64)", "7", 7),
+        ("low_cardinality(nullable(string))", None, None),
+        ("array(int64)", ["1", "2"], [1, 2]),
+        (
+            "array(array(nullable(date)))",
+            [["2024-01-01", None], []],
+            [[datetime.date(2024, 1, 1), None], []],
+        ),
+        ("tuple(int64, string)", ["5", "x"], (5, "x")),
+        ("tuple(a int64, b float64)", {"a": "1", "b": "nan"}, None),  # checked below
+        ("map(int32, string)", {"1": "a", "2": "b"}, {1: "a", 2: "b"}),
+        (
+            "map(string, array(uuid))",
+            {"k": ["00000000-0000-0000-0000-000000000002"]},
+            {"k": [uuid.UUID(int=2)]},
+        ),
+        ("enum8('a' = 1)", "a", "a"),
+    ],
+)
+def test_value_conversion(type_text, raw, expected):
+    result = convert_one(type_text, raw)
+    if type_text.startswith("tuple(a"):
+        assert result[0] == 1 and math.isnan(result[1])
+        return
+    assert result == expected
+    assert type(result) is type(expected)
+
+
+def test_nan_string_becomes_float_nan():
+    assert math.isnan(convert_one("float32", "nan"))
+
+
+def test_zoned_datetime_with_offset_is_converted_to_the_column_zone():
+    value = convert_one("datetime64(3, 'Asia/Tokyo')", "2024-01-02T00:00:00+00:00")
+    assert value.utcoffset() == datetime.timedelta(hours=9)
+    assert value.hour == 9
+
+
+def test_identity_columns_are_skipped_and_rows_are_tuples():
+    conv = RowConverter.from_header([("a", "string"), ("b", "int32"), ("c", "bool")])
+    assert conv.is_identity
+    assert conv.convert_rows([["x", 1, True], ["y", 2, False]]) == [("x", 1, True), ("y", 2, False)]
+
+
+def test_mixed_batch_converts_only_needed_columns():
+    conv = RowConverter.from_header(
+        [("s", "string"), ("n", "int64"), ("t", "datetime64(3, 'UTC')")]
+    )
+    rows = conv.convert_rows(
+        [["a", "1", "2024-01-01 00:00:00.000"], ["b", "2", "2024-01-01 00:00:01.5"]]
+    )
+    assert rows[1] == ("b", 2, datetime.datetime(2024, 1, 1, 0, 0, 1, 500000, tzinfo=UTC))
+
+
+def test_bad_value_names_the_column():
+    conv = RowConverter.from_header([("when", "date")])
+    with pytest.raises(DataError, match="when"):
+        conv.convert_rows([["not a date"]])
+
+
+def test_row_width_mismatch_is_an_error_not_truncation():
+    conv = RowConverter.from_header([("a", "int64"), ("b", "int64")])
+    with pytest.raises(DataError, match="header has 2"):
+        conv.convert_rows([["1", "2"], ["3"]])
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2023-06-08T15:11:53.265Z", datetime.datetime(2023, 6, 8, 15, 11, 53, 265000, tzinfo=UTC)),
+        ("2023-06-08 15:11:53", datetime.datetime(2023, 6, 8, 15, 11, 53)),
+        (
+            "2023-06-08T15:11:53.1+05:30",
+            datetime.datetime(
+                2023,
+                6,
+                8,
+                15,
+                11,
+                53,
+                100000,
+                tzinfo=datetime.timezone(datetime.timedelta(hours=5, minutes=30)),
+            ),
+        ),
+    ],
+)
+def test_parse_datetime_forms(text, expected):
+    assert parse_datetime(text) == expected
+    from timeplus_dbapi.converters import _parse_datetime_slow
+
+    assert _parse_datetime_slow(text) == expected  # the pre-3.11 fallback agrees

@@ -1,0 +1,100 @@
+"""Ingest bodies: JSON value encoding and size-capped chunking (no server)."""
+
+import datetime
+import decimal
+import json
+import uuid
+
+import pytest
+
+from timeplus_dbapi import DataError, NotSupportedError
+from timeplus_dbapi.jsonvalues import encode_rows
+from timeplus_dbapi.protocol.ingest import iter_compact_bodies, normalize_format
+
+
+def test_encode_rows_native_json_values():
+    rows = [
+        (1, 2.5, "a'\\\"", None, True, [1, 2], {"k": 1}),
+        (
+            datetime.datetime(2024, 1, 2, 3, 4, 5, 6),
+            datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc),
+            datetime.date(2024, 1, 2),
+            decimal.Decimal("12345678901234567890.123456789"),
+            uuid.UUID(int=3),
+            float("nan"),
+            float("-inf"),
+        ),
+        (2**200, -(2**127)),
+    ]
+    decoded = json.loads(encode_rows(rows))
+    assert decoded[0] == [1, 2.5, "a'\\\"", None, True, [1, 2], {"k": 1}]
+    assert decoded[1] == [
+        "2024-01-02 03:04:05.000006",
+        "2024-01-02 03:04:05.000000+00:00",
+        "2024-01-02",
+        "12345678901234567890.123456789",
+        "00000000-0000-0000-0000-000000000003",
+        "nan",
+        "-inf",
+    ]
+    assert decoded[2] == [2**200, -(2**127)]
+
+
+def test_encode_rejects_bad_values():
+    with pytest.raises(DataError, match="surrogate"):
+        encode_rows([["\ud800"]])
+    with pytest.raises(NotSupportedError, match="object"):
+        encode_rows([[object()]])
+
+
+def test_chunks_respect_the_cap_and_keep_every_row_in_order():
+    rows = [[i, "x" * (i % 50)] for i in range(5000)]
+    bodies = list(iter_compact_bodies(["n", "s"], rows, encode_rows, max_bytes=20_000))
+    assert len(bodies) > 5
+    received = []
+    for body, count in bodies:
+        assert len(body) <= 20_000 + 100
+        payload = json.loads(body)
+        assert payload["columns"] == ["n", "s"]
+        assert len(payload["data"]) == count
+        received.extend(payload["data"])
+    assert received == rows
+
+
+def test_a_row_larger_than_the_cap_is_sent_alone():
+    rows = [[1, "small"], [2, "y" * 5000], [3, "small"]]
+    bodies = list(iter_compact_bodies(["n", "s"], rows, encode_rows, max_bytes=1000))
+    assert [count for _, count in bodies] == [1, 1, 1]
+    assert [json.loads(b)["data"][0][0] for b, _ in bodies] == [1, 2, 3]
+
+
+def test_rows_are_pulled_lazily():
+    pulled = []
+
+    def rows():
+        for i in range(100_000):
+            pulled.append(i)
+            yield [i]
+
+    first = next(iter_compact_bodies(["n"], rows(), encode_rows, max_bytes=50_000))
+    assert first[1] < 100_000
+    assert len(pulled) < 100_000
+
+
+@pytest.mark.parametrize(
+    "name, canonical",
+    [
+        ("compact", "compact"),
+        ("compat", "compact"),
+        ("stream", "streaming"),
+        ("RAW", "raw"),
+        ("lines", "lines"),
+    ],
+)
+def test_format_spellings(name, canonical):
+    assert normalize_format(name) == canonical
+
+
+def test_unknown_format():
+    with pytest.raises(ValueError, match="unknown ingest format"):
+        normalize_format("csv")

@@ -1,0 +1,128 @@
+"""Tokenizer-based SQL handling: parameters, SETTINGS merging, INSERT analysis (no server)."""
+
+import pytest
+
+from timeplus_dbapi import ProgrammingError
+from timeplus_dbapi.literals import render_literal
+from timeplus_dbapi.sqltext import (
+    analyze_insert,
+    has_top_level_limit,
+    merge_settings,
+    statement_kind,
+    substitute_params,
+)
+
+TABLE = "query_mode='table'"
+
+
+@pytest.mark.parametrize(
+    "sql, expected",
+    [
+        ("SELECT 1", f"SELECT 1 SETTINGS {TABLE}"),
+        ("SELECT 1;", f"SELECT 1 SETTINGS {TABLE};"),
+        ("SELECT 1 ;  ", f"SELECT 1 SETTINGS {TABLE} ;  "),
+        (
+            "SELECT 1 -- trailing SETTINGS comment",
+            f"SELECT 1 SETTINGS {TABLE} -- trailing SETTINGS comment",
+        ),
+        ("SELECT 1 /* c */", f"SELECT 1 SETTINGS {TABLE} /* c */"),
+        (
+            "SELECT * FROM s SETTINGS seek_to='earliest'",
+            f"SELECT * FROM s SETTINGS {TABLE}, seek_to='earliest'",
+        ),
+        (
+            "select * from s settings max_threads = 2, seek_to = '-1h';",
+            f"select * from s settings {TABLE}, max_threads = 2, seek_to = '-1h';",
+        ),
+        ("SELECT 'SETTINGS x=1' FROM s", f"SELECT 'SETTINGS x=1' FROM s SETTINGS {TABLE}"),
+        ("SELECT settings FROM s", f"SELECT settings FROM s SETTINGS {TABLE}"),
+        (
+            "SELECT * FROM (SELECT 1 SETTINGS a=1) AS t",
+            f"SELECT * FROM (SELECT 1 SETTINGS a=1) AS t SETTINGS {TABLE}",
+        ),
+        ("SELECT `SETTINGS` FROM s", f"SELECT `SETTINGS` FROM s SETTINGS {TABLE}"),
+        ("SELECT 1 SETTINGS query_mode='streaming'", "SELECT 1 SETTINGS query_mode='streaming'"),
+    ],
+)
+def test_merge_settings(sql, expected):
+    assert merge_settings(sql, "query_mode", "'table'") == expected
+
+
+@pytest.mark.parametrize(
+    "sql, params, expected",
+    [
+        ("SELECT %s, %s", (1, "a'b"), "SELECT 1, 'a\\'b'"),
+        ("SELECT %(x)s + %(x)s", {"x": 2}, "SELECT 2 + 2"),
+        ("SELECT '100%%', %s", (None,), "SELECT '100%', NULL"),
+        ("SELECT %s", ["%s"], "SELECT '%s'"),
+        ("SELECT 1", (), "SELECT 1"),
+        ("SELECT '%'", None, "SELECT '%'"),
+    ],
+)
+def test_substitute_params(sql, params, expected):
+    assert substitute_params(sql, params, render_literal) == expected
+
+
+@pytest.mark.parametrize(
+    "sql, params, fragment",
+    [
+        ("SELECT %s, %s", (1,), "not enough"),
+        ("SELECT %s", (1, 2), "2 parameters"),
+        ("SELECT %(a)s", (1,), "mapping"),
+        ("SELECT %s", {"a": 1}, "positional"),
+        ("SELECT %(a)s", {"b": 1}, "'a'"),
+        ("SELECT %d", (1,), "unsupported"),
+        ("SELECT %s", "ab", "sequence or a mapping"),
+    ],
+)
+def test_parameter_errors(sql, params, fragment):
+    with pytest.raises(ProgrammingError, match=fragment):
+        substitute_params(sql, params, render_literal)
+
+
+@pytest.mark.parametrize(
+    "sql, kind",
+    [
+        ("SELECT 1", "query"),
+        ("  -- c\n /* x */ with a as (select 1) select * from a", "query"),
+        ("(SELECT 1)", "query"),
+        ("SHOW STREAMS", "query"),
+        ("INSERT INTO s VALUES (1)", "insert"),
+        ("CREATE STREAM s (a int)", "command"),
+        ("DROP STREAM s", "command"),
+        ("", "command"),
+    ],
+)
+def test_statement_kind(sql, kind):
+    assert statement_kind(sql) == kind
+
+
+def test_top_level_limit():
+    assert has_top_level_limit("SELECT * FROM s LIMIT 5")
+    assert not has_top_level_limit("SELECT * FROM (SELECT * FROM s LIMIT 5)")
+    assert not has_top_level_limit("SELECT 'LIMIT 5' FROM s")
+
+
+def test_analyze_insert_forms():
+    target = analyze_insert('INSERT INTO `my stream` (a, "b") VALUES (%s, %s);')
+    assert target is not None
+    assert target.stream == "my stream" and target.columns == ("a", "b")
+    assert target.placeholders == ((None, None),)
+    named = analyze_insert("insert into db.s values (%(x)s, %(y)s), (%(z)s, %(w)s)")
+    assert named is not None and named.stream == "db.s" and named.columns == ()
+    assert named.placeholders == (("x", "y"), ("z", "w"))
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "INSERT INTO s (a, b) VALUES (%s, 1)",
+        "INSERT INTO s (a, b) VALUES (%s, now())",
+        "INSERT INTO s (a) SELECT %s",
+        "INSERT INTO s (a, b) VALUES (%s)",
+        "INSERT INTO s VALUES (%s, %(b)s)",
+        "SELECT %s",
+    ],
+)
+def test_analyze_insert_rejects_non_ingest_forms(sql):
+    assert analyze_insert(sql) is None

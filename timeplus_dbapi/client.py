@@ -1,0 +1,351 @@
+"""``TimeplusClient``: the REST API beyond PEP 249 — streams, views, ingest formats and the query
+lifecycle, as the original Timeplus SDK offered them. Available as ``connection.client``.
+
+Every method raises PEP 249 exceptions (``timeplus_dbapi.errors``). Stream and view creation use
+``POST /streams``/``POST /views`` and fall back to DDL over ``POST /queries`` when the server has no
+such route (Timeplus Enterprise).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, Optional, Union
+from urllib.parse import quote
+
+from . import ddl
+from .errors import Error, ProgrammingError, translate
+from .jsonvalues import encode_rows
+from .protocol.errors import ProtocolError, ServerError
+from .protocol.http import HttpTransport, iter_response_chunks
+from .protocol.ingest import (
+    DEFAULT_MAX_BODY_BYTES,
+    INGEST_CONTENT_TYPES,
+    iter_compact_bodies,
+    normalize_format,
+)
+from .protocol.query import QueryEventStream, QueryHeader
+
+__all__ = ["QueryHandle", "TimeplusClient"]
+
+logger = logging.getLogger(__name__)
+
+_NO_ROUTE = (404, 405, 501)
+ColumnDefs = Sequence[Union[Mapping[str, Any], Sequence[Any]]]
+
+
+def _is_missing_route(error: ServerError) -> bool:
+    return error.http_status in _NO_ROUTE and error.code is None
+
+
+class QueryHandle:
+    """One running query's event stream; PEP 249 errors, lazy reads."""
+
+    def __init__(self, client: TimeplusClient, response: Any, events: QueryEventStream) -> None:
+        self.client = client
+        self.response = response
+        self.events = events
+        self.header: QueryHeader = self._read_header()
+        self.closed = False
+
+    @property
+    def query_id(self) -> str:
+        return self.header.id
+
+    def _read_header(self) -> QueryHeader:
+        try:
+            with self.client.translating():
+                return self.events.read_header()
+        except BaseException:
+            self.response.close()
+            raise
+
+    def next_batch(self) -> Optional[list[list[Any]]]:
+        with self.client.translating(self.header.id):
+            return self.events.next_batch()
+
+    def close(self, cancel: bool) -> None:
+        """Close the stream; cancel the server query first when asked to (errors are logged)."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            if cancel:
+                self.client.cancel_query_quietly(self.header.id)
+        finally:
+            self.response.close()
+
+
+class TimeplusClient:
+    """REST client for one workspace. Use ``connection.client`` or build it from a transport."""
+
+    def __init__(
+        self, transport: HttpTransport, *, ingest_max_bytes: int = DEFAULT_MAX_BODY_BYTES
+    ) -> None:
+        self.transport = transport
+        self.ingest_max_bytes = ingest_max_bytes
+        self.host = transport.config.base_url.split("://", 1)[-1].split("/", 1)[0]
+
+    def __repr__(self) -> str:
+        return f"<TimeplusClient {self.transport.config.base_url}>"
+
+    @contextmanager
+    def translating(self, query_id: Optional[str] = None) -> Iterator[None]:
+        """Turn protocol failures raised inside the block into PEP 249 exceptions."""
+        try:
+            yield
+        except ProtocolError as failure:
+            raise translate(failure, host=self.host, query_id=query_id) from failure
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        with self.translating():
+            return self.transport.request_json(method, path, **kwargs)
+
+    # --- streams -------------------------------------------------------------------------------
+
+    def list_streams(self) -> list[dict[str, Any]]:
+        return list(self._json("GET", "v1beta2/streams") or [])
+
+    def get_stream(self, name: str) -> dict[str, Any]:
+        return dict(self._json("GET", f"v1beta2/streams/{quote(name, safe='')}") or {})
+
+    def stream_exists(self, name: str) -> bool:
+        """Checked by listing, as the original SDK did (GET by name was unreliable)."""
+        return any(item.get("name") == name for item in self.list_streams())
+
+    def stream_stats(self, name: str) -> dict[str, Any]:
+        return dict(self._json("GET", f"v1beta2/streams/{quote(name, safe='')}/stats") or {})
+
+    def create_stream(
+        self,
+        name: str,
+        columns: ColumnDefs,
+        *,
+        mode: Optional[str] = None,
+        primary_key: Union[str, Sequence[str], None] = None,
+        event_time_column: Optional[str] = None,
+        ttl_expression: Optional[str] = None,
+        logstore_retention_bytes: Optional[int] = None,
+        logstore_retention_ms: Optional[int] = None,
+        description: Optional[str] = None,
+        settings: Optional[Mapping[str, Any]] = None,
+        if_not_exists: bool = False,
+    ) -> dict[str, Any]:
+        """Create a stream; returns the server's stream object (or ``{"name": name}``)."""
+        definition = ddl.StreamDefinition.build(
+            name,
+            columns,
+            mode=mode,
+            primary_key=primary_key,
+            event_time_column=event_time_column,
+            ttl_expression=ttl_expression,
+            logstore_retention_bytes=logstore_retention_bytes,
+            logstore_retention_ms=logstore_retention_ms,
+            description=description,
+            settings=settings,
+        )
+        if not definition.settings:
+            try:
+                with self.translating():
+                    created = self.transport.request_json(
+                        "POST", "v1beta2/streams", json_body=definition.to_json()
+                    )
+                return dict(created or {"name": name})
+            except Error as error:
+                if if_not_exists and error.code == 57:
+                    return self.get_stream(name)
+                if not isinstance(error.__cause__, ServerError) or not _is_missing_route(
+                    error.__cause__
+                ):
+                    raise
+                logger.debug("POST /streams is not available; creating %s with SQL", name)
+        self.execute_command(definition.to_sql(if_not_exists=if_not_exists))
+        return self._stream_or_name(name)
+
+    def _stream_or_name(self, name: str) -> dict[str, Any]:
+        try:
+            return self.get_stream(name)
+        except Error:
+            return {"name": name}
+
+    def delete_stream(self, name: str, *, if_exists: bool = False) -> None:
+        try:
+            with self.translating():
+                self.transport.request("DELETE", f"v1beta2/streams/{quote(name, safe='')}").close()
+        except Error as error:
+            cause = error.__cause__
+            if isinstance(cause, ServerError) and cause.http_status in (405, 501):
+                self.execute_command(ddl.drop_sql("STREAM", name, if_exists))
+                return
+            if if_exists and (error.http_status == 404 or error.code == 60):
+                return
+            raise
+
+    # --- views ---------------------------------------------------------------------------------
+
+    def list_views(self) -> list[dict[str, Any]]:
+        return list(self._json("GET", "v1beta2/views") or [])
+
+    def get_view(self, name: str) -> dict[str, Any]:
+        return dict(self._json("GET", f"v1beta2/views/{quote(name, safe='')}") or {})
+
+    def create_view(
+        self,
+        name: str,
+        query: str,
+        *,
+        materialized: bool = False,
+        target_stream: Optional[str] = None,
+        if_not_exists: bool = False,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"name": name, "query": query, "materialized": materialized}
+        if target_stream:
+            body["target_stream"] = target_stream
+        try:
+            with self.translating():
+                return dict(
+                    self.transport.request_json("POST", "v1beta2/views", json_body=body) or body
+                )
+        except Error as error:
+            if if_not_exists and error.code == 57:
+                return self.get_view(name)
+            cause = error.__cause__
+            if not isinstance(cause, ServerError) or not _is_missing_route(cause):
+                raise
+        sql = ddl.create_view_sql(name, query, materialized, target_stream, if_not_exists)
+        self.execute_command(sql)
+        try:
+            return self.get_view(name)
+        except Error:
+            return body
+
+    def delete_view(self, name: str, *, if_exists: bool = False) -> None:
+        try:
+            with self.translating():
+                self.transport.request("DELETE", f"v1beta2/views/{quote(name, safe='')}").close()
+        except Error as error:
+            cause = error.__cause__
+            if isinstance(cause, ServerError) and cause.http_status in (405, 501):
+                self.execute_command(ddl.drop_sql("VIEW", name, if_exists))
+                return
+            if if_exists and (error.http_status == 404 or error.code == 60):
+                return
+            raise
+
+    # --- ingest --------------------------------------------------------------------------------
+
+    def ingest(self, stream: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Send rows in compact format, in as few size-capped requests as possible.
+
+        Returns the number of rows accepted. On failure the exception's ``rows_accepted`` says how
+        many rows earlier requests had already delivered.
+        """
+        path = f"v1beta2/streams/{quote(stream, safe='')}/ingest"
+        accepted = 0
+        bodies = iter_compact_bodies(columns, rows, encode_rows, self.ingest_max_bytes)
+        try:
+            for body, count in bodies:
+                with self.translating():
+                    self.transport.request("POST", path, data=body).close()
+                accepted += count
+        except Error as error:
+            error.rows_accepted = accepted
+            error.message = f"{error.message} ({accepted} rows were accepted before the failure)"
+            error.args = (error.message,)
+            raise
+        return accepted
+
+    def ingest_payload(
+        self, stream: str, payload: Union[str, bytes, Mapping[str, Any]], format: str = "compact"
+    ) -> None:
+        """Send a ready-made payload in one of the formats compact, streaming, raw or lines."""
+        fmt = normalize_format(format)
+        if isinstance(payload, Mapping):
+            if fmt != "compact":
+                raise ProgrammingError("a mapping payload is only valid in the compact format")
+            columns = list(payload.get("columns") or [])
+            self.ingest(stream, columns, payload.get("data") or [])
+            return
+        data = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
+        path = f"v1beta2/streams/{quote(stream, safe='')}/ingest"
+        with self.translating():
+            self.transport.request(
+                "POST",
+                path,
+                data=data,
+                params={"format": fmt},
+                headers={"Content-Type": INGEST_CONTENT_TYPES[fmt]},
+            ).close()
+
+    # --- queries -------------------------------------------------------------------------------
+
+    def start_query(
+        self,
+        sql: str,
+        *,
+        batching_policy: Optional[Mapping[str, int]] = None,
+        read_timeout: Optional[float] = None,
+        **extra: Any,
+    ) -> Optional[QueryHandle]:
+        """POST /queries; a handle once the header arrived, or None for a result-less answer."""
+        body: dict[str, Any] = {"sql": sql, **extra}
+        if batching_policy:
+            body["batching_policy"] = dict(batching_policy)
+        headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
+        with self.translating():
+            response = self.transport.request(
+                "POST",
+                "v1beta2/queries",
+                json_body=body,
+                headers=headers,
+                stream=True,
+                read_timeout=read_timeout,
+                use_read_timeout=True,
+            )
+        content_type = response.headers.get("Content-Type", "")
+        if response.status_code == 204 or "event-stream" not in content_type:
+            response.close()
+            return None
+        events = QueryEventStream(iter_response_chunks(response))
+        return QueryHandle(self, response, events)
+
+    def execute_command(self, sql: str) -> None:
+        """Run DDL (or any statement) and wait for it to finish, discarding any rows."""
+        handle = self.start_query(sql)
+        if handle is None:
+            return
+        try:
+            while handle.next_batch() is not None:
+                pass
+        finally:
+            handle.close(cancel=False)
+
+    def list_queries(self) -> list[dict[str, Any]]:
+        return list(self._json("GET", "v1beta2/queries") or [])
+
+    def get_query(self, query_id: str) -> dict[str, Any]:
+        return dict(self._json("GET", f"v1beta2/queries/{quote(query_id, safe='')}") or {})
+
+    def cancel_query(self, query_id: str) -> None:
+        with self.translating(query_id):
+            self.transport.request(
+                "POST", f"v1beta2/queries/{quote(query_id, safe='')}/cancel"
+            ).close()
+
+    def cancel_query_quietly(self, query_id: str) -> None:
+        """Best-effort cancel used while closing; failures are logged at debug level."""
+        try:
+            self.cancel_query(query_id)
+        except Error as error:
+            logger.debug("cancelling query %s failed: %s", query_id, error)
+
+    def delete_query(self, query_id: str) -> None:
+        with self.translating(query_id):
+            self.transport.request("DELETE", f"v1beta2/queries/{quote(query_id, safe='')}").close()
+
+    def server_info(self) -> dict[str, Any]:
+        return dict(self._json("GET", "info") or {})
+
+    def close(self) -> None:
+        self.transport.close()

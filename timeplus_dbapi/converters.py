@@ -1,0 +1,259 @@
+"""Conversion of result values (as decoded from JSON) into Python values.
+
+:meth:`RowConverter.from_header` builds one callable per column, once per result, from the
+column's Timeplus type; columns whose JSON form already is the Python value (strings, bools,
+small ints) get no converter at all and cost nothing per row. Adding a type means one factory
+below and one entry in ``_FACTORIES``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import re
+import uuid
+from collections.abc import Sequence
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Callable, Optional
+
+from .errors import DataError
+from .typesystem import TypeSpec, parse_type
+
+__all__ = ["Converter", "RowConverter", "converter_for", "parse_datetime"]
+
+Converter = Callable[[Any], Any]
+_Factory = Callable[[TypeSpec], Optional[Converter]]
+
+_DATETIME_RE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+_UTC_NAMES = ("UTC", "Etc/UTC", "GMT", "Etc/GMT", "UCT", "Zulu")
+
+
+def _parse_offset(text: str) -> datetime.timezone:
+    if text == "Z":
+        return datetime.timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    delta = datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:4]))
+    return datetime.timezone(sign * delta)
+
+
+def _parse_datetime_slow(text: str) -> datetime.datetime:
+    match = _DATETIME_RE.match(text.strip())
+    if match is None:
+        raise ValueError(f"unrecognised datetime {text!r}")
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    micros = int((fraction or "0")[:6].ljust(6, "0"))
+    tz = _parse_offset(offset) if offset else None
+    return datetime.datetime(
+        int(year), int(month), int(day), int(hour), int(minute), int(second), micros, tzinfo=tz
+    )
+
+
+def parse_datetime(text: str) -> datetime.datetime:
+    """Parse ``YYYY-MM-DD HH:MM:SS[.f]`` or ISO-8601 (``T``, ``Z``/offset, any fraction length)."""
+    try:
+        return datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return _parse_datetime_slow(text)
+    except TypeError:
+        if isinstance(text, (int, float)):  # epoch seconds, as some servers send
+            return datetime.datetime.fromtimestamp(text, datetime.timezone.utc).replace(tzinfo=None)
+        raise
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> datetime.tzinfo:
+    if name in _UTC_NAMES:
+        return datetime.timezone.utc
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def _datetime_factory(spec: TypeSpec) -> Converter:
+    zone_names = [arg for arg in spec.args if isinstance(arg, str)]
+    if not zone_names:
+        return parse_datetime
+    zone = _zone(zone_names[0])
+
+    def convert_zoned(value: Any) -> datetime.datetime:
+        parsed = parse_datetime(value)
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=zone)
+        return parsed.astimezone(zone)
+
+    return convert_zoned
+
+
+def _date(value: Any) -> datetime.date:
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value[:10])
+    return datetime.date(1970, 1, 1) + datetime.timedelta(days=int(value))
+
+
+def _decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _ip_address(value: Any) -> Any:
+    return ipaddress.ip_address(value)
+
+
+def _ipv6(value: Any) -> ipaddress.IPv6Address:
+    return ipaddress.IPv6Address(value)
+
+
+def _array_factory(spec: TypeSpec) -> Optional[Converter]:
+    inner = converter_for(spec.type_args[0]) if spec.type_args else None
+    if inner is None:
+        return None
+
+    def convert_array(value: Any) -> list[Any]:
+        return [inner(item) for item in value]
+
+    return convert_array
+
+
+def _tuple_factory(spec: TypeSpec) -> Converter:
+    element_converters = [converter_for(arg) or _identity for arg in spec.type_args]
+    names = spec.field_names
+
+    def convert_tuple(value: Any) -> tuple[Any, ...]:
+        if isinstance(value, dict):
+            value = [value.get(name) for name in names] if names else list(value.values())
+        return tuple(conv(item) for conv, item in zip(element_converters, value))
+
+    return convert_tuple
+
+
+def _map_factory(spec: TypeSpec) -> Converter:
+    key_spec, value_spec = (*spec.type_args, TypeSpec("string"), TypeSpec("string"))[:2]
+    key_conv = key_converter_for(key_spec) or _identity
+    value_conv = converter_for(value_spec) or _identity
+
+    def convert_map(value: Any) -> dict[Any, Any]:
+        if isinstance(value, list):  # some servers send maps as [[k, v], ...]
+            return {key_conv(k): value_conv(v) for k, v in value}
+        return {key_conv(k): value_conv(v) for k, v in value.items()}
+
+    return convert_map
+
+
+def _nullable_factory(spec: TypeSpec) -> Optional[Converter]:
+    inner = converter_for(spec.type_args[0]) if spec.type_args else None
+    if inner is None:
+        return None
+
+    def convert_nullable(value: Any) -> Any:
+        return None if value is None else inner(value)
+
+    return convert_nullable
+
+
+def _unwrap_factory(spec: TypeSpec) -> Optional[Converter]:
+    return converter_for(spec.type_args[0]) if spec.type_args else None
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _constant(conv: Optional[Converter]) -> _Factory:
+    return lambda spec: conv
+
+
+_INT_TYPES = ("int64", "uint64", "int128", "uint128", "int256", "uint256")
+_SMALL_INT_TYPES = ("int8", "int16", "int32", "uint8", "uint16", "uint32")
+_DECIMAL_TYPES = ("decimal", "decimal32", "decimal64", "decimal128", "decimal256")
+
+_FACTORIES: dict[str, _Factory] = {
+    **dict.fromkeys(_INT_TYPES, _constant(int)),
+    **dict.fromkeys(_SMALL_INT_TYPES, _constant(None)),
+    **dict.fromkeys(("float32", "float64", "bfloat16"), _constant(float)),
+    **dict.fromkeys(_DECIMAL_TYPES, _constant(_decimal)),
+    **dict.fromkeys(("string", "fixed_string", "enum8", "enum16", "enum", "bool"), _constant(None)),
+    **dict.fromkeys(("date", "date32"), _constant(_date)),
+    **dict.fromkeys(("datetime", "datetime32", "datetime64"), _datetime_factory),
+    "uuid": _constant(uuid.UUID),
+    "ipv4": _constant(ipaddress.IPv4Address),
+    "ipv6": _constant(_ipv6),
+    "array": _array_factory,
+    "tuple": _tuple_factory,
+    "map": _map_factory,
+    "nullable": _nullable_factory,
+    "low_cardinality": _unwrap_factory,
+    "simple_aggregate_function": lambda spec: (
+        converter_for(spec.type_args[-1]) if spec.type_args else None
+    ),
+    "point": _constant(tuple),
+}
+
+
+def converter_for(spec: TypeSpec) -> Optional[Converter]:
+    """The converter for one value of ``spec``; None when the JSON value is already right."""
+    factory = _FACTORIES.get(spec.name)
+    return factory(spec) if factory is not None else None
+
+
+def _bool_key(value: Any) -> bool:
+    return value in (True, 1, "true", "1")
+
+
+def key_converter_for(spec: TypeSpec) -> Optional[Converter]:
+    """Map keys arrive as JSON object keys (strings): numbers and bools need parsing."""
+    base = spec.unwrap()
+    if base.name in _INT_TYPES or base.name in _SMALL_INT_TYPES:
+        return int
+    if base.name == "bool":
+        return _bool_key
+    return converter_for(spec)
+
+
+def _column_pair(column: Any) -> tuple[str, str]:
+    if isinstance(column, (tuple, list)):
+        return str(column[0]), str(column[1])
+    return str(column.name), str(column.type)
+
+
+class RowConverter:
+    """Turns decoded JSON rows into tuples of Python values for one result's columns."""
+
+    def __init__(
+        self, converters: Sequence[Optional[Converter]], names: Sequence[str] = ()
+    ) -> None:
+        self.converters = tuple(converters)
+        self.names = tuple(names) or tuple(f"#{i}" for i in range(len(self.converters)))
+        self.active = tuple((i, c) for i, c in enumerate(self.converters) if c is not None)
+
+    @classmethod
+    def from_header(cls, columns: Sequence[Any]) -> RowConverter:
+        """Build from header columns: objects with ``name``/``type`` or (name, type) pairs."""
+        pairs = [_column_pair(column) for column in columns]
+        return cls([converter_for(parse_type(t)) for _, t in pairs], [n for n, _ in pairs])
+
+    @property
+    def is_identity(self) -> bool:
+        return not self.active
+
+    def convert_rows(self, rows: list[list[Any]]) -> list[tuple[Any, ...]]:
+        """Convert a batch column-wise: identity columns are never touched per value."""
+        if not rows:
+            return []
+        width = len(self.converters)
+        if len(rows[0]) != width or len(set(map(len, rows))) != 1:
+            lengths = sorted(set(map(len, rows)))
+            raise DataError(f"result rows have {lengths} values, the header has {width} columns")
+        if not self.active:
+            return list(map(tuple, rows))
+        columns = list(zip(*rows))
+        for index, conv in self.active:
+            try:
+                columns[index] = tuple(map(conv, columns[index]))
+            except (ValueError, TypeError, ArithmeticError, KeyError, AttributeError) as exc:
+                raise DataError(
+                    f"cannot convert a value of column {self.names[index]!r}: {exc}"
+                ) from exc
+        return list(zip(*columns))

@@ -1,0 +1,250 @@
+"""PEP 249 cursor.
+
+Deviations and extensions (documented here, as PEP 249 leaves them open):
+
+- ``execute()`` returns as soon as the query header is known; rows are read lazily. A streaming
+  query never ends by itself: ``fetchall()`` blocks until ``LIMIT``, idle timeout or cancel.
+- ``rowcount`` is -1 for queries (never computed by draining), the number of rows sent for
+  ingest-path INSERTs, and -1 for other statements.
+- ``execute(..., query_mode='table'|'streaming', batching_policy={...}, idle_timeout=s)``.
+- ``query_id`` is the server id of the current query; ``cancel()`` cancels it.
+- ``INSERT INTO s [(cols)] VALUES (%s, ...)`` with parameters is sent to the ingest endpoint as
+  JSON rows; ``executemany`` sends all rows in size-capped chunks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Optional
+
+from .errors import InterfaceError, ProgrammingError
+from .literals import render_literal
+from .result import StreamingResult, describe_columns
+from .sqltext import (
+    InsertTarget,
+    analyze_insert,
+    has_top_level_limit,
+    merge_settings,
+    statement_kind,
+    substitute_params,
+)
+
+if TYPE_CHECKING:
+    from .connection import Connection
+
+__all__ = ["Cursor"]
+
+logger = logging.getLogger(__name__)
+
+Row = tuple[Any, ...]
+_RESERVED_PREFIX = "_tp_"
+
+
+class Cursor:
+    """A cursor over one connection; not safe to share between threads."""
+
+    arraysize: int = 1
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.description: Optional[list[tuple[Any, ...]]] = None
+        self.rowcount = -1
+        self.query_id: Optional[str] = None
+        self._result: Optional[StreamingResult] = None
+        self._closed = False
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else f"query {self.query_id}"
+        return f"<timeplus_dbapi.Cursor {state}>"
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # --- executing -------------------------------------------------------------------------------
+
+    def execute(
+        self,
+        operation: str,
+        parameters: Any = None,
+        *,
+        query_mode: Optional[str] = None,
+        batching_policy: Optional[Mapping[str, int]] = None,
+        idle_timeout: Optional[float] = None,
+    ) -> Cursor:
+        """Run one statement. Queries return once their header is known."""
+        self._reset()
+        kind = statement_kind(operation)
+        if kind == "insert" and parameters is not None:
+            target = analyze_insert(operation)
+            if target is not None:
+                self.rowcount = self._ingest(target, [parameters])
+                return self
+        sql = substitute_params(operation, parameters, render_literal)
+        self._run(sql, kind, query_mode, batching_policy, idle_timeout)
+        return self
+
+    def executemany(self, operation: str, seq_of_parameters: Iterable[Any]) -> Cursor:
+        """INSERT ... VALUES with placeholders: rows go to ingest in bulk; others run one by one."""
+        self._reset()
+        if statement_kind(operation) == "insert":
+            target = analyze_insert(operation)
+            if target is not None:
+                self.rowcount = self._ingest(target, seq_of_parameters)
+                return self
+        for parameters in seq_of_parameters:
+            self.execute(operation, parameters)
+            self._close_result()
+        self.rowcount = -1
+        return self
+
+    def _run(
+        self,
+        sql: str,
+        kind: str,
+        query_mode: Optional[str],
+        batching_policy: Optional[Mapping[str, int]],
+        idle_timeout: Optional[float],
+    ) -> None:
+        settings = self.connection.params
+        mode = (query_mode or settings.query_mode).lower()
+        if mode not in ("streaming", "table"):
+            raise ProgrammingError(f"query_mode must be 'streaming' or 'table', not {mode!r}")
+        if mode == "table" and kind == "query":
+            sql = merge_settings(sql, "query_mode", "'table'")
+        idle = idle_timeout if idle_timeout is not None else settings.idle_timeout
+        handle = self.connection.client.start_query(
+            sql,
+            batching_policy=batching_policy or settings.batching_policy,
+            read_timeout=idle,
+        )
+        if handle is None:
+            return
+        self.query_id = handle.query_id
+        bounded_without_limit = kind != "query" or not has_top_level_limit(sql)
+        result = StreamingResult(
+            handle, require_final_status=bounded_without_limit, idle_timeout=idle
+        )
+        if not handle.header.columns and kind != "query":
+            result.fetchall()  # DDL answered over SSE: wait for it to finish
+            return
+        self._result = result
+        self.description = describe_columns(handle.header.columns)
+
+    def _ingest(self, target: InsertTarget, seq_of_parameters: Iterable[Any]) -> int:
+        columns = list(target.columns) or self._stream_columns(target)
+        rows = _rows_from_parameters(target, seq_of_parameters)
+        return self.connection.client.ingest(target.stream, columns, rows)
+
+    def _stream_columns(self, target: InsertTarget) -> list[str]:
+        """Column list of ``INSERT INTO s VALUES ...``: the stream's own columns."""
+        stream = self.connection.client.get_stream(target.stream)
+        names = [str(c.get("name")) for c in stream.get("columns") or []]
+        width = len(target.placeholders[0])
+        user_columns = [n for n in names if not n.startswith(_RESERVED_PREFIX)]
+        for candidate in (user_columns, names):
+            if len(candidate) == width:
+                return candidate
+        raise ProgrammingError(
+            f"INSERT without a column list has {width} values per row but stream "
+            f"{target.stream!r} has {len(user_columns)} columns ({', '.join(user_columns)})"
+        )
+
+    # --- fetching ------------------------------------------------------------------------------
+
+    def _active_result(self) -> StreamingResult:
+        if self._closed:
+            raise InterfaceError("the cursor is closed")
+        if self._result is None:
+            raise ProgrammingError("no result set: execute a query first")
+        return self._result
+
+    def fetchone(self) -> Optional[Row]:
+        return self._active_result().fetchone()
+
+    def fetchmany(self, size: Optional[int] = None) -> list[Row]:
+        return self._active_result().fetchmany(self.arraysize if size is None else size)
+
+    def fetchall(self) -> list[Row]:
+        return self._active_result().fetchall()
+
+    def __iter__(self) -> Iterator[Row]:
+        return self._active_result().iter_rows()
+
+    def __next__(self) -> Row:
+        row = self.fetchone()
+        if row is None:
+            raise StopIteration
+        return row
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Cancel the running query on the server and end its result (extension)."""
+        self._close_result()
+
+    def _close_result(self) -> None:
+        result, self._result = self._result, None
+        if result is not None:
+            result.close()
+
+    def _reset(self) -> None:
+        if self._closed:
+            raise InterfaceError("the cursor is closed")
+        if self.connection.closed:
+            raise InterfaceError("the connection is closed")
+        self._close_result()
+        self.description = None
+        self.rowcount = -1
+        self.query_id = None
+
+    def close(self) -> None:
+        """Close the cursor; a query still running is cancelled on the server."""
+        if self._closed:
+            return
+        self._closed = True
+        self._close_result()
+        self.connection._forget(self)
+
+    def setinputsizes(self, sizes: Any) -> None:
+        """Does nothing (PEP 249 allows it)."""
+
+    def setoutputsize(self, size: Any, column: Optional[int] = None) -> None:
+        """Does nothing (PEP 249 allows it)."""
+
+    def __enter__(self) -> Cursor:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _rows_from_parameters(target: InsertTarget, seq_of_parameters: Iterable[Any]) -> Iterator[Any]:
+    """Rows (value sequences in column order) from the parameters of each execution."""
+    groups = target.placeholders
+    width = len(groups[0])
+    named = groups[0][0] is not None
+    for parameters in seq_of_parameters:
+        if named:
+            if not isinstance(parameters, Mapping):
+                raise ProgrammingError("named placeholders need a mapping of parameters per row")
+            try:
+                for group in groups:
+                    yield [parameters[name] for name in group]
+            except KeyError as exc:
+                raise ProgrammingError(f"no value for parameter {exc.args[0]!r}") from None
+            continue
+        if isinstance(parameters, (str, bytes)) or not isinstance(parameters, Sequence):
+            raise ProgrammingError(
+                f"parameters must be a sequence per row, not {type(parameters).__name__}"
+            )
+        if len(parameters) != width * len(groups):
+            raise ProgrammingError(
+                f"{len(parameters)} parameters given, the statement uses {width * len(groups)}"
+            )
+        if len(groups) == 1:
+            yield parameters
+        else:
+            for start in range(0, len(parameters), width):
+                yield parameters[start : start + width]

@@ -1,0 +1,168 @@
+"""Connection parameters: the DSN ``timeplus://[user[:password]@]host[:port][/workspace][?params]``
+merged with keyword arguments (keywords win).
+
+``http://`` and ``https://`` URLs are accepted as well (``https`` implies ``secure``). An empty
+user with a password is an API key, as in the original SDK's URLs. The default port is 443 with
+``secure`` and 8000 without; ``secure`` defaults to true only for port 443.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, Optional, Union
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from .errors import InterfaceError
+
+__all__ = ["ConnectionParams", "parse_dsn", "resolve_params"]
+
+_SCHEMES = {
+    "timeplus": None,
+    "timeplus+http": False,
+    "timeplus+https": True,
+    "http": False,
+    "https": True,
+}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+_QUERY_MODES = ("streaming", "table")
+
+
+@dataclass(frozen=True)
+class ConnectionParams:
+    """Resolved settings of one connection. Secrets are excluded from ``repr``."""
+
+    host: str = "localhost"
+    port: int = 8000
+    workspace: str = "default"
+    api_key: Optional[str] = field(default=None, repr=False)
+    user: Optional[str] = None
+    password: Optional[str] = field(default=None, repr=False)
+    secure: bool = False
+    verify: Union[bool, str] = True
+    timeout: Optional[float] = 30.0
+    query_mode: str = "streaming"
+    batching_policy: Optional[dict[str, int]] = None
+    idle_timeout: Optional[float] = None
+    ingest_max_bytes: int = 4 * 1024 * 1024
+
+    @property
+    def base_url(self) -> str:
+        scheme = "https" if self.secure else "http"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        workspace = f"/{self.workspace}" if self.workspace else ""
+        return f"{scheme}://{host}:{self.port}{workspace}/api"
+
+
+def _parse_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InterfaceError(f"{name} must be true or false, not {value!r}")
+
+
+def _parse_verify(value: Any) -> Union[bool, str]:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    if text.lower() in _TRUE:
+        return True
+    if text.lower() in _FALSE:
+        return False
+    return text  # a CA bundle path
+
+
+def _parse_float(name: str, value: Any) -> Optional[float]:
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InterfaceError(f"{name} must be a number of seconds, not {value!r}") from None
+    if number <= 0:
+        raise InterfaceError(f"{name} must be positive, not {value!r}")
+    return number
+
+
+def _parse_batching(value: Any) -> Optional[dict[str, int]]:
+    if value is None:
+        return None
+    if isinstance(value, str):  # "count=100,time_ms=50" in a DSN
+        pairs = (part.split("=", 1) for part in value.split(",") if part.strip())
+        value = {k.strip(): v for k, v in pairs}
+    if not isinstance(value, Mapping):
+        raise InterfaceError("batching_policy must be a mapping with count and/or time_ms")
+    unknown = set(value) - {"count", "time_ms"}
+    if unknown:
+        raise InterfaceError(f"unknown batching_policy keys: {sorted(unknown)}")
+    try:
+        return {key: int(v) for key, v in value.items()}
+    except (TypeError, ValueError):
+        raise InterfaceError("batching_policy values must be integers") from None
+
+
+def parse_dsn(dsn: str) -> dict[str, Any]:
+    """Split a DSN into raw keyword values (strings), without defaults."""
+    parts = urlsplit(dsn)
+    scheme = parts.scheme.lower()
+    if scheme not in _SCHEMES:
+        raise InterfaceError(f"unsupported DSN scheme {parts.scheme!r}; use timeplus://")
+    raw: dict[str, Any] = {}
+    if _SCHEMES[scheme] is not None:
+        raw["secure"] = _SCHEMES[scheme]
+    try:
+        port = parts.port
+    except ValueError:
+        raise InterfaceError("the DSN has an invalid port") from None
+    if parts.hostname:
+        raw["host"] = parts.hostname
+    if port is not None:
+        raw["port"] = port
+    if parts.username:
+        raw["user"] = unquote(parts.username)
+    if parts.password is not None:
+        secret = unquote(parts.password)
+        raw["password" if parts.username else "api_key"] = secret
+    path = parts.path.strip("/")
+    if path:
+        raw["workspace"] = unquote(path)
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        raw[key] = value
+    return raw
+
+
+def resolve_params(dsn: Optional[str], kwargs: Mapping[str, Any]) -> ConnectionParams:
+    """Merge DSN values and keyword arguments into validated ConnectionParams."""
+    raw = parse_dsn(dsn) if dsn else {}
+    raw.update({k: v for k, v in kwargs.items() if v is not None or k in ("timeout",)})
+    known = {f.name for f in fields(ConnectionParams)}
+    unknown = set(raw) - known
+    if unknown:
+        raise InterfaceError(f"unknown connection parameters: {sorted(unknown)}")
+    if "user" in raw and not raw["user"] and raw.get("password") and not raw.get("api_key"):
+        raw["api_key"] = raw.pop("password")
+    port = int(raw["port"]) if raw.get("port") is not None else None
+    secure = _parse_bool("secure", raw["secure"]) if "secure" in raw else port == 443
+    query_mode = str(raw.get("query_mode", "streaming")).lower()
+    if query_mode not in _QUERY_MODES:
+        raise InterfaceError(f"query_mode must be 'streaming' or 'table', not {query_mode!r}")
+    return ConnectionParams(
+        host=str(raw.get("host", "localhost")),
+        port=port if port is not None else (443 if secure else 8000),
+        workspace=str(raw.get("workspace", "default")),
+        api_key=raw.get("api_key") or None,
+        user=raw.get("user") or None,
+        password=raw.get("password"),
+        secure=secure,
+        verify=_parse_verify(raw.get("verify", True)),
+        timeout=_parse_float("timeout", raw.get("timeout", 30.0)),
+        query_mode=query_mode,
+        batching_policy=_parse_batching(raw.get("batching_policy")),
+        idle_timeout=_parse_float("idle_timeout", raw.get("idle_timeout")),
+        ingest_max_bytes=int(raw.get("ingest_max_bytes", 4 * 1024 * 1024)),
+    )

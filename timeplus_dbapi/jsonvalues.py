@@ -1,0 +1,106 @@
+"""Python values → JSON for the ingest endpoint (native JSON values, no SQL escaping).
+
+Datetimes become ``YYYY-MM-DD HH:MM:SS.ffffff`` (with ``+hh:mm`` when timezone-aware), dates ISO,
+Decimal an exact decimal string, UUID/IP addresses strings, NaN/±inf the strings the server uses.
+Values of other types raise ``NotSupportedError``; lone surrogates raise ``DataError``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import json
+import math
+import uuid
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any, Callable
+
+from .errors import DataError, NotSupportedError
+
+__all__ = ["encode_rows", "json_value"]
+
+
+def _datetime(value: datetime.datetime) -> str:
+    return value.isoformat(sep=" ", timespec="microseconds")
+
+
+def _decimal(value: Decimal) -> str:
+    if not value.is_finite():
+        raise DataError(f"Decimal value {value} is not finite")
+    return format(value, "f")
+
+
+def _bytes(value: bytes | bytearray | memoryview) -> str:
+    try:
+        return bytes(value).decode("utf-8")
+    except UnicodeDecodeError:
+        raise DataError("bytes values sent to ingest must be valid UTF-8") from None
+
+
+_BY_TYPE: dict[type, Callable[[Any], Any]] = {
+    datetime.datetime: _datetime,
+    datetime.date: datetime.date.isoformat,
+    Decimal: _decimal,
+    uuid.UUID: str,
+    ipaddress.IPv4Address: str,
+    ipaddress.IPv6Address: str,
+    bytes: _bytes,
+    bytearray: _bytes,
+    memoryview: _bytes,
+    set: list,
+    frozenset: list,
+}
+
+
+def json_value(value: Any) -> Any:
+    """The JSON-encodable form of one value the encoder does not know natively."""
+    for cls in type(value).__mro__:
+        handler = _BY_TYPE.get(cls)
+        if handler is not None:
+            return handler(value)
+    if isinstance(value, datetime.time):
+        raise NotSupportedError("Timeplus has no time-of-day type; send a datetime or a string")
+    raise NotSupportedError(
+        f"cannot send a value of type {type(value).__module__}.{type(value).__qualname__}"
+    )
+
+
+def _float(value: float) -> Any:
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return value
+
+
+def _sanitize(value: Any) -> Any:
+    """Replace non-finite floats by their string form, recursively (slow path)."""
+    if isinstance(value, float):
+        return _float(value)
+    if isinstance(value, Mapping):
+        return {k: _sanitize(v) for k, v in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes, bytearray)):
+        return [_sanitize(v) for v in value]
+    return value
+
+
+_ENCODER = json.JSONEncoder(
+    default=json_value, allow_nan=False, ensure_ascii=False, separators=(",", ":")
+)
+
+
+def encode_rows(rows: Sequence[Any]) -> bytes:
+    """Encode rows (sequences of values) as one compact JSON array, UTF-8."""
+    try:
+        text = _ENCODER.encode(rows)
+    except ValueError as exc:
+        if "Out of range float" not in str(exc):
+            raise DataError(f"cannot encode row values as JSON: {exc}") from exc
+        text = _ENCODER.encode(_sanitize(rows))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise DataError(
+            "a string value contains a lone surrogate and cannot be sent as UTF-8"
+        ) from exc

@@ -1,0 +1,187 @@
+"""The one place that renders Python values as Timeplus SQL literals and quotes identifiers.
+
+Strings: single quotes, ``\\`` → ``\\\\`` and ``'`` → ``\\'``; every other character goes in raw
+(verified against the real parser, see EMULATOR-NOTES). Identifiers: backquotes with ``\\`` and
+backquote escaped the same way. Renderers are chosen by type (``functools.singledispatch``);
+``bool`` is registered apart from ``int``; ``Decimal`` renders with ``format(v, "f")``; values of an
+unregistered type raise ``NotSupportedError`` instead of falling through to ``str()``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import math
+import uuid
+from collections.abc import Mapping
+from decimal import Decimal
+from functools import singledispatch
+from typing import Any
+
+from .errors import DataError, NotSupportedError
+
+__all__ = ["quote_identifier", "quote_string", "render_literal"]
+
+_BYTE_TEXT = [chr(b) if 0x20 <= b < 0x7F else f"\\x{b:02x}" for b in range(256)]
+_BYTE_TEXT[ord("\\")] = "\\\\"
+_BYTE_TEXT[ord("'")] = "\\'"
+_DATE_MIN = datetime.date(1970, 1, 1)
+_DATE_MAX = datetime.date(2149, 6, 6)
+
+
+def _check_encodable(text: str, what: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise DataError(
+            f"{what} contains a lone surrogate at index {exc.start} and cannot be sent as UTF-8"
+        ) from None
+
+
+def quote_string(text: str) -> str:
+    """Quote a str as a SQL string literal."""
+    _check_encodable(text, "string parameter")
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def quote_identifier(name: str) -> str:
+    """Quote a stream, column or other identifier with backquotes."""
+    if not isinstance(name, str):
+        raise NotSupportedError(f"identifier must be str, not {type(name).__name__}")
+    _check_encodable(name, "identifier")
+    return "`" + name.replace("\\", "\\\\").replace("`", "\\`") + "`"
+
+
+@singledispatch
+def render_literal(value: Any) -> str:
+    """Render ``value`` as a Timeplus SQL literal."""
+    raise NotSupportedError(
+        f"cannot render a value of type {type(value).__module__}.{type(value).__qualname__} as SQL"
+    )
+
+
+@render_literal.register(type(None))
+def _render_none(value: None) -> str:
+    return "NULL"
+
+
+@render_literal.register(bool)
+def _render_bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+@render_literal.register(int)
+def _render_int(value: int) -> str:
+    return int.__repr__(int(value))
+
+
+@render_literal.register(float)
+def _render_float(value: float) -> str:
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return float.__repr__(float(value))
+
+
+@render_literal.register(Decimal)
+def _render_decimal(value: Decimal) -> str:
+    if not value.is_finite():
+        raise DataError(f"Decimal value {value} is not finite and has no Timeplus decimal literal")
+    return format(value, "f")
+
+
+@render_literal.register(str)
+def _render_str(value: str) -> str:
+    return quote_string(value)
+
+
+@render_literal.register(bytes)
+@render_literal.register(bytearray)
+@render_literal.register(memoryview)
+def _render_bytes(value: bytes | bytearray | memoryview) -> str:
+    return "'" + "".join(_BYTE_TEXT[b] for b in bytes(value)) + "'"
+
+
+def _datetime_text(value: datetime.datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") + f".{value.microsecond:06d}"
+
+
+def _zone_name(value: datetime.datetime) -> tuple[datetime.datetime, str]:
+    """The datetime and an IANA zone name to render it in (fixed offsets become UTC)."""
+    key = getattr(value.tzinfo, "key", None)
+    if isinstance(key, str):
+        return value, key
+    return value.astimezone(datetime.timezone.utc), "UTC"
+
+
+@render_literal.register(datetime.datetime)
+def _render_datetime(value: datetime.datetime) -> str:
+    if value.tzinfo is None or value.utcoffset() is None:
+        return f"to_datetime64({quote_string(_datetime_text(value))}, 6)"
+    moment, zone = _zone_name(value)
+    return f"to_datetime64({quote_string(_datetime_text(moment))}, 6, {quote_string(zone)})"
+
+
+@render_literal.register(datetime.date)
+def _render_date(value: datetime.date) -> str:
+    function = "to_date" if _DATE_MIN <= value <= _DATE_MAX else "to_date32"
+    return f"{function}('{value.isoformat()}')"
+
+
+@render_literal.register(datetime.time)
+def _render_time(value: datetime.time) -> str:
+    raise NotSupportedError("Timeplus has no time-of-day type; pass a datetime or a string")
+
+
+@render_literal.register(datetime.timedelta)
+def _render_timedelta(value: datetime.timedelta) -> str:
+    micros = (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
+    return f"to_interval_microsecond({micros})"
+
+
+@render_literal.register(uuid.UUID)
+def _render_uuid(value: uuid.UUID) -> str:
+    return f"to_uuid('{value}')"
+
+
+@render_literal.register(ipaddress.IPv4Address)
+def _render_ipv4(value: ipaddress.IPv4Address) -> str:
+    return f"to_ipv4('{value}')"
+
+
+@render_literal.register(ipaddress.IPv6Address)
+def _render_ipv6(value: ipaddress.IPv6Address) -> str:
+    return f"to_ipv6('{value}')"
+
+
+def _check_datetime_kinds(values: Any) -> None:
+    """Reject a collection mixing naive and timezone-aware datetimes."""
+    kinds = {
+        v.tzinfo is not None and v.utcoffset() is not None
+        for v in values
+        if isinstance(v, datetime.datetime)
+    }
+    if len(kinds) > 1:
+        raise DataError("cannot mix naive and timezone-aware datetimes in one array/tuple/map")
+
+
+@render_literal.register(list)
+def _render_list(value: list[Any]) -> str:
+    _check_datetime_kinds(value)
+    return "[" + ", ".join(render_literal(v) for v in value) + "]"
+
+
+@render_literal.register(tuple)
+def _render_tuple(value: tuple[Any, ...]) -> str:
+    _check_datetime_kinds(value)
+    items = ", ".join(render_literal(v) for v in value)
+    return f"({items})" if len(value) > 1 else f"tuple({items})"
+
+
+@render_literal.register(Mapping)
+def _render_mapping(value: Mapping[Any, Any]) -> str:
+    _check_datetime_kinds(value.keys())
+    _check_datetime_kinds(value.values())
+    items = ", ".join(f"{render_literal(k)}, {render_literal(v)}" for k, v in value.items())
+    return f"map({items})"

@@ -1,0 +1,41 @@
+"""JSON decoding/encoding for protocol payloads: orjson when installed (the ``fast`` extra),
+the standard library otherwise. ``loads_exact`` keeps every number exact (floats as Decimal),
+for results with high-precision decimals."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any, Callable, Union
+
+__all__ = ["HAVE_ORJSON", "Loads", "loads_exact", "loads_fast"]
+
+Loads = Callable[[Union[bytes, str]], Any]
+
+try:
+    import orjson
+
+    HAVE_ORJSON = True
+except ImportError:  # pragma: no cover - depends on the environment
+    HAVE_ORJSON = False
+
+
+def _loads_std(data: Union[bytes, str]) -> Any:
+    return json.loads(data)
+
+
+def _loads_orjson(data: Union[bytes, str]) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        # orjson rejects some inputs the standard library accepts (e.g. NaN literals);
+        # the standard library gives the authoritative error or result.
+        return json.loads(data)
+
+
+def loads_exact(data: Union[bytes, str]) -> Any:
+    """Decode keeping integers exact at any size and fractional numbers as ``Decimal``."""
+    return json.loads(data, parse_float=Decimal)
+
+
+loads_fast: Loads = _loads_orjson if HAVE_ORJSON else _loads_std

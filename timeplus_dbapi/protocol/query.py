@@ -1,0 +1,167 @@
+"""The event stream of ``POST /v1beta2/queries``: header first, then row batches, then an
+optional final status. Parsed at the edge into small frozen dataclasses."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from .errors import ServerError, StreamError
+from .jsoncodec import Loads, loads_fast
+from .sse import SSEEvent, iter_sse_events
+
+__all__ = ["Column", "QueryEventStream", "QueryHeader", "QueryStatus"]
+
+logger = logging.getLogger(__name__)
+
+FINAL_STATUSES = ("finished", "canceled", "cancelled", "failed")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One result column as the server names and types it."""
+
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class QueryHeader:
+    """The first ``query`` event: the query id and the result columns."""
+
+    id: str
+    sql: str
+    status: str
+    columns: tuple[Column, ...]
+
+
+@dataclass(frozen=True)
+class QueryStatus:
+    """A later ``query`` event carrying the query's (final) status."""
+
+    id: str
+    status: str
+    message: str
+    code: Optional[int]
+
+
+def _error_in(obj: Any) -> Optional[ServerError]:
+    """An error object is one with ``code`` and ``message`` but no ``id``."""
+    if isinstance(obj, dict) and "id" not in obj and "code" in obj and "message" in obj:
+        code = obj.get("code")
+        return ServerError(
+            f"query failed: {obj.get('message')}",
+            code=code if isinstance(code, int) else None,
+            system=obj.get("system") if isinstance(obj.get("system"), str) else None,
+        )
+    return None
+
+
+def parse_header(obj: Any) -> QueryHeader:
+    """Build the header from the first ``query`` event's JSON."""
+    error = _error_in(obj)
+    if error is not None:
+        raise error
+    if not isinstance(obj, dict) or not obj.get("id"):
+        raise StreamError("the first query event has no query id")
+    result = obj.get("result") or {}
+    raw_columns = result.get("header") if isinstance(result, dict) else None
+    columns = tuple(
+        Column(str(item.get("name", "")), str(item.get("type", "string")))
+        for item in (raw_columns or [])
+        if isinstance(item, dict)
+    )
+    return QueryHeader(str(obj["id"]), str(obj.get("sql", "")), str(obj.get("status", "")), columns)
+
+
+def parse_status(obj: Any) -> QueryStatus:
+    code = obj.get("code")
+    return QueryStatus(
+        str(obj.get("id", "")),
+        str(obj.get("status", "")).lower(),
+        str(obj.get("message") or ""),
+        code if isinstance(code, int) and not isinstance(code, bool) else None,
+    )
+
+
+class QueryEventStream:
+    """Reads one query's SSE stream lazily.
+
+    ``next_batch()`` returns a list of rows (each a list in header order), an empty list for a
+    non-data event (so callers can check idle time), or ``None`` at the end of results.
+    ``final_status`` is None when the stream ended without a final ``query`` event.
+    """
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._events: Iterator[SSEEvent] = iter_sse_events(chunks)
+        self.header: Optional[QueryHeader] = None
+        self.final_status: Optional[QueryStatus] = None
+        self.finished = False
+        self.loads: Loads = loads_fast
+
+    def read_header(self) -> QueryHeader:
+        for event in self._events:
+            obj = self._decode(event.data)
+            if event.event != "query":
+                error = _error_in(obj)
+                if error is not None:
+                    raise error
+                if event.event == "message":
+                    raise StreamError("row data arrived before the query header event")
+                continue
+            self.header = parse_header(obj)
+            return self.header
+        self.finished = True
+        raise StreamError("the query stream ended before its header event")
+
+    def next_batch(self) -> Optional[list[list[Any]]]:
+        if self.finished:
+            return None
+        for event in self._events:
+            obj = self._decode(event.data)
+            if event.event == "message":
+                if isinstance(obj, list):
+                    return obj
+                self._raise_if_error(obj)
+                return []
+            if event.event == "query":
+                if self._handle_status(obj):
+                    return None
+                continue
+            self._raise_if_error(obj)
+            return []
+        self.finished = True
+        return None
+
+    def _handle_status(self, obj: Any) -> bool:
+        """Record a status event; True when it ends the result."""
+        self._raise_if_error(obj)
+        if not isinstance(obj, dict):
+            raise StreamError("malformed query status event")
+        status = parse_status(obj)
+        if status.status not in FINAL_STATUSES:
+            return False
+        self.final_status = status
+        self.finished = True
+        if status.status == "failed":
+            raise ServerError(
+                f"query failed: {status.message or 'no message'}",
+                code=status.code,
+                query_id=status.id,
+            )
+        return True
+
+    def _raise_if_error(self, obj: Any) -> None:
+        error = _error_in(obj)
+        if error is not None:
+            self.finished = True
+            raise error
+
+    def _decode(self, data: bytes) -> Any:
+        try:
+            return self.loads(data)
+        except ValueError as exc:
+            self.finished = True
+            raise StreamError(f"malformed event data ({len(data)} bytes): {exc}") from exc

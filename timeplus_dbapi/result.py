@@ -1,0 +1,188 @@
+"""``StreamingResult``: rows of one query pulled lazily from its event stream.
+
+Holds at most one converted batch. Ends when the server sends a final status, when the stream
+closes (an error for queries that must report a final status), after ``idle_timeout`` seconds
+without rows (the query is then cancelled on the server), or when closed. Any exception or
+KeyboardInterrupt while reading cancels the server query before it propagates.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any, Optional
+
+from .client import QueryHandle
+from .converters import RowConverter
+from .errors import Error, OperationalError
+from .protocol.errors import TransportTimeout
+from .protocol.jsoncodec import loads_exact
+from .protocol.query import Column
+from .typesystem import TypeSpec, parse_type
+
+__all__ = ["StreamingResult", "describe_columns"]
+
+logger = logging.getLogger(__name__)
+
+Row = tuple[Any, ...]
+_DECIMAL_DIGITS = {"decimal32": 9, "decimal64": 18, "decimal128": 38, "decimal256": 76}
+_FLOAT_EXACT_DIGITS = 15
+
+
+def _precision_scale(spec: TypeSpec) -> tuple[Optional[int], Optional[int]]:
+    ints = [a for a in spec.args if isinstance(a, int)]
+    if spec.name == "decimal" and ints:
+        return ints[0], (ints[1] if len(ints) > 1 else 0)
+    if spec.name in _DECIMAL_DIGITS:
+        return _DECIMAL_DIGITS[spec.name], (ints[0] if ints else 0)
+    if spec.name == "datetime64":
+        return (ints[0] if ints else 3), None
+    return None, None
+
+
+def describe_columns(columns: tuple[Column, ...]) -> list[tuple[Any, ...]]:
+    """PEP 249 description 7-tuples; ``type_code`` is the Timeplus type name."""
+    described = []
+    for column in columns:
+        spec = parse_type(column.type)
+        base = spec.unwrap()
+        precision, scale = _precision_scale(base)
+        size = next((a for a in base.args if isinstance(a, int)), None)
+        internal_size = size if base.name == "fixed_string" else None
+        described.append(
+            (column.name, column.type, None, internal_size, precision, scale, spec.is_nullable)
+        )
+    return described
+
+
+def _needs_exact_numbers(spec: TypeSpec) -> bool:
+    if spec.name == "decimal" or spec.name in _DECIMAL_DIGITS:
+        precision, _ = _precision_scale(spec)
+        return precision is None or precision > _FLOAT_EXACT_DIGITS
+    return any(_needs_exact_numbers(arg) for arg in spec.type_args)
+
+
+class StreamingResult:
+    """Lazy rows of one running query."""
+
+    def __init__(
+        self,
+        handle: QueryHandle,
+        *,
+        require_final_status: bool,
+        idle_timeout: Optional[float],
+    ) -> None:
+        self.handle = handle
+        self.columns = handle.header.columns
+        self.converter = RowConverter.from_header(self.columns)
+        if any(_needs_exact_numbers(parse_type(c.type)) for c in self.columns):
+            handle.events.loads = loads_exact
+        self.require_final_status = require_final_status
+        self.idle_timeout = idle_timeout
+        self.rows: list[Row] = []
+        self.pos = 0
+        self.done = False
+        self.last_row_at = time.monotonic()
+
+    @property
+    def query_id(self) -> str:
+        return self.handle.query_id
+
+    def _next_converted_batch(self) -> Optional[list[Row]]:
+        """The next non-empty batch, or None at the end of the result."""
+        while True:
+            try:
+                batch = self.handle.next_batch()
+            except OperationalError as error:
+                if self.idle_timeout is not None and isinstance(error.__cause__, TransportTimeout):
+                    logger.debug("query %s idle for %ss; ending", self.query_id, self.idle_timeout)
+                    self._finish(cancel=True)
+                    return None
+                raise
+            if batch is None:
+                self._check_final_status()
+                self._finish(cancel=False)
+                return None
+            if batch:
+                self.last_row_at = time.monotonic()
+                return self.converter.convert_rows(batch)
+            if self._idle_expired():
+                self._finish(cancel=True)
+                return None
+
+    def _idle_expired(self) -> bool:
+        return (
+            self.idle_timeout is not None
+            and time.monotonic() - self.last_row_at >= self.idle_timeout
+        )
+
+    def _check_final_status(self) -> None:
+        if self.handle.events.final_status is None and self.require_final_status:
+            raise OperationalError(
+                "the result stream ended before the server reported the query's final status "
+                f"[host {self.handle.client.host}, query {self.query_id}]",
+                query_id=self.query_id,
+                host=self.handle.client.host,
+            )
+
+    def _fill(self) -> bool:
+        """Make ``rows[pos:]`` non-empty; False at the end. Cancels on any failure."""
+        if self.done:
+            return False
+        try:
+            batch = self._next_converted_batch()
+        except BaseException:
+            self._finish(cancel=True)
+            raise
+        if batch is None:
+            return False
+        self.rows, self.pos = batch, 0
+        return True
+
+    def _finish(self, cancel: bool) -> None:
+        self.done = True
+        self.rows, self.pos = [], 0
+        self.handle.close(cancel=cancel)
+
+    def fetchone(self) -> Optional[Row]:
+        if self.pos >= len(self.rows) and not self._fill():
+            return None
+        row = self.rows[self.pos]
+        self.pos += 1
+        return row
+
+    def fetchmany(self, size: int) -> list[Row]:
+        out: list[Row] = []
+        while len(out) < size:
+            if self.pos >= len(self.rows) and not self._fill():
+                break
+            take = self.rows[self.pos : self.pos + size - len(out)]
+            self.pos += len(take)
+            out.extend(take)
+        return out
+
+    def fetchall(self) -> list[Row]:
+        out = self.rows[self.pos :]
+        self.pos = len(self.rows)
+        while self._fill():
+            out.extend(self.rows)
+            self.pos = len(self.rows)
+        return out
+
+    def iter_rows(self) -> Iterator[Row]:
+        while self.pos < len(self.rows) or self._fill():
+            rows = self.rows
+            while self.pos < len(rows):
+                self.pos += 1
+                yield rows[self.pos - 1]
+
+    def close(self) -> None:
+        """Close the stream, cancelling the query on the server if it may still be running."""
+        if not self.done:
+            self.done = True
+            self.rows, self.pos = [], 0
+            try:
+                self.handle.close(cancel=True)
+            except Error as error:
+                logger.debug("closing query %s: %s", self.query_id, error)

@@ -1,0 +1,289 @@
+"""A small SQL tokenizer and the statement facts the driver needs from it.
+
+Owns: pyformat parameter substitution (``%s``, ``%(name)s``, ``%%``), statement classification,
+recognising ``INSERT ... VALUES (%s, ...)`` for the ingest path, and merging
+``SETTINGS query_mode='table'`` into a query. Everything works on tokens, so string literals,
+quoted identifiers and comments that contain keywords are never mistaken for clauses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, NamedTuple, Optional
+
+from .errors import ProgrammingError
+
+__all__ = [
+    "InsertTarget",
+    "Token",
+    "analyze_insert",
+    "has_top_level_limit",
+    "merge_settings",
+    "statement_kind",
+    "substitute_params",
+    "tokenize",
+]
+
+_TOKEN_RE = re.compile(
+    r"""
+      (?P<ws>\s+)
+    | (?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
+    | (?P<string>'(?:[^'\\]|\\.|'')*(?:'|\Z))
+    | (?P<qident>`(?:[^`\\]|\\.|``)*(?:`|\Z)|"(?:[^"\\]|\\.|"")*(?:"|\Z))
+    | (?P<param>%\([^)]*\)s|%s)
+    | (?P<word>[A-Za-z_][A-Za-z0-9_$]*)
+    | (?P<number>\d[\w.]*(?:[eE][-+]?\d+)?)
+    | (?P<punct>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+_QUERY_WORDS = {"select", "with", "show", "describe", "desc", "explain", "exists"}
+
+
+class Token(NamedTuple):
+    kind: str
+    text: str
+    start: int
+    end: int
+
+    @property
+    def upper(self) -> str:
+        return self.text.upper() if self.kind == "word" else self.text
+
+
+def tokenize(sql: str) -> list[Token]:
+    """All tokens, including whitespace and comments, covering ``sql`` end to end."""
+    tokens: list[Token] = []
+    for match in _TOKEN_RE.finditer(sql):
+        kind = match.lastgroup or "punct"
+        tokens.append(Token(kind, match.group(), match.start(), match.end()))
+    return tokens
+
+
+def significant(tokens: Sequence[Token]) -> list[Token]:
+    return [t for t in tokens if t.kind not in ("ws", "comment")]
+
+
+# --- parameters -----------------------------------------------------------------------------
+
+_PARAM_RE = re.compile(r"%(?:\((?P<name>[^)]*)\))?(?P<kind>.?)", re.DOTALL)
+
+
+def substitute_params(sql: str, params: Any, render: Callable[[Any], str]) -> str:
+    """Replace pyformat placeholders with rendered literals (``params`` None: SQL unchanged).
+
+    As in other pyformat drivers, ``%%`` stands for ``%`` everywhere once parameters are given.
+    """
+    if params is None:
+        return sql
+    named = isinstance(params, Mapping)
+    if not named and (isinstance(params, (str, bytes)) or not isinstance(params, Sequence)):
+        raise ProgrammingError(
+            f"parameters must be a sequence or a mapping, not {type(params).__name__}"
+        )
+    position = 0
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal position
+        name, kind = match.group("name"), match.group("kind")
+        if kind == "%" and name is None:
+            return "%"
+        if kind != "s":
+            raise ProgrammingError(f"unsupported placeholder {match.group()!r}; use %s or %(name)s")
+        if name is not None:
+            if not named:
+                raise ProgrammingError(f"placeholder %({name})s needs a mapping of parameters")
+            if name not in params:
+                raise ProgrammingError(f"no value for parameter {name!r}")
+            return render(params[name])
+        if named:
+            raise ProgrammingError("positional %s placeholder used with a mapping of parameters")
+        if position >= len(params):
+            raise ProgrammingError(f"not enough parameters: {len(params)} given")
+        position += 1
+        return render(params[position - 1])
+
+    result = _PARAM_RE.sub(replace, sql)
+    if not named and position != len(params):
+        raise ProgrammingError(f"{len(params)} parameters given, the statement uses {position}")
+    return result
+
+
+# --- classification ---------------------------------------------------------------------------
+
+
+def statement_kind(sql: str) -> str:
+    """``query`` (returns rows), ``insert`` or ``command`` (DDL and everything else)."""
+    for token in significant(tokenize(sql)):
+        if token.text == "(":
+            continue
+        word = token.text.lower() if token.kind == "word" else ""
+        if word in _QUERY_WORDS:
+            return "query"
+        return "insert" if word == "insert" else "command"
+    return "command"
+
+
+def _top_level(tokens: Sequence[Token]) -> list[Token]:
+    depth = 0
+    found: list[Token] = []
+    for token in tokens:
+        if token.text in "([" and token.kind == "punct":
+            depth += 1
+        elif token.text in ")]" and token.kind == "punct":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            found.append(token)
+    return found
+
+
+def has_top_level_limit(sql: str) -> bool:
+    return any(t.upper == "LIMIT" for t in _top_level(significant(tokenize(sql))))
+
+
+# --- SETTINGS merging -------------------------------------------------------------------------
+
+
+def _settings_clause(tokens: list[Token]) -> Optional[tuple[int, list[str]]]:
+    """Index of a trailing top-level SETTINGS keyword in ``tokens`` and the names it sets."""
+    top = _top_level(tokens)
+    for pos in range(len(top) - 1, -1, -1):
+        if top[pos].upper != "SETTINGS":
+            continue
+        rest = tokens[tokens.index(top[pos]) + 1 :]
+        names = _setting_names(rest)
+        return (tokens.index(top[pos]), names) if names is not None else None
+    return None
+
+
+def _setting_names(rest: list[Token]) -> Optional[list[str]]:
+    """Names in ``name = value, ...``; None when ``rest`` is not such a list."""
+    names: list[str] = []
+    index = 0
+    while index < len(rest):
+        if index + 2 >= len(rest) or rest[index].kind not in ("word", "qident"):
+            return None
+        if rest[index + 1].text != "=":
+            return None
+        names.append(rest[index].text.lower())
+        index += 3
+        while index < len(rest) and rest[index].text != ",":
+            if rest[index].kind == "word" and rest[index].upper in ("SELECT", "FROM", "WHERE"):
+                return None
+            index += 1
+        index += 1
+    return names or None
+
+
+def merge_settings(sql: str, name: str, value_literal: str) -> str:
+    """Add ``name=value`` to the query's top-level SETTINGS clause, or append one.
+
+    An explicit setting of the same name in the query wins. Trailing ``;`` and comments stay after
+    the clause.
+    """
+    tokens = tokenize(sql)
+    sig = [t for t in significant(tokens)]
+    while sig and sig[-1].text == ";":
+        sig.pop()
+    if not sig:
+        return sql
+    clause = _settings_clause(sig)
+    if clause is not None:
+        index, names = clause
+        if name.lower() in names:
+            return sql
+        insert_at = sig[index].end
+        return f"{sql[:insert_at]} {name}={value_literal},{sql[insert_at:]}"
+    insert_at = sig[-1].end
+    return f"{sql[:insert_at]} SETTINGS {name}={value_literal}{sql[insert_at:]}"
+
+
+# --- INSERT ... VALUES (%s, ...) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InsertTarget:
+    """An ``INSERT INTO stream [(cols)] VALUES (placeholders)...`` that can go to ingest."""
+
+    stream: str
+    columns: tuple[str, ...]  # empty: the stream's own column list
+    placeholders: tuple[tuple[Optional[str], ...], ...]  # per VALUES tuple; name or None
+
+
+def _identifier(token: Token) -> str:
+    if token.kind == "qident":
+        body = token.text[1:-1]
+        return re.sub(r"\\(.)|``|\"\"", lambda m: m.group(1) or m.group()[0], body)
+    return token.text
+
+
+def _param_name(token: Token) -> Optional[str]:
+    return token.text[2:-2] if token.text.startswith("%(") else None
+
+
+def _parse_name(sig: list[Token], pos: int) -> tuple[str, int]:
+    parts = [_identifier(sig[pos])]
+    pos += 1
+    while pos + 1 < len(sig) and sig[pos].text == "." and sig[pos + 1].kind in ("word", "qident"):
+        parts.append(_identifier(sig[pos + 1]))
+        pos += 2
+    return ".".join(parts), pos
+
+
+def _parse_group(
+    sig: list[Token], pos: int, item_kinds: tuple[str, ...]
+) -> tuple[list[Token], int]:
+    """A parenthesised, comma-separated list of single tokens of ``item_kinds``."""
+    if pos >= len(sig) or sig[pos].text != "(":
+        raise ValueError("expected (")
+    items: list[Token] = []
+    pos += 1
+    while True:
+        if pos + 1 >= len(sig) or sig[pos].kind not in item_kinds:
+            raise ValueError("not a simple list")
+        items.append(sig[pos])
+        if sig[pos + 1].text == ")":
+            return items, pos + 2
+        if sig[pos + 1].text != ",":
+            raise ValueError("not a simple list")
+        pos += 2
+
+
+def analyze_insert(sql: str) -> Optional[InsertTarget]:
+    """The ingest target of an INSERT whose VALUES are only placeholders, else None."""
+    sig = significant(tokenize(sql))
+    while sig and sig[-1].text == ";":
+        sig.pop()
+    words = [t.upper for t in sig[:3]]
+    if words[:2] != ["INSERT", "INTO"] or len(sig) < 4:
+        return None
+    pos = 3 if words[2] == "TABLE" else 2
+    try:
+        if sig[pos].kind not in ("word", "qident"):
+            return None
+        stream, pos = _parse_name(sig, pos)
+        columns: list[Token] = []
+        if pos < len(sig) and sig[pos].text == "(":
+            columns, pos = _parse_group(sig, pos, ("word", "qident"))
+        if pos >= len(sig) or sig[pos].upper != "VALUES":
+            return None
+        pos += 1
+        groups: list[tuple[Optional[str], ...]] = []
+        while True:
+            params, pos = _parse_group(sig, pos, ("param",))
+            groups.append(tuple(_param_name(p) for p in params))
+            if pos == len(sig):
+                break
+            if sig[pos].text != ",":
+                return None
+            pos += 1
+    except (ValueError, IndexError):
+        return None
+    if len({len(g) for g in groups}) != 1 or (columns and len(columns) != len(groups[0])):
+        return None
+    if len({name is None for group in groups for name in group}) != 1:
+        return None  # mixed %s and %(name)s: let substitution report it
+    return InsertTarget(stream, tuple(_identifier(c) for c in columns), tuple(groups))
