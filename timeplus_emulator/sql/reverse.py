@@ -72,6 +72,10 @@ _TABLE_MISSING = re.compile(
     r"Table (\S+?)\.?\s*(?:does not exist|doesn't exist)|"
     r"Unknown table expression identifier '([^']+)'"
 )
+_NOISE = re.compile(
+    r"(?:\s*Maybe you meant [^?]*\?)|(?:[:.]?\s*In scope .*$)|(?:[:.]?\s*while executing .*$)",
+    re.DOTALL,
+)
 _TYPE_WORD = re.compile(
     r"\b(U?Int(?:8|16|32|64|128|256)|Float(?:32|64)|BFloat16|String|FixedString|DateTime64|"
     r"DateTime|Date32|Decimal(?:32|64|128|256)?|LowCardinality|Nullable|Enum8|Enum16|UUID|"
@@ -90,6 +94,8 @@ def to_timeplus_error(
     names; they are replaced wherever they appear in the message.
     """
     message = _SUFFIX.sub("", _PREFIX.sub("", ch_message.strip()))
+    message = _NOISE.sub("", message).strip()
+    message = message[:-1] if message.endswith(".") and not message.endswith("..") else message
     for private, public in (database_names or {}).items():
         message = message.replace(private, public)
     missing = _TABLE_MISSING.search(message)
