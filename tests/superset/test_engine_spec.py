@@ -1,0 +1,203 @@
+"""The Superset engine spec. Skipped unless Apache Superset is installed in the running venv
+(``scripts/superset/run_e2e.sh`` builds such a venv and runs these tests in it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from importlib.metadata import entry_points
+from typing import Any
+
+import pytest
+
+pytest.importorskip("superset")
+
+import flask
+import sqlalchemy as sa
+from sqlalchemy.engine.url import make_url
+from superset.constants import TimeGrain
+from superset.sql.parse import SQLGLOT_DIALECTS, LimitMethod, SQLScript
+from superset.utils.core import GenericDataType
+
+import timeplus_dbapi
+from sqlalchemy_timeplus.sqlglot_dialect import Timeplus
+from sqlalchemy_timeplus.superset import TimeplusEngineSpec
+
+
+@pytest.fixture
+def app_context() -> Iterator[None]:
+    """The few config keys the time-grain class methods read from ``current_app``."""
+    app = flask.Flask(__name__)
+    app.config.update(TIME_GRAIN_ADDONS={}, TIME_GRAIN_ADDON_EXPRESSIONS={}, TIME_GRAIN_DENYLIST=[])
+    with app.app_context():
+        yield
+
+
+def test_registered_under_the_superset_entry_point() -> None:
+    (entry,) = [
+        ep for ep in entry_points(group="superset.db_engine_specs") if ep.name == "timeplus"
+    ]
+    assert entry.load() is TimeplusEngineSpec
+
+
+def test_identity() -> None:
+    assert TimeplusEngineSpec.engine == "timeplus"
+    assert TimeplusEngineSpec.engine_name == "Timeplus"
+    assert TimeplusEngineSpec.supports_backend("timeplus", "rest")
+    assert not TimeplusEngineSpec.supports_backend("clickhouse")
+    assert TimeplusEngineSpec.sqlalchemy_uri_placeholder.startswith("timeplus://")
+
+
+def test_sqlglot_dialect_registered_for_the_engine() -> None:
+    assert SQLGLOT_DIALECTS["timeplus"] is Timeplus
+
+
+def test_sql_lab_limit_keeps_timeplus_sql() -> None:
+    script = SQLScript(
+        "SELECT k, count_if(v > 1), quantile(v, 0.9) FROM s GROUP BY k EMIT CHANGELOG",
+        TimeplusEngineSpec.engine,
+    )
+    (statement,) = script.statements
+    statement.set_limit_value(1001, LimitMethod.FORCE_LIMIT)
+    assert script.format() == (
+        "SELECT\n  k,\n  count_if(v > 1),\n  quantile(v, 0.9)\nFROM s\nGROUP BY\n  k\n"
+        "LIMIT 1001\nEMIT CHANGELOG"
+    )
+    assert not script.has_mutation()
+    assert {table.table for table in statement.tables} == {"s"}
+
+
+def test_time_grains_offered(app_context: None) -> None:
+    grains = {grain.duration for grain in TimeplusEngineSpec.get_time_grains()}
+    assert {
+        TimeGrain.SECOND,
+        TimeGrain.MINUTE,
+        TimeGrain.FIVE_MINUTES,
+        TimeGrain.TEN_MINUTES,
+        TimeGrain.FIFTEEN_MINUTES,
+        TimeGrain.THIRTY_MINUTES,
+        TimeGrain.HOUR,
+        TimeGrain.DAY,
+        TimeGrain.WEEK,
+        TimeGrain.MONTH,
+        TimeGrain.QUARTER,
+        TimeGrain.YEAR,
+    } <= grains
+
+
+def _compiled(expression: Any) -> str:
+    return str(expression.compile(compile_kwargs={"literal_binds": True}))
+
+
+def test_timestamp_expressions(app_context: None) -> None:
+    column = sa.column("ts")
+    five = TimeplusEngineSpec.get_timestamp_expr(column, None, TimeGrain.FIVE_MINUTES)
+    assert _compiled(five) == "to_start_of_interval(to_datetime(ts), interval 5 minute)"
+    hourly_ms = TimeplusEngineSpec.get_timestamp_expr(column, "epoch_ms", TimeGrain.HOUR)
+    assert _compiled(hourly_ms) == (
+        "to_start_of_hour(to_datetime(from_unix_timestamp64_milli(to_int64(ts))))"
+    )
+    daily_s = TimeplusEngineSpec.get_timestamp_expr(column, "epoch_s", TimeGrain.DAY)
+    assert _compiled(daily_s) == "to_start_of_day(to_datetime(to_datetime(ts)))"
+
+
+@pytest.mark.parametrize(
+    ("target_type", "expected"),
+    [
+        ("date", "to_date('2024-05-06')"),
+        ("DateTime", "to_datetime('2024-05-06 07:08:09')"),
+        ("nullable(datetime64(3, 'UTC'))", "to_datetime64('2024-05-06 07:08:09.123', 3, 'UTC')"),
+        ("string", None),
+    ],
+)
+def test_convert_dttm(target_type: str, expected: Any) -> None:
+    moment = dt.datetime(2024, 5, 6, 7, 8, 9, 123456)
+    assert TimeplusEngineSpec.convert_dttm(target_type, moment) == expected
+
+
+@pytest.mark.parametrize(
+    ("native", "sqla_type", "generic", "is_dttm"),
+    [
+        ("int32", sa.types.Integer, GenericDataType.NUMERIC, False),
+        ("UINT64", sa.types.BigInteger, GenericDataType.NUMERIC, False),
+        ("nullable(float64)", sa.types.Float, GenericDataType.NUMERIC, False),
+        ("decimal(10, 2)", sa.types.Numeric, GenericDataType.NUMERIC, False),
+        ("int256", sa.types.Numeric, GenericDataType.NUMERIC, False),
+        ("bool", sa.types.Boolean, GenericDataType.BOOLEAN, False),
+        ("low_cardinality(string)", sa.types.String, GenericDataType.STRING, False),
+        ("uuid", sa.types.String, GenericDataType.STRING, False),
+        ("array(int32)", sa.types.String, GenericDataType.STRING, False),
+        ("enum8('a' = 1)", sa.types.String, GenericDataType.STRING, False),
+        ("date32", sa.types.Date, GenericDataType.TEMPORAL, True),
+        ("DATETIME64(3, 'UTC')", sa.types.DateTime, GenericDataType.TEMPORAL, True),
+        ("datetime('Europe/Paris')", sa.types.DateTime, GenericDataType.TEMPORAL, True),
+    ],
+)
+def test_column_spec(native: str, sqla_type: type, generic: GenericDataType, is_dttm: bool) -> None:
+    spec = TimeplusEngineSpec.get_column_spec(native)
+    assert spec is not None
+    assert type(spec.sqla_type) is sqla_type
+    assert (spec.generic_type, spec.is_dttm) == (generic, is_dttm)
+
+
+@pytest.mark.parametrize("native", [None, "", "nullable(nothing)", "timestamp with time zone"])
+def test_column_spec_unknown(native: Any) -> None:
+    assert TimeplusEngineSpec.get_column_spec(native) is None
+
+
+def test_datatype_keeps_timeplus_spelling() -> None:
+    assert TimeplusEngineSpec.get_datatype("datetime64(3, 'UTC')") == "datetime64(3, 'UTC')"
+    assert TimeplusEngineSpec.get_datatype(None) is None
+
+
+def test_engine_params_default_to_historical_mode() -> None:
+    url, args = TimeplusEngineSpec.adjust_engine_params(make_url("timeplus://h:8000/default"), {})
+    assert url.query == {"query_mode": "table"}
+    assert args == {}
+
+
+def test_streaming_mode_can_be_chosen() -> None:
+    chosen = make_url("timeplus://h:8000/default?query_mode=streaming")
+    url, _ = TimeplusEngineSpec.adjust_engine_params(chosen, {})
+    assert url.query == {"query_mode": "streaming"}
+    url, args = TimeplusEngineSpec.adjust_engine_params(
+        make_url("timeplus://h/default"), {"query_mode": "streaming"}
+    )
+    assert url.query == {}
+    assert args == {"query_mode": "streaming"}
+
+
+# ---------------------------------------------------------------- integration (emulator)
+
+
+@pytest.fixture
+def stream(timeplus_dsn: str) -> Iterator[tuple[Any, str]]:
+    conn = timeplus_dbapi.connect(timeplus_dsn)
+    name = f"superset_cancel_{uuid.uuid4().hex[:10]}"
+    conn.client.create_stream(name, [("v", "int64")])
+    try:
+        yield conn, name
+    finally:
+        conn.client.delete_stream(name, if_exists=True)
+        conn.close()
+
+
+@pytest.mark.integration
+def test_stop_a_streaming_query(stream: tuple[Any, str]) -> None:
+    conn, name = stream
+    cursor = conn.cursor()
+    assert TimeplusEngineSpec.get_cancel_query_id(cursor, None) is None
+    cursor.execute(f"SELECT v FROM {name}", query_mode="streaming")
+    query_id = TimeplusEngineSpec.get_cancel_query_id(cursor, None)
+    assert query_id
+    other = timeplus_dbapi.connect(conn.dsn) if hasattr(conn, "dsn") else conn
+    assert TimeplusEngineSpec.cancel_query(other.cursor(), None, query_id) is True
+    assert cursor.fetchall() == []
+    cursor.close()
+
+
+@pytest.mark.integration
+def test_cancel_of_an_unknown_query_reports_false(stream: tuple[Any, str]) -> None:
+    conn, _ = stream
+    assert TimeplusEngineSpec.cancel_query(conn.cursor(), None, str(uuid.uuid4())) is False
