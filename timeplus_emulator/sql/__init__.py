@@ -29,6 +29,7 @@ from timeplus_emulator.sql.model import (
     placeholder,
 )
 from timeplus_emulator.sql.reverse import (
+    ch_type_to_timeplus_sql,
     to_timeplus_column_name,
     to_timeplus_error,
     to_timeplus_type,
@@ -51,6 +52,7 @@ __all__ = [
     "TranslationError",
     "UseStatement",
     "Window",
+    "ch_type_to_timeplus_sql",
     "normalize_timeplus_type",
     "placeholder",
     "to_clickhouse_type",

@@ -116,3 +116,48 @@ def _function_word(match: re.Match[str]) -> str:
     if not re.search(r"[a-z][A-Z]", word):
         return word
     return to_timeplus_function_name(word)
+
+
+# (regex, replacement) pairs applied in order by ch_type_to_timeplus_sql.
+_SQL_TYPE_REWRITES: tuple[tuple[str, str], ...] = (
+    (r"\bObject\('json'\)", "json"),
+    (r"\bLowCardinality\(", "low_cardinality("),
+    (r"\bNullable\(", "nullable("),
+    (r"\bFixedString\(", "fixed_string("),
+    (r"\bSimpleAggregateFunction\(", "simple_aggregate_function("),
+    (r"\bAggregateFunction\(", "aggregate_function("),
+    (r"\bDateTime64\b", "datetime64"),
+    (r"\bDateTime\b", "datetime"),
+    (r"\bDate32\b", "date32"),
+    (r"\bDate\b", "date"),
+    (r"\bUInt(\d+)\b", "uint\\1"),
+    (r"\bInt(\d+)\b", "int\\1"),
+    (r"\bFloat(\d+)\b", "float\\1"),
+    (r"\bDecimal\(", "decimal("),
+    (r"\bString\b", "string"),
+    (r"\bUUID\b", "uuid"),
+    (r"\bIPv4\b", "ipv4"),
+    (r"\bIPv6\b", "ipv6"),
+    (r"\bBool\b", "bool"),
+    (r"\bJSON\b", "json"),
+    (r"\bNothing\b", "nothing"),
+    (r"\bArray\(", "array("),
+    (r"\bMap\(", "map("),
+    (r"\bTuple\(", "tuple("),
+    (r"\bNested\(", "nested("),
+    (r"\bEnum(8|16)\(", "enum\\1("),
+)
+
+
+def ch_type_to_timeplus_sql(expression: str) -> str:
+    """A ClickHouse SQL expression turning type names in ``expression`` into Timeplus names.
+
+    For reflection queries over ``system.columns`` (the engine wraps the ``type``
+    column). Word-based, so it matches :func:`to_timeplus_type` for the types
+    streams can have; enum member names that look like type names would be
+    rewritten too.
+    """
+    sql = expression
+    for pattern, replacement in _SQL_TYPE_REWRITES:
+        sql = f"replaceRegexpAll({sql}, {quote_string(pattern)}, {quote_string(replacement)})"
+    return sql

@@ -25,6 +25,7 @@ from timeplus_emulator.sql.types import (
 )
 
 ViewResolver = Callable[[Optional[str], str], Optional[str]]
+SystemTableSql = Callable[[str, str], Optional[str]]
 
 # Bare words that may be followed by "(" without being a function call.
 NOT_FUNCTIONS = frozenset(
@@ -62,6 +63,7 @@ class Context:
     """State shared by every rewriter working on one statement (and inlined views)."""
 
     resolve_view: Optional[ViewResolver] = None
+    system_table_sql: Optional[SystemTableSql] = None
     sources: list[Source] = field(default_factory=list)
     system_tables: list[str] = field(default_factory=list)
     cte_names: set[str] = field(default_factory=set)
@@ -70,6 +72,7 @@ class Context:
     uses_earliest: bool = False
     view_depth: int = 0
     force_historical: bool = False
+    format_data: str = ""  # raw data after INSERT ... FORMAT name
 
 
 def match_paren(tokens: list[Token], open_index: int) -> int:
@@ -168,6 +171,8 @@ class Rewriter:
                 node, nxt = parse_type_tokens(self.toks, i + 1, self._function_name)
                 out.append(tok.pre + "::" + self.toks[i + 1].pre + render_clickhouse(node))
                 i = nxt
+            elif tok.is_op(":") and self._json_left(i, start) is not None:
+                i = self._json_element(i, out)
             elif tok.is_op("(") and self.toks[i + 1].is_word("SELECT", "WITH"):
                 close = match_paren(self.toks, i)
                 inner, _ = self.select_scope(i + 1, close)
@@ -177,6 +182,40 @@ class Rewriter:
                 out.append(tok.pre + tok.text)
                 i += 1
         return "".join(out)
+
+    def _json_left(self, colon: int, start: int) -> Optional[int]:
+        """Start of the operand of Timeplus ``raw:a.b`` JSON access, or None."""
+        names = (Kind.IDENT, Kind.QUOTED_IDENT)
+        if colon - 1 < start or self.toks[colon - 1].kind not in names:
+            return None
+        if self.toks[colon + 1].kind not in names:
+            return None
+        left = colon - 1
+        while (left - 2 >= start and self.toks[left - 1].is_op(".")
+               and self.toks[left - 2].kind in names):
+            left -= 2
+        if left > 0 and self.toks[left - 1].is_op("?"):
+            return None
+        return left
+
+    def _json_element(self, colon: int, out: list[str]) -> int:
+        """Rewrite ``raw:a.b`` as ``JSON_VALUE(raw, '$.`a`.`b`')``; return the next index."""
+        left = self._json_left(colon, 0)
+        assert left is not None
+        operand_pieces = [out.pop() for _ in range(colon - left)][::-1]
+        operand = "".join(operand_pieces)
+        stripped = operand.lstrip()
+        path = ["$"]
+        i = colon + 1
+        while True:
+            path.append("`" + name_of(self.toks[i]).replace("`", "\\`") + "`")
+            if not (self.toks[i + 1].is_op(".") and self.toks[i + 2].kind in
+                    (Kind.IDENT, Kind.QUOTED_IDENT)):
+                break
+            i += 2
+        text = f"JSON_VALUE({stripped}, {quote_string('.'.join(path))})"
+        out.append(operand[: len(operand) - len(stripped)] + text)
+        return i + 1
 
     def _function_name(self, name: str) -> str:
         return fn.resolve_function(name).ch_name

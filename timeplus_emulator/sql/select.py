@@ -117,6 +117,9 @@ def _item_name(item: list[Token]) -> Optional[str]:
         return name_of(item[-1])
     if len(item) == 1 and item[0].kind in names:
         return name_of(item[0])
+    if any(t.is_op(":") for t in item) and all(t.kind in names or t.is_op(":", ".")
+                                               for t in item):
+        return "".join(t.text for t in item)
     return None
 
 

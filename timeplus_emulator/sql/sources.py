@@ -58,11 +58,19 @@ class SourceParser:
             out.append(pre + self.rw.text(i, after).lstrip())
             return after
         if database in PASS_THROUGH_DATABASES:
-            self.rw.ctx.system_tables.append(name)
-            out.append(pre + self.rw.text(i, after).lstrip())
+            out.append(pre + self._system_table(database, name, alias, i, after))
             return after
         out.append(pre + self.stream_or_view(database, name, alias, historical=False))
         return after
+
+    def _system_table(self, database: str, name: str, alias: Optional[str], start: int,
+                      end: int) -> str:
+        self.rw.ctx.system_tables.append(name)
+        hook = self.rw.ctx.system_table_sql
+        replacement = hook(database, name) if hook is not None else None
+        if replacement is None:
+            return self.rw.text(start, end).lstrip()
+        return f"{replacement} AS `{_escape(alias or name)}`"
 
     def stream_or_view(self, database: Optional[str], name: str, alias: Optional[str],
                        historical: bool) -> str:

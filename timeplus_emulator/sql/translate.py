@@ -6,6 +6,7 @@ USE). SELECT lives in :mod:`select`, CREATE in :mod:`ddl`.
 
 from __future__ import annotations
 
+import re
 from typing import Callable, Optional
 
 from timeplus_emulator.sql.cursor import TokenCursor
@@ -26,11 +27,20 @@ from timeplus_emulator.sql.select import SelectTranslator, parse_settings, top_l
 from timeplus_emulator.sql.tokens import Kind, Token, tokenize
 
 ViewResolver = Callable[[Optional[str], str], Optional[str]]
+SystemTableSql = Callable[[str, str], Optional[str]]
+_INSERT_FORMAT = re.compile(
+    r"\s*INSERT\s+INTO\s+[^'\"`]*?\bFORMAT\s+[A-Za-z0-9_]+", re.IGNORECASE
+)
 
 _DROP_KINDS: dict[str, DropKind] = {"STREAM": "stream", "VIEW": "view", "DATABASE": "database"}
 
 
-def translate(sql: str, *, resolve_view: Optional[ViewResolver] = None) -> Statement:
+def translate(
+    sql: str,
+    *,
+    resolve_view: Optional[ViewResolver] = None,
+    system_table_sql: Optional[SystemTableSql] = None,
+) -> Statement:
     """Translate one Timeplus SQL statement for the chDB-backed engine.
 
     ``resolve_view(database, name)`` must return the Timeplus SELECT text of a
@@ -42,14 +52,25 @@ def translate(sql: str, *, resolve_view: Optional[ViewResolver] = None) -> State
     carries the Timeplus database as written (``None`` = the current database); the
     engine substitutes placeholders ``__TP_SOURCE_<i>__`` with its own qualified
     chDB names (the placeholder covers the whole FROM item including the alias, see
-    :mod:`timeplus_emulator.sql.model`). ``system.*`` tables pass through unchanged
-    and are listed in ``SelectStatement.system_tables``.
+    :mod:`timeplus_emulator.sql.model`). ``system.*`` (and ``information_schema.*``)
+    tables are listed in ``SelectStatement.system_tables``; they pass through
+    unchanged unless ``system_table_sql(database, table)`` returns a replacement
+    FROM item such as ``(SELECT ... FROM system.tables WHERE ...)`` — the translator
+    appends the alias (the user's, else the table name).
+
+    ``INSERT ... FORMAT <name>`` keeps everything after the format name verbatim (it is
+    data, never tokenized).
 
     Raises :class:`TranslationError` with a Proton error code for rejected SQL.
     """
+    insert_format = _INSERT_FORMAT.match(sql)
+    data = ""
+    if insert_format is not None:
+        sql, data = sql[: insert_format.end()], sql[insert_format.end():]
     tokens = _strip_semicolon(tokenize(sql))
     _check_brackets(tokens)
-    ctx = Context(resolve_view=resolve_view, cte_names=collect_cte_names(tokens))
+    ctx = Context(resolve_view=resolve_view, cte_names=collect_cte_names(tokens),
+                  system_table_sql=system_table_sql, format_data=data)
     cur = TokenCursor(tokens)
     first = cur.peek()
     if first.is_word("SELECT", "WITH") or first.is_op("("):
@@ -132,7 +153,7 @@ def _insert(cur: TokenCursor, ctx: Context) -> Statement:
         body = Rewriter(tokens, ctx).rewrite(cur.pos, end, allow_from=False).strip()
         return InsertStatement(database, name, columns, body, (), None, settings)
     if first.is_word("FORMAT"):
-        body = "".join(t.pre + t.text for t in tokens[cur.pos:]).strip()
+        body = "".join(t.pre + t.text for t in tokens[cur.pos:]).strip() + ctx.format_data
         return InsertStatement(database, name, columns, body, (), None, settings)
     if first.is_word("SELECT", "WITH") or first.is_op("("):
         select = SelectTranslator(tokens, ctx).translate(cur.pos, end)

@@ -19,12 +19,14 @@ from timeplus_emulator.sql import (
     InsertStatement,
     SelectStatement,
     TranslationError,
+    ch_type_to_timeplus_sql,
     placeholder,
     to_timeplus_column_name,
     to_timeplus_error,
     to_timeplus_type,
     translate,
 )
+from timeplus_emulator.sql.tokens import quote_string
 
 chdb = pytest.importorskip("chdb")
 
@@ -212,3 +214,26 @@ def test_every_column_type_round_trips(db: Db) -> None:
     db.run(f"CREATE STREAM all_types ({cols})")
     _, reported, _ = db.run("SELECT * EXCEPT _tp_time FROM table(all_types)")
     assert reported == types
+
+
+def test_sql_type_mapping_matches_python_mapping(db: Db) -> None:
+    ch_types = [
+        "Int8", "UInt64", "Int128", "Float32", "Float64", "String", "FixedString(4)", "Bool",
+        "UUID", "IPv4", "IPv6", "Date", "Date32", "DateTime", "DateTime('UTC')",
+        "DateTime64(3, 'UTC')", "Decimal(10, 2)", "Array(Int32)", "Map(String, Int32)",
+        "Tuple(a Int32, b String)", "Nullable(String)", "LowCardinality(String)",
+        "LowCardinality(Nullable(String))", "Enum8('a' = 1, 'b' = 2)", "JSON",
+        "Nullable(Nothing)",
+    ]
+    sql = "SELECT " + ", ".join(ch_type_to_timeplus_sql(quote_string(t)) for t in ch_types)
+    got = json.loads(db.conn.query(sql, "JSONCompactEachRow").bytes())
+    assert got == [to_timeplus_type(t) for t in ch_types]
+    assert got[0] == "int8" and got[-2] == "json"
+
+
+def test_json_element_access(db: Db) -> None:
+    db.run("CREATE STREAM raw_events (raw string)")
+    db.run("""INSERT INTO raw_events (raw) VALUES ('{"a": {"b": 7}, "c d": "x"}')""")
+    names, _, rows = db.run("SELECT raw:a.b, raw:`c d` AS cd FROM table(raw_events)")
+    assert names[1] == "cd"
+    assert rows == [["7", "x"]]

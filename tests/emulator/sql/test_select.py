@@ -259,3 +259,27 @@ def test_string_literals_pass_through_translation(value: str) -> None:
     st_ = select(f"SELECT concat({literal}, a) AS v FROM s WHERE b = {literal}")
     expected = f"SELECT concat({literal}, a) AS v FROM __TP_SOURCE_0__ WHERE b = {literal}"
     assert st_.ch_sql == expected
+
+
+def test_json_element_access_translation() -> None:
+    st_ = select("SELECT raw:a.b, x ? y : z FROM s")
+    assert st_.ch_sql == "SELECT JSON_VALUE(raw, '$.`a`.`b`'), x ? y : z FROM __TP_SOURCE_0__"
+    assert st_.output_names == ("raw:a.b", None)
+
+
+def test_system_table_hook_replaces_the_from_item() -> None:
+    calls: list[tuple[str, str]] = []
+
+    def hook(database: str, table: str) -> str | None:
+        calls.append((database, table))
+        return "(SELECT name FROM system.tables WHERE database = 'private')" if table == \
+            "tables" else None
+
+    st_ = select("SELECT t.name, c.name FROM system.tables t JOIN system.columns AS c "
+                 "ON t.name = c.table", system_table_sql=hook)
+    assert st_.ch_sql == (
+        "SELECT t.name, c.name FROM (SELECT name FROM system.tables WHERE database = 'private') "
+        "AS `t` JOIN system.columns AS c ON t.name = c.table"
+    )
+    assert calls == [("system", "tables"), ("system", "columns")]
+    assert st_.system_tables == ("tables", "columns")

@@ -169,3 +169,11 @@ def test_drop_table_is_a_syntax_error() -> None:
     with pytest.raises(TranslationError) as info:
         translate("DROP TABLE s")
     assert info.value.code == 62
+
+
+def test_insert_format_data_is_never_tokenized() -> None:
+    data = ' {"a": "it\'s `odd /* not a comment"}\n1,"unterminated\n'
+    st = translate("INSERT INTO s (a) FORMAT JSONEachRow" + data)
+    assert isinstance(st, InsertStatement)
+    assert st.body_ch == "FORMAT JSONEachRow" + data
+    assert st.columns == ("a",)
