@@ -1,0 +1,132 @@
+"""Every Timeplus type round-trips through executemany (ingest, JSON values) and through SQL
+literals (parameter rendering), and back through SELECT."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import ipaddress
+import math
+import uuid
+from zoneinfo import ZoneInfo
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+UTC = datetime.timezone.utc
+D = decimal.Decimal
+
+CASES = [
+    ("int8", [-128, 0, 127]),
+    ("int16", [-32768, 32767]),
+    ("int32", [-(2**31), 2**31 - 1]),
+    ("int64", [-(2**63), 2**63 - 1]),
+    ("int128", [-(2**127), 2**127 - 1]),
+    ("int256", [-(2**255), 2**255 - 1]),
+    ("uint8", [0, 255]),
+    ("uint16", [65535]),
+    ("uint32", [2**32 - 1]),
+    ("uint64", [2**64 - 1]),
+    ("uint128", [2**128 - 1]),
+    ("uint256", [2**256 - 1]),
+    ("float32", [1.5, -0.25, math.inf]),
+    ("float64", [1.1, -1e300, 5e-324, math.inf, -math.inf]),
+    ("decimal(10, 2)", [D("12345678.91"), D("-0.01"), D("0")]),
+    ("decimal(38, 10)", [D("1234567890123456789012345678.0123456789")]),
+    ("decimal64(4)", [D("-12345.6789")]),
+    (
+        "string",
+        ["", "plain", "quote ' and \\ backslash", "tab\tnew\nline", "emoji 🎉 ü", "\x00nul"],
+    ),
+    ("fixed_string(4)", ["abcd"]),
+    ("bool", [True, False]),
+    ("date", [datetime.date(1970, 1, 1), datetime.date(2149, 6, 6), datetime.date(2024, 2, 29)]),
+    ("date32", [datetime.date(1900, 1, 1), datetime.date(2299, 12, 31)]),
+    ("datetime", [datetime.datetime(2024, 1, 2, 3, 4, 5)]),
+    ("datetime64(3)", [datetime.datetime(2024, 1, 2, 3, 4, 5, 678000)]),
+    ("datetime64(6, 'UTC')", [datetime.datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)]),
+    (
+        "datetime64(3, 'Asia/Tokyo')",
+        [datetime.datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=ZoneInfo("Asia/Tokyo"))],
+    ),
+    ("uuid", [uuid.UUID("12345678-1234-5678-1234-567812345678"), uuid.UUID(int=0)]),
+    ("ipv4", [ipaddress.IPv4Address("192.168.0.1"), ipaddress.IPv4Address("0.0.0.0")]),
+    ("ipv6", [ipaddress.IPv6Address("2001:db8::1"), ipaddress.IPv6Address("::")]),
+    ("enum8('a' = 1, 'b c' = 2)", ["a", "b c"]),
+    ("array(int32)", [[], [1, -2, 3]]),
+    ("array(nullable(string))", [["x", None, "it's"]]),
+    ("array(array(int64))", [[[1], [], [2**62]]]),
+    ("map(string, int64)", [{}, {"a": 1, "b's": -2}]),
+    ("map(int32, array(string))", [{1: ["x"], -5: []}]),
+    ("tuple(int32, string)", [(1, "a")]),
+    ("nullable(int64)", [None, 5]),
+    ("nullable(string)", [None, "x"]),
+    (
+        "nullable(datetime64(3, 'UTC'))",
+        [None, datetime.datetime(2024, 5, 6, 7, 8, 9, 10000, tzinfo=UTC)],
+    ),
+    ("low_cardinality(string)", ["lc", ""]),
+    ("low_cardinality(nullable(string))", [None, "lcn"]),
+]
+
+
+def same(a, b):
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
+        return math.isnan(b)
+    return a == b and type(a) is type(b)
+
+
+@pytest.mark.parametrize("type_text, values", CASES, ids=[c[0] for c in CASES])
+def test_type_round_trip(conn, new_stream, type_text, values):
+    name = new_stream([("i", "int32"), ("v", type_text)])
+    cur = conn.cursor()
+    cur.executemany(f"INSERT INTO {name} (i, v) VALUES (%s, %s)", list(enumerate(values)))
+    assert cur.rowcount == len(values)
+    for i, value in enumerate(values):  # the SQL-literal path: a literal beside a placeholder
+        cur.execute(f"INSERT INTO {name} (i, v) VALUES ({1000 + i}, %s)", (value,))
+    cur.execute(f"SELECT i, v FROM table({name}) ORDER BY i")
+    assert cur.description[1][1].replace(" ", "") == type_text.replace(" ", "")
+    rows = cur.fetchall()
+    expected = [(i, v) for i, v in enumerate(values)] + [
+        (1000 + i, v) for i, v in enumerate(values)
+    ]
+    assert len(rows) == len(expected)
+    for got, want in zip(rows, expected):
+        assert got[0] == want[0]
+        assert same(got[1], want[1]), (type_text, got[1], want[1])
+
+
+def test_nan_round_trips(conn, new_stream):
+    name = new_stream([("v", "float64")])
+    cur = conn.cursor()
+    cur.executemany(f"INSERT INTO {name} (v) VALUES (%s)", [(math.nan,)])
+    cur.execute(f"SELECT v, %s FROM table({name})", (math.nan,))
+    got = cur.fetchone()
+    assert math.isnan(got[0]) and math.isnan(got[1])
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime.datetime(2024, 1, 2, 3, 4, 5, 6),
+        datetime.datetime(2024, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
+        datetime.date(2020, 1, 1),
+        uuid.UUID(int=7),
+        ipaddress.IPv4Address("1.2.3.4"),
+        ipaddress.IPv6Address("::2"),
+        D("-1.5"),
+        [1, 2],
+        ["a", "b'"],
+        (1, "x"),
+        {"k": 1},
+        None,
+        True,
+        2**100,
+    ],
+)
+def test_select_parameter_returns_the_value(conn, value):
+    cur = conn.cursor()
+    cur.execute("SELECT %s AS v", (value,), query_mode="table")
+    (got,) = cur.fetchone()
+    assert got == value
