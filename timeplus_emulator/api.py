@@ -1,0 +1,419 @@
+"""The REST endpoints of Timeplus API v1beta2 (PROTOCOL.md §2-§6), one method each.
+
+Owns: turning a :class:`~timeplus_emulator.httpio.Request` into engine/executor calls and
+the JSON or SSE answer, per profile (``cloud``: ``POST /streams`` and ``/views`` exist;
+``enterprise``: DDL on ``/queries`` answers 204, ``/exec`` exists). Routing, auth and
+faults happen before these methods are called (:mod:`timeplus_emulator.server`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import replace
+from typing import Any, Optional
+
+from timeplus_emulator.backend import EngineError
+from timeplus_emulator.engine import Engine
+from timeplus_emulator.faults import Faults
+from timeplus_emulator.httpio import HttpError, Request
+from timeplus_emulator.queries import CANCELED, FAILED, FINISHED, QueryRecord, QueryRegistry
+from timeplus_emulator.sql import (
+    CreateStreamStatement,
+    CreateViewStatement,
+    SelectStatement,
+)
+from timeplus_emulator.sse import Canceled, ChunkedWriter, ClientGone, SseSink
+from timeplus_emulator.statements import (
+    Executor,
+    Runner,
+    StaticRunner,
+    stream_ddl_from_json,
+    translate_sql,
+    view_ddl_from_json,
+)
+
+logger = logging.getLogger(__name__)
+
+VERSION = "0.1.0"
+_NOT_FOUND_CODES = frozenset({60, 81})
+_INGEST_FORMATS = {
+    "compact": "compact", "compat": "compact", "streaming": "streaming", "stream": "streaming",
+    "raw": "raw", "lines": "lines",
+}
+_CONTENT_TYPES = {
+    "application/json": "compact", "application/vnd.timeplus+json": "compact",
+    "application/x-ndjson": "streaming", "text/plain": "raw",
+}
+_PATCHABLE = frozenset({"description", "logstore_retention_bytes", "logstore_retention_ms",
+                        "ttl_expression"})
+
+
+class Api:
+    """Endpoint implementations for one emulator instance."""
+
+    def __init__(self, engine: Engine, executor: Executor, registry: QueryRegistry,
+                 faults: Faults, profile: str) -> None:
+        self.engine = engine
+        self.executor = executor
+        self.registry = registry
+        self.faults = faults
+        self.profile = profile
+
+    @property
+    def sql_system(self) -> str:
+        return "proton" if self.profile == "cloud" else "timeplusd"
+
+    def sql_error(self, exc: EngineError, *, resource: bool = False) -> HttpError:
+        """400 for SQL errors; 404 for unknown streams/views on resource endpoints."""
+        status = 404 if resource and exc.code in _NOT_FOUND_CODES else 400
+        if exc.code == 57 and not resource:
+            status = 400
+        return HttpError(status, exc.code, exc.message, system=self.sql_system)
+
+    # ------------------------------------------------------------------ queries
+    def post_query(self, req: Request) -> None:
+        body = req.json_body()
+        sql = body.get("sql")
+        if not isinstance(sql, str) or not sql.strip():
+            raise HttpError(400, 36, "'sql' is required and must be a non-empty string")
+        record = QueryRecord(sql=sql, name=str(body.get("name") or ""),
+                             description=str(body.get("description") or ""),
+                             tags=[str(t) for t in body.get("tags") or []])
+        try:
+            stmt = translate_sql(self.engine, sql)
+            runner = self.executor.execute(stmt, sql, record)
+            if runner is not None:
+                runner.prepare()
+        except EngineError as exc:
+            raise self.sql_error(exc) from None
+        self.registry.add(record)
+        if runner is None:
+            record.finish(FINISHED)
+            if self.profile == "enterprise":
+                req.send(204)
+                return
+            runner = StaticRunner([], [])
+        self.stream_result(req, runner, record, body.get("batching_policy"))
+
+    def stream_result(self, req: Request, runner: Runner, record: QueryRecord,
+                      policy: Any) -> None:
+        """Answer with SSE: first ``query`` event, rows, metrics, final ``query`` event."""
+        req.start_stream()
+        sink = SseSink(ChunkedWriter(req.handler.wfile), record, policy,
+                       self.faults.claim_stream())
+        try:
+            sink.start(runner.header)
+            runner.run(sink)
+            record.finish(FINISHED)
+            sink.finish()
+        except Canceled:
+            record.finish(CANCELED)
+            _quietly(sink.fail)
+        except ClientGone:
+            record.finish(CANCELED, "client disconnected")
+            req.handler.close_connection = True
+        except EngineError as exc:
+            record.finish(FAILED, f"Code: {exc.code}. {exc.message}")
+            _quietly(sink.fail)
+        except Exception as exc:
+            logger.exception("query %s failed", record.id)
+            record.finish(FAILED, f"internal emulator error: {exc}")
+            _quietly(sink.fail)
+        finally:
+            runner.close()
+            if sink.writer.broken:
+                req.handler.close_connection = True
+
+    def list_queries(self, req: Request) -> None:
+        tag = req.query.get("tag")
+        req.send_json(200, [r.to_json() for r in self.registry.list(tag)])
+
+    def get_query(self, req: Request, query_id: str) -> None:
+        req.send_json(200, self._record(query_id).to_json())
+
+    def delete_query(self, req: Request, query_id: str) -> None:
+        if not self.registry.delete(query_id):
+            raise _not_found("query", query_id)
+        req.send(204)
+
+    def cancel_query(self, req: Request, query_id: str) -> None:
+        self._record(query_id).cancel()
+        req.send(204)
+
+    def _record(self, query_id: str) -> QueryRecord:
+        record = self.registry.get(query_id)
+        if record is None:
+            raise _not_found("query", query_id)
+        return record
+
+    def sqlanalyze(self, req: Request) -> None:
+        sql = req.json_body().get("sql")
+        if not isinstance(sql, str):
+            raise HttpError(400, 36, "'sql' is required")
+        try:
+            stmt = translate_sql(self.engine, sql)
+        except EngineError as exc:
+            raise self.sql_error(exc) from None
+        select = stmt if isinstance(stmt, SelectStatement) else None
+        req.send_json(200, {
+            "original_query": sql,
+            "rewritten_query": sql,
+            "query_type": "select" if select else type(stmt).__name__.replace("Statement", "")
+            .lower(),
+            "is_streaming": bool(select and select.streaming),
+            "has_aggr": bool(select and select.aggregating),
+            "has_window": bool(select and any(s.window for s in select.sources)),
+            "has_table_function": bool(select and any(s.historical for s in select.sources)),
+            "required_columns": [],
+            "result_columns": [],
+        })
+
+    def format_sql(self, req: Request) -> None:
+        sql = req.json_body().get("sql")
+        if not isinstance(sql, str):
+            raise HttpError(400, 36, "'sql' is required")
+        req.send_json(200, {"sql": sql.strip()})
+
+    def exec_sql(self, req: Request) -> None:
+        """Enterprise ``POST /exec``: run to completion, answer ``{columns, data}`` or 204."""
+        sql = req.json_body().get("sql")
+        if not isinstance(sql, str) or not sql.strip():
+            raise HttpError(400, 36, "'sql' is required and must be a non-empty string")
+        record = QueryRecord(sql=sql)
+        try:
+            stmt = translate_sql(self.engine, sql)
+            if isinstance(stmt, SelectStatement) and stmt.streaming:
+                stmt = replace(stmt, query_mode_table=True)
+            runner = self.executor.execute(stmt, sql, record)
+            if runner is None:
+                req.send(204)
+                return
+            runner.prepare()
+            collector = _Collector()
+            runner.run(collector)
+        except EngineError as exc:
+            raise self.sql_error(exc) from None
+        req.send_json(200, {"columns": runner.header, "data": collector.rows})
+
+    # ------------------------------------------------------------------ streams
+    def _db(self, req: Request) -> Optional[str]:
+        return req.query.get("db")
+
+    def list_streams(self, req: Request) -> None:
+        try:
+            db = self.engine.resolve_db(self._db(req))
+        except EngineError as exc:
+            raise self.sql_error(exc, resource=True) from None
+        streams = [s.to_json() for (d, _), s in sorted(self.engine.streams.items()) if d == db]
+        req.send_json(200, streams)
+
+    def create_stream(self, req: Request) -> None:
+        body = req.json_body()
+        try:
+            ddl = stream_ddl_from_json(body)
+            if self._db(req):
+                ddl = ddl.replace("CREATE STREAM ", f"CREATE STREAM `{self._db(req)}`.", 1)
+            stmt = translate_sql(self.engine, ddl)
+            assert isinstance(stmt, CreateStreamStatement)
+            if body.get("description"):
+                stmt = replace(stmt, comment=str(body["description"]))
+            info = self.engine.create_stream(stmt, ddl)
+        except EngineError as exc:
+            raise self.sql_error(exc) from None
+        assert info is not None
+        req.send_json(201, info.to_json())
+
+    def get_stream(self, req: Request, name: str) -> None:
+        try:
+            info = self.engine.stream(self._db(req), name)
+        except EngineError as exc:
+            raise self.sql_error(exc, resource=True) from None
+        req.send_json(200, info.to_json())
+
+    def delete_stream(self, req: Request, name: str) -> None:
+        try:
+            self.engine.drop_stream(self._db(req), name, False)
+        except EngineError as exc:
+            raise self.sql_error(exc, resource=True) from None
+        req.send(204)
+
+    def patch_stream(self, req: Request, name: str) -> None:
+        body = req.json_body()
+        unsupported = sorted(k for k, v in body.items() if k not in _PATCHABLE and v is not None)
+        if unsupported:
+            raise HttpError(501, 48, f"changing {', '.join(unsupported)} is not supported")
+        try:
+            self.engine.update_stream(self._db(req), name, body)
+            info = self.engine.stream(self._db(req), name)
+        except EngineError as exc:
+            raise self.sql_error(exc, resource=True) from None
+        if self.profile == "enterprise":
+            req.send_json(200, info.to_json())
+        else:
+            req.send(204)
+
+    def stream_stats(self, req: Request, name: str) -> None:
+        try:
+            info = self.engine.stream(self._db(req), name)
+            table = self.engine.ch_table(info.database, info.name)
+            out = self.engine.backend.query(
+                f"SELECT count(), toString(min(_tp_time)), toString(max(_tp_time)) FROM {table}",
+                "JSONCompactEachRow")
+        except EngineError as exc:
+            raise self.sql_error(exc, resource=True) from None
+        count, earliest, latest = json.loads(out)
+        rows = int(count)
+        req.send_json(200, {
+            "row_count": rows, "streaming_data_bytes": 0, "historical_data_bytes": 0,
+            "earliest_event": earliest if rows else "", "latest_event": latest if rows else "",
+        })
+
+    def ingest(self, req: Request, name: str) -> None:
+        fmt = ingest_format(req.headers.get("Content-Type"), req.query.get("format"))
+        try:
+            columns, chdb_format, body = ingest_body(fmt, req.body)
+            if body is None:
+                rows = 0
+            else:
+                rows = self.engine.ingest(self._db(req), name, columns, chdb_format, body)
+        except EngineError as exc:
+            raise self.sql_error(exc, resource=True) from None
+        req.send_json(200, {"count": rows})
+
+    # ------------------------------------------------------------------ views
+    def list_views(self, req: Request) -> None:
+        try:
+            db = self.engine.resolve_db(self._db(req))
+        except EngineError as exc:
+            raise self.sql_error(exc, resource=True) from None
+        req.send_json(200, [v.to_json() for (d, _), v in sorted(self.engine.views.items())
+                            if d == db])
+
+    def create_view(self, req: Request) -> None:
+        body = req.json_body()
+        try:
+            ddl = view_ddl_from_json(body)
+            stmt = translate_sql(self.engine, ddl)
+            assert isinstance(stmt, CreateViewStatement)
+            view = self.executor.create_view(stmt, str(body.get("description") or ""))
+        except EngineError as exc:
+            raise self.sql_error(exc) from None
+        req.send_json(201, view.to_json())
+
+    def get_view(self, req: Request, name: str) -> None:
+        view = self.engine.views.get((self._db(req) or "default", name))
+        if view is None:
+            raise _not_found("view", name)
+        req.send_json(200, view.to_json())
+
+    def delete_view(self, req: Request, name: str) -> None:
+        try:
+            self.engine.drop_view(self._db(req), name, False)
+        except EngineError as exc:
+            raise self.sql_error(exc, resource=True) from None
+        req.send(204)
+
+    def patch_view(self, req: Request, name: str) -> None:
+        body = req.json_body()
+        view = self.engine.views.get((self._db(req) or "default", name))
+        if view is None:
+            raise _not_found("view", name)
+        if body.get("query") not in (None, view.query):
+            raise HttpError(501, 48, "changing the query of a view is not supported")
+        if isinstance(body.get("description"), str):
+            view.description = body["description"]
+            self.engine.persist()
+        req.send(204)
+
+    def info(self, req: Request) -> None:
+        req.send_json(200, {
+            "version": VERSION, "profile": self.profile, "emulator": True,
+            "components": {"timeplusd": {"version": "emulator-" + VERSION, "status": "ok"},
+                           "appserver": {"version": "emulator-" + VERSION, "status": "ok"}},
+        })
+
+
+class _Collector:
+    """A sink that keeps all rows decoded (for ``/exec``, whose answer is one JSON)."""
+
+    def __init__(self) -> None:
+        self.rows: list[Any] = []
+
+    def start(self, header: list[dict[str, str]]) -> None:
+        """Header is taken from the runner."""
+
+    def emit(self, rows: list[bytes]) -> None:
+        self.rows.extend(json.loads(r) for r in rows)
+
+    def poll(self) -> float:
+        return 0.1
+
+
+def ingest_format(content_type: Optional[str], query_format: Optional[str]) -> str:
+    """compact|streaming|raw|lines from ``?format=`` or the Content-Type (PROTOCOL.md §6)."""
+    if query_format:
+        fmt = _INGEST_FORMATS.get(query_format.strip().lower())
+        if fmt is None:
+            raise HttpError(400, 36, f"unknown ingest format {query_format!r}; use compact, "
+                            "streaming, raw or lines")
+        return fmt
+    media, _, params = (content_type or "application/json").partition(";")
+    media = media.strip().lower()
+    match = re.search(r"format\s*=\s*\"?([A-Za-z]+)", params)
+    if match:
+        return ingest_format(None, match.group(1))
+    if media not in _CONTENT_TYPES:
+        raise HttpError(415, 36, f"unsupported Content-Type {media!r} for ingest")
+    return _CONTENT_TYPES[media]
+
+
+def ingest_body(fmt: str, raw: bytes) -> tuple[Optional[list[str]], str, Optional[str]]:
+    """(columns, chDB input format, body text); body ``None`` means nothing to insert."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise EngineError(117, f"ingest body is not valid UTF-8: {exc}") from None
+    if fmt == "raw":
+        return ["raw"], "RawBLOB", text
+    if fmt == "lines":
+        lines = re.sub(r"(\r?\n)+", "\n", text).strip("\r\n")
+        return ["raw"], "LineAsString", lines or None
+    if fmt == "streaming":
+        return None, "JSONEachRow", text if text.strip() else None
+    return _compact(text)
+
+
+def _compact(text: str) -> tuple[list[str], str, Optional[str]]:
+    try:
+        payload = json.loads(text)
+    except ValueError as exc:
+        raise EngineError(117, f"compact ingest body is not valid JSON: {exc}") from None
+    if not isinstance(payload, dict):
+        raise EngineError(117, "compact ingest body must be {\"columns\": [...], \"data\": [...]}")
+    columns, data = payload.get("columns"), payload.get("data")
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns) or \
+            not columns:
+        raise EngineError(117, "compact ingest body needs 'columns', a list of column names")
+    if not isinstance(data, list) or not all(isinstance(r, list) for r in data):
+        raise EngineError(117, "compact ingest body needs 'data', a list of rows (lists)")
+    for index, row in enumerate(data):
+        if len(row) != len(columns):
+            raise EngineError(117, f"row {index} has {len(row)} values but there are "
+                              f"{len(columns)} columns")
+    if not data:
+        return columns, "JSONCompactEachRow", None
+    return columns, "JSONCompactEachRow", json.dumps(data, ensure_ascii=False)[1:-1]
+
+
+def _not_found(kind: str, name: str) -> HttpError:
+    return HttpError(404, 60 if kind != "query" else 404, f"{kind} {name} not found",
+                     system="neutron")
+
+
+def _quietly(action: Any) -> None:
+    try:
+        action()
+    except ClientGone:
+        pass

@@ -1,0 +1,196 @@
+"""The process-wide chDB backend: one embedded server, a pool of connections.
+
+Owns: opening chDB (one database path per process, a chDB limitation), the pinned session
+settings every connection gets, borrowing connections for whole queries, and turning chDB
+exceptions into :class:`EngineError` with the ClickHouse/Proton error code parsed out.
+
+Several emulator instances share one backend; the embedded server stays alive while any
+instance holds a reference (chDB drops ``:memory:`` data when its last connection closes).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
+from typing import Any, Optional
+
+logger = logging.getLogger(__name__)
+
+#: Settings pinned on every connection so values render the way Timeplus renders them.
+PINNED_SETTINGS = (
+    "output_format_json_quote_64bit_integers = 1",
+    "output_format_json_quote_decimals = 1",
+    "output_format_json_validate_utf8 = 1",
+    "output_format_json_quote_denormals = 1",
+    "session_timezone = 'UTC'",
+    "date_time_input_format = 'best_effort'",
+    "async_insert = 0",
+)
+
+_CODE_RE = re.compile(r"Code: (\d+)\. (?:DB::Exception: )?")
+_TAIL_RE = re.compile(r"\s*\(([A-Z_]+)\)\s*(\(version [^)]*\))?\.?\s*$")
+_MAX_POOL = 48
+
+
+class EngineError(Exception):
+    """A failure reported by chDB or by the engine, with a Proton error code."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"EngineError({self.code}, {self.message!r})"
+
+
+def engine_error_from(exc: BaseException) -> EngineError:
+    """Parse ``Code: N. DB::Exception: msg (NAME)`` out of a chDB exception."""
+    text = str(exc)
+    codes = _CODE_RE.findall(text)
+    code = int(codes[-1]) if codes else 1000
+    message = _CODE_RE.sub("", text).strip()
+    message = _TAIL_RE.sub("", message.splitlines()[0] if message else "").strip()
+    return EngineError(code, message or "query failed")
+
+
+class Backend:
+    """A pool of chDB connections on one path."""
+
+    def __init__(self, path: str) -> None:
+        import chdb  # imported lazily: the emulator package must import without it
+
+        self._chdb: Any = chdb
+        self.path = path
+        self._lock = threading.Lock()
+        self._idle: list[Any] = []
+        self._open = 0
+        self._available = threading.Condition(self._lock)
+        self._keeper = self._new_connection()
+
+    def _new_connection(self) -> Any:
+        try:
+            conn = self._chdb.connect(self.path)
+        except Exception as exc:  # chDB raises RuntimeError/ChdbError
+            raise EngineError(36, f"cannot open chDB at {self.path!r}: {exc}") from None
+        for setting in PINNED_SETTINGS:
+            conn.query(f"SET {setting}")
+        return conn
+
+    @contextmanager
+    def connection(self) -> Iterator[Any]:
+        """Borrow a connection for the duration of one statement or streamed result."""
+        conn = self._acquire()
+        try:
+            yield conn
+        finally:
+            with self._lock:
+                self._idle.append(conn)
+                self._available.notify()
+
+    def _acquire(self) -> Any:
+        with self._lock:
+            while not self._idle and self._open >= _MAX_POOL:
+                self._available.wait(1.0)
+            if self._idle:
+                return self._idle.pop()
+            self._open += 1
+        try:
+            return self._new_connection()
+        except BaseException:
+            with self._lock:
+                self._open -= 1
+            raise
+
+    def query(self, sql: str, fmt: str = "JSONCompactEachRowWithNamesAndTypes") -> bytes:
+        """Run one statement; return its output bytes or raise :class:`EngineError`."""
+        with self.connection() as conn:
+            return run_on(conn, sql, fmt)
+
+    def query_with_stats(self, sql: str, fmt: str = "JSONCompactEachRow") -> tuple[bytes, int]:
+        """Run one statement; return (output bytes, rows written)."""
+        with self.connection() as conn:
+            try:
+                result = conn.query(sql, fmt)
+            except Exception as exc:
+                raise engine_error_from(exc) from None
+            return bytes(result.bytes()), int(result.rows_written())
+
+    def close(self) -> None:
+        with self._lock:
+            conns, self._idle = self._idle, []
+        for conn in [*conns, self._keeper]:
+            try:
+                conn.close()
+            except Exception:
+                logger.debug("closing a chDB connection failed", exc_info=True)
+
+
+def run_on(conn: Any, sql: str, fmt: str) -> bytes:
+    """Run ``sql`` on a borrowed connection, mapping failures to :class:`EngineError`."""
+    try:
+        return bytes(conn.query(sql, fmt).bytes())
+    except Exception as exc:
+        raise engine_error_from(exc) from None
+
+
+def stream_on(conn: Any, sql: str, fmt: str) -> Generator[bytes, None, None]:
+    """Yield output chunks of ``sql`` without materializing the whole result."""
+    try:
+        result = conn.send_query(sql, fmt)
+    except Exception as exc:
+        raise engine_error_from(exc) from None
+    try:
+        while True:
+            try:
+                chunk = result.fetch()
+            except Exception as exc:
+                raise engine_error_from(exc) from None
+            if chunk is None:
+                return
+            data = bytes(chunk.bytes())
+            if data:
+                yield data
+    finally:
+        try:
+            result.close()
+        except Exception:
+            logger.debug("closing a chDB streaming result failed", exc_info=True)
+
+
+_registry_lock = threading.Lock()
+_backend: Optional[Backend] = None
+_refcount = 0
+
+
+def acquire_backend(path: Optional[str]) -> Backend:
+    """Return the process backend, opening it at ``path`` (``None`` = in memory)."""
+    global _backend, _refcount
+    wanted = path or ":memory:"
+    with _registry_lock:
+        if _backend is None:
+            _backend = Backend(wanted)
+        elif path is not None and _backend.path != wanted:
+            raise EngineError(
+                36,
+                f"chDB is already open at {_backend.path!r} in this process; "
+                f"an emulator with data_dir={path!r} must run in its own process",
+            )
+        _refcount += 1
+        return _backend
+
+
+def release_backend(backend: Backend) -> None:
+    """Drop one reference; close the embedded server when nobody uses it."""
+    global _backend, _refcount
+    with _registry_lock:
+        if backend is not _backend:
+            return
+        _refcount -= 1
+        if _refcount <= 0:
+            _backend = None
+            _refcount = 0
+            backend.close()

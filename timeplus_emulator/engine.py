@@ -1,0 +1,410 @@
+"""The emulator's storage engine: Timeplus streams and views on top of chDB tables.
+
+Owns: the mapping of Timeplus databases to this instance's private chDB databases (and
+back, in messages), stream/view DDL, ingest (body bytes go straight into
+``INSERT ... FORMAT``), INSERT statements, the hidden ingest sequence column, and the SQL
+that stands in for each source of a translated SELECT.
+
+Storage layout: a stream ``db.s`` is the chDB table ``<prefix>db.s`` (``Log`` engine, which
+keeps rows in insertion order) with the user's columns, ``_tp_time`` and the hidden
+``_tp_sn Int64 MATERIALIZED`` column. Every insert passes its first sequence number in the
+``log_comment`` setting; the column adds ``rowNumberInAllBlocks()``, so each row gets a
+unique, increasing ``_tp_sn`` without per-row Python work. ``SELECT *`` does not show it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from pathlib import Path
+from typing import Callable, Optional
+
+from timeplus_emulator.backend import Backend, EngineError
+from timeplus_emulator.catalog import (
+    CATALOG_FILE,
+    ColumnInfo,
+    SequenceClock,
+    StreamInfo,
+    ViewInfo,
+    load_catalog,
+    now_text,
+    save_catalog,
+)
+from timeplus_emulator.sql import (
+    CreateStreamStatement,
+    InsertStatement,
+    Source,
+    TranslationError,
+    placeholder,
+    to_timeplus_error,
+)
+from timeplus_emulator.sql.tokens import quote_name, quote_string
+
+logger = logging.getLogger(__name__)
+
+UNKNOWN_STREAM = 60
+UNKNOWN_DATABASE = 81
+STREAM_EXISTS = 57
+DATABASE_EXISTS = 82
+BAD_ARGUMENTS = 36
+NOT_IMPLEMENTED = 48
+
+SN_COLUMN = (
+    "`_tp_sn` Int64 MATERIALIZED toInt64OrZero(getSetting('log_comment')) + rowNumberInAllBlocks()"
+)
+_KV_MODES = frozenset({"versioned_kv", "changelog_kv"})
+_USER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+Key = tuple[str, str]
+WindowRange = tuple[Optional[str], Optional[str]]
+
+
+class Engine:
+    """One emulator instance's streams and views, in chDB databases named ``<prefix><db>``."""
+
+    def __init__(self, backend: Backend, prefix: str, data_dir: Optional[Path]) -> None:
+        self.backend = backend
+        self.prefix = prefix
+        self.data_dir = data_dir
+        self.lock = threading.RLock()
+        self.databases: set[str] = set()
+        self.streams: dict[Key, StreamInfo] = {}
+        self.clocks: dict[Key, SequenceClock] = {}
+        self.views: dict[Key, ViewInfo] = {}
+        self.on_view_created: Optional[Callable[[ViewInfo], None]] = None
+        self.on_view_dropped: Optional[Callable[[ViewInfo], None]] = None
+
+    # ----------------------------------------------------------------- lifecycle
+    def start(self) -> None:
+        """Create the default database, or reload the catalog from ``data_dir``."""
+        streams: list[StreamInfo] = []
+        views: list[ViewInfo] = []
+        databases: list[str] = []
+        if self.data_dir is not None:
+            streams, views, databases = load_catalog(self.data_dir / CATALOG_FILE)
+        for name in {"default", *databases}:
+            self.backend.query(f"CREATE DATABASE IF NOT EXISTS {self.ch_db(name)}", "CSV")
+            self.databases.add(name)
+        for info in streams:
+            key = (info.database, info.name)
+            self.streams[key] = info
+            self.clocks[key] = SequenceClock(self._max_sn(info.database, info.name))
+        for view in views:
+            self.views[(view.database, view.name)] = view
+
+    def stop(self, drop: bool) -> None:
+        """Wake every waiting reader; with ``drop`` remove this instance's chDB databases."""
+        with self.lock:
+            for clock in self.clocks.values():
+                clock.close()
+            if drop:
+                for name in list(self.databases):
+                    try:
+                        self.backend.query(f"DROP DATABASE IF EXISTS {self.ch_db(name)}", "CSV")
+                    except EngineError:
+                        logger.debug("dropping database %s failed", name, exc_info=True)
+
+    def _max_sn(self, database: str, name: str) -> int:
+        out = self.backend.query(f"SELECT max(_tp_sn) FROM {self.ch_table(database, name)}", "CSV")
+        return int(out.strip() or b"0")
+
+    def persist(self) -> None:
+        """Write the catalog file when running with a data directory."""
+        if self.data_dir is None:
+            return
+        with self.lock:
+            save_catalog(self.data_dir / CATALOG_FILE, list(self.streams.values()),
+                         list(self.views.values()), sorted(self.databases))
+
+    # ----------------------------------------------------------------- names
+    def ch_db(self, database: str) -> str:
+        return quote_name(self.prefix + database)
+
+    def ch_table(self, database: str, name: str) -> str:
+        return f"{self.ch_db(database)}.{quote_name(name)}"
+
+    def public_error(self, exc: EngineError) -> EngineError:
+        """Map a chDB error to the Proton code/message a Timeplus client would see."""
+        names = {f"{self.prefix}{db}": db for db in self.databases}
+        code, message = to_timeplus_error(exc.message, exc.code, names)
+        message = message.replace(self.prefix, "")
+        return EngineError(code, message)
+
+    def resolve_db(self, database: Optional[str]) -> str:
+        name = database or "default"
+        if name not in self.databases:
+            raise EngineError(UNKNOWN_DATABASE, f"Database {name} doesn't exist")
+        return name
+
+    def stream(self, database: Optional[str], name: str) -> StreamInfo:
+        db = self.resolve_db(database)
+        info = self.streams.get((db, name))
+        if info is None:
+            raise EngineError(UNKNOWN_STREAM, f"Stream {db}.{name} doesn't exist")
+        return info
+
+    def clock(self, info: StreamInfo) -> SequenceClock:
+        return self.clocks[(info.database, info.name)]
+
+    def view_query(self, database: Optional[str], name: str) -> Optional[str]:
+        """The Timeplus SELECT of a non-materialized view (the translator's resolver)."""
+        view = self.views.get((database or "default", name))
+        if view is None or view.materialized:
+            return None
+        return view.query
+
+    # ----------------------------------------------------------------- DDL
+    def create_database(self, name: str, if_not_exists: bool) -> None:
+        with self.lock:
+            if name in self.databases:
+                if if_not_exists:
+                    return
+                raise EngineError(DATABASE_EXISTS, f"Database {name} already exists")
+            self.backend.query(f"CREATE DATABASE IF NOT EXISTS {self.ch_db(name)}", "CSV")
+            self.databases.add(name)
+        self.persist()
+
+    def drop_database(self, name: str, if_exists: bool) -> None:
+        with self.lock:
+            if name not in self.databases:
+                if if_exists:
+                    return
+                raise EngineError(UNKNOWN_DATABASE, f"Database {name} doesn't exist")
+            if name == "default":
+                raise EngineError(BAD_ARGUMENTS, "Cannot drop the default database")
+            for key in [k for k in self.views if k[0] == name]:
+                self.drop_view(name, key[1], True)
+            for key in [k for k in self.streams if k[0] == name]:
+                self.drop_stream(name, key[1], True)
+            self.backend.query(f"DROP DATABASE IF EXISTS {self.ch_db(name)}", "CSV")
+            self.databases.discard(name)
+        self.persist()
+
+    def create_stream(self, stmt: CreateStreamStatement, create_query: str = "",
+                      view_target_of: Optional[str] = None) -> Optional[StreamInfo]:
+        """Create a stream; ``None`` if it existed and IF NOT EXISTS was given."""
+        db = self.resolve_db(stmt.database)
+        _check_stream_definition(stmt)
+        with self.lock:
+            if (db, stmt.name) in self.streams or (db, stmt.name) in self.views:
+                if stmt.if_not_exists:
+                    return None
+                raise EngineError(STREAM_EXISTS, f"Stream {db}.{stmt.name} already exists")
+            columns = [_column_sql(c.name, c.ch_type, c.default_kind, c.default_ch, c.comment)
+                       for c in stmt.columns]
+            columns.append(f"`_tp_time` DateTime64(3, 'UTC') DEFAULT {stmt.tp_time_default_ch}")
+            columns.append(SN_COLUMN)
+            ddl = f"CREATE TABLE {self.ch_table(db, stmt.name)} ({', '.join(columns)}) ENGINE = Log"
+            self._run_ddl(ddl)
+            info = _stream_info(db, stmt, create_query, view_target_of)
+            self.streams[(db, stmt.name)] = info
+            self.clocks[(db, stmt.name)] = SequenceClock()
+        self.persist()
+        return info
+
+    def drop_stream(self, database: Optional[str], name: str, if_exists: bool) -> bool:
+        """Drop a stream; False if absent and ``if_exists``."""
+        with self.lock:
+            db = database or "default"
+            if (db, name) not in self.streams:
+                if if_exists and db in self.databases:
+                    return False
+                self.stream(database, name)  # raises the right error
+            users = [v.name for v in self.views.values()
+                     if v.materialized and (v.target_database, v.target_stream) == (db, name)
+                     and v.name != name]
+            if users:
+                raise EngineError(630, f"Cannot drop stream {db}.{name}: "
+                                  f"materialized view {users[0]} writes to it")
+            self._run_ddl(f"DROP TABLE IF EXISTS {self.ch_table(db, name)}")
+            del self.streams[(db, name)]
+            self.clocks.pop((db, name)).close()
+        self.persist()
+        return True
+
+    def update_stream(self, database: Optional[str], name: str, changes: dict[str, object]) -> None:
+        """PATCH /streams/{name}: description, retention and TTL (metadata only)."""
+        with self.lock:
+            info = self.stream(database, name)
+            for key, value in changes.items():
+                if key == "description" and isinstance(value, str):
+                    info.description = value
+                elif key in ("logstore_retention_bytes", "logstore_retention_ms") and \
+                        isinstance(value, int):
+                    setattr(info, key, value)
+                elif key == "ttl_expression" and isinstance(value, str):
+                    info.ttl_expression = value
+            info.last_updated_at = now_text()
+        self.persist()
+
+    def add_view(self, view: ViewInfo) -> None:
+        with self.lock:
+            self.views[(view.database, view.name)] = view
+        self.persist()
+        if self.on_view_created is not None:
+            self.on_view_created(view)
+
+    def drop_view(self, database: Optional[str], name: str, if_exists: bool) -> bool:
+        with self.lock:
+            db = self.resolve_db(database)
+            view = self.views.get((db, name))
+            if view is None:
+                if if_exists:
+                    return False
+                raise EngineError(UNKNOWN_STREAM, f"View {db}.{name} doesn't exist")
+            del self.views[(db, name)]
+            if self.on_view_dropped is not None:
+                self.on_view_dropped(view)
+            target = self.streams.get((db, name))
+            if view.materialized and target is not None and target.view_target_of == name:
+                self._run_ddl(f"DROP TABLE IF EXISTS {self.ch_table(db, name)}")
+                del self.streams[(db, name)]
+                self.clocks.pop((db, name)).close()
+        self.persist()
+        return True
+
+    def _run_ddl(self, sql: str) -> None:
+        try:
+            self.backend.query(sql, "CSV")
+        except EngineError as exc:
+            raise self.public_error(exc) from None
+
+    # ----------------------------------------------------------------- ingest
+    def ingest(self, database: Optional[str], name: str, columns: Optional[list[str]],
+               fmt: str, body: str) -> int:
+        """Insert ``body`` (already in chDB input format ``fmt``); return the row count."""
+        info = self.stream(database, name)
+        target = self.ch_table(info.database, info.name)
+        column_list = ""
+        if columns is not None:
+            column_list = " (" + ", ".join(quote_name(c) for c in columns) + ")"
+        return self._insert(info, f"INSERT INTO {target}{column_list}", f"FORMAT {fmt}\n{body}")
+
+    def _insert(self, info: StreamInfo, head: str, tail: str, settings: str = "") -> int:
+        clock = self.clock(info)
+        with clock.lock:
+            first = clock.last + 1
+            sql = f"{head} SETTINGS log_comment = '{first}'{settings} {tail}"
+            try:
+                _, rows = self.backend.query_with_stats(sql, "CSV")
+            except EngineError as exc:
+                raise self.public_error(exc) from None
+            clock.advance(rows)
+        return rows
+
+    def insert(self, stmt: InsertStatement) -> int:
+        """Run INSERT INTO ... VALUES/SELECT/FORMAT (sources read historically)."""
+        info = self.stream(stmt.database, stmt.name)
+        if info.view_target_of is not None:
+            raise EngineError(NOT_IMPLEMENTED, f"Cannot insert into materialized view {info.name}")
+        body = stmt.body_ch
+        for index, source in enumerate(stmt.sources):
+            body = body.replace(placeholder(index), self.source_sql(source, None, None))
+        column_list = ""
+        if stmt.columns is not None:
+            column_list = " (" + ", ".join(quote_name(c) for c in stmt.columns) + ")"
+        extra = "".join(f", {k} = {quote_string(v)}" for k, v in stmt.settings.items())
+        head = f"INSERT INTO {self.ch_table(info.database, info.name)}{column_list}"
+        return self._insert(info, head, body, extra)
+
+    # ----------------------------------------------------------------- sources
+    def source_sql(self, source: Source, after_sn: Optional[int], upto_sn: Optional[int],
+                   window_range: Optional[WindowRange] = None) -> str:
+        """The FROM item (alias included) standing in for ``source``.
+
+        ``after_sn``/``upto_sn`` restrict to rows with ``after < _tp_sn <= upto``;
+        ``window_range`` (exclusive low, inclusive high ``window_end`` as SQL) restricts
+        windowed sources to windows closing in that range.
+        """
+        info = self.source_stream(source)
+        table = self.ch_table(info.database, info.name)
+        where = []
+        if after_sn is not None:
+            where.append(f"_tp_sn > {after_sn}")
+        if upto_sn is not None:
+            where.append(f"_tp_sn <= {upto_sn}")
+        if source.historical or after_sn is None:
+            where.extend(self._kv_filter(info, table))
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        inner = f"SELECT * FROM {table}{clause} ORDER BY _tp_sn"
+        window = source.window
+        if window is not None and window.start_ch is not None and window.end_ch is not None:
+            inner = (f"SELECT *, {window.start_ch} AS window_start, {window.end_ch} AS window_end "
+                     f"FROM ({inner})")
+            if window_range is not None:
+                bounds = [f"window_end > {window_range[0]}" if window_range[0] else "",
+                          f"window_end <= {window_range[1]}" if window_range[1] else ""]
+                cond = " AND ".join(b for b in bounds if b)
+                if cond:
+                    inner = f"SELECT * FROM ({inner}) WHERE {cond}"
+        alias = quote_name(source.alias or source.name)
+        return f"({inner}) AS {alias}"
+
+    def _kv_filter(self, info: StreamInfo, table: str) -> list[str]:
+        if info.mode not in _KV_MODES or not info.primary_key:
+            return []
+        keys = ", ".join(quote_name(k) for k in info.primary_key)
+        return [f"_tp_sn IN (SELECT max(_tp_sn) FROM {table} GROUP BY {keys})"]
+
+    def source_stream(self, source: Source) -> StreamInfo:
+        """The stream whose rows a source reads (a materialized view reads its target)."""
+        db = self.resolve_db(source.database)
+        view = self.views.get((db, source.name))
+        if view is not None and view.materialized and view.target_stream:
+            return self.stream(view.target_database or db, view.target_stream)
+        return self.stream(db, source.name)
+
+
+def _check_stream_definition(stmt: CreateStreamStatement) -> None:
+    if not _USER_NAME.match(stmt.name):
+        raise EngineError(BAD_ARGUMENTS, f"Invalid stream name {stmt.name!r}: use letters, "
+                          "digits and _ , starting with a letter or _")
+    for column in stmt.columns:
+        if column.name.startswith("_tp_"):
+            raise EngineError(BAD_ARGUMENTS, f"Column name {column.name!r} is reserved: "
+                              "names starting with _tp_ belong to Timeplus")
+    names = [c.name for c in stmt.columns]
+    for key in stmt.primary_key:
+        if key not in names:
+            raise EngineError(BAD_ARGUMENTS, f"Primary key column {key!r} is not a column")
+    if stmt.mode in _KV_MODES and not stmt.primary_key:
+        raise EngineError(BAD_ARGUMENTS, f"mode '{stmt.mode}' requires a PRIMARY KEY")
+
+
+def _column_sql(name: str, ch_type: str, kind: str, default_ch: Optional[str],
+                comment: Optional[str]) -> str:
+    text = f"{quote_name(name)} {ch_type}"
+    if default_ch is not None:
+        text += f" {kind} {default_ch}"
+    if comment:
+        text += f" COMMENT {quote_string(comment)}"
+    return text
+
+
+def _stream_info(db: str, stmt: CreateStreamStatement, create_query: str,
+                 view_target_of: Optional[str]) -> StreamInfo:
+    settings = dict(stmt.settings)
+    info = StreamInfo(
+        database=db,
+        name=stmt.name,
+        columns=[ColumnInfo(c.name, c.type, c.ch_type, c.default, c.nullable, c.codec, c.comment)
+                 for c in stmt.columns],
+        mode=stmt.mode,
+        primary_key=list(stmt.primary_key),
+        ttl_expression=stmt.ttl_expression,
+        settings=settings,
+        description=stmt.comment or "",
+        create_query=create_query,
+        view_target_of=view_target_of,
+    )
+    for key in ("logstore_retention_bytes", "logstore_retention_ms"):
+        if key in settings:
+            try:
+                setattr(info, key, int(settings[key]))
+            except ValueError:
+                raise EngineError(BAD_ARGUMENTS, f"{key} must be an integer") from None
+    return info
+
+
+__all__ = ["Engine", "EngineError", "TranslationError"]

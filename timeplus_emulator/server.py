@@ -1,0 +1,303 @@
+"""The emulator's HTTP server: routing, auth, fault injection, lifecycle.
+
+Owns: :class:`EmulatorServer` (a stdlib ``ThreadingHTTPServer`` speaking HTTP/1.1 with
+keep-alive and chunked SSE, one daemon thread per connection, started on a background
+thread), the route table for ``/{workspace}/api/...`` (the workspace segment may be
+omitted: ``/api/...``), the auth check and the ``/_emulator/faults`` control endpoint.
+
+``stop()`` cancels running queries, closes open client sockets, stops materialized
+views, shuts the listener down and drops the instance's chDB databases (unless it
+persists to ``data_dir``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+import secrets
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable, Optional
+from urllib.parse import quote
+
+from timeplus_emulator.api import Api
+from timeplus_emulator.backend import EngineError, acquire_backend, release_backend
+from timeplus_emulator.engine import Engine
+from timeplus_emulator.faults import Faults
+from timeplus_emulator.httpio import AUTHENTICATION_FAILED, Credentials, HttpError, Request
+from timeplus_emulator.queries import QueryRegistry
+from timeplus_emulator.statements import Executor
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_BODY = 256 * 1024 * 1024
+_instance_ids = itertools.count(1)
+_PREFIX_RE = re.compile(r"^/(?:(?P<ws>[^/]+)/)?api/(?P<rest>.*)$")
+
+Route = tuple[str, "re.Pattern[str]", Callable[..., None], frozenset[str]]
+
+
+def _routes(api: Api) -> list[Route]:
+    both = frozenset({"cloud", "enterprise"})
+    cloud, ent = frozenset({"cloud"}), frozenset({"enterprise"})
+    table: list[tuple[str, str, Callable[..., None], frozenset[str]]] = [
+        ("GET", r"info", api.info, both),
+        ("GET", r"v1beta2/info", api.info, both),
+        ("POST", r"v1beta2/queries", api.post_query, both),
+        ("GET", r"v1beta2/queries", api.list_queries, both),
+        ("GET", r"v1beta2/queries/([^/]+)", api.get_query, both),
+        ("DELETE", r"v1beta2/queries/([^/]+)", api.delete_query, both),
+        ("POST", r"v1beta2/queries/([^/]+)/cancel", api.cancel_query, both),
+        ("POST", r"v1beta2/sqlanalyze", api.sqlanalyze, both),
+        ("POST", r"v1beta2/format", api.format_sql, both),
+        ("POST", r"v1beta2/exec", api.exec_sql, ent),
+        ("GET", r"v1beta2/streams", api.list_streams, both),
+        ("POST", r"v1beta2/streams", api.create_stream, cloud),
+        ("GET", r"v1beta2/streams/([^/]+)", api.get_stream, both),
+        ("DELETE", r"v1beta2/streams/([^/]+)", api.delete_stream, both),
+        ("PATCH", r"v1beta2/streams/([^/]+)", api.patch_stream, both),
+        ("GET", r"v1beta2/streams/([^/]+)/stats", api.stream_stats, both),
+        ("POST", r"v1beta2/streams/([^/]+)/ingest", api.ingest, both),
+        ("GET", r"v1beta2/views", api.list_views, both),
+        ("POST", r"v1beta2/views", api.create_view, cloud),
+        ("GET", r"v1beta2/views/([^/]+)", api.get_view, both),
+        ("DELETE", r"v1beta2/views/([^/]+)", api.delete_view, both),
+        ("PATCH", r"v1beta2/views/([^/]+)", api.patch_view, both),
+    ]
+    return [(m, re.compile(p + r"/?\Z"), h, profiles) for m, p, h, profiles in table]
+
+
+class _Listener(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
+                 app: EmulatorServer) -> None:
+        self.app = app
+        self.open_sockets: set[socket.socket] = set()
+        self.sockets_lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.sockets_lock:
+            self.open_sockets.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.sockets_lock:
+            self.open_sockets.discard(request)
+        super().shutdown_request(request)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "TimeplusEmulator/0.1"
+    timeout = 120
+    server: _Listener
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("%s - " + format, self.address_string(), *args)
+
+    def _dispatch(self) -> None:
+        self.server.app.handle(self)
+
+    do_GET = do_POST = do_DELETE = do_PATCH = do_PUT = do_HEAD = _dispatch
+
+
+class EmulatorServer:
+    """A Timeplus REST API v1beta2 emulator instance; see :func:`timeplus_emulator.run_emulator`."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, workspace: str = "default",
+                 api_key: Optional[str] = None, user: Optional[str] = None,
+                 password: Optional[str] = None, data_dir: Optional[str] = None,
+                 profile: str = "cloud", max_body_bytes: int = DEFAULT_MAX_BODY) -> None:
+        if profile not in ("cloud", "enterprise"):
+            raise ValueError(f"profile must be 'cloud' or 'enterprise', not {profile!r}")
+        self.host = host
+        self.workspace = workspace
+        self.profile = profile
+        self.credentials = Credentials(api_key, user, password)
+        self.data_dir = Path(data_dir) if data_dir else None
+        self.max_body_bytes = max_body_bytes
+        self.faults = Faults()
+        self.registry = QueryRegistry()
+        self._requested_port = port
+        self._thread: Optional[threading.Thread] = None
+        self._listener: Optional[_Listener] = None
+        self._stopped = False
+        if self.data_dir is not None:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        backend_path = str(self.data_dir.resolve()) if self.data_dir is not None else None
+        self._backend = acquire_backend(backend_path)
+        prefix = "tp_" if self.data_dir is not None else f"tp{next(_instance_ids)}x{_rand()}_"
+        self.engine = Engine(self._backend, prefix, self.data_dir)
+        self.executor = Executor(self.engine)
+        self.api = Api(self.engine, self.executor, self.registry, self.faults, profile)
+        self._routes = _routes(self.api)
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> EmulatorServer:
+        """Create databases, restart materialized views, listen; returns ``self``."""
+        try:
+            self.engine.start()
+            for view in list(self.engine.views.values()):
+                if view.materialized:
+                    self.executor.start_view(view)
+            self._listener = _Listener((self.host, self._requested_port), _Handler, self)
+        except BaseException:
+            self._release()
+            raise
+        self._thread = threading.Thread(target=self._listener.serve_forever,
+                                        kwargs={"poll_interval": 0.2}, daemon=True,
+                                        name=f"tp-emulator-{self.port}")
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and free everything this instance holds (idempotent)."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self.registry.cancel_all()
+        self.executor.stop()
+        listener = self._listener
+        if listener is not None:
+            listener.shutdown()
+            with listener.sockets_lock:
+                sockets = list(listener.open_sockets)
+            for sock in sockets:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            listener.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._release()
+
+    def _release(self) -> None:
+        try:
+            self.engine.stop(drop=self.data_dir is None)
+        finally:
+            release_backend(self._backend)
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start() if self._listener is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ addresses
+    @property
+    def port(self) -> int:
+        if self._listener is None:
+            return self._requested_port
+        return int(self._listener.server_address[1])
+
+    @property
+    def url(self) -> str:
+        host = self.host if ":" not in self.host else f"[{self.host}]"
+        return f"http://{host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.url}/{self.workspace}/api"
+
+    @property
+    def dsn(self) -> str:
+        creds = self.credentials
+        auth = ""
+        if creds.user is not None or creds.password is not None:
+            auth = f"{quote(creds.user or '', safe='')}:{quote(creds.password or '', safe='')}@"
+        elif creds.api_key is not None:
+            auth = f":{quote(creds.api_key, safe='')}@"
+        host = self.host if ":" not in self.host else f"[{self.host}]"
+        return f"timeplus://{auth}{host}:{self.port}/{self.workspace}"
+
+    def __repr__(self) -> str:
+        return f"<EmulatorServer {self.profile} {self.url}/{self.workspace}>"
+
+    # ------------------------------------------------------------------ requests
+    def handle(self, handler: BaseHTTPRequestHandler) -> None:
+        req = Request(handler, self.max_body_bytes)
+        system = "neutron" if self.profile == "cloud" else "appserver"
+        try:
+            self._route(req)
+        except HttpError as exc:
+            if not req.responded:
+                _send_error(req, exc, system)
+        except EngineError as exc:
+            if not req.responded:
+                _send_error(req, HttpError(400, exc.code, exc.message), system)
+        except (ConnectionError, TimeoutError):
+            handler.close_connection = True
+        except Exception as exc:
+            logger.exception("unhandled error for %s %s", req.method, req.path)
+            if not req.responded:
+                _send_error(req, HttpError(500, 1001, f"internal emulator error: {exc}"), system)
+
+    def _route(self, req: Request) -> None:
+        if req.path.rstrip("/") == "/_emulator/faults":
+            self._faults_endpoint(req)
+            return
+        match = _PREFIX_RE.match(req.path)
+        if match is None or match.group("ws") not in (None, self.workspace):
+            raise HttpError(404, 404, f"no such path {req.path}")
+        failure = self.faults.claim_failure(req.path)
+        if failure is not None:
+            status, retry_after = failure
+            headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+            req.body  # noqa: B018 - drain the request so the connection stays usable
+            raise HttpError(status, 1002, f"injected fault: HTTP {status}", headers=headers)
+        if not self.credentials.accepts(req.headers):
+            req.handler.close_connection = True
+            headers = {"WWW-Authenticate": 'Basic realm="timeplus"'}
+            raise HttpError(401, AUTHENTICATION_FAILED,
+                            "Authentication failed: missing or wrong API key or user/password",
+                            headers=headers)
+        self._call(req, match.group("rest"))
+
+    def _call(self, req: Request, rest: str) -> None:
+        path_known = False
+        for method, pattern, handler, profiles in self._routes:
+            found = pattern.match(rest)
+            if found is None or self.profile not in profiles:
+                continue
+            path_known = True
+            if method == req.method:
+                handler(req, *found.groups())
+                return
+        if path_known:
+            raise HttpError(405, 405, f"method {req.method} not allowed on {req.path}")
+        raise HttpError(404, 404, f"no such path {req.path}")
+
+    def _faults_endpoint(self, req: Request) -> None:
+        if req.method == "GET":
+            req.send_json(200, self.faults.snapshot())
+        elif req.method == "POST":
+            try:
+                self.faults.configure(req.json_body())
+            except (TypeError, ValueError) as exc:
+                raise HttpError(400, 36, f"bad fault settings: {exc}") from None
+            req.send(204)
+        elif req.method == "DELETE":
+            self.faults.reset()
+            req.send(204)
+        else:
+            raise HttpError(405, 405, "use GET, POST or DELETE on /_emulator/faults")
+
+
+def _send_error(req: Request, exc: HttpError, system: str) -> None:
+    try:
+        req.body  # noqa: B018 - an unread body would be parsed as the next request
+    except HttpError:
+        req.handler.close_connection = True
+    req.send_error_response(exc, system)
+
+
+def _rand() -> str:
+    return secrets.token_hex(2)

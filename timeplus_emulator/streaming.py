@@ -1,0 +1,287 @@
+"""Running a translated SELECT: historical results and streaming semantics.
+
+Owns: :class:`SelectRunner`, which turns a :class:`~timeplus_emulator.sql.SelectStatement`
+into a header plus batches of rendered rows (bytes of JSON arrays, never decoded here),
+delivered to a :class:`RowSink` (the SSE writer, or a materialized view's inserter).
+
+Modes:
+
+* **historical** (``table()`` everywhere, ``query_mode='table'``, or no stream at all):
+  the query runs once and its output is streamed chunk by chunk.
+* **per batch** (streaming, no aggregation): the query re-runs over each newly ingested
+  sequence range of the one streaming source (``after < _tp_sn <= upto``).
+* **periodic** (streaming global aggregation): every ``EMIT PERIODIC`` interval (default
+  2 s), if rows arrived, the query re-runs over everything since the query started and all
+  result rows are emitted.
+* **window** (aggregation over ``tumble``/``hop``): the watermark is the largest event time
+  seen; when it passes ``window_end``, the closed windows are computed and emitted once.
+
+``LIMIT n`` ends any of them after n rows. Anything else streaming is refused with
+code 48 before the response starts.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from contextlib import ExitStack
+from collections.abc import Generator
+from typing import Optional, Protocol
+
+from timeplus_emulator.backend import EngineError, run_on, stream_on
+from timeplus_emulator.engine import NOT_IMPLEMENTED, Engine, WindowRange
+from timeplus_emulator.queries import QueryRecord
+from timeplus_emulator.sql import (
+    SelectStatement,
+    Source,
+    placeholder,
+    to_timeplus_column_name,
+    to_timeplus_type,
+)
+
+DEFAULT_PERIOD = 2.0
+WAIT_SLICE = 0.1
+ROWS_FORMAT = "JSONCompactEachRow"
+HEADER_FORMAT = "JSONCompactEachRowWithNamesAndTypes"
+
+
+class QueryStopped(Exception):
+    """The query must stop now: cancelled, deleted, or the client went away."""
+
+
+class RowSink(Protocol):
+    """Where a running query delivers its results."""
+
+    def start(self, header: list[dict[str, str]]) -> None:
+        """Called once with the Timeplus header before any row."""
+
+    def emit(self, rows: list[bytes]) -> None:
+        """Deliver rendered rows (each the bytes of one JSON array)."""
+
+    def poll(self) -> float:
+        """Flush/heartbeat; raise :class:`QueryStopped` to stop; return max wait (s)."""
+
+
+class SelectRunner:
+    """Prepares (header, validation) and then runs one SELECT."""
+
+    def __init__(self, engine: Engine, stmt: SelectStatement, record: QueryRecord) -> None:
+        self.engine = engine
+        self.stmt = stmt
+        self.record = record
+        self.streaming = stmt.streaming
+        self.header: list[dict[str, str]] = []
+        self._exit = ExitStack()
+        self._chunks: Optional[Generator[bytes, None, None]] = None
+        self._pending: list[bytes] = []
+        self._stream_index = -1
+        self._start_sn = 0
+        self._delivered = 0
+
+    # ------------------------------------------------------------------ prepare
+    def prepare(self) -> None:
+        """Validate and compute the header; raises :class:`EngineError` before any output."""
+        try:
+            if self.streaming:
+                self._prepare_streaming()
+            else:
+                self._prepare_historical()
+        except EngineError as exc:
+            self.close()
+            raise self._public(exc) from None
+        self.record.is_streaming = self.streaming
+
+    def _public(self, exc: EngineError) -> EngineError:
+        if exc.code in (NOT_IMPLEMENTED,) and "emulator" in exc.message:
+            return exc
+        return self.engine.public_error(exc)
+
+    def _prepare_historical(self) -> None:
+        sql = self._substitute(None, None)
+        conn = self._exit.enter_context(self.engine.backend.connection())
+        chunks = stream_on(conn, sql, HEADER_FORMAT)
+        self._exit.callback(chunks.close)
+        lines: list[bytes] = []
+        for chunk in chunks:
+            lines.extend(_split_rows(chunk))
+            if len(lines) >= 2:
+                break
+        if len(lines) < 2:
+            raise EngineError(1000, "chDB returned no result header")
+        self.header = self._header_from(lines[0], lines[1])
+        self._pending = lines[2:]
+        self._chunks = chunks
+
+    def _prepare_streaming(self) -> None:
+        stmt = self.stmt
+        if stmt.unsupported_streaming_reason:
+            raise EngineError(NOT_IMPLEMENTED, stmt.unsupported_streaming_reason)
+        streams = [i for i, s in enumerate(stmt.sources) if not s.historical]
+        self._stream_index = streams[0]
+        seek = (stmt.seek_to or "latest").strip().lower()
+        if seek not in ("earliest", "latest"):
+            raise EngineError(NOT_IMPLEMENTED, f"seek_to='{stmt.seek_to}' is not supported by "
+                              "the emulator; use 'earliest' or 'latest' (or WHERE _tp_time >= ...)")
+        info = self.engine.source_stream(stmt.sources[self._stream_index])
+        clock = self.engine.clock(info)
+        self._start_sn = 0 if seek == "earliest" else clock.last
+        out = run_on_pool(self.engine, self._substitute(self._start_sn, self._start_sn),
+                          HEADER_FORMAT)
+        lines = _split_rows(out)
+        self.header = self._header_from(lines[0], lines[1])
+
+    def _header_from(self, names_line: bytes, types_line: bytes) -> list[dict[str, str]]:
+        names = json.loads(names_line)
+        types = json.loads(types_line)
+        fixed = self.stmt.output_names
+        header = []
+        for i, (name, ch_type) in enumerate(zip(names, types)):
+            given = fixed[i] if fixed is not None and i < len(fixed) else None
+            header.append({"name": given or to_timeplus_column_name(name),
+                           "type": to_timeplus_type(ch_type)})
+        return header
+
+    def _substitute(self, after: Optional[int], upto: Optional[int],
+                    window_range: Optional[WindowRange] = None) -> str:
+        sql = self.stmt.ch_sql
+        for index, source in enumerate(self.stmt.sources):
+            streaming = index == self._stream_index
+            text = self.engine.source_sql(source, after if streaming else None,
+                                          upto if streaming else None,
+                                          window_range if streaming else None)
+            sql = sql.replace(placeholder(index), text)
+        return sql
+
+    def close(self) -> None:
+        """Release the chDB connection/result held by a historical query."""
+        self._exit.close()
+
+    # ------------------------------------------------------------------ run
+    def run(self, sink: RowSink) -> None:
+        """Deliver all rows; returns when finished; raises QueryStopped/EngineError."""
+        try:
+            if not self.streaming:
+                self._run_historical(sink)
+            elif self._windowed():
+                self._run_windows(sink)
+            elif self.stmt.aggregating:
+                self._run_periodic(sink)
+            else:
+                self._run_batches(sink)
+        except EngineError as exc:
+            raise self._public(exc) from None
+        finally:
+            self.close()
+
+    def _run_historical(self, sink: RowSink) -> None:
+        if self._pending and self._deliver(sink, self._pending):
+            return
+        chunks = self._chunks
+        assert chunks is not None
+        for chunk in chunks:
+            sink.poll()
+            if self._deliver(sink, _split_rows(chunk)):
+                return
+
+    def _deliver(self, sink: RowSink, rows: list[bytes]) -> bool:
+        """Emit rows honouring LIMIT (streaming); True when the query is complete."""
+        limit = self.stmt.limit if self.streaming else None
+        if limit is not None:
+            rows = rows[: max(0, limit - self._delivered)]
+        if rows:
+            self._delivered += len(rows)
+            self.record.rows += len(rows)
+            self.record.last_event_time = int(time.time() * 1000)
+            sink.emit(rows)
+        return limit is not None and self._delivered >= limit
+
+    def _clock_wait(self, seen: int, sink: RowSink, max_wait: float = WAIT_SLICE) -> int:
+        wait = min(sink.poll(), max_wait, WAIT_SLICE)
+        info = self.engine.source_stream(self.stmt.sources[self._stream_index])
+        clock = self.engine.clock(info)
+        last = clock.wait_beyond(seen, wait)
+        if clock.closed:
+            raise EngineError(60, f"Stream {info.database}.{info.name} was dropped")
+        return last
+
+    def _run_range(self, after: int, upto: int,
+                   window_range: Optional[WindowRange] = None) -> list[bytes]:
+        out = run_on_pool(self.engine, self._substitute(after, upto, window_range), ROWS_FORMAT)
+        self.record.scanned_rows += upto - after
+        self.record.scanned_bytes += len(out)
+        return _split_rows(out)
+
+    def _run_batches(self, sink: RowSink) -> None:
+        seen = self._start_sn
+        while True:
+            last = self._clock_wait(seen, sink)
+            if last > seen:
+                rows = self._run_range(seen, last)
+                seen = last
+                if self._deliver(sink, rows):
+                    return
+
+    def _run_periodic(self, sink: RowSink) -> None:
+        period = self.stmt.emit_periodic_seconds or DEFAULT_PERIOD
+        seen = self._start_sn
+        dirty = False
+        next_emit = time.monotonic() + period
+        while True:
+            last = self._clock_wait(seen, sink, max(0.0, next_emit - time.monotonic()))
+            if last > seen:
+                seen, dirty = last, True
+            if time.monotonic() >= next_emit:
+                next_emit += period
+                if dirty:
+                    dirty = False
+                    if self._deliver(sink, self._run_range(self._start_sn, seen)):
+                        return
+
+    def _windowed(self) -> bool:
+        source = self.stmt.sources[self._stream_index]
+        return self.stmt.aggregating and source.window is not None
+
+    def _run_windows(self, sink: RowSink) -> None:
+        source = self.stmt.sources[self._stream_index]
+        seen = self._start_sn
+        watermark: Optional[str] = None
+        emitted: Optional[str] = None
+        while True:
+            last = self._clock_wait(seen, sink)
+            if last <= seen:
+                continue
+            newest = self._max_event_time(source, seen, last)
+            seen = last
+            if newest is not None and (watermark is None or newest > watermark):
+                watermark = newest
+            if watermark is None or watermark == emitted:
+                continue
+            bounds = (_time_literal(emitted) if emitted else None, _time_literal(watermark))
+            rows = self._run_range(self._start_sn, seen, bounds)
+            emitted = watermark
+            if self._deliver(sink, rows):
+                return
+
+    def _max_event_time(self, source: Source, after: int, upto: int) -> Optional[str]:
+        window = source.window
+        assert window is not None
+        rows_sql = self.engine.source_sql(source, after, upto)
+        sql = f"SELECT toString(max({window.time_column})) FROM {rows_sql}"
+        out = run_on_pool(self.engine, sql, "JSONCompactEachRow")
+        values = json.loads(out) if out.strip() else [None]
+        value = values[0]
+        return value if isinstance(value, str) and not value.startswith("1970-01-01") else None
+
+
+def _time_literal(text: str) -> str:
+    return f"toDateTime64('{text}', 3, 'UTC')"
+
+
+def _split_rows(chunk: bytes) -> list[bytes]:
+    return [line for line in chunk.split(b"\n") if line]
+
+
+def run_on_pool(engine: Engine, sql: str, fmt: str) -> bytes:
+    """Run one statement on a pooled connection."""
+    with engine.backend.connection() as conn:
+        return run_on(conn, sql, fmt)
