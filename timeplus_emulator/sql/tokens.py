@@ -13,7 +13,8 @@ Timeplus additions: an integer immediately followed by an interval unit
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+import re
+from typing import NamedTuple
 
 from timeplus_emulator.sql.errors import SYNTAX_ERROR, TranslationError
 
@@ -30,8 +31,7 @@ class Kind(enum.Enum):
     EOF = "eof"  # carries trailing whitespace/comments
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One lexical token; ``pre`` is the whitespace/comments before it."""
 
     kind: Kind
@@ -54,7 +54,7 @@ class Token:
 
     def with_text(self, text: str) -> Token:
         """A copy with different text (same position and leading whitespace)."""
-        return replace(self, text=text)
+        return self._replace(text=text)
 
 
 INTERVAL_UNITS: dict[str, str] = {
@@ -71,13 +71,24 @@ INTERVAL_UNITS: dict[str, str] = {
     "y": "Year",
 }
 
-_MULTI_OPS = ("<=>", "::", "->", "<=", ">=", "!=", "<>", "==", "||", "=>")
-_SINGLE_OPS = set("+-*/%=<>()[]{},;.?:@^!&|~")
-_WHITESPACE = " \t\n\r\f\v"
-
-
-def _is_word_start(ch: str) -> bool:
-    return ch.isalpha() or ch == "_" or ord(ch) > 127
+_WORD_START = "A-Za-z_\u0080-\U0010ffff"
+_WORD_CHARS = "A-Za-z0-9_$\u0080-\U0010ffff"
+_TOKEN_RE = re.compile(
+    r"(?P<trivia>(?:[ \t\n\r\f\v]+|--[^\n]*\n?|/\*.*?\*/)+)"
+    r"|(?P<string>'(?:[^'\\]|\\.|'')*')"
+    r"|(?P<quoted>`(?:[^`\\]|\\.|``)*`|\"(?:[^\"\\]|\\.|\"\")*\")"
+    r"|(?P<number>0[xXbB][0-9A-Za-z]*|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+    rf"(?P<suffix>[{_WORD_CHARS}]*)"
+    rf"|(?P<word>[{_WORD_START}][{_WORD_CHARS}]*)"
+    r"|(?P<op><=>|::|->|<=|>=|!=|<>|==|\|\||=>|[-+*/%=<>()\[\]{},;.?:@^!&|~])",
+    re.DOTALL,
+)
+_KIND_OF_GROUP = {
+    "string": Kind.STRING,
+    "quoted": Kind.QUOTED_IDENT,
+    "word": Kind.IDENT,
+    "op": Kind.OP,
+}
 
 
 def _is_word_char(ch: str) -> bool:
@@ -87,7 +98,6 @@ def _is_word_char(ch: str) -> bool:
 class _Lexer:
     def __init__(self, sql: str) -> None:
         self.sql = sql
-        self.i = 0
         self.tokens: list[Token] = []
 
     def fail(self, message: str, pos: int) -> TranslationError:
@@ -96,97 +106,53 @@ class _Lexer:
             SYNTAX_ERROR, f"Syntax error: failed at position {pos + 1} ('{snippet}'): {message}"
         )
 
-    def skip_trivia(self) -> str:
-        sql, start = self.sql, self.i
-        while self.i < len(sql):
-            ch = sql[self.i]
-            if ch in _WHITESPACE:
-                self.i += 1
-            elif sql.startswith("--", self.i):
-                end = sql.find("\n", self.i)
-                self.i = len(sql) if end < 0 else end + 1
-            elif sql.startswith("/*", self.i):
-                end = sql.find("*/", self.i + 2)
-                if end < 0:
-                    raise self.fail("unterminated comment", self.i)
-                self.i = end + 2
-            else:
-                break
-        return sql[start : self.i]
-
     def run(self) -> list[Token]:
-        while True:
-            pre = self.skip_trivia()
-            if self.i >= len(self.sql):
-                self.tokens.append(Token(Kind.EOF, "", self.i, pre))
-                return self.tokens
-            start = self.i
-            kind = self.lex_one()
-            self.tokens.append(Token(kind, self.sql[start : self.i], start, pre))
+        sql, tokens, pos, pre = self.sql, self.tokens, 0, ""
+        match = _TOKEN_RE.match
+        while pos < len(sql):
+            found = match(sql, pos)
+            if found is None:
+                raise self._no_token(pos)
+            group = found.lastgroup
+            if group == "trivia":
+                pre, pos = found.group(), found.end()
+                continue
+            if group == "suffix" or group == "number":
+                kind, text = self._number(found, pos)
+            elif group == "op" and sql.startswith("/*", pos):
+                raise self.fail("unterminated comment", pos)
+            else:
+                kind, text = _KIND_OF_GROUP[group or "op"], found.group()
+            tokens.append(Token(kind, text, pos, pre))
+            pos += len(text)
+            pre = ""
+        tokens.append(Token(Kind.EOF, "", len(sql), pre))
+        return tokens
 
-    def lex_one(self) -> Kind:
-        sql, ch = self.sql, self.sql[self.i]
+    def _no_token(self, pos: int) -> TranslationError:
+        ch = self.sql[pos]
         if ch in "'\"`":
-            end = scan_quoted(sql, self.i)
-            if end < 0:
-                raise self.fail("unterminated quoted literal", self.i)
-            self.i = end
-            return Kind.STRING if ch == "'" else Kind.QUOTED_IDENT
-        if ch.isdigit() or (ch == "." and self._dot_starts_number()):
-            return self.lex_number()
-        if _is_word_start(ch):
-            while self.i < len(sql) and _is_word_char(sql[self.i]):
-                self.i += 1
-            return Kind.IDENT
-        for op in _MULTI_OPS:
-            if sql.startswith(op, self.i):
-                self.i += len(op)
-                return Kind.OP
-        if ch in _SINGLE_OPS:
-            self.i += 1
-            return Kind.OP
-        raise self.fail(f"unexpected character {ch!r}", self.i)
+            return self.fail("unterminated quoted literal", pos)
+        if self.sql.startswith("/*", pos):
+            return self.fail("unterminated comment", pos)
+        return self.fail(f"unexpected character {ch!r}", pos)
 
-    def _dot_starts_number(self) -> bool:
-        nxt = self.sql[self.i + 1 : self.i + 2]
-        if not nxt.isdigit():
-            return False
+    def _number(self, found: re.Match[str], pos: int) -> tuple[Kind, str]:
+        number, suffix = found.group("number"), found.group("suffix")
+        if number.startswith(".") and self._ends_operand():
+            return Kind.OP, "."
+        if not suffix:
+            return Kind.NUMBER, number
+        if suffix in INTERVAL_UNITS and number.isdigit():
+            return Kind.INTERVAL, number + suffix
+        raise self.fail(f"invalid number or interval {number + suffix!r}", pos)
+
+    def _ends_operand(self) -> bool:
         if not self.tokens:
-            return True
+            return False
         prev = self.tokens[-1]
         ends_operand = prev.kind in (Kind.IDENT, Kind.QUOTED_IDENT, Kind.NUMBER)
-        return not (ends_operand or prev.is_op(")", "]"))
-
-    def lex_number(self) -> Kind:
-        sql, start = self.sql, self.i
-        if sql[self.i] == "0" and sql[self.i + 1 : self.i + 2] in ("x", "X", "b", "B"):
-            self.i += 2
-            while self.i < len(sql) and sql[self.i].isalnum():
-                self.i += 1
-            return Kind.NUMBER
-        self._digits()
-        if sql[self.i : self.i + 1] == ".":
-            self.i += 1
-            self._digits()
-        if sql[self.i : self.i + 1] in ("e", "E"):
-            nxt = sql[self.i + 1 : self.i + 2]
-            after = sql[self.i + 2 : self.i + 3]
-            if nxt.isdigit() or (nxt in "+-" and nxt and after.isdigit()):
-                self.i += 2
-                self._digits()
-        suffix_start = self.i
-        while self.i < len(sql) and _is_word_char(sql[self.i]):
-            self.i += 1
-        suffix = sql[suffix_start : self.i]
-        if not suffix:
-            return Kind.NUMBER
-        if suffix in INTERVAL_UNITS and sql[start:suffix_start].isdigit():
-            return Kind.INTERVAL
-        raise self.fail(f"invalid number or interval {sql[start:self.i]!r}", start)
-
-    def _digits(self) -> None:
-        while self.i < len(self.sql) and self.sql[self.i].isdigit():
-            self.i += 1
+        return ends_operand or prev.is_op(")", "]")
 
 
 def scan_quoted(sql: str, start: int) -> int:

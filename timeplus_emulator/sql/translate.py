@@ -150,7 +150,10 @@ def _insert(cur: TokenCursor, ctx: Context) -> Statement:
         cur.pos = stop
     first = cur.peek()
     if first.is_word("VALUES"):
-        body = Rewriter(tokens, ctx).rewrite(cur.pos, end, allow_from=False).strip()
+        if _literals_only(tokens, cur.pos + 1, end):
+            body = "".join(t.pre + t.text for t in tokens[cur.pos:end]).strip()
+        else:
+            body = Rewriter(tokens, ctx).rewrite(cur.pos, end, allow_from=False).strip()
         return InsertStatement(database, name, columns, body, (), None, settings)
     if first.is_word("FORMAT"):
         body = "".join(t.pre + t.text for t in tokens[cur.pos:]).strip() + ctx.format_data
@@ -160,6 +163,20 @@ def _insert(cur: TokenCursor, ctx: Context) -> Statement:
         return InsertStatement(database, name, columns, select.ch_sql, select.sources, select,
                                settings)
     raise cur.error("VALUES, SELECT or FORMAT")
+
+
+_LITERAL_WORDS = frozenset({"NULL", "TRUE", "FALSE"})
+
+
+def _literals_only(tokens: list[Token], start: int, end: int) -> bool:
+    """True if ``[start, end)`` holds only literals and punctuation (nothing to rewrite)."""
+    for i in range(start, end):
+        tok = tokens[i]
+        if tok.kind is Kind.INTERVAL or tok.text == "::":
+            return False
+        if tok.kind is Kind.IDENT and tok.text.upper() not in _LITERAL_WORDS:
+            return False
+    return True
 
 
 def _show(cur: TokenCursor, ctx: Context) -> Statement:
