@@ -184,15 +184,19 @@ def stream(timeplus_dsn: str) -> Iterator[tuple[Any, str]]:
 
 
 @pytest.mark.integration
-def test_stop_a_streaming_query(stream: tuple[Any, str]) -> None:
+def test_stop_a_streaming_query(stream: tuple[Any, str], timeplus_dsn: str) -> None:
+    """SQL Lab's Stop: the id is read after execute, the cancel goes through another connection."""
     conn, name = stream
     cursor = conn.cursor()
     assert TimeplusEngineSpec.get_cancel_query_id(cursor, None) is None
     cursor.execute(f"SELECT v FROM {name}", query_mode="streaming")
     query_id = TimeplusEngineSpec.get_cancel_query_id(cursor, None)
     assert query_id
-    other = timeplus_dbapi.connect(conn.dsn) if hasattr(conn, "dsn") else conn
-    assert TimeplusEngineSpec.cancel_query(other.cursor(), None, query_id) is True
+    other = timeplus_dbapi.connect(timeplus_dsn)
+    try:
+        assert TimeplusEngineSpec.cancel_query(other.cursor(), None, query_id) is True
+    finally:
+        other.close()
     assert cursor.fetchall() == []
     cursor.close()
 

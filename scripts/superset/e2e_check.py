@@ -1,0 +1,407 @@
+"""End-to-end check of Apache Superset over a Timeplus stream, through Superset's own REST API.
+
+Run by ``run_e2e.sh`` inside the Superset virtualenv (SUPERSET_CONFIG_PATH set, metadata database
+upgraded, admin user created, emulator running). Every step runs under a time budget: a step that
+does not finish in time is reported as a hang and the check fails.
+
+    python scripts/superset/e2e_check.py --dsn timeplus://127.0.0.1:PORT/default \
+        --admin-password PASSWORD [--chart-id-file FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import datetime as dt
+import json
+import math
+import os
+import sys
+import threading
+import time
+from collections import defaultdict
+from typing import Any, Callable, TypeVar
+
+import prison
+
+import timeplus_dbapi
+
+STREAM = "superset_demo_events"
+LIVE_STREAM = "superset_live_events"
+DEVICES = ("sensor-a", "sensor-b", "sensor-c")
+START = dt.datetime(2026, 1, 5, 8, 0, 0)  # UTC wall clock
+MINUTES = 120
+STEP_BUDGET_S = 60.0
+METRIC = {
+    "expressionType": "SIMPLE",
+    "column": {"column_name": "temperature"},
+    "aggregate": "AVG",
+    "label": "avg_temperature",
+}
+T = TypeVar("T")
+
+
+class CheckFailed(AssertionError):
+    """A step returned something other than what Superset over Timeplus must return."""
+
+
+def expect(condition: bool, message: str) -> None:
+    if not condition:
+        raise CheckFailed(message)
+
+
+def temperature(device: int, minute: int) -> float:
+    return round(20.0 + device + 5.0 * math.sin(minute / 15.0 + device), 2)
+
+
+def demo_rows() -> list[list[Any]]:
+    rows = []
+    for minute in range(MINUTES):
+        moment = START + dt.timedelta(minutes=minute)
+        for device, name in enumerate(DEVICES):
+            rows.append([f"{moment:%Y-%m-%d %H:%M:%S}.000", name, temperature(device, minute)])
+    return rows
+
+
+COLUMNS = [("ts", "datetime64(3, 'UTC')"), ("device", "string"), ("temperature", "float64")]
+
+
+def seed_streams(dsn: str) -> int:
+    """(Re)create the demo streams; ingest two hours of per-minute readings into the first."""
+    conn = timeplus_dbapi.connect(dsn)
+    try:
+        client = conn.client
+        for name in (STREAM, LIVE_STREAM):
+            client.delete_stream(name, if_exists=True)
+            client.create_stream(name, COLUMNS)
+        return int(client.ingest(STREAM, [name for name, _ in COLUMNS], demo_rows()))
+    finally:
+        conn.close()
+
+
+def expected_ten_minute_averages() -> dict[tuple[str, str], float]:
+    """(bucket start 'YYYY-MM-DD HH:MM', device) -> average temperature, computed here."""
+    sums: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for minute in range(MINUTES):
+        moment = START + dt.timedelta(minutes=minute - minute % 10)
+        for device, name in enumerate(DEVICES):
+            sums[(f"{moment:%Y-%m-%d %H:%M}", name)].append(temperature(device, minute))
+    return {key: sum(values) / len(values) for key, values in sums.items()}
+
+
+def timed(name: str, step: Callable[[], T]) -> T:
+    """Run ``step`` with the time budget; print its duration; exit the process on a hang."""
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    started = time.monotonic()
+    future = pool.submit(step)
+    try:
+        result = future.result(timeout=STEP_BUDGET_S)
+    except concurrent.futures.TimeoutError:
+        print(f"FAIL {name}: no answer within {STEP_BUDGET_S:.0f}s (hang)", flush=True)
+        os._exit(2)
+    finally:
+        pool.shutdown(wait=False)
+    print(f"ok   {name} ({time.monotonic() - started:.2f}s)", flush=True)
+    return result
+
+
+class Api:
+    """Superset's REST API through the Flask test client, logged in with a JWT."""
+
+    def __init__(self, app: Any, username: str, password: str) -> None:
+        self.client = app.test_client()
+        payload = {"username": username, "password": password, "provider": "db", "refresh": False}
+        answer = self.client.post("/api/v1/security/login", json=payload)
+        expect(answer.status_code == 200, f"login failed: {answer.status_code}")
+        self.headers = {"Authorization": f"Bearer {answer.get_json()['access_token']}"}
+
+    def call(self, method: str, path: str, body: Any = None, status: int = 200) -> Any:
+        answer = self.client.open(path, method=method, json=body, headers=self.headers)
+        text = answer.get_data(as_text=True)
+        expect(answer.status_code == status, f"{method} {path}: {answer.status_code} {text[:800]}")
+        return json.loads(text) if text else None
+
+
+def create_database(api: Api, name: str, uri: str) -> int:
+    body = {"database_name": name, "sqlalchemy_uri": uri, "expose_in_sqllab": True}
+    return int(api.call("POST", "/api/v1/database/", body, status=201)["id"])
+
+
+def check_test_connection(api: Api, uri: str) -> None:
+    api.call(
+        "POST", "/api/v1/database/test_connection/", {"sqlalchemy_uri": uri, "database_name": "t"}
+    )
+
+
+def pick_schema(api: Api, database_id: int) -> str | None:
+    schemas = api.call("GET", f"/api/v1/database/{database_id}/schemas/")["result"]
+    return "default" if "default" in schemas else None
+
+
+def check_table_listing(api: Api, database_id: int, schema: str | None) -> None:
+    query = prison.dumps({"schema_name": schema or "", "force": True})
+    result = api.call("GET", f"/api/v1/database/{database_id}/tables/?q={query}")["result"]
+    names = {entry["value"] for entry in result}
+    expect(STREAM in names, f"stream {STREAM} not listed among tables: {sorted(names)[:20]}")
+
+
+def create_dataset(api: Api, database_id: int, schema: str | None) -> int:
+    """Create the dataset (Superset discovers its columns) and check the discovered types."""
+    body = {"database": database_id, "schema": schema, "table_name": STREAM}
+    dataset_id = int(api.call("POST", "/api/v1/dataset/", body, status=201)["id"])
+    columns = api.call("GET", f"/api/v1/dataset/{dataset_id}")["result"]["columns"]
+    by_name = {column["column_name"]: column for column in columns}
+    expect({"ts", "device", "temperature"} <= set(by_name), f"columns: {sorted(by_name)}")
+    expect(bool(by_name["ts"]["is_dttm"]), "ts was not discovered as a temporal column")
+    expect(not by_name["temperature"]["is_dttm"], "temperature taken for a temporal column")
+    if not by_name["ts"].get("python_date_format"):
+        api.call("PUT", f"/api/v1/dataset/{dataset_id}", {"main_dttm_col": "ts"})
+    return dataset_id
+
+
+def time_series_query(time_grain: str, **extra: Any) -> dict[str, Any]:
+    axis = {
+        "columnType": "BASE_AXIS",
+        "expressionType": "SQL",
+        "sqlExpression": "ts",
+        "label": "ts",
+        "timeGrain": time_grain,
+    }
+    query = {
+        "columns": [axis, "device"],
+        "metrics": [METRIC],
+        "filters": [{"col": "ts", "op": "TEMPORAL_RANGE", "val": "No filter"}],
+        "orderby": [[METRIC, False]],
+        "row_limit": 10000,
+    }
+    query.update(extra)
+    return query
+
+
+def chart_data(api: Api, dataset_id: int, query: dict[str, Any], result_type: str = "full") -> Any:
+    body = {
+        "datasource": {"id": dataset_id, "type": "table"},
+        "force": True,
+        "queries": [query],
+        "result_format": "json",
+        "result_type": result_type,
+    }
+    (result,) = api.call("POST", "/api/v1/chart/data", body)["result"]
+    return result
+
+
+def bucket_key(value: Any) -> str:
+    """Chart data returns epoch milliseconds for temporal columns."""
+    moment = dt.datetime.fromtimestamp(value / 1000, tz=dt.timezone.utc)
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def check_time_series(api: Api, dataset_id: int) -> str:
+    result = chart_data(api, dataset_id, time_series_query("PT10M"))
+    expect("to_start_of_interval" in result["query"], f"grain not in SQL: {result['query']}")
+    got = {(bucket_key(row["ts"]), row["device"]): row["avg_temperature"] for row in result["data"]}
+    expected = expected_ten_minute_averages()
+    expect(set(got) == set(expected), f"buckets differ: {sorted(set(got) ^ set(expected))[:6]}")
+    worst = max(abs(got[key] - expected[key]) for key in expected)
+    expect(worst < 1e-9, f"averages differ by up to {worst}")
+    return str(result["query"])
+
+
+def check_row_count(api: Api, dataset_id: int) -> None:
+    result = chart_data(api, dataset_id, time_series_query("PT1H", is_rowcount=True))
+    expect("count(" in result["query"].lower(), f"no COUNT in: {result['query']}")
+    (row,) = result["data"]
+    expect(row["rowcount"] == 2 * len(DEVICES), f"row count {row}")
+
+
+def check_time_range_filter(api: Api, dataset_id: int) -> None:
+    window = "2026-01-05T08:30:00 : 2026-01-05T09:00:00"
+    query = time_series_query(
+        "PT1M", filters=[{"col": "ts", "op": "TEMPORAL_RANGE", "val": window}]
+    )
+    result = chart_data(api, dataset_id, query)
+    expect("to_datetime64('2026-01-05 08:30:00.000', 3, 'UTC')" in result["query"], result["query"])
+    expect(len(result["data"]) == 30 * len(DEVICES), f"{len(result['data'])} rows in 30 minutes")
+
+
+def check_samples(api: Api, dataset_id: int) -> None:
+    result = chart_data(api, dataset_id, {"columns": [], "metrics": [], "row_limit": 7}, "samples")
+    expect(len(result["data"]) == 7, f"samples returned {len(result['data'])} rows")
+
+
+def sql_lab(api: Api, database_id: int, sql: str, limit: int, schema: str | None) -> Any:
+    body = {
+        "database_id": database_id,
+        "sql": sql,
+        "queryLimit": limit,
+        "runAsync": False,
+        "schema": schema,
+        "client_id": os.urandom(5).hex(),
+    }
+    payload = api.call("POST", "/api/v1/sqllab/execute/", body)
+    expect(payload["status"] == "success", f"SQL Lab: {payload}")
+    return payload
+
+
+def check_sql_lab(api: Api, database_id: int, schema: str | None) -> str:
+    grouped = (
+        f"SELECT device, count_if(temperature > 22) AS warm, quantile(temperature, 0.5) "
+        f"AS mid FROM {STREAM} GROUP BY device ORDER BY device"
+    )
+    payload = sql_lab(api, database_id, grouped, 100, schema)
+    expect([row["device"] for row in payload["data"]] == list(DEVICES), str(payload["data"]))
+    expected_warm = [sum(temperature(d, m) > 22 for m in range(MINUTES)) for d in range(3)]
+    expect([row["warm"] for row in payload["data"]] == expected_warm, str(payload["data"]))
+    limited = sql_lab(api, database_id, f"SELECT * FROM {STREAM}", 5, schema)
+    expect(len(limited["data"]) == 5, f"SQL Lab limit 5 gave {len(limited['data'])} rows")
+    return str(limited["query"]["executedSql"])
+
+
+def check_metadata_endpoints(api: Api, database_id: int) -> int:
+    names = api.call("GET", f"/api/v1/database/{database_id}/function_names/")["function_names"]
+    expect(len(names) > 10, f"only {len(names)} function names")
+    star = api.call("GET", f"/api/v1/database/{database_id}/select_star/{STREAM}/")["result"]
+    expect(STREAM in star and "LIMIT" in star.upper(), f"select_star: {star}")
+    return len(names)
+
+
+def check_streaming_opt_in(api: Api, uri: str, dsn: str, schema: str | None) -> int:
+    """A database whose URI asks for streaming sees new events, and LIMIT ends the query."""
+    database_id = create_database(
+        api, "Timeplus emulator (streaming)", uri + "?query_mode=streaming"
+    )
+    feeder = threading.Timer(2.0, lambda: _ingest_more(dsn))
+    feeder.start()
+    try:
+        payload = sql_lab(api, database_id, f"SELECT device FROM {LIVE_STREAM}", 3, schema)
+    finally:
+        feeder.join()
+    rows = payload["data"]
+    expect(rows == [{"device": "live"}] * 3, f"streaming SQL Lab gave {rows}")
+    return database_id
+
+
+def _ingest_more(dsn: str) -> None:
+    """Feed the live stream while a streaming query waits for new events."""
+    conn = timeplus_dbapi.connect(dsn)
+    try:
+        rows = [[f"{START:%Y-%m-%d %H:%M:%S}.000", "live", float(i)] for i in range(20)]
+        conn.client.ingest(LIVE_STREAM, [name for name, _ in COLUMNS], rows)
+    finally:
+        conn.close()
+
+
+def chart_form_data(dataset_id: int) -> dict[str, Any]:
+    return {
+        "datasource": f"{dataset_id}__table",
+        "viz_type": "echarts_timeseries_line",
+        "x_axis": "ts",
+        "time_grain_sqla": "PT10M",
+        "metrics": [METRIC],
+        "groupby": ["device"],
+        "adhoc_filters": [
+            {
+                "clause": "WHERE",
+                "subject": "ts",
+                "operator": "TEMPORAL_RANGE",
+                "comparator": "No filter",
+                "expressionType": "SIMPLE",
+            }
+        ],
+        "row_limit": 10000,
+        "show_legend": True,
+        "rich_tooltip": True,
+        "markerEnabled": True,
+        "x_axis_title": "ts (10-minute buckets)",
+        "y_axis_title": "average temperature",
+    }
+
+
+def create_chart(api: Api, dataset_id: int) -> int:
+    """Save a line chart over the stream (for the screenshot) and fetch its data once."""
+    form_data = chart_form_data(dataset_id)
+    query_context = {
+        "datasource": {"id": dataset_id, "type": "table"},
+        "force": False,
+        "queries": [time_series_query("PT10M")],
+        "form_data": form_data,
+        "result_format": "json",
+        "result_type": "full",
+    }
+    body = {
+        "slice_name": "Temperature per device (Timeplus stream)",
+        "viz_type": form_data["viz_type"],
+        "datasource_id": dataset_id,
+        "datasource_type": "table",
+        "params": json.dumps(form_data),
+        "query_context": json.dumps(query_context),
+    }
+    chart_id = int(api.call("POST", "/api/v1/chart/", body, status=201)["id"])
+    data = api.call("GET", f"/api/v1/chart/{chart_id}/data/")["result"][0]["data"]
+    expect(len(data) == len(expected_ten_minute_averages()), f"saved chart: {len(data)} rows")
+    return chart_id
+
+
+def run_checks(api: Api, dsn: str) -> int:
+    uri = dsn.split("?", 1)[0]
+    timed(
+        "Superset test connection (POST /database/test_connection)",
+        lambda: check_test_connection(api, uri),
+    )
+    database_id = timed(
+        "register the database", lambda: create_database(api, "Timeplus emulator", uri)
+    )
+    schema = timed("list schemas", lambda: pick_schema(api, database_id))
+    timed("list streams as tables", lambda: check_table_listing(api, database_id, schema))
+    dataset_id = timed("dataset column discovery", lambda: create_dataset(api, database_id, schema))
+    sql = timed("chart query: GROUP BY 10-minute grain", lambda: check_time_series(api, dataset_id))
+    print(f"     SQL: {' '.join(sql.split())}")
+    timed("chart query: COUNT(*) over the chart subquery", lambda: check_row_count(api, dataset_id))
+    timed(
+        "chart query: time range filter (convert_dttm)",
+        lambda: check_time_range_filter(api, dataset_id),
+    )
+    timed("chart samples", lambda: check_samples(api, dataset_id))
+    executed = timed("SQL Lab (LIMIT n+1)", lambda: check_sql_lab(api, database_id, schema))
+    print(f"     SQL Lab executed: {' '.join(executed.split())}")
+    count = timed(
+        "autocomplete function names, select_star",
+        lambda: check_metadata_endpoints(api, database_id),
+    )
+    print(f"     {count} function names")
+    chart_id = timed("save a chart and read its data", lambda: create_chart(api, dataset_id))
+    timed(
+        "streaming opt-in (?query_mode=streaming) with LIMIT",
+        lambda: check_streaming_opt_in(api, uri, dsn, schema),
+    )
+    return chart_id
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dsn", required=True, help="timeplus:// URL of the server to check")
+    parser.add_argument("--admin-user", default="admin")
+    parser.add_argument("--admin-password", required=True)
+    parser.add_argument("--chart-id-file", help="write the saved chart's id here")
+    args = parser.parse_args()
+    rows = timed("seed the demo streams", lambda: seed_streams(args.dsn))
+    print(f"     {rows} rows in {STREAM}")
+    from superset.app import create_app
+
+    app = create_app()
+    with app.app_context():
+        api = Api(app, args.admin_user, args.admin_password)
+        try:
+            chart_id = run_checks(api, args.dsn)
+        except CheckFailed as exc:
+            print(f"FAIL {exc}", flush=True)
+            return 1
+    if args.chart_id_file:
+        with open(args.chart_id_file, "w", encoding="utf-8") as handle:
+            handle.write(str(chart_id))
+    print("Superset end-to-end check passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
