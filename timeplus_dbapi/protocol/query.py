@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from .errors import ServerError, StreamError
-from .jsoncodec import Loads, loads_fast
+from .jsoncodec import Loads, collector_paused, loads_fast
 from .sse import SSEEvent, iter_sse_events
 
 __all__ = ["Column", "QueryEventStream", "QueryHeader", "QueryStatus"]
@@ -161,7 +161,8 @@ class QueryEventStream:
 
     def _decode(self, data: bytes) -> Any:
         try:
-            return self.loads(data)
+            with collector_paused():
+                return self.loads(data)
         except ValueError as exc:
             self.finished = True
             raise StreamError(f"malformed event data ({len(data)} bytes): {exc}") from exc
