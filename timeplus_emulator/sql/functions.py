@@ -85,11 +85,17 @@ EXCEPTIONS: dict[str, str] = {
     "bit_not": "bitNot",
     "count_distinct": "uniqExact",
     "json_extract_array": "JSONExtractArrayRaw",
-    "to_bool_or_default": "toBoolOrDefault",
     "date_diff": "dateDiff",
     "lag_in_frame": "lagInFrame",
     "lead_in_frame": "leadInFrame",
 }
+
+# Spellings with special argument syntax that ClickHouse's parser rewrites itself
+# (trim(BOTH x FROM y), date_add(DAY, 1, d), substring(s FROM 2), ...): passed as written.
+PARSER_FUNCTIONS = frozenset(
+    {"trim", "substring", "position", "extract", "date_add", "date_sub", "timestamp_add",
+     "timestamp_sub"}
+)
 
 # Timeplus functions the rewriter handles itself (never looked up in the table).
 PERCENTILES: dict[str, str] = {"p90": "0.9", "p95": "0.95", "p99": "0.99"}
@@ -99,7 +105,8 @@ STREAMING_ONLY = frozenset(
      "earliest_timestamp", "earliest_ts", "latest_timestamp", "latest_ts"}
 )
 SPECIAL_FUNCTIONS = frozenset(
-    {*PERCENTILES, *WINDOW_TABLE_FUNCTIONS, *STREAMING_ONLY, "table", "top_k", "top_k_weighted"}
+    {*PERCENTILES, *WINDOW_TABLE_FUNCTIONS, *STREAMING_ONLY, *PARSER_FUNCTIONS, "table", "top_k",
+     "top_k_weighted"}
 )
 
 # Aggregates whose Timeplus form passes the level as a trailing argument.
@@ -151,6 +158,8 @@ def resolve_function(name: str) -> ResolvedFunction:
     equivalent.
     """
     functions, unsupported, aggregates = _tables()
+    if name.lower() in PARSER_FUNCTIONS:
+        return ResolvedFunction(name, False)
     for candidate in (name, name.lower()):
         if candidate in functions:
             ch_name = functions[candidate]

@@ -39,7 +39,9 @@ EXTRA_NAMES = (
         "nanosecond", "microsecond", "millisecond", "second", "minute", "hour", "day",
         "week", "month", "quarter", "year")),
 )
-_VALID_NAME = re.compile(r"[a-z_][a-z0-9_]*\Z")
+# Proton names are snake_case; a few keep capitals (to_YYYYMM, INET_ATON) but none is
+# camelCase (a lower-case letter followed by a capital).
+_VALID_NAME = re.compile(r"(?!.*[a-z][A-Z])[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def snake_case(ch_name: str) -> str:
@@ -76,18 +78,23 @@ def build_table(
     squashed: dict[str, list[str]] = {}
     for name in real:
         squashed.setdefault(name.replace("_", "").lower(), []).append(name)
+    insensitive = {c.lower(): (alias or c) for c, (_, ci, alias) in ch.items() if ci}
     mapping: dict[str, str] = {}
     missing: list[str] = []
     for tp in tp_names:
         key = tp.replace("_", "").lower()
-        if tp in EXCEPTIONS:
+        if tp in EXCEPTIONS and EXCEPTIONS[tp] in ch:
             mapping[tp] = EXCEPTIONS[tp]
+        elif tp in EXCEPTIONS:
+            missing.append(tp)
         elif tp in SPECIAL_FUNCTIONS or tp.startswith("_"):
             continue
         elif tp in by_snake:
             mapping[tp] = by_snake[tp]
         elif tp in ch and tp == tp.lower():
             mapping[tp] = ch[tp][2] or tp
+        elif tp.lower() in insensitive:
+            mapping[tp] = insensitive[tp.lower()]
         elif len(squashed.get(key, [])) == 1:
             mapping[tp] = squashed[key][0]
         else:
@@ -127,7 +134,7 @@ def render_module(
 def main(argv: list[str]) -> int:
     """Regenerate function_table.py next to this file."""
     listed = [n.strip() for n in Path(argv[1]).read_text().splitlines()]
-    names = sorted({n for n in (*listed, *EXTRA_NAMES) if _VALID_NAME.match(n)})
+    names = sorted({n for n in (*listed, *EXTRA_NAMES, *EXCEPTIONS) if _VALID_NAME.match(n)})
     ch = load_clickhouse_functions()
     mapping, missing = build_table(names, ch)
     target = Path(__file__).with_name("function_table.py")
