@@ -36,7 +36,8 @@ ColumnDefs = Sequence[Union[Mapping[str, Any], Sequence[Any]]]
 
 
 def _is_missing_route(error: ServerError) -> bool:
-    return error.http_status in _NO_ROUTE and error.code is None
+    """POST /streams or /views answered "no such route" (Timeplus Enterprise 2025)."""
+    return error.http_status in _NO_ROUTE
 
 
 class QueryHandle:

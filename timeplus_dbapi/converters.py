@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional
 
 from .errors import DataError
 from .protocol.jsoncodec import collector_paused
-from .typesystem import TypeSpec, parse_type
+from .typesystem import TypeSpec, parse_result_type
 
 __all__ = ["Converter", "RowConverter", "converter_for", "parse_datetime"]
 
@@ -250,7 +250,7 @@ class RowConverter:
     def from_header(cls, columns: Sequence[Any]) -> RowConverter:
         """Build from header columns: objects with ``name``/``type`` or (name, type) pairs."""
         pairs = [_column_pair(column) for column in columns]
-        return cls([converter_for(parse_type(t)) for _, t in pairs], [n for n, _ in pairs])
+        return cls([converter_for(parse_result_type(t)) for _, t in pairs], [n for n, _ in pairs])
 
     @property
     def is_identity(self) -> bool:

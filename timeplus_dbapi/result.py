@@ -19,7 +19,7 @@ from .errors import Error, OperationalError
 from .protocol.errors import TransportTimeout
 from .protocol.jsoncodec import loads_exact
 from .protocol.query import Column
-from .typesystem import TypeSpec, parse_type
+from .typesystem import TypeSpec, parse_result_type
 
 __all__ = ["StreamingResult", "describe_columns"]
 
@@ -45,7 +45,7 @@ def describe_columns(columns: tuple[Column, ...]) -> list[tuple[Any, ...]]:
     """PEP 249 description 7-tuples; ``type_code`` is the Timeplus type name."""
     described = []
     for column in columns:
-        spec = parse_type(column.type)
+        spec = parse_result_type(column.type)
         base = spec.unwrap()
         precision, scale = _precision_scale(base)
         size = next((a for a in base.args if isinstance(a, int)), None)
@@ -76,7 +76,7 @@ class StreamingResult:
         self.handle = handle
         self.columns = handle.header.columns
         self.converter = RowConverter.from_header(self.columns)
-        if any(_needs_exact_numbers(parse_type(c.type)) for c in self.columns):
+        if any(_needs_exact_numbers(parse_result_type(c.type)) for c in self.columns):
             handle.events.loads = loads_exact
         self.require_final_status = require_final_status
         self.idle_timeout = idle_timeout

@@ -9,12 +9,15 @@ SQLAlchemy dialect all read types through this module.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Union
 
-__all__ = ["TypeParseError", "TypeSpec", "parse_type"]
+__all__ = ["TypeParseError", "TypeSpec", "parse_result_type", "parse_type"]
+
+logger = logging.getLogger(__name__)
 
 TypeArg = Union["TypeSpec", int, str]
 
@@ -151,6 +154,16 @@ def parse_type(text: str) -> TypeSpec:
     if parser.pos != len(tokens):
         raise TypeParseError(f"unexpected {tokens[parser.pos][1]!r} in type {text!r}")
     return spec
+
+
+def parse_result_type(text: str) -> TypeSpec:
+    """Lenient variant for result headers: a type this parser does not know (a newer server)
+    becomes an opaque ``TypeSpec`` named by its text, whose values pass through unconverted."""
+    try:
+        return parse_type(text)
+    except TypeParseError:
+        logger.debug("unknown result type %r; values are passed through", text)
+        return TypeSpec(text.strip())
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:

@@ -162,3 +162,8 @@ def test_parse_datetime_forms(text, expected):
     from timeplus_dbapi.converters import _parse_datetime_slow
 
     assert _parse_datetime_slow(text) == expected  # the pre-3.11 fallback agrees
+
+
+def test_unknown_result_types_pass_values_through():
+    conv = RowConverter.from_header([("g", "geometry_of_the_future(7)"), ("n", "int64")])
+    assert conv.convert_rows([[{"x": 1}, "5"]]) == [({"x": 1}, 5)]
