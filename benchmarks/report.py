@@ -1,0 +1,210 @@
+"""Turn benchmark results into ratios, target checks, a text table and a PNG chart.
+
+Input is the results dict built by ``benchmarks.run``; every measurement is a dict with a ``status``
+(``ok`` | ``n/a`` | ``error``). A figure that is missing makes its ratio ``None`` and its target
+unmet ("n/a"), never a made-up number. matplotlib (the ``bench`` extra) is needed only for the
+chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Optional
+
+Result = dict[str, Any]
+LABELS = {
+    "ours": "ours (timeplus_dbapi)",
+    "ours_executemany": "ours executemany",
+    "ours_to_sql": "ours pandas to_sql",
+    "sdk": "SDK timeplus 1.4.1",
+    "raw_json": "raw requests+json",
+    "raw_orjson": "raw requests+orjson",
+    "raw_bytes": "raw bytes, no decode",
+    "raw": "raw requests, pre-serialized",
+}
+
+
+def figure(results: Result, path: str, key: str) -> Optional[float]:
+    """``results[a][b]...[key]`` for a dotted ``path``, or None when absent or not ``ok``."""
+    node: Any = results
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    if not isinstance(node, dict) or node.get("status") != "ok":
+        return None
+    value = node.get(key)
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def _divide(top: Optional[float], bottom: Optional[float]) -> Optional[float]:
+    return top / bottom if top is not None and bottom else None
+
+
+def ratios(results: Result) -> Result:
+    """Speed-ups (>1 = ours faster) and time ratios (ours time / other time)."""
+    out: Result = {}
+    for kind in ("e2e", "client"):
+        fetch = f"fetch.{kind}"
+        ours_wall = figure(results, f"{fetch}.ours", "wall_s")
+        out[f"fetch.{kind}.speedup_vs_sdk"] = _divide(
+            figure(results, f"{fetch}.ours", "rows_per_s"),
+            figure(results, f"{fetch}.sdk", "rows_per_s"))
+        for raw in ("raw_json", "raw_orjson", "raw_bytes"):
+            out[f"fetch.{kind}.time_vs_{raw}"] = _divide(
+                ours_wall, figure(results, f"{fetch}.{raw}", "wall_s"))
+        out[f"fetch.{kind}.cpu_vs_raw_json"] = _divide(
+            figure(results, f"{fetch}.ours", "cpu_s"),
+            figure(results, f"{fetch}.raw_json", "cpu_s"))
+        for ours in ("ours_executemany", "ours_to_sql"):
+            mine = figure(results, f"ingest.{kind}.{ours}", "wall_s")
+            out[f"ingest.{kind}.{ours}.speedup_vs_sdk"] = _divide(
+                figure(results, f"ingest.{kind}.sdk", "wall_s"), mine)
+            out[f"ingest.{kind}.{ours}.time_vs_raw"] = _divide(
+                mine, figure(results, f"ingest.{kind}.raw", "wall_s"))
+    ours_p50 = figure(results, "latency.ours", "from_send_p50_ms")
+    raw_p50 = figure(results, "latency.raw", "from_send_p50_ms")
+    share = ours_p50 - raw_p50 if ours_p50 is not None and raw_p50 is not None else None
+    out["latency.driver_share_p50_ms"] = share
+    out["latency.driver_share_p50_fraction"] = _divide(share, ours_p50)
+    return out
+
+
+# (description, ratio key or figure path, comparison, threshold)
+TARGETS: tuple[tuple[str, str, str, float], ...] = (
+    ("fetch, client-side: ours >= 20x SDK dbapi rows/s", "fetch.client.speedup_vs_sdk", ">=", 20),
+    ("fetch, end-to-end: ours >= 20x SDK dbapi rows/s", "fetch.e2e.speedup_vs_sdk", ">=", 20),
+    ("fetch, client-side: ours <= 2x raw requests+json time", "fetch.client.time_vs_raw_json",
+     "<=", 2),
+    ("ingest executemany, end-to-end: faster than SDK Stream.ingest",
+     "ingest.e2e.ours_executemany.speedup_vs_sdk", ">", 1),
+    ("ingest to_sql, end-to-end: faster than SDK Stream.ingest",
+     "ingest.e2e.ours_to_sql.speedup_vs_sdk", ">", 1),
+    ("ingest executemany, end-to-end: <= 1.3x raw pre-serialized post",
+     "ingest.e2e.ours_executemany.time_vs_raw", "<=", 1.3),
+    ("ingest to_sql, end-to-end: <= 1.3x raw pre-serialized post",
+     "ingest.e2e.ours_to_sql.time_vs_raw", "<=", 1.3),
+    ("ingest executemany, client-side: <= 1.3x raw pre-serialized post",
+     "ingest.client.ours_executemany.time_vs_raw", "<=", 1.3),
+    ("memory: iterating the streamed result grows RSS < 50 MB", "memory.ours.rss_growth_mb",
+     "<", 50),
+)
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    ">=": lambda a, b: a >= b, ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b, "<": lambda a, b: a < b,
+}
+
+
+def targets(results: Result) -> list[Result]:
+    checks = []
+    for description, key, comparison, threshold in TARGETS:
+        if key.startswith("memory."):
+            value = figure(results, key.rsplit(".", 1)[0], key.rsplit(".", 1)[1])
+        else:
+            value = results.get("ratios", ratios(results)).get(key)
+        met = None if value is None else _COMPARE[comparison](value, threshold)
+        checks.append({"target": description, "key": key, "value": value,
+                       "threshold": f"{comparison} {threshold}", "met": met})
+    return checks
+
+
+def _num(value: Optional[float], digits: int = 2) -> str:
+    if value is None:
+        return "n/a"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}"
+
+
+def _cell(results: Result, path: str, key: str, digits: int = 2) -> str:
+    node = results
+    for part in path.split("."):
+        node = node.get(part, {}) if isinstance(node, dict) else {}
+    if isinstance(node, dict) and node.get("status") == "error":
+        return "ERROR"
+    return _num(figure(results, path, key), digits)
+
+
+def _throughput_block(results: Result, section: str, clients: tuple[str, ...]) -> list[str]:
+    head = (f"  {'client':<32}{'e2e rows/s':>13}{'wall s':>9}{'CPU s':>8}"
+            f"{'client rows/s':>15}{'wall s':>9}{'CPU s':>8}{'CPU us/row':>11}")
+    lines = [head]
+    for client in clients:
+        cells = [_cell(results, f"{section}.e2e.{client}", "rows_per_s"),
+                 _cell(results, f"{section}.e2e.{client}", "wall_s"),
+                 _cell(results, f"{section}.e2e.{client}", "cpu_s"),
+                 _cell(results, f"{section}.client.{client}", "rows_per_s"),
+                 _cell(results, f"{section}.client.{client}", "wall_s"),
+                 _cell(results, f"{section}.client.{client}", "cpu_s"),
+                 _cell(results, f"{section}.client.{client}", "cpu_us_per_row")]
+        lines.append(f"  {LABELS[client]:<32}{cells[0]:>13}{cells[1]:>9}{cells[2]:>8}"
+                     f"{cells[3]:>15}{cells[4]:>9}{cells[5]:>8}{cells[6]:>11}")
+    return lines
+
+
+def _ratio_lines(results: Result, prefix: str) -> list[str]:
+    pairs = sorted((k, v) for k, v in results.get("ratios", {}).items() if k.startswith(prefix))
+    return [f"  {key:<52} {_num(value)}" for key, value in pairs]
+
+
+def format_table(results: Result) -> str:
+    meta = results["meta"]
+    lines = [f"sqlalchemy-timeplus benchmarks — {meta['started_utc']}, Python {meta['python']}, "
+             f"{meta['machine']}, SDK {meta['sdk_version'] or 'n/a'}",
+             f"columns: {', '.join(meta['columns'])}; e2e = against the emulator, client = "
+             "replayed SSE body / discarding ingest sink", ""]
+    if "fetch" in results:
+        lines += [f"FETCH historical query, {meta['rows']:,} rows "
+                  f"(SSE body {results['fetch']['body_bytes'] / 1e6:.1f} MB)"]
+        lines += _throughput_block(results, "fetch", ("ours", "sdk", "raw_json", "raw_orjson",
+                                                      "raw_bytes"))
+        lines += [*_ratio_lines(results, "fetch."), ""]
+    if "ingest" in results:
+        lines += [f"INGEST {meta['ingest_rows']:,} rows "
+                  f"(raw/SDK: {meta['chunk_rows']:,} rows per request)"]
+        lines += _throughput_block(results, "ingest", ("ours_executemany", "ours_to_sql", "sdk",
+                                                       "raw"))
+        lines += [*_ratio_lines(results, "ingest."), ""]
+    lines += _memory_latency_lines(results, meta)
+    lines += ["TARGETS"] + [
+        f"  [{'PASS' if t['met'] else ('n/a ' if t['met'] is None else 'FAIL')}] {t['target']}: "
+        f"{_num(t['value'])} (target {t['threshold']})" for t in results.get("targets", [])]
+    return "\n".join(lines)
+
+
+def _memory_latency_lines(results: Result, meta: Result) -> list[str]:
+    lines: list[str] = []
+    if "memory" in results:
+        lines += [f"MEMORY iterating {meta['memory_rows']:,} streamed rows (ours): RSS growth "
+                  f"{_cell(results, 'memory.ours', 'rss_growth_mb')} MB (baseline "
+                  f"{_cell(results, 'memory.ours', 'rss_baseline_mb')} MB, "
+                  f"{_cell(results, 'memory.ours', 'rows_per_s')} rows/s)", ""]
+    if "latency" in results:
+        lines += [f"LATENCY ingest returned -> row out of the streaming fetch, "
+                  f"batching 1 row/10 ms, {meta['latency_samples']} samples",
+                  "  (ms; 'after return' = row out - ingest call returned, 'after send' = row out"
+                  " - ingest call started)",
+                  f"  {'client':<32}{'after return p50':>18}{'p99':>8}{'after send p50':>16}"
+                  f"{'p99':>8}{'ingest call p50':>17}"]
+        for client in ("ours", "raw", "sdk"):
+            cells = [_cell(results, f"latency.{client}", key)
+                     for key in ("p50_ms", "p99_ms", "from_send_p50_ms", "from_send_p99_ms",
+                                 "ingest_call_p50_ms")]
+            label = {"ours": LABELS["ours"], "raw": "raw requests+json",
+                     "sdk": "SDK timeplus 1.4.1 Query"}[client]
+            lines.append(f"  {label:<32}{cells[0]:>18}{cells[1]:>8}{cells[2]:>16}{cells[3]:>8}"
+                         f"{cells[4]:>17}")
+        lines += [*_ratio_lines(results, "latency."), ""]
+    return lines
+
+
+def write_chart(results: Result, path: Path) -> str:
+    """Draw the README chart; returns a one-line message (also when matplotlib is missing)."""
+    try:
+        import benchmarks.chart as chart
+    except ImportError as exc:
+        return f"chart skipped: {exc} (pip install -e '.[bench]')"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    chart.draw(results, path)
+    return f"chart: {path}"

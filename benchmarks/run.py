@@ -1,0 +1,274 @@
+"""The benchmark command: ``python -m benchmarks [--rows N]`` (or ``python benchmarks/run.py``).
+
+Starts the emulator (and the replay and sink servers) in child processes, prepares the data, runs
+every case in its own child process — our driver, the original SDK (from its own interpreter, when
+one can import ``timeplus.dbapi``; "n/a" otherwise) and the raw ``requests`` limit — then prints the
+table, writes ``benchmarks/results/latest.json`` and draws ``docs/benchmarks.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Optional
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import report
+from benchmarks.cases import RESULT_MARKER
+from benchmarks.dataset import COLUMNS, SELECT_SQL, chunked, compact_body, make_rows
+from benchmarks.servers import REPO_ROOT, ServerProcess, split_events
+
+Result = dict[str, Any]
+SDK_PYTHON_ENV = "TIMEPLUS_SDK_PYTHON"
+SECTIONS = ("fetch", "ingest", "memory", "latency")
+
+
+class Runner:
+    """Runs cases in child processes; knows which interpreter has the original SDK."""
+
+    def __init__(self, sdk_python: Optional[str], timeout: float) -> None:
+        self.sdk_python = sdk_python
+        self.timeout = timeout
+
+    def run(self, name: str, params: dict[str, Any]) -> Result:
+        python = sys.executable
+        if name.endswith(".sdk"):
+            if self.sdk_python is None:
+                return {"status": "n/a", "reason": "original SDK (timeplus==1.4.1) not installed"}
+            python = self.sdk_python
+        print(f"  running {name} ...", file=sys.stderr, flush=True)
+        try:
+            done = subprocess.run([python, "-m", "benchmarks.cases", name, json.dumps(params)],
+                                  cwd=REPO_ROOT, capture_output=True, text=True,
+                                  timeout=self.timeout, check=False)
+        except subprocess.TimeoutExpired:
+            return {"status": "error", "error": f"timed out after {self.timeout:.0f} s"}
+        for line in reversed(done.stdout.splitlines()):
+            if line.startswith(RESULT_MARKER):
+                result: Result = json.loads(line[len(RESULT_MARKER):])
+                if result["status"] != "ok":
+                    result["stderr_tail"] = done.stderr[-2000:]
+                return result
+        return {"status": "error", "error": f"exit {done.returncode}: {done.stderr[-1500:]}"}
+
+
+def find_sdk_python(explicit: Optional[str]) -> Optional[str]:
+    """The first interpreter that can import the original SDK's dbapi, or None."""
+    candidates = [explicit, os.environ.get(SDK_PYTHON_ENV),
+                  str(REPO_ROOT.parent / "venv-sdk" / "bin" / "python"), sys.executable]
+    for candidate in candidates:
+        if not candidate or not Path(candidate).exists():
+            continue
+        probe = subprocess.run([candidate, "-c", "import timeplus.dbapi, requests"],
+                               capture_output=True, check=False)
+        if probe.returncode == 0:
+            return candidate
+    return None
+
+
+def sdk_version(python: Optional[str]) -> Optional[str]:
+    if python is None:
+        return None
+    probe = subprocess.run(
+        [python, "-c", "import importlib.metadata as m; print(m.version('timeplus'))"],
+        capture_output=True, text=True, check=False)
+    return probe.stdout.strip() or None
+
+
+class Emulator:
+    """Untimed set-up calls to the emulator over plain HTTP: streams, bulk load, capture, count."""
+
+    def __init__(self, info: dict[str, str]) -> None:
+        import requests
+
+        self.info = info
+        self.base = info["base_url"] + "/v1beta2"
+        self.session = requests.Session()
+
+    def new_stream(self, purpose: str) -> str:
+        name = f"bench_{purpose}_{uuid.uuid4().hex[:8]}"
+        columns = [{"name": column, "type": type_name} for column, type_name in COLUMNS]
+        response = self.session.post(f"{self.base}/streams",
+                                     json={"name": name, "columns": columns})
+        response.raise_for_status()
+        return name
+
+    def load(self, stream: str, rows: int, chunk_rows: int) -> None:
+        url = f"{self.base}/streams/{stream}/ingest"
+        for chunk in chunked(make_rows(rows), chunk_rows):
+            self.session.post(url, data=compact_body(chunk),
+                              headers={"Content-Type": "application/json"}).raise_for_status()
+
+    def capture(self, sql: str) -> bytes:
+        """The de-chunked SSE body the emulator sends for ``sql``."""
+        response = self.session.post(f"{self.base}/queries", json={"sql": sql},
+                                     headers={"Accept": "text/event-stream"}, stream=True)
+        response.raise_for_status()
+        return b"".join(response.iter_content(chunk_size=1 << 20))
+
+    def count(self, stream: str) -> int:
+        body = self.capture(f"SELECT count() FROM table({stream})")
+        for event in split_events(body):
+            if event.startswith(b"data:"):
+                return int(json.loads(event[5:])[0][0])
+        raise RuntimeError(f"no count returned for {stream}")
+
+
+def _fetch_params(info: dict[str, str], sql: str, rows: int) -> dict[str, Any]:
+    return {**info, "sql": sql, "expected_rows": rows}
+
+
+FETCH_CLIENTS = ("ours", "sdk", "raw_json", "raw_orjson", "raw_bytes")
+
+
+def run_fetch(runner: Runner, emulator: Emulator, options: argparse.Namespace,
+              workdir: Path) -> Result:
+    stream = emulator.new_stream("fetch")
+    emulator.load(stream, options.rows, options.chunk_rows)
+    sql = SELECT_SQL.format(stream=stream)
+    body_file = workdir / "fetch-body.sse"
+    body_file.write_bytes(emulator.capture(sql))
+    results: Result = {"e2e": {}, "client": {}, "body_bytes": body_file.stat().st_size}
+    params = _fetch_params(emulator.info, sql, options.rows)
+    for client in FETCH_CLIENTS:
+        results["e2e"][client] = runner.run(f"fetch.{client}", params)
+    with ServerProcess("replay", ["--body", str(body_file)]) as replay:
+        params = _fetch_params(replay, sql, options.rows)
+        for client in FETCH_CLIENTS:
+            results["client"][client] = runner.run(f"fetch.{client}", params)
+        if options.profile:
+            results["profile"] = runner.run("profile.ours", params)
+    return results
+
+
+def run_memory(runner: Runner, options: argparse.Namespace, workdir: Path) -> Result:
+    body_file = workdir / "fetch-body.sse"
+    repeat = max(1, options.memory_rows // options.rows)
+    with ServerProcess("replay", ["--body", str(body_file), "--repeat", str(repeat)]) as replay:
+        params = _fetch_params(replay, "SELECT i, f, s, t FROM bench", repeat * options.rows)
+        return {"ours": runner.run("memory.ours", params)}
+
+
+INGEST_CLIENTS = ("ours_executemany", "ours_to_sql", "sdk", "raw")
+SINK_CLIENTS = ("ours_executemany", "sdk", "raw")
+
+
+def run_ingest(runner: Runner, emulator: Emulator, options: argparse.Namespace) -> Result:
+    results: Result = {"e2e": {}, "client": {}}
+    base = {"rows": options.ingest_rows, "chunk_rows": options.chunk_rows,
+            "expected_rows": options.ingest_rows}
+    for client in INGEST_CLIENTS:
+        stream = emulator.new_stream("ingest")
+        result = runner.run(f"ingest.{client}", {**emulator.info, **base, "stream": stream})
+        if result["status"] == "ok":
+            result["rows_stored"] = emulator.count(stream)
+            if result["rows_stored"] != options.ingest_rows:
+                result["status"] = "error"
+                result["error"] = f"{result['rows_stored']} rows stored, {options.ingest_rows} sent"
+        results["e2e"][client] = result
+    with ServerProcess("sink") as sink:
+        for client in SINK_CLIENTS:
+            params = {**sink, **base, "stream": "bench_sink"}
+            results["client"][client] = runner.run(f"ingest.{client}", params)
+    results["client"]["ours_to_sql"] = {
+        "status": "n/a",
+        "reason": "to_sql reflects the table over SQL, which the sink does not answer"}
+    return results
+
+
+def run_latency(runner: Runner, emulator: Emulator, options: argparse.Namespace) -> Result:
+    results: Result = {}
+    for client in ("ours", "raw", "sdk"):
+        stream = emulator.new_stream("latency")
+        params = {**emulator.info, "stream": stream, "samples": options.latency_samples,
+                  "gap_ms": options.latency_gap_ms}
+        results[client] = runner.run(f"latency.{client}", params)
+    return results
+
+
+def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the fetch query")
+    parser.add_argument("--ingest-rows", type=int, help="rows to ingest (default: --rows)")
+    parser.add_argument("--memory-rows", type=int, help="rows iterated (default: 5 x --rows)")
+    parser.add_argument("--chunk-rows", type=int, default=100_000,
+                        help="rows per request for the raw and SDK ingest (and set-up loads)")
+    parser.add_argument("--latency-samples", type=int, default=200)
+    parser.add_argument("--latency-gap-ms", type=float, default=20.0)
+    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
+    parser.add_argument("--sdk-python",
+                        help=f"interpreter with timeplus==1.4.1 (or ${SDK_PYTHON_ENV})")
+    parser.add_argument("--no-sdk", action="store_true", help="report the SDK as n/a")
+    parser.add_argument("--profile", action="store_true", help="cProfile our fetch (replayed)")
+    parser.add_argument("--case-timeout", type=float, default=900.0)
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks/results/latest.json")
+    parser.add_argument("--chart", type=Path, default=REPO_ROOT / "docs/benchmarks.png")
+    parser.add_argument("--no-chart", action="store_true")
+    options = parser.parse_args(argv)
+    options.ingest_rows = options.ingest_rows or options.rows
+    options.memory_rows = options.memory_rows or 5 * options.rows
+    options.sections = [s.strip() for s in options.only.split(",") if s.strip()]
+    unknown = set(options.sections) - set(SECTIONS)
+    if unknown or options.rows < 1:
+        parser.error(f"unknown sections {sorted(unknown)}" if unknown else "--rows must be >= 1")
+    return options
+
+
+def collect_meta(options: argparse.Namespace, sdk_python: Optional[str]) -> Result:
+    return {
+        "started_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "rows": options.rows, "ingest_rows": options.ingest_rows,
+        "memory_rows": max(1, options.memory_rows // options.rows) * options.rows,
+        "chunk_rows": options.chunk_rows, "latency_samples": options.latency_samples,
+        "latency_gap_ms": options.latency_gap_ms, "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "sdk_python": sdk_python, "sdk_version": sdk_version(sdk_python),
+        "columns": [f"{name} {type_name}" for name, type_name in COLUMNS],
+    }
+
+
+def run_all(options: argparse.Namespace) -> Result:
+    sdk_python = None if options.no_sdk else find_sdk_python(options.sdk_python)
+    runner = Runner(sdk_python, options.case_timeout)
+    results: Result = {"meta": collect_meta(options, sdk_python)}
+    with tempfile.TemporaryDirectory(prefix="tp-bench-") as tmp, \
+            ServerProcess("emulator") as info:
+        emulator = Emulator(info)
+        workdir = Path(tmp)
+        if "fetch" in options.sections or "memory" in options.sections:
+            results["fetch"] = run_fetch(runner, emulator, options, workdir)
+        if "memory" in options.sections:
+            results["memory"] = run_memory(runner, options, workdir)
+        if "ingest" in options.sections:
+            results["ingest"] = run_ingest(runner, emulator, options)
+        if "latency" in options.sections:
+            results["latency"] = run_latency(runner, emulator, options)
+    results["ratios"] = report.ratios(results)
+    results["targets"] = report.targets(results)
+    return results
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    options = parse_args(argv)
+    results = run_all(options)
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    options.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(report.format_table(results))
+    print(f"\nresults: {options.out}")
+    if not options.no_chart:
+        print(report.write_chart(results, options.chart))
+
+
+if __name__ == "__main__":
+    main()

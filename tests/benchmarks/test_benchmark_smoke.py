@@ -1,0 +1,111 @@
+"""CI smoke test of the benchmark command: it runs at a tiny size and writes every figure.
+
+Runs ``python -m benchmarks`` exactly as a user would (it starts its own emulator, replay server and
+ingest sink), without the original SDK and without the chart, then checks the JSON it wrote: every
+figure of our driver and of the raw baseline is measured, row counts are the requested ones, and the
+ratios and targets are computed. Timings are not asserted — benchmarks are not timed tests.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ROWS = 300
+MEMORY_ROWS = 900
+SAMPLES = 5
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+    out = tmp_path_factory.mktemp("bench") / "results.json"
+    command = [sys.executable, "-m", "benchmarks", "--rows", str(ROWS),
+               "--memory-rows", str(MEMORY_ROWS), "--latency-samples", str(SAMPLES),
+               "--latency-gap-ms", "5", "--chunk-rows", "100", "--no-sdk", "--no-chart",
+               "--out", str(out)]
+    done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(out.read_text()), done.stdout
+
+
+def _assert_measured(result: dict[str, Any], *keys: str) -> None:
+    assert result["status"] == "ok", result
+    for key in keys:
+        value = result[key]
+        assert isinstance(value, (int, float)) and math.isfinite(value), (key, result)
+
+
+@pytest.mark.parametrize("kind", ["e2e", "client"])
+@pytest.mark.parametrize("client", ["ours", "raw_json", "raw_bytes"])
+def test_fetch_figures(bench_run: tuple[dict[str, Any], str], kind: str, client: str) -> None:
+    result = bench_run[0]["fetch"][kind][client]
+    _assert_measured(result, "rows_per_s", "wall_s", "cpu_s", "cpu_us_per_row")
+    assert result["rows"] == ROWS
+    assert result["rows_per_s"] > 0
+
+
+def test_optional_clients_are_measured_or_marked_not_available(
+        bench_run: tuple[dict[str, Any], str]) -> None:
+    results = bench_run[0]
+    for kind in ("e2e", "client"):
+        assert results["fetch"][kind]["sdk"]["status"] == "n/a"  # --no-sdk
+        assert results["ingest"][kind]["sdk"]["status"] == "n/a"
+        assert results["fetch"][kind]["raw_orjson"]["status"] in ("ok", "n/a")
+    assert results["latency"]["sdk"]["status"] == "n/a"
+
+
+@pytest.mark.parametrize("client", ["ours_executemany", "ours_to_sql", "raw"])
+def test_ingest_end_to_end_figures(bench_run: tuple[dict[str, Any], str], client: str) -> None:
+    result = bench_run[0]["ingest"]["e2e"][client]
+    _assert_measured(result, "rows_per_s", "wall_s", "cpu_s")
+    assert result["rows"] == ROWS
+    assert result["rows_stored"] == ROWS  # counted on the emulator after the ingest
+
+
+@pytest.mark.parametrize("client", ["ours_executemany", "raw"])
+def test_ingest_client_side_figures(bench_run: tuple[dict[str, Any], str], client: str) -> None:
+    result = bench_run[0]["ingest"]["client"][client]
+    _assert_measured(result, "rows_per_s", "wall_s", "cpu_s")
+    assert result["rows"] == ROWS
+
+
+def test_memory_figure(bench_run: tuple[dict[str, Any], str]) -> None:
+    result = bench_run[0]["memory"]["ours"]
+    _assert_measured(result, "rss_growth_mb", "rss_baseline_mb", "rss_peak_mb", "rows_per_s")
+    assert result["rows"] == MEMORY_ROWS
+    assert result["rss_peak_mb"] >= result["rss_baseline_mb"] > 0
+
+
+@pytest.mark.parametrize("client", ["ours", "raw"])
+def test_latency_figures(bench_run: tuple[dict[str, Any], str], client: str) -> None:
+    result = bench_run[0]["latency"][client]
+    _assert_measured(result, "p50_ms", "p99_ms", "from_send_p50_ms", "from_send_p99_ms",
+                     "ingest_call_p50_ms")
+    assert result["samples"] == SAMPLES
+    assert result["from_send_p50_ms"] <= result["from_send_p99_ms"]
+
+
+def test_ratios_and_targets(bench_run: tuple[dict[str, Any], str]) -> None:
+    results, table = bench_run
+    ratios = results["ratios"]
+    for key in ("fetch.client.time_vs_raw_json", "fetch.e2e.time_vs_raw_json",
+                "ingest.e2e.ours_executemany.time_vs_raw", "ingest.e2e.ours_to_sql.time_vs_raw",
+                "ingest.client.ours_executemany.time_vs_raw", "latency.driver_share_p50_ms"):
+        assert isinstance(ratios[key], float), key
+    assert ratios["fetch.client.speedup_vs_sdk"] is None  # no SDK: no made-up ratio
+    by_key = {target["key"]: target for target in results["targets"]}
+    growth = results["memory"]["ours"]["rss_growth_mb"]
+    assert by_key["memory.ours.rss_growth_mb"]["value"] == growth
+    assert by_key["fetch.client.speedup_vs_sdk"]["met"] is None
+    for heading in ("FETCH", "INGEST", "MEMORY", "LATENCY", "TARGETS"):
+        assert heading in table
