@@ -122,6 +122,12 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
         return type_code if isinstance(type_code, str) and type_code else None
 
     @classmethod
+    def column_datatype_to_string(cls, sqla_column_type: TypeEngine[Any], dialect: Any) -> str:
+        """The dialect's Timeplus type name as is: the base class upper-cases it, which would
+        corrupt time zone names (``datetime64(3, 'Europe/Berlin')``) used by ``convert_dttm``."""
+        return str(sqla_column_type.compile(dialect=dialect))
+
+    @classmethod
     def get_function_names(cls, database: Database) -> list[str]:
         """Names for SQL Lab autocomplete: ``system.functions`` if readable, else a static list."""
         try:

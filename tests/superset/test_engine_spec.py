@@ -151,6 +151,22 @@ def test_datatype_keeps_timeplus_spelling() -> None:
     assert TimeplusEngineSpec.get_datatype(None) is None
 
 
+def test_column_type_string_keeps_time_zone_case() -> None:
+    class ZonedDateTime(sa.types.UserDefinedType):  # type: ignore[type-arg]
+        cache_ok = True
+
+        def get_col_spec(self, **kwargs: Any) -> str:
+            return "datetime64(3, 'Europe/Berlin')"
+
+    text = TimeplusEngineSpec.column_datatype_to_string(
+        ZonedDateTime(), sa.create_mock_engine("sqlite://", executor=None).dialect
+    )
+    assert text == "datetime64(3, 'Europe/Berlin')"
+    assert TimeplusEngineSpec.convert_dttm(text, dt.datetime(2024, 1, 1)) == (
+        "to_datetime64('2024-01-01 00:00:00.000', 3, 'Europe/Berlin')"
+    )
+
+
 def test_engine_params_default_to_historical_mode() -> None:
     url, args = TimeplusEngineSpec.adjust_engine_params(make_url("timeplus://h:8000/default"), {})
     assert url.query == {"query_mode": "table"}
