@@ -24,8 +24,14 @@ from timeplus_emulator.sql.model import (
     CreateStreamStatement,
     CreateViewStatement,
 )
-from timeplus_emulator.sql.rewriter import Context, Rewriter, match_paren, split_args
-from timeplus_emulator.sql.select import SelectTranslator, parse_settings, top_level_index
+from timeplus_emulator.sql.rewriter import (
+    Context,
+    Rewriter,
+    match_paren,
+    split_args,
+    top_level_index,
+)
+from timeplus_emulator.sql.select import SelectTranslator, parse_settings
 from timeplus_emulator.sql.tokens import Kind, name_of, tokenize
 from timeplus_emulator.sql.types import (
     TypeNode,

@@ -69,6 +69,7 @@ class Context:
     cte_names: set[str] = field(default_factory=set)
     scopes: list[Scope] = field(default_factory=list)
     nested_aggregation_over_stream: bool = False
+    stream_in_expression: bool = False  # a stream read inside IN (...)/scalar subquery
     uses_earliest: bool = False
     view_depth: int = 0
     force_historical: bool = False
@@ -106,6 +107,20 @@ def split_args(tokens: list[Token], start: int, end: int) -> list[tuple[int, int
             part_start = i + 1
     parts.append((part_start, end))
     return parts
+
+
+def top_level_index(tokens: list[Token], start: int, end: int, *words: str) -> Optional[int]:
+    """Index of the first bare word among ``words`` at parenthesis depth 0."""
+    depth = 0
+    for i in range(start, end):
+        tok = tokens[i]
+        if tok.is_op("(", "["):
+            depth += 1
+        elif tok.is_op(")", "]"):
+            depth -= 1
+        elif depth == 0 and tok.is_word(*words):
+            return i
+    return None
 
 
 def collect_cte_names(tokens: list[Token]) -> set[str]:
@@ -174,14 +189,22 @@ class Rewriter:
             elif tok.is_op(":") and self._json_left(i, start) is not None:
                 i = self._json_element(i, out)
             elif tok.is_op("(") and self.toks[i + 1].is_word("SELECT", "WITH"):
-                close = match_paren(self.toks, i)
-                inner, _ = self.select_scope(i + 1, close)
-                out.append(tok.pre + "(" + inner + self.toks[close].pre + ")")
-                i = close + 1
+                i = self._expression_subquery(i, start, out)
             else:
                 out.append(tok.pre + tok.text)
                 i += 1
         return "".join(out)
+
+    def _expression_subquery(self, i: int, start: int, out: list[str]) -> int:
+        """A ``(SELECT ...)`` outside FROM: a CTE body, IN list or scalar subquery."""
+        close = match_paren(self.toks, i)
+        inner, scope = self.select_scope(i + 1, close)
+        is_cte = (i - 2 >= start and self.toks[i - 1].is_word("AS")
+                  and name_of(self.toks[i - 2]) in self.ctx.cte_names)
+        if not is_cte and self._scope_reads_stream(scope):
+            self.ctx.stream_in_expression = True
+        out.append(self.toks[i].pre + "(" + inner + self.toks[close].pre + ")")
+        return close + 1
 
     def _json_left(self, colon: int, start: int) -> Optional[int]:
         """Start of the operand of Timeplus ``raw:a.b`` JSON access, or None."""
@@ -381,8 +404,10 @@ class Rewriter:
         self.ctx.view_depth += 1
         self.ctx.cte_names = collect_cte_names(tokens)
         self.ctx.force_historical = saved[1] or historical
+        end = len(tokens) - 1
+        tail = top_level_index(tokens, 0, end, "EMIT", "SETTINGS")
         try:
-            inner, _ = Rewriter(tokens, self.ctx).select_scope(0, len(tokens) - 1)
+            inner, _ = Rewriter(tokens, self.ctx).select_scope(0, end if tail is None else tail)
         finally:
             self.ctx.view_depth -= 1
             self.ctx.cte_names, self.ctx.force_historical = saved

@@ -10,10 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from timeplus_emulator.sql.errors import BAD_ARGUMENTS, SYNTAX_ERROR, TranslationError
+from timeplus_emulator.sql.errors import (
+    BAD_ARGUMENTS,
+    NOT_IMPLEMENTED,
+    SYNTAX_ERROR,
+    TranslationError,
+)
 from timeplus_emulator.sql.intervals import require_interval
 from timeplus_emulator.sql.model import SelectStatement
-from timeplus_emulator.sql.rewriter import Context, Rewriter, Scope, split_args
+from timeplus_emulator.sql.rewriter import Context, Rewriter, Scope, split_args, top_level_index
 from timeplus_emulator.sql.tokens import Kind, Token, name_of, unquote
 
 # Settings that only Timeplus understands: reported, never passed to chDB.
@@ -33,20 +38,6 @@ class Emit:
 
     kind: str
     periodic_seconds: Optional[float] = None
-
-
-def top_level_index(tokens: list[Token], start: int, end: int, *words: str) -> Optional[int]:
-    """Index of the first bare word among ``words`` at parenthesis depth 0."""
-    depth = 0
-    for i in range(start, end):
-        tok = tokens[i]
-        if tok.is_op("(", "["):
-            depth += 1
-        elif tok.is_op(")", "]"):
-            depth -= 1
-        elif depth == 0 and tok.is_word(*words):
-            return i
-    return None
 
 
 def parse_settings(tokens: list[Token], start: int, end: int) -> list[tuple[str, str, str]]:
@@ -129,6 +120,7 @@ class SelectTranslator:
     def __init__(self, tokens: list[Token], ctx: Context) -> None:
         self.toks = tokens
         self.ctx = ctx
+        self.set_operation = False
 
     def translate(self, start: int, end: int) -> SelectStatement:
         emit_at = top_level_index(self.toks, start, end, "EMIT")
@@ -143,11 +135,34 @@ class SelectTranslator:
         if settings_at is not None:
             settings_end = emit_at if emit_at is not None and emit_at > settings_at else end
             settings_sql, tp_settings = self._settings(settings_at, settings_end)
+        self._reject_output_clauses(start, body_end)
         rewriter = Rewriter(self.toks, self.ctx)
         body, scope = rewriter.select_scope(start, body_end)
+        self.set_operation = self._has_set_operation(start, body_end)
         limit, offset = self._limit(start, body_end)
         return self._statement(body + settings_sql, scope, emit, tp_settings, limit, offset,
                                output_names(self.toks, start, body_end))
+
+    def _reject_output_clauses(self, start: int, end: int) -> None:
+        at = top_level_index(self.toks, start, end, "FORMAT", "OUTFILE")
+        if at is not None:
+            raise TranslationError(
+                NOT_IMPLEMENTED,
+                f"{self.toks[at].text.upper()} is not supported: results are always sent as SSE",
+            )
+
+    def _has_set_operation(self, start: int, end: int) -> bool:
+        depth = 0
+        for i in range(start, end):
+            tok = self.toks[i]
+            if tok.is_op("(", "["):
+                depth += 1
+            elif tok.is_op(")", "]"):
+                depth -= 1
+            elif depth == 0 and (tok.is_word("UNION", "INTERSECT") or (
+                    tok.is_word("EXCEPT") and not self.toks[i - 1].is_op("*"))):
+                return True
+        return False
 
     def _settings(self, at: int, end: int) -> tuple[str, dict[str, str]]:
         tp: dict[str, str] = {}
@@ -220,6 +235,12 @@ class SelectTranslator:
              "window functions (OVER ...) are not supported by the emulator in streaming queries"),
             (self.ctx.nested_aggregation_over_stream,
              "aggregation inside a subquery over a stream is not supported by the emulator"),
+            (self.ctx.stream_in_expression,
+             "reading a stream inside IN (...) or a scalar subquery is not supported by the "
+             "emulator; use table() there"),
+            (self.set_operation and bool(streams),
+             "UNION/INTERSECT/EXCEPT with a stream is not supported by the emulator in "
+             "streaming queries"),
             (st.offset is not None, "LIMIT ... OFFSET is not supported in streaming queries"),
         )
         for failed, reason in checks:

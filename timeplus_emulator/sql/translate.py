@@ -22,8 +22,8 @@ from timeplus_emulator.sql.model import (
     Statement,
     UseStatement,
 )
-from timeplus_emulator.sql.rewriter import Context, Rewriter, collect_cte_names
-from timeplus_emulator.sql.select import SelectTranslator, parse_settings, top_level_index
+from timeplus_emulator.sql.rewriter import Context, Rewriter, collect_cte_names, top_level_index
+from timeplus_emulator.sql.select import SelectTranslator, parse_settings
 from timeplus_emulator.sql.tokens import Kind, Token, tokenize
 
 ViewResolver = Callable[[Optional[str], str], Optional[str]]

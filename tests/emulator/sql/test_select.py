@@ -283,3 +283,43 @@ def test_system_table_hook_replaces_the_from_item() -> None:
     )
     assert calls == [("system", "tables"), ("system", "columns")]
     assert st_.system_tables == ("tables", "columns")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT a FROM table(t) WHERE a IN (SELECT a FROM s)",
+        "SELECT a FROM s UNION ALL SELECT a FROM table(t)",
+    ],
+)
+def test_stream_in_expression_or_union_is_flagged(sql: str) -> None:
+    assert select(sql).unsupported_streaming_reason is not None
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "WITH x AS (SELECT a FROM s) SELECT a FROM x",
+        "SELECT * EXCEPT b FROM s WHERE a IN (SELECT a FROM table(t))",
+        "SELECT a FROM (SELECT a FROM s WHERE a > 1) AS sub",
+    ],
+)
+def test_supported_streaming_shapes(sql: str) -> None:
+    assert select(sql).unsupported_streaming_reason is None
+
+
+@pytest.mark.parametrize("sql", ["SELECT 1 FORMAT JSON", "SELECT 1 INTO OUTFILE 'x'"])
+def test_output_clauses_are_rejected(sql: str) -> None:
+    with pytest.raises(TranslationError) as info:
+        translate(sql)
+    assert info.value.code == 48
+
+
+def test_view_tail_clauses_are_dropped_when_inlined() -> None:
+    def resolve(database: str | None, name: str) -> str | None:
+        if name == "v":
+            return "SELECT a FROM s EMIT PERIODIC 1s SETTINGS query_mode='table'"
+        return None
+
+    st_ = select("SELECT a FROM v", resolve_view=resolve)
+    assert st_.ch_sql == "SELECT a FROM (SELECT a FROM __TP_SOURCE_0__) AS `v`"
