@@ -87,6 +87,9 @@ class _Listener(ThreadingHTTPServer):
             self.open_sockets.add(request)
         super().process_request(request, client_address)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        logger.debug("connection from %s failed", client_address, exc_info=True)
+
     def shutdown_request(self, request: Any) -> None:
         with self.sockets_lock:
             self.open_sockets.discard(request)

@@ -74,6 +74,7 @@ class SelectRunner:
         self._exit = ExitStack()
         self._chunks: Optional[Generator[bytes, None, None]] = None
         self._pending: list[bytes] = []
+        self._chunk_head = b""
         self._stream_index = -1
         self._start_sn = 0
         self._delivered = 0
@@ -106,9 +107,12 @@ class SelectRunner:
             lines.extend(_split_rows(chunk))
             if len(lines) >= 2:
                 break
+        if len(lines) < 2:  # an empty result streams no chunk at all: ask for the header
+            lines = _split_rows(run_on(conn, sql, HEADER_FORMAT))
         if len(lines) < 2:
-            raise EngineError(1000, "chDB returned no result header")
+            raise EngineError(1000, "the engine returned no result header")
         self.header = self._header_from(lines[0], lines[1])
+        self._chunk_head = lines[0] + b"\n" + lines[1] + b"\n"
         self._pending = lines[2:]
         self._chunks = chunks
 
@@ -178,8 +182,11 @@ class SelectRunner:
             return
         chunks = self._chunks
         assert chunks is not None
+        head = self._chunk_head
         for chunk in chunks:
             sink.poll()
+            if chunk.startswith(head):  # chDB repeats names/types at the top of each chunk
+                chunk = chunk[len(head):]
             if self._deliver(sink, _split_rows(chunk)):
                 return
 
