@@ -129,14 +129,19 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
 
     @classmethod
     def get_function_names(cls, database: Database) -> list[str]:
-        """Names for SQL Lab autocomplete: ``system.functions`` if readable, else a static list."""
+        """Names for SQL Lab autocomplete: ``system.functions`` plus the common Timeplus names.
+
+        Timeplus function names are lowercase; names with capitals (the ClickHouse spellings a
+        compatible server may list) would not run, so they are left out.
+        """
         try:
-            frame = database.get_df("SELECT name FROM system.functions ORDER BY name")
+            frame = database.get_df("SELECT name FROM system.functions")
+            listed = [str(name) for name in frame["name"].tolist()] if "name" in frame else []
         except Exception as exc:  # autocomplete must never break SQL Lab
             logger.debug("system.functions not readable (%s); using the static list", exc)
-            return list(TIMEPLUS_FUNCTION_NAMES)
-        names = [str(name) for name in frame["name"].tolist()] if "name" in frame else []
-        return names or list(TIMEPLUS_FUNCTION_NAMES)
+            listed = []
+        lowercase = {name for name in listed if name == name.lower()}
+        return sorted(lowercase.union(TIMEPLUS_FUNCTION_NAMES))
 
     @classmethod
     def adjust_engine_params(
