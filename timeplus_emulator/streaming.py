@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import json
 import time
-from contextlib import ExitStack
 from collections.abc import Generator
+from contextlib import ExitStack
 from typing import Optional, Protocol
 
 from timeplus_emulator.backend import EngineError, run_on, stream_on
