@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from importlib.metadata import entry_points
 from typing import Any
 
 import pytest
@@ -88,6 +89,11 @@ def test_emit_is_not_taken_for_a_table_alias() -> None:
 
 def test_quoted_emit_is_an_ordinary_alias() -> None:
     assert round_trip('SELECT a FROM s AS "emit"') == 'SELECT a FROM s AS "emit"'
+
+
+def test_sqlglot_entry_point() -> None:
+    (entry,) = [ep for ep in entry_points(group="sqlglot.dialects") if ep.name == "timeplus"]
+    assert entry.load() is Timeplus
 
 
 def test_registered_by_name() -> None:
