@@ -12,6 +12,7 @@ Public API (what the engine uses):
 from __future__ import annotations
 
 from timeplus_emulator.sql.errors import TranslationError
+from timeplus_emulator.sql.functions import timeplus_functions
 from timeplus_emulator.sql.model import (
     ColumnDef,
     CreateDatabaseStatement,
@@ -55,6 +56,7 @@ __all__ = [
     "ch_type_to_timeplus_sql",
     "normalize_timeplus_type",
     "placeholder",
+    "timeplus_functions",
     "to_clickhouse_type",
     "to_timeplus_column_name",
     "to_timeplus_error",

@@ -241,3 +241,16 @@ def _mechanical_snake(ch_name: str) -> str:
     text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text)
     text = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", "_", text)
     return text.lower()
+
+
+def timeplus_functions() -> list[tuple[str, bool]]:
+    """Every Timeplus function the emulator accepts: ``(name, is_aggregate)``, sorted.
+
+    For the engine's stand-in of ``system.functions`` (chDB's lists ClickHouse names).
+    Aggregate combinator spellings (``count_if``...) are accepted but not listed.
+    """
+    functions, _, aggregates = _tables()
+    rows = {tp: ch in aggregates for tp, ch in functions.items()}
+    rows.update({name: True for name in (*PERCENTILES, "top_k", "top_k_weighted")})
+    rows.update({name: False for name in PARSER_FUNCTIONS})
+    return sorted(rows.items())

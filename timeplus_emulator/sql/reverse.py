@@ -67,7 +67,9 @@ def _type_string(literal: str) -> str:
 
 
 _PREFIX = re.compile(r"^Code:\s*\d+\.\s*(DB::Exception:\s*)?")
-_SUFFIX = re.compile(r"\s*\((?:[A-Z_]+)\)(?:\s*\(version [^)]*\))?\s*$|\s*\(version [^)]*\)\s*$")
+_SUFFIX = re.compile(
+    r"[.\s]*\((?:[A-Z_]+)\)(?:\s*\(version [^)]*\))?[.\s]*$|[.\s]*\(version [^)]*\)[.\s]*$"
+)
 _TABLE_MISSING = re.compile(
     r"Table (\S+?)\.?\s*(?:does not exist|doesn't exist)|"
     r"Unknown table expression identifier '([^']+)'"
@@ -76,6 +78,7 @@ _NOISE = re.compile(
     r"(?:\s*Maybe you meant [^?]*\?)|(?:[:.]?\s*In scope .*$)|(?:[:.]?\s*while executing .*$)",
     re.DOTALL,
 )
+_UNKNOWN_IDENTIFIER = re.compile(r"Unknown expression identifier `([^`]+)`")
 _TYPE_WORD = re.compile(
     r"\b(U?Int(?:8|16|32|64|128|256)|Float(?:32|64)|BFloat16|String|FixedString|DateTime64|"
     r"DateTime|Date32|Decimal(?:32|64|128|256)?|LowCardinality|Nullable|Enum8|Enum16|UUID|"
@@ -93,7 +96,11 @@ def to_timeplus_error(
     ``database_names`` maps the engine's private chDB database names to Timeplus
     names; they are replaced wherever they appear in the message.
     """
-    message = _SUFFIX.sub("", _PREFIX.sub("", ch_message.strip()))
+    message = ch_message.strip()
+    previous = None
+    while previous != message:
+        previous = message
+        message = _SUFFIX.sub("", _PREFIX.sub("", message)).strip()
     message = _NOISE.sub("", message).strip()
     message = message[:-1] if message.endswith(".") and not message.endswith("..") else message
     for private, public in (database_names or {}).items():
@@ -104,6 +111,9 @@ def to_timeplus_error(
         if "." not in name:
             name = "default." + name
         return 60, f"Stream {name} doesn't exist"
+    unknown_column = _UNKNOWN_IDENTIFIER.search(message)
+    if unknown_column is not None:
+        return 47, f"Missing columns: '{unknown_column.group(1)}' while processing query"
     message = _TYPE_WORD.sub(lambda m: to_timeplus_type(m.group(1)), message)
     message = _WORD.sub(_function_word, message)
     message = _TABLE_WORD.sub(lambda m: ("S" if m.group(1) == "T" else "s") + "tream" + m.group(2),

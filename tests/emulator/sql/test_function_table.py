@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from timeplus_emulator.sql import SelectStatement, TranslationError, translate
+from timeplus_emulator.sql import SelectStatement, TranslationError, timeplus_functions, translate
 from timeplus_emulator.sql.function_table import CH_AGGREGATES, FUNCTIONS, UNSUPPORTED
 from timeplus_emulator.sql.functions import EXCEPTIONS, resolve_function
 
@@ -123,3 +124,11 @@ def test_timeplus_functions_run_on_chdb(conn: Any) -> None:
         if value != expected:
             failures[expression] = f"got {value!r}, expected {expected!r}"
     assert failures == {}
+
+
+def test_timeplus_functions_listing() -> None:
+    rows = dict(timeplus_functions())
+    assert rows["count"] is True and rows["p90"] is True and rows["to_datetime"] is False
+    assert "toDateTime" not in rows and "countIf" not in rows
+    camel = [name for name in rows if re.search(r"[a-z][A-Z]", name)]
+    assert camel == []

@@ -82,3 +82,25 @@ def test_wrong_argument_count_names_the_timeplus_function() -> None:
         "An incorrect number of arguments was specified for function 'to_datetime'. Expected 1 "
         "mandatory argument and 1 optional argument, got 4 arguments"
     )
+
+
+@pytest.mark.parametrize(
+    ("ch_message", "ch_code", "expected"),
+    [
+        ("Code: 47. DB::Exception: Unknown expression identifier `nope`. In scope SELECT nope "
+         "FROM x1.s. (UNKNOWN_IDENTIFIER)", 47,
+         (47, "Missing columns: 'nope' while processing query")),
+        ("Code: 43. DB::Exception: Illegal types String and UInt8 of arguments of function plus: "
+         "In scope SELECT 1. (ILLEGAL_TYPE_OF_ARGUMENT)", 43,
+         (43, "Illegal types string and uint8 of arguments of function plus")),
+        ("Code: 115. DB::Exception: Code: 115. DB::Exception: Unknown setting 'nope'. "
+         "(UNKNOWN_SETTING) (version 26.9.2.1). (UNKNOWN_SETTING)", 115,
+         (115, "Unknown setting 'nope'")),
+        ("Code: 81. DB::Exception: Database tp_9_sales does not exist. (UNKNOWN_DATABASE)", 81,
+         (81, "Database sales does not exist")),
+        ("Code: 46. DB::Exception: Function with name `arrayJoinX` does not exist. In scope x.",
+         46, (46, "Function with name `array_join_x` does not exist")),
+    ],
+)
+def test_error_rewrites(ch_message: str, ch_code: int, expected: tuple[int, str]) -> None:
+    assert to_timeplus_error(ch_message, ch_code, {"tp_9_sales": "sales"}) == expected
