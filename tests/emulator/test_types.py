@@ -1,0 +1,101 @@
+"""Every Timeplus type through CREATE STREAM → ingest → SELECT, header names and JSON values.
+
+Expected values are written by hand from PROTOCOL.md's encoding table (64-bit and wider
+integers and decimals as strings, "nan"/"inf", datetimes as ``YYYY-MM-DD hh:mm:ss[.f]``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+# (declared type, header type, ingested JSON value, value read back)
+CASES: list[tuple[str, str, Any, Any]] = [
+    ("int8", "int8", -128, -128),
+    ("int16", "int16", 32767, 32767),
+    ("int32", "int32", -2147483648, -2147483648),
+    ("int64", "int64", 9223372036854775807, "9223372036854775807"),
+    ("int128", "int128", "-170141183460469231731687303715884105728",
+     "-170141183460469231731687303715884105728"),
+    ("int256", "int256", "12345678901234567890123456789012345678901234567890",
+     "12345678901234567890123456789012345678901234567890"),
+    ("uint8", "uint8", 255, 255),
+    ("uint16", "uint16", 65535, 65535),
+    ("uint32", "uint32", 4294967295, 4294967295),
+    ("uint64", "uint64", 18446744073709551615, "18446744073709551615"),
+    ("uint128", "uint128", "340282366920938463463374607431768211455",
+     "340282366920938463463374607431768211455"),
+    ("uint256", "uint256", "1", "1"),
+    ("float32", "float32", 1.5, 1.5),
+    ("float64", "float64", 0.1, 0.1),
+    ("float64", "float64", "nan", "nan"),
+    ("float64", "float64", "inf", "inf"),
+    ("float64", "float64", "-inf", "-inf"),
+    ("decimal(10, 2)", "decimal(10, 2)", "12345678.91", "12345678.91"),
+    ("decimal(38, 10)", "decimal(38, 10)", "-1.0000000001", "-1.0000000001"),
+    ("decimal64(3)", "decimal(18, 3)", "1.5", "1.5"),
+    ("string", "string", "héllo\n\t'\"\\ ✓", "héllo\n\t'\"\\ ✓"),
+    ("fixed_string(4)", "fixed_string(4)", "ab", "ab\u0000\u0000"),
+    ("bool", "bool", True, True),
+    ("date", "date", "2024-02-29", "2024-02-29"),
+    ("date32", "date32", "1900-01-01", "1900-01-01"),
+    ("datetime", "datetime", "2024-01-02 03:04:05", "2024-01-02 03:04:05"),
+    ("datetime64(3)", "datetime64(3)", "2024-01-02T03:04:05.678Z", "2024-01-02 03:04:05.678"),
+    ("datetime64(6, 'UTC')", "datetime64(6, 'UTC')", "2024-01-02 03:04:05.123456",
+     "2024-01-02 03:04:05.123456"),
+    ("uuid", "uuid", "61f0c404-5cb3-11e7-907b-a6006ad3dba0",
+     "61f0c404-5cb3-11e7-907b-a6006ad3dba0"),
+    ("ipv4", "ipv4", "192.168.0.1", "192.168.0.1"),
+    ("ipv6", "ipv6", "2001:db8::1", "2001:db8::1"),
+    ("enum8('a' = 1, 'b' = 2)", "enum8('a' = 1, 'b' = 2)", "b", "b"),
+    ("enum16('x' = 1000)", "enum16('x' = 1000)", "x", "x"),
+    ("array(int32)", "array(int32)", [1, 2, 3], [1, 2, 3]),
+    ("array(nullable(string))", "array(nullable(string))", ["a", None], ["a", None]),
+    ("map(string, int32)", "map(string, int32)", {"k": 1, "z": 2}, {"k": 1, "z": 2}),
+    ("map(int32, string)", "map(int32, string)", {"1": "a"}, {"1": "a"}),
+    ("tuple(int32, string)", "tuple(int32, string)", [1, "x"], [1, "x"]),
+    ("nullable(int32)", "nullable(int32)", None, None),
+    ("nullable(int32)", "nullable(int32)", 7, 7),
+    ("low_cardinality(string)", "low_cardinality(string)", "lc", "lc"),
+    ("low_cardinality(nullable(string))", "low_cardinality(nullable(string))", None, None),
+    ("array(array(int64))", "array(array(int64))", [[1], [2, 3]], [["1"], ["2", "3"]]),
+]
+
+
+@pytest.mark.parametrize(("declared", "header", "value", "expected"), CASES,
+                         ids=[f"{c[0]}={c[2]!r}" for c in CASES])
+def test_type_round_trip(api: Any, declared: str, header: str, value: Any,
+                         expected: Any) -> None:
+    name = api.create_stream(f"v {declared}")
+    api.ingest(name, ["v"], [[value]])
+    stream = api.query(f"SELECT v FROM table({name})")
+    rows = stream.rows()
+    stream.close()
+    assert stream.header == [{"name": "v", "type": header}]
+    assert rows == [[expected]]
+
+
+def test_stream_metadata_keeps_declared_types(api: Any) -> None:
+    name = api.create_stream("a decimal(10, 2), b map(string, array(int8)), "
+                             "c nullable(datetime64(3, 'UTC'))")
+    columns = {c["name"]: c for c in api.get(f"/streams/{name}").json()["columns"]}
+    assert columns["a"]["type"] == "decimal(10, 2)"
+    assert columns["b"]["type"] == "map(string, array(int8))"
+    assert (columns["c"]["type"], columns["c"]["nullable"]) == ("datetime64(3, 'UTC')", True)
+
+
+def test_expression_types_in_header(api: Any) -> None:
+    stream = api.query("SELECT 1 AS a, to_int64(2) AS b, 1.5 AS c, now64(3, 'UTC') AS d, "
+                       "CAST(1.25 AS decimal(9, 2)) AS e, [1, 2] AS f")
+    stream.rows()
+    stream.close()
+    assert [c["type"] for c in stream.header] == [
+        "uint8", "int64", "float64", "datetime64(3, 'UTC')", "decimal(9, 2)", "array(uint8)"]
+
+
+def test_invalid_utf8_in_strings_comes_out_valid_json(api: Any) -> None:
+    name = api.create_stream("s string")
+    api.sql(f"INSERT INTO {name} (s) VALUES ('ok\\xff')")
+    rows = api.table(f"SELECT s FROM table({name})")
+    assert rows[0][0].startswith("ok")
