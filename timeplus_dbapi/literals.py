@@ -25,6 +25,7 @@ __all__ = ["quote_identifier", "quote_string", "render_literal"]
 _BYTE_TEXT = [chr(b) if 0x20 <= b < 0x7F else f"\\x{b:02x}" for b in range(256)]
 _BYTE_TEXT[ord("\\")] = "\\\\"
 _BYTE_TEXT[ord("'")] = "\\'"
+_MAX_DECIMAL_PRECISION = 76
 _DATE_MIN = datetime.date(1970, 1, 1)
 _DATE_MAX = datetime.date(2149, 6, 6)
 
@@ -86,9 +87,16 @@ def _render_float(value: float) -> str:
 
 @render_literal.register(Decimal)
 def _render_decimal(value: Decimal) -> str:
+    """An exact decimal: a bare ``1.5`` would be parsed as float64 and lose digits."""
     if not value.is_finite():
         raise DataError(f"Decimal value {value} is not finite and has no Timeplus decimal literal")
-    return format(value, "f")
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite values have an int exponent
+    scale = max(0, -exponent)
+    precision = max(1, max(0, len(digits) + exponent) + scale)
+    if precision > _MAX_DECIMAL_PRECISION:
+        raise DataError(f"Decimal value {value} needs {precision} digits; the maximum is 76")
+    return f"CAST('{format(value, 'f')}' AS decimal({precision}, {scale}))"
 
 
 @render_literal.register(str)

@@ -70,6 +70,9 @@ CASES = [
     ("low_cardinality(nullable(string))", [None, "lcn"]),
 ]
 
+# Servers report some types in their general form.
+HEADER_TYPE = {"decimal64(4)": "decimal(18, 4)"}
+
 
 def same(a, b):
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
@@ -86,7 +89,8 @@ def test_type_round_trip(conn, new_stream, type_text, values):
     for i, value in enumerate(values):  # the SQL-literal path: a literal beside a placeholder
         cur.execute(f"INSERT INTO {name} (i, v) VALUES ({1000 + i}, %s)", (value,))
     cur.execute(f"SELECT i, v FROM table({name}) ORDER BY i")
-    assert cur.description[1][1].replace(" ", "") == type_text.replace(" ", "")
+    header_type = HEADER_TYPE.get(type_text, type_text)
+    assert cur.description[1][1].replace(" ", "") == header_type.replace(" ", "")
     rows = cur.fetchall()
     expected = [(i, v) for i, v in enumerate(values)] + [
         (1000 + i, v) for i, v in enumerate(values)

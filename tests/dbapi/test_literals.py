@@ -7,6 +7,7 @@ Timeplus/ClickHouse lexer rules (EMULATOR-NOTES), independent of the code under 
 import datetime
 import decimal
 import ipaddress
+import re
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -88,9 +89,19 @@ def test_bytes_literal_round_trips(value):
 
 @given(st.decimals(allow_nan=False, allow_infinity=False))
 def test_decimal_renders_exactly(value):
+    plain = f"{value:f}".lstrip("-")
+    integer_part, _, fraction = plain.partition(".")
+    needed = len(integer_part.lstrip("0")) + len(fraction)
+    if needed > 76:
+        with pytest.raises(DataError):
+            render_literal(value)
+        return
     rendered = render_literal(value)
-    assert "E" not in rendered.upper()
-    assert decimal.Decimal(rendered) == value
+    match = re.fullmatch(r"CAST\('(-?\d+(?:\.\d+)?)' AS decimal\((\d+), (\d+)\)\)", rendered)
+    assert match is not None, rendered
+    assert decimal.Decimal(match.group(1)) == value
+    assert int(match.group(3)) == len(fraction)
+    assert int(match.group(2)) >= max(1, needed)
 
 
 @given(st.floats(allow_nan=False, allow_infinity=False))
@@ -109,8 +120,9 @@ def test_float_round_trips(value):
         (float("nan"), "nan"),
         (float("inf"), "inf"),
         (float("-inf"), "-inf"),
-        (decimal.Decimal("1E+3"), "1000"),
-        (decimal.Decimal("-0.000001"), "-0.000001"),
+        (decimal.Decimal("1E+3"), "CAST('1000' AS decimal(4, 0))"),
+        (decimal.Decimal("-0.000001"), "CAST('-0.000001' AS decimal(6, 6))"),
+        (decimal.Decimal("12345.6789"), "CAST('12345.6789' AS decimal(9, 4))"),
         ("it's a \\ test", "'it\\'s a \\\\ test'"),
         ("line\nbreak", "'line\nbreak'"),
         (datetime.date(2024, 2, 29), "to_date('2024-02-29')"),
@@ -166,3 +178,8 @@ def test_mixed_naive_and_aware_datetimes_rejected():
 def test_non_finite_decimal_rejected():
     with pytest.raises(DataError):
         render_literal(decimal.Decimal("NaN"))
+
+
+def test_decimal_beyond_76_digits_is_refused():
+    with pytest.raises(DataError, match="76"):
+        render_literal(decimal.Decimal("1" * 77))
