@@ -241,16 +241,21 @@ class _ViewSink:
         known = {c.name for c in target.columns} | {"_tp_time"}
         self.keep = [i for i, n in enumerate(names) if n in known]
         self.names = [names[i] for i in self.keep]
+        self.all_kept = len(self.keep) == len(names)
         self.stop = stop
 
     def start(self, header: list[dict[str, str]]) -> None:
         """The target's columns were fixed at creation."""
 
     def emit(self, rows: list[bytes]) -> None:
-        if len(self.keep) != len(self.names) or not rows:
+        self.poll()
+        if not rows:
             return
-        parsed = [json.loads(r) for r in rows]
-        body = "\n".join(json.dumps([row[i] for i in self.keep]) for row in parsed)
+        if self.all_kept:
+            body = b"\n".join(rows).decode("utf-8")
+        else:
+            parsed = [json.loads(r) for r in rows]
+            body = "\n".join(json.dumps([row[i] for i in self.keep]) for row in parsed)
         self.engine.ingest(self.target.database, self.target.name, self.names,
                            "JSONCompactEachRow", body)
 

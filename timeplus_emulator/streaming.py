@@ -38,6 +38,7 @@ from timeplus_emulator.sql import (
     to_timeplus_column_name,
     to_timeplus_type,
 )
+from timeplus_emulator.systables import rewrite_system_tables
 
 DEFAULT_PERIOD = 2.0
 WAIT_SLICE = 0.1
@@ -148,6 +149,8 @@ class SelectRunner:
     def _substitute(self, after: Optional[int], upto: Optional[int],
                     window_range: Optional[WindowRange] = None) -> str:
         sql = self.stmt.ch_sql
+        if self.stmt.system_tables:
+            sql = rewrite_system_tables(self.engine, sql)
         for index, source in enumerate(self.stmt.sources):
             streaming = index == self._stream_index
             text = self.engine.source_sql(source, after if streaming else None,

@@ -1,0 +1,38 @@
+"""system.tables / columns / databases show this instance's objects with Timeplus names."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+
+def test_system_tables_lists_streams_and_views(api: Any) -> None:
+    name = api.create_stream("a int32, b nullable(string)")
+    view = f"v_{uuid.uuid4().hex[:8]}"
+    api.sql(f"CREATE VIEW {view} AS SELECT a FROM table({name})")
+    rows = api.table("SELECT name, engine, database FROM system.tables "
+                     f"WHERE name IN ('{name}', '{view}') ORDER BY engine")
+    assert rows == [[name, "Stream", "default"], [view, "View", "default"]]
+
+
+def test_system_tables_hides_other_instances(api: Any, ent: Any) -> None:
+    mine = api.create_stream("a int32")
+    theirs = ent.create_stream("a int32")
+    names = {r[0] for r in api.table("SELECT name FROM system.tables")}
+    assert mine in names and theirs not in names
+    databases = api.table("SELECT name FROM system.databases")
+    assert ["default"] in databases
+    assert all(not r[0].startswith("tp") for r in databases)
+
+
+def test_system_columns_have_timeplus_types(api: Any) -> None:
+    name = api.create_stream("a int32, b nullable(string), c map(string, array(uint8))")
+    rows = api.table(f"SELECT name, type, position FROM system.columns WHERE table = '{name}' "
+                     "ORDER BY position")
+    assert rows == [["a", "int32", "1"], ["b", "nullable(string)", "2"],
+                    ["c", "map(string, array(uint8))", "3"],
+                    ["_tp_time", "datetime64(3, 'UTC')", "4"]]
+
+
+def test_other_system_tables_pass_through(api: Any) -> None:
+    assert api.table("SELECT dummy FROM system.one") == [[0]]
