@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from timeplus_emulator.sql import functions as fn
-from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, SYNTAX_ERROR, TranslationError
+from timeplus_emulator.sql.errors import (
+    BAD_ARGUMENTS,
+    NOT_IMPLEMENTED,
+    SYNTAX_ERROR,
+    TranslationError,
+)
 from timeplus_emulator.sql.model import Source, Window, placeholder
 from timeplus_emulator.sql.tokens import Kind, Token, name_of, quote_string, tokenize, unquote
 from timeplus_emulator.sql.types import (
@@ -186,8 +191,8 @@ class Rewriter:
                 node, nxt = parse_type_tokens(self.toks, i + 1, self._function_name)
                 out.append(tok.pre + "::" + self.toks[i + 1].pre + render_clickhouse(node))
                 i = nxt
-            elif tok.is_op(":") and self._json_left(i, start) is not None:
-                i = self._json_element(i, out)
+            elif tok.is_op(":") and self._json_element(i, start, out):
+                i = self._json_path_end(i)
             elif tok.is_op("(") and self.toks[i + 1].is_word("SELECT", "WITH"):
                 i = self._expression_subquery(i, start, out)
             else:
@@ -221,23 +226,30 @@ class Rewriter:
             return None
         return left
 
-    def _json_element(self, colon: int, out: list[str]) -> int:
-        """Rewrite ``raw:a.b`` as ``JSON_VALUE(raw, '$.`a`.`b`')``; return the next index."""
-        left = self._json_left(colon, 0)
-        assert left is not None
-        operand_pieces = [out.pop() for _ in range(colon - left)][::-1]
-        operand = "".join(operand_pieces)
+    def _json_element(self, colon: int, start: int, out: list[str]) -> bool:
+        """Rewrite ``raw:a.b`` as ``JSON_VALUE(raw, '$.`a`.`b`')`` if it is one."""
+        left = self._json_left(colon, start)
+        count = colon - (left if left is not None else colon)
+        operand = "".join(out[len(out) - count:]) if count else ""
+        if left is None or operand != self.text(left, colon):
+            return False
+        del out[len(out) - count:]
         stripped = operand.lstrip()
         path = ["$"]
         i = colon + 1
-        while True:
+        while i < self._json_path_end(colon):
             path.append("`" + name_of(self.toks[i]).replace("`", "\\`") + "`")
-            if not (self.toks[i + 1].is_op(".") and self.toks[i + 2].kind in
-                    (Kind.IDENT, Kind.QUOTED_IDENT)):
-                break
             i += 2
         text = f"JSON_VALUE({stripped}, {quote_string('.'.join(path))})"
         out.append(operand[: len(operand) - len(stripped)] + text)
+        return True
+
+    def _json_path_end(self, colon: int) -> int:
+        """Index after the ``a.b.c`` path following the colon at ``colon``."""
+        i = colon + 1
+        names = (Kind.IDENT, Kind.QUOTED_IDENT)
+        while self.toks[i + 1].is_op(".") and self.toks[i + 2].kind in names:
+            i += 2
         return i + 1
 
     def _function_name(self, name: str) -> str:
@@ -338,6 +350,10 @@ class Rewriter:
 
     def _cast(self, written: str, args: list[tuple[int, int]], close: int) -> str:
         ch_name = fn.resolve_function(written).ch_name
+        if len(args) not in (1, 2):
+            raise TranslationError(
+                BAD_ARGUMENTS, f"Function {written} expects (x AS type) or (x, 'type')"
+            )
         if len(args) == 1:
             start, end = args[0]
             as_index = self._top_level_as(start, end)
