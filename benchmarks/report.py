@@ -71,7 +71,8 @@ def ratios(results: Result) -> Result:
     return out
 
 
-# (description, ratio key or figure path, comparison, threshold)
+# (description, ratio key or figure path, comparison, threshold). The raw ingest baseline posts
+# bytes serialized before the timing starts (client-side time ~0), so the 1.3x target is end-to-end.
 TARGETS: tuple[tuple[str, str, str, float], ...] = (
     ("fetch, client-side: ours >= 20x SDK dbapi rows/s", "fetch.client.speedup_vs_sdk", ">=", 20),
     ("fetch, end-to-end: ours >= 20x SDK dbapi rows/s", "fetch.e2e.speedup_vs_sdk", ">=", 20),
@@ -85,8 +86,6 @@ TARGETS: tuple[tuple[str, str, str, float], ...] = (
      "ingest.e2e.ours_executemany.time_vs_raw", "<=", 1.3),
     ("ingest to_sql, end-to-end: <= 1.3x raw pre-serialized post",
      "ingest.e2e.ours_to_sql.time_vs_raw", "<=", 1.3),
-    ("ingest executemany, client-side: <= 1.3x raw pre-serialized post",
-     "ingest.client.ours_executemany.time_vs_raw", "<=", 1.3),
     ("memory: iterating the streamed result grows RSS < 50 MB", "memory.ours.rss_growth_mb",
      "<", 50),
 )
@@ -162,7 +161,7 @@ def format_table(results: Result) -> str:
         lines += [*_ratio_lines(results, "fetch."), ""]
     if "ingest" in results:
         lines += [f"INGEST {meta['ingest_rows']:,} rows "
-                  f"(raw/SDK: {meta['chunk_rows']:,} rows per request)"]
+                  f"(raw and SDK: {meta['chunk_rows']:,} rows per request, our driver's body cap)"]
         lines += _throughput_block(results, "ingest", ("ours_executemany", "ours_to_sql", "sdk",
                                                        "raw"))
         lines += [*_ratio_lines(results, "ingest."), ""]

