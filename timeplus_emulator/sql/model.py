@@ -24,9 +24,17 @@ from typing import Literal, Optional, Union
 WindowKind = Literal["tumble", "hop", "session"]
 
 
+PLACEHOLDER_PREFIX = "__TP_SOURCE_"
+
+
 def placeholder(index: int) -> str:
-    """The text standing for ``sources[index]`` in translated SQL."""
-    return f"__TP_SOURCE_{index}__"
+    """The text standing for ``sources[index]`` in translated SQL.
+
+    User text can never produce it: the translator re-spells any occurrence of
+    ``__TP_SOURCE_`` in literals, names and comments, so a plain ``str.replace``
+    of placeholders is safe.
+    """
+    return f"{PLACEHOLDER_PREFIX}{index}__"
 
 
 @dataclass(frozen=True)
@@ -37,8 +45,8 @@ class Window:
     that compute ``window_start``/``window_end`` for a row; ``end_ch`` may refer to
     ``window_start`` (the engine selects ``*, <start_ch> AS window_start,
     <end_ch> AS window_end``). For ``hop`` the start expression contains
-    ``arrayJoin`` (a row belongs to several windows). Both are ``None`` for
-    ``session`` windows, which the emulator does not compute.
+    ``arrayJoin`` (a row belongs to several windows). ``session`` windows are
+    rejected by the translator (code 48), so ``kind`` is ``tumble`` or ``hop`` today.
     """
 
     kind: WindowKind

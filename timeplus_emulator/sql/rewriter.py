@@ -447,7 +447,7 @@ def make_window(kind: str, time_column: str, size_sql: str, size_seconds: float,
         start = f"fromUnixTimestamp64Milli(arrayJoin({starts}), {tz})"
         end = f"window_start + {size_sql}"
     else:
-        return Window("session", time_column, size_sql, size_seconds, None, None, timezone)
+        raise TranslationError(NOT_IMPLEMENTED, f"{kind} windows are not supported by the emulator")
     return Window(
         "tumble" if kind == "tumble" else "hop", time_column, size_sql, size_seconds,
         step[0] if step else None, step[1] if step else None, timezone, start, end,

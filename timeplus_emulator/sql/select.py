@@ -229,8 +229,6 @@ class SelectTranslator:
             (st.emit is not None and st.emit not in SUPPORTED_EMITS,
              f"EMIT {st.emit} is not supported by the emulator; "
              "use EMIT PERIODIC or EMIT AFTER WINDOW CLOSE"),
-            (any(s.window is not None and s.window.kind == "session" for s in streams),
-             "session windows are not supported by the emulator in streaming queries"),
             (scope.window_functions,
              "window functions (OVER ...) are not supported by the emulator in streaming queries"),
             (self.ctx.nested_aggregation_over_stream,

@@ -25,7 +25,7 @@ from timeplus_emulator.sql.rewriter import (
     match_paren,
     split_args,
 )
-from timeplus_emulator.sql.tokens import Kind, Token, name_of, unquote
+from timeplus_emulator.sql.tokens import Kind, name_of, unquote
 
 if TYPE_CHECKING:
     from timeplus_emulator.sql.rewriter import Rewriter
@@ -189,14 +189,9 @@ class SourceParser:
         time_column = "`_tp_time`"
         intervals_needed = 2 if kind == "hop" else 1
         if kind == "session":
-            timeout_arg = rest[0]
-            if not _is_interval(self.toks[rest[0][0]:rest[0][1]]):
-                time_column = self.rw.rewrite(*rest[0], allow_from=False).strip()
-                if len(rest) < 2:
-                    raise TranslationError(BAD_ARGUMENTS, "session() needs a timeout interval")
-                timeout_arg = rest[1]
-            timeout = self._interval(timeout_arg, "session timeout")
-            return make_window("session", time_column, timeout.ch_sql, timeout.seconds, None, None)
+            raise TranslationError(
+                NOT_IMPLEMENTED, "session windows are not supported by the emulator"
+            )
         if len(rest) == intervals_needed + 1:
             time_column = self.rw.rewrite(*rest[0], allow_from=False).strip()
             rest = rest[1:]
@@ -212,12 +207,6 @@ class SourceParser:
             )
         return make_window("hop", time_column, size.ch_sql, size.seconds,
                            (step.ch_sql, step.seconds), timezone)
-
-
-def _is_interval(tokens: list[Token]) -> bool:
-    from timeplus_emulator.sql.intervals import parse_interval
-
-    return parse_interval(tokens) is not None
 
 
 def _escape(name: str) -> str:

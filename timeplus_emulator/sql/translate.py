@@ -13,6 +13,7 @@ from timeplus_emulator.sql.cursor import TokenCursor
 from timeplus_emulator.sql.ddl import parse_create
 from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, SYNTAX_ERROR, TranslationError
 from timeplus_emulator.sql.model import (
+    PLACEHOLDER_PREFIX,
     DescribeStatement,
     DropKind,
     DropStatement,
@@ -68,6 +69,8 @@ def translate(
     if insert_format is not None:
         sql, data = sql[: insert_format.end()], sql[insert_format.end():]
     tokens = _strip_semicolon(tokenize(sql))
+    if PLACEHOLDER_PREFIX in sql:
+        tokens = [_defuse_placeholder_text(t) for t in tokens]
     _check_brackets(tokens)
     ctx = Context(resolve_view=resolve_view, cte_names=collect_cte_names(tokens),
                   system_table_sql=system_table_sql, format_data=data)
@@ -86,6 +89,23 @@ def translate(
         raise cur.error("a statement (SELECT, CREATE, DROP, INSERT, SHOW, DESCRIBE, USE)")
     cur.take()
     return handler(cur, ctx)
+
+
+def _defuse_placeholder_text(tok: Token) -> Token:
+    """Spell user text that looks like a source placeholder so the engine never matches it.
+
+    Literals and quoted names keep their value (``\\x5F`` is ``_``); comments and bare
+    words are changed outright (a bare word becomes a quoted name).
+    """
+    pre = tok.pre.replace(PLACEHOLDER_PREFIX, "__TP_SOURCE-")
+    text = tok.text
+    if PLACEHOLDER_PREFIX in text:
+        escaped = text.replace(PLACEHOLDER_PREFIX, "\\x5F" + PLACEHOLDER_PREFIX[1:])
+        if tok.kind is Kind.IDENT:
+            return Token(Kind.QUOTED_IDENT, "`" + escaped + "`", tok.pos, pre)
+        if tok.kind in (Kind.STRING, Kind.QUOTED_IDENT):
+            text = escaped
+    return Token(tok.kind, text, tok.pos, pre)
 
 
 def _strip_semicolon(tokens: list[Token]) -> list[Token]:

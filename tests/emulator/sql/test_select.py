@@ -153,11 +153,11 @@ def test_hop_window() -> None:
         "hop", 2.0, 10.0)
 
 
-def test_session_window_is_flagged_for_streaming() -> None:
-    st_ = select("SELECT count() FROM session(s, 5s) GROUP BY window_start")
-    assert st_.sources[0].window is not None
-    assert st_.unsupported_streaming_reason is not None
-    assert "session" in st_.unsupported_streaming_reason
+def test_session_window_is_not_implemented() -> None:
+    with pytest.raises(TranslationError) as info:
+        translate("SELECT count() FROM session(s, 5s) GROUP BY window_start")
+    assert info.value.code == 48
+    assert "session" in info.value.message
 
 
 def test_window_needs_an_interval() -> None:
@@ -323,3 +323,11 @@ def test_view_tail_clauses_are_dropped_when_inlined() -> None:
 
     st_ = select("SELECT a FROM v", resolve_view=resolve)
     assert st_.ch_sql == "SELECT a FROM (SELECT a FROM __TP_SOURCE_0__) AS `v`"
+
+
+def test_placeholder_text_in_user_sql_is_defused() -> None:
+    st_ = select("SELECT '__TP_SOURCE_0__' AS `__TP_SOURCE_1__`, __TP_SOURCE_2__ "
+                 "FROM s -- __TP_SOURCE_0__\nWHERE 1")
+    assert st_.ch_sql.count("__TP_SOURCE_") == 1
+    assert st_.ch_sql == ("SELECT '\\x5F_TP_SOURCE_0__' AS `\\x5F_TP_SOURCE_1__`, "
+                          "`\\x5F_TP_SOURCE_2__` FROM __TP_SOURCE_0__ -- __TP_SOURCE-0__\nWHERE 1")
