@@ -1,6 +1,6 @@
 """Python values → JSON for the ingest endpoint (native JSON values, no SQL escaping).
 
-Datetimes become ``YYYY-MM-DD HH:MM:SS.ffffff`` (with ``+hh:mm`` when timezone-aware), dates ISO,
+Datetimes become ISO-8601 text (``YYYY-MM-DD[T ]HH:MM:SS[.ffffff][+hh:mm]``), dates ISO,
 Decimal an exact decimal string, UUID/IP addresses strings, NaN/±inf the strings the server uses.
 Values of other types raise ``NotSupportedError``; lone surrogates raise ``DataError``.
 """
@@ -17,6 +17,10 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from .errors import DataError, NotSupportedError
+from .protocol.jsoncodec import HAVE_ORJSON
+
+if HAVE_ORJSON:
+    import orjson
 
 __all__ = ["encode_rows", "json_value"]
 
@@ -55,6 +59,9 @@ _BY_TYPE: dict[type, Callable[[Any], Any]] = {
 
 def json_value(value: Any) -> Any:
     """The JSON-encodable form of one value the encoder does not know natively."""
+    handler = _BY_TYPE.get(type(value))
+    if handler is not None:
+        return handler(value)
     for cls in type(value).__mro__:
         handler = _BY_TYPE.get(cls)
         if handler is not None:
@@ -90,8 +97,7 @@ _ENCODER = json.JSONEncoder(
 )
 
 
-def encode_rows(rows: Sequence[Any]) -> bytes:
-    """Encode rows (sequences of values) as one compact JSON array, UTF-8."""
+def _encode_std(rows: Sequence[Any]) -> bytes:
     try:
         text = _ENCODER.encode(rows)
     except ValueError as exc:
@@ -104,3 +110,24 @@ def encode_rows(rows: Sequence[Any]) -> bytes:
         raise DataError(
             "a string value contains a lone surrogate and cannot be sent as UTF-8"
         ) from exc
+
+
+def _encode_orjson(rows: Sequence[Any]) -> bytes:
+    """orjson fast path; anything it cannot do exactly goes to the standard encoder.
+
+    orjson writes NaN/inf as ``null`` and refuses integers beyond 64 bits, so output that
+    contains ``null`` (a NULL, or possibly a non-finite float) and any orjson failure are
+    re-encoded by the standard library, which is exact and raises the driver's errors.
+    """
+    try:
+        encoded = orjson.dumps(rows, default=json_value, option=orjson.OPT_NON_STR_KEYS)
+    except (orjson.JSONEncodeError, TypeError):
+        return _encode_std(rows)
+    if b"null" in encoded:
+        return _encode_std(rows)
+    return encoded
+
+
+def encode_rows(rows: Sequence[Any]) -> bytes:
+    """Encode rows (sequences of values) as one compact JSON array, UTF-8."""
+    return _encode_orjson(rows) if HAVE_ORJSON else _encode_std(rows)

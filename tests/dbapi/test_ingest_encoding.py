@@ -98,3 +98,34 @@ def test_format_spellings(name, canonical):
 def test_unknown_format():
     with pytest.raises(ValueError, match="unknown ingest format"):
         normalize_format("csv")
+
+
+@pytest.mark.parametrize(
+    "row, expected",
+    [
+        ([float("nan"), 1.5], ["nan", 1.5]),  # no None in the row: orjson would write null
+        ([float("inf"), "x"], ["inf", "x"]),
+        ([2**64, -(2**100)], [2**64, -(2**100)]),
+        ([{1: "a"}, (1, 2)], [{"1": "a"}, [1, 2]]),
+        (
+            [decimal.Decimal("0.1"), uuid.UUID(int=1)],
+            ["0.1", "00000000-0000-0000-0000-000000000001"],
+        ),
+    ],
+)
+def test_encoding_is_exact_on_every_path(row, expected):
+    assert json.loads(encode_rows([row])) == [expected]
+
+
+def test_datetimes_encode_as_iso_text_the_server_parses():
+    aware = datetime.datetime(2024, 1, 2, 3, 4, 5, 6, tzinfo=datetime.timezone.utc)
+    naive = datetime.datetime(2024, 1, 2, 3, 4, 5, 600000)
+    got = json.loads(encode_rows([[aware, naive, datetime.date(2024, 1, 2)]]))[0]
+    assert datetime.datetime.fromisoformat(got[0]) == aware
+    assert datetime.datetime.fromisoformat(got[1]) == naive
+    assert got[2] == "2024-01-02"
+
+
+def test_surrogates_rejected_without_none_in_row():
+    with pytest.raises(DataError, match="surrogate"):
+        encode_rows([["ok", "\udc80"]])
