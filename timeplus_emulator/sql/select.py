@@ -108,6 +108,8 @@ def _item_name(item: list[Token]) -> Optional[str]:
         return name_of(item[-1])
     if len(item) == 1 and item[0].kind in names:
         return name_of(item[0])
+    if len(item) == 1 and item[0].kind is Kind.INTERVAL:
+        return item[0].text
     if any(t.is_op(":") for t in item) and all(t.kind in names or t.is_op(":", ".")
                                                for t in item):
         return "".join(t.text for t in item)
@@ -121,6 +123,7 @@ class SelectTranslator:
         self.toks = tokens
         self.ctx = ctx
         self.set_operation = False
+        self.distinct = False
 
     def translate(self, start: int, end: int) -> SelectStatement:
         emit_at = top_level_index(self.toks, start, end, "EMIT")
@@ -139,6 +142,8 @@ class SelectTranslator:
         rewriter = Rewriter(self.toks, self.ctx)
         body, scope = rewriter.select_scope(start, body_end)
         self.set_operation = self._has_set_operation(start, body_end)
+        select_at = top_level_index(self.toks, start, body_end, "SELECT")
+        self.distinct = select_at is not None and self.toks[select_at + 1].is_word("DISTINCT")
         limit, offset = self._limit(start, body_end)
         return self._statement(body + settings_sql, scope, emit, tp_settings, limit, offset,
                                output_names(self.toks, start, body_end))
@@ -236,6 +241,9 @@ class SelectTranslator:
             (self.ctx.stream_in_expression,
              "reading a stream inside IN (...) or a scalar subquery is not supported by the "
              "emulator; use table() there"),
+            (self.distinct and not scope.aggregating,
+             "SELECT DISTINCT over a stream is not supported by the emulator; "
+             "use GROUP BY or table()"),
             (self.set_operation and bool(streams),
              "UNION/INTERSECT/EXCEPT with a stream is not supported by the emulator in "
              "streaming queries"),

@@ -331,3 +331,15 @@ def test_placeholder_text_in_user_sql_is_defused() -> None:
     assert st_.ch_sql.count("__TP_SOURCE_") == 1
     assert st_.ch_sql == ("SELECT '\\x5F_TP_SOURCE_0__' AS `\\x5F_TP_SOURCE_1__`, "
                           "`\\x5F_TP_SOURCE_2__` FROM __TP_SOURCE_0__ -- __TP_SOURCE-0__\nWHERE 1")
+
+
+def test_distinct_over_stream_is_flagged_but_group_by_is_not() -> None:
+    assert select("SELECT DISTINCT a FROM s").unsupported_streaming_reason is not None
+    assert select("SELECT DISTINCT a FROM s GROUP BY a").unsupported_streaming_reason is None
+    assert select("SELECT DISTINCT a FROM table(s)").streaming is False
+
+
+def test_interval_shorthand_keeps_its_column_name() -> None:
+    st_ = select("SELECT 5s, a FROM s")
+    assert st_.output_names == ("5s", "a")
+    assert st_.ch_sql == "SELECT toIntervalSecond(5), a FROM __TP_SOURCE_0__"
