@@ -7,6 +7,30 @@ Public API (what the engine uses):
 * :func:`to_clickhouse_type` / :func:`to_timeplus_type` — type names both ways.
 * :func:`to_timeplus_column_name` — chDB's auto-generated column names → Timeplus.
 * :func:`to_timeplus_error` — chDB error (message, code) → Proton (code, message).
+* :func:`ch_type_to_timeplus_sql` — SQL expression mapping type names (reflection).
+* :func:`timeplus_functions` — the Timeplus function names accepted (``system.functions``).
+
+Rejected at translation time (``TranslationError``):
+
+* 62 — syntax errors, unbalanced brackets, several statements, DROP TABLE.
+* 50 — type names Timeplus does not have (``String``, ``timestamp``, ``LowCardinality``...).
+* 46 — function names Timeplus does not have, including ClickHouse camelCase names.
+* 48 — Timeplus functions without a chDB equivalent (list in ``function_table``),
+  streaming-only functions (``lag``, ``lags``, ``lag_behind``, ``emit_version``,
+  ``date_diff_within``, ``neighbor``), session windows, windows over views, ``hop`` with
+  month/quarter/year intervals, table functions other than ``table``/``tumble``/``hop``/
+  ``numbers``/``zeros``, ``FORMAT``/``INTO OUTFILE`` in SELECT, ``DESCRIBE (query)``,
+  ``EPHEMERAL`` columns, ``CREATE EXTERNAL|RANDOM|MUTABLE STREAM``, ``CREATE TABLE`` and
+  statements other than SELECT/CREATE/DROP/INSERT/SHOW/DESCRIBE/USE.
+* 44 — user columns named ``_tp_*`` (except a ``datetime64`` ``_tp_time``),
+  ``window_start`` or ``window_end``; 36 — bad stream modes, kv modes without a
+  primary key, malformed window arguments.
+
+Flagged for streaming only (``SelectStatement.unsupported_streaming_reason``): two or
+more streams in one query, EMIT other than PERIODIC / AFTER WINDOW CLOSE, window
+functions (OVER), aggregation in a subquery over a stream, a stream inside IN (...) or a
+scalar subquery, UNION/INTERSECT/EXCEPT with a stream, SELECT DISTINCT without
+aggregation, LIMIT ... OFFSET.
 """
 
 from __future__ import annotations
