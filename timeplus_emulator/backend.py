@@ -33,6 +33,7 @@ PINNED_SETTINGS = (
 _CODE_RE = re.compile(r"Code: (\d+)\. (?:DB::Exception: )?")
 _TAIL_RE = re.compile(r"\s*\(([A-Z_]+)\)\s*(\(version [^)]*\))?\.?\s*$")
 _MAX_POOL = 48
+_MAX_IDLE = 4
 
 
 class EngineError(Exception):
@@ -87,9 +88,16 @@ class Backend:
         try:
             yield conn
         finally:
+            surplus = None
             with self._lock:
-                self._idle.append(conn)
+                if len(self._idle) >= _MAX_IDLE:
+                    surplus = conn
+                    self._open -= 1
+                else:
+                    self._idle.append(conn)
                 self._available.notify()
+            if surplus is not None:
+                _close_quietly(surplus)
 
     def _acquire(self) -> Any:
         with self._lock:
@@ -123,10 +131,14 @@ class Backend:
         with self._lock:
             conns, self._idle = self._idle, []
         for conn in [*conns, self._keeper]:
-            try:
-                conn.close()
-            except Exception:
-                logger.debug("closing a chDB connection failed", exc_info=True)
+            _close_quietly(conn)
+
+
+def _close_quietly(conn: Any) -> None:
+    try:
+        conn.close()
+    except Exception:
+        logger.debug("closing a chDB connection failed", exc_info=True)
 
 
 def run_on(conn: Any, sql: str, fmt: str) -> bytes:

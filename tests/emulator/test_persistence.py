@@ -1,0 +1,107 @@
+"""--data-dir persists streams, views and rows: the CLI runs twice on one directory."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from timeplus_emulator import run_emulator
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def _cli(data_dir: Path, *extra: str) -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "timeplus_emulator", "--port", str(port),
+         "--data-dir", str(data_dir), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert "listening" in line, line + proc.stdout.read()
+        yield f"http://127.0.0.1:{port}/default/api/v1beta2"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+
+
+def _table(base: str, sql: str) -> list[Any]:
+    response = requests.post(base + "/queries", json={"sql": sql}, timeout=10)
+    assert response.status_code == 200, response.text
+    rows: list[Any] = []
+    event = None
+    for line in response.text.splitlines():
+        if line.startswith("event:"):
+            event = line[6:].strip()
+        elif line.startswith("data:"):
+            if event is None:
+                rows.extend(json.loads(line[5:]))
+        elif not line:
+            event = None
+    return rows
+
+
+def test_data_dir_survives_restart(tmp_path: Path) -> None:
+    data_dir = tmp_path / "tpdata"
+    with _cli(data_dir) as base:
+        created = requests.post(base + "/streams", timeout=10, json={
+            "name": "kept", "description": "persist me",
+            "columns": [{"name": "a", "type": "int32"}, {"name": "s", "type": "string"}]})
+        assert created.status_code == 201, created.text
+        ingested = requests.post(base + "/streams/kept/ingest", timeout=10,
+                                 json={"columns": ["a", "s"], "data": [[1, "x"], [2, "y"]]})
+        assert ingested.status_code == 200
+        view = requests.post(base + "/views", timeout=10,
+                             json={"name": "kept_view", "query": "SELECT a FROM kept"})
+        assert view.status_code == 201, view.text
+    with _cli(data_dir) as base:
+        stream = requests.get(base + "/streams/kept", timeout=10).json()
+        assert stream["description"] == "persist me"
+        assert [c["name"] for c in stream["columns"]] == ["a", "s", "_tp_time"]
+        assert _table(base, "SELECT a, s FROM table(kept)") == [[1, "x"], [2, "y"]]
+        requests.post(base + "/streams/kept/ingest", timeout=10,
+                      json={"columns": ["a", "s"], "data": [[3, "z"]]})
+        assert _table(base, "SELECT a FROM table(kept)") == [[1], [2], [3]]
+        assert _table(base, "SELECT a FROM kept LIMIT 3 SETTINGS seek_to='earliest'") == \
+            [[1], [2], [3]]
+        assert requests.get(base + "/views/kept_view", timeout=10).status_code == 200
+
+
+def test_without_data_dir_nothing_persists(tmp_path: Path) -> None:
+    with run_emulator() as first:
+        requests.post(first.base_url + "/v1beta2/streams", timeout=10, json={
+            "name": "gone", "columns": [{"name": "a", "type": "int32"}]})
+    with run_emulator() as second:
+        response = requests.get(second.base_url + "/v1beta2/streams/gone", timeout=10)
+        assert response.status_code == 404
+
+
+def test_data_dir_in_a_process_with_memory_emulators_is_refused(
+        tmp_path: Path, timeplus_server: Any) -> None:
+    with pytest.raises(Exception, match="own process"):
+        with run_emulator(data_dir=str(tmp_path / "x")):
+            pass
+
+
+def test_cli_startup_is_fast(tmp_path: Path) -> None:
+    started = time.monotonic()
+    with _cli(tmp_path / "fast"):
+        elapsed = time.monotonic() - started
+    assert elapsed < 5.0  # includes interpreter start and imports; ~1 s on the dev box
