@@ -1,1 +1,95 @@
-"""SQLAlchemy dialect for Timeplus."""
+"""SQLAlchemy dialect for Timeplus (SQLAlchemy 1.4 and 2.x).
+
+``create_engine("timeplus://host:8000/default")`` (or ``timeplus+rest://``) uses
+:class:`sqlalchemy_timeplus.dialect.TimeplusDialect` over the ``timeplus_dbapi`` driver.
+Timeplus types are in :mod:`sqlalchemy_timeplus.types`; query constructs (``table()``,
+``tumble``/``hop``/``session``, ``emit``/``settings``) in :mod:`sqlalchemy_timeplus.constructs`;
+view DDL constructs in :mod:`sqlalchemy_timeplus.ddl`.
+"""
+
+from .constructs import TimeplusSelect, emit, hop, select, session, settings, table, tumble
+from .ddl import CreateMaterializedView, CreateView, DropView
+from .types import (
+    UUID,
+    Array,
+    Bool,
+    Date,
+    Date32,
+    DateTime,
+    DateTime64,
+    Decimal,
+    Enum8,
+    Enum16,
+    FixedString,
+    Float32,
+    Float64,
+    Int8,
+    Int16,
+    Int32,
+    Int64,
+    Int128,
+    Int256,
+    IPv4,
+    IPv6,
+    Json,
+    LowCardinality,
+    Map,
+    Nullable,
+    String,
+    Tuple,
+    UInt8,
+    UInt16,
+    UInt32,
+    UInt64,
+    UInt128,
+    UInt256,
+)
+
+__all__ = [
+    "UUID",
+    "Array",
+    "Bool",
+    "CreateMaterializedView",
+    "CreateView",
+    "Date",
+    "Date32",
+    "DateTime",
+    "DateTime64",
+    "Decimal",
+    "DropView",
+    "Enum8",
+    "Enum16",
+    "FixedString",
+    "Float32",
+    "Float64",
+    "IPv4",
+    "IPv6",
+    "Int8",
+    "Int16",
+    "Int32",
+    "Int64",
+    "Int128",
+    "Int256",
+    "Json",
+    "LowCardinality",
+    "Map",
+    "Nullable",
+    "String",
+    "TimeplusSelect",
+    "Tuple",
+    "UInt8",
+    "UInt16",
+    "UInt32",
+    "UInt64",
+    "UInt128",
+    "UInt256",
+    "emit",
+    "hop",
+    "select",
+    "session",
+    "settings",
+    "table",
+    "tumble",
+]
+
+__version__ = "0.1.0"

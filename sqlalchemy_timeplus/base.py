@@ -1,0 +1,163 @@
+"""The driver-agnostic part of the Timeplus dialect: capabilities, compilers, type names.
+
+Timeplus (a streaming SQL database, a ClickHouse fork) has no transactions, no UPDATE/DELETE,
+no RETURNING, no sequences or autoincrement, no constraints and no secondary indexes. Streams
+are append-only tables; every stream also has ``_tp_time datetime64(3, 'UTC')``.
+
+The driver binding (REST client, DDL through the stream API, reflection) lives in
+:mod:`sqlalchemy_timeplus.dialect`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import exc, schema
+from sqlalchemy import types as sqltypes
+from sqlalchemy.engine import default
+
+from . import types as tp
+from .compiler import TimeplusCompiler, TimeplusIdentifierPreparer, TimeplusTypeCompiler
+from .ddl import TimeplusDDLCompiler
+
+__all__ = ["ISCHEMA_NAMES", "TimeplusBaseDialect"]
+
+# Lookup of Timeplus type names for ``dialect.ischema_names`` (reflection uses the full parser).
+ISCHEMA_NAMES: dict[str, type[Any]] = {
+    "int8": tp.Int8,
+    "int16": tp.Int16,
+    "int32": tp.Int32,
+    "int64": tp.Int64,
+    "int128": tp.Int128,
+    "int256": tp.Int256,
+    "uint8": tp.UInt8,
+    "uint16": tp.UInt16,
+    "uint32": tp.UInt32,
+    "uint64": tp.UInt64,
+    "uint128": tp.UInt128,
+    "uint256": tp.UInt256,
+    "float32": tp.Float32,
+    "float64": tp.Float64,
+    "decimal": tp.Decimal,
+    "string": tp.String,
+    "fixed_string": tp.FixedString,
+    "bool": tp.Bool,
+    "uuid": tp.UUID,
+    "date": tp.Date,
+    "date32": tp.Date32,
+    "datetime": tp.DateTime,
+    "datetime64": tp.DateTime64,
+    "ipv4": tp.IPv4,
+    "ipv6": tp.IPv6,
+    "json": tp.Json,
+    "enum8": tp.Enum8,
+    "enum16": tp.Enum16,
+    "array": tp.Array,
+    "map": tp.Map,
+    "tuple": tp.Tuple,
+    "nullable": tp.Nullable,
+    "low_cardinality": tp.LowCardinality,
+}
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine.interfaces import IsolationLevel
+
+AUTOCOMMIT: IsolationLevel = "AUTOCOMMIT"
+
+
+class TimeplusBaseDialect(default.DefaultDialect):
+    """Timeplus SQL, independent of the driver."""
+
+    name = "timeplus"
+    default_paramstyle = "pyformat"
+    supports_statement_cache = True
+
+    statement_compiler = TimeplusCompiler
+    ddl_compiler = TimeplusDDLCompiler
+    type_compiler = TimeplusTypeCompiler
+    type_compiler_cls = TimeplusTypeCompiler
+    preparer = TimeplusIdentifierPreparer  # type: ignore[assignment]
+    ischema_names = ISCHEMA_NAMES
+
+    max_identifier_length = 255
+    requires_name_normalize = False
+    supports_alter = False
+    supports_comments = False
+    inline_comments = False
+    supports_sequences = False
+    sequences_optional = False
+    supports_native_boolean = True
+    supports_native_decimal = True
+    supports_native_enum = True
+    supports_native_uuid = True
+    supports_simple_order_by_label = True
+    supports_is_distinct_from = False
+    div_is_floordiv = False
+    supports_default_values = False
+    supports_default_metavalue = False
+    supports_empty_insert = False
+    supports_multivalues_insert = True
+    use_insertmanyvalues = False
+    use_insertmanyvalues_wo_returning = False
+    insert_returning = False
+    update_returning = False
+    delete_returning = False
+    implicit_returning = False
+    full_returning = False
+    postfetch_lastrowid = False
+    preexecute_autoincrement_sequences = False
+    supports_sane_rowcount = False
+    supports_sane_multi_rowcount = False
+    supports_server_side_cursors = False
+    returns_unicode_strings = True
+    description_encoding = None
+    default_schema_name = "default"
+
+    construct_arguments = [  # noqa: RUF012
+        (
+            schema.Table,
+            {
+                "mode": None,
+                "primary_key": None,
+                "event_time_column": None,
+                "ttl_expression": None,
+                "logstore_retention_bytes": None,
+                "logstore_retention_ms": None,
+                "settings": None,
+            },
+        ),
+    ]
+
+    colspecs: dict[type[Any], type[Any]] = {}  # noqa: RUF012
+
+    def __init__(self, reflect_reserved_columns: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.reflect_reserved_columns = reflect_reserved_columns
+
+    # --- connections without transactions ------------------------------------------------
+
+    def get_isolation_level_values(self, dbapi_connection: Any) -> Sequence[IsolationLevel]:
+        return [AUTOCOMMIT]
+
+    def get_isolation_level(self, dbapi_connection: Any) -> IsolationLevel:
+        return AUTOCOMMIT
+
+    def get_default_isolation_level(self, dbapi_connection: Any) -> IsolationLevel:
+        return AUTOCOMMIT
+
+    def set_isolation_level(self, dbapi_connection: Any, level: IsolationLevel) -> None:
+        if level != AUTOCOMMIT:
+            raise exc.ArgumentError(
+                f"Timeplus has no transactions; the only isolation level is {AUTOCOMMIT}, "
+                f"not {level!r}"
+            )
+
+    def reset_isolation_level(self, dbapi_connection: Any) -> None:
+        """Nothing to reset: the only level is AUTOCOMMIT."""
+
+    def _get_default_schema_name(self, connection: Any) -> str:
+        return "default"
+
+    def type_descriptor(self, typeobj: Any) -> Any:
+        return sqltypes.adapt_type(typeobj, self.colspecs)

@@ -1,0 +1,255 @@
+"""Statement compiler, type compiler and identifier preparer of the Timeplus dialect.
+
+Literals and identifiers are rendered by the driver (:mod:`timeplus_dbapi.literals`), the one
+place that escapes. Timeplus has no UPDATE, DELETE or RETURNING: compiling them raises
+``CompileError``. ``EMIT``/``SETTINGS`` clauses travel as statement hints (see
+:mod:`sqlalchemy_timeplus.constructs`) and are rendered after ``LIMIT``/``OFFSET``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import exc
+from sqlalchemy import types as sqltypes
+from sqlalchemy.sql import compiler
+
+from timeplus_dbapi.literals import quote_identifier, quote_string, render_literal
+
+from . import types as tp
+
+__all__ = ["TimeplusCompiler", "TimeplusIdentifierPreparer", "TimeplusTypeCompiler"]
+
+# Keywords that must be quoted when used as names (Timeplus/ClickHouse grammar words).
+RESERVED_WORDS = set(
+    """
+    all alter and anti any array as asc asof between both by case cast changelog column create
+    cross database default delete desc describe distinct drop else emit end except exists
+    explain false final format from full global group having hop if ilike in inner insert
+    intersect interval into is join key left like limit materialized not null offset on or
+    order outer over partition periodic prewhere primary right rows sample select semi session
+    settings show stream table then to top true truncate tumble union update using values view
+    watermark when where window with
+    """.split()
+)
+
+_HINT_ORDER = {"EMIT": 0, "SETTINGS": 1}
+
+
+class TimeplusIdentifierPreparer(compiler.IdentifierPreparer):
+    """Backquoted identifiers, escaped by the driver's :func:`quote_identifier`."""
+
+    reserved_words = RESERVED_WORDS
+    illegal_initial_characters = compiler.ILLEGAL_INITIAL_CHARACTERS
+
+    def __init__(self, dialect: Any, **kw: Any) -> None:
+        super().__init__(dialect, initial_quote="`", escape_quote="`", **kw)
+
+    def quote_identifier(self, value: str) -> str:
+        quoted = quote_identifier(value)
+        return quoted.replace("%", "%%") if self._double_percents else quoted
+
+    def _escape_identifier(self, value: str) -> str:
+        escaped = value.replace("\\", "\\\\").replace("`", "\\`")
+        return escaped.replace("%", "%%") if self._double_percents else escaped
+
+    def _unescape_identifier(self, value: str) -> str:
+        return re.sub(r"\\(.)", r"\1", value)
+
+
+class TimeplusTypeCompiler(compiler.GenericTypeCompiler):
+    """SQLAlchemy types → Timeplus type names (lowercase, as the server requires)."""
+
+    def visit_timeplus_simple(self, type_: Any, **kw: Any) -> str:
+        return str(type_.timeplus_name)
+
+    def visit_fixed_string(self, type_: tp.FixedString, **kw: Any) -> str:
+        return f"fixed_string({type_.length})"
+
+    def visit_timeplus_datetime(self, type_: Any, **kw: Any) -> str:
+        args = [str(type_.precision)] if type_.timeplus_name == "datetime64" else []
+        if type_.tz_name:
+            args.append(quote_string(type_.tz_name))
+        return f"{type_.timeplus_name}({', '.join(args)})" if args else str(type_.timeplus_name)
+
+    def visit_timeplus_enum(self, type_: Any, **kw: Any) -> str:
+        items = ", ".join(f"{quote_string(label)} = {value}" for label, value in type_.enum_values)
+        return f"{type_.timeplus_name}({items})"
+
+    def visit_enum(self, type_: sqltypes.Enum, **kw: Any) -> str:
+        if not type_.native_enum:
+            return "string"
+        labels = list(type_.enums)
+        if not labels:
+            raise exc.CompileError("an Enum needs at least one label to become a Timeplus enum")
+        name = "enum8" if len(labels) <= 127 else "enum16"
+        items = ", ".join(f"{quote_string(label)} = {n}" for n, label in enumerate(labels, 1))
+        return f"{name}({items})"
+
+    def visit_timeplus_array(self, type_: Any, **kw: Any) -> str:
+        return f"array({self.process(type_.item_type, **kw)})"
+
+    def visit_ARRAY(self, type_: Any, **kw: Any) -> str:
+        inner = self.process(type_.item_type, **kw)
+        for _ in range(type_.dimensions or 1):
+            inner = f"array({inner})"
+        return inner
+
+    def visit_timeplus_map(self, type_: tp.Map, **kw: Any) -> str:
+        key = self.process(type_.key_type, **kw)
+        return f"map({key}, {self.process(type_.value_type, **kw)})"
+
+    def visit_timeplus_tuple(self, type_: tp.Tuple, **kw: Any) -> str:
+        items = [self.process(t, **kw) for t in type_.types]
+        if type_.names is not None:
+            items = [f"{quote_identifier(n)} {t}" for n, t in zip(type_.names, items)]
+        return f"tuple({', '.join(items)})"
+
+    def visit_timeplus_nullable(self, type_: tp.Nullable, **kw: Any) -> str:
+        return f"nullable({self.process(type_.type_, **kw)})"
+
+    def visit_timeplus_low_cardinality(self, type_: tp.LowCardinality, **kw: Any) -> str:
+        return f"low_cardinality({self.process(type_.type_, **kw)})"
+
+    # --- generic SQLAlchemy types ----------------------------------------------------------
+
+    def visit_INTEGER(self, type_: Any, **kw: Any) -> str:
+        return "int32"
+
+    def visit_SMALLINT(self, type_: Any, **kw: Any) -> str:
+        return "int16"
+
+    def visit_BIGINT(self, type_: Any, **kw: Any) -> str:
+        return "int64"
+
+    def visit_FLOAT(self, type_: Any, **kw: Any) -> str:
+        return "float64"
+
+    def visit_REAL(self, type_: Any, **kw: Any) -> str:
+        return "float32"
+
+    def visit_DOUBLE(self, type_: Any, **kw: Any) -> str:
+        return "float64"
+
+    def visit_DOUBLE_PRECISION(self, type_: Any, **kw: Any) -> str:
+        return "float64"
+
+    def visit_NUMERIC(self, type_: Any, **kw: Any) -> str:
+        precision = type_.precision if type_.precision is not None else 38
+        scale = type_.scale if type_.scale is not None else (10 if type_.precision is None else 0)
+        if not 1 <= precision <= 76 or not 0 <= scale <= precision:
+            raise exc.CompileError(f"decimal({precision}, {scale}) is out of range (P 1..76)")
+        return f"decimal({precision}, {scale})"
+
+    def visit_DECIMAL(self, type_: Any, **kw: Any) -> str:
+        return self.visit_NUMERIC(type_, **kw)
+
+    def _string(self, type_: Any, **kw: Any) -> str:
+        return "string"
+
+    visit_VARCHAR = visit_NVARCHAR = visit_CHAR = visit_NCHAR = _string
+    visit_TEXT = visit_CLOB = visit_NCLOB = _string
+    visit_BLOB = visit_BINARY = visit_VARBINARY = _string
+
+    def visit_BOOLEAN(self, type_: Any, **kw: Any) -> str:
+        return "bool"
+
+    def visit_DATE(self, type_: Any, **kw: Any) -> str:
+        return "date"
+
+    def visit_DATETIME(self, type_: Any, **kw: Any) -> str:
+        return "datetime64(3, 'UTC')" if getattr(type_, "timezone", False) else "datetime64(3)"
+
+    visit_TIMESTAMP = visit_DATETIME
+
+    def visit_TIME(self, type_: Any, **kw: Any) -> str:
+        raise exc.CompileError("Timeplus has no time-of-day type; use DateTime or String")
+
+    def visit_uuid(self, type_: Any, **kw: Any) -> str:
+        return "uuid"
+
+    visit_UUID = visit_uuid
+
+    def visit_JSON(self, type_: Any, **kw: Any) -> str:
+        return "json"
+
+
+class TimeplusCompiler(compiler.SQLCompiler):
+    """SELECT and INSERT for Timeplus; UPDATE, DELETE and RETURNING raise ``CompileError``."""
+
+    def render_literal_value(self, value: Any, type_: Any) -> str:
+        """Inline a value (``literal_binds``) through the driver's literal renderer."""
+        if value is None and not getattr(type_, "should_evaluate_none", False):
+            return "NULL"
+        processor = type_._cached_bind_processor(self.dialect)
+        if processor is not None:
+            value = processor(value)
+        try:
+            return render_literal(value)
+        except Exception as error:  # the driver's NotSupportedError/DataError
+            raise exc.CompileError(
+                f"cannot render a literal of type {type(value).__name__} for {type_}: {error}"
+            ) from error
+
+    def visit_true(self, expr: Any, **kw: Any) -> str:
+        return "true"
+
+    def visit_false(self, expr: Any, **kw: Any) -> str:
+        return "false"
+
+    def limit_clause(self, select: Any, **kw: Any) -> str:
+        text = ""
+        limit, offset = select._limit_clause, select._offset_clause
+        if limit is not None:
+            text += "\n LIMIT " + self.process(limit, **kw)
+        if offset is not None:
+            if limit is None:
+                text += "\n LIMIT 18446744073709551615"
+            text += " OFFSET " + self.process(offset, **kw)
+        return text
+
+    def for_update_clause(self, select: Any, **kw: Any) -> str:
+        raise exc.CompileError("Timeplus has no row locking (SELECT ... FOR UPDATE)")
+
+    def get_statement_hint_text(self, hint_texts: Any) -> str:
+        """EMIT clauses first, then one SETTINGS clause merging every ``.settings()`` call."""
+        ordered = sorted(hint_texts, key=lambda h: _HINT_ORDER.get(h.split(" ", 1)[0], 2))
+        emits = [h for h in ordered if not h.startswith("SETTINGS ")]
+        settings = [h[len("SETTINGS ") :] for h in ordered if h.startswith("SETTINGS ")]
+        parts = emits + (["SETTINGS " + ", ".join(settings)] if settings else [])
+        return " ".join(parts)
+
+    def visit_update(self, *args: Any, **kw: Any) -> str:
+        raise exc.CompileError("Timeplus streams are append-only: UPDATE is not supported")
+
+    def visit_delete(self, *args: Any, **kw: Any) -> str:
+        raise exc.CompileError("Timeplus streams are append-only: DELETE is not supported")
+
+    def returning_clause(self, *args: Any, **kw: Any) -> str:
+        raise exc.CompileError("Timeplus has no RETURNING clause")
+
+    def visit_sequence(self, *args: Any, **kw: Any) -> str:
+        raise exc.CompileError("Timeplus has no sequences")
+
+    def visit_ilike_op_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
+        return f"{self.process(binary.left, **kw)} ILIKE {self.process(binary.right, **kw)}"
+
+    def visit_not_ilike_op_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
+        return f"{self.process(binary.left, **kw)} NOT ILIKE {self.process(binary.right, **kw)}"
+
+    def visit_regexp_match_op_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
+        return f"match({self.process(binary.left, **kw)}, {self.process(binary.right, **kw)})"
+
+    def visit_not_regexp_match_op_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
+        return "NOT " + self.visit_regexp_match_op_binary(binary, operator, **kw)
+
+    def visit_regexp_replace_op_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
+        pattern, replacement = binary.right.clauses
+        return (
+            f"replace_regex({self.process(binary.left, **kw)}, "
+            f"{self.process(pattern, **kw)}, {self.process(replacement, **kw)})"
+        )
+
+    def visit_empty_set_expr(self, element_types: Any, **kw: Any) -> str:
+        return "SELECT 1 WHERE 1 = 0"

@@ -1,0 +1,295 @@
+"""The Timeplus dialect bound to the ``timeplus_dbapi`` driver (``timeplus://`` and ``timeplus+rest://``).
+
+URL grammar is the driver's DSN: ``timeplus://[user[:password]@]host[:port][/workspace][?params]``
+(``timeplus://:API_KEY@host/workspace`` for an API key); query parameters (``query_mode``,
+``api_key``, ``secure``, ``verify``, ``timeout``...) go to ``timeplus_dbapi.connect``.
+``reflect_reserved_columns`` (URL parameter or ``create_engine`` keyword) controls whether
+reflection lists ``_tp_time`` (default true).
+
+Execution:
+
+* ``execution_options(timeplus_query_mode="table")`` runs one statement in historical mode
+  (``?query_mode=table`` in the URL does it for the whole engine).
+* ``CreateTable``/``DropTable`` and the view constructs go to the driver's REST stream/view API
+  (see :mod:`sqlalchemy_timeplus.ddl`); ``CREATE INDEX`` is skipped.
+* ``conn.execute(table.insert(), rows)`` is one ``cursor.executemany``, which the driver sends to
+  the ingest endpoint in size-capped chunks (``use_insertmanyvalues`` is off).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Callable, Optional, cast
+
+from sqlalchemy import exc
+from sqlalchemy.engine import reflection as sa_reflection
+from sqlalchemy.sql import ddl as sa_ddl
+
+from .base import TimeplusBaseDialect
+from .ddl import CreateView, DropView, stream_arguments, view_arguments
+from .reflection import column_info
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine.interfaces import (
+        ReflectedColumn,
+        ReflectedPrimaryKeyConstraint,
+        ReflectedTableComment,
+    )
+
+__all__ = ["TimeplusDialect", "dialect"]
+
+logger = logging.getLogger(__name__)
+
+_DIALECT_QUERY_PARAMS = ("reflect_reserved_columns",)
+_RESERVED_PREFIX = "_tp_"
+_TRUE = ("1", "true", "yes", "on")
+
+ObjectsByName = dict[str, dict[str, Any]]
+
+
+def _client(connection: Any) -> Any:
+    """The driver's REST client behind a SQLAlchemy Connection (1.4 and 2.x)."""
+    fairy = connection.connection
+    dbapi_connection = getattr(fairy, "dbapi_connection", None) or fairy.connection
+    return dbapi_connection.client
+
+
+def _cached(
+    kw: dict[str, Any], key: str, load: Callable[[], list[dict[str, Any]]]
+) -> ObjectsByName:
+    """REST listings by name, kept in the Inspector's ``info_cache`` when there is one."""
+    cache = kw.get("info_cache")
+    cache_key = ("timeplus", key)
+    if cache is not None and cache_key in cache:
+        found: ObjectsByName = cache[cache_key]
+        return found
+    objects = {str(item.get("name")): item for item in load()}
+    if cache is not None:
+        cache[cache_key] = objects
+    return objects
+
+
+class TimeplusDialect(TimeplusBaseDialect):
+    """Timeplus over its REST API through ``timeplus_dbapi``."""
+
+    driver = "rest"
+
+    @classmethod
+    def import_dbapi(cls) -> Any:
+        import timeplus_dbapi
+
+        return timeplus_dbapi
+
+    @classmethod
+    def dbapi(cls) -> Any:  # type: ignore[override]  # SQLAlchemy 1.4 spelling
+        return cls.import_dbapi()
+
+    def create_connect_args(self, url: Any) -> Any:
+        query = dict(url.query)
+        for name in _DIALECT_QUERY_PARAMS:
+            value = query.pop(name, None)
+            if value is not None:
+                setattr(self, name, str(value).lower() in _TRUE)
+        dsn_url = url.set(drivername="timeplus", query=query)
+        dsn = dsn_url.render_as_string(hide_password=False)
+        return [dsn], {}
+
+    # --- execution ---------------------------------------------------------------------------
+
+    def do_execute(
+        self, cursor: Any, statement: str, parameters: Any, context: Optional[Any] = None
+    ) -> None:
+        if context is not None:
+            if context.isddl and self._execute_ddl_via_rest(cursor, context.compiled):
+                return
+            mode = context.execution_options.get("timeplus_query_mode")
+            if mode is not None:
+                cursor.execute(statement, parameters, query_mode=mode)
+                return
+        cursor.execute(statement, parameters)
+
+    def do_execute_no_params(
+        self, cursor: Any, statement: str, context: Optional[Any] = None
+    ) -> None:
+        if context is not None:
+            if context.isddl and self._execute_ddl_via_rest(cursor, context.compiled):
+                return
+            mode = context.execution_options.get("timeplus_query_mode")
+            if mode is not None:
+                cursor.execute(statement, query_mode=mode)
+                return
+        cursor.execute(statement)
+
+    def _execute_ddl_via_rest(self, cursor: Any, compiled: Any) -> bool:
+        """Run a DDL element through the REST API; False when it must go as SQL instead."""
+        element = getattr(compiled, "statement", None)
+        client = cursor.connection.client
+        if isinstance(element, (sa_ddl.CreateIndex, sa_ddl.DropIndex)):
+            logger.debug("skipping %s: Timeplus has no secondary indexes", type(element).__name__)
+            return True
+        target: Any = getattr(element, "element", None)
+        if getattr(target, "schema", None) not in (None, self.default_schema_name):
+            return False
+        if isinstance(element, sa_ddl.CreateTable):
+            arguments = stream_arguments(compiled, target)
+            client.create_stream(
+                **arguments, if_not_exists=bool(getattr(element, "if_not_exists", False))
+            )
+            return True
+        if isinstance(element, sa_ddl.DropTable):
+            client.delete_stream(target.name, if_exists=bool(getattr(element, "if_exists", False)))
+            return True
+        return self._execute_view_ddl(client, compiled, element)
+
+    def _execute_view_ddl(self, client: Any, compiled: Any, element: Any) -> bool:
+        if isinstance(element, (CreateView, DropView)) and element.schema not in (
+            None,
+            self.default_schema_name,
+        ):
+            return False
+        if isinstance(element, CreateView):
+            client.create_view(**view_arguments(compiled, element))
+            return True
+        if isinstance(element, DropView):
+            client.delete_view(element.name, if_exists=element.if_exists)
+            return True
+        return False
+
+    def do_ping(self, dbapi_connection: Any) -> bool:
+        """One ``GET /info`` request (bounded by the connection's timeout)."""
+        dbapi_connection.client.server_info()
+        return True
+
+    def is_disconnect(self, e: Any, connection: Any, cursor: Any) -> bool:
+        dbapi = self.import_dbapi()
+        if isinstance(e, dbapi.InterfaceError):
+            return "closed" in str(e)
+        return isinstance(e, dbapi.OperationalError) and getattr(e, "code", None) is None
+
+    # --- reflection ----------------------------------------------------------------------------
+
+    def _in_default_schema(self, schema: Optional[str]) -> bool:
+        return schema is None or schema == self.default_schema_name
+
+    def _streams(self, connection: Any, **kw: Any) -> ObjectsByName:
+        """Stream objects by name, cached per reflection run (``info_cache``)."""
+        return _cached(kw, "streams", lambda: _client(connection).list_streams())
+
+    def _views(self, connection: Any, **kw: Any) -> ObjectsByName:
+        return _cached(kw, "views", lambda: _client(connection).list_views())
+
+    def get_schema_names(self, connection: Any, **kw: Any) -> list[str]:
+        result = connection.exec_driver_sql("SHOW DATABASES")
+        hidden = ("system", "information_schema", "INFORMATION_SCHEMA")
+        return [str(row[0]) for row in result if row[0] not in hidden]
+
+    def get_table_names(
+        self, connection: Any, schema: Optional[str] = None, **kw: Any
+    ) -> list[str]:
+        if not self._in_default_schema(schema):
+            return []
+        views = self._views(connection, info_cache=kw.get("info_cache"))
+        streams = self._streams(connection, info_cache=kw.get("info_cache"))
+        return sorted(name for name in streams if name not in views)
+
+    def _view_names(
+        self, connection: Any, schema: Optional[str], materialized: bool, **kw: Any
+    ) -> list[str]:
+        if not self._in_default_schema(schema):
+            return []
+        views = self._views(connection, info_cache=kw.get("info_cache"))
+        return sorted(n for n, v in views.items() if bool(v.get("materialized")) == materialized)
+
+    def get_view_names(self, connection: Any, schema: Optional[str] = None, **kw: Any) -> list[str]:
+        """Plain views; 1.4 has no materialized-view API, so there this lists both kinds."""
+        if not hasattr(sa_reflection.Inspector, "get_materialized_view_names"):
+            return self._view_names(connection, schema, False, **kw) + self._view_names(
+                connection, schema, True, **kw
+            )
+        return self._view_names(connection, schema, False, **kw)
+
+    def get_materialized_view_names(
+        self, connection: Any, schema: Optional[str] = None, **kw: Any
+    ) -> list[str]:
+        return self._view_names(connection, schema, True, **kw)
+
+    def get_view_definition(
+        self, connection: Any, view_name: str, schema: Optional[str] = None, **kw: Any
+    ) -> str:
+        view = self._views(connection, info_cache=kw.get("info_cache")).get(view_name)
+        if view is None or not self._in_default_schema(schema):
+            raise exc.NoSuchTableError(view_name)
+        return str(view.get("query") or "")
+
+    def has_table(
+        self, connection: Any, table_name: str, schema: Optional[str] = None, **kw: Any
+    ) -> bool:
+        if not self._in_default_schema(schema):
+            return False
+        client = _client(connection)
+        if client.stream_exists(table_name):
+            return True
+        return any(v.get("name") == table_name for v in client.list_views())
+
+    def get_columns(
+        self, connection: Any, table_name: str, schema: Optional[str] = None, **kw: Any
+    ) -> list[ReflectedColumn]:
+        if not self._in_default_schema(schema):
+            raise exc.NoSuchTableError(table_name)
+        found = self._streams(connection, info_cache=kw.get("info_cache")).get(table_name)
+        if found is None:
+            found = self._views(connection, info_cache=kw.get("info_cache")).get(table_name)
+        if found is None:
+            raise exc.NoSuchTableError(table_name)
+        columns = [column_info(c) for c in found.get("columns") or []]
+        if not self.reflect_reserved_columns:
+            columns = [c for c in columns if not c["name"].startswith(_RESERVED_PREFIX)]
+        return cast("list[ReflectedColumn]", columns)
+
+    def get_pk_constraint(
+        self, connection: Any, table_name: str, schema: Optional[str] = None, **kw: Any
+    ) -> ReflectedPrimaryKeyConstraint:
+        return {"constrained_columns": [], "name": None}
+
+    def get_foreign_keys(
+        self, connection: Any, table_name: str, schema: Optional[str] = None, **kw: Any
+    ) -> list[Any]:
+        return []
+
+    def get_indexes(
+        self, connection: Any, table_name: str, schema: Optional[str] = None, **kw: Any
+    ) -> list[Any]:
+        return []
+
+    def get_unique_constraints(
+        self, connection: Any, table_name: str, schema: Optional[str] = None, **kw: Any
+    ) -> list[Any]:
+        return []
+
+    def get_check_constraints(
+        self, connection: Any, table_name: str, schema: Optional[str] = None, **kw: Any
+    ) -> list[Any]:
+        return []
+
+    def get_table_comment(
+        self, connection: Any, table_name: str, schema: Optional[str] = None, **kw: Any
+    ) -> ReflectedTableComment:
+        return {"text": None}
+
+    def get_sequence_names(
+        self, connection: Any, schema: Optional[str] = None, **kw: Any
+    ) -> list[str]:
+        return []
+
+    def get_temp_table_names(
+        self, connection: Any, schema: Optional[str] = None, **kw: Any
+    ) -> list[str]:
+        return []
+
+    def get_temp_view_names(
+        self, connection: Any, schema: Optional[str] = None, **kw: Any
+    ) -> list[str]:
+        return []
+
+
+dialect = TimeplusDialect

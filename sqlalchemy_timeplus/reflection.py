@@ -1,0 +1,219 @@
+"""Reflection: Timeplus type strings back into SQLAlchemy types, and stream/view metadata.
+
+Type strings are parsed by the driver's one parser (:func:`timeplus_dbapi.typesystem.parse_type`)
+and mapped here by name through a dispatch table. Stream and view metadata come from the REST
+API (``TimeplusClient.list_streams()``/``list_views()``); nothing here formats SQL.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, Callable, Optional
+
+from sqlalchemy import types as sqltypes
+from sqlalchemy import util
+from sqlalchemy.types import TypeEngine
+
+from timeplus_dbapi.typesystem import TypeParseError, TypeSpec, parse_type
+
+from . import types as tp
+
+__all__ = ["column_info", "type_from_spec", "type_from_string"]
+
+logger = logging.getLogger(__name__)
+
+_Factory = Callable[[TypeSpec], TypeEngine[Any]]
+
+_SIMPLE: dict[str, type[TypeEngine[Any]]] = {
+    "int8": tp.Int8,
+    "int16": tp.Int16,
+    "int32": tp.Int32,
+    "int64": tp.Int64,
+    "int128": tp.Int128,
+    "int256": tp.Int256,
+    "uint8": tp.UInt8,
+    "uint16": tp.UInt16,
+    "uint32": tp.UInt32,
+    "uint64": tp.UInt64,
+    "uint128": tp.UInt128,
+    "uint256": tp.UInt256,
+    "float32": tp.Float32,
+    "bfloat16": tp.Float32,
+    "float64": tp.Float64,
+    "string": tp.String,
+    "uuid": tp.UUID,
+    "bool": tp.Bool,
+    "date": tp.Date,
+    "date32": tp.Date32,
+    "ipv4": tp.IPv4,
+    "ipv6": tp.IPv6,
+    "json": tp.Json,
+    "object": tp.Json,
+}
+
+_DECIMAL_PRECISION = {"decimal32": 9, "decimal64": 18, "decimal128": 38, "decimal256": 76}
+
+
+def _int_args(spec: TypeSpec) -> list[int]:
+    return [a for a in spec.args if isinstance(a, int)]
+
+
+def _str_args(spec: TypeSpec) -> list[str]:
+    return [a for a in spec.args if isinstance(a, str)]
+
+
+def _decimal(spec: TypeSpec) -> TypeEngine[Any]:
+    numbers = _int_args(spec)
+    if spec.name in _DECIMAL_PRECISION:
+        return tp.Decimal(_DECIMAL_PRECISION[spec.name], numbers[0] if numbers else 0)
+    precision = numbers[0] if numbers else 10
+    return tp.Decimal(precision, numbers[1] if len(numbers) > 1 else 0)
+
+
+def _datetime(spec: TypeSpec) -> TypeEngine[Any]:
+    zones = _str_args(spec)
+    return tp.DateTime(zones[0] if zones else None)
+
+
+def _datetime64(spec: TypeSpec) -> TypeEngine[Any]:
+    numbers, zones = _int_args(spec), _str_args(spec)
+    return tp.DateTime64(numbers[0] if numbers else 3, zones[0] if zones else None)
+
+
+def _fixed_string(spec: TypeSpec) -> TypeEngine[Any]:
+    numbers = _int_args(spec)
+    if not numbers:
+        raise TypeParseError("fixed_string needs a length")
+    return tp.FixedString(numbers[0])
+
+
+def _enum(spec: TypeSpec) -> TypeEngine[Any]:
+    values = dict(spec.enum_values)
+    if spec.name == "enum8" or (
+        spec.name == "enum" and all(-128 <= v < 128 for v in values.values())
+    ):
+        return tp.Enum8(values)
+    return tp.Enum16(values)
+
+
+def _array(spec: TypeSpec) -> TypeEngine[Any]:
+    return tp.Array(type_from_spec(spec.type_args[0]))
+
+
+def _map(spec: TypeSpec) -> TypeEngine[Any]:
+    key, value = spec.type_args[:2]
+    return tp.Map(type_from_spec(key), type_from_spec(value))
+
+
+def _tuple(spec: TypeSpec) -> TypeEngine[Any]:
+    items = [type_from_spec(t) for t in spec.type_args]
+    return tp.Tuple(*items, names=spec.field_names or None)
+
+
+def _nullable(spec: TypeSpec) -> TypeEngine[Any]:
+    return tp.Nullable(type_from_spec(spec.type_args[0]))
+
+
+def _low_cardinality(spec: TypeSpec) -> TypeEngine[Any]:
+    return tp.LowCardinality(type_from_spec(spec.type_args[0]))
+
+
+def _nothing(spec: TypeSpec) -> TypeEngine[Any]:
+    return sqltypes.NullType()
+
+
+def _simple(cls: type[TypeEngine[Any]]) -> _Factory:
+    def build(spec: TypeSpec) -> TypeEngine[Any]:
+        return cls()
+
+    return build
+
+
+_FACTORIES: dict[str, _Factory] = {
+    **{name: _simple(cls) for name, cls in _SIMPLE.items()},
+    **dict.fromkeys(("decimal", *_DECIMAL_PRECISION), _decimal),
+    **dict.fromkeys(("datetime", "datetime32"), _datetime),
+    "datetime64": _datetime64,
+    "fixed_string": _fixed_string,
+    **dict.fromkeys(("enum8", "enum16", "enum"), _enum),
+    "array": _array,
+    "map": _map,
+    **dict.fromkeys(("tuple", "nested"), _tuple),
+    "nullable": _nullable,
+    "low_cardinality": _low_cardinality,
+    "nothing": _nothing,
+}
+
+
+def type_from_spec(spec: TypeSpec) -> TypeEngine[Any]:
+    """The SQLAlchemy type of a parsed Timeplus type; NullType (with a warning) if unmapped."""
+    factory = _FACTORIES.get(spec.name)
+    if factory is None:
+        util.warn(f"Did not recognize Timeplus type {str(spec)!r}; reflecting it as NullType")
+        return sqltypes.NullType()
+    return factory(spec)
+
+
+def type_from_string(text: str) -> TypeEngine[Any]:
+    """Parse a Timeplus type string (``"array(nullable(int32))"``) into a SQLAlchemy type."""
+    return type_from_spec(parse_type(text))
+
+
+def split_nullable(spec: TypeSpec) -> tuple[TypeSpec, bool]:
+    """The column type without its outer ``nullable`` and whether the column is nullable.
+
+    ``low_cardinality(nullable(T))`` becomes ``low_cardinality(T)`` + nullable, the form the DDL
+    compiler rebuilds from ``LowCardinality(T)`` on a nullable column.
+    """
+    if spec.name == "nullable" and spec.type_args:
+        return spec.type_args[0], True
+    if spec.name == "low_cardinality" and spec.type_args and spec.type_args[0].is_nullable:
+        return TypeSpec("low_cardinality", (spec.type_args[0].type_args[0],)), True
+    return spec, False
+
+
+def _default_text(value: Any, spec: TypeSpec) -> Optional[str]:
+    """The DEFAULT expression as SQL text (the server strips quotes of string literals)."""
+    if value is None or value == "":
+        return None
+    text = str(value)
+    if spec.unwrap().name in ("string", "fixed_string") and not _looks_like_sql(text):
+        from timeplus_dbapi.literals import quote_string
+
+        return quote_string(text)
+    return text
+
+
+def _looks_like_sql(text: str) -> bool:
+    stripped = text.strip()
+    return stripped.startswith("'") or (stripped.endswith(")") and "(" in stripped)
+
+
+def column_info(column: Mapping[str, Any]) -> dict[str, Any]:
+    """One column of a REST stream object as a SQLAlchemy ``ReflectedColumn`` dict."""
+    name = str(column.get("name"))
+    type_text = str(column.get("type") or "")
+    try:
+        spec = parse_type(type_text)
+    except TypeParseError as error:
+        util.warn(f"Cannot parse type {type_text!r} of column {name!r}: {error}")
+        return _column(name, sqltypes.NullType(), bool(column.get("nullable")), None)
+    value_spec, wrapped = split_nullable(spec)
+    nullable = wrapped or bool(column.get("nullable"))
+    return _column(
+        name, type_from_spec(value_spec), nullable, _default_text(column.get("default"), value_spec)
+    )
+
+
+def _column(
+    name: str, type_: TypeEngine[Any], nullable: bool, default: Optional[str]
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "type": type_,
+        "nullable": nullable,
+        "default": default,
+        "autoincrement": False,
+        "comment": None,
+    }
