@@ -198,14 +198,21 @@ def is_camel_case(name: str) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def _reverse_table() -> dict[str, str]:
+    """ClickHouse name → the Timeplus spelling to report.
+
+    Several Timeplus names can map to one ClickHouse function (``latest`` and
+    ``any_last``); the mechanical snake_case spelling wins, then the shortest name,
+    then the explicit preferences below.
+    """
     functions, _, _ = _tables()
     reverse: dict[str, str] = {}
     for tp, ch in sorted(functions.items(), key=lambda kv: (len(kv[0]), kv[0])):
-        if tp in EXCEPTIONS and EXCEPTIONS.get(tp) != ch:
-            continue
         reverse.setdefault(ch, tp)
-    for tp in ("to_int32", "to_float32", "to_decimal64", "unique", "unique_exact", "is_nan",
-               "replace_regex", "to_day_of_month", "to_hour", "to_year", "to_month"):
+    for tp, ch in functions.items():
+        if _mechanical_snake(ch) == tp:
+            reverse[ch] = tp
+    for tp in ("unique", "unique_exact", "is_nan", "replace_regex", "md5", "sha256",
+               "json_value"):
         if tp in functions:
             reverse[functions[tp]] = tp
     return reverse

@@ -237,3 +237,31 @@ def test_json_element_access(db: Db) -> None:
     names, _, rows = db.run("SELECT raw:a.b, raw:`c d` AS cd FROM table(raw_events)")
     assert names[1] == "cd"
     assert rows == [["7", "x"]]
+
+
+DOC_STYLE_QUERIES = [
+    "SELECT window_start, b, avg(a) AS avg_a FROM tumble(s, ts, 5s) "
+    "GROUP BY window_start, b EMIT AFTER WINDOW CLOSE",
+    "SELECT count(*) FROM s EMIT PERIODIC 1s",
+    "SELECT * FROM s WHERE a > 1",
+    "SELECT b, max(a) FROM s GROUP BY b EMIT PERIODIC 5s SETTINGS seek_to='earliest'",
+    "SELECT * FROM table(s) ORDER BY _tp_time DESC LIMIT 10",
+    "SELECT d.b, d.a, m.label FROM s AS d INNER JOIN table(t) AS m ON d.a = m.a",
+    "SELECT to_start_of_interval(ts, 1m) AS minute, count() FROM table(s) GROUP BY minute",
+    "SELECT date_diff('second', window_start, window_end) FROM hop(s, ts, 1s, 3s)",
+    "SELECT array_join(split_by_char(',', b)) AS part FROM s",
+    "SELECT * FROM s WHERE _tp_time > now() - INTERVAL 1 HOUR",
+    "SELECT count(), min(_tp_time), max(_tp_time) FROM table(s)",
+    "SELECT b, latest(a), earliest(a), arg_max(a, ts) FROM s GROUP BY b",
+    "SELECT a, lag_in_frame(a) OVER (ORDER BY a) FROM table(s)",
+    "SELECT to_type_name(a), to_string(ts), format_datetime(ts, '%H:%M') FROM s",
+    "SELECT if(a > 2, 'big', 'small') AS size, count() FROM s GROUP BY size",
+    "SELECT group_uniq_array(b), unique(b), sum_if(a, a > 1) FROM s",
+]
+
+
+@pytest.mark.parametrize("sql", DOC_STYLE_QUERIES)
+def test_doc_style_queries_run(db: Db, sql: str) -> None:
+    names, types, rows = db.run(sql)
+    assert names and len(names) == len(types)
+    assert rows, "every probe query selects at least one row from the fixture data"
