@@ -84,7 +84,7 @@ def run_query(env: Env, sql: str, count: int = 10, time_ms: int = 500
     """POST a query with a batching policy; read events until the final ``query`` event."""
     response = env.call("POST", "/queries", stream=True, json={
         "sql": sql, "batching_policy": {"count": count, "time_ms": time_ms}})
-    events = sseclient.SSEClient(response).events()
+    events = sseclient.SSEClient(response.iter_content(chunk_size=None)).events()
     metadata = json.loads(next(events).data)
     rows: list[Any] = []
     for event in events:
@@ -104,7 +104,7 @@ def query_flow(env: Env) -> None:
 def lifecycle_flow(env: Env) -> None:
     response = env.call("POST", "/queries", stream=True,
                         json={"sql": "SELECT a, b FROM sdk_ingest_json"})
-    events = sseclient.SSEClient(response).events()
+    events = sseclient.SSEClient(response.iter_content(chunk_size=None)).events()
     query_id = json.loads(next(events).data)["id"]
     timer = threading.Timer(0.3, lambda: env.call(
         "POST", "/streams/sdk_ingest_json/ingest",
