@@ -21,6 +21,7 @@ from timeplus_emulator.sql.errors import (
     SYNTAX_ERROR,
     TranslationError,
 )
+from timeplus_emulator.sql.intervals import shorthand_interval
 from timeplus_emulator.sql.model import Source, Window, placeholder
 from timeplus_emulator.sql.tokens import Kind, Token, name_of, quote_string, tokenize, unquote
 from timeplus_emulator.sql.types import (
@@ -183,8 +184,6 @@ class Rewriter:
             if tok.kind is Kind.IDENT:
                 i = self._word(i, end, out, allow_from)
             elif tok.kind is Kind.INTERVAL:
-                from timeplus_emulator.sql.intervals import shorthand_interval
-
                 out.append(tok.pre + shorthand_interval(tok.text).ch_sql)
                 i += 1
             elif tok.is_op("::"):
@@ -299,11 +298,10 @@ class Rewriter:
         return after
 
     def _note_aggregate(self, aggregate: bool, after: int) -> None:
-        if not aggregate:
-            return
+        """Record a call followed by OVER as a window function, else an aggregate."""
         if self.toks[after].is_word("OVER"):
             self.scope.window_functions = True
-        else:
+        elif aggregate:
             self.scope.aggregating = True
 
     def _args_text(self, args: list[tuple[int, int]]) -> list[str]:
@@ -326,7 +324,9 @@ class Rewriter:
     def _top_k(self, name: str, texts: list[str]) -> str:
         values = 2 if name == "top_k_weighted" else 1
         if len(texts) < values + 1:
-            raise TranslationError(36, f"Function {name} requires at least {values + 1} arguments")
+            raise TranslationError(
+                BAD_ARGUMENTS, f"Function {name} requires at least {values + 1} arguments"
+            )
         k = texts[values].strip()
         with_count = texts[values + 1].strip().lower() if len(texts) > values + 1 else "true"
         load = texts[values + 2].strip() if len(texts) > values + 2 else "3"

@@ -343,3 +343,9 @@ def test_interval_shorthand_keeps_its_column_name() -> None:
     st_ = select("SELECT 5s, a FROM s")
     assert st_.output_names == ("5s", "a")
     assert st_.ch_sql == "SELECT toIntervalSecond(5), a FROM __TP_SOURCE_0__"
+
+
+def test_non_aggregate_window_functions_are_flagged() -> None:
+    st_ = select("SELECT a, lag_in_frame(a) OVER (ORDER BY a) FROM s")
+    assert st_.unsupported_streaming_reason is not None
+    assert "OVER" in st_.unsupported_streaming_reason
