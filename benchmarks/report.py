@@ -65,9 +65,13 @@ def ratios(results: Result) -> Result:
                 mine, figure(results, f"ingest.{kind}.raw", "wall_s"))
     ours_p50 = figure(results, "latency.ours", "from_send_p50_ms")
     raw_p50 = figure(results, "latency.raw", "from_send_p50_ms")
-    share = ours_p50 - raw_p50 if ours_p50 is not None and raw_p50 is not None else None
-    out["latency.driver_share_p50_ms"] = share
-    out["latency.driver_share_p50_fraction"] = _divide(share, ours_p50)
+    out["latency.ours_minus_raw_p50_ms"] = (
+        ours_p50 - raw_p50 if ours_p50 is not None and raw_p50 is not None else None)
+    # the driver's share: its own CPU per 1-row event (replayed) against the p50 it is part of
+    per_event_us = figure(results, "latency.per_event_ours", "cpu_us_per_row")
+    out["latency.driver_us_per_event"] = per_event_us
+    p50_us = ours_p50 * 1000 if ours_p50 else None
+    out["latency.driver_share_of_p50"] = _divide(per_event_us, p50_us)
     return out
 
 
@@ -194,6 +198,9 @@ def _memory_latency_lines(results: Result, meta: Result) -> list[str]:
                      "sdk": "SDK timeplus 1.4.1 Query"}[client]
             lines.append(f"  {label:<32}{cells[0]:>18}{cells[1]:>8}{cells[2]:>16}{cells[3]:>8}"
                          f"{cells[4]:>17}")
+        for client in ("ours", "raw_json"):
+            cost = _cell(results, f"latency.per_event_{client}", "cpu_us_per_row")
+            lines.append(f"  client CPU per 1-row event (replayed), {LABELS[client]}: {cost} us")
         lines += [*_ratio_lines(results, "latency."), ""]
     return lines
 

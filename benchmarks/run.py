@@ -27,7 +27,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 from benchmarks import report
 from benchmarks.cases import RESULT_MARKER
 from benchmarks.dataset import COLUMNS, SELECT_SQL, chunked, compact_body, make_rows
-from benchmarks.servers import REPO_ROOT, ServerProcess, split_events
+from benchmarks.servers import REPO_ROOT, ServerProcess, single_row_body, split_events
 
 Result = dict[str, Any]
 SDK_PYTHON_ENV = "TIMEPLUS_SDK_PYTHON"
@@ -198,8 +198,19 @@ def run_ingest(runner: Runner, emulator: Emulator, options: argparse.Namespace) 
     return results
 
 
-def run_latency(runner: Runner, emulator: Emulator, options: argparse.Namespace) -> Result:
+def run_latency(runner: Runner, emulator: Emulator, options: argparse.Namespace,
+                workdir: Path) -> Result:
     results: Result = {}
+    body_file = workdir / "fetch-body.sse"
+    if body_file.exists():  # the client's own cost per row when every row is its own event
+        rows = min(options.rows, 20_000)
+        single = workdir / "single-row-body.sse"
+        single.write_bytes(single_row_body(body_file.read_bytes(), rows))
+        with ServerProcess("replay", ["--body", str(single)]) as replay:
+            params = _fetch_params(replay, "SELECT i, f, s, t FROM bench", rows)
+            for client in ("ours", "raw_json"):
+                results[f"per_event_{client}"] = runner.best_of(f"fetch.{client}", params,
+                                                                options.repeat)
     for client in ("ours", "raw", "sdk"):
         stream = emulator.new_stream("latency")
         params = {**emulator.info, "stream": stream, "samples": options.latency_samples,
@@ -277,7 +288,7 @@ def run_all(options: argparse.Namespace) -> Result:
         if "ingest" in options.sections:
             results["ingest"] = run_ingest(runner, emulator, options)
         if "latency" in options.sections:
-            results["latency"] = run_latency(runner, emulator, options)
+            results["latency"] = run_latency(runner, emulator, options, workdir)
     results["ratios"] = report.ratios(results)
     results["targets"] = report.targets(results)
     return results

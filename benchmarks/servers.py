@@ -40,6 +40,21 @@ def split_events(body: bytes) -> list[bytes]:
     return [part + b"\n\n" for part in normalized.split(b"\n\n") if part.strip()]
 
 
+def single_row_body(body: bytes, max_rows: int) -> bytes:
+    """The same SSE body re-cut into one data event per row (at most ``max_rows`` rows), as a
+    server sends it under a 1-row batching policy; metrics events are dropped."""
+    events = split_events(body)
+    head, tail = events[0], events[-1] if _is_query_event(events[-1]) else b""
+    out = [head]
+    for event in events[1:]:
+        if event.startswith(b"data:") and len(out) <= max_rows:
+            rows = json.loads(event[5:])
+            out.extend(b"data: " + json.dumps([row], separators=(",", ":")).encode() + b"\n\n"
+                       for row in rows[: max_rows + 1 - len(out)])
+    out.append(tail)
+    return b"".join(out)
+
+
 def _is_query_event(event: bytes) -> bool:
     return event.startswith(b"event: query") or event.startswith(b"event:query")
 

@@ -86,6 +86,13 @@ def test_memory_figure(bench_run: tuple[dict[str, Any], str]) -> None:
     assert result["rss_peak_mb"] >= result["rss_baseline_mb"] > 0
 
 
+@pytest.mark.parametrize("client", ["ours", "raw_json"])
+def test_per_event_cost_figures(bench_run: tuple[dict[str, Any], str], client: str) -> None:
+    result = bench_run[0]["latency"][f"per_event_{client}"]
+    _assert_measured(result, "cpu_us_per_row", "wall_s")
+    assert result["rows"] == ROWS  # one SSE event per row, all of them read
+
+
 @pytest.mark.parametrize("client", ["ours", "raw"])
 def test_latency_figures(bench_run: tuple[dict[str, Any], str], client: str) -> None:
     result = bench_run[0]["latency"][client]
@@ -100,7 +107,8 @@ def test_ratios_and_targets(bench_run: tuple[dict[str, Any], str]) -> None:
     ratios = results["ratios"]
     for key in ("fetch.client.time_vs_raw_json", "fetch.e2e.time_vs_raw_json",
                 "ingest.e2e.ours_executemany.time_vs_raw", "ingest.e2e.ours_to_sql.time_vs_raw",
-                "ingest.client.ours_executemany.time_vs_raw", "latency.driver_share_p50_ms"):
+                "ingest.client.ours_executemany.time_vs_raw", "latency.ours_minus_raw_p50_ms",
+                "latency.driver_us_per_event", "latency.driver_share_of_p50"):
         assert isinstance(ratios[key], float), key
     assert ratios["fetch.client.speedup_vs_sdk"] is None  # no SDK: no made-up ratio
     by_key = {target["key"]: target for target in results["targets"]}
