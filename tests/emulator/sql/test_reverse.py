@@ -25,6 +25,9 @@ from timeplus_emulator.sql import to_timeplus_column_name, to_timeplus_error
         ("arrayMap(x -> plus(x, 1), [1])", "array_map(x -> plus(x, 1), [1])"),
         ("toIPv4('1.2.3.4')", "to_ipv4('1.2.3.4')"),
         ("isNaN(x)", "is_nan(x)"),
+        ("anyLast(x)", "any_last(x)"),
+        ("uniq(x)", "unique(x)"),
+        ("replaceRegexpAll(s, 'a', 'b')", "replace_regex(s, 'a', 'b')"),
         ("not a (valid", "not a (valid"),
     ],
 )
