@@ -78,6 +78,7 @@ _NOISE = re.compile(
     r"(?:\s*Maybe you meant [^?]*\?)|(?:[:.]?\s*In scope .*$)|(?:[:.]?\s*while executing .*$)",
     re.DOTALL,
 )
+_UNKNOWN_FUNCTION = re.compile(r"Function with name `([^`]+)` does not exist")
 _UNKNOWN_IDENTIFIER = re.compile(r"Unknown expression identifier `([^`]+)`")
 _TYPE_WORD = re.compile(
     r"\b(U?Int(?:8|16|32|64|128|256)|Float(?:32|64)|BFloat16|String|FixedString|DateTime64|"
@@ -111,6 +112,9 @@ def to_timeplus_error(
         if "." not in name:
             name = "default." + name
         return 60, f"Stream {name} doesn't exist"
+    unknown_function = _UNKNOWN_FUNCTION.search(message)
+    if unknown_function is not None:
+        return 46, f"Unknown function {to_timeplus_function_name(unknown_function.group(1))}"
     unknown_column = _UNKNOWN_IDENTIFIER.search(message)
     if unknown_column is not None:
         return 47, f"Missing columns: '{unknown_column.group(1)}' while processing query"

@@ -102,7 +102,7 @@ def test_wrong_argument_count_names_the_timeplus_function() -> None:
         ("Code: 81. DB::Exception: Database tp_9_sales does not exist. (UNKNOWN_DATABASE)", 81,
          (81, "Database sales does not exist")),
         ("Code: 46. DB::Exception: Function with name `arrayJoinX` does not exist. In scope x.",
-         46, (46, "Function with name `array_join_x` does not exist")),
+         46, (46, "Unknown function array_join_x")),
     ],
 )
 def test_error_rewrites(ch_message: str, ch_code: int, expected: tuple[int, str]) -> None:
