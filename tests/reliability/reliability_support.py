@@ -1,0 +1,152 @@
+"""Helpers shared by the reliability tests (imported as ``reliability_support``; the
+conftest puts this folder on ``sys.path``). Server-side facts are read with plain
+``requests``, never through the driver under test."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+import uuid
+from typing import Any, Optional
+
+import requests
+
+import timeplus_dbapi
+from timeplus_emulator.server import EmulatorServer
+
+HTTP_TIMEOUT = (5, 30)
+
+
+class HangError(Exception):
+    """Raised into a test that ran past its watchdog limit (a hang)."""
+
+
+def unique(prefix: str = "r") -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:12]}"
+
+
+class Server:
+    """Plain-HTTP view of an emulator, independent of the driver under test."""
+
+    def __init__(self, server: EmulatorServer) -> None:
+        self.emulator = server
+        self.api = server.base_url + "/v1beta2"
+
+    def create_stream(self, columns: str, name: Optional[str] = None) -> str:
+        name = name or unique("s")
+        response = requests.post(self.api + "/queries", json={"sql": f"CREATE STREAM {name} "
+                                                                    f"({columns})"},
+                                 timeout=HTTP_TIMEOUT)
+        assert response.status_code in (200, 204), response.text
+        response.close()
+        return name
+
+    def ingest(self, stream: str, columns: list[str], rows: list[list[Any]]) -> None:
+        response = requests.post(f"{self.api}/streams/{stream}/ingest",
+                                 json={"columns": columns, "data": rows}, timeout=HTTP_TIMEOUT)
+        assert response.status_code == 200, response.text
+
+    def table_rows(self, sql: str) -> list[Any]:
+        """Rows of a bounded query, read with a minimal SSE parser."""
+        response = requests.post(self.api + "/queries", json={"sql": sql}, stream=True,
+                                 timeout=HTTP_TIMEOUT)
+        assert response.status_code == 200, response.text
+        rows: list[Any] = []
+        event: Optional[str] = None
+        for line in response.iter_lines():
+            text = line.decode("utf-8")
+            if text.startswith("event:"):
+                event = text[6:].strip()
+            elif text.startswith("data:") and event is None:
+                rows.extend(json.loads(text[5:]))
+            elif text == "":
+                event = None
+        response.close()
+        return rows
+
+    def count(self, stream: str) -> int:
+        rows = self.table_rows(f"SELECT count() FROM table({stream})")
+        return int(rows[0][0])
+
+    def running_queries(self) -> list[dict[str, Any]]:
+        response = requests.get(self.api + "/queries", timeout=HTTP_TIMEOUT)
+        assert response.status_code == 200, response.text
+        return [q for q in response.json() if q.get("status") == "running"]
+
+    def wait_no_running(self, seconds: float = 5.0) -> list[dict[str, Any]]:
+        """Running queries left after waiting up to ``seconds`` for them to end."""
+        deadline = time.monotonic() + seconds
+        running = self.running_queries()
+        while running and time.monotonic() < deadline:
+            time.sleep(0.1)
+            running = self.running_queries()
+        return running
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (bound, then released)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def open_fds() -> int:
+    """Open file descriptors of this process (sockets included)."""
+    return len(os.listdir("/proc/self/fd"))
+
+
+def assert_usable(connection: timeplus_dbapi.Connection) -> None:
+    """The connection still runs a query after an error."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 41 + 1 AS answer", query_mode="table")
+        assert cursor.fetchall() == [(42,)]
+
+
+class ScriptedHttp:
+    """A loopback HTTP server answering every request with one fixed response.
+
+    Used for wire situations the emulator never produces on purpose (a stream that ends
+    cleanly before its final status, an HTML error page from a proxy).
+    """
+
+    def __init__(self, status: int, body: bytes, content_type: str) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        scripted = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                scripted.requests += 1
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_DELETE = _answer
+
+        self.requests = 0
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def dsn(self) -> str:
+        return f"timeplus://127.0.0.1:{self.httpd.server_address[1]}/default"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(5)

@@ -1,0 +1,265 @@
+"""Faults between the driver and the server (issue 8): dropped streams, malformed events, 5xx/429,
+slow and absent servers. Expected every time: a PEP 249 exception that names the host, the query
+id (once known) and the cause; no hang past the configured timeouts (the watchdog fixture turns a
+hang into a failure); never a silently short result; retries only where they are safe.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+import pytest
+from reliability_support import Server, assert_usable, free_port
+
+import timeplus_dbapi
+from timeplus_emulator.server import EmulatorServer
+
+Connect = Callable[..., timeplus_dbapi.Connection]
+
+
+def _filled_stream(server: Server, rows: int = 50) -> str:
+    name = server.create_stream("a int32")
+    server.ingest(name, ["a"], [[i] for i in range(rows)])
+    return name
+
+
+def _names_context(error: BaseException, host: str, query_id: str | None) -> None:
+    text = str(error)
+    assert host in text, text
+    if query_id is not None:
+        assert query_id in text, text
+        assert getattr(error, "query_id", None) == query_id
+
+
+# --- dropped connections, malformed events ----------------------------------------------------
+
+
+def test_drop_mid_stream_bounded_raises_not_short(
+    faulty: EmulatorServer, server: Server, conn: timeplus_dbapi.Connection
+) -> None:
+    name = _filled_stream(server)
+    faulty.faults.drop_after_events(3)  # header, 1st batch, 2nd batch, then the socket closes
+    cursor = conn.cursor()
+    cursor.execute(f"SELECT a FROM table({name})", batching_policy={"count": 10})
+    query_id = cursor.query_id
+    got: list[Any] = []
+    with pytest.raises(timeplus_dbapi.OperationalError) as caught:
+        for row in cursor:
+            got.append(row)
+    assert len(got) == 20  # what arrived, and then an error instead of a silent end
+    _names_context(caught.value, conn.client.host, query_id)
+    assert "prematurely" in str(caught.value).lower() or "reset" in str(caught.value).lower()
+    assert_usable(conn)
+
+
+def test_drop_mid_stream_streaming_raises(
+    faulty: EmulatorServer, server: Server, conn: timeplus_dbapi.Connection
+) -> None:
+    name = server.create_stream("a int32")
+    faulty.faults.drop_after_events(2)  # header, one more event (rows or metrics), then closed
+    cursor = conn.cursor()
+    cursor.execute(f"SELECT a FROM {name}", batching_policy={"count": 1, "time_ms": 10})
+    query_id = cursor.query_id
+    server.ingest(name, ["a"], [[1], [2], [3]])
+    with pytest.raises(timeplus_dbapi.OperationalError) as caught:
+        for _ in cursor:
+            pass
+    _names_context(caught.value, conn.client.host, query_id)
+    assert_usable(conn)
+
+
+def test_drop_mid_stream_with_limit_is_not_a_short_result(
+    faulty: EmulatorServer, server: Server, conn: timeplus_dbapi.Connection
+) -> None:
+    name = _filled_stream(server)
+    faulty.faults.drop_after_events(2)
+    cursor = conn.cursor()
+    cursor.execute(f"SELECT a FROM table({name}) LIMIT 40", batching_policy={"count": 10})
+    with pytest.raises(timeplus_dbapi.OperationalError):
+        cursor.fetchall()
+    assert_usable(conn)
+
+
+def test_malformed_event_raises_and_names_query(
+    faulty: EmulatorServer, server: Server, conn: timeplus_dbapi.Connection
+) -> None:
+    name = _filled_stream(server)
+    faulty.faults.malformed_event_after(2)
+    cursor = conn.cursor()
+    cursor.execute(f"SELECT a FROM table({name})", batching_policy={"count": 10})
+    with pytest.raises(timeplus_dbapi.OperationalError) as caught:
+        cursor.fetchall()
+    assert "malformed" in str(caught.value).lower()
+    _names_context(caught.value, conn.client.host, cursor.query_id)
+    assert_usable(conn)
+
+
+def test_clean_end_without_final_status_is_an_error(
+    scripted_sse: Callable[[bytes], str], conn_factory: Connect
+) -> None:
+    """A bounded query whose stream ends cleanly before its final status lost rows."""
+    header = (b'event: query\ndata: {"id":"q-short","sql":"s","status":"running",'
+              b'"result":{"header":[{"name":"a","type":"int32"}]}}\n\n')
+    dsn = scripted_sse(header + b"data: [[1],[2]]\n\n")
+    connection = conn_factory(dsn, timeout=5)
+    cursor = connection.cursor()
+    cursor.execute("SELECT a FROM table(s)")
+    with pytest.raises(timeplus_dbapi.OperationalError) as caught:
+        cursor.fetchall()
+    _names_context(caught.value, connection.client.host, "q-short")
+    assert "final status" in str(caught.value)
+
+
+# --- errors before the stream, retries ---------------------------------------------------------
+
+
+def test_select_creation_retried_after_503(
+    faulty: EmulatorServer, conn: timeplus_dbapi.Connection
+) -> None:
+    faulty.faults.fail_next(1, status=503, path_contains="/queries")
+    cursor = conn.cursor()
+    cursor.execute("SELECT 1 AS one", query_mode="table")
+    assert cursor.fetchall() == [(1,)]
+    assert faulty.faults.snapshot()["fail_count"] == 0
+
+
+def test_persistent_5xx_gives_up_with_clear_error(
+    faulty: EmulatorServer, conn: timeplus_dbapi.Connection
+) -> None:
+    faulty.faults.fail_next(1000, status=503, path_contains="/queries")
+    started = time.monotonic()
+    with pytest.raises(timeplus_dbapi.OperationalError) as caught:
+        conn.cursor().execute("SELECT 1")
+    assert time.monotonic() - started < 15
+    attempts = 1000 - faulty.faults.snapshot()["fail_count"]
+    assert 1 <= attempts <= 6  # bounded retries, not a loop
+    assert caught.value.http_status == 503
+    assert "503" in str(caught.value)
+    _names_context(caught.value, conn.client.host, None)
+    faulty.faults.reset()
+    assert_usable(conn)
+
+
+def test_429_retry_after_is_honoured(
+    faulty: EmulatorServer, conn: timeplus_dbapi.Connection
+) -> None:
+    faulty.faults.fail_next(1, status=429, retry_after=1, path_contains="/queries")
+    started = time.monotonic()
+    cursor = conn.cursor()
+    cursor.execute("SELECT 2 AS two", query_mode="table")
+    assert cursor.fetchall() == [(2,)]
+    assert time.monotonic() - started >= 0.95
+
+
+def test_get_retried_after_502(faulty: EmulatorServer, conn: timeplus_dbapi.Connection) -> None:
+    faulty.faults.fail_next(1, status=502, path_contains="/streams")
+    assert isinstance(conn.client.list_streams(), list)
+    assert faulty.faults.snapshot()["fail_count"] == 0
+
+
+def test_ingest_is_never_blindly_retried(
+    faulty: EmulatorServer, server: Server, conn: timeplus_dbapi.Connection
+) -> None:
+    name = server.create_stream("a int32")
+    faulty.faults.fail_next(5, status=503, path_contains="/ingest")
+    with pytest.raises(timeplus_dbapi.OperationalError) as caught:
+        conn.client.ingest(name, ["a"], [[i] for i in range(10)])
+    assert faulty.faults.snapshot()["fail_count"] == 4  # exactly one request was sent
+    assert caught.value.rows_accepted == 0
+    faulty.faults.reset()
+    assert server.count(name) == 0
+
+
+def test_ingest_after_429_lands_exactly_once(
+    faulty: EmulatorServer, server: Server, conn: timeplus_dbapi.Connection
+) -> None:
+    name = server.create_stream("a int32")
+    faulty.faults.fail_next(1, status=429, retry_after=1, path_contains="/ingest")
+    try:
+        accepted = conn.client.ingest(name, ["a"], [[i] for i in range(10)])
+    except timeplus_dbapi.OperationalError as error:
+        assert error.rows_accepted == 0
+        accepted = 0
+    assert server.count(name) == accepted
+
+
+def test_executemany_failed_chunk_reports_rows_accepted(
+    server: Server, conn_factory: Connect
+) -> None:
+    name = server.create_stream("a int32, b string")
+    connection = conn_factory(timeout=5, ingest_max_bytes=2048)
+    rows: list[tuple[Any, str]] = [(i, "x" * 30) for i in range(400)]
+    rows[250] = ("not a number", "bad row")
+    with pytest.raises(timeplus_dbapi.DatabaseError) as caught:
+        connection.cursor().executemany(f"INSERT INTO {name} (a, b) VALUES (%s, %s)", rows)
+    landed = server.count(name)
+    assert caught.value.rows_accepted == landed
+    assert 0 < landed <= 250
+    assert f"{landed} rows were accepted" in str(caught.value)
+    assert_usable(connection)
+
+
+# --- slow and absent servers -------------------------------------------------------------------
+
+
+@pytest.mark.watchdog(20)
+def test_slow_server_bounded_query_times_out(
+    faulty: EmulatorServer, server: Server, conn_factory: Connect
+) -> None:
+    name = _filled_stream(server, 5)
+    connection = conn_factory(timeout=1)
+    faulty.faults.delay_events(2.5)
+    started = time.monotonic()
+    with pytest.raises(timeplus_dbapi.OperationalError) as caught:
+        cursor = connection.cursor()
+        cursor.execute(f"SELECT a FROM table({name})")
+        cursor.fetchall()
+    assert time.monotonic() - started < 5
+    assert "timed out" in str(caught.value)
+    _names_context(caught.value, connection.client.host, None)
+    faulty.faults.reset()
+    assert_usable(connection)
+
+
+@pytest.mark.watchdog(20)
+def test_slow_server_streaming_query_times_out(
+    faulty: EmulatorServer, server: Server, conn_factory: Connect
+) -> None:
+    name = server.create_stream("a int32")
+    connection = conn_factory(timeout=1)
+    cursor = connection.cursor()
+    cursor.execute(f"SELECT a FROM {name}")
+    faulty.faults.delay_events(3)  # metrics and rows now come slower than the read timeout
+    server.ingest(name, ["a"], [[1]])
+    started = time.monotonic()
+    with pytest.raises(timeplus_dbapi.OperationalError) as caught:
+        for _ in cursor:
+            pass
+    assert time.monotonic() - started < 8
+    _names_context(caught.value, connection.client.host, cursor.query_id)
+
+
+def test_server_gone_connect_refused(conn_factory: Connect) -> None:
+    port = free_port()
+    connection = conn_factory(f"timeplus://127.0.0.1:{port}/default", timeout=2)
+    started = time.monotonic()
+    with pytest.raises(timeplus_dbapi.OperationalError) as caught:
+        connection.cursor().execute("SELECT 1")
+    assert time.monotonic() - started < 5
+    text = str(caught.value)
+    assert f"127.0.0.1:{port}" in text
+    assert "refused" in text.lower(), text
+    with pytest.raises(timeplus_dbapi.OperationalError):
+        connection.client.list_streams()
+
+
+def test_close_cancels_server_query_after_fault(
+    faulty: EmulatorServer, server: Server, conn: timeplus_dbapi.Connection
+) -> None:
+    name = server.create_stream("a int32")
+    cursor = conn.cursor()
+    cursor.execute(f"SELECT a FROM {name}")
+    assert any(q["id"] == cursor.query_id for q in server.running_queries())
+    cursor.close()
+    assert not [q for q in server.wait_no_running() if q["id"] == cursor.query_id]
