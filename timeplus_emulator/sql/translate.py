@@ -30,7 +30,9 @@ from timeplus_emulator.sql.tokens import Kind, Token, tokenize
 ViewResolver = Callable[[Optional[str], str], Optional[str]]
 SystemTableSql = Callable[[str, str], Optional[str]]
 _INSERT_FORMAT = re.compile(
-    r"\s*INSERT\s+INTO\s+[^'\"`]*?\bFORMAT\s+[A-Za-z0-9_]+", re.IGNORECASE
+    r"\s*INSERT\s+INTO\s+(?:`(?:[^`\\]|\\.)*`|\"(?:[^\"\\]|\\.)*\"|[^'\"`])*?"
+    r"\bFORMAT\s+[A-Za-z0-9_]+",
+    re.IGNORECASE | re.DOTALL,
 )
 
 _DROP_KINDS: dict[str, DropKind] = {"STREAM": "stream", "VIEW": "view", "DATABASE": "database"}

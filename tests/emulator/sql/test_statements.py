@@ -177,3 +177,10 @@ def test_insert_format_data_is_never_tokenized() -> None:
     assert isinstance(st, InsertStatement)
     assert st.body_ch == "FORMAT JSONEachRow" + data
     assert st.columns == ("a",)
+
+
+def test_insert_format_with_quoted_names() -> None:
+    st = translate('INSERT INTO `my db`.`odd``name` (`a b`) FORMAT CSV\n1,"x\n')
+    assert isinstance(st, InsertStatement)
+    assert (st.database, st.name, st.columns) == ("my db", "odd`name", ("a b",))
+    assert st.body_ch == 'FORMAT CSV\n1,"x\n'
