@@ -167,3 +167,17 @@ def test_parse_datetime_forms(text, expected):
 def test_unknown_result_types_pass_values_through():
     conv = RowConverter.from_header([("g", "geometry_of_the_future(7)"), ("n", "int64")])
     assert conv.convert_rows([[{"x": 1}, "5"]]) == [({"x": 1}, 5)]
+
+
+@pytest.mark.parametrize("width", [0, 1, 2, 7])
+def test_generated_batch_function_for_any_width(width):
+    header = [(f"c{i}", "int64" if i % 2 else "string") for i in range(width)]
+    raw = [[str(i) if c % 2 else f"s{i}" for c in range(width)] for i in range(3)]
+    expected = [tuple(int(i) if c % 2 else f"s{i}" for c in range(width)) for i in range(3)]
+    assert RowConverter.from_header(header).convert_rows(raw) == expected
+
+
+def test_large_batches_convert_the_same_as_small_ones():
+    conv = RowConverter.from_header([("n", "int64"), ("s", "string")])
+    raw = [[str(i), str(i)] for i in range(5000)]
+    assert conv.convert_rows(raw) == [(i, str(i)) for i in range(5000)]

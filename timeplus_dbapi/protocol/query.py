@@ -16,6 +16,7 @@ __all__ = ["Column", "QueryEventStream", "QueryHeader", "QueryStatus"]
 
 logger = logging.getLogger(__name__)
 
+_PAUSE_GC_BYTES = 64 * 1024
 FINAL_STATUSES = ("finished", "canceled", "cancelled", "failed")
 
 
@@ -161,6 +162,8 @@ class QueryEventStream:
 
     def _decode(self, data: bytes) -> Any:
         try:
+            if len(data) < _PAUSE_GC_BYTES:
+                return self.loads(data)
             with collector_paused():
                 return self.loads(data)
         except ValueError as exc:
