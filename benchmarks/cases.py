@@ -30,11 +30,13 @@ Workload = Callable[[], int]
 
 TIMED_CASES: dict[str, Callable[[Params], Workload]] = {
     "fetch.ours": cases_fetch.fetch_ours,
+    "fetch.ours_stdlib": cases_fetch.fetch_ours_stdlib,
     "fetch.sdk": cases_fetch.fetch_sdk,
     "fetch.raw_json": cases_fetch.fetch_raw_json,
     "fetch.raw_orjson": cases_fetch.fetch_raw_orjson,
     "fetch.raw_bytes": cases_fetch.fetch_raw_bytes,
     "ingest.ours_executemany": cases_ingest.ingest_ours_executemany,
+    "ingest.ours_executemany_stdlib": cases_ingest.ingest_ours_executemany_stdlib,
     "ingest.ours_to_sql": cases_ingest.ingest_ours_to_sql,
     "ingest.sdk": cases_ingest.ingest_sdk,
     "ingest.raw": cases_ingest.ingest_raw,

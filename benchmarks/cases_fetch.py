@@ -4,7 +4,8 @@ Each ``fetch_*`` function is the setup of a timed case (see ``benchmarks.cases``
 returns the workload, which runs the query and returns the number of rows it read. Params: ``url``
 (server root), ``base_url`` (``{url}/default/api``), ``dsn`` and ``sql``.
 
-- ``ours``: ``timeplus_dbapi`` cursor, iterating the rows (converted to Python values).
+- ``ours``: ``timeplus_dbapi`` cursor, iterating the rows (converted to Python values);
+  ``ours_stdlib``: the same with orjson hidden, as installed without the ``fast`` extra.
 - ``sdk``: the original SDK's ``timeplus.dbapi`` (``scheme="http"`` is its own ``connect()`` knob).
 - ``raw_json`` / ``raw_orjson``: ``requests`` + ``iter_lines`` + one ``loads`` per data event — the
   limit of reading and decoding the same bytes with nothing else (no value conversion).
@@ -16,6 +17,7 @@ from __future__ import annotations
 import cProfile
 import json
 import pstats
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,6 +46,19 @@ def fetch_ours(params: Params) -> Workload:
         return rows
 
     return workload
+
+
+def without_orjson() -> None:
+    """Make ``import orjson`` fail in this (child) process: the driver then uses stdlib json."""
+    if "timeplus_dbapi" in sys.modules:
+        raise RuntimeError("without_orjson() must run before timeplus_dbapi is imported")
+    sys.modules["orjson"] = None  # type: ignore[assignment]
+
+
+def fetch_ours_stdlib(params: Params) -> Workload:
+    """Our driver as installed without the ``fast`` extra (stdlib json)."""
+    without_orjson()
+    return fetch_ours(params)
 
 
 def sdk_connection(url: str) -> Any:

@@ -4,7 +4,8 @@ Each function is the setup of a timed case (see ``benchmarks.cases``): rows are 
 setup, outside the timing. Params: ``url``, ``base_url``, ``dsn``, ``stream``, ``rows``,
 ``chunk_rows``.
 
-- ``ours_executemany``: ``cursor.executemany("INSERT INTO s (i, f, s, t) VALUES (%s, ...)", rows)``.
+- ``ours_executemany``: ``cursor.executemany("INSERT INTO s (i, f, s, t) VALUES (%s, ...)", rows)``;
+  ``ours_executemany_stdlib``: the same with orjson hidden (no ``fast`` extra).
 - ``ours_to_sql``: ``DataFrame.to_sql(stream, engine, if_exists="append")`` through our dialect.
 - ``sdk``: the original SDK's ``Stream.ingest(columns, rows)``, ``chunk_rows`` rows per call.
 - ``raw``: ``requests`` posting compact JSON bodies serialized during setup, ``chunk_rows`` rows
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from benchmarks.cases_fetch import without_orjson
 from benchmarks.dataset import COLUMN_NAMES, chunked, compact_body, make_rows
 
 Params = Mapping[str, Any]
@@ -41,6 +43,12 @@ def ingest_ours_executemany(params: Params) -> Workload:
         return len(rows)
 
     return workload
+
+
+def ingest_ours_executemany_stdlib(params: Params) -> Workload:
+    """``executemany`` as installed without the ``fast`` extra (stdlib json)."""
+    without_orjson()
+    return ingest_ours_executemany(params)
 
 
 def ingest_ours_to_sql(params: Params) -> Workload:

@@ -18,10 +18,12 @@ import matplotlib.pyplot as plt
 from benchmarks.report import LABELS, figure
 
 Result = dict[str, Any]
-COLORS = {"ours": "#1f77b4", "sdk": "#d62728", "raw": "#7f7f7f", "other": "#2ca02c"}
+COLORS = {"ours": "#1f77b4", "ours_stdlib": "#8fbce6", "sdk": "#d62728", "raw": "#7f7f7f"}
 
 
 def _color(client: str) -> str:
+    if client.endswith("_stdlib"):
+        return COLORS["ours_stdlib"]
     if client.startswith("ours"):
         return COLORS["ours"]
     return COLORS["sdk"] if client == "sdk" else COLORS["raw"]
@@ -84,7 +86,8 @@ def _memory(axis: Any, results: Result) -> None:
 def draw(results: Result, path: Path) -> None:
     meta = results.get("meta", {})
     fig, axes = plt.subplots(2, 2, figsize=(11, 8))
-    _grouped_bars(axes[0][0], results, "fetch", ("ours", "sdk", "raw_json", "raw_orjson"))
+    _grouped_bars(axes[0][0], results, "fetch",
+                  ("ours", "ours_stdlib", "sdk", "raw_json", "raw_orjson"))
     axes[0][0].set_title(f"Fetch {meta.get('rows', 0):,} rows (historical query)", fontsize=9)
     _grouped_bars(axes[0][1], results, "ingest", ("ours_executemany", "ours_to_sql", "sdk", "raw"))
     axes[0][1].set_title(f"Ingest {meta.get('ingest_rows', 0):,} rows", fontsize=9)

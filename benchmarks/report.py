@@ -15,7 +15,9 @@ from typing import Any, Optional
 Result = dict[str, Any]
 LABELS = {
     "ours": "ours (timeplus_dbapi)",
+    "ours_stdlib": "ours, stdlib json (no orjson)",
     "ours_executemany": "ours executemany",
+    "ours_executemany_stdlib": "ours executemany, stdlib json",
     "ours_to_sql": "ours pandas to_sql",
     "sdk": "SDK timeplus 1.4.1",
     "raw_json": "raw requests+json",
@@ -48,6 +50,8 @@ def ratios(results: Result) -> Result:
     for kind in ("e2e", "client"):
         fetch = f"fetch.{kind}"
         ours_wall = figure(results, f"{fetch}.ours", "wall_s")
+        out[f"fetch.{kind}.orjson_speedup"] = _divide(
+            figure(results, f"{fetch}.ours_stdlib", "wall_s"), ours_wall)
         out[f"fetch.{kind}.speedup_vs_sdk"] = _divide(
             figure(results, f"{fetch}.ours", "rows_per_s"),
             figure(results, f"{fetch}.sdk", "rows_per_s"))
@@ -57,6 +61,9 @@ def ratios(results: Result) -> Result:
         out[f"fetch.{kind}.cpu_vs_raw_json"] = _divide(
             figure(results, f"{fetch}.ours", "cpu_s"),
             figure(results, f"{fetch}.raw_json", "cpu_s"))
+        out[f"ingest.{kind}.orjson_speedup"] = _divide(
+            figure(results, f"ingest.{kind}.ours_executemany_stdlib", "wall_s"),
+            figure(results, f"ingest.{kind}.ours_executemany", "wall_s"))
         for ours in ("ours_executemany", "ours_to_sql"):
             mine = figure(results, f"ingest.{kind}.{ours}", "wall_s")
             out[f"ingest.{kind}.{ours}.speedup_vs_sdk"] = _divide(
@@ -146,6 +153,9 @@ def _throughput_block(results: Result, section: str, clients: tuple[str, ...]) -
     return lines
 
 
+INGEST_ROWS = ("ours_executemany", "ours_executemany_stdlib", "ours_to_sql", "sdk", "raw")
+
+
 def _ratio_lines(results: Result, prefix: str) -> list[str]:
     pairs = sorted((k, v) for k, v in results.get("ratios", {}).items() if k.startswith(prefix))
     return [f"  {key:<52} {_num(value)}" for key, value in pairs]
@@ -160,14 +170,13 @@ def format_table(results: Result) -> str:
     if "fetch" in results:
         lines += [f"FETCH historical query, {meta['rows']:,} rows "
                   f"(SSE body {results['fetch']['body_bytes'] / 1e6:.1f} MB)"]
-        lines += _throughput_block(results, "fetch", ("ours", "sdk", "raw_json", "raw_orjson",
-                                                      "raw_bytes"))
+        lines += _throughput_block(results, "fetch", ("ours", "ours_stdlib", "sdk", "raw_json",
+                                                      "raw_orjson", "raw_bytes"))
         lines += [*_ratio_lines(results, "fetch."), ""]
     if "ingest" in results:
         lines += [f"INGEST {meta['ingest_rows']:,} rows "
                   f"(raw and SDK: {meta['chunk_rows']:,} rows per request, our driver's body cap)"]
-        lines += _throughput_block(results, "ingest", ("ours_executemany", "ours_to_sql", "sdk",
-                                                       "raw"))
+        lines += _throughput_block(results, "ingest", INGEST_ROWS)
         lines += [*_ratio_lines(results, "ingest."), ""]
     lines += _memory_latency_lines(results, meta)
     lines += ["TARGETS"] + [

@@ -140,7 +140,7 @@ def _fetch_params(info: dict[str, str], sql: str, rows: int) -> dict[str, Any]:
     return {**info, "sql": sql, "expected_rows": rows}
 
 
-FETCH_CLIENTS = ("ours", "sdk", "raw_json", "raw_orjson", "raw_bytes")
+FETCH_CLIENTS = ("ours", "ours_stdlib", "sdk", "raw_json", "raw_orjson", "raw_bytes")
 
 
 def run_fetch(runner: Runner, emulator: Emulator, options: argparse.Namespace,
@@ -171,8 +171,8 @@ def run_memory(runner: Runner, options: argparse.Namespace, workdir: Path) -> Re
         return {"ours": runner.run("memory.ours", params)}
 
 
-INGEST_CLIENTS = ("ours_executemany", "ours_to_sql", "sdk", "raw")
-SINK_CLIENTS = ("ours_executemany", "sdk", "raw")
+INGEST_CLIENTS = ("ours_executemany", "ours_executemany_stdlib", "ours_to_sql", "sdk", "raw")
+SINK_CLIENTS = ("ours_executemany", "ours_executemany_stdlib", "sdk", "raw")
 
 
 def run_ingest(runner: Runner, emulator: Emulator, options: argparse.Namespace) -> Result:

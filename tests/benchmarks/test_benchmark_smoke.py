@@ -46,7 +46,7 @@ def _assert_measured(result: dict[str, Any], *keys: str) -> None:
 
 
 @pytest.mark.parametrize("kind", ["e2e", "client"])
-@pytest.mark.parametrize("client", ["ours", "raw_json", "raw_bytes"])
+@pytest.mark.parametrize("client", ["ours", "ours_stdlib", "raw_json", "raw_bytes"])
 def test_fetch_figures(bench_run: tuple[dict[str, Any], str], kind: str, client: str) -> None:
     result = bench_run[0]["fetch"][kind][client]
     _assert_measured(result, "rows_per_s", "wall_s", "cpu_s", "cpu_us_per_row")
@@ -64,7 +64,8 @@ def test_optional_clients_are_measured_or_marked_not_available(
     assert results["latency"]["sdk"]["status"] == "n/a"
 
 
-@pytest.mark.parametrize("client", ["ours_executemany", "ours_to_sql", "raw"])
+@pytest.mark.parametrize("client", ["ours_executemany", "ours_executemany_stdlib", "ours_to_sql",
+                                    "raw"])
 def test_ingest_end_to_end_figures(bench_run: tuple[dict[str, Any], str], client: str) -> None:
     result = bench_run[0]["ingest"]["e2e"][client]
     _assert_measured(result, "rows_per_s", "wall_s", "cpu_s")
@@ -72,7 +73,7 @@ def test_ingest_end_to_end_figures(bench_run: tuple[dict[str, Any], str], client
     assert result["rows_stored"] == ROWS  # counted on the emulator after the ingest
 
 
-@pytest.mark.parametrize("client", ["ours_executemany", "raw"])
+@pytest.mark.parametrize("client", ["ours_executemany", "ours_executemany_stdlib", "raw"])
 def test_ingest_client_side_figures(bench_run: tuple[dict[str, Any], str], client: str) -> None:
     result = bench_run[0]["ingest"]["client"][client]
     _assert_measured(result, "rows_per_s", "wall_s", "cpu_s")
