@@ -130,7 +130,7 @@ def fetch_raw_bytes(params: Params) -> Workload:
 
 def profile_ours(params: Params) -> dict[str, Any]:
     """cProfile our fetch workload; return the functions with the largest own time."""
-    workload = fetch_ours(params)
+    workload = fetch_ours_stdlib(params) if params.get("stdlib_json") else fetch_ours(params)
     profiler = cProfile.Profile()
     profiler.enable()
     rows = workload()
