@@ -20,8 +20,18 @@ _CAST_NAMES = frozenset({"CAST", "_CAST", "accurateCast", "accurateCastOrNull", 
 
 
 def to_timeplus_type(ch_type: str) -> str:
-    """Timeplus name of a ClickHouse type (``DateTime64(3, 'UTC')`` → ``datetime64(3, 'UTC')``)."""
-    return _types.to_timeplus_type(ch_type, to_timeplus_function_name)
+    """Timeplus name of a ClickHouse type (``DateTime64(3, 'UTC')`` → ``datetime64(3, 'UTC')``).
+
+    Never raises: a type string the parser does not understand gets the word-based
+    rewrite of :func:`ch_type_to_timeplus_sql` instead.
+    """
+    try:
+        return _types.to_timeplus_type(ch_type, to_timeplus_function_name)
+    except TranslationError:
+        text = ch_type
+        for pattern, replacement in _SQL_TYPE_REWRITES:
+            text = re.sub(pattern, replacement.replace("\\1", "\\g<1>"), text)
+        return text
 
 
 @functools.lru_cache(maxsize=4096)

@@ -121,3 +121,11 @@ def test_to_timeplus_type(clickhouse: str, timeplus: str) -> None:
 )
 def test_normalize_timeplus_type(written: str, normalized: str) -> None:
     assert normalize_timeplus_type(written) == normalized
+
+
+@pytest.mark.parametrize(
+    ("clickhouse", "timeplus"),
+    [("Array(UInt8", "array(uint8"), ("Weird(1 2 Int32", "Weird(1 2 int32")],
+)
+def test_to_timeplus_type_never_raises(clickhouse: str, timeplus: str) -> None:
+    assert to_timeplus_type(clickhouse) == timeplus
