@@ -20,6 +20,7 @@ what Superset needs to know about Timeplus that the SQLAlchemy dialect does not 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Optional
@@ -115,6 +116,19 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
             return None
         sqla_type, generic_type = _COLUMN_TYPES.get(spec.name, _DEFAULT_COLUMN_TYPE)
         return sqla_type(), generic_type
+
+    @staticmethod
+    def _mutate_label(label: str) -> str:
+        """Suffix every chart-query alias with a short hash of the label.
+
+        Timeplus resolves aliases before columns anywhere in a query (ClickHouse semantics): in
+        ``SELECT to_start_of_hour(ts) AS ts ... GROUP BY to_start_of_hour(ts)`` the ``ts`` inside
+        GROUP BY means the alias, so the query fails with "not under aggregate function", and a
+        ``WHERE ts >= ...`` would filter on the bucket instead of the column. Aliases that never
+        equal a column name avoid both; Superset maps the results back to the expected labels.
+        """
+        digest = hashlib.sha256(label.encode("utf-8")).hexdigest()[:8]
+        return f"{label}__{digest}"
 
     @classmethod
     def get_datatype(cls, type_code: Any) -> Optional[str]:

@@ -146,6 +146,14 @@ def test_column_spec_unknown(native: Any) -> None:
     assert TimeplusEngineSpec.get_column_spec(native) is None
 
 
+def test_labels_never_equal_the_column_they_come_from() -> None:
+    first = TimeplusEngineSpec.make_label_compatible("ts")
+    assert first != "ts"
+    assert first.startswith("ts__")
+    assert TimeplusEngineSpec.make_label_compatible("ts") == first
+    assert TimeplusEngineSpec.make_label_compatible("ts2") != first
+
+
 def test_datatype_keeps_timeplus_spelling() -> None:
     assert TimeplusEngineSpec.get_datatype("datetime64(3, 'UTC')") == "datetime64(3, 'UTC')"
     assert TimeplusEngineSpec.get_datatype(None) is None
