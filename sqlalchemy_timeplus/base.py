@@ -110,7 +110,11 @@ class TimeplusBaseDialect(default.DefaultDialect):
     supports_sane_rowcount = False
     supports_sane_multi_rowcount = False
     supports_server_side_cursors = False
-    returns_unicode_strings = True
+    returns_unicode_strings: Any = getattr(
+        sqltypes.String, "RETURNS_UNICODE", True
+    )  # 1.4: a symbol
+    supports_unicode_statements = True  # SQLAlchemy 1.4: str values and SQL, never bytes
+    supports_unicode_binds = True
     description_encoding = None
     default_schema_name = "default"
 

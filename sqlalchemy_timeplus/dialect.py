@@ -73,6 +73,7 @@ class TimeplusDialect(TimeplusBaseDialect):
     """Timeplus over its REST API through ``timeplus_dbapi``."""
 
     driver = "rest"
+    supports_statement_cache = True
 
     @classmethod
     def import_dbapi(cls) -> Any:
@@ -179,7 +180,10 @@ class TimeplusDialect(TimeplusBaseDialect):
         return _cached(kw, "views", lambda: _client(connection).list_views())
 
     def get_schema_names(self, connection: Any, **kw: Any) -> list[str]:
-        result = connection.exec_driver_sql("SHOW DATABASES")
+        # SHOW is bounded; streaming mode keeps the driver from adding SETTINGS query_mode.
+        result = connection.exec_driver_sql(
+            "SHOW DATABASES", execution_options={"timeplus_query_mode": "streaming"}
+        )
         hidden = ("system", "information_schema", "INFORMATION_SCHEMA")
         return [str(row[0]) for row in result if row[0] not in hidden]
 

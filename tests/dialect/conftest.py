@@ -1,0 +1,82 @@
+"""Fixtures for the dialect tests.
+
+pytest-sqlalchemy's ``engine``/``connection`` fixtures point at the session emulator: its
+``sqlalchemy_connect_url`` fixture is overridden to fall back to ``timeplus_dsn`` (so
+``--sqlalchemy-connect-url`` or ``TIMEPLUS_TEST_URL`` still choose another server).
+``ingest_counter`` runs a private emulator whose ingest requests are counted on the server side.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import pytest
+import sqlalchemy as sa
+
+from timeplus_emulator import run_emulator
+
+REAL_SERVER = bool(os.environ.get("TIMEPLUS_TEST_URL"))
+
+
+@pytest.fixture(scope="session")
+def sqlalchemy_connect_url(request: pytest.FixtureRequest) -> Optional[str]:
+    given = request.config.getoption("--sqlalchemy-connect-url", default=None)
+    if given:
+        return str(given)
+    return str(request.getfixturevalue("timeplus_dsn"))
+
+
+@pytest.fixture
+def stream_name() -> str:
+    return f"sa_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def historical(engine: sa.engine.Engine) -> sa.engine.Engine:
+    """The pytest-sqlalchemy engine with every statement in historical (table) mode."""
+    return engine.execution_options(timeplus_query_mode="table")
+
+
+@pytest.fixture(params=["cloud", "enterprise"])
+def profile_engine(request: pytest.FixtureRequest) -> Iterator[sa.engine.Engine]:
+    """An engine per emulator profile (streams via POST /streams, or via SQL DDL)."""
+    if request.param == "cloud":
+        url = str(request.getfixturevalue("sqlalchemy_connect_url"))
+    elif REAL_SERVER:
+        pytest.skip("TIMEPLUS_TEST_URL is set: only the real server is tested")
+    else:
+        url = str(request.getfixturevalue("timeplus_enterprise_server").dsn)
+    engine = sa.create_engine(url, execution_options={"timeplus_query_mode": "table"})
+    yield engine
+    engine.dispose()
+
+
+@dataclass
+class RequestLog:
+    """Requests the emulator received, recorded on the server side."""
+
+    paths: list[tuple[str, str]] = field(default_factory=list)
+
+    def count(self, method: str, suffix: str) -> int:
+        return sum(1 for m, p in self.paths if m == method and p.split("?")[0].endswith(suffix))
+
+
+@pytest.fixture(scope="module")
+def counted_server() -> Iterator[tuple[Any, RequestLog]]:
+    """A private emulator whose request handler records method and path of every request."""
+    if REAL_SERVER:
+        pytest.skip("request counting needs the emulator")
+    log = RequestLog()
+    with run_emulator() as server:
+        original = server.handle
+
+        def recording_handle(handler: Any) -> None:
+            log.paths.append((handler.command, handler.path))
+            original(handler)
+
+        server.handle = recording_handle
+        yield server, log
