@@ -169,3 +169,29 @@ def test_wrong_credentials_are_operational_errors(timeplus_enterprise_server):
             bad.cursor().execute("SELECT 1")
     assert info.value.http_status == 401
     assert "wrong-pw" not in str(info.value)
+
+
+def test_debug_logs_never_show_secrets_or_parameter_values(conn, new_stream, caplog):
+    import base64
+    import logging
+
+    name = new_stream([("s", "string")])
+    if conn.params.user:  # enterprise: HTTP Basic
+        auth = {"user": conn.params.user, "password": conn.params.password}
+        token = base64.b64encode(f"{conn.params.user}:{conn.params.password}".encode()).decode()
+        secrets = [token, f":{conn.params.password}"]
+    else:  # the cloud emulator accepts (ignores) an API key
+        auth = {"api_key": "KEY-never-logged"}
+        secrets = ["KEY-never-logged"]
+    caplog.set_level(logging.DEBUG)
+    base = conn.params.base_url.replace("http://", "timeplus://").replace("/api", "")
+    with db.connect(base, **auth) as keyed:
+        cur = keyed.cursor()
+        cur.execute("SELECT %s AS v", ("param-never-logged",))
+        assert cur.fetchall() == [("param-never-logged",)]
+        cur.executemany(f"INSERT INTO {name} (s) VALUES (%s)", [("row-never-logged",)])
+        for secret in secrets:
+            assert secret not in repr(keyed) + repr(keyed.client)
+    assert caplog.records, "the driver should log requests at debug level"
+    for text in [*secrets, "param-never-logged", "row-never-logged"]:
+        assert text not in caplog.text

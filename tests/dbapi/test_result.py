@@ -1,0 +1,129 @@
+"""StreamingResult end-of-stream rules, fed from bytes through a real client object whose
+server is unreachable (so the best-effort cancel on close fails quietly). No server needed."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+
+import timeplus_dbapi as db
+from timeplus_dbapi.client import QueryHandle, TimeplusClient
+from timeplus_dbapi.protocol.http import HttpConfig, HttpTransport
+from timeplus_dbapi.protocol.query import QueryEventStream
+from timeplus_dbapi.result import StreamingResult
+
+HEADER = {
+    "id": "q-1",
+    "status": "running",
+    "result": {
+        "header": [{"name": "n", "type": "int64"}, {"name": "s", "type": "nullable(string)"}]
+    },
+}
+
+
+class BytesResponse:
+    """Stands in for the HTTP response object: only close() is used by the handle."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def sse(*events: tuple[str, object]) -> bytes:
+    out = b""
+    for name, obj in events:
+        out += (
+            (f"event: {name}\n".encode() if name else b"")
+            + b"data: "
+            + json.dumps(obj).encode()
+            + b"\n\n"
+        )
+    return out
+
+
+@pytest.fixture
+def client():
+    transport = HttpTransport(HttpConfig(base_url="http://127.0.0.1:9/default/api", timeout=1))
+    yield TimeplusClient(transport)
+    transport.close()
+
+
+def result_from(client, chunks, *, require_final_status=True, idle_timeout=None):
+    handle = QueryHandle(client, BytesResponse(), QueryEventStream(iter(chunks)))
+    return StreamingResult(
+        handle, require_final_status=require_final_status, idle_timeout=idle_timeout
+    )
+
+
+def test_rows_and_final_status(client):
+    data = sse(
+        ("query", HEADER),
+        ("", [["1", "a"], ["2", None]]),
+        ("query", {"id": "q-1", "status": "finished"}),
+    )
+    result = result_from(client, [data])
+    assert result.fetchall() == [(1, "a"), (2, None)]
+    assert result.handle.response.closed
+
+
+def test_bounded_stream_without_final_status_raises(client):
+    result = result_from(client, [sse(("query", HEADER), ("", [["1", "a"]]))])
+    assert result.fetchone() == (1, "a")
+    with pytest.raises(db.OperationalError, match="final status") as info:
+        result.fetchone()
+    assert info.value.query_id == "q-1"
+
+
+def test_streaming_limit_query_may_end_without_final_status(client):
+    result = result_from(
+        client, [sse(("query", HEADER), ("", [["1", "a"]]))], require_final_status=False
+    )
+    assert result.fetchall() == [(1, "a")]
+
+
+def test_failed_status_is_a_database_error_with_the_message(client):
+    data = sse(
+        ("query", HEADER), ("query", {"id": "q-1", "status": "failed", "message": "Too many parts"})
+    )
+    with pytest.raises(db.DatabaseError, match="Too many parts") as info:
+        result_from(client, [data]).fetchall()
+    assert info.value.query_id == "q-1"
+
+
+def test_error_event_without_id_after_rows(client):
+    data = sse(
+        ("query", HEADER),
+        ("", [["1", "a"]]),
+        ("", {"code": 241, "message": "Memory limit exceeded"}),
+    )
+    result = result_from(client, [data])
+    assert result.fetchone() == (1, "a")
+    with pytest.raises(db.OperationalError, match="Memory limit") as info:
+        result.fetchone()
+    assert info.value.code == 241
+
+
+def test_idle_timeout_ends_after_ticks_without_rows(client):
+    ticks = itertools.repeat(sse(("metrics", {"count": 0})))
+    chunks = itertools.chain([sse(("query", HEADER), ("", [["1", "x"]]))], ticks)
+    result = result_from(client, chunks, require_final_status=True, idle_timeout=0.2)
+    assert result.fetchall() == [(1, "x")]  # ended by idle time, not by the (endless) stream
+    assert result.handle.closed
+
+
+def test_an_endless_stream_is_read_lazily(client):
+    def endless():
+        yield sse(("query", HEADER))
+        for i in itertools.count():
+            yield sse(("", [[str(i), "v"]] * 100))
+
+    result = result_from(client, endless())
+    first = result.fetchmany(1000)
+    assert len(first) == 1000 and first[0] == (0, "v")
+    assert len(result.rows) <= 100  # one batch held, never the stream
+    result.close()
+    assert result.handle.closed
