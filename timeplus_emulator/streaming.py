@@ -23,12 +23,14 @@ code 48 before the response starts.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Generator
 from contextlib import ExitStack
 from typing import Optional, Protocol
 
 from timeplus_emulator.backend import EngineError, run_on, stream_on
+from timeplus_emulator.catalog import StreamInfo
 from timeplus_emulator.engine import NOT_IMPLEMENTED, Engine, WindowRange
 from timeplus_emulator.queries import QueryRecord
 from timeplus_emulator.sql import (
@@ -38,8 +40,11 @@ from timeplus_emulator.sql import (
     to_timeplus_column_name,
     to_timeplus_type,
 )
+from timeplus_emulator.sql.tokens import quote_string
 from timeplus_emulator.systables import rewrite_system_tables
 
+_RELATIVE_SEEK = re.compile(r"-(\d+)\s*(s|m|h|d)")
+_SEEK_UNITS = {"s": "SECOND", "m": "MINUTE", "h": "HOUR", "d": "DAY"}
 DEFAULT_PERIOD = 2.0
 WAIT_SLICE = 0.1
 ROWS_FORMAT = "JSONCompactEachRow"
@@ -123,17 +128,37 @@ class SelectRunner:
             raise EngineError(NOT_IMPLEMENTED, stmt.unsupported_streaming_reason)
         streams = [i for i, s in enumerate(stmt.sources) if not s.historical]
         self._stream_index = streams[0]
-        seek = (stmt.seek_to or "latest").strip().lower()
-        if seek not in ("earliest", "latest"):
-            raise EngineError(NOT_IMPLEMENTED, f"seek_to='{stmt.seek_to}' is not supported by "
-                              "the emulator; use 'earliest' or 'latest' (or WHERE _tp_time >= ...)")
         info = self.engine.source_stream(stmt.sources[self._stream_index])
-        clock = self.engine.clock(info)
-        self._start_sn = 0 if seek == "earliest" else clock.last
+        self._start_sn = self._seek(stmt.seek_to, info)
         out = run_on_pool(self.engine, self._substitute(self._start_sn, self._start_sn),
                           HEADER_FORMAT)
         lines = _split_rows(out)
         self.header = self._header_from(lines[0], lines[1])
+
+    def _seek(self, seek_to: Optional[str], info: StreamInfo) -> int:
+        """The sequence number a streaming query starts after (``seek_to`` setting)."""
+        clock = self.engine.clock(info)
+        seek = (seek_to or "latest").strip()
+        if seek.lower() == "latest":
+            return clock.last
+        if seek.lower() == "earliest":
+            return 0
+        relative = _RELATIVE_SEEK.fullmatch(seek)
+        if relative is not None:
+            amount, unit = relative.groups()
+            since = f"now64(3, 'UTC') - INTERVAL {amount} {_SEEK_UNITS[unit]}"
+        else:
+            since = f"parseDateTime64BestEffort({quote_string(seek)}, 3, 'UTC')"
+        table = self.engine.ch_table(info.database, info.name)
+        sql = (f"SELECT toString(min(_tp_sn)), toString(count()) FROM {table} "
+               f"WHERE _tp_time >= {since}")
+        try:
+            first, matched = json.loads(run_on_pool(self.engine, sql, ROWS_FORMAT))
+        except EngineError:
+            raise EngineError(NOT_IMPLEMENTED, f"seek_to='{seek}' is not understood by the "
+                              "emulator: use 'earliest', 'latest', '-<n>s|m|h|d' or a "
+                              "timestamp") from None
+        return int(first) - 1 if int(matched) else clock.last
 
     def _header_from(self, names_line: bytes, types_line: bytes) -> list[dict[str, str]]:
         names = json.loads(names_line)

@@ -71,6 +71,9 @@ def test_data_dir_survives_restart(tmp_path: Path) -> None:
         view = requests.post(base + "/views", timeout=10,
                              json={"name": "kept_view", "query": "SELECT a FROM kept"})
         assert view.status_code == 201, view.text
+        mv = requests.post(base + "/views", timeout=10, json={
+            "name": "kept_mv", "materialized": True, "query": "SELECT a * 100 AS h FROM kept"})
+        assert mv.status_code == 201, mv.text
     with _cli(data_dir) as base:
         stream = requests.get(base + "/streams/kept", timeout=10).json()
         assert stream["description"] == "persist me"
@@ -82,6 +85,10 @@ def test_data_dir_survives_restart(tmp_path: Path) -> None:
         assert _table(base, "SELECT a FROM kept LIMIT 3 SETTINGS seek_to='earliest'") == \
             [[1], [2], [3]]
         assert requests.get(base + "/views/kept_view", timeout=10).status_code == 200
+        deadline = time.monotonic() + 5  # the restarted MV picks up rows ingested now
+        while _table(base, "SELECT h FROM table(kept_mv)") != [["300"]]:
+            assert time.monotonic() < deadline, _table(base, "SELECT h FROM table(kept_mv)")
+            time.sleep(0.05)
 
 
 def test_without_data_dir_nothing_persists(tmp_path: Path) -> None:

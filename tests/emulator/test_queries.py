@@ -86,10 +86,20 @@ def test_seek_to_earliest_replays(api: Any) -> None:
     assert stream.rows() == [[1], [2], [3]]
 
 
+def test_seek_to_relative_and_timestamp(api: Any) -> None:
+    name = api.create_stream("a int32, ts datetime64(3, 'UTC')",
+                             extra=" SETTINGS event_time_column='ts'")
+    api.ingest(name, ["a", "ts"], [[1, "2020-01-01 00:00:00"], [2, "2030-01-01 00:00:00"]])
+    recent = api.query(f"SELECT a FROM {name} LIMIT 1 SETTINGS seek_to='-1h'")
+    assert recent.rows() == [[2]]
+    since = api.query(f"SELECT a FROM {name} LIMIT 2 SETTINGS seek_to='2019-06-01 00:00:00'")
+    assert since.rows() == [[1], [2]]
+
+
 def test_unsupported_seek_to_is_400(api: Any) -> None:
     name = api.create_stream("a int32")
     body = api.error(api.post("/queries", json={
-        "sql": f"SELECT a FROM {name} SETTINGS seek_to='-2h'"}), 400)
+        "sql": f"SELECT a FROM {name} SETTINGS seek_to='yesterday-ish'"}), 400)
     assert "seek_to" in body["message"]
 
 
@@ -166,6 +176,36 @@ def test_tumble_windows_emit_when_watermark_passes(api: Any) -> None:
     api.ingest(name, ["ts", "v"], [["2024-01-01 00:00:07", 1], ["2024-01-01 00:00:12", 1]])
     second = stream.rows(at_least=1)
     assert second == [["2024-01-01 00:00:05.000", "2024-01-01 00:00:10.000", "2", "6"]]
+    stream.close()
+
+
+def test_emit_after_window_close_on_event_time_column(api: Any) -> None:
+    name = api.create_stream("ts datetime64(3, 'UTC'), v int32")
+    stream = api.query(
+        f"SELECT window_start, count() AS c FROM tumble({name}, ts, 10s) "
+        "GROUP BY window_start EMIT AFTER WINDOW CLOSE",
+        batching_policy={"count": 100, "time_ms": 20})
+    api.ingest(name, ["ts", "v"], [["2024-01-01 00:00:01", 1], ["2024-01-01 00:00:09", 1]])
+    time.sleep(0.3)
+    api.ingest(name, ["ts", "v"], [["2024-01-01 00:00:15", 1]])  # closes [0, 10)
+    assert stream.rows(at_least=1) == [["2024-01-01 00:00:00.000", "2"]]
+    stream.close()
+
+
+def test_hop_windows(api: Any) -> None:
+    name = api.create_stream("ts datetime64(3, 'UTC'), v int32")
+    stream = api.query(
+        f"SELECT window_start, window_end, sum(v) AS s FROM hop({name}, ts, 5s, 10s) "
+        "GROUP BY window_start, window_end ORDER BY window_start",
+        batching_policy={"count": 100, "time_ms": 20})
+    api.ingest(name, ["ts", "v"], [["2024-01-01 00:00:07", 1], ["2024-01-01 00:00:12", 10]])
+    # watermark 00:00:12 closes only the window [-5 s, 5 s)... which is empty, and
+    # [0 s, 10 s) closes at 00:00:10: it holds the 00:00:07 row.
+    assert stream.rows(at_least=1) == [
+        ["2024-01-01 00:00:00.000", "2024-01-01 00:00:10.000", "1"]]
+    api.ingest(name, ["ts", "v"], [["2024-01-01 00:00:16", 100]])  # closes [5 s, 15 s)
+    assert stream.rows(at_least=1) == [
+        ["2024-01-01 00:00:05.000", "2024-01-01 00:00:15.000", "11"]]
     stream.close()
 
 
