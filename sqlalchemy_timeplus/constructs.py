@@ -23,6 +23,7 @@ from sqlalchemy import types as sqltypes
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import TableClause
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from timeplus_dbapi.literals import render_literal
@@ -31,7 +32,7 @@ from . import types as tp
 
 __all__ = ["TimeplusSelect", "emit", "hop", "select", "session", "settings", "table", "tumble"]
 
-StreamLike = Union[sqlalchemy.Table, Any]
+StreamLike = Union[TableClause, str, Any]
 _S = TypeVar("_S")
 
 _SHORT_INTERVAL = re.compile(r"\d+(ns|us|ms|s|m|h|d|w|M|q|y)\Z")
@@ -40,12 +41,14 @@ _SETTING_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _WINDOW_TYPE = tp.DateTime64(3, "UTC")
 
 
-def _stream_table(stream: StreamLike) -> sqlalchemy.Table:
-    """A Table from a Table or an ORM-mapped class."""
+def _stream_table(stream: StreamLike) -> TableClause:
+    """A table clause from a Table, ``sqlalchemy.table()``, a mapped class or a stream name."""
+    if isinstance(stream, str):
+        return sqlalchemy.table(stream)
     found = getattr(stream, "__table__", stream)
-    if not isinstance(found, sqlalchemy.Table):
+    if not isinstance(found, TableClause):
         raise sqlalchemy.exc.ArgumentError(
-            f"expected a Table or a mapped class, not {type(stream).__name__}"
+            f"expected a Table, a table(), a mapped class or a name, not {type(stream).__name__}"
         )
     return found
 
@@ -61,7 +64,7 @@ class StreamReference(ColumnElement):  # type: ignore[type-arg]
         ("historical", InternalTraversal.dp_boolean),
     ]
 
-    def __init__(self, stream: sqlalchemy.Table, historical: bool = False) -> None:
+    def __init__(self, stream: TableClause, historical: bool = False) -> None:
         self.name = stream.name
         self.schema = stream.schema
         self.historical = historical
