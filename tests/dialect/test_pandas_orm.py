@@ -89,7 +89,7 @@ Base: Any = orm.declarative_base()
 
 class Reading(Base):
     __tablename__ = "orm_readings_placeholder"
-    __table_args__ = {"timeplus_event_time_column": "measured_at"}
+    __table_args__ = {"timeplus_event_time_column": "measured_at"}  # noqa: RUF012
 
     sensor = sa.Column(sa.String, primary_key=True)
     measured_at = sa.Column(sa.DateTime(timezone=True), primary_key=True)
