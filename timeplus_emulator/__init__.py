@@ -1,8 +1,32 @@
 """A local Timeplus REST API v1beta2 server backed by chDB.
 
 Public API: :func:`run_emulator` (context manager, used by tests and the pytest plugin),
-:class:`EmulatorServer`, and the CLI ``python -m timeplus_emulator``. See the README and
-PROTOCOL.md for what it implements; :mod:`timeplus_emulator.faults` for fault injection.
+:class:`EmulatorServer`, and the CLI ``python -m timeplus_emulator``. It implements the
+choices of PROTOCOL.md; :mod:`timeplus_emulator.faults` documents fault injection.
+
+Choices where PROTOCOL.md leaves them open ([?]):
+
+* Values: (u)int64 and wider are JSON strings (Proton quotes 64-bit integers by default),
+  decimals are strings (lossless), floats are numbers or ``"nan"``/``"inf"``/``"-inf"``,
+  datetimes are ``"YYYY-MM-DD hh:mm:ss[.fff]"`` in the column's zone (UTC by default),
+  dates ``"YYYY-MM-DD"``; arrays/tuples are arrays, maps objects, named tuples objects.
+* Ingest answers 200 with ``{"count": <rows inserted>}``; bodies over 256 MiB get 413.
+* A streaming query ended by ``LIMIT n`` sends a final ``event: query`` with
+  ``status: finished``; cancel or DELETE of a running query sends ``status: canceled``;
+  an error after the stream started sends ``status: failed`` with ``message``.
+* DDL/INSERT on ``POST /queries``: cloud profile answers SSE (empty header, then
+  ``finished``), enterprise answers 204.
+* ``INSERT INTO s SELECT ... FROM stream`` reads the stream as a table (bounded). A
+  materialized view processes rows ingested after it was created (or after a restart).
+* Unknown streams/views/queries on resource endpoints are 404; SQL errors on
+  ``/queries``, ``/exec`` and ``/sqlanalyze`` are 400 with the Proton code.
+
+Knowingly rejected with a 400 (code 48) instead of a wrong answer: streaming joins or
+unions of two streams, ``EMIT ON UPDATE|CHANGELOG|PER EVENT|PERIODIC ... REPEAT|AFTER
+WINDOW CLOSE WITH DELAY``, session windows and window functions (``OVER``) in streaming
+queries, aggregation in a subquery over a stream, ``LIMIT ... OFFSET`` in streaming
+queries, ``seek_to`` other than earliest/latest/``-<n>s|m|h|d``/a timestamp, and
+statements such as ALTER, TRUNCATE, EXPLAIN (see :mod:`timeplus_emulator.sql`).
 """
 
 from __future__ import annotations
