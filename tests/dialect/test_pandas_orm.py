@@ -84,20 +84,26 @@ def test_to_sql_with_index_skips_the_index_ddl(
     assert back["i"].tolist() == [1, 2, 3, 4]
 
 
-Base: Any = orm.declarative_base()
+def _reading_model(name: str) -> Any:
+    """A declarative model mapped to a stream with a unique name."""
+    base: Any = orm.declarative_base()
+
+    class Reading(base):
+        __tablename__ = name
+        __table_args__ = {"timeplus_event_time_column": "measured_at"}  # noqa: RUF012
+
+        sensor = sa.Column(sa.String, primary_key=True)
+        measured_at = sa.Column(sa.DateTime(timezone=True), primary_key=True)
+        value = sa.Column(sa.Float, nullable=False)
+        note = sa.Column(sa.String, nullable=True)
+
+    return Reading
 
 
-class Reading(Base):
-    __tablename__ = "orm_readings_placeholder"
-    __table_args__ = {"timeplus_event_time_column": "measured_at"}  # noqa: RUF012
-
-    sensor = sa.Column(sa.String, primary_key=True)
-    measured_at = sa.Column(sa.DateTime(timezone=True), primary_key=True)
-    value = sa.Column(sa.Float, nullable=False)
-    note = sa.Column(sa.String, nullable=True)
-
-
-def test_orm_model_created_bulk_inserted_and_queried(historical: sa.engine.Engine) -> None:
+def test_orm_model_created_bulk_inserted_and_queried(
+    historical: sa.engine.Engine, stream_name: str
+) -> None:
+    Reading = _reading_model(stream_name)  # noqa: N806
     Reading.__table__.create(historical, checkfirst=True)
     start = datetime.datetime(2024, 3, 1, tzinfo=datetime.timezone.utc)
     try:
@@ -144,11 +150,6 @@ def test_orm_model_created_bulk_inserted_and_queried(historical: sa.engine.Engin
         )
     finally:
         Reading.__table__.drop(historical, checkfirst=True)
-
-
-@pytest.fixture(autouse=True)
-def _unique_orm_table(stream_name: str) -> None:
-    Reading.__table__.name = f"{stream_name}_orm"
 
 
 def test_to_sql_reaches_ingest_in_bulk(counted_server: Any, stream_name: str) -> None:
