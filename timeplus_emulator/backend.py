@@ -50,7 +50,7 @@ class EngineError(Exception):
 
 def engine_error_from(exc: BaseException) -> EngineError:
     """Parse ``Code: N. DB::Exception: msg (NAME)`` out of a chDB exception."""
-    text = str(exc)
+    text = str(exc).removeprefix("Streaming query failed: ")
     codes = _CODE_RE.findall(text)
     code = int(codes[-1]) if codes else 1000
     message = _CODE_RE.sub("", text).strip()
