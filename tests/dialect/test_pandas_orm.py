@@ -103,7 +103,7 @@ def _reading_model(name: str) -> Any:
 def test_orm_model_created_bulk_inserted_and_queried(
     historical: sa.engine.Engine, stream_name: str
 ) -> None:
-    Reading = _reading_model(stream_name)  # noqa: N806
+    Reading = _reading_model(stream_name)
     Reading.__table__.create(historical, checkfirst=True)
     start = datetime.datetime(2024, 3, 1, tzinfo=datetime.timezone.utc)
     try:
