@@ -9,7 +9,7 @@ import sys
 import threading
 from typing import Optional
 
-from timeplus_emulator.server import EmulatorServer
+from timeplus_emulator.server import DEFAULT_MAX_BODY, EmulatorServer
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--password", default=None, help="password for --user")
     parser.add_argument("--data-dir", default=None, help="persist streams and rows here")
     parser.add_argument("--profile", choices=("cloud", "enterprise"), default="cloud")
+    parser.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY,
+                        help="larger request bodies get 413 (default 256 MiB)")
     parser.add_argument("--verbose", action="store_true", help="log requests to stderr")
     return parser
 
@@ -35,7 +37,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING)
     server = EmulatorServer(host=args.host, port=args.port, workspace=args.workspace,
                             api_key=args.api_key, user=args.user, password=args.password,
-                            data_dir=args.data_dir, profile=args.profile)
+                            data_dir=args.data_dir, profile=args.profile,
+                            max_body_bytes=args.max_body_bytes)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     server.start()
