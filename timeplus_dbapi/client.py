@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 from urllib.parse import quote
 
 from . import ddl
@@ -146,38 +146,62 @@ class TimeplusClient:
             description=description,
             settings=settings,
         )
-        if not definition.settings:
-            try:
-                with self.translating():
-                    created = self.transport.request_json(
-                        "POST", "v1beta2/streams", json_body=definition.to_json()
-                    )
-                return dict(created or {"name": name})
-            except Error as error:
-                if if_not_exists and error.code == 57:
-                    return self.get_stream(name)
-                if not isinstance(error.__cause__, ServerError) or not _is_missing_route(
-                    error.__cause__
-                ):
-                    raise
-                logger.debug("POST /streams is not available; creating %s with SQL", name)
-        self.execute_command(definition.to_sql(if_not_exists=if_not_exists))
-        return self._stream_or_name(name)
-
-    def _stream_or_name(self, name: str) -> dict[str, Any]:
-        try:
-            return self.get_stream(name)
-        except Error:
-            return {"name": name}
+        sql = definition.to_sql(if_not_exists=if_not_exists)
+        if definition.settings:  # arbitrary settings exist only in the SQL form
+            self.execute_command(sql)
+            return self._fetch_or(self.get_stream, name, {"name": name})
+        return self._create_object(
+            "streams", definition.to_json(), sql, self.get_stream, if_not_exists
+        )
 
     def delete_stream(self, name: str, *, if_exists: bool = False) -> None:
+        self._delete_object("streams", "STREAM", name, if_exists)
+
+    def _create_object(
+        self,
+        collection: str,
+        body: dict[str, Any],
+        sql: str,
+        getter: Callable[[str], dict[str, Any]],
+        if_not_exists: bool,
+    ) -> dict[str, Any]:
+        """POST /{collection}; on a server without that route, run ``sql`` instead."""
+        name = str(body["name"])
         try:
             with self.translating():
-                self.transport.request("DELETE", f"v1beta2/streams/{quote(name, safe='')}").close()
+                created = self.transport.request_json(
+                    "POST", f"v1beta2/{collection}", json_body=body
+                )
+            return dict(created or body)
+        except Error as error:
+            if if_not_exists and error.code == 57:
+                return getter(name)
+            cause = error.__cause__
+            if not isinstance(cause, ServerError) or not _is_missing_route(cause):
+                raise
+        logger.debug("POST /%s is not available; creating %s with SQL", collection, name)
+        self.execute_command(sql)
+        return self._fetch_or(getter, name, body)
+
+    @staticmethod
+    def _fetch_or(
+        getter: Callable[[str], dict[str, Any]], name: str, fallback: dict[str, Any]
+    ) -> dict[str, Any]:
+        try:
+            return getter(name)
+        except Error:
+            return fallback
+
+    def _delete_object(self, collection: str, kind: str, name: str, if_exists: bool) -> None:
+        """DELETE /{collection}/{name}, or ``DROP kind`` where the route does not exist."""
+        try:
+            with self.translating():
+                path = f"v1beta2/{collection}/{quote(name, safe='')}"
+                self.transport.request("DELETE", path).close()
         except Error as error:
             cause = error.__cause__
             if isinstance(cause, ServerError) and cause.http_status in (405, 501):
-                self.execute_command(ddl.drop_sql("STREAM", name, if_exists))
+                self.execute_command(ddl.drop_sql(kind, name, if_exists))
                 return
             if if_exists and (error.http_status == 404 or error.code == 60):
                 return
@@ -203,36 +227,11 @@ class TimeplusClient:
         body: dict[str, Any] = {"name": name, "query": query, "materialized": materialized}
         if target_stream:
             body["target_stream"] = target_stream
-        try:
-            with self.translating():
-                return dict(
-                    self.transport.request_json("POST", "v1beta2/views", json_body=body) or body
-                )
-        except Error as error:
-            if if_not_exists and error.code == 57:
-                return self.get_view(name)
-            cause = error.__cause__
-            if not isinstance(cause, ServerError) or not _is_missing_route(cause):
-                raise
         sql = ddl.create_view_sql(name, query, materialized, target_stream, if_not_exists)
-        self.execute_command(sql)
-        try:
-            return self.get_view(name)
-        except Error:
-            return body
+        return self._create_object("views", body, sql, self.get_view, if_not_exists)
 
     def delete_view(self, name: str, *, if_exists: bool = False) -> None:
-        try:
-            with self.translating():
-                self.transport.request("DELETE", f"v1beta2/views/{quote(name, safe='')}").close()
-        except Error as error:
-            cause = error.__cause__
-            if isinstance(cause, ServerError) and cause.http_status in (405, 501):
-                self.execute_command(ddl.drop_sql("VIEW", name, if_exists))
-                return
-            if if_exists and (error.http_status == 404 or error.code == 60):
-                return
-            raise
+        self._delete_object("views", "VIEW", name, if_exists)
 
     # --- ingest --------------------------------------------------------------------------------
 

@@ -102,6 +102,17 @@ def _transport_error(action: str, exc: BaseException) -> TransportError:
     return TransportError(f"connection failed {action}: {detail}{': ' + reason if reason else ''}")
 
 
+def _error_from(response: requests.Response) -> ServerError:
+    """Read (and close) an error response."""
+    try:
+        body = response.content
+    except _TRANSPORT_FAILURES:
+        body = b""
+    finally:
+        response.close()
+    return decode_error_body(body, response.status_code)
+
+
 class HttpTransport:
     """A pooled HTTP session bound to one workspace API base URL."""
 
@@ -151,13 +162,7 @@ class HttpTransport:
         except _TRANSPORT_FAILURES as exc:
             raise _transport_error(f"on {method} {path}", exc) from exc
         if response.status_code >= 300:
-            try:
-                body = response.content
-            except _TRANSPORT_FAILURES:
-                body = b""
-            finally:
-                response.close()
-            raise decode_error_body(body, response.status_code)
+            raise _error_from(response)
         return response
 
     def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
