@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from typing import Any, Optional
@@ -34,6 +35,7 @@ _CODE_RE = re.compile(r"Code: (\d+)\. (?:DB::Exception: )?")
 _TAIL_RE = re.compile(r"\s*\(([A-Z_]+)\)\s*(\(version [^)]*\))?\.?\s*$")
 _MAX_POOL = 48
 _MAX_IDLE = 4
+_POOL_WAIT = 30.0
 
 
 class EngineError(Exception):
@@ -100,9 +102,14 @@ class Backend:
                 _close_quietly(surplus)
 
     def _acquire(self) -> Any:
+        deadline = time.monotonic() + _POOL_WAIT
         with self._lock:
             while not self._idle and self._open >= _MAX_POOL:
-                self._available.wait(1.0)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise EngineError(202, f"Too many simultaneous queries: all {_MAX_POOL} "
+                                      "engine connections are busy")
+                self._available.wait(min(left, 1.0))
             if self._idle:
                 return self._idle.pop()
             self._open += 1

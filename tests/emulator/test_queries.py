@@ -248,6 +248,9 @@ def test_sql_errors_before_streaming_are_400(api: Any) -> None:
     assert column["code"] == 47 and "nope" in column["message"]
     api.error(api.post("/queries", json={}), 400)
     api.error(api.post("/queries", json={"sql": ""}), 400)
+    api.error(api.post("/queries", data=b"{broken", headers={"Content-Type":
+                                                             "application/json"}), 400)
+    api.error(api.post("/queries", json=["SELECT 1"]), 400)
 
 
 def test_unsupported_streaming_forms_are_400_not_wrong(api: Any) -> None:
