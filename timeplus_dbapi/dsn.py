@@ -4,6 +4,12 @@ merged with keyword arguments (keywords win).
 ``http://`` and ``https://`` URLs are accepted as well (``https`` implies ``secure``). An empty
 user with a password is an API key, as in the original SDK's URLs. The default port is 443 with
 ``secure`` and 8000 without; ``secure`` defaults to true only for port 443.
+
+``timeout`` (seconds, default 30) bounds connecting and every non-streaming request. Query
+streams wait for rows without a limit unless ``idle_timeout`` is set: a streaming result then
+ends (and its query is cancelled) after that many seconds without rows. ``verify`` is true by
+default; a string is a CA bundle path; false disables verification (with a warning).
+``ingest_max_bytes`` caps one ingest request body (default 4 MiB).
 """
 
 from __future__ import annotations

@@ -76,3 +76,15 @@ def test_disabling_tls_verification_warns():
     with pytest.warns(db.InsecureConnectionWarning, match="verification is disabled"):
         conn = db.connect("timeplus://127.0.0.1:9/ws", secure=True, verify=False)
     conn.close()
+
+
+def test_tls_verification_defaults_on_and_accepts_a_ca_bundle():
+    default = db.connect("timeplus://example.invalid:443/ws")
+    bundle = db.connect("timeplus://example.invalid:443/ws", verify="/etc/my-ca.pem")
+    try:
+        assert default.params.secure and default.client.transport.session.verify is True
+        assert bundle.client.transport.session.verify == "/etc/my-ca.pem"
+        assert default.params.base_url.startswith("https://")
+    finally:
+        default.close()
+        bundle.close()
