@@ -88,8 +88,14 @@ class Engine:
             self.databases.add(name)
         for info in streams:
             key = (info.database, info.name)
+            try:
+                last = self._max_sn(info.database, info.name)
+            except EngineError as exc:
+                logger.warning("stream %s.%s in the catalog has no table (%s); skipped",
+                               info.database, info.name, exc.message)
+                continue
             self.streams[key] = info
-            self.clocks[key] = SequenceClock(self._max_sn(info.database, info.name))
+            self.clocks[key] = SequenceClock(last)
         for view in views:
             self.views[(view.database, view.name)] = view
 
