@@ -314,6 +314,8 @@ def chart_form_data(dataset_id: int) -> dict[str, Any]:
         "rich_tooltip": True,
         "markerEnabled": True,
         "x_axis_title": "ts (10-minute buckets)",
+        "x_axis_title_margin": 30,
+        "y_axis_title_margin": 30,
         "y_axis_title": "average temperature",
     }
 
