@@ -25,6 +25,7 @@ from .sqltext import (
     InsertTarget,
     analyze_insert,
     has_top_level_limit,
+    is_select,
     merge_settings,
     statement_kind,
     substitute_params,
@@ -111,7 +112,7 @@ class Cursor:
         mode = (query_mode or settings.query_mode).lower()
         if mode not in ("streaming", "table"):
             raise ProgrammingError(f"query_mode must be 'streaming' or 'table', not {mode!r}")
-        if mode == "table" and kind == "query":
+        if mode == "table" and is_select(sql):
             sql = merge_settings(sql, "query_mode", "'table'")
         idle = idle_timeout if idle_timeout is not None else settings.idle_timeout
         handle = self.connection.client.start_query(

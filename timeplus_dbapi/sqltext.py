@@ -20,6 +20,7 @@ __all__ = [
     "Token",
     "analyze_insert",
     "has_top_level_limit",
+    "is_select",
     "merge_settings",
     "statement_kind",
     "substitute_params",
@@ -115,16 +116,25 @@ def substitute_params(sql: str, params: Any, render: Callable[[Any], str]) -> st
 # --- classification ---------------------------------------------------------------------------
 
 
-def statement_kind(sql: str) -> str:
-    """``query`` (returns rows), ``insert`` or ``command`` (DDL and everything else)."""
+def _first_word(sql: str) -> str:
     for token in significant(tokenize(sql)):
         if token.text == "(":
             continue
-        word = token.text.lower() if token.kind == "word" else ""
-        if word in _QUERY_WORDS:
-            return "query"
-        return "insert" if word == "insert" else "command"
-    return "command"
+        return token.text.lower() if token.kind == "word" else ""
+    return ""
+
+
+def statement_kind(sql: str) -> str:
+    """``query`` (returns rows), ``insert`` or ``command`` (DDL and everything else)."""
+    word = _first_word(sql)
+    if word in _QUERY_WORDS:
+        return "query"
+    return "insert" if word == "insert" else "command"
+
+
+def is_select(sql: str) -> bool:
+    """SELECT or WITH ... SELECT: the statements that take a ``query_mode`` setting."""
+    return _first_word(sql) in ("select", "with")
 
 
 def _top_level(tokens: Sequence[Token]) -> list[Token]:

@@ -164,3 +164,11 @@ def _same_server(conn):
         "password": p.password,
         "api_key": p.api_key,
     }
+
+
+def test_table_mode_leaves_show_statements_alone(profile_dsn, new_stream):
+    name = new_stream([("n", "int64")])
+    with db.connect(profile_dsn, query_mode="table") as table_conn:
+        cur = table_conn.cursor()
+        cur.execute("SHOW STREAMS")
+        assert name in {row[0] for row in cur.fetchall()}

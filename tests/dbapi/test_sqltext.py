@@ -7,6 +7,7 @@ from timeplus_dbapi.literals import render_literal
 from timeplus_dbapi.sqltext import (
     analyze_insert,
     has_top_level_limit,
+    is_select,
     merge_settings,
     statement_kind,
     substitute_params,
@@ -95,6 +96,13 @@ def test_parameter_errors(sql, params, fragment):
 )
 def test_statement_kind(sql, kind):
     assert statement_kind(sql) == kind
+
+
+def test_is_select():
+    assert is_select("  (WITH x AS (SELECT 1) SELECT * FROM x)")
+    assert is_select("select 1")
+    assert not is_select("SHOW STREAMS")
+    assert not is_select("DESCRIBE s")
 
 
 def test_top_level_limit():

@@ -80,7 +80,8 @@ def iter_response_chunks(response: requests.Response) -> Iterator[bytes]:
         if getattr(raw, "chunked", False):
             yield from raw.stream(None, decode_content=True)
             return
-        read1 = getattr(raw, "read1", None)
+        # urllib3 2 has read1(); with urllib3 1.x use the underlying http.client response's.
+        read1 = getattr(raw, "read1", None) or getattr(getattr(raw, "_fp", None), "read1", None)
         while True:
             chunk = read1(65536) if read1 is not None else raw.read(1)
             if not chunk:
