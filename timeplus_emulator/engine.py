@@ -54,6 +54,7 @@ SN_COLUMN = (
     "`_tp_sn` Int64 MATERIALIZED toInt64OrZero(getSetting('log_comment')) + rowNumberInAllBlocks()"
 )
 _KV_MODES = frozenset({"versioned_kv", "changelog_kv"})
+_DYNAMIC_TYPES = re.compile(r"\b(JSON|Object|Dynamic|Variant)\b")
 _USER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 Key = tuple[str, str]
@@ -201,7 +202,8 @@ class Engine:
                        for c in stmt.columns]
             columns.append(f"`_tp_time` DateTime64(3, 'UTC') DEFAULT {stmt.tp_time_default_ch}")
             columns.append(SN_COLUMN)
-            ddl = f"CREATE TABLE {self.ch_table(db, stmt.name)} ({', '.join(columns)}) ENGINE = Log"
+            ddl = (f"CREATE TABLE {self.ch_table(db, stmt.name)} ({', '.join(columns)}) "
+                   f"ENGINE = {_storage_engine(stmt)}")
             self._run_ddl(ddl)
             info = _stream_info(db, stmt, create_query, view_target_of)
             self.streams[(db, stmt.name)] = info
@@ -376,6 +378,16 @@ def _check_stream_definition(stmt: CreateStreamStatement) -> None:
             raise EngineError(BAD_ARGUMENTS, f"Primary key column {key!r} is not a column")
     if stmt.mode in _KV_MODES and not stmt.primary_key:
         raise EngineError(BAD_ARGUMENTS, f"mode '{stmt.mode}' requires a PRIMARY KEY")
+
+
+def _storage_engine(stmt: CreateStreamStatement) -> str:
+    """``Log`` (no parts to merge); ``MergeTree`` when a column type needs it (JSON).
+
+    Readers always order by ``_tp_sn``, so either keeps ingest order.
+    """
+    if any(_DYNAMIC_TYPES.search(c.ch_type) for c in stmt.columns):
+        return "MergeTree ORDER BY _tp_sn"
+    return "Log"
 
 
 def _column_sql(name: str, ch_type: str, kind: str, default_ch: Optional[str],

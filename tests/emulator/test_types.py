@@ -60,6 +60,22 @@ CASES: list[tuple[str, str, Any, Any]] = [
     ("low_cardinality(string)", "low_cardinality(string)", "lc", "lc"),
     ("low_cardinality(nullable(string))", "low_cardinality(nullable(string))", None, None),
     ("array(array(int64))", "array(array(int64))", [[1], [2, 3]], [["1"], ["2", "3"]]),
+    ("decimal32(2)", "decimal(9, 2)", "1.25", "1.25"),
+    ("decimal128(4)", "decimal(38, 4)", "-12.5", "-12.5"),
+    ("decimal256(10)", "decimal(76, 10)", "3.0000000001", "3.0000000001"),
+    ("datetime32", "datetime", "2024-01-01 00:00:00", "2024-01-01 00:00:00"),
+    ("datetime64(9, 'Asia/Tokyo')", "datetime64(9, 'Asia/Tokyo')",
+     "2024-01-01 00:00:00.123456789", "2024-01-01 00:00:00.123456789"),
+    ("enum('a' = 1)", "enum8('a' = 1)", "a", "a"),
+    ("tuple(a int32, b string)", "tuple(a int32, b string)", {"a": 1, "b": "x"},
+     {"a": 1, "b": "x"}),
+    ("map(string, map(string, int8))", "map(string, map(string, int8))", {"a": {"b": 1}},
+     {"a": {"b": 1}}),
+    ("low_cardinality(fixed_string(2))", "low_cardinality(fixed_string(2))", "ab", "ab"),
+    ("point", "point", [1.5, 2.5], [1.5, 2.5]),
+    ("ring", "ring", [[0, 0], [1, 1]], [[0, 0], [1, 1]]),
+    ("polygon", "polygon", [[[0, 0], [1, 1]]], [[[0, 0], [1, 1]]]),
+    ("json", "json", {"a": 1, "s": "x"}, {"a": "1", "s": "x"}),
 ]
 
 
