@@ -150,3 +150,88 @@ class ScriptedHttp:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(5)
+
+
+def make_self_signed_cert(directory: str) -> tuple[str, str]:
+    """A self-signed certificate (its own CA) for 127.0.0.1 and its key: (cert path, key path)."""
+    import subprocess
+
+    cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", key, "-out", cert],
+        check=True, capture_output=True, timeout=60,
+    )
+    return cert, key
+
+
+class TlsProxy:
+    """TLS on a loopback port, forwarding plain bytes to ``target_port`` (an emulator)."""
+
+    def __init__(self, cert: str, key: str, target_port: int) -> None:
+        import ssl
+
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(cert, key)
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.listener.getsockname()[1])
+        self.closing = False
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while not self.closing:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        import ssl
+
+        try:
+            tls = self.context.wrap_socket(client, server_side=True)
+        except (ssl.SSLError, OSError):
+            client.close()  # the client refused our certificate
+            return
+        upstream = socket.create_connection(("127.0.0.1", self.target_port))
+        threading.Thread(target=_pipe, args=(upstream, tls), daemon=True).start()
+        _pipe(tls, upstream)
+
+    def close(self) -> None:
+        self.closing = True
+        self.listener.close()
+
+
+def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    try:
+        while True:
+            data = source.recv(65536)
+            if not data:
+                break
+            sink.sendall(data)
+    except OSError:
+        pass
+    finally:
+        for sock in (source, sink):
+            try:
+                sock.close()
+            except OSError:
+                pass
+
+
+def error_text(error: BaseException) -> str:
+    """Everything an error could show a user or a log: messages, reprs, causes, traceback."""
+    import traceback
+
+    parts = ["".join(traceback.format_exception(error))]
+    seen: set[int] = set()
+    current: Optional[BaseException] = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        parts += [str(current), repr(current), repr(vars(current))]
+        current = current.__cause__ or current.__context__
+    return "\n".join(parts)
