@@ -114,9 +114,12 @@ class SseSink:
         if not self._pending:
             self._batch_started = time.monotonic()
         self._pending.extend(rows)
-        while len(self._pending) >= self.count:
-            batch, self._pending = self._pending[: self.count], self._pending[self.count :]
-            self._send_rows(batch)
+        pending, count = self._pending, self.count
+        if len(pending) >= count:
+            full = len(pending) - len(pending) % count
+            for start in range(0, full, count):
+                self._send_rows(pending[start : start + count])
+            self._pending = pending[full:]
             self._batch_started = time.monotonic()
         self.poll()
 
