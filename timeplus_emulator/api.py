@@ -81,6 +81,8 @@ class Api:
                              tags=[str(t) for t in body.get("tags") or []])
         try:
             stmt = translate_sql(self.engine, sql)
+            if isinstance(stmt, SelectStatement) and body.get("type") == "historical":
+                stmt = replace(stmt, query_mode_table=True)  # E-SPEC 2025 request field
             runner = self.executor.execute(stmt, sql, record)
             if runner is not None:
                 runner.prepare()

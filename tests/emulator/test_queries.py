@@ -333,3 +333,9 @@ def test_enterprise_ddl_is_204_and_exec(ent: Any) -> None:
     assert ent.post("/exec", json={"sql": f"DROP STREAM {name}", "type": "ddl"}).status_code \
         == 204
     ent.error(ent.post("/exec", json={"sql": "SELEC"}), 400)
+
+
+def test_enterprise_query_type_historical_bounds_a_stream_query(ent: Any) -> None:
+    name = ent.create_stream("a int32")
+    ent.ingest(name, ["a"], [[1], [2]])
+    assert ent.table(f"SELECT a FROM {name}", type="historical") == [[1], [2]]
