@@ -46,6 +46,7 @@ class Cursor:
     """A cursor over one connection; not safe to share between threads."""
 
     arraysize: int = 1
+    lastrowid: None = None  # Timeplus has no row ids
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
