@@ -100,8 +100,8 @@ class Api:
     def stream_result(self, req: Request, runner: Runner, record: QueryRecord,
                       policy: Any) -> None:
         """Answer with SSE: first ``query`` event, rows, metrics, final ``query`` event."""
-        req.start_stream()
-        sink = SseSink(ChunkedWriter(req.handler.wfile), record, policy,
+        chunked = req.start_stream()
+        sink = SseSink(ChunkedWriter(req.handler.wfile, chunked), record, policy,
                        self.faults.claim_stream())
         try:
             sink.start(runner.header)

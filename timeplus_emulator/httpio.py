@@ -161,16 +161,24 @@ class Request:
         self.send(error.status, json.dumps(body, ensure_ascii=False).encode("utf-8"),
                   headers=error.headers)
 
-    def start_stream(self) -> None:
-        """Send the headers of a chunked ``text/event-stream`` response."""
+    def start_stream(self) -> bool:
+        """Send the headers of a ``text/event-stream`` response; True if it is chunked.
+
+        HTTP/1.0 clients cannot take chunks: they get the raw stream, ended by closing.
+        """
         handler = self.handler
+        chunked = handler.request_version != "HTTP/1.0"
         handler.send_response(200)
         handler.send_header("Content-Type", "text/event-stream")
         handler.send_header("Cache-Control", "no-cache")
-        handler.send_header("Transfer-Encoding", "chunked")
+        if chunked:
+            handler.send_header("Transfer-Encoding", "chunked")
+        else:
+            handler.close_connection = True
         handler.end_headers()
         handler.wfile.flush()
         self.responded = True
+        return chunked
 
 
 def _too_large(limit: int) -> HttpError:

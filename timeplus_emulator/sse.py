@@ -48,24 +48,25 @@ class Writable(Protocol):
 
 
 class ChunkedWriter:
-    """Writes HTTP/1.1 chunks; raises :class:`ClientGone` when the socket is gone."""
+    """Writes HTTP/1.1 chunks (raw bytes for HTTP/1.0); raises :class:`ClientGone` on failure."""
 
-    def __init__(self, wfile: Writable) -> None:
+    def __init__(self, wfile: Writable, chunked: bool = True) -> None:
         self._wfile = wfile
+        self.chunked = chunked
         self.broken = False
 
     def write(self, data: bytes) -> None:
         if self.broken:
             raise ClientGone("client connection is closed")
         try:
-            self._wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            self._wfile.write(b"%x\r\n%s\r\n" % (len(data), data) if self.chunked else data)
             self._wfile.flush()
         except (OSError, ValueError) as exc:
             self.broken = True
             raise ClientGone(str(exc)) from None
 
     def end(self) -> None:
-        if not self.broken:
+        if not self.broken and self.chunked:
             try:
                 self._wfile.write(b"0\r\n\r\n")
                 self._wfile.flush()

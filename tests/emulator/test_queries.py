@@ -339,3 +339,19 @@ def test_enterprise_query_type_historical_bounds_a_stream_query(ent: Any) -> Non
     name = ent.create_stream("a int32")
     ent.ingest(name, ["a"], [[1], [2]])
     assert ent.table(f"SELECT a FROM {name}", type="historical") == [[1], [2]]
+
+
+def test_http10_client_gets_unchunked_stream_closed_at_end(api: Any) -> None:
+    import http.client
+
+    host, port = api.server.host, api.server.port
+    connection = http.client.HTTPConnection(host, port, timeout=10)
+    connection._http_vsn, connection._http_vsn_str = 10, "HTTP/1.0"  # type: ignore[attr-defined]
+    connection.request("POST", "/default/api/v1beta2/queries", body=b'{"sql": "SELECT 1"}',
+                       headers={"Content-Type": "application/json"})
+    response = connection.getresponse()
+    assert response.getheader("Transfer-Encoding") is None
+    text = response.read().decode()
+    connection.close()
+    assert "data: [[1]]" in text
+    assert text.count("event: query") == 2
