@@ -1,4 +1,4 @@
-"""Every driver example runs against the emulator and prints what it promises."""
+"""Every driver example runs against the emulator (both profiles) and prints what it promises."""
 
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ def run_example(script: str, dsn: str) -> str:
     return done.stdout
 
 
-def test_streams_example(timeplus_dsn):
-    out = run_example("streams.py", timeplus_dsn)
+def test_streams_example(profile_dsn):
+    out = run_example("streams.py", profile_dsn)
     lines = out.splitlines()
     before = int(lines[0].split()[2])
     assert lines[1] == f"there are {before + 1} streams after create"
@@ -37,16 +37,16 @@ def test_streams_example(timeplus_dsn):
     assert "stream exists after delete: False" in out
 
 
-def test_ingest_example(timeplus_dsn):
-    out = run_example("ingest.py", timeplus_dsn)
+def test_ingest_example(profile_dsn):
+    out = run_example("ingest.py", profile_dsn)
     assert "compact: [(datetime.datetime(2024, 1, 2, 3, 4, 5), 'abcd')]" in out
     assert "streaming: [(2, 'hello'), (1, 'world')]" in out
     assert "raw: [('\\nfirst line\\nsecond line\\n',)]" in out
     assert 'lines: [(\'{"a":1,"b":"world"}\',), (\'{"a":2,"b":"hello"}\',)]' in out
 
 
-def test_query_batching_example(timeplus_dsn):
-    out = run_example("query_batching.py", timeplus_dsn)
+def test_query_batching_example(profile_dsn):
+    out = run_example("query_batching.py", profile_dsn)
     assert "columns: ['n', 'label']" in out
     assert "received 10 rows" in out
     numbers = []
@@ -56,24 +56,24 @@ def test_query_batching_example(timeplus_dsn):
     assert sorted(numbers) == list(range(10))
 
 
-def test_query_lifecycle_example(timeplus_dsn):
-    out = run_example("query_lifecycle.py", timeplus_dsn)
+def test_query_lifecycle_example(profile_dsn):
+    out = run_example("query_lifecycle.py", profile_dsn)
     assert "get: status=running" in out
     assert "listed: True" in out
     assert "after cancel: status=canceled" in out
     assert "listed after delete: False" in out
 
 
-def test_dbapi_basics_example(timeplus_dsn):
-    out = run_example("dbapi_basics.py", timeplus_dsn)
+def test_dbapi_basics_example(profile_dsn):
+    out = run_example("dbapi_basics.py", profile_dsn)
     assert "inserted 4 rows" in out
     assert "/docs: 1 hits, last at 2024-01-01T00:01:00+00:00" in out
     assert "/home: 3 hits, last at 2024-01-01T00:03:00+00:00" in out
     assert "first: (1,) next two: [(1,), (3,)] rest: []" in out
 
 
-def test_quickstart_with_a_given_server(timeplus_dsn):
-    out = run_example("quickstart.py", timeplus_dsn)
+def test_quickstart_with_a_given_server(profile_dsn):
+    out = run_example("quickstart.py", profile_dsn)
     assert "ingested 3 rows" in out
     assert "historical: sensor-a average 22.00" in out
     assert "historical: sensor-b average 19.00" in out
