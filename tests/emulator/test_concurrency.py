@@ -133,3 +133,29 @@ def test_ingest_while_queries_run(server: EmulatorServer) -> None:
         rows = sum(line.count("],[") + 1 for line in text.splitlines()
                    if line.startswith("data: [["))
         assert rows == 500
+
+
+def test_stop_ends_streams_and_threads() -> None:
+    threads_before = threading.active_count()
+    emulator = EmulatorServer().start()
+    base = emulator.base_url + "/v1beta2"
+    idle = requests.Session()
+    assert idle.get(base + "/streams", timeout=5).status_code == 200  # keep-alive, now idle
+    idle.post(base + "/queries", json={"sql": "CREATE STREAM forever (a int32)"},
+              timeout=5).raise_for_status()
+    response = requests.post(base + "/queries", json={"sql": "SELECT a FROM forever"},
+                             stream=True, timeout=(5, 15))
+    lines = response.iter_lines(chunk_size=None)
+    assert next(lines) == b"event: query"
+    started = time.monotonic()
+    emulator.stop()
+    assert time.monotonic() - started < 5
+    rest = b"\n".join(lines)
+    assert b'"status":"canceled"' in rest
+    response.close()
+    idle.close()
+    emulator.stop()  # idempotent
+    assert _eventually(lambda: threading.active_count() <= threads_before), \
+        (threading.active_count(), threads_before)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(base + "/streams", timeout=2)
