@@ -67,6 +67,7 @@ class Api:
 
     def sql_error(self, exc: EngineError, *, resource: bool = False) -> HttpError:
         """400 for SQL errors; 404 for unknown streams/views on resource endpoints."""
+        exc = self.engine.public_error(exc)
         status = 404 if resource and exc.code in _NOT_FOUND_CODES else 400
         return HttpError(status, exc.code, exc.message, system=self.sql_system)
 

@@ -41,10 +41,11 @@ _POOL_WAIT = 30.0
 class EngineError(Exception):
     """A failure reported by chDB or by the engine, with a Proton error code."""
 
-    def __init__(self, code: int, message: str) -> None:
+    def __init__(self, code: int, message: str, *, from_chdb: bool = False) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.from_chdb = from_chdb  # message still uses chDB's names (see Engine.public_error)
 
     def __repr__(self) -> str:
         return f"EngineError({self.code}, {self.message!r})"
@@ -57,7 +58,7 @@ def engine_error_from(exc: BaseException) -> EngineError:
     code = int(codes[-1]) if codes else 1000
     message = _CODE_RE.sub("", text).strip()
     message = _TAIL_RE.sub("", message.splitlines()[0] if message else "").strip()
-    return EngineError(code, message or "query failed")
+    return EngineError(code, message or "query failed", from_chdb=True)
 
 
 class Backend:

@@ -133,6 +133,8 @@ class Engine:
 
     def public_error(self, exc: EngineError) -> EngineError:
         """Map a chDB error to the Proton code/message a Timeplus client would see."""
+        if not exc.from_chdb:
+            return exc
         names = {f"{self.prefix}{db}": db for db in self.databases}
         code, message = to_timeplus_error(exc.message, exc.code, names)
         message = message.replace(self.prefix, "")

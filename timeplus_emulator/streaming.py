@@ -99,8 +99,6 @@ class SelectRunner:
         self.record.is_streaming = self.streaming
 
     def _public(self, exc: EngineError) -> EngineError:
-        if exc.code in (NOT_IMPLEMENTED,) and "emulator" in exc.message:
-            return exc
         return self.engine.public_error(exc)
 
     def _prepare_historical(self) -> None:
