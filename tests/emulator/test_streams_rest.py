@@ -152,6 +152,7 @@ def test_enterprise_has_no_post_streams_and_creates_by_sql(ent: Any) -> None:
     response = ent.post("/streams", json={"name": name, "columns": [{"name": "a",
                                                                        "type": "int32"}]})
     assert response.status_code in (404, 405)
+    assert ent.post("/views", json={"name": name, "query": "SELECT 1"}).status_code in (404, 405)
     ddl = ent.post("/queries", json={"sql": f"CREATE STREAM {name} (a int32)"})
     assert ddl.status_code == 204, ddl.text
     assert ent.get(f"/streams/{name}").json()["name"] == name
