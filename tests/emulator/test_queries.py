@@ -154,6 +154,17 @@ def test_global_aggregation_re_emits(api: Any) -> None:
     stream.close()
 
 
+def test_global_aggregation_default_period_is_two_seconds(api: Any) -> None:
+    name = api.create_stream("a int32")
+    stream = api.query(f"SELECT count() AS c FROM {name}",
+                       batching_policy={"count": 100, "time_ms": 20})
+    started = time.monotonic()
+    api.ingest(name, ["a"], [[1]])
+    assert stream.rows(at_least=1) == [["1"]]
+    assert 1.8 <= time.monotonic() - started < 3.5
+    stream.close()
+
+
 def test_grouped_aggregation_emits_all_groups(api: Any) -> None:
     name = api.create_stream("k string, v int32")
     stream = api.query(f"SELECT k, sum(v) AS total FROM {name} GROUP BY k ORDER BY k "
