@@ -1,7 +1,8 @@
 """Draw the README chart (``docs/benchmarks.png``) from benchmark results; needs matplotlib.
 
-Four panels: fetch rows/s and ingest rows/s (end-to-end and client-side, every bar labelled with
-its value), streaming latency percentiles, and RSS growth while iterating against its 50 MB limit.
+Four panels: fetch rows/s and ingest rows/s (end-to-end and client-side, log scale, every bar
+labelled with its value), streaming latency percentiles, and RSS growth while iterating against its
+50 MB limit.
 A figure that was not measured is drawn as a missing bar and labelled "n/a".
 """
 
@@ -30,22 +31,20 @@ def _color(client: str) -> str:
 
 
 def _grouped_bars(axis: Any, results: Result, section: str, clients: tuple[str, ...]) -> None:
-    width = 0.8 / len(clients)
+    """Horizontal bars, one pair per client: end-to-end and client-side rows/s, log scale."""
+    kinds = (("e2e", "end-to-end (emulator)", 1.0), ("client", "client-side only", 0.45))
     for index, client in enumerate(clients):
-        values = [figure(results, f"{section}.{kind}.{client}", "rows_per_s")
-                  for kind in ("e2e", "client")]
-        offsets = [position + (index - (len(clients) - 1) / 2) * width for position in (0, 1)]
-        heights = [value or 0.0 for value in values]
-        bars = axis.bar(offsets, heights, width, label=LABELS[client], color=_color(client),
-                        alpha=1.0 if client.startswith(("ours", "sdk")) else 0.35 + 0.15 * index)
-        for bar, value in zip(bars, values):
-            text = "n/a" if value is None else f"{value / 1e3:,.0f}k"
-            axis.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                          ha="center", va="bottom", fontsize=7, rotation=90)
-    axis.set_xticks([0, 1], ["end-to-end (emulator)", "client-side only"])
-    axis.set_ylabel("rows/s")
-    axis.margins(y=0.15)
-    axis.legend(fontsize=7, loc="upper left")
+        for offset, (kind, _label, alpha) in enumerate(kinds):
+            value = figure(results, f"{section}.{kind}.{client}", "rows_per_s")
+            y = index + (offset - 0.5) * 0.4
+            axis.barh([y], [value or 0.0], 0.38, color=_color(client), alpha=alpha)
+            text = "n/a" if value is None else f" {value / 1e3:,.0f}k rows/s ({kind})"
+            axis.annotate(text, (value or 6e3, y), va="center", fontsize=7)
+    axis.set_yticks(range(len(clients)), [LABELS[client] for client in clients], fontsize=8)
+    axis.invert_yaxis()
+    axis.set_xscale("log")
+    axis.set_xlim(left=5e3, right=1e9)
+    axis.set_xlabel("rows/s (log scale); dark = end-to-end, light = client-side only")
 
 
 def _latency(axis: Any, results: Result) -> None:
@@ -74,8 +73,9 @@ def _memory(axis: Any, results: Result) -> None:
     rows = results.get("meta", {}).get("memory_rows", 0)
     axis.bar([0], [growth or 0.0], 0.5, color=COLORS["ours"], label=LABELS["ours"])
     axis.axhline(50, color=COLORS["sdk"], linestyle="--", label="limit 50 MB")
-    axis.annotate("n/a" if growth is None else f"{growth:.1f} MB", (0, growth or 0.0),
-                  ha="center", va="bottom", fontsize=8)
+    baseline = figure(results, "memory.ours", "rss_baseline_mb")
+    text = "n/a" if growth is None else f"{growth:.2f} MB over a {baseline or 0:.0f} MB baseline"
+    axis.annotate(text, (0, growth or 0.0), ha="center", va="bottom", fontsize=8)
     axis.set_xticks([0], [f"iterate {rows:,} rows"])
     axis.set_ylim(0, 60)
     axis.set_ylabel("RSS growth, MB")
@@ -85,7 +85,7 @@ def _memory(axis: Any, results: Result) -> None:
 
 def draw(results: Result, path: Path) -> None:
     meta = results.get("meta", {})
-    fig, axes = plt.subplots(2, 2, figsize=(11, 8))
+    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
     _grouped_bars(axes[0][0], results, "fetch",
                   ("ours", "ours_stdlib", "sdk", "raw_json", "raw_orjson"))
     axes[0][0].set_title(f"Fetch {meta.get('rows', 0):,} rows (historical query)", fontsize=9)
