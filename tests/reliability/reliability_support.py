@@ -71,10 +71,13 @@ class Server:
         rows = self.table_rows(f"SELECT count() FROM table({stream})")
         return int(rows[0][0])
 
-    def running_queries(self) -> list[dict[str, Any]]:
+    def all_queries(self) -> list[dict[str, Any]]:
         response = requests.get(self.api + "/queries", timeout=HTTP_TIMEOUT)
         assert response.status_code == 200, response.text
-        return [q for q in response.json() if q.get("status") == "running"]
+        return list(response.json())
+
+    def running_queries(self) -> list[dict[str, Any]]:
+        return [q for q in self.all_queries() if q.get("status") == "running"]
 
     def wait_no_running(self, seconds: float = 5.0) -> list[dict[str, Any]]:
         """Running queries left after waiting up to ``seconds`` for them to end."""

@@ -50,6 +50,8 @@ def test_drop_mid_stream_bounded_raises_not_short(
     assert len(got) == 20  # what arrived, and then an error instead of a silent end
     _names_context(caught.value, conn.client.host, query_id)
     assert "prematurely" in str(caught.value).lower() or "reset" in str(caught.value).lower()
+    sql = f"SELECT a FROM table({name})"
+    assert len([q for q in server.all_queries() if q["sql"] == sql]) == 1  # not re-run
     assert_usable(conn)
 
 
@@ -66,6 +68,7 @@ def test_drop_mid_stream_streaming_raises(
         for _ in cursor:
             pass
     _names_context(caught.value, conn.client.host, query_id)
+    assert not [q for q in server.wait_no_running() if q["id"] == query_id]
     assert_usable(conn)
 
 
@@ -254,7 +257,7 @@ def test_server_gone_connect_refused(conn_factory: Connect) -> None:
         connection.client.list_streams()
 
 
-def test_close_cancels_server_query_after_fault(
+def test_close_cancels_running_query(
     faulty: EmulatorServer, server: Server, conn: timeplus_dbapi.Connection
 ) -> None:
     name = server.create_stream("a int32")
