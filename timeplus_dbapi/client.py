@@ -18,7 +18,7 @@ from . import ddl
 from .errors import Error, ProgrammingError, translate
 from .jsonvalues import encode_rows
 from .protocol.errors import ProtocolError, ServerError
-from .protocol.http import HttpTransport, iter_response_chunks
+from .protocol.http import HttpTransport, iter_response_chunks, set_stream_read_timeout
 from .protocol.ingest import (
     DEFAULT_MAX_BODY_BYTES,
     INGEST_CONTENT_TYPES,
@@ -65,6 +65,10 @@ class QueryHandle:
     def next_batch(self) -> Optional[list[list[Any]]]:
         with self.client.translating(self.header.id):
             return self.events.next_batch()
+
+    def set_read_timeout(self, seconds: float) -> None:
+        """Let the next read wait at most ``seconds`` for bytes."""
+        set_stream_read_timeout(self.response, max(seconds, 0.001))
 
     def close(self, cancel: bool) -> None:
         """Close the stream; cancel the server query first when asked to (errors are logged)."""
@@ -285,14 +289,20 @@ class TimeplusClient:
         sql: str,
         *,
         batching_policy: Optional[Mapping[str, int]] = None,
-        read_timeout: Optional[float] = None,
+        idle_timeout: Optional[float] = None,
         **extra: Any,
     ) -> Optional[QueryHandle]:
-        """POST /queries; a handle once the header arrived, or None for a result-less answer."""
+        """POST /queries; a handle once the header arrived, or None for a result-less answer.
+
+        With ``idle_timeout``, reading the stream times out after that many seconds without
+        bytes (the wait for the response itself is allowed the longer of it and ``timeout``).
+        """
         body: dict[str, Any] = {"sql": sql, **extra}
         if batching_policy:
             body["batching_policy"] = dict(batching_policy)
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
+        timeout = self.transport.config.timeout
+        first_wait = None if idle_timeout is None else max(idle_timeout, timeout or idle_timeout)
         with self.translating():
             response = self.transport.request(
                 "POST",
@@ -300,7 +310,7 @@ class TimeplusClient:
                 json_body=body,
                 headers=headers,
                 stream=True,
-                read_timeout=read_timeout,
+                read_timeout=first_wait,
                 use_read_timeout=True,
             )
         content_type = response.headers.get("Content-Type", "")
@@ -308,7 +318,10 @@ class TimeplusClient:
             response.close()
             return None
         events = QueryEventStream(iter_response_chunks(response))
-        return QueryHandle(self, response, events)
+        handle = QueryHandle(self, response, events)
+        if idle_timeout is not None:
+            set_stream_read_timeout(response, idle_timeout)
+        return handle
 
     def execute_command(self, sql: str) -> None:
         """Run DDL (or any statement) and wait for it to finish, discarding any rows."""

@@ -119,7 +119,7 @@ class Cursor:
         handle = self.connection.client.start_query(
             sql,
             batching_policy=batching_policy or settings.batching_policy,
-            read_timeout=idle,
+            idle_timeout=idle,
         )
         if handle is None:
             return

@@ -106,10 +106,18 @@ class StreamingResult:
                 return None
             if batch:
                 self.last_row_at = time.monotonic()
+                self._arm_idle_timer()
                 return self.converter.convert_rows(batch)
             if self._idle_expired():
                 self._finish(cancel=True)
                 return None
+            self._arm_idle_timer()
+
+    def _arm_idle_timer(self) -> None:
+        """Make the next socket read give up when the idle time would be reached."""
+        if self.idle_timeout is not None:
+            remaining = self.idle_timeout - (time.monotonic() - self.last_row_at)
+            self.handle.set_read_timeout(remaining)
 
     def _idle_expired(self) -> bool:
         return (

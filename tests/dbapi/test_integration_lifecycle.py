@@ -56,7 +56,7 @@ def test_idle_timeout_ends_a_quiet_streaming_result(conn, new_stream):
     cur.execute(f"SELECT n FROM {name}", idle_timeout=1.0)
     assert cur.fetchall() == []  # only new events stream; none arrive
     elapsed = time.monotonic() - started
-    assert 0.9 <= elapsed < 10
+    assert 0.9 <= elapsed < 5
     assert wait_for_status(conn.client, cur.query_id, "canceled") == "canceled"
 
 

@@ -20,7 +20,7 @@ import urllib3.exceptions
 
 from .errors import ServerError, TransportError, TransportTimeout
 
-__all__ = ["HttpConfig", "HttpTransport", "iter_response_chunks"]
+__all__ = ["HttpConfig", "HttpTransport", "iter_response_chunks", "set_stream_read_timeout"]
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +89,15 @@ def iter_response_chunks(response: requests.Response) -> Iterator[bytes]:
             yield chunk
     except _TRANSPORT_FAILURES as exc:
         raise _transport_error("reading the response stream", exc) from exc
+
+
+def set_stream_read_timeout(response: requests.Response, seconds: Optional[float]) -> None:
+    """Per-read socket timeout for the rest of a streaming response (best effort: servers
+    sending periodic events keep it alive; callers also track idle time themselves)."""
+    raw = getattr(response, "raw", None)
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is not None:
+        sock.settimeout(seconds)
 
 
 def _transport_error(action: str, exc: BaseException) -> TransportError:
