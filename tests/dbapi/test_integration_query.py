@@ -172,3 +172,13 @@ def test_table_mode_leaves_show_statements_alone(profile_dsn, new_stream):
         cur = table_conn.cursor()
         cur.execute("SHOW STREAMS")
         assert name in {row[0] for row in cur.fetchall()}
+
+
+def test_failure_after_the_stream_started_raises_with_the_message(conn):
+    cur = conn.cursor()
+    with pytest.raises(db.DatabaseError, match="boom") as info:
+        cur.execute(
+            "SELECT throw_if(number > 300000, 'boom') FROM numbers(1000000)", query_mode="table"
+        )
+        cur.fetchall()
+    assert info.value.query_id == cur.query_id

@@ -87,6 +87,17 @@ def test_failed_final_status_raises_with_message():
         stream.next_batch()
 
 
+def test_failed_status_code_is_read_from_the_message_when_absent():
+    data = _stream_of(
+        ("query", HEADER), ("query", {"id": "q9", "status": "failed", "message": "Code: 395. boom"})
+    )
+    stream = QueryEventStream(iter([data]))
+    stream.read_header()
+    with pytest.raises(ServerError, match="boom") as info:
+        stream.next_batch()
+    assert info.value.code == 395
+
+
 def test_error_object_without_id_raises_before_and_after_header():
     error = {"code": 60, "message": "Stream default.x doesn't exist"}
     with pytest.raises(ServerError, match="doesn't exist") as info:

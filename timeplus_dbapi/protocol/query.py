@@ -4,6 +4,7 @@ optional final status. Parsed at the edge into small frozen dataclasses."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -17,6 +18,7 @@ __all__ = ["Column", "QueryEventStream", "QueryHeader", "QueryStatus"]
 logger = logging.getLogger(__name__)
 
 _PAUSE_GC_BYTES = 64 * 1024
+_CODE_IN_MESSAGE = re.compile(r"\s*Code:\s*(\d+)\.")
 FINAL_STATUSES = ("finished", "canceled", "cancelled", "failed")
 
 
@@ -79,12 +81,11 @@ def parse_header(obj: Any) -> QueryHeader:
 
 def parse_status(obj: Any) -> QueryStatus:
     code = obj.get("code")
-    return QueryStatus(
-        str(obj.get("id", "")),
-        str(obj.get("status", "")).lower(),
-        str(obj.get("message") or ""),
-        code if isinstance(code, int) and not isinstance(code, bool) else None,
-    )
+    message = str(obj.get("message") or "")
+    if not isinstance(code, int) or isinstance(code, bool):
+        found = _CODE_IN_MESSAGE.match(message)  # "Code: 395. boom", as engines phrase it
+        code = int(found.group(1)) if found else None
+    return QueryStatus(str(obj.get("id", "")), str(obj.get("status", "")).lower(), message, code)
 
 
 class QueryEventStream:
