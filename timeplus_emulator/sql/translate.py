@@ -11,7 +11,12 @@ from typing import Callable, Optional
 
 from timeplus_emulator.sql.cursor import TokenCursor
 from timeplus_emulator.sql.ddl import parse_create
-from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, SYNTAX_ERROR, TranslationError
+from timeplus_emulator.sql.errors import (
+    NOT_IMPLEMENTED,
+    SYNTAX_ERROR,
+    TOO_DEEP_RECURSION,
+    TranslationError,
+)
 from timeplus_emulator.sql.model import (
     PLACEHOLDER_PREFIX,
     DescribeStatement,
@@ -35,6 +40,7 @@ _INSERT_FORMAT = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 
+MAX_NESTING = 100  # brackets; deeper input is refused instead of exhausting the stack
 _DROP_KINDS: dict[str, DropKind] = {"STREAM": "stream", "VIEW": "view", "DATABASE": "database"}
 
 
@@ -76,6 +82,15 @@ def translate(
     _check_brackets(tokens)
     ctx = Context(resolve_view=resolve_view, cte_names=collect_cte_names(tokens),
                   system_table_sql=system_table_sql, format_data=data)
+    try:
+        return _dispatch(tokens, ctx)
+    except RecursionError:
+        raise TranslationError(
+            TOO_DEEP_RECURSION, "Maximum parse depth exceeded (deeply nested views?)"
+        ) from None
+
+
+def _dispatch(tokens: list[Token], ctx: Context) -> Statement:
     cur = TokenCursor(tokens)
     first = cur.peek()
     if first.is_word("SELECT", "WITH") or first.is_op("("):
@@ -126,6 +141,10 @@ def _check_brackets(tokens: list[Token]) -> None:
     for tok in tokens:
         if tok.is_op("(", "["):
             stack.append(tok)
+            if len(stack) > MAX_NESTING:
+                raise TranslationError(
+                    TOO_DEEP_RECURSION, f"Maximum parse depth ({MAX_NESTING}) exceeded"
+                )
         elif tok.is_op(")", "]"):
             if not stack or stack.pop().text != pairs[tok.text]:
                 raise TranslationError(

@@ -349,3 +349,10 @@ def test_non_aggregate_window_functions_are_flagged() -> None:
     st_ = select("SELECT a, lag_in_frame(a) OVER (ORDER BY a) FROM s")
     assert st_.unsupported_streaming_reason is not None
     assert "OVER" in st_.unsupported_streaming_reason
+
+
+def test_deep_nesting_is_refused_not_a_crash() -> None:
+    assert select("SELECT " + "abs(" * 100 + "1" + ")" * 100 + " FROM s").sources
+    with pytest.raises(TranslationError) as info:
+        translate("SELECT " + "abs(" * 5000 + "1" + ")" * 5000)
+    assert info.value.code == 306
