@@ -66,14 +66,14 @@ phase "Superset metadata database"
 export SUPERSET_CONFIG_PATH=$ROOT/scripts/superset/superset_config.py
 export TIMEPLUS_E2E_METADATA_DB=$WORK/superset.db
 SUPERSET_SECRET_KEY=$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))')
-ADMIN_PASSWORD=$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(12))')
-export SUPERSET_SECRET_KEY
+TIMEPLUS_E2E_ADMIN_PASSWORD=$("$VENV/bin/python" -c 'import secrets; print(secrets.token_hex(12))')
+export SUPERSET_SECRET_KEY TIMEPLUS_E2E_ADMIN_PASSWORD
 export SUPERSET_HOME=$WORK
 export FLASK_APP=superset
 SUPERSET="$VENV/bin/superset"
 "$SUPERSET" db upgrade > "$WORK/db-upgrade.log" 2>&1 || { tail -30 "$WORK/db-upgrade.log"; exit 1; }
 "$SUPERSET" fab create-admin --username admin --firstname Ada --lastname Admin \
-    --email admin@example.invalid --password "$ADMIN_PASSWORD" > "$WORK/admin.log" 2>&1
+    --email admin@example.invalid --password "$TIMEPLUS_E2E_ADMIN_PASSWORD" > "$WORK/admin.log" 2>&1
 "$SUPERSET" init > "$WORK/init.log" 2>&1 || { tail -30 "$WORK/init.log"; exit 1; }
 
 phase "Timeplus emulator"
@@ -94,7 +94,7 @@ TIMEPLUS_TEST_URL=$DSN timeout 600 "$VENV/bin/python" -m pytest -q tests/superse
 
 phase "Superset REST API end to end"
 timeout 900 "$VENV/bin/python" scripts/superset/e2e_check.py --dsn "$DSN" \
-    --admin-password "$ADMIN_PASSWORD" --chart-id-file "$WORK/chart_id"
+    --chart-id-file "$WORK/chart_id"
 
 if [ -n "$SCREENSHOT" ]; then
     phase "screenshot of the chart -> $SCREENSHOT"
@@ -109,7 +109,7 @@ if [ -n "$SCREENSHOT" ]; then
     fi
     mkdir -p "$(dirname "$SCREENSHOT")"
     NODE_PATH=$NODE_DIR/node_modules timeout 300 node scripts/superset/screenshot.mjs \
-        "http://127.0.0.1:$WEB_PORT" "$(cat "$WORK/chart_id")" admin "$ADMIN_PASSWORD" "$SCREENSHOT"
+        "http://127.0.0.1:$WEB_PORT" "$(cat "$WORK/chart_id")" admin "$SCREENSHOT"
 fi
 
 phase "done: Superset end to end passed in $(( $(date +%s) - START_ALL ))s"

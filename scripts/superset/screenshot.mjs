@@ -1,7 +1,7 @@
 // Screenshot of a saved Superset chart, taken with headless Chromium from Debian's `chromium`
 // package driven by playwright-core (no browser download).
 //
-//   node screenshot.mjs BASE_URL CHART_ID USERNAME PASSWORD OUTPUT.png
+//   TIMEPLUS_E2E_ADMIN_PASSWORD=... node screenshot.mjs BASE_URL CHART_ID USERNAME OUTPUT.png
 //
 // Logs in through Superset's login page, opens the chart in Explore and waits until the chart's
 // canvas is drawn. Run by run_e2e.sh --screenshot.
@@ -10,9 +10,10 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 const { chromium } = require("playwright-core");
 
-const [baseUrl, chartId, username, password, output] = process.argv.slice(2);
-if (!output) {
-  console.error("usage: node screenshot.mjs BASE_URL CHART_ID USERNAME PASSWORD OUTPUT.png");
+const [baseUrl, chartId, username, output] = process.argv.slice(2);
+const password = process.env.TIMEPLUS_E2E_ADMIN_PASSWORD;
+if (!output || !password) {
+  console.error("usage: TIMEPLUS_E2E_ADMIN_PASSWORD=... node screenshot.mjs BASE_URL CHART_ID USERNAME OUTPUT.png");
   process.exit(2);
 }
 
