@@ -35,6 +35,7 @@ TIMED_CASES: dict[str, Callable[[Params], Workload]] = {
     "fetch.raw_json": cases_fetch.fetch_raw_json,
     "fetch.raw_orjson": cases_fetch.fetch_raw_orjson,
     "fetch.raw_bytes": cases_fetch.fetch_raw_bytes,
+    "fetch.raw_sseclient": cases_fetch.fetch_raw_sseclient,
     "ingest.ours_executemany": cases_ingest.ingest_ours_executemany,
     "ingest.ours_executemany_stdlib": cases_ingest.ingest_ours_executemany_stdlib,
     "ingest.ours_to_sql": cases_ingest.ingest_ours_to_sql,

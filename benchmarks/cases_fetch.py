@@ -10,6 +10,8 @@ returns the workload, which runs the query and returns the number of rows it rea
 - ``raw_json`` / ``raw_orjson``: ``requests`` + ``iter_lines`` + one ``loads`` per data event — the
   limit of reading and decoding the same bytes with nothing else (no value conversion).
 - ``raw_bytes``: reading and framing the bytes without decoding them.
+- ``raw_sseclient``: ``requests`` + sseclient-py + stdlib json, the SDK's parse path without its
+  per-row namedtuple.
 """
 
 from __future__ import annotations
@@ -126,6 +128,28 @@ def fetch_raw_orjson(params: Params) -> Workload:
 def fetch_raw_bytes(params: Params) -> Workload:
     """Framing only: rows are counted by their separators (exact for this data set's flat rows)."""
     return _raw_fetch(params, None)
+
+
+def fetch_raw_sseclient(params: Params) -> Workload:
+    """``requests`` + sseclient-py + stdlib json: the parse path of the original SDK's Query API."""
+    import requests
+    import sseclient
+
+    session = requests.Session()
+    url = f"{params['base_url']}/v1beta2/queries"
+
+    def workload() -> int:
+        response = session.post(url, json={"sql": params["sql"]}, stream=True,
+                                headers={"Accept": "text/event-stream"})
+        response.raise_for_status()
+        rows = 0
+        for event in sseclient.SSEClient(response.iter_content(chunk_size=1 << 16)).events():
+            if event.event == "message":
+                rows += len(json.loads(event.data))
+        response.close()
+        return rows
+
+    return workload
 
 
 def profile_ours(params: Params) -> dict[str, Any]:

@@ -23,6 +23,7 @@ LABELS = {
     "raw_json": "raw requests+json",
     "raw_orjson": "raw requests+orjson",
     "raw_bytes": "raw bytes, no decode",
+    "raw_sseclient": "requests+sseclient-py+json",
     "raw": "raw requests, pre-serialized",
 }
 
@@ -57,7 +58,7 @@ def ratios(results: Result) -> Result:
         out[f"fetch.{kind}.speedup_vs_sdk"] = _divide(
             figure(results, f"{fetch}.ours", "rows_per_s"),
             figure(results, f"{fetch}.sdk", "rows_per_s"))
-        for raw in ("raw_json", "raw_orjson", "raw_bytes"):
+        for raw in ("raw_json", "raw_orjson", "raw_bytes", "raw_sseclient"):
             out[f"fetch.{kind}.time_vs_{raw}"] = _divide(
                 ours_wall, figure(results, f"{fetch}.{raw}", "wall_s"))
         out[f"fetch.{kind}.cpu_vs_raw_json"] = _divide(
@@ -159,6 +160,7 @@ def _throughput_block(results: Result, section: str, clients: tuple[str, ...]) -
     return lines
 
 
+FETCH_ROWS = ("ours", "ours_stdlib", "sdk", "raw_json", "raw_orjson", "raw_bytes", "raw_sseclient")
 INGEST_ROWS = ("ours_executemany", "ours_executemany_stdlib", "ours_to_sql", "sdk", "raw")
 
 
@@ -176,8 +178,7 @@ def format_table(results: Result) -> str:
     if "fetch" in results:
         lines += [f"FETCH historical query, {meta['rows']:,} rows "
                   f"(SSE body {results['fetch']['body_bytes'] / 1e6:.1f} MB)"]
-        lines += _throughput_block(results, "fetch", ("ours", "ours_stdlib", "sdk", "raw_json",
-                                                      "raw_orjson", "raw_bytes"))
+        lines += _throughput_block(results, "fetch", FETCH_ROWS)
         lines += [*_ratio_lines(results, "fetch."), ""]
     if "ingest" in results:
         lines += [f"INGEST {meta['ingest_rows']:,} rows "

@@ -140,7 +140,8 @@ def _fetch_params(info: dict[str, str], sql: str, rows: int) -> dict[str, Any]:
     return {**info, "sql": sql, "expected_rows": rows}
 
 
-FETCH_CLIENTS = ("ours", "ours_stdlib", "sdk", "raw_json", "raw_orjson", "raw_bytes")
+FETCH_CLIENTS = ("ours", "ours_stdlib", "sdk", "raw_json", "raw_orjson", "raw_bytes",
+                 "raw_sseclient")
 
 
 def run_fetch(runner: Runner, emulator: Emulator, options: argparse.Namespace,
