@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Optional
 
 from sqlalchemy import types
 from sqlalchemy.engine.url import URL
 from superset.db_engine_specs.base import BaseEngineSpec
+from superset.errors import SupersetErrorType
 from superset.utils.core import GenericDataType
 
 from .superset_sql import (
@@ -73,6 +75,37 @@ _DEFAULT_COLUMN_TYPE: tuple[type[TypeEngine[Any]], GenericDataType] = (
 )
 
 
+# Timeplus server messages (as the driver passes them on) -> Superset error types, so SQL Lab and
+# the database form show a specific message instead of a generic engine error.
+_CUSTOM_ERRORS: dict[re.Pattern[str], tuple[str, SupersetErrorType, dict[str, Any]]] = {
+    re.compile(r"Stream (?P<stream>\S+) doesn't exist"): (
+        'The stream "%(stream)s" does not exist.',
+        SupersetErrorType.TABLE_DOES_NOT_EXIST_ERROR,
+        {},
+    ),
+    re.compile(r"Missing columns: '(?P<column>[^']+)'"): (
+        'The column "%(column)s" does not exist.',
+        SupersetErrorType.COLUMN_DOES_NOT_EXIST_ERROR,
+        {},
+    ),
+    re.compile(r"Syntax error: (?P<detail>[^\[]*[^\[\s])"): (
+        "Timeplus could not parse the query: %(detail)s",
+        SupersetErrorType.SYNTAX_ERROR,
+        {},
+    ),
+    re.compile(r"Authentication failed|code 516\]"): (
+        "Timeplus rejected the credentials (user and password, or API key).",
+        SupersetErrorType.CONNECTION_ACCESS_DENIED_ERROR,
+        {"invalid": ["username", "password"]},
+    ),
+    re.compile(r"connection failed on .*\[host (?P<host>[^\],]+)"): (
+        'Timeplus at "%(host)s" cannot be reached.',
+        SupersetErrorType.CONNECTION_HOST_DOWN_ERROR,
+        {"invalid": ["host", "port"]},
+    ),
+}
+
+
 class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
     """Superset engine spec for Timeplus over its REST API (``timeplus://`` URLs)."""
 
@@ -91,6 +124,7 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
     has_query_id_before_execute = False  # the server assigns the query id on execute
 
     _time_grain_expressions = TIME_GRAIN_EXPRESSIONS
+    custom_errors = _CUSTOM_ERRORS
 
     @classmethod
     def epoch_to_dttm(cls) -> str:

@@ -14,9 +14,11 @@ import pytest
 pytest.importorskip("superset")
 
 import flask
+import flask_babel
 import sqlalchemy as sa
 from sqlalchemy.engine.url import make_url
 from superset.constants import TimeGrain
+from superset.errors import SupersetErrorType
 from superset.sql.parse import SQLGLOT_DIALECTS, LimitMethod, SQLScript
 from superset.utils.core import GenericDataType
 
@@ -229,3 +231,67 @@ def test_stop_a_streaming_query(stream: tuple[Any, str], timeplus_dsn: str) -> N
 def test_cancel_of_an_unknown_query_reports_false(stream: tuple[Any, str]) -> None:
     conn, _ = stream
     assert TimeplusEngineSpec.cancel_query(conn.cursor(), None, str(uuid.uuid4())) is False
+
+
+@pytest.fixture
+def error_context() -> Iterator[None]:
+    app = flask.Flask(__name__)
+    app.config.update(CUSTOM_DATABASE_ERRORS={})
+    flask_babel.Babel(app)  # SupersetError translates its issue texts
+    with app.app_context():
+        yield
+
+
+def _server_error(dsn: str, sql: str) -> Exception:
+    conn = timeplus_dbapi.connect(dsn, query_mode="table", timeout=5)
+    try:
+        with pytest.raises(timeplus_dbapi.Error) as caught:
+            conn.cursor().execute(sql)
+        return caught.value
+    finally:
+        conn.close()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("sql", "error_type", "message"),
+    [
+        (
+            "SELECT * FROM no_such_stream_4711",
+            SupersetErrorType.TABLE_DOES_NOT_EXIST_ERROR,
+            'The stream "default.no_such_stream_4711" does not exist.',
+        ),
+        (
+            "SELECT no_such_column FROM system.one",
+            SupersetErrorType.COLUMN_DOES_NOT_EXIST_ERROR,
+            'The column "no_such_column" does not exist.',
+        ),
+        ("SELEC 1", SupersetErrorType.SYNTAX_ERROR, "Timeplus could not parse the query: "),
+    ],
+)
+def test_server_errors_become_superset_errors(
+    error_context: None, timeplus_dsn: str, sql: str, error_type: Any, message: str
+) -> None:
+    (error,) = TimeplusEngineSpec.extract_errors(_server_error(timeplus_dsn, sql))
+    assert error.error_type == error_type
+    assert error.message.startswith(message)
+
+
+@pytest.mark.integration
+def test_unreachable_server_is_reported_as_host_down(error_context: None) -> None:
+    (error,) = TimeplusEngineSpec.extract_errors(
+        _server_error("timeplus://127.0.0.1:9/x", "SELECT 1")
+    )
+    assert error.error_type == SupersetErrorType.CONNECTION_HOST_DOWN_ERROR
+    assert error.message == 'Timeplus at "127.0.0.1:9" cannot be reached.'
+
+
+@pytest.mark.integration
+def test_wrong_password_is_access_denied(
+    error_context: None, timeplus_enterprise_server: Any
+) -> None:
+    dsn = timeplus_enterprise_server.dsn.replace(":secret@", ":wrong@")
+    assert dsn != timeplus_enterprise_server.dsn
+    (error,) = TimeplusEngineSpec.extract_errors(_server_error(dsn, "SELECT 1"))
+    assert error.error_type == SupersetErrorType.CONNECTION_ACCESS_DENIED_ERROR
+    assert "wrong" not in error.message
