@@ -185,7 +185,7 @@ def format_table(results: Result) -> str:
                   f"(raw and SDK: {meta['chunk_rows']:,} rows per request, our driver's body cap)"]
         lines += _throughput_block(results, "ingest", INGEST_ROWS)
         lines += [*_ratio_lines(results, "ingest."), ""]
-    lines += _memory_latency_lines(results, meta)
+    lines += _memory_latency_lines(results, meta) + _profile_lines(results)
     lines += ["TARGETS"] + [
         f"  [{'PASS' if t['met'] else ('n/a ' if t['met'] is None else 'FAIL')}] {t['target']}: "
         f"{_num(t['value'])} (target {t['threshold']})" for t in results.get("targets", [])]
@@ -219,6 +219,17 @@ def _memory_latency_lines(results: Result, meta: Result) -> list[str]:
             lines.append(f"  client CPU per 1-row event (replayed), {LABELS[client]}: {cost} us")
         lines += [*_ratio_lines(results, "latency."), ""]
     return lines
+
+
+def _profile_lines(results: Result) -> list[str]:
+    profile = results.get("fetch", {}).get("profile")
+    if not isinstance(profile, dict) or profile.get("status") != "ok":
+        return []
+    total = profile["profiled_total_s"]
+    lines = [f"PROFILE our fetch, replayed (cProfile, {total:.2f} s profiled)"]
+    lines += [f"  {e['own_share'] * 100:5.1f}% own  {e['calls']:>9} calls  {e['function']}"
+              for e in profile["top"][:10]]
+    return [*lines, ""]
 
 
 def write_chart(results: Result, path: Path) -> str:
