@@ -12,6 +12,7 @@ import sys
 import threading
 from pathlib import Path
 from types import ModuleType
+from typing import Callable
 
 import pytest
 
@@ -31,7 +32,7 @@ soak = _load_soak()
 
 
 @pytest.mark.watchdog(90)
-def test_soak_ci_size(record_property: pytest.RecordProperty) -> None:
+def test_soak_ci_size(record_property: Callable[[str, object], None]) -> None:
     config = soak.SoakConfig(cursors=8, writers=2, duration_s=5.0, idle_timeout_s=15.0)
     with soak.emulator_process() as dsn:
         result = soak.run_soak(dsn, config)
