@@ -304,6 +304,20 @@ def check_streaming_opt_in(api: Api, uri: str, dsn: str, schema: str | None) -> 
     return database_id
 
 
+def check_streaming_idle_timeout(api: Api, uri: str, schema: str | None) -> float:
+    """With ``idle_timeout`` a streaming query ends after that many quiet seconds, even when
+    its LIMIT is never reached (a chart's LIMIT 10000 on a quiet stream)."""
+    database_id = create_database(
+        api, "Timeplus emulator (streaming, idle 2 s)", uri + "?query_mode=streaming&idle_timeout=2"
+    )
+    started = time.monotonic()
+    payload = sql_lab(api, database_id, f"SELECT device FROM {LIVE_STREAM}", 10000, schema)
+    elapsed = time.monotonic() - started
+    expect(payload["data"] == [], f"quiet stream returned {payload['data'][:3]}")
+    expect(elapsed < 15, f"idle_timeout=2 ended the query only after {elapsed:.1f}s")
+    return elapsed
+
+
 def _ingest_more(dsn: str) -> None:
     """Feed the live stream while a streaming query waits for new events."""
     conn = timeplus_dbapi.connect(dsn)
@@ -402,6 +416,10 @@ def run_checks(api: Api, dsn: str) -> int:
     timed(
         "streaming opt-in (?query_mode=streaming) with LIMIT",
         lambda: check_streaming_opt_in(api, uri, dsn, schema),
+    )
+    timed(
+        "streaming with idle_timeout on a quiet stream",
+        lambda: check_streaming_idle_timeout(api, uri, schema),
     )
     return chart_id
 
