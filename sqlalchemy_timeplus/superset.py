@@ -111,13 +111,29 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
 
     engine = "timeplus"
     engine_name = "Timeplus"
-    engine_aliases = {"timeplus+rest"}  # noqa: RUF012 (Superset's class-level settings)
     drivers = {"rest": "Timeplus REST API v1beta2 (sqlalchemy-timeplus)"}  # noqa: RUF012
     default_driver = "rest"
-    sqlalchemy_uri_placeholder = (
-        "timeplus://user:password@host:8000/default  or  "
-        "timeplus://:API_KEY@region.timeplus.cloud:443/workspace_id"
-    )
+    sqlalchemy_uri_placeholder = "timeplus://user:password@host:8000/default"
+    metadata = {  # noqa: RUF012 (shown in Superset's database documentation pages)
+        "description": (
+            "Timeplus is a streaming SQL database. Superset queries its historical store by "
+            "default; add ?query_mode=streaming to the URI for live queries."
+        ),
+        "categories": ["Analytical Databases", "Time Series Databases"],
+        "pypi_packages": ["sqlalchemy-timeplus[superset]"],
+        "connection_string": "timeplus://{username}:{password}@{host}:{port}/{workspace}",
+        "default_port": 8000,
+        "connection_examples": [
+            {
+                "description": "Timeplus Enterprise (user and password)",
+                "connection_string": "timeplus://admin:password@localhost:8000/default",
+            },
+            {
+                "description": "Timeplus Cloud (API key as the password, empty user)",
+                "connection_string": "timeplus://:API_KEY@us-west-2.timeplus.cloud:443/WORKSPACE",
+            },
+        ],
+    }
 
     time_groupby_inline = True
     supports_file_upload = False
