@@ -389,7 +389,7 @@ def ingest_body(fmt: str, raw: bytes) -> tuple[Optional[list[str]], str, Optiona
 def _compact(text: str) -> tuple[list[str], str, Optional[str]]:
     try:
         payload = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise EngineError(117, f"compact ingest body is not valid JSON: {exc}") from None
     if not isinstance(payload, dict):
         raise EngineError(117, "compact ingest body must be {\"columns\": [...], \"data\": [...]}")

@@ -367,7 +367,7 @@ class Engine:
 
 
 def _check_stream_definition(stmt: CreateStreamStatement) -> None:
-    if not _USER_NAME.match(stmt.name):
+    if not _USER_NAME.match(stmt.name) or len(stmt.name) > 255:
         raise EngineError(BAD_ARGUMENTS, f"Invalid stream name {stmt.name!r}: use letters, "
                           "digits and _ , starting with a letter or _")
     for column in stmt.columns:

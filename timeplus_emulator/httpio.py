@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 AUTHENTICATION_FAILED = 516
 BODY_TOO_LARGE = 229
 BAD_REQUEST_CODE = 36
+DRAIN_LIMIT = 64 * 1024 * 1024  # over-limit bodies up to this much more are read and dropped
 
 
 class HttpError(Exception):
@@ -92,17 +93,37 @@ class Request:
     @property
     def body(self) -> bytes:
         if self._body is None:
-            self._body = self._read_body()
+            try:
+                self._body = self._read_body()
+            except HttpError:
+                self._body = b""  # consumed (or abandoned with Connection: close)
+                raise
         return self._body
 
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             return self._read_chunked()
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.handler.close_connection = True
+            raise HttpError(400, BAD_REQUEST_CODE, "invalid Content-Length header")
         if length > self._max_body:
             self.handler.close_connection = True
+            if length <= self._max_body + DRAIN_LIMIT:
+                self._discard(length)  # let the client finish sending, so it reads the 413
             raise _too_large(self._max_body)
         return self.handler.rfile.read(length) if length else b""
+
+    def _discard(self, length: int) -> None:
+        rfile = self.handler.rfile
+        while length > 0:
+            chunk = rfile.read(min(length, 1 << 16))
+            if not chunk:
+                return
+            length -= len(chunk)
 
     def _read_chunked(self) -> bytes:
         out = bytearray()
@@ -119,15 +140,32 @@ class Request:
                 return bytes(out)
             if len(out) + size > self._max_body:
                 self.handler.close_connection = True
+                if len(out) + size <= self._max_body + DRAIN_LIMIT:
+                    self._discard_chunks(size)
                 raise _too_large(self._max_body)
             out += rfile.read(size)
+            rfile.readline(1024)
+
+    def _discard_chunks(self, size: int) -> None:
+        """Read and drop the rest of a chunked body (bounded by DRAIN_LIMIT)."""
+        rfile = self.handler.rfile
+        dropped = 0
+        while size > 0 and dropped <= DRAIN_LIMIT:
+            self._discard(size)
+            dropped += size
+            rfile.readline(1024)
+            try:
+                size = int(rfile.readline(1024).split(b";")[0].strip() or b"0", 16)
+            except ValueError:
+                return
+        if size == 0:
             rfile.readline(1024)
 
     def json_body(self) -> dict[str, Any]:
         """The body as a JSON object (400 ErrorResponse if it is not one)."""
         try:
             value = json.loads(self.body or b"{}")
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise HttpError(400, BAD_REQUEST_CODE, f"request body is not valid JSON: {exc}") \
                 from None
         if not isinstance(value, dict):
@@ -142,6 +180,8 @@ class Request:
         handler.send_response(status)
         for name, value in (headers or {}).items():
             handler.send_header(name, value)
+        if handler.close_connection:
+            handler.send_header("Connection", "close")
         if body is None:
             handler.send_header("Content-Length", "0")
         else:

@@ -21,7 +21,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable, Optional
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from timeplus_emulator.api import Api
 from timeplus_emulator.backend import EngineError, acquire_backend, release_backend
@@ -272,7 +272,7 @@ class EmulatorServer:
                 continue
             path_known = True
             if method == req.method:
-                handler(req, *found.groups())
+                handler(req, *(unquote(g) for g in found.groups()))
                 return
         if path_known:
             raise HttpError(405, 405, f"method {req.method} not allowed on {req.path}")

@@ -126,9 +126,20 @@ def test_body_over_limit_is_413(api: Any) -> None:
     old = server.max_body_bytes
     server.max_body_bytes = 1000
     try:
-        body = api.error(api.post(f"/streams/{name}/ingest", data=b"x" * 5000,
-                                  headers={"Content-Type": "text/plain"}), 413)
-        assert "1000" in body["message"]
+        response = api.post(f"/streams/{name}/ingest", data=b"x" * 5000,
+                            headers={"Content-Type": "text/plain"})
+        assert "1000" in api.error(response, 413)["message"]
+        assert response.headers["Connection"] == "close"
+
+        def chunks() -> Any:
+            yield from [b"y" * 800] * 3
+
+        chunked = api.post(f"/streams/{name}/ingest", data=chunks(),
+                           headers={"Content-Type": "text/plain"})
+        api.error(chunked, 413)
+        deep = api.error(api.post(f"/streams/{name}/ingest", data=b"[" * 900,
+                                  headers={"Content-Type": "application/json"}), 400)
+        assert "JSON" in deep["message"]
     finally:
         server.max_body_bytes = old
     assert api.table(f"SELECT count() FROM table({name})") == [["0"]]
