@@ -96,18 +96,35 @@ class SoakResult:
 # --- the moving parts ------------------------------------------------------------------------
 
 
-def _reader(dsn: str, stream: str, config: SoakConfig, ready: threading.Barrier,
-            log: CursorLog) -> None:
+class Arrivals:
+    """Counts readers whose query started (or failed to); the writers wait for all of them."""
+
+    def __init__(self, expected: int) -> None:
+        self.expected = expected
+        self.count = 0
+        self.condition = threading.Condition()
+
+    def arrive(self) -> None:
+        with self.condition:
+            self.count += 1
+            self.condition.notify_all()
+
+    def wait_all(self, timeout: float) -> bool:
+        with self.condition:
+            return self.condition.wait_for(lambda: self.count >= self.expected, timeout)
+
+
+def _reader(dsn: str, stream: str, config: SoakConfig, ready: Arrivals, log: CursorLog) -> None:
     """One streaming cursor on its own connection; stops after all writers' sentinels."""
-    waited = False
+    arrived = False
     try:
         with timeplus_dbapi.connect(dsn, timeout=30) as connection:
             cursor = connection.cursor()
             cursor.execute(f"SELECT writer, seq, sent_at FROM {stream}",
                            batching_policy=config.batching_policy,
                            idle_timeout=config.idle_timeout_s)
-            waited = True
-            ready.wait()
+            arrived = True
+            ready.arrive()
             for writer, seq, sent_at in cursor:
                 log.latencies.append(time.time() - sent_at)
                 if seq == SENTINEL:
@@ -119,8 +136,8 @@ def _reader(dsn: str, stream: str, config: SoakConfig, ready: threading.Barrier,
             cursor.close()
     except Exception as exc:  # recorded and reported, never swallowed
         log.error = f"{type(exc).__name__}: {exc}"
-        if not waited:
-            ready.abort()  # the others must not wait for a reader that failed to start
+        if not arrived:
+            ready.arrive()  # counted as arrived: the writers must not wait for it
 
 
 def _writer(dsn: str, stream: str, config: SoakConfig, writer_id: int, deadline: float,
@@ -200,15 +217,12 @@ def _running_queries(dsn: str, stream: str) -> int:
 
 def _start_readers(dsn: str, stream: str, config: SoakConfig,
                    logs: list[CursorLog]) -> list[threading.Thread]:
-    ready = threading.Barrier(config.cursors + 1)
+    ready = Arrivals(config.cursors)
     threads = [threading.Thread(target=_reader, args=(dsn, stream, config, ready, log),
                                 name=f"soak-reader-{i}") for i, log in enumerate(logs)]
     for thread in threads:
         thread.start()
-    try:
-        ready.wait(timeout=60)  # every streaming query has its header before rows are sent
-    except threading.BrokenBarrierError:
-        pass  # a reader failed; its error is reported
+    ready.wait_all(timeout=60)  # every streaming query has its header before rows are sent
     return threads
 
 
