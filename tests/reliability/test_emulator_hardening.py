@@ -191,3 +191,29 @@ def test_fault_control_rejects_bad_settings(hardened: EmulatorServer, api: str) 
     assert_error(requests.post(control, data=b"{", timeout=TIMEOUT), 400)
     assert_error(requests.post(control, json={"fail_count": "many"}, timeout=TIMEOUT), 400)
     assert requests.get(control, timeout=TIMEOUT).json()["fail_count"] == 0
+
+
+@pytest.mark.parametrize("clients", [64])
+def test_burst_of_new_connections(api: str, clients: int) -> None:
+    """Many clients connecting at once (a pool warming up, 32 soak cursors) are all served."""
+    import threading
+
+    start = threading.Event()
+    failures: list[str] = []
+
+    def one() -> None:
+        start.wait()
+        try:
+            response = requests.post(api + "/queries", json={"sql": "SELECT 1"}, timeout=TIMEOUT)
+            if response.status_code != 200:
+                failures.append(f"HTTP {response.status_code}")
+        except requests.RequestException as exc:
+            failures.append(type(exc).__name__ + ": " + str(exc)[:80])
+
+    threads = [threading.Thread(target=one) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    start.set()
+    for thread in threads:
+        thread.join()
+    assert failures == [], f"{len(failures)} of {clients} failed, e.g. {failures[0]}"
