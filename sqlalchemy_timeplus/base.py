@@ -98,6 +98,7 @@ class TimeplusBaseDialect(default.DefaultDialect):
     supports_default_metavalue = False
     supports_empty_insert = False
     supports_multivalues_insert = True
+    cte_follows_insert = True  # INSERT INTO s WITH cte AS (...) SELECT ...
     use_insertmanyvalues = False
     use_insertmanyvalues_wo_returning = False
     insert_returning = False

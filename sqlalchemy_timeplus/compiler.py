@@ -9,11 +9,11 @@ place that escapes. Timeplus has no UPDATE, DELETE or RETURNING: compiling them 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import exc
 from sqlalchemy import types as sqltypes
-from sqlalchemy.sql import compiler
+from sqlalchemy.sql import compiler, selectable
 
 from timeplus_dbapi.literals import quote_identifier, quote_string, render_literal
 
@@ -167,9 +167,11 @@ class TimeplusTypeCompiler(compiler.GenericTypeCompiler):
         raise exc.CompileError("Timeplus has no time-of-day type; use DateTime or String")
 
     def visit_uuid(self, type_: Any, **kw: Any) -> str:
-        return "uuid"
+        """``uuid``; ``Uuid(native_uuid=False)`` asks for text storage, so ``string``."""
+        return "uuid" if getattr(type_, "native_uuid", True) else "string"
 
-    visit_UUID = visit_uuid
+    def visit_UUID(self, type_: Any, **kw: Any) -> str:
+        return "uuid"
 
     def visit_JSON(self, type_: Any, **kw: Any) -> str:
         return "json"
@@ -178,19 +180,31 @@ class TimeplusTypeCompiler(compiler.GenericTypeCompiler):
 class TimeplusCompiler(compiler.SQLCompiler):
     """SELECT and INSERT for Timeplus; UPDATE, DELETE and RETURNING raise ``CompileError``."""
 
+    # A bare UNION is an error in Timeplus: say DISTINCT, as SQL's UNION means.
+    compound_keywords = {  # noqa: RUF012
+        **compiler.SQLCompiler.compound_keywords,
+        cast(Any, selectable.CompoundSelect).UNION: "UNION DISTINCT",
+    }
+
     def render_literal_value(self, value: Any, type_: Any) -> str:
-        """Inline a value (``literal_binds``) through the driver's literal renderer."""
+        """Inline a value (``literal_binds``) through the driver's literal renderer.
+
+        As with other pyformat dialects, ``%`` comes out doubled; SQL text run without
+        parameters must undo that (Superset does: ``sql.replace("%%", "%")``).
+        """
         if value is None and not getattr(type_, "should_evaluate_none", False):
             return "NULL"
         processor = type_._cached_bind_processor(self.dialect)
         if processor is not None:
             value = processor(value)
         try:
-            return render_literal(value)
+            rendered = render_literal(value)
         except Exception as error:  # the driver's NotSupportedError/DataError
             raise exc.CompileError(
                 f"cannot render a literal of type {type(value).__name__} for {type_}: {error}"
             ) from error
+        # pyformat: '%' is written '%%' in statement text, as SQLAlchemy's own literals do.
+        return rendered.replace("%", "%%") if self.preparer._double_percents else rendered
 
     def visit_true(self, expr: Any, **kw: Any) -> str:
         return "true"
@@ -250,6 +264,9 @@ class TimeplusCompiler(compiler.SQLCompiler):
             f"replace_regex({self.process(binary.left, **kw)}, "
             f"{self.process(pattern, **kw)}, {self.process(replacement, **kw)})"
         )
+
+    def visit_nullif_func(self, fn: Any, **kw: Any) -> str:
+        return "null_if" + self.function_argspec(fn, **kw)
 
     def visit_empty_set_expr(self, element_types: Any, **kw: Any) -> str:
         return "SELECT 1 WHERE 1 = 0"

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Optional, Union
+from typing import Any, Optional, Union, cast
 
 from sqlalchemy import exc, schema
 from sqlalchemy import types as sqltypes
@@ -91,8 +91,22 @@ def _checked_settings(settings: Any) -> dict[str, Any]:
     return dict(settings)
 
 
+def _resolve_foreign_key_types(table: schema.Table) -> None:
+    """Give typeless ``Column(ForeignKey(...))`` columns their target's type.
+
+    SQLAlchemy copies the type when a foreign key is resolved, which normally happens while
+    rendering constraints; streams have no constraints, so resolve them here.
+    """
+    for foreign_key in table.foreign_keys:
+        try:
+            foreign_key.column  # noqa: B018 - resolving sets the parent column's type
+        except exc.SQLAlchemyError:
+            continue
+
+
 def stream_arguments(ddl_compiler: TimeplusDDLCompiler, table: schema.Table) -> dict[str, Any]:
     """Keyword arguments of ``TimeplusClient.create_stream`` describing ``table``."""
+    _resolve_foreign_key_types(table)
     columns = []
     for column in table.columns:
         entry: dict[str, Any] = {
@@ -257,8 +271,11 @@ class TimeplusDDLCompiler(compiler.DDLCompiler):
 
     def view_query(self, create: CreateView) -> str:
         """The view's SELECT with every value inlined (the view API takes plain SQL)."""
-        compiled = self.dialect.statement_compiler(
-            self.dialect, create.selectable, compile_kwargs={"literal_binds": True}
+        # Compiled for a 'named' paramstyle so that '%' is not doubled: this text is sent as
+        # is, without parameter substitution.
+        text_dialect = cast(Any, type(self.dialect))(paramstyle="named")
+        compiled = text_dialect.statement_compiler(
+            text_dialect, create.selectable, compile_kwargs={"literal_binds": True}
         )
         return str(compiled)
 

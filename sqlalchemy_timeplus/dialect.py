@@ -230,10 +230,10 @@ class TimeplusDialect(TimeplusBaseDialect):
     ) -> bool:
         if not self._in_default_schema(schema):
             return False
-        client = _client(connection)
-        if client.stream_exists(table_name):
-            return True
-        return any(v.get("name") == table_name for v in client.list_views())
+        info_cache = kw.get("info_cache")
+        return table_name in self._streams(connection, info_cache=info_cache) or (
+            table_name in self._views(connection, info_cache=info_cache)
+        )
 
     def get_columns(
         self, connection: Any, table_name: str, schema: Optional[str] = None, **kw: Any

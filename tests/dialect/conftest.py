@@ -21,6 +21,10 @@ from timeplus_emulator import run_emulator
 
 REAL_SERVER = bool(os.environ.get("TIMEPLUS_TEST_URL"))
 
+# SQLAlchemy's dialect suite is its own pytest root (tests/dialect/suite/setup.cfg); run it from
+# that folder. Its conftest loads SQLAlchemy's testing plugin, which must not join this run.
+collect_ignore = ["suite"]
+
 
 @pytest.fixture(scope="session")
 def sqlalchemy_connect_url(request: pytest.FixtureRequest) -> Optional[str]:

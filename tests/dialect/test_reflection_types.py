@@ -120,7 +120,7 @@ def test_column_info_nullability(
     info = column_info(column)
     assert TimeplusBaseDialect().type_compiler.process(info["type"]) == expected_type
     assert info["nullable"] is nullable
-    assert info["autoincrement"] is False
+    assert info["autoincrement"] is False  # Timeplus has no autoincrement columns
 
 
 def test_column_info_defaults() -> None:

@@ -1,0 +1,106 @@
+"""Root conftest of SQLAlchemy's dialect suite run (this folder is its own pytest root).
+
+Loads SQLAlchemy's testing plugin, starts an emulator for the session (unless ``--dburi`` or
+``TIMEPLUS_TEST_URL`` names a server) and points ``--dburi`` at it in historical mode, so that
+bounded SELECTs finish. Timeplus cannot DELETE rows: between tests the suite's tables are
+emptied by dropping and re-creating their streams (a provision hook on 2.x, a fixture override
+on 1.4).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+import sqlalchemy
+from sqlalchemy.dialects import registry
+
+registry.register("timeplus", "sqlalchemy_timeplus.dialect", "TimeplusDialect")
+registry.register("timeplus.rest", "sqlalchemy_timeplus.dialect", "TimeplusDialect")
+
+pytest.register_assert_rewrite("sqlalchemy.testing.assertions")
+
+from sqlalchemy.testing.plugin import pytestplugin  # noqa: E402
+from sqlalchemy.testing.plugin.pytestplugin import *  # noqa: E402, F403
+
+_emulator: Any = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _emulator
+    if not getattr(config.option, "dburi", None):
+        url = os.environ.get("TIMEPLUS_TEST_URL")
+        if not url:
+            from timeplus_emulator.server import EmulatorServer
+
+            _emulator = EmulatorServer(profile="cloud").start()
+            url = _emulator.dsn
+        separator = "&" if "?" in url else "?"
+        config.option.dburi = [f"{url}{separator}query_mode=table&reflect_reserved_columns=false"]
+    pytestplugin.pytest_configure(config)
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    pytestplugin.pytest_collection_modifyitems(session, config, items)
+    from requirements import EXCLUDED_TESTS
+
+    for item in items:
+        cls = getattr(item, "cls", None)
+        if cls is None:
+            continue
+        suite_class = cls.__name__.split("_timeplus", 1)[0]
+        name = getattr(item, "originalname", item.name)
+        reason = EXCLUDED_TESTS.get(f"{suite_class}.{name}") or EXCLUDED_TESTS.get(suite_class)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=f"Timeplus: {reason}"))
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    pytestplugin.pytest_sessionstart(session)
+    _install_table_emptying()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    unconfigure = getattr(pytestplugin, "pytest_unconfigure", None)
+    if unconfigure is not None:
+        unconfigure(config)
+    if _emulator is not None:
+        _emulator.stop()
+
+
+def _recreate_tables(connection: Any, metadata: sqlalchemy.MetaData) -> None:
+    """Empty the tables of a test class: drop and re-create each stream."""
+    for table in reversed(metadata.sorted_tables):
+        table.drop(connection, checkfirst=True)
+    for table in metadata.sorted_tables:
+        table.create(connection)
+
+
+def _install_table_emptying() -> None:
+    """Hook table emptying in; imported late, after SQLAlchemy's plugin set up its fixtures."""
+    from sqlalchemy.testing import fixtures, provision
+
+    if hasattr(provision, "delete_from_all_tables"):  # SQLAlchemy 2.x
+
+        @provision.delete_from_all_tables.for_db("timeplus")
+        def _delete_from_all_tables(connection: Any, cfg: Any, metadata: Any) -> None:
+            _recreate_tables(connection, metadata)
+
+        return
+
+    def _teardown_each_tables(self: Any) -> None:  # 1.4 runs DELETE in the fixture itself
+        if self.run_define_tables == "each":
+            self.tables.clear()
+            if self.run_create_tables == "each":
+                fixtures.drop_all_tables_from_metadata(self._tables_metadata, self.bind)
+            self._tables_metadata.clear()
+        elif self.run_create_tables == "each":
+            fixtures.drop_all_tables_from_metadata(self._tables_metadata, self.bind)
+        elif self.run_deletes == "each":
+            with self.bind.begin() as conn:
+                _recreate_tables(conn, self._tables_metadata)
+
+    fixtures.TablesTest._teardown_each_tables = _teardown_each_tables
