@@ -24,7 +24,7 @@ from timeplus_emulator.sql import (
     CreateViewStatement,
     SelectStatement,
 )
-from timeplus_emulator.sse import Canceled, ChunkedWriter, ClientGone, SseSink
+from timeplus_emulator.sse import Canceled, ChunkedWriter, ClientGone, DroppedByFault, SseSink
 from timeplus_emulator.statements import (
     Executor,
     Runner,
@@ -112,9 +112,11 @@ class Api:
         except Canceled:
             record.finish(CANCELED)
             _quietly(sink.fail)
-        except ClientGone:
+        except ClientGone as gone:
             record.finish(CANCELED, "client disconnected")
             req.handler.close_connection = True
+            if isinstance(gone, DroppedByFault) and gone.reset:
+                _reset_on_close(req)
         except EngineError as exc:
             record.finish(FAILED, f"Code: {exc.code}. {exc.message}")
             _quietly(sink.fail)
@@ -411,6 +413,11 @@ def _compact(text: str) -> tuple[list[str], str, Optional[str]]:
 def _not_found(kind: str, name: str) -> HttpError:
     return HttpError(404, 60 if kind != "query" else 404, f"{kind} {name} not found",
                      system="neutron")
+
+
+def _reset_on_close(req: Request) -> None:
+    """Make closing the socket send a TCP reset, as a network failure would."""
+    req.handler.reset_on_close = True  # type: ignore[attr-defined]  # see server._Handler
 
 
 def _quietly(action: Any) -> None:

@@ -5,20 +5,23 @@ Python API (``server.faults`` is a :class:`Faults`)::
     server.faults.fail_next(2, status=503)      # next 2 API requests → 503 ErrorResponse
     server.faults.fail_next(1, status=429, retry_after=1, path_contains="/queries")
     server.faults.drop_after_events(3)          # next query: socket closed after 3 events
+    server.faults.drop_after_events(3, reset=True)  # ... with a TCP reset instead of a FIN
     server.faults.delay_events(0.5)             # every SSE event waits 0.5 s first
     server.faults.malformed_event_after(2)      # next query: event 3 is not valid JSON
     server.faults.reset()
 
 ``drop_after_events`` and ``malformed_event_after`` apply to the next ``queries`` SSE
 responses (default 1); ``delay_events`` stays until reset. "Events" count every SSE event,
-the first ``query`` event included.
+the first ``query`` event included. A drop closes the socket at a chunk boundary (the client
+sees EOF inside the chunked body: "response ended prematurely"); with ``reset=True`` it
+sends a TCP reset, and the client may then lose events it had not read yet.
 
 HTTP API (for out-of-process use; never subject to auth or to the faults themselves):
 
 * ``GET /_emulator/faults`` → the current settings as JSON.
 * ``POST /_emulator/faults`` with any of ``{"fail_count", "fail_status", "retry_after",
-  "path_contains", "drop_after_events", "delay_events_s", "malformed_after_events",
-  "queries"}`` → 204, settings replaced by the given ones (missing = off).
+  "path_contains", "drop_after_events", "drop_reset", "delay_events_s",
+  "malformed_after_events", "queries"}`` → 204, settings replaced by the given ones (missing = off).
 * ``DELETE /_emulator/faults`` → 204, everything off.
 """
 
@@ -39,6 +42,7 @@ class FaultSettings:
     path_contains: Optional[str] = None
     drop_after_events: Optional[int] = None
     drop_queries: int = 0
+    drop_reset: bool = False
     delay_events_s: float = 0.0
     malformed_after_events: Optional[int] = None
     malformed_queries: int = 0
@@ -51,6 +55,7 @@ class StreamFaults:
     drop_after_events: Optional[int] = None
     delay_events_s: float = 0.0
     malformed_after_events: Optional[int] = None
+    drop_reset: bool = False
 
 
 class Faults:
@@ -75,11 +80,12 @@ class Faults:
             self._s.retry_after = retry_after
             self._s.path_contains = path_contains
 
-    def drop_after_events(self, events: int, queries: int = 1) -> None:
-        """Close the socket mid-stream after ``events`` SSE events."""
+    def drop_after_events(self, events: int, queries: int = 1, reset: bool = False) -> None:
+        """Close the socket mid-stream after ``events`` SSE events (``reset``: TCP RST)."""
         with self._lock:
             self._s.drop_after_events = events
             self._s.drop_queries = queries
+            self._s.drop_reset = reset
 
     def delay_events(self, seconds: float) -> None:
         """Sleep ``seconds`` before writing each SSE event (0 turns it off)."""
@@ -104,7 +110,8 @@ class Faults:
                             _opt_int(body.get("retry_after")), body.get("path_contains"))
         queries = int(body.get("queries", 1))
         if body.get("drop_after_events") is not None:
-            fresh.drop_after_events(int(body["drop_after_events"]), queries)
+            fresh.drop_after_events(int(body["drop_after_events"]), queries,
+                                    bool(body.get("drop_reset", False)))
         if body.get("delay_events_s"):
             fresh.delay_events(float(body["delay_events_s"]))
         if body.get("malformed_after_events") is not None:
@@ -126,6 +133,7 @@ class Faults:
         with self._lock:
             s = self._s
             drop = malformed = None
+            reset = s.drop_reset
             if s.drop_after_events is not None and s.drop_queries > 0:
                 drop = s.drop_after_events
                 s.drop_queries -= 1
@@ -136,7 +144,7 @@ class Faults:
                 s.malformed_queries -= 1
                 if s.malformed_queries == 0:
                     s.malformed_after_events = None
-            return StreamFaults(drop, s.delay_events_s, malformed)
+            return StreamFaults(drop, s.delay_events_s, malformed, reset and drop is not None)
 
 
 def _opt_int(value: Any) -> Optional[int]:

@@ -17,6 +17,7 @@ import logging
 import re
 import secrets
 import socket
+import struct
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -105,8 +106,20 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s - " + format, self.address_string(), *args)
 
+    reset_on_close = False
+
     def _dispatch(self) -> None:
         self.server.app.handle(self)
+
+    def finish(self) -> None:
+        super().finish()
+        if self.reset_on_close:  # close now with SO_LINGER 0: the peer sees a reset, not EOF
+            try:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+            except OSError:
+                pass
+            self.connection.close()
 
     do_GET = do_POST = do_DELETE = do_PATCH = do_PUT = do_HEAD = _dispatch
 

@@ -25,6 +25,14 @@ class ClientGone(QueryStopped):
     """Writing to the client failed (disconnect) or a fault dropped the connection."""
 
 
+class DroppedByFault(ClientGone):
+    """Fault injection cut the connection; ``reset`` asks for a TCP reset."""
+
+    def __init__(self, message: str, reset: bool) -> None:
+        super().__init__(message)
+        self.reset = reset
+
+
 class Canceled(QueryStopped):
     """The query was cancelled or deleted through the REST API."""
 
@@ -95,7 +103,7 @@ class SseSink:
             self._sleep(faults.delay_events_s)
         if faults.drop_after_events is not None and self.events >= faults.drop_after_events:
             self.writer.broken = True
-            raise ClientGone("connection dropped by fault injection")
+            raise DroppedByFault("connection dropped by fault injection", faults.drop_reset)
         if faults.malformed_after_events is not None and \
                 self.events == faults.malformed_after_events:
             data = b'{"malformed": [1, 2'

@@ -53,6 +53,15 @@ def test_drop_connection_after_events(api: Any) -> None:
     assert api.table(f"SELECT count() FROM table({name})") == [["50"]]  # one-shot
 
 
+def test_drop_with_reset(api: Any) -> None:
+    api.server.faults.drop_after_events(1, reset=True)
+    stream_response = api.post("/queries", json={"sql": "SELECT 1"}, stream=True)
+    with pytest.raises(requests.exceptions.ChunkedEncodingError, match="reset"):
+        for _ in stream_response.iter_content(chunk_size=None):
+            time.sleep(0.05)
+    assert api.table("SELECT 1") == [[1]]
+
+
 def test_delay_events(api: Any) -> None:
     api.server.faults.delay_events(0.3)
     started = time.monotonic()
