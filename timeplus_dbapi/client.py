@@ -67,8 +67,10 @@ class QueryHandle:
             return self.events.next_batch()
 
     def set_read_timeout(self, seconds: float) -> None:
-        """Let the next read wait at most ``seconds`` for bytes."""
-        set_stream_read_timeout(self.response, max(seconds, 0.001))
+        """Let the next read wait at most ``seconds`` (and never past ``timeout``) for bytes."""
+        limit = self.client.transport.config.timeout
+        wait = seconds if limit is None else min(seconds, limit)
+        set_stream_read_timeout(self.response, max(wait, 0.001))
 
     def close(self, cancel: bool) -> None:
         """Close the stream; cancel the server query first when asked to (errors are logged)."""
@@ -290,19 +292,21 @@ class TimeplusClient:
         *,
         batching_policy: Optional[Mapping[str, int]] = None,
         idle_timeout: Optional[float] = None,
+        safe_to_retry: bool = False,
         **extra: Any,
     ) -> Optional[QueryHandle]:
         """POST /queries; a handle once the header arrived, or None for a result-less answer.
 
-        With ``idle_timeout``, reading the stream times out after that many seconds without
-        bytes (the wait for the response itself is allowed the longer of it and ``timeout``).
+        Reads of the stream time out after ``timeout`` seconds without bytes (servers send
+        metrics every second), or sooner with ``idle_timeout``. ``safe_to_retry`` (SELECTs)
+        allows re-sending the request after 502/503/504, before any result byte arrived.
         """
         body: dict[str, Any] = {"sql": sql, **extra}
         if batching_policy:
             body["batching_policy"] = dict(batching_policy)
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
         timeout = self.transport.config.timeout
-        first_wait = None if idle_timeout is None else max(idle_timeout, timeout or idle_timeout)
+        first_wait = timeout if idle_timeout is None else max(idle_timeout, timeout or 0)
         with self.translating():
             response = self.transport.request(
                 "POST",
@@ -312,6 +316,7 @@ class TimeplusClient:
                 stream=True,
                 read_timeout=first_wait,
                 use_read_timeout=True,
+                safe_to_retry=safe_to_retry,
             )
         content_type = response.headers.get("Content-Type", "")
         if response.status_code == 204 or "event-stream" not in content_type:
@@ -320,7 +325,7 @@ class TimeplusClient:
         events = QueryEventStream(iter_response_chunks(response))
         handle = QueryHandle(self, response, events)
         if idle_timeout is not None:
-            set_stream_read_timeout(response, idle_timeout)
+            handle.set_read_timeout(idle_timeout)
         return handle
 
     def execute_command(self, sql: str) -> None:

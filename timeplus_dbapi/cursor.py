@@ -120,6 +120,7 @@ class Cursor:
             sql,
             batching_policy=batching_policy or settings.batching_policy,
             idle_timeout=idle,
+            safe_to_retry=kind == "query",
         )
         if handle is None:
             return

@@ -95,7 +95,7 @@ class StreamingResult:
             try:
                 batch = self.handle.next_batch()
             except OperationalError as error:
-                if self.idle_timeout is not None and isinstance(error.__cause__, TransportTimeout):
+                if isinstance(error.__cause__, TransportTimeout) and self._idle_expired(slack=0.05):
                     logger.debug("query %s idle for %ss; ending", self.query_id, self.idle_timeout)
                     self._finish(cancel=True)
                     return None
@@ -119,10 +119,10 @@ class StreamingResult:
             remaining = self.idle_timeout - (time.monotonic() - self.last_row_at)
             self.handle.set_read_timeout(remaining)
 
-    def _idle_expired(self) -> bool:
+    def _idle_expired(self, slack: float = 0.0) -> bool:
         return (
             self.idle_timeout is not None
-            and time.monotonic() - self.last_row_at >= self.idle_timeout
+            and time.monotonic() - self.last_row_at >= self.idle_timeout - slack
         )
 
     def _check_final_status(self) -> None:

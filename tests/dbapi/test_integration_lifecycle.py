@@ -118,11 +118,63 @@ def test_malformed_event_is_operational_error(emulator, emu_conn):
         cur.fetchall()
 
 
-def test_server_error_status_before_stream(emulator, emu_conn):
+def test_select_creation_is_retried_after_a_503(emulator, emu_conn):
     emulator.faults.fail_next(1, status=503, path_contains="/queries")
+    cur = emu_conn.cursor()
+    cur.execute("SELECT 7", query_mode="table")
+    assert cur.fetchall() == [(7,)]
+
+
+def test_persistent_503_gives_up_with_the_status(emulator, emu_conn):
+    emulator.faults.fail_next(50, status=503, path_contains="/queries")
     with pytest.raises(db.OperationalError) as info:
         emu_conn.cursor().execute("SELECT 1")
     assert info.value.http_status == 503
+    assert 50 - emulator.faults.snapshot()["fail_count"] == 4  # 1 try + 3 retries
+
+
+def test_ddl_is_not_resent_after_a_503(emulator, emu_conn, emu_stream):
+    name = emu_stream([("n", "int64")])
+    emulator.faults.fail_next(5, status=503, path_contains="/queries")
+    with pytest.raises(db.OperationalError):
+        emu_conn.cursor().execute(f"INSERT INTO {name} (n) SELECT 1")
+    assert emulator.faults.snapshot()["fail_count"] == 4  # exactly one request
+
+
+def test_429_is_retried_after_retry_after(emulator, emu_conn, emu_stream):
+    name = emu_stream([("n", "int64")])
+    emulator.faults.fail_next(1, status=429, retry_after=1, path_contains="/ingest")
+    started = time.monotonic()
+    assert emu_conn.client.ingest(name, ["n"], [[1], [2]]) == 2
+    assert time.monotonic() - started >= 0.95
+    cur = emu_conn.cursor()
+    cur.execute(f"SELECT count() FROM table({name})")
+    assert cur.fetchone() == (2,)
+
+
+def test_a_silent_server_times_out_instead_of_hanging(emulator, emu_stream):
+    name = emu_stream([("n", "int64")])
+    emulator.faults.delay_events(2.5)  # applies to streams started from now on
+    with db.connect(emulator.dsn, timeout=1) as impatient:
+        started = time.monotonic()
+        with pytest.raises(db.OperationalError, match="timed out") as info:
+            cur = impatient.cursor()
+            cur.execute(f"SELECT n FROM {name}")
+            cur.fetchall()
+        assert time.monotonic() - started < 4
+        assert impatient.params.host in str(info.value)
+
+
+def test_refused_connection_names_the_cause():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with db.connect(f"timeplus://127.0.0.1:{port}/default", timeout=2) as nowhere:
+        with pytest.raises(db.OperationalError, match=r"(?i)refused") as info:
+            nowhere.cursor().execute("SELECT 1")
+    assert f"127.0.0.1:{port}" in str(info.value)
 
 
 def test_query_lifecycle_via_client(conn, new_stream):

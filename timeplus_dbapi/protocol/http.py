@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
@@ -19,6 +20,7 @@ import requests
 import urllib3.exceptions
 
 from .errors import ServerError, TransportError, TransportTimeout
+from .retry import RetryPolicy
 
 __all__ = ["HttpConfig", "HttpTransport", "iter_response_chunks", "set_stream_read_timeout"]
 
@@ -100,16 +102,53 @@ def set_stream_read_timeout(response: requests.Response, seconds: Optional[float
         sock.settimeout(seconds)
 
 
+def _root_cause(exc: BaseException) -> BaseException:
+    """The innermost exception behind requests/urllib3 wrappers."""
+    current, seen = exc, set()
+    while id(current) not in seen:
+        seen.add(id(current))
+        reason = getattr(current, "reason", None)
+        inner = reason if isinstance(reason, BaseException) else None
+        if inner is None:
+            inner = next((a for a in current.args if isinstance(a, BaseException)), None)
+        inner = inner or current.__cause__ or current.__context__
+        if inner is None:
+            break
+        current = inner
+    return current
+
+
+def _cause_text(exc: BaseException) -> str:
+    """A short cause without URLs: "Connection refused", "certificate verify failed: ..."."""
+    root = _root_cause(exc)
+    verify_message = getattr(root, "verify_message", None)
+    if verify_message:
+        return f"SSL certificate verify failed: {verify_message}"
+    strerror = getattr(root, "strerror", None)
+    if isinstance(strerror, str) and strerror:
+        return strerror
+    text = str(root).split(" (Caused by", 1)[0]
+    if "): " in text:  # "HTTPConnection(host=..., port=...): Failed to establish ..."
+        text = text.split("): ", 1)[1]
+    return f"{type(root).__name__}: {text}" if text else type(root).__name__
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    timeouts = (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        root = _root_cause(exc)
+        return isinstance(root, timeouts) and not isinstance(root, ConnectionError)
+    return isinstance(exc, timeouts)
+
+
 def _transport_error(action: str, exc: BaseException) -> TransportError:
-    if isinstance(exc, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError)):
+    if _is_timeout(exc):
         return TransportTimeout(f"timed out {action}")
-    if isinstance(exc, requests.exceptions.ConnectionError) and isinstance(
-        exc.args[0] if exc.args else None, urllib3.exceptions.ReadTimeoutError
-    ):
-        return TransportTimeout(f"timed out {action}")
-    detail = type(exc).__name__
-    reason = str(exc).split("(", 1)[0].strip()
-    return TransportError(f"connection failed {action}: {detail}{': ' + reason if reason else ''}")
+    return TransportError(f"connection failed {action}: {_cause_text(exc)}")
+
+
+def _refused(exc: BaseException) -> bool:
+    return isinstance(_root_cause(exc), ConnectionRefusedError)
 
 
 def _error_from(response: requests.Response) -> ServerError:
@@ -132,6 +171,7 @@ class HttpTransport:
         self.session.headers.update(_auth_headers(config))
         self.session.headers["User-Agent"] = "timeplus-dbapi"
         self.session.verify = config.verify
+        self.retry = RetryPolicy()
 
     def __repr__(self) -> str:
         return f"<HttpTransport {self.config.base_url}>"
@@ -151,29 +191,54 @@ class HttpTransport:
         stream: bool = False,
         read_timeout: Optional[float] = None,
         use_read_timeout: bool = False,
+        safe_to_retry: Optional[bool] = None,
     ) -> requests.Response:
-        """Send a request; return the response when its status is 2xx, else raise ServerError."""
+        """Send a request; return the response when its status is 2xx, else raise ServerError.
+
+        ``safe_to_retry`` (default: GET only) allows re-sending after 502/503/504 or a refused
+        connection; 429 is retried for every request (see ``protocol.retry``).
+        """
+        safe = method == "GET" if safe_to_retry is None else safe_to_retry
         timeout = self.config.timeout
-        request_timeout: Any = (timeout, read_timeout) if use_read_timeout else timeout
-        send_headers = {"Content-Type": "application/json"}
-        send_headers.update(headers or {})
+        send: dict[str, Any] = {
+            "json": json_body,
+            "data": data,
+            "params": params,
+            "headers": {"Content-Type": "application/json", **(headers or {})},
+            "stream": stream,
+            "timeout": (timeout, read_timeout) if use_read_timeout else timeout,
+            "verify": self.config.verify,  # explicit: beats REQUESTS_CA_BUNDLE in the environment
+        }
+        attempt = 0
+        while True:
+            response, wait = self._attempt(method, path, send, attempt, safe)
+            if response is not None:
+                return response
+            logger.debug("%s %s: retrying in %.2fs", method, path, wait)
+            time.sleep(wait)
+            attempt += 1
+
+    def _attempt(
+        self, method: str, path: str, send: dict[str, Any], attempt: int, safe: bool
+    ) -> tuple[Optional[requests.Response], float]:
+        """One try: (response, 0) on success, (None, wait) to retry; raises otherwise."""
         logger.debug("%s %s", method, path)
         try:
-            response = self.session.request(
-                method,
-                self.url(path),
-                json=json_body,
-                data=data,
-                params=params,
-                headers=send_headers,
-                stream=stream,
-                timeout=request_timeout,
-            )
+            response = self.session.request(method, self.url(path), **send)
         except _TRANSPORT_FAILURES as exc:
-            raise _transport_error(f"on {method} {path}", exc) from exc
-        if response.status_code >= 300:
+            wait = self.retry.delay_after_refusal(attempt, safe) if _refused(exc) else None
+            if wait is None:
+                raise _transport_error(f"on {method} {path}", exc) from exc
+            return None, wait
+        if response.status_code < 300:
+            return response, 0.0
+        wait = self.retry.delay_after_status(
+            response.status_code, response.headers.get("Retry-After"), attempt, safe
+        )
+        if wait is None:
             raise _error_from(response)
-        return response
+        response.close()
+        return None, wait
 
     def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
         """Send a request and decode its JSON body (None for an empty body or 204)."""
