@@ -157,6 +157,21 @@ def test_429_retry_after_is_honoured(
     assert time.monotonic() - started >= 0.95
 
 
+@pytest.mark.watchdog(20)
+def test_huge_retry_after_is_not_a_hang(
+    faulty: EmulatorServer, conn: timeplus_dbapi.Connection
+) -> None:
+    """Retry-After: 3600 must not block for an hour: give up within the configured timeout."""
+    faulty.faults.fail_next(1, status=429, retry_after=3600, path_contains="/queries")
+    started = time.monotonic()
+    with pytest.raises(timeplus_dbapi.OperationalError) as caught:
+        conn.cursor().execute("SELECT 1")
+    assert time.monotonic() - started < 10  # conn's timeout is 5 s
+    assert caught.value.http_status == 429
+    faulty.faults.reset()
+    assert_usable(conn)
+
+
 def test_get_retried_after_502(faulty: EmulatorServer, conn: timeplus_dbapi.Connection) -> None:
     faulty.faults.fail_next(1, status=502, path_contains="/streams")
     assert isinstance(conn.client.list_streams(), list)
