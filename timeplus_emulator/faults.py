@@ -11,7 +11,8 @@ Python API (``server.faults`` is a :class:`Faults`)::
     server.faults.reset()
 
 ``drop_after_events`` and ``malformed_event_after`` apply to the next ``queries`` SSE
-responses (default 1); ``delay_events`` stays until reset. "Events" count every SSE event,
+responses (default 1); ``delay_events`` applies at once, to running streams too, until
+reset. "Events" count every SSE event,
 the first ``query`` event included. A drop closes the socket at a chunk boundary (the client
 sees EOF inside the chunked body: "response ended prematurely"); with ``reset=True`` it
 sends a TCP reset, and the client may then lose events it had not read yet.
@@ -50,12 +51,17 @@ class FaultSettings:
 
 @dataclass(frozen=True)
 class StreamFaults:
-    """What one SSE response must suffer (claimed when the response starts)."""
+    """What one SSE response must suffer: one-shot faults claimed when it starts, and the
+    live ``delay`` setting (read before every event)."""
 
     drop_after_events: Optional[int] = None
-    delay_events_s: float = 0.0
     malformed_after_events: Optional[int] = None
     drop_reset: bool = False
+    faults: Optional[Faults] = None
+
+    @property
+    def delay_events_s(self) -> float:
+        return self.faults.current_delay() if self.faults is not None else 0.0
 
 
 class Faults:
@@ -97,6 +103,10 @@ class Faults:
         with self._lock:
             self._s.malformed_after_events = events
             self._s.malformed_queries = queries
+
+    def current_delay(self) -> float:
+        with self._lock:
+            return self._s.delay_events_s
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
@@ -144,7 +154,7 @@ class Faults:
                 s.malformed_queries -= 1
                 if s.malformed_queries == 0:
                     s.malformed_after_events = None
-            return StreamFaults(drop, s.delay_events_s, malformed, reset and drop is not None)
+            return StreamFaults(drop, malformed, reset and drop is not None, self)
 
 
 def _opt_int(value: Any) -> Optional[int]:

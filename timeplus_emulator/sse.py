@@ -99,8 +99,9 @@ class SseSink:
     # -------------------------------------------------------------- events
     def _send(self, data: bytes, event: Optional[str] = None) -> None:
         faults = self.faults
-        if faults.delay_events_s:
-            self._sleep(faults.delay_events_s)
+        delay = faults.delay_events_s
+        if delay:
+            self._sleep(delay)
         if faults.drop_after_events is not None and self.events >= faults.drop_after_events:
             self.writer.broken = True
             raise DroppedByFault("connection dropped by fault injection", faults.drop_reset)

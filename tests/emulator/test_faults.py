@@ -69,6 +69,18 @@ def test_delay_events(api: Any) -> None:
     assert time.monotonic() - started >= 0.85  # three events, 0.3 s each
 
 
+def test_delay_applies_to_a_running_stream(api: Any) -> None:
+    name = api.create_stream("a int32")
+    stream = api.query(f"SELECT a FROM {name}", batching_policy={"count": 1, "time_ms": 10})
+    api.server.faults.delay_events(1.5)
+    api.ingest(name, ["a"], [[1]])
+    started = time.monotonic()
+    assert stream.rows(at_least=1) == [[1]]
+    assert time.monotonic() - started >= 1.4
+    api.server.faults.reset()
+    stream.close()
+
+
 def test_malformed_event(api: Any) -> None:
     api.server.faults.malformed_event_after(1)
     stream = api.query("SELECT 1")
