@@ -209,8 +209,7 @@ class Api:
             db = self.engine.resolve_db(self._db(req))
         except EngineError as exc:
             raise self.sql_error(exc, resource=True) from None
-        streams = [s.to_json() for (d, _), s in sorted(self.engine.streams.items()) if d == db]
-        req.send_json(200, streams)
+        req.send_json(200, [s.to_json() for s in self.engine.streams_in(db)])
 
     def create_stream(self, req: Request) -> None:
         body = req.json_body()
@@ -291,8 +290,7 @@ class Api:
             db = self.engine.resolve_db(self._db(req))
         except EngineError as exc:
             raise self.sql_error(exc, resource=True) from None
-        req.send_json(200, [v.to_json() for (d, _), v in sorted(self.engine.views.items())
-                            if d == db])
+        req.send_json(200, [v.to_json() for v in self.engine.views_in(db)])
 
     def create_view(self, req: Request) -> None:
         body = req.json_body()

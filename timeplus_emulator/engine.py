@@ -156,6 +156,16 @@ class Engine:
     def clock(self, info: StreamInfo) -> SequenceClock:
         return self.clocks[(info.database, info.name)]
 
+    def streams_in(self, database: str) -> list[StreamInfo]:
+        """A consistent snapshot of one database's streams, sorted by name."""
+        with self.lock:
+            return [s for (d, _), s in sorted(self.streams.items()) if d == database]
+
+    def views_in(self, database: str) -> list[ViewInfo]:
+        """A consistent snapshot of one database's views, sorted by name."""
+        with self.lock:
+            return [v for (d, _), v in sorted(self.views.items()) if d == database]
+
     def view_query(self, database: Optional[str], name: str) -> Optional[str]:
         """The Timeplus SELECT of a non-materialized view (the translator's resolver)."""
         view = self.views.get((database or "default", name))

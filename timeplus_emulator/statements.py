@@ -122,11 +122,11 @@ class Executor:
                                 [[self._create_text(stmt.database, stmt.name or "")]])
         elif stmt.what == "views":
             db = engine.resolve_db(stmt.database)
-            names = sorted(n for d, n in engine.views if d == db)
+            names = [v.name for v in engine.views_in(db)]
         elif stmt.what == "streams":
             db = engine.resolve_db(stmt.database)
-            names = sorted({n for d, n in engine.streams if d == db}
-                           | {n for d, n in engine.views if d == db})
+            names = sorted({s.name for s in engine.streams_in(db)}
+                           | {v.name for v in engine.views_in(db)})
         else:
             raise EngineError(NOT_IMPLEMENTED, f"SHOW {stmt.what.upper()} is not supported")
         if stmt.like is not None:
