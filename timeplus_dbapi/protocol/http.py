@@ -102,43 +102,49 @@ def set_stream_read_timeout(response: requests.Response, seconds: Optional[float
         sock.settimeout(seconds)
 
 
-def _root_cause(exc: BaseException) -> BaseException:
-    """The innermost exception behind requests/urllib3 wrappers."""
-    current, seen = exc, set()
-    while id(current) not in seen:
-        seen.add(id(current))
+_WRAPPERS = (requests.exceptions.RequestException, urllib3.exceptions.MaxRetryError)
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    """The exception that says what happened, under requests/urllib3 wrappers."""
+    current = exc
+    for _ in range(10):
+        if not isinstance(current, _WRAPPERS):
+            break
         reason = getattr(current, "reason", None)
         inner = reason if isinstance(reason, BaseException) else None
-        if inner is None:
-            inner = next((a for a in current.args if isinstance(a, BaseException)), None)
-        inner = inner or current.__cause__ or current.__context__
+        inner = inner or next((a for a in current.args if isinstance(a, BaseException)), None)
         if inner is None:
             break
         current = inner
     return current
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception, what it wraps, and what caused that (bounded)."""
+    found = [exc, _unwrap(exc)]
+    while len(found) < 12:
+        nxt = found[-1].__cause__ or found[-1].__context__
+        if nxt is None or nxt in found:
+            break
+        found.append(nxt)
+    return found
+
+
 def _cause_text(exc: BaseException) -> str:
-    """A short cause without URLs: "Connection refused", "certificate verify failed: ..."."""
-    root = _root_cause(exc)
-    verify_message = getattr(root, "verify_message", None)
-    if verify_message:
-        return f"SSL certificate verify failed: {verify_message}"
-    strerror = getattr(root, "strerror", None)
-    if isinstance(strerror, str) and strerror:
-        return strerror
-    text = str(root).split(" (Caused by", 1)[0]
+    """A short cause without URLs: "NewConnectionError: ... Connection refused", SSL errors."""
+    cause = _unwrap(exc)
+    text = str(cause).split(" (Caused by", 1)[0]
     if "): " in text:  # "HTTPConnection(host=..., port=...): Failed to establish ..."
         text = text.split("): ", 1)[1]
-    return f"{type(root).__name__}: {text}" if text else type(root).__name__
+    return f"{type(cause).__name__}: {text}" if text else type(cause).__name__
 
 
 def _is_timeout(exc: BaseException) -> bool:
+    if any(isinstance(e, ConnectionError) for e in _chain(exc)):
+        return False  # refused/reset (urllib3 files NewConnectionError under timeouts)
     timeouts = (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        root = _root_cause(exc)
-        return isinstance(root, timeouts) and not isinstance(root, ConnectionError)
-    return isinstance(exc, timeouts)
+    return isinstance(exc, timeouts) or isinstance(_unwrap(exc), timeouts)
 
 
 def _transport_error(action: str, exc: BaseException) -> TransportError:
@@ -148,7 +154,7 @@ def _transport_error(action: str, exc: BaseException) -> TransportError:
 
 
 def _refused(exc: BaseException) -> bool:
-    return isinstance(_root_cause(exc), ConnectionRefusedError)
+    return any(isinstance(e, ConnectionRefusedError) for e in _chain(exc))
 
 
 def _error_from(response: requests.Response) -> ServerError:
