@@ -8,10 +8,12 @@ faults happen before these methods are called (:mod:`timeplus_emulator.server`).
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import re
 from dataclasses import replace
+from types import ModuleType
 from typing import Any, Optional
 
 from timeplus_emulator.backend import EngineError
@@ -33,6 +35,16 @@ from timeplus_emulator.statements import (
     translate_sql,
     view_ddl_from_json,
 )
+
+
+def _optional_orjson() -> Optional[ModuleType]:
+    try:
+        return importlib.import_module("orjson")
+    except ImportError:  # optional: the ``fast`` extra
+        return None
+
+
+_orjson = _optional_orjson()
 
 logger = logging.getLogger(__name__)
 
@@ -383,12 +395,32 @@ def ingest_body(fmt: str, raw: bytes) -> tuple[Optional[list[str]], str, Optiona
         return ["raw"], "LineAsString", lines or None
     if fmt == "streaming":
         return None, "JSONEachRow", text if text.strip() else None
-    return _compact(text)
+    return _compact(raw)
 
 
-def _compact(text: str) -> tuple[list[str], str, Optional[str]]:
+def _loads(raw: bytes) -> Any:
+    """Parse JSON with orjson when installed (the ``fast`` extra), else the stdlib."""
+    if _orjson is not None:
+        try:
+            return _orjson.loads(raw)
+        except _orjson.JSONDecodeError:
+            pass  # e.g. integers wider than 64 bits: let the stdlib decide
+    return json.loads(raw)
+
+
+def _dump_rows(data: list[Any]) -> str:
+    """The rows as ``[..],[..]`` (JSONCompactEachRow accepts comma-separated rows)."""
+    if _orjson is not None:
+        try:
+            return str(_orjson.dumps(data)[1:-1].decode("utf-8"))
+        except TypeError:
+            pass
+    return json.dumps(data, ensure_ascii=False)[1:-1]
+
+
+def _compact(raw: bytes) -> tuple[list[str], str, Optional[str]]:
     try:
-        payload = json.loads(text)
+        payload = _loads(raw)
     except (ValueError, RecursionError) as exc:
         raise EngineError(117, f"compact ingest body is not valid JSON: {exc}") from None
     if not isinstance(payload, dict):
@@ -405,7 +437,7 @@ def _compact(text: str) -> tuple[list[str], str, Optional[str]]:
                               f"{len(columns)} columns")
     if not data:
         return columns, "JSONCompactEachRow", None
-    return columns, "JSONCompactEachRow", json.dumps(data, ensure_ascii=False)[1:-1]
+    return columns, "JSONCompactEachRow", _dump_rows(data)
 
 
 def _not_found(kind: str, name: str) -> HttpError:
