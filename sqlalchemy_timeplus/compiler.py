@@ -37,6 +37,14 @@ RESERVED_WORDS = set(
 _HINT_ORDER = {"EMIT": 0, "SETTINGS": 1}
 
 
+def _has_order_by(statement: Any) -> bool:
+    """Whether a select has ORDER BY (2.x: ``_order_by_clauses``; 1.4: ``_order_by_clause``)."""
+    clauses = getattr(statement, "_order_by_clauses", None)
+    if clauses is None:
+        clauses = getattr(getattr(statement, "_order_by_clause", None), "clauses", None)
+    return bool(clauses)
+
+
 class TimeplusIdentifierPreparer(compiler.IdentifierPreparer):
     """Backquoted identifiers, escaped by the driver's :func:`quote_identifier`."""
 
@@ -205,6 +213,23 @@ class TimeplusCompiler(compiler.SQLCompiler):
             ) from error
         # pyformat: '%' is written '%%' in statement text, as SQLAlchemy's own literals do.
         return rendered.replace("%", "%%") if self.preparer._double_percents else rendered
+
+    def visit_compound_select(self, cs: Any, asfrom: bool = False, **kw: Any) -> str:
+        """``SELECT * FROM (a UNION b) ORDER BY ... LIMIT ...``.
+
+        In Timeplus (as in ClickHouse) an ORDER BY/LIMIT written after a UNION belongs to its
+        last SELECT only; wrapping keeps SQL's meaning (order and limit the whole result).
+        """
+        has_limit = cs._limit_clause is not None or cs._offset_clause is not None
+        if not (has_limit or _has_order_by(cs)) or getattr(cs, "_fetch_clause", None) is not None:
+            return str(super().visit_compound_select(cs, asfrom=asfrom, **kw))
+        inner = cs.order_by(None).limit(None).offset(None)
+        body = super().visit_compound_select(inner, asfrom=asfrom, **kw)
+        kw.pop("include_table", None)
+        tail = self.order_by_clause(cs, include_table=False, **kw)
+        if has_limit:
+            tail += self.limit_clause(cs, **kw)
+        return f"SELECT * FROM ({body}){tail}"
 
     def visit_true(self, expr: Any, **kw: Any) -> str:
         return "true"

@@ -211,3 +211,16 @@ def test_views(events: sa.Table, dialect: TimeplusDialect) -> None:
     mv = tp.CreateMaterializedView("mv", query, into="target")
     assert sql(mv, dialect).startswith("CREATE MATERIALIZED VIEW mv INTO target AS SELECT")
     assert sql(tp.DropView("v", if_exists=True), dialect) == "DROP VIEW IF EXISTS v"
+
+
+def test_union_with_order_and_limit_is_wrapped(events: sa.Table, dialect: TimeplusDialect) -> None:
+    union = sa.union(sa.select(events.c.id), sa.select(events.c.id).where(events.c.id > 5))
+    stmt = union.order_by(union.selected_columns.id).limit(3)
+    assert sql(stmt, dialect, literal=True) == (
+        "SELECT * FROM (SELECT events.id FROM events UNION DISTINCT SELECT events.id FROM events "
+        "WHERE events.id > 5) ORDER BY id LIMIT 3"
+    )
+    plain = sa.union_all(sa.select(events.c.id), sa.select(events.c.id))
+    assert (
+        sql(plain, dialect) == "SELECT events.id FROM events UNION ALL SELECT events.id FROM events"
+    )

@@ -339,14 +339,10 @@ EXCLUDED_TESTS: dict[str, str] = {
     "CTETest.test_delete_from_round_trip": "no DELETE",
     "CTETest.test_delete_scalar_subq_round_trip": "no DELETE",
     "NumericTest": "each case ends with DELETE FROM the table; streams are append-only",
-    "CompoundSelectTest.test_distinct_selectable_in_unions": "ORDER BY/LIMIT after a UNION "
-    "bind to its last SELECT (ClickHouse grammar)",
     "ComponentReflectionTestExtra.test_string_length_reflection": "string has no length",
     "ComponentReflectionTestExtra.test_varchar_reflection": "string has no length",
     "ComponentReflectionTest.test_get_indexes": "no secondary indexes (1.4 does not gate it)",
     "HasIndexTest": "no secondary indexes (1.4 does not gate it)",
-    "DeprecatedCompoundSelectTest.test_distinct_selectable_in_unions": "ORDER BY/LIMIT after a "
-    "UNION bind to its last SELECT (ClickHouse grammar)",
     "ComponentReflectionTest.test_get_multi_columns": "the REST stream API has no column "
     "comments, which this test always expects",
     "ComponentReflectionTest.test_autoincrement_col": "no autoincrement: reflected as False",
