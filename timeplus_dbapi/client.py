@@ -35,6 +35,14 @@ _NO_ROUTE = (404, 405, 501)
 ColumnDefs = Sequence[Union[Mapping[str, Any], Sequence[Any]]]
 
 
+def _segment(name: str) -> str:
+    """One URL path segment naming ``name`` exactly: everything but unreserved characters is
+    percent-encoded, and the dot segments "." and ".." (which clients would resolve away)
+    are encoded too."""
+    encoded = quote(name, safe="")
+    return encoded.replace(".", "%2E") if encoded in (".", "..") else encoded
+
+
 def _is_missing_route(error: ServerError) -> bool:
     """POST /streams or /views answered "no such route" (Timeplus Enterprise 2025)."""
     return error.http_status in _NO_ROUTE
@@ -115,14 +123,14 @@ class TimeplusClient:
         return list(self._json("GET", "v1beta2/streams") or [])
 
     def get_stream(self, name: str) -> dict[str, Any]:
-        return dict(self._json("GET", f"v1beta2/streams/{quote(name, safe='')}") or {})
+        return dict(self._json("GET", f"v1beta2/streams/{_segment(name)}") or {})
 
     def stream_exists(self, name: str) -> bool:
         """Checked by listing, as the original SDK did (GET by name was unreliable)."""
         return any(item.get("name") == name for item in self.list_streams())
 
     def stream_stats(self, name: str) -> dict[str, Any]:
-        return dict(self._json("GET", f"v1beta2/streams/{quote(name, safe='')}/stats") or {})
+        return dict(self._json("GET", f"v1beta2/streams/{_segment(name)}/stats") or {})
 
     def create_stream(
         self,
@@ -202,7 +210,7 @@ class TimeplusClient:
         """DELETE /{collection}/{name}, or ``DROP kind`` where the route does not exist."""
         try:
             with self.translating():
-                path = f"v1beta2/{collection}/{quote(name, safe='')}"
+                path = f"v1beta2/{collection}/{_segment(name)}"
                 self.transport.request("DELETE", path).close()
         except Error as error:
             cause = error.__cause__
@@ -219,7 +227,7 @@ class TimeplusClient:
         return list(self._json("GET", "v1beta2/views") or [])
 
     def get_view(self, name: str) -> dict[str, Any]:
-        return dict(self._json("GET", f"v1beta2/views/{quote(name, safe='')}") or {})
+        return dict(self._json("GET", f"v1beta2/views/{_segment(name)}") or {})
 
     def create_view(
         self,
@@ -247,7 +255,7 @@ class TimeplusClient:
         Returns the number of rows accepted. On failure the exception's ``rows_accepted`` says how
         many rows earlier requests had already delivered.
         """
-        path = f"v1beta2/streams/{quote(stream, safe='')}/ingest"
+        path = f"v1beta2/streams/{_segment(stream)}/ingest"
         accepted = 0
         bodies = iter_compact_bodies(columns, rows, encode_rows, self.ingest_max_bytes)
         try:
@@ -274,7 +282,7 @@ class TimeplusClient:
             self.ingest(stream, columns, payload.get("data") or [])
             return
         data = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
-        path = f"v1beta2/streams/{quote(stream, safe='')}/ingest"
+        path = f"v1beta2/streams/{_segment(stream)}/ingest"
         with self.translating():
             self.transport.request(
                 "POST",
@@ -343,13 +351,11 @@ class TimeplusClient:
         return list(self._json("GET", "v1beta2/queries") or [])
 
     def get_query(self, query_id: str) -> dict[str, Any]:
-        return dict(self._json("GET", f"v1beta2/queries/{quote(query_id, safe='')}") or {})
+        return dict(self._json("GET", f"v1beta2/queries/{_segment(query_id)}") or {})
 
     def cancel_query(self, query_id: str) -> None:
         with self.translating(query_id):
-            self.transport.request(
-                "POST", f"v1beta2/queries/{quote(query_id, safe='')}/cancel"
-            ).close()
+            self.transport.request("POST", f"v1beta2/queries/{_segment(query_id)}/cancel").close()
 
     def cancel_query_quietly(self, query_id: str) -> None:
         """Best-effort cancel used while closing; failures are logged at debug level."""
@@ -360,7 +366,7 @@ class TimeplusClient:
 
     def delete_query(self, query_id: str) -> None:
         with self.translating(query_id):
-            self.transport.request("DELETE", f"v1beta2/queries/{quote(query_id, safe='')}").close()
+            self.transport.request("DELETE", f"v1beta2/queries/{_segment(query_id)}").close()
 
     def server_info(self) -> dict[str, Any]:
         return dict(self._json("GET", "info") or {})

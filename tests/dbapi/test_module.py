@@ -88,3 +88,14 @@ def test_tls_verification_defaults_on_and_accepts_a_ca_bundle():
     finally:
         default.close()
         bundle.close()
+
+
+def test_names_become_exact_url_path_segments():
+    from timeplus_dbapi.client import _segment
+
+    assert _segment("a/b") == "a%2Fb"
+    assert _segment("..") == "%2E%2E"
+    assert _segment(".") == "%2E"
+    assert _segment("a.b") == "a.b"
+    assert _segment("100%") == "100%25"
+    assert _segment("名前") == "%E5%90%8D%E5%89%8D"
