@@ -58,6 +58,7 @@ _CONTENT_TYPES = {
     "application/json": "compact", "application/vnd.timeplus+json": "compact",
     "application/x-ndjson": "streaming", "text/plain": "raw",
 }
+_LONG_DIGITS = re.compile(rb"\d{20}")
 _PATCHABLE = frozenset({"description", "logstore_retention_bytes", "logstore_retention_ms",
                         "ttl_expression"})
 
@@ -399,12 +400,16 @@ def ingest_body(fmt: str, raw: bytes) -> tuple[Optional[list[str]], str, Optiona
 
 
 def _loads(raw: bytes) -> Any:
-    """Parse JSON with orjson when installed (the ``fast`` extra), else the stdlib."""
-    if _orjson is not None:
+    """Parse JSON with orjson when installed (the ``fast`` extra), else the stdlib.
+
+    orjson turns integers wider than 64 bits into floats: bodies with 20+ digit runs go to
+    the stdlib, which keeps them exact.
+    """
+    if _orjson is not None and _LONG_DIGITS.search(raw) is None:
         try:
             return _orjson.loads(raw)
         except _orjson.JSONDecodeError:
-            pass  # e.g. integers wider than 64 bits: let the stdlib decide
+            pass  # let the stdlib produce the error message
     return json.loads(raw)
 
 
