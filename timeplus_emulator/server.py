@@ -75,6 +75,7 @@ class _Listener(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     block_on_close = False
+    request_queue_size = 256  # the stdlib's 5 resets bursts of concurrent connects
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
                  app: EmulatorServer) -> None:
