@@ -159,3 +159,24 @@ def test_stop_ends_streams_and_threads() -> None:
         (threading.active_count(), threads_before)
     with pytest.raises(requests.ConnectionError):
         requests.get(base + "/streams", timeout=2)
+
+
+def test_burst_of_simultaneous_connections(server: EmulatorServer) -> None:
+    url = server.base_url + "/v1beta2/streams"
+    barrier = threading.Barrier(60)
+    statuses: list[int] = []
+
+    def hit() -> None:
+        barrier.wait()
+        try:
+            statuses.append(requests.get(url, timeout=10).status_code)
+        except requests.RequestException as exc:
+            statuses.append(-1)
+            raise AssertionError(exc) from exc
+
+    threads = [threading.Thread(target=hit) for _ in range(60)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 60
