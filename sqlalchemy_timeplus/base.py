@@ -134,7 +134,7 @@ class TimeplusBaseDialect(default.DefaultDialect):
         ),
     ]
 
-    colspecs: dict[type[Any], type[Any]] = {}  # noqa: RUF012
+    colspecs: dict[type[Any], type[Any]] = {sqltypes.JSON: tp.Json}  # noqa: RUF012  # noqa: RUF012
 
     def __init__(self, reflect_reserved_columns: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -8,6 +8,7 @@ place that escapes. Timeplus has no UPDATE, DELETE or RETURNING: compiling them 
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, cast
 
@@ -202,9 +203,12 @@ class TimeplusCompiler(compiler.SQLCompiler):
         """
         if value is None and not getattr(type_, "should_evaluate_none", False):
             return "NULL"
-        processor = type_._cached_bind_processor(self.dialect)
-        if processor is not None:
-            value = processor(value)
+        if isinstance(type_, sqltypes.JSON) and value is not None:
+            value = json.dumps(value, ensure_ascii=False)  # a JSON document as a string literal
+        else:
+            processor = type_._cached_bind_processor(self.dialect)
+            if processor is not None:
+                value = processor(value)
         try:
             rendered = render_literal(value)
         except Exception as error:  # the driver's NotSupportedError/DataError

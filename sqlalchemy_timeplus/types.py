@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import enum
 import ipaddress
+import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional, Union
@@ -252,10 +253,23 @@ class IPv6(TimeplusType, _Engine):
 
 
 class Json(TimeplusType, _Json):
-    """``json``: SQLAlchemy's JSON behaviour (values serialised with ``json.dumps``)."""
+    """``json``: dicts go to the server as JSON objects (the ingest body is JSON already).
+
+    Also the dialect's implementation of SQLAlchemy's generic ``JSON``. Results arrive parsed;
+    a JSON text result is decoded.
+    """
 
     __visit_name__ = "timeplus_simple"
     timeplus_name = "json"
+
+    def bind_processor(self, dialect: Any) -> None:
+        return None
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        def process(value: Any) -> Any:
+            return json.loads(value) if isinstance(value, (str, bytes)) else value
+
+        return process
 
 
 # --- dates and times -------------------------------------------------------------------------

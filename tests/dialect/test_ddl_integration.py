@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import ipaddress
+import uuid
 from typing import Any
 
 import pytest
@@ -143,6 +145,13 @@ def test_rich_types_round_trip(historical: sa.engine.Engine, stream_name: str) -
         sa.Column("mood", sa.Enum("happy", "sad")),
         sa.Column("at", tp.DateTime64(6, "UTC")),
         sa.Column("day", sa.Date),
+        sa.Column("pair", tp.Tuple(tp.Int32, tp.String), nullable=False),
+        sa.Column("ip", tp.IPv4, nullable=False),
+        sa.Column("uid", tp.UUID, nullable=False),
+        sa.Column("code", tp.FixedString(4), nullable=False),
+        sa.Column("huge", tp.Int256, nullable=False),
+        sa.Column("old_day", tp.Date32, nullable=False),
+        sa.Column("doc", sa.JSON, nullable=False),
     )
     table.create(historical)
     row = {
@@ -155,6 +164,13 @@ def test_rich_types_round_trip(historical: sa.engine.Engine, stream_name: str) -
         "mood": "sad",
         "at": datetime.datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=datetime.timezone.utc),
         "day": datetime.date(2024, 2, 29),
+        "pair": (7, "seven"),
+        "ip": ipaddress.IPv4Address("10.1.2.3"),
+        "uid": uuid.UUID(int=12345),
+        "code": "abcd",
+        "huge": -(2**200),
+        "old_day": datetime.date(1950, 1, 1),
+        "doc": {"kind": "reading", "tags": ["a", "b"]},
     }
     with historical.connect() as conn:
         conn.execute(table.insert(), [row])

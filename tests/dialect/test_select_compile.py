@@ -224,3 +224,8 @@ def test_union_with_order_and_limit_is_wrapped(events: sa.Table, dialect: Timepl
     assert (
         sql(plain, dialect) == "SELECT events.id FROM events UNION ALL SELECT events.id FROM events"
     )
+
+
+def test_json_literal_is_a_json_string(dialect: TimeplusDialect) -> None:
+    stmt = sa.select(sa.literal({"a": 1, "b": "it's"}, sa.JSON))
+    assert sql(stmt, dialect, literal=True) == ('SELECT \'{"a": 1, "b": "it\\\'s"}\' AS anon_1')
