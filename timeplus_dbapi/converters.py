@@ -241,24 +241,41 @@ def _column_pair(column: Any) -> tuple[str, str]:
 _CONVERSION_ERRORS = (ValueError, TypeError, ArithmeticError, KeyError, AttributeError)
 
 
-def _compile_batch_function(converters: Sequence[Optional[Converter]]) -> BatchFunction:
+# Converters with an inline form for the fast batch function: (expression template, its name).
+# The fast form may reject values the full converter accepts; the batch is then redone safely.
+_INLINE: dict[Converter, str] = {
+    _utc: "_from_iso({} + '+00:00')",  # "YYYY-MM-DD HH:MM:SS[.f]" in a UTC column
+    parse_datetime: "_from_iso({})",
+}
+
+
+def _compile_batch_function(
+    converters: Sequence[Optional[Converter]], inline: bool = False
+) -> BatchFunction:
     """Build ``rows -> [tuple, ...]`` as one list comprehension for this column layout.
 
-    The generated source contains only positional names (``v0``, ``c0``...), never text from
-    the server; identity columns are copied without a call. A comprehension that unpacks each
-    row is several times faster than per-row Python calls or column-wise zipping, and it
-    rejects rows of the wrong width (ValueError) instead of truncating them.
+    The generated source contains only positional names (``v0``, ``c0``...) and the fixed
+    templates of ``_INLINE``, never text from the server; identity columns are copied without
+    a call. A comprehension that unpacks each row is several times faster than per-row Python
+    calls or column-wise zipping, and it rejects rows of the wrong width (ValueError) instead
+    of truncating them.
     """
     names = [f"v{i}" for i in range(len(converters))]
-    items = [
-        f"c{i}({n})" if c is not None else n for i, (n, c) in enumerate(zip(names, converters))
-    ]
+    items = []
+    for i, (name, conv) in enumerate(zip(names, converters)):
+        if conv is None:
+            items.append(name)
+        elif inline and conv in _INLINE:
+            items.append(_INLINE[conv].format(name))
+        else:
+            items.append(f"c{i}({name})")
     target = ", ".join(names) + ("," if len(names) == 1 else "")
     value = "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
     source = f"def convert(rows):\n    return [{value} for {target or '_'} in rows]\n"
     if not names:
         source = "def convert(rows):\n    return [() for row in rows if not row]\n"
     namespace: dict[str, Any] = {f"c{i}": c for i, c in enumerate(converters) if c is not None}
+    namespace["_from_iso"] = _FROM_ISO
     exec(compile(source, "<timeplus_dbapi row converter>", "exec"), namespace)  # noqa: S102
     function: BatchFunction = namespace["convert"]
     return function
@@ -274,6 +291,11 @@ class RowConverter:
         self.names = tuple(names) or tuple(f"#{i}" for i in range(len(self.converters)))
         self.active = tuple((i, c) for i, c in enumerate(self.converters) if c is not None)
         self._convert_batch = _compile_batch_function(self.converters)
+        self._convert_fast = (
+            _compile_batch_function(self.converters, inline=True)
+            if any(c in _INLINE for c in self.converters)
+            else self._convert_batch
+        )
 
     @classmethod
     def from_header(cls, columns: Sequence[Any]) -> RowConverter:
@@ -287,11 +309,18 @@ class RowConverter:
 
     def convert_rows(self, rows: list[list[Any]]) -> list[tuple[Any, ...]]:
         """Convert one batch; raises DataError naming the column that failed."""
+        if len(rows) < _PAUSE_GC_ROWS:
+            return self._convert_checked(rows)
+        with collector_paused():
+            return self._convert_checked(rows)
+
+    def _convert_checked(self, rows: list[list[Any]]) -> list[tuple[Any, ...]]:
         try:
-            if len(rows) < _PAUSE_GC_ROWS:
-                return self._convert_batch(rows)
-            with collector_paused():
-                return self._convert_batch(rows)
+            return self._convert_fast(rows)
+        except _CONVERSION_ERRORS:
+            pass  # an inline form refused a value: redo the batch with the full converters
+        try:
+            return self._convert_batch(rows)
         except _CONVERSION_ERRORS as exc:
             raise self._explain(rows, exc) from exc
 

@@ -181,3 +181,21 @@ def test_large_batches_convert_the_same_as_small_ones():
     conv = RowConverter.from_header([("n", "int64"), ("s", "string")])
     raw = [[str(i), str(i)] for i in range(5000)]
     assert conv.convert_rows(raw) == [(i, str(i)) for i in range(5000)]
+
+
+def test_a_batch_mixing_datetime_forms_falls_back_to_full_parsing():
+    conv = RowConverter.from_header([("t", "datetime64(3, 'UTC')"), ("u", "datetime64(3)")])
+    rows = conv.convert_rows(
+        [
+            ["2024-01-02 03:04:05.5", "2024-01-02 03:04:05"],
+            ["2024-01-02T03:04:05Z", "2024-01-02T03:04:05.123456789"],
+        ]
+    )
+    assert rows[0] == (
+        datetime.datetime(2024, 1, 2, 3, 4, 5, 500000, tzinfo=UTC),
+        datetime.datetime(2024, 1, 2, 3, 4, 5),
+    )
+    assert rows[1] == (
+        datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC),
+        datetime.datetime(2024, 1, 2, 3, 4, 5, 123456),
+    )
