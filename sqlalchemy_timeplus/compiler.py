@@ -218,19 +218,22 @@ class TimeplusCompiler(compiler.SQLCompiler):
         # pyformat: '%' is written '%%' in statement text, as SQLAlchemy's own literals do.
         return rendered.replace("%", "%%") if self.preparer._double_percents else rendered
 
-    def visit_compound_select(self, cs: Any, asfrom: bool = False, **kw: Any) -> str:
+    def visit_compound_select(
+        self, cs: Any, asfrom: bool = False, compound_index: Any = None, **kw: Any
+    ) -> str:
         """``SELECT * FROM (a UNION b) ORDER BY ... LIMIT ...``.
 
         In Timeplus (as in ClickHouse) an ORDER BY/LIMIT written after a UNION belongs to its
         last SELECT only; wrapping keeps SQL's meaning (order and limit the whole result).
         """
+        parent: Any = super()
         has_limit = cs._limit_clause is not None or cs._offset_clause is not None
         if not (has_limit or _has_order_by(cs)) or getattr(cs, "_fetch_clause", None) is not None:
-            return str(super().visit_compound_select(cs, asfrom=asfrom, **kw))
+            return str(parent.visit_compound_select(cs, asfrom, compound_index, **kw))
         inner = cs.order_by(None).limit(None).offset(None)
-        body = super().visit_compound_select(inner, asfrom=asfrom, **kw)
+        body = parent.visit_compound_select(inner, asfrom, compound_index, **kw)
         kw.pop("include_table", None)
-        tail = self.order_by_clause(cs, include_table=False, **kw)
+        tail: str = parent.order_by_clause(cs, include_table=False, **kw)
         if has_limit:
             tail += self.limit_clause(cs, **kw)
         return f"SELECT * FROM ({body}){tail}"
