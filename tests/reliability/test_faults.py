@@ -11,6 +11,7 @@ import time
 from typing import Any, Callable
 
 import pytest
+import requests
 from reliability_support import Server, assert_usable, free_port
 
 import timeplus_dbapi
@@ -96,6 +97,25 @@ def test_malformed_event_raises_and_names_query(
     with pytest.raises(timeplus_dbapi.OperationalError) as caught:
         cursor.fetchall()
     assert "malformed" in str(caught.value).lower()
+    _names_context(caught.value, conn.client.host, cursor.query_id)
+    assert_usable(conn)
+
+
+def test_cancel_by_someone_else_is_not_a_short_result(
+    server: Server, conn: timeplus_dbapi.Connection
+) -> None:
+    """A bounded query cancelled by another client (or an admin) ends with ``canceled``: the
+    rows read so far are not the result, so the cursor must raise, not end quietly."""
+    name = server.create_stream("a int32, b string")
+    server.ingest(name, ["a", "b"], [[i, "x" * 100] for i in range(100_000)])
+    cursor = conn.cursor()
+    cursor.execute(f"SELECT a, b FROM table({name})", batching_policy={"count": 100})
+    assert len(cursor.fetchmany(100)) == 100  # the server is now blocked on a full socket
+    cancel = requests.post(f"{server.api}/queries/{cursor.query_id}/cancel", timeout=5)
+    assert cancel.status_code == 204
+    with pytest.raises(timeplus_dbapi.OperationalError) as caught:
+        cursor.fetchall()
+    assert "cancel" in str(caught.value).lower()
     _names_context(caught.value, conn.client.host, cursor.query_id)
     assert_usable(conn)
 

@@ -106,3 +106,22 @@ def test_crash_during_streaming_query_raises(
         assert _count(connection.cursor(), "restart_live") == 0
     finally:
         connection.close()
+
+
+@pytest.mark.watchdog(60)
+def test_graceful_restart_during_streaming_query_raises(
+    emulator_process: EmulatorProcess,
+) -> None:
+    """SIGTERM: the server ends running queries as ``canceled``; the client did not cancel, so
+    the streaming cursor must raise rather than look like a normal end of results."""
+    connection = timeplus_dbapi.connect(emulator_process.dsn, timeout=3)
+    try:
+        connection.client.create_stream("restart_grace", [("a", "int32")])
+        cursor = connection.cursor()
+        cursor.execute("SELECT a FROM restart_grace")
+        emulator_process.stop()
+        with pytest.raises(timeplus_dbapi.OperationalError) as caught:
+            cursor.fetchall()
+        assert cursor.query_id is not None and cursor.query_id in str(caught.value)
+    finally:
+        connection.close()
