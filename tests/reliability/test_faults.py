@@ -7,6 +7,7 @@ hang into a failure); never a silently short result; retries only where they are
 from __future__ import annotations
 
 import re
+import threading
 import time
 from typing import Any, Callable
 
@@ -118,6 +119,25 @@ def test_cancel_by_someone_else_is_not_a_short_result(
     assert "cancel" in str(caught.value).lower()
     _names_context(caught.value, conn.client.host, cursor.query_id)
     assert_usable(conn)
+
+
+def test_cancel_during_slow_stream_ends_promptly(
+    faulty: EmulatorServer, server: Server, conn: timeplus_dbapi.Connection
+) -> None:
+    """Cancelled while the server is slow (delayed events): the end arrives at once."""
+    name = _filled_stream(server)
+    faulty.faults.delay_events(0.3)
+    cursor = conn.cursor()
+    cursor.execute(f"SELECT a FROM table({name})", batching_policy={"count": 10})
+    query_id = cursor.query_id
+    threading.Timer(0.5, requests.post,
+                    args=(f"{server.api}/queries/{query_id}/cancel",),
+                    kwargs={"timeout": 5}).start()
+    started = time.monotonic()
+    with pytest.raises(timeplus_dbapi.OperationalError) as caught:
+        cursor.fetchall()
+    assert time.monotonic() - started < 3  # conn's read timeout is 5 s
+    assert "cancel" in str(caught.value).lower()
 
 
 def test_clean_end_without_final_status_is_an_error(
