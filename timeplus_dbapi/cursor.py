@@ -27,6 +27,7 @@ from .sqltext import (
     has_top_level_limit,
     is_select,
     merge_settings,
+    split_values_template,
     statement_kind,
     substitute_params,
 )
@@ -95,11 +96,36 @@ class Cursor:
             if target is not None:
                 self.rowcount = self._ingest(target, seq_of_parameters)
                 return self
+            template = split_values_template(operation)
+            if template is not None:
+                self.rowcount = self._insert_values_in_batches(template, seq_of_parameters)
+                return self
         for parameters in seq_of_parameters:
             self.execute(operation, parameters)
             self._close_result()
         self.rowcount = -1
         return self
+
+    def _insert_values_in_batches(
+        self, template: tuple[str, str, str], seq_of_parameters: Iterable[Any]
+    ) -> int:
+        """Render each parameter set into the VALUES row; send multi-row INSERTs, size-capped."""
+        head, row, tail = template
+        limit = self.connection.params.ingest_max_bytes
+        rows: list[str] = []
+        size = total = 0
+        for parameters in seq_of_parameters:
+            rendered = substitute_params(row, parameters, render_literal)
+            if rows and size + len(rendered) > limit:
+                self._run(head + ", ".join(rows) + tail, "insert", None, None, None)
+                total += len(rows)
+                rows, size = [], 0
+            rows.append(rendered)
+            size += len(rendered) + 2
+        if rows:
+            self._run(head + ", ".join(rows) + tail, "insert", None, None, None)
+            total += len(rows)
+        return total
 
     def _run(
         self,
@@ -125,9 +151,10 @@ class Cursor:
         if handle is None:
             return
         self.query_id = handle.query_id
-        bounded_without_limit = kind != "query" or not has_top_level_limit(sql)
+        # Only a streaming query ended by LIMIT may close without a final status.
+        require_final_status = kind != "query" or not has_top_level_limit(sql)
         result = StreamingResult(
-            handle, require_final_status=bounded_without_limit, idle_timeout=idle
+            handle, require_final_status=require_final_status, idle_timeout=idle
         )
         if not handle.header.columns and kind != "query":
             result.fetchall()  # DDL answered over SSE: wait for it to finish

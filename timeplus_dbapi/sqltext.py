@@ -22,6 +22,7 @@ __all__ = [
     "has_top_level_limit",
     "is_select",
     "merge_settings",
+    "split_values_template",
     "statement_kind",
     "substitute_params",
     "tokenize",
@@ -297,3 +298,31 @@ def analyze_insert(sql: str) -> Optional[InsertTarget]:
     if len({name is None for group in groups for name in group}) != 1:
         return None  # mixed %s and %(name)s: let substitution report it
     return InsertTarget(stream, tuple(_identifier(c) for c in columns), tuple(groups))
+
+
+def split_values_template(sql: str) -> Optional[tuple[str, str, str]]:
+    """``(head, row, tail)`` of ``INSERT ... VALUES (row) tail`` with one parenthesised row.
+
+    ``executemany`` renders the row once per parameter set and joins them, so an INSERT whose
+    values mix placeholders and expressions still goes in a few multi-row statements.
+    """
+    sig = significant(tokenize(sql))
+    if len(sig) < 2 or sig[0].upper != "INSERT":
+        return None
+    values_at = next((i for i, t in enumerate(sig) if t.upper == "VALUES"), None)
+    if values_at is None or values_at + 1 >= len(sig) or sig[values_at + 1].text != "(":
+        return None
+    depth = 0
+    for index in range(values_at + 1, len(sig)):
+        token = sig[index]
+        if token.kind == "punct" and token.text == "(":
+            depth += 1
+        elif token.kind == "punct" and token.text == ")":
+            depth -= 1
+            if depth == 0:
+                start, end = sig[values_at + 1].start, token.end
+                rest = [t.text for t in sig[index + 1 :]]
+                if rest and rest[0] == ",":
+                    return None  # several rows already: leave the statement alone
+                return sql[:start], sql[start:end], sql[end:]
+    return None

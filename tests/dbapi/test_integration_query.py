@@ -182,3 +182,19 @@ def test_failure_after_the_stream_started_raises_with_the_message(conn):
         )
         cur.fetchall()
     assert info.value.query_id == cur.query_id
+
+
+def test_executemany_with_expressions_sends_multi_row_statements(conn, new_stream):
+    name = new_stream([("n", "int64"), ("d", "date")])
+    cur = conn.cursor()
+    cur.executemany(
+        f"INSERT INTO {name} (n, d) VALUES (%s, to_date(%s))",
+        [(i, f"2024-01-{i + 1:02d}") for i in range(20)],
+    )
+    assert cur.rowcount == 20
+    cur.execute(f"SELECT count(), min(d), max(d) FROM table({name})")
+    assert cur.fetchone() == (20, datetime.date(2024, 1, 1), datetime.date(2024, 1, 20))
+    inserts = [
+        q for q in conn.client.list_queries() if q.get("sql", "").startswith(f"INSERT INTO {name}")
+    ]
+    assert len(inserts) == 1  # one statement for all 20 rows, not one per row

@@ -9,6 +9,7 @@ from timeplus_dbapi.sqltext import (
     has_top_level_limit,
     is_select,
     merge_settings,
+    split_values_template,
     statement_kind,
     substitute_params,
 )
@@ -134,3 +135,17 @@ def test_analyze_insert_forms():
 )
 def test_analyze_insert_rejects_non_ingest_forms(sql):
     assert analyze_insert(sql) is None
+
+
+def test_split_values_template():
+    sql = "INSERT INTO s (a, t) VALUES (%s, now()) SETTINGS x=1"
+    assert split_values_template(sql) == (
+        "INSERT INTO s (a, t) VALUES ",
+        "(%s, now())",
+        " SETTINGS x=1",
+    )
+    nested = "insert into s values (%s, to_date(%s), (1, 2))"
+    assert split_values_template(nested) == ("insert into s values ", nested[21:], "")
+    assert split_values_template("INSERT INTO s VALUES (%s), (%s)") is None
+    assert split_values_template("INSERT INTO s SELECT %s") is None
+    assert split_values_template("SELECT 1") is None
