@@ -32,6 +32,7 @@ __all__ = ["QueryHandle", "TimeplusClient"]
 logger = logging.getLogger(__name__)
 
 _NO_ROUTE = (404, 405, 501)
+_SSE_HEADERS = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
 ColumnDefs = Sequence[Union[Mapping[str, Any], Sequence[Any]]]
 
 
@@ -312,7 +313,6 @@ class TimeplusClient:
         body: dict[str, Any] = {"sql": sql, **extra}
         if batching_policy:
             body["batching_policy"] = dict(batching_policy)
-        headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
         timeout = self.transport.config.timeout
         first_wait = timeout if idle_timeout is None else max(idle_timeout, timeout or 0)
         with self.translating():
@@ -320,7 +320,7 @@ class TimeplusClient:
                 "POST",
                 "v1beta2/queries",
                 json_body=body,
-                headers=headers,
+                headers=_SSE_HEADERS,
                 stream=True,
                 read_timeout=first_wait,
                 use_read_timeout=True,
