@@ -299,7 +299,18 @@ class Engine:
         column_list = ""
         if columns is not None:
             column_list = " (" + ", ".join(quote_name(c) for c in columns) + ")"
-        return self._insert(info, f"INSERT INTO {target}{column_list}", f"FORMAT {fmt}\n{body}")
+        head, tail = f"INSERT INTO {target}{column_list}", f"FORMAT {fmt}\n{body}"
+        try:
+            return self._insert(info, head, tail)
+        except EngineError as first_error:
+            if first_error.code != 27 or not fmt.startswith("JSON") or \
+                    not any("Tuple(" in c.ch_type for c in info.columns):
+                raise
+            try:  # named tuples come as objects by default; accept [v1, v2] arrays too
+                return self._insert(info, head, tail,
+                                    ", input_format_json_named_tuples_as_objects = 0")
+            except EngineError:
+                raise first_error from None
 
     def _insert(self, info: StreamInfo, head: str, tail: str, settings: str = "") -> int:
         clock = self.clock(info)
@@ -309,9 +320,19 @@ class Engine:
             try:
                 _, rows = self.backend.query_with_stats(sql, "CSV")
             except EngineError as exc:
+                self._resync(info, clock)
                 raise self.public_error(exc) from None
             clock.advance(rows)
         return rows
+
+    def _resync(self, info: StreamInfo, clock: SequenceClock) -> None:
+        """After a failed insert, count any rows it did write (large bodies insert by block)."""
+        try:
+            last = self._max_sn(info.database, info.name)
+        except EngineError:
+            return
+        if last > clock.last:
+            clock.advance(last - clock.last)
 
     def insert(self, stmt: InsertStatement) -> int:
         """Run INSERT INTO ... VALUES/SELECT/FORMAT (sources read historically)."""

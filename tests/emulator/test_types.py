@@ -71,6 +71,7 @@ CASES: list[tuple[str, str, Any, Any]] = [
     ("enum('a' = 1)", "enum8('a' = 1)", "a", "a"),
     ("tuple(a int32, b string)", "tuple(a int32, b string)", {"a": 1, "b": "x"},
      {"a": 1, "b": "x"}),
+    ("tuple(a int32, b string)", "tuple(a int32, b string)", [2, "y"], {"a": 2, "b": "y"}),
     ("map(string, map(string, int8))", "map(string, map(string, int8))", {"a": {"b": 1}},
      {"a": {"b": 1}}),
     ("low_cardinality(fixed_string(2))", "low_cardinality(fixed_string(2))", "ab", "ab"),
