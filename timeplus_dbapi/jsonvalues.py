@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from .errors import DataError, NotSupportedError
+from .literals import numpy_scalar
 from .protocol.jsoncodec import HAVE_ORJSON
 
 if HAVE_ORJSON:
@@ -66,6 +67,9 @@ def json_value(value: Any) -> Any:
         handler = _BY_TYPE.get(cls)
         if handler is not None:
             return handler(value)
+    item = numpy_scalar(value)
+    if item is not None:
+        return _float(item) if isinstance(item, float) else item
     if isinstance(value, datetime.time):
         raise NotSupportedError("Timeplus has no time-of-day type; send a datetime or a string")
     raise NotSupportedError(

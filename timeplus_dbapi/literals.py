@@ -53,9 +53,21 @@ def quote_identifier(name: str) -> str:
     return "`" + name.replace("\\", "\\\\").replace("`", "\\`") + "`"
 
 
+def numpy_scalar(value: Any) -> Any:
+    """The Python number/bool of a numpy scalar (as pandas hands over), else None."""
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        item = value.item()
+        if isinstance(item, (bool, int, float)):
+            return item
+    return None
+
+
 @singledispatch
 def render_literal(value: Any) -> str:
     """Render ``value`` as a Timeplus SQL literal."""
+    item = numpy_scalar(value)
+    if item is not None:
+        return render_literal(item)
     raise NotSupportedError(
         f"cannot render a value of type {type(value).__module__}.{type(value).__qualname__} as SQL"
     )

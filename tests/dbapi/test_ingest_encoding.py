@@ -129,3 +129,9 @@ def test_datetimes_encode_as_iso_text_the_server_parses():
 def test_surrogates_rejected_without_none_in_row():
     with pytest.raises(DataError, match="surrogate"):
         encode_rows([["ok", "\udc80"]])
+
+
+def test_numpy_scalars_encode_as_json_numbers():
+    np = pytest.importorskip("numpy")
+    row = [np.int64(2**62), np.float64(1.5), np.bool_(False), np.float64("inf")]
+    assert json.loads(encode_rows([row])) == [[2**62, 1.5, False, "inf"]]

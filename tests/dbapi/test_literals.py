@@ -183,3 +183,11 @@ def test_non_finite_decimal_rejected():
 def test_decimal_beyond_76_digits_is_refused():
     with pytest.raises(DataError, match="76"):
         render_literal(decimal.Decimal("1" * 77))
+
+
+def test_numpy_scalars_render_as_python_numbers():
+    np = pytest.importorskip("numpy")
+    assert render_literal(np.int64(-5)) == "-5"
+    assert render_literal(np.bool_(True)) == "true"
+    assert render_literal(np.float32(0.5)) == "0.5"
+    assert render_literal(np.float64("nan")) == "nan"
