@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 Row = tuple[Any, ...]
 _RESERVED_PREFIX = "_tp_"
+_PLAIN_SEQUENCES = (tuple, list)
 
 
 class Cursor:
@@ -253,28 +254,38 @@ class Cursor:
 def _rows_from_parameters(target: InsertTarget, seq_of_parameters: Iterable[Any]) -> Iterator[Any]:
     """Rows (value sequences in column order) from the parameters of each execution."""
     groups = target.placeholders
-    width = len(groups[0])
-    named = groups[0][0] is not None
+    if groups[0][0] is not None:
+        yield from _rows_from_mappings(groups, seq_of_parameters)
+        return
+    expected = len(groups[0]) * len(groups)
     for parameters in seq_of_parameters:
-        if named:
-            if not isinstance(parameters, Mapping):
-                raise ProgrammingError("named placeholders need a mapping of parameters per row")
-            try:
-                for group in groups:
-                    yield [parameters[name] for name in group]
-            except KeyError as exc:
-                raise ProgrammingError(f"no value for parameter {exc.args[0]!r}") from None
-            continue
-        if isinstance(parameters, (str, bytes)) or not isinstance(parameters, Sequence):
+        # exact-type test first: abc isinstance checks cost more than the encoding of a row
+        if type(parameters) not in _PLAIN_SEQUENCES and (
+            isinstance(parameters, (str, bytes)) or not isinstance(parameters, Sequence)
+        ):
             raise ProgrammingError(
                 f"parameters must be a sequence per row, not {type(parameters).__name__}"
             )
-        if len(parameters) != width * len(groups):
+        if len(parameters) != expected:
             raise ProgrammingError(
-                f"{len(parameters)} parameters given, the statement uses {width * len(groups)}"
+                f"{len(parameters)} parameters given, the statement uses {expected}"
             )
         if len(groups) == 1:
             yield parameters
         else:
-            for start in range(0, len(parameters), width):
+            width = len(groups[0])
+            for start in range(0, expected, width):
                 yield parameters[start : start + width]
+
+
+def _rows_from_mappings(
+    groups: tuple[tuple[Optional[str], ...], ...], seq_of_parameters: Iterable[Any]
+) -> Iterator[list[Any]]:
+    for parameters in seq_of_parameters:
+        if type(parameters) is not dict and not isinstance(parameters, Mapping):
+            raise ProgrammingError("named placeholders need a mapping of parameters per row")
+        try:
+            for group in groups:
+                yield [parameters[name] for name in group]
+        except KeyError as exc:
+            raise ProgrammingError(f"no value for parameter {exc.args[0]!r}") from None
