@@ -124,7 +124,7 @@ def _encode_orjson(rows: Sequence[Any]) -> bytes:
     re-encoded by the standard library, which is exact and raises the driver's errors.
     """
     try:
-        encoded = orjson.dumps(rows, default=json_value, option=orjson.OPT_NON_STR_KEYS)
+        encoded: bytes = orjson.dumps(rows, default=json_value, option=orjson.OPT_NON_STR_KEYS)
     except (orjson.JSONEncodeError, TypeError):
         return _encode_std(rows)
     if b"null" in encoded:
