@@ -231,6 +231,22 @@ def test_ingest_is_never_blindly_retried(
     assert server.count(name) == 0
 
 
+def test_sql_insert_and_ddl_are_not_retried_after_5xx(
+    faulty: EmulatorServer, server: Server, conn: timeplus_dbapi.Connection
+) -> None:
+    name = server.create_stream("a int32")
+    statements = [f"INSERT INTO {name} (a) VALUES (1), (2)",
+                  f"CREATE STREAM {name}_new (a int32)"]
+    for sql in statements:
+        faulty.faults.fail_next(5, status=503, path_contains="/queries")
+        with pytest.raises(timeplus_dbapi.OperationalError):
+            conn.cursor().execute(sql)
+        assert faulty.faults.snapshot()["fail_count"] == 4, sql  # sent exactly once
+    faulty.faults.reset()
+    assert server.count(name) == 0
+    assert not conn.client.stream_exists(f"{name}_new")
+
+
 def test_ingest_after_429_lands_exactly_once(
     faulty: EmulatorServer, server: Server, conn: timeplus_dbapi.Connection
 ) -> None:
