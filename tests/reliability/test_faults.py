@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import pytest
 import requests
-from reliability_support import Server, assert_usable, free_port
+from reliability_support import Server, assert_usable, free_port, open_sockets
 
 import timeplus_dbapi
 from timeplus_emulator.server import EmulatorServer
@@ -339,3 +339,38 @@ def test_close_cancels_running_query(
     assert any(q["id"] == cursor.query_id for q in server.running_queries())
     cursor.close()
     assert not [q for q in server.wait_no_running() if q["id"] == cursor.query_id]
+
+
+def _sockets_settled(baseline: int, seconds: float = 5.0) -> int:
+    """Open sockets above ``baseline`` once closers had up to ``seconds`` to finish."""
+    deadline = time.monotonic() + seconds
+    extra = open_sockets() - baseline
+    while extra > 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        extra = open_sockets() - baseline
+    return extra
+
+
+@pytest.mark.watchdog(60)
+def test_no_socket_leak_after_repeated_faults(
+    faulty: EmulatorServer, server: Server, conn_factory: Connect
+) -> None:
+    """Every failed query closes its response: after closing, no sockets are left open here
+    (client sides and, since the emulator runs in-process, the server sides too)."""
+    name = _filled_stream(server)
+    baseline = open_sockets()
+    connection = conn_factory(timeout=5)
+    faults: list[Callable[[], None]] = [lambda: faulty.faults.drop_after_events(2),
+                                        lambda: faulty.faults.malformed_event_after(1),
+                                        lambda: faulty.faults.fail_next(1, status=400)]
+    for _ in range(10):
+        for inject in faults:
+            inject()
+            cursor = connection.cursor()
+            with pytest.raises(timeplus_dbapi.Error):
+                cursor.execute(f"SELECT a FROM table({name})", batching_policy={"count": 10})
+                cursor.fetchall()
+            cursor.close()
+    connection.close()
+    assert _sockets_settled(baseline) <= 0
+    assert not server.wait_no_running()
