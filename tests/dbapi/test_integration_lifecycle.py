@@ -186,7 +186,9 @@ def test_query_lifecycle_via_client(conn, new_stream):
     assert conn.client.get_query(query_id)["sql"]
     conn.client.cancel_query(query_id)
     assert wait_for_status(conn.client, query_id, "canceled") == "canceled"
-    assert cur.fetchall() == []  # a canceled query ends its result
+    with pytest.raises(db.OperationalError, match="canceled") as canceled:
+        cur.fetchall()  # cancelled elsewhere: what was read is not the whole result
+    assert canceled.value.code == 394 and canceled.value.query_id == query_id
     conn.client.delete_query(query_id)
     with pytest.raises(db.ProgrammingError) as info:
         conn.client.get_query(query_id)

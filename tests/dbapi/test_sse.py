@@ -126,3 +126,15 @@ def test_stream_without_header_and_malformed_data():
     stream.read_header()
     with pytest.raises(StreamError, match="malformed"):
         stream.next_batch()
+
+
+def test_canceled_final_status_is_an_error_not_an_end():
+    data = _stream_of(
+        ("query", HEADER), ("", [["a"]]), ("query", {"id": "q9", "status": "canceled"})
+    )
+    stream = QueryEventStream(iter([data]))
+    stream.read_header()
+    assert stream.next_batch() == [["a"]]
+    with pytest.raises(ServerError, match="canceled") as info:
+        stream.next_batch()
+    assert info.value.code == 394

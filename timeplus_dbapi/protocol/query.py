@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 
 _PAUSE_GC_BYTES = 64 * 1024
 _CODE_IN_MESSAGE = re.compile(r"\s*Code:\s*(\d+)\.")
+_QUERY_WAS_CANCELLED = 394
 FINAL_STATUSES = ("finished", "canceled", "cancelled", "failed")
 
 
@@ -92,7 +93,8 @@ class QueryEventStream:
     """Reads one query's SSE stream lazily.
 
     ``next_batch()`` returns a list of rows (each a list in header order), an empty list for a
-    non-data event (so callers can check idle time), or ``None`` at the end of results.
+    non-data event (so callers can check idle time), or ``None`` at the end of results. A final
+    status ``failed`` or ``canceled`` raises ServerError: either way the result is incomplete.
     ``final_status`` is None when the stream ended without a final ``query`` event.
     """
 
@@ -151,6 +153,15 @@ class QueryEventStream:
             raise ServerError(
                 f"query failed: {status.message or 'no message'}",
                 code=status.code,
+                query_id=status.id,
+            )
+        if status.status in ("canceled", "cancelled"):
+            # This reader never asks for a cancel and then keeps reading: a cancel seen here
+            # came from elsewhere (another client, an admin, a server shutdown), and the rows
+            # read so far are not the whole result.
+            raise ServerError(
+                "the query was canceled on the server before its results ended",
+                code=_QUERY_WAS_CANCELLED,
                 query_id=status.id,
             )
         return True
