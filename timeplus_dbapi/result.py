@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 Row = tuple[Any, ...]
 _DECIMAL_DIGITS = {"decimal32": 9, "decimal64": 18, "decimal128": 38, "decimal256": 76}
 _FLOAT_EXACT_DIGITS = 15
+_QUERY_WAS_CANCELLED = 394
 
 
 def _precision_scale(spec: TypeSpec) -> tuple[Optional[int], Optional[int]]:
@@ -95,6 +96,10 @@ class StreamingResult:
             try:
                 batch = self.handle.next_batch()
             except OperationalError as error:
+                if error.code == _QUERY_WAS_CANCELLED and not self.require_final_status:
+                    # a streaming query with LIMIT: servers may report the stop as canceled
+                    self._finish(cancel=False)
+                    return None
                 if isinstance(error.__cause__, TransportTimeout) and self._idle_expired(slack=0.05):
                     logger.debug("query %s idle for %ss; ending", self.query_id, self.idle_timeout)
                     self._finish(cancel=True)

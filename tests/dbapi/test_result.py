@@ -127,3 +127,12 @@ def test_an_endless_stream_is_read_lazily(client):
     assert len(result.rows) <= 100  # one batch held, never the stream
     result.close()
     assert result.handle.closed
+
+
+def test_canceled_status_ends_a_limit_query_but_fails_others(client):
+    data = sse(
+        ("query", HEADER), ("", [["1", "a"]]), ("query", {"id": "q-1", "status": "canceled"})
+    )
+    assert result_from(client, [data], require_final_status=False).fetchall() == [(1, "a")]
+    with pytest.raises(db.OperationalError, match="canceled"):
+        result_from(client, [data]).fetchall()
