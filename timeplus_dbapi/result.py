@@ -1,9 +1,11 @@
 """``StreamingResult``: rows of one query pulled lazily from its event stream.
 
-Holds at most one converted batch. Ends when the server sends a final status, when the stream
-closes (an error for queries that must report a final status), after ``idle_timeout`` seconds
-without rows (the query is then cancelled on the server), or when closed. Any exception or
-KeyboardInterrupt while reading cancels the server query before it propagates.
+Holds at most one converted batch. Ends when the server sends the final status ``finished``,
+after ``idle_timeout`` seconds without rows (the query is then cancelled on the server), or when
+closed. Never ends quietly with a partial result: ``failed``, a ``canceled`` this cursor did not
+ask for, or a stream closing without a final status raise (the last two are tolerated only for
+streaming queries with ``LIMIT``, whose end real servers may report either way). Any exception
+or KeyboardInterrupt while reading cancels the server query before it propagates.
 """
 
 from __future__ import annotations
