@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import pytest
 import requests
-from reliability_support import Server, assert_usable, free_port, open_sockets
+from reliability_support import ScriptedHttp, Server, assert_usable, free_port, open_sockets
 
 import timeplus_dbapi
 from timeplus_emulator.server import EmulatorServer
@@ -154,6 +154,36 @@ def test_clean_end_without_final_status_is_an_error(
         cursor.fetchall()
     _names_context(caught.value, connection.client.host, "q-short")
     assert "final status" in str(caught.value)
+
+
+@pytest.mark.parametrize(("body", "content_type"), [
+    (b"<html>please log in</html>", "text/html"),  # an auth proxy's login page
+    (b'{"data": [[1]]}', "application/json"),
+])
+def test_select_answered_without_event_stream_is_an_error(
+    scripted_http: Callable[[int, bytes, str], ScriptedHttp], conn_factory: Connect,
+    body: bytes, content_type: str,
+) -> None:
+    """A SELECT answered 200 but not as an event stream has no rows to give: that is an error
+    naming the content type, not a statement that silently had no result set."""
+    scripted = scripted_http(200, body, content_type)
+    connection = conn_factory(scripted.dsn, timeout=3)
+    with pytest.raises(timeplus_dbapi.OperationalError) as caught:
+        connection.cursor().execute("SELECT 1")
+    assert content_type in str(caught.value)
+    _names_context(caught.value, connection.client.host, None)
+
+
+def test_proxy_error_page_is_short_and_retried_boundedly(
+    scripted_http: Callable[[int, bytes, str], ScriptedHttp], conn_factory: Connect,
+) -> None:
+    scripted = scripted_http(502, b"<html>" + b"x" * 50_000 + b"</html>", "text/html")
+    connection = conn_factory(scripted.dsn, timeout=3)
+    with pytest.raises(timeplus_dbapi.OperationalError) as caught:
+        connection.cursor().execute("SELECT 1")
+    assert caught.value.http_status == 502
+    assert len(str(caught.value)) < 1000  # the page is cut, not dumped into logs
+    assert 2 <= scripted.requests <= 6  # a SELECT is retried after 502, a bounded number of times
 
 
 # --- errors before the stream, retries ---------------------------------------------------------
