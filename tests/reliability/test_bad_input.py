@@ -50,6 +50,28 @@ def test_sql_errors_are_programming_errors(
     assert_usable(conn)
 
 
+def test_sql_and_ddl_errors_on_enterprise_profile(
+    timeplus_enterprise_server: EmulatorServer,
+    conn_factory: Callable[..., timeplus_dbapi.Connection],
+) -> None:
+    """Enterprise: DDL goes over /queries (204); errors must still be clear and non-fatal."""
+    connection = conn_factory(timeplus_enterprise_server.dsn, timeout=5)
+    name = unique("ent")
+    connection.client.create_stream(name, [("a", "int32")])
+    cases = [("SELEC 1", 62), (f"CREATE STREAM {name} (a int32)", 57),
+             (f"SELECT nope_r8 FROM table({name})", 47), ("DROP STREAM no_such_r8", 60)]
+    for sql, code in cases:
+        with pytest.raises(timeplus_dbapi.ProgrammingError) as caught:
+            connection.cursor().execute(sql)
+        assert caught.value.code == code, (sql, caught.value)
+        assert connection.client.host in str(caught.value)
+        assert_usable(connection)
+    with pytest.raises(timeplus_dbapi.DatabaseError):
+        connection.client.ingest(name, ["a"], [["not a number"]])
+    assert_usable(connection)
+    connection.client.delete_stream(name)
+
+
 def test_unknown_column(server: Server, conn: timeplus_dbapi.Connection) -> None:
     name = server.create_stream("a int32")
     with pytest.raises(timeplus_dbapi.ProgrammingError) as caught:
