@@ -7,6 +7,7 @@ hang into a failure); never a silently short result; retries only where they are
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import time
 from typing import Any, Callable
@@ -344,6 +345,27 @@ def test_slow_server_streaming_query_times_out(
             pass
     assert time.monotonic() - started < 8
     _names_context(caught.value, connection.client.host, cursor.query_id)
+
+
+@pytest.mark.watchdog(30)
+def test_server_that_never_answers(conn_factory: Connect) -> None:
+    """A listener that accepts connections but never answers (a hung server): every kind of
+    request ends with a timeout error within a bounded time."""
+    with socket.create_server(("127.0.0.1", 0), backlog=16) as silent:
+        port = silent.getsockname()[1]
+        connection = conn_factory(f"timeplus://127.0.0.1:{port}/default", timeout=1)
+        calls: list[Callable[[], object]] = [
+            lambda: connection.cursor().execute("SELECT 1"),
+            connection.client.list_streams,
+            lambda: connection.client.ingest("s", ["a"], [[1]]),
+        ]
+        for call in calls:
+            started = time.monotonic()
+            with pytest.raises(timeplus_dbapi.OperationalError) as caught:
+                call()
+            assert time.monotonic() - started < 8
+            assert "timed out" in str(caught.value)
+            assert f"127.0.0.1:{port}" in str(caught.value)
 
 
 def test_server_gone_connect_refused(conn_factory: Connect) -> None:
