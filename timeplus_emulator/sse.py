@@ -97,10 +97,10 @@ class SseSink:
         self._next_metrics = time.monotonic() + METRICS_INTERVAL
 
     # -------------------------------------------------------------- events
-    def _send(self, data: bytes, event: Optional[str] = None) -> None:
+    def _send(self, data: bytes, event: Optional[str] = None, *, delayable: bool = True) -> None:
         faults = self.faults
         delay = faults.delay_events_s
-        if delay:
+        if delay and delayable:
             self._sleep(delay)
         if faults.drop_after_events is not None and self.events >= faults.drop_after_events:
             self.writer.broken = True
@@ -160,9 +160,13 @@ class SseSink:
         self.writer.end()
 
     def fail(self) -> None:
-        """Final ``query`` event only (status already failed/canceled); drop pending rows."""
+        """Final ``query`` event only (status already failed/canceled); drop pending rows.
+
+        Not subject to the ``delay_events`` fault: a cancel interrupts the delay, and the
+        final event that reports it must still go out at once.
+        """
         self._pending = []
-        self._send(json_bytes(self.record.to_json()), "query")
+        self._send(json_bytes(self.record.to_json()), "query", delayable=False)
         self.writer.end()
 
 
