@@ -225,8 +225,12 @@ class InsertTarget:
 
 
 def _identifier(token: Token) -> str:
+    """The name a (quoted) identifier stands for once pyformat has turned ``%%`` into ``%``.
+
+    Only the ingest path reads identifiers, and it only runs with parameters, so pyformat applies.
+    """
     if token.kind == "qident":
-        body = token.text[1:-1]
+        body = token.text[1:-1].replace("%%", "%")
         return re.sub(r"\\(.)|``|\"\"", lambda m: m.group(1) or m.group()[0], body)
     return token.text
 
@@ -264,7 +268,10 @@ def _parse_group(
 
 
 def analyze_insert(sql: str) -> Optional[InsertTarget]:
-    """The ingest target of an INSERT whose VALUES are only placeholders, else None."""
+    """The ingest target of an INSERT whose VALUES are only placeholders, else None.
+
+    Names are read as pyformat leaves them (``%%`` → ``%``): the statement has placeholders.
+    """
     sig = significant(tokenize(sql))
     while sig and sig[-1].text == ";":
         sig.pop()

@@ -122,6 +122,14 @@ def test_analyze_insert_forms():
     assert named.placeholders == (("x", "y"), ("z", "w"))
 
 
+def test_analyze_insert_reads_names_as_pyformat_leaves_them():
+    # SQLAlchemy doubles '%' in quoted names for pyformat; the server would see one '%'.
+    target = analyze_insert('INSERT INTO `s%%x` ("%%pct", `a%%%%b`) VALUES (%s, %s)')
+    assert target is not None
+    assert target.stream == "s%x"
+    assert target.columns == ("%pct", "a%%b")
+
+
 @pytest.mark.parametrize(
     "sql",
     [

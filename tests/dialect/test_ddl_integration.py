@@ -256,11 +256,6 @@ def test_historical_table_and_window_constructs_run(
     table.drop(historical)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="driver: analyze_insert keeps pyformat's '%%' in quoted column names, so ingest "
-    "is told about a column named '%%pct' (SQLAlchemy doubles '%' for pyformat)",
-)
 def test_column_names_with_percent_signs(historical: sa.engine.Engine, stream_name: str) -> None:
     table = sa.Table(stream_name, sa.MetaData(), sa.Column("%pct", sa.Integer, nullable=False))
     table.create(historical)
