@@ -184,6 +184,10 @@ def format_table(results: Result) -> str:
         lines += [f"INGEST {meta['ingest_rows']:,} rows "
                   f"(raw and SDK: {meta['chunk_rows']:,} rows per request, our driver's body cap)"]
         lines += _throughput_block(results, "ingest", INGEST_ROWS)
+        sent = [f"{LABELS[client]} {node['requests']} / {node['body_bytes'] / 1e6:.1f} MB"
+                for client, node in results["ingest"].get("client", {}).items()
+                if isinstance(node, dict) and isinstance(node.get("requests"), int)]
+        lines.append("  requests / body bytes received by the sink: " + "; ".join(sent))
         lines += [*_ratio_lines(results, "ingest."), ""]
     lines += _memory_latency_lines(results, meta) + _profile_lines(results)
     lines += ["TARGETS"] + [

@@ -172,6 +172,16 @@ def run_memory(runner: Runner, options: argparse.Namespace, workdir: Path) -> Re
         return {"ours": runner.run("memory.ours", params)}
 
 
+def sink_stats(info: dict[str, str]) -> dict[str, int]:
+    """Requests and body bytes the ingest sink has received so far."""
+    import requests
+
+    response = requests.get(f"{info['base_url']}/_bench/stats", timeout=10)
+    response.raise_for_status()
+    stats: dict[str, int] = response.json()
+    return stats
+
+
 INGEST_CLIENTS = ("ours_executemany", "ours_executemany_stdlib", "ours_to_sql", "sdk", "raw")
 SINK_CLIENTS = ("ours_executemany", "ours_executemany_stdlib", "sdk", "raw")
 
@@ -192,7 +202,12 @@ def run_ingest(runner: Runner, emulator: Emulator, options: argparse.Namespace) 
     with ServerProcess("sink") as sink:
         for client in SINK_CLIENTS:
             params = {**sink, **base, "stream": "bench_sink"}
-            results["client"][client] = runner.run(f"ingest.{client}", params)
+            before = sink_stats(sink)
+            result = runner.run(f"ingest.{client}", params)
+            after = sink_stats(sink)
+            result["requests"] = after["ingest_requests"] - before["ingest_requests"]
+            result["body_bytes"] = after["ingested_bytes"] - before["ingested_bytes"]
+            results["client"][client] = result
     results["client"]["ours_to_sql"] = {
         "status": "n/a",
         "reason": "to_sql reflects the table over SQL, which the sink does not answer"}

@@ -79,6 +79,8 @@ def test_ingest_client_side_figures(bench_run: tuple[dict[str, Any], str], clien
     result = bench_run[0]["ingest"]["client"][client]
     _assert_measured(result, "rows_per_s", "wall_s", "cpu_s")
     assert result["rows"] == ROWS
+    assert result["requests"] >= 1  # counted by the sink, not by the client
+    assert result["body_bytes"] > ROWS * 20  # every row's ~60 bytes of JSON reached the sink
 
 
 def test_memory_figure(bench_run: tuple[dict[str, Any], str]) -> None:
