@@ -10,6 +10,10 @@ Choices where PROTOCOL.md leaves them open ([?]):
   decimals are strings (lossless), floats are numbers or ``"nan"``/``"inf"``/``"-inf"``,
   datetimes are ``"YYYY-MM-DD hh:mm:ss[.fff]"`` in the column's zone (UTC by default),
   dates ``"YYYY-MM-DD"``; arrays/tuples are arrays, maps objects, named tuples objects.
+* Comparisons (and BETWEEN, and AND/OR/NOT over them) that are whole items of a query's
+  select list return ``bool`` with chDB's column name (``equals(1, 2)``); chDB has no
+  setting for this, so the translator wraps them in ``toBool``. Comparisons elsewhere
+  (inside functions, beside ``*``, in UNION, INSERT ... SELECT, views) stay ``uint8``.
 * Ingest answers 200 with ``{"count": <rows inserted>}``; bodies over 256 MiB get 413.
 * A streaming query ended by ``LIMIT n`` sends a final ``event: query`` with
   ``status: finished``; cancel or DELETE of a running query sends ``status: canceled``;

@@ -366,3 +366,40 @@ def test_http10_client_gets_unchunked_stream_closed_at_end(api: Any) -> None:
     connection.close()
     assert "data: [[1]]" in text
     assert text.count("event: query") == 2
+
+
+def test_comparisons_in_the_select_list_are_bool(api: Any) -> None:
+    """PROTOCOL.md "Value encoding": Timeplus comparisons return bool, names stay chDB-style."""
+    name = api.create_stream("a int32, b int32")
+    api.ingest(name, ["a", "b"], [[1, 2], [3, 3]])
+    stream = api.query(
+        f"SELECT 1=2, 1 <> 2, a > b, a = b AND a > 0 AS both, a BETWEEN 0 AND 2, NULL = 1, "
+        f"a + b, if(a = 1, 1, 0) AS i, CASE WHEN a = 1 THEN 'x' ELSE 'y' END AS c "
+        f"FROM table({name}) ORDER BY a"
+    )
+    rows = stream.rows()
+    stream.close()
+    assert stream.header == [
+        {"name": "equals(1, 2)", "type": "bool"},
+        {"name": "not_equals(1, 2)", "type": "bool"},
+        {"name": "greater(a, b)", "type": "bool"},
+        {"name": "both", "type": "bool"},
+        {"name": "and(greater_or_equals(a, 0), less_or_equals(a, 2))", "type": "bool"},
+        {"name": "equals(NULL, 1)", "type": "nullable(bool)"},
+        {"name": "plus(a, b)", "type": "int64"},
+        {"name": "i", "type": "uint8"},
+        {"name": "c", "type": "string"},
+    ]
+    assert rows == [[False, True, False, False, True, None, "3", 1, "x"],
+                    [False, True, False, True, False, None, "6", 0, "y"]]
+    assert [type(v) for v in rows[0][:5]] == [bool] * 5
+
+
+def test_streaming_comparison_column_is_bool(api: Any) -> None:
+    name = api.create_stream("a int32")
+    stream = api.query(f"SELECT a, a > 1 FROM {name}", batching_policy={"count": 10, "time_ms": 50})
+    assert stream.header == [{"name": "a", "type": "int32"},
+                             {"name": "greater(a, 1)", "type": "bool"}]
+    _ingest_later(api, name, ["a"], [[1], [2]])
+    assert stream.rows(at_least=2) == [[1, False], [2, True]]
+    stream.close()

@@ -11,6 +11,7 @@ Works on the token list of one statement; every method takes a half-open token r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -151,12 +152,22 @@ class Rewriter:
         """Original text of a range (no rewriting)."""
         return "".join(t.pre + t.text for t in self.toks[start:end])
 
-    def select_scope(self, start: int, end: int) -> tuple[str, Scope]:
-        """Rewrite a whole query (one SELECT level, with nested ones) in a new scope."""
+    def select_scope(self, start: int, end: int,
+                     to_bool: Sequence[tuple[int, int]] = ()) -> tuple[str, Scope]:
+        """Rewrite a whole query (one SELECT level, with nested ones) in a new scope.
+
+        Ranges in ``to_bool`` (ascending, inside ``[start, end)``) come out as ``toBool(...)``.
+        """
         scope = Scope()
         self.ctx.scopes.append(scope)
         try:
-            text = self.rewrite(start, end, allow_from=True)
+            parts, at = [], start
+            for a, b in to_bool:
+                inner = self.rewrite(a, b)
+                lead = inner[: len(inner) - len(inner.lstrip())]
+                parts += [self.rewrite(at, a), f"{lead}toBool({inner[len(lead):]})"]
+                at = b
+            text = "".join(parts) + self.rewrite(at, end, allow_from=True)
         finally:
             self.ctx.scopes.pop()
         if len(self.ctx.scopes) > 0 and scope.aggregating and self._scope_reads_stream(scope):

@@ -7,7 +7,7 @@ names, and the reason (if any) the engine cannot run it as a streaming query.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from timeplus_emulator.sql.errors import (
@@ -72,8 +72,8 @@ def parse_emit(tokens: list[Token], start: int, end: int) -> Emit:
     raise TranslationError(SYNTAX_ERROR, "Syntax error: unknown EMIT policy " + " ".join(words))
 
 
-def output_names(tokens: list[Token], start: int, end: int) -> Optional[tuple[Optional[str], ...]]:
-    """Timeplus names of the outer select items where the text fixes them."""
+def select_items(tokens: list[Token], start: int, end: int) -> Optional[list[tuple[int, int]]]:
+    """Token ranges of the outer select items; None when the list has ``*`` or no SELECT."""
     select = top_level_index(tokens, start, end, "SELECT")
     if select is None:
         return None
@@ -84,13 +84,52 @@ def output_names(tokens: list[Token], start: int, end: int) -> Optional[tuple[Op
         tokens, first, end, "FROM", "WHERE", "GROUP", "ORDER", "LIMIT", "HAVING", "UNION",
         "SETTINGS", "EMIT", "FORMAT", "INTO", "WINDOW", "QUALIFY", "EXCEPT", "INTERSECT",
     )
-    names: list[Optional[str]] = []
-    for a, b in split_args(tokens, first, end if stop is None else stop):
-        item = tokens[a:b]
-        if _has_star(item):
-            return None
-        names.append(_item_name(item))
-    return tuple(names)
+    items = split_args(tokens, first, end if stop is None else stop)
+    if any(_has_star(tokens[a:b]) for a, b in items):
+        return None
+    return items
+
+
+def output_names(tokens: list[Token], start: int, end: int) -> Optional[tuple[Optional[str], ...]]:
+    """Timeplus names of the outer select items where the text fixes them."""
+    items = select_items(tokens, start, end)
+    if items is None:
+        return None
+    return tuple(_item_name(tokens[a:b]) for a, b in items)
+
+
+def comparison_ranges(tokens: list[Token], items: list[tuple[int, int]]
+                      ) -> tuple[tuple[int, int, int], ...]:
+    """``(position, start, end)`` of the select items that are comparisons at their top level.
+
+    Timeplus comparisons return ``bool`` where ClickHouse returns ``UInt8``; AND/OR/NOT over
+    a comparison then stay ``bool`` (as ClickHouse's logical functions over Bool do), so
+    the item is a comparison when a comparison operator or BETWEEN is outside all brackets.
+    The range excludes a trailing ``AS alias``. Items with CASE, ``?:`` or a lambda at
+    their top level, or an alias without AS, are left alone.
+    """
+    found = []
+    for position, (a, b) in enumerate(items):
+        if b - a >= 3 and tokens[b - 2].is_word("AS"):
+            b -= 2
+        elif b - a >= 2 and tokens[b - 1].kind in (Kind.IDENT, Kind.QUOTED_IDENT) and not (
+                tokens[b - 2].kind is Kind.OP and not tokens[b - 2].is_op(")", "]")):
+            continue  # an alias without AS (or a keyword at the end): leave it
+        depth, comparison, other = 0, False, False
+        for tok in tokens[a:b]:
+            if tok.is_op("(", "["):
+                depth += 1
+            elif tok.is_op(")", "]"):
+                depth -= 1
+            elif depth == 0:
+                comparison = comparison or tok.is_op(*_COMPARISON_OPS) or tok.is_word("BETWEEN")
+                other = other or tok.is_op("?", "->") or tok.is_word("CASE")
+        if comparison and not other:
+            found.append((position, a, b))
+    return tuple(found)
+
+
+_COMPARISON_OPS = ("=", "==", "!=", "<>", "<", ">", "<=", ">=", "<=>")
 
 
 def _has_star(item: list[Token]) -> bool:
@@ -119,9 +158,12 @@ def _item_name(item: list[Token]) -> Optional[str]:
 class SelectTranslator:
     """Translates one SELECT (the whole statement or the body of INSERT/CREATE VIEW)."""
 
-    def __init__(self, tokens: list[Token], ctx: Context) -> None:
+    def __init__(self, tokens: list[Token], ctx: Context, bool_comparisons: bool = False) -> None:
+        """``bool_comparisons``: wrap top-level comparison items so they return ``bool``
+        (for a query's own result; INSERT ... SELECT and view bodies keep chDB's types)."""
         self.toks = tokens
         self.ctx = ctx
+        self.bool_comparisons = bool_comparisons
         self.set_operation = False
         self.distinct = False
 
@@ -139,14 +181,23 @@ class SelectTranslator:
             settings_end = emit_at if emit_at is not None and emit_at > settings_at else end
             settings_sql, tp_settings = self._settings(settings_at, settings_end)
         self._reject_output_clauses(start, body_end)
-        rewriter = Rewriter(self.toks, self.ctx)
-        body, scope = rewriter.select_scope(start, body_end)
         self.set_operation = self._has_set_operation(start, body_end)
+        bools = self._bool_items(start, body_end)
+        rewriter = Rewriter(self.toks, self.ctx)
+        body, scope = rewriter.select_scope(start, body_end, [(a, b) for _, a, b in bools])
         select_at = top_level_index(self.toks, start, body_end, "SELECT")
         self.distinct = select_at is not None and self.toks[select_at + 1].is_word("DISTINCT")
         limit, offset = self._limit(start, body_end)
-        return self._statement(body + settings_sql, scope, emit, tp_settings, limit, offset,
-                               output_names(self.toks, start, body_end))
+        statement = self._statement(body + settings_sql, scope, emit, tp_settings, limit, offset,
+                                    output_names(self.toks, start, body_end))
+        return replace(statement, bool_outputs=tuple(position for position, _, _ in bools))
+
+    def _bool_items(self, start: int, end: int) -> tuple[tuple[int, int, int], ...]:
+        """Comparison items to return as bool: outer query only, not beside ``*`` or UNION."""
+        items = select_items(self.toks, start, end)
+        if not self.bool_comparisons or items is None or self.set_operation:
+            return ()
+        return comparison_ranges(self.toks, items)
 
     def _reject_output_clauses(self, start: int, end: int) -> None:
         at = top_level_index(self.toks, start, end, "FORMAT", "OUTFILE")
@@ -221,8 +272,6 @@ class SelectTranslator:
         reason = self._streaming_problem(statement, scope)
         if reason is None:
             return statement
-        from dataclasses import replace
-
         return replace(statement, unsupported_streaming_reason=reason)
 
     def _streaming_problem(self, st: SelectStatement, scope: Scope) -> Optional[str]:

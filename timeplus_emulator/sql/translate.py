@@ -94,7 +94,7 @@ def _dispatch(tokens: list[Token], ctx: Context) -> Statement:
     cur = TokenCursor(tokens)
     first = cur.peek()
     if first.is_word("SELECT", "WITH") or first.is_op("("):
-        return SelectTranslator(tokens, ctx).translate(0, len(tokens) - 1)
+        return SelectTranslator(tokens, ctx, bool_comparisons=True).translate(0, len(tokens) - 1)
     handler = _HANDLERS.get(first.upper)
     if handler is None:
         if first.kind is Kind.EOF:

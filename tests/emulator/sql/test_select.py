@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from timeplus_emulator.sql import SelectStatement, Source, TranslationError, translate
+from timeplus_emulator.sql import (
+    InsertStatement,
+    SelectStatement,
+    Source,
+    TranslationError,
+    translate,
+)
 from timeplus_emulator.sql.tokens import quote_string
 
 
@@ -356,3 +362,29 @@ def test_deep_nesting_is_refused_not_a_crash() -> None:
     with pytest.raises(TranslationError) as info:
         translate("SELECT " + "abs(" * 5000 + "1" + ")" * 5000)
     assert info.value.code == 306
+
+
+@pytest.mark.parametrize(
+    ("sql", "ch_sql", "positions"),
+    [
+        ("SELECT a, a > 1 AS big, (SELECT 1 = 1) FROM s",
+         "SELECT a, toBool(a > 1) AS big, (SELECT 1 = 1) FROM __TP_SOURCE_0__", (1,)),
+        ("SELECT NOT a = 1, if(a = 1, 1, 0) FROM s WHERE a = 2",
+         "SELECT toBool(NOT a = 1), if(a = 1, 1, 0) FROM __TP_SOURCE_0__ WHERE a = 2", (0,)),
+        ("SELECT *, a = 1 FROM s", "SELECT *, a = 1 FROM __TP_SOURCE_0__", ()),
+        ("SELECT 1 = 1 UNION ALL SELECT 2 = 1", "SELECT 1 = 1 UNION ALL SELECT 2 = 1", ()),
+        ("SELECT CASE WHEN a = 1 THEN 1 END, a = 1 eq FROM s",
+         "SELECT CASE WHEN a = 1 THEN 1 END, a = 1 eq FROM __TP_SOURCE_0__", ()),
+    ],
+)
+def test_top_level_comparisons_are_wrapped_in_to_bool(sql: str, ch_sql: str,
+                                                      positions: tuple[int, ...]) -> None:
+    st_ = select(sql)
+    assert st_.ch_sql == ch_sql
+    assert st_.bool_outputs == positions
+
+
+def test_insert_select_keeps_comparison_types() -> None:
+    statement = translate("INSERT INTO t (f) SELECT a > 1 FROM table(s)")
+    assert isinstance(statement, InsertStatement)
+    assert statement.body_ch == "SELECT a > 1 FROM __TP_SOURCE_0__"
