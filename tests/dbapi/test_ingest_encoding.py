@@ -135,3 +135,56 @@ def test_numpy_scalars_encode_as_json_numbers():
     np = pytest.importorskip("numpy")
     row = [np.int64(2**62), np.float64(1.5), np.bool_(False), np.float64("inf")]
     assert json.loads(encode_rows([row])) == [[2**62, 1.5, False, "inf"]]
+
+
+def _check_bodies(bodies, columns, rows, max_bytes):
+    received = []
+    for body, count in bodies:
+        payload = json.loads(body)
+        assert payload["columns"] == columns
+        assert len(payload["data"]) == count
+        received.extend(payload["data"])
+    assert received == rows
+
+
+def test_bodies_of_a_million_rows_are_nearly_full_and_never_over_the_cap():
+    # Shaped like the benchmark rows (int64, float64, string, datetime text), ~80 bytes each.
+    rows = [
+        [i, i * 0.25, f"row-{i:07d}-{'x' * (i % 17)}", f"2024-01-01 00:00:{i % 60:02d}.123"]
+        for i in range(1_000_000)
+    ]
+    cap = 4 * 1024 * 1024
+    total = len(encode_rows(rows))
+    bodies = list(iter_compact_bodies(["i", "f", "s", "t"], rows, encode_rows, max_bytes=cap))
+    sizes = [len(body) for body, _ in bodies]
+    assert max(sizes) <= cap
+    assert all(size >= 0.9 * cap for size in sizes[:-1]), sizes
+    assert len(bodies) <= -(-total // int(0.97 * cap))  # about as few as the bytes allow
+    _check_bodies(bodies, ["i", "f", "s", "t"], rows, cap)
+
+
+@pytest.mark.parametrize("cap", [700, 5_000, 64_000])
+def test_bodies_with_uneven_rows_stay_under_the_cap_and_full(cap):
+    # Row sizes jump by orders of magnitude so block size estimates are often wrong.
+    rows = [[i, "y" * (3 if (i // 300) % 2 else (i * 37) % 400)] for i in range(6_000)]
+    bodies = list(iter_compact_bodies(["n", "s"], rows, encode_rows, max_bytes=cap))
+    sizes = [len(body) for body, _ in bodies]
+    assert max(sizes) <= cap
+    largest_row = max(len(encode_rows([row])) for row in rows)
+    assert all(size >= cap - largest_row - cap / 64 for size in sizes[:-1]), sizes
+    _check_bodies(bodies, ["n", "s"], rows, cap)
+
+
+def test_encoding_work_stays_linear():
+    encoded_bytes = []
+
+    def counting_encoder(part):
+        out = encode_rows(part)
+        encoded_bytes.append(len(out))
+        return out
+
+    rows = [[i, "z" * (i % 90)] for i in range(200_000)]
+    bodies = list(iter_compact_bodies(["n", "s"], rows, counting_encoder, max_bytes=256 * 1024))
+    total = len(encode_rows(rows))
+    assert len(bodies) > 20
+    assert sum(encoded_bytes) < 2 * total

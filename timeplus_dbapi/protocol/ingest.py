@@ -22,6 +22,10 @@ __all__ = [
 DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 _FIRST_BLOCK_ROWS = 1000
 _MAX_BLOCK_ROWS = 50_000
+# A block aims at 1/_BLOCK_FRACTION of the cap; a body is sent once less than
+# 1/_CLOSE_FRACTION of the cap is left (so bodies are >= ~98% full when rows are small).
+_BLOCK_FRACTION = 32
+_CLOSE_FRACTION = 64
 
 INGEST_CONTENT_TYPES = {
     "compact": "application/json",
@@ -42,6 +46,7 @@ _FORMAT_SPELLINGS = {
 }
 
 EncodeRows = Callable[[Sequence[Any]], bytes]
+_Block = tuple[list[Any], bytes]  # (rows, their encoded JSON array)
 
 
 def normalize_format(name: str) -> str:
@@ -54,25 +59,52 @@ def normalize_format(name: str) -> str:
 
 def _encoded_blocks(
     rows: Iterable[Any], encode_rows: EncodeRows, max_bytes: int
-) -> Iterator[tuple[bytes, int]]:
-    """Yield (inner JSON of a row array, row count) pieces, each at most max_bytes when possible."""
+) -> Iterator[_Block]:
+    """Yield (rows, encoded JSON array) blocks of about ``max_bytes / _BLOCK_FRACTION`` each.
+
+    The block size is re-estimated from the bytes per row seen in the previous block.
+    """
     iterator = iter(rows)
     block_rows = _FIRST_BLOCK_ROWS
     while True:
         block = list(itertools.islice(iterator, block_rows))
         if not block:
             return
-        pending = [block]
-        while pending:
-            part = pending.pop()
-            encoded = encode_rows(part)
-            if len(encoded) > max_bytes and len(part) > 1:
-                half = len(part) // 2
-                pending.extend((part[half:], part[:half]))
-                continue
-            yield encoded[1:-1], len(part)
-            per_row = max(1, len(encoded) // len(part))
-            block_rows = max(1, min(_MAX_BLOCK_ROWS, max_bytes // (4 * per_row)))
+        encoded = encode_rows(block)
+        yield block, encoded
+        per_row = max(1, len(encoded) // len(block))
+        block_rows = max(1, min(_MAX_BLOCK_ROWS, max_bytes // (_BLOCK_FRACTION * per_row)))
+
+
+def _split(block: _Block, encode_rows: EncodeRows) -> tuple[_Block, _Block]:
+    """The two halves of a block, each re-encoded (at most twice the block's bytes in all)."""
+    rows = block[0]
+    half = len(rows) // 2
+    head, tail = rows[:half], rows[half:]
+    return (head, encode_rows(head)), (tail, encode_rows(tail))
+
+
+class _Body:
+    """One request body being filled: the encoded row arrays' insides and its exact size."""
+
+    def __init__(self, prefix: bytes) -> None:
+        self.prefix = prefix
+        self.parts: list[bytes] = []
+        self.size = len(prefix) + 2  # prefix + "]}"
+        self.count = 0
+
+    def added_size(self, encoded: bytes) -> int:
+        """The body size once ``encoded`` (a JSON array) is appended: brackets off, comma on."""
+        return self.size + len(encoded) - 2 + (1 if self.parts else 0)
+
+    def add(self, block: _Block) -> None:
+        rows, encoded = block
+        self.size = self.added_size(encoded)
+        self.parts.append(encoded[1:-1])
+        self.count += len(rows)
+
+    def render(self) -> tuple[bytes, int]:
+        return self.prefix + b",".join(self.parts) + b"]}", self.count
 
 
 def iter_compact_bodies(
@@ -81,20 +113,34 @@ def iter_compact_bodies(
     encode_rows: EncodeRows,
     max_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> Iterator[tuple[bytes, int]]:
-    """Yield (request body, row count) for compact-format ingest, each body near ``max_bytes``.
+    """Yield (request body, row count) for compact-format ingest, each body at most ``max_bytes``.
 
-    A single row larger than ``max_bytes`` is sent alone rather than dropped or split.
+    Bodies are filled to within ``max_bytes / _CLOSE_FRACTION`` of the cap: a block that does not
+    fit is split in halves (re-encoded) until its head fits or the body is full enough to send.
+    Every row is sent exactly once, in order. A single row larger than ``max_bytes`` is sent alone
+    rather than dropped or split.
     """
     prefix = b'{"columns":' + json.dumps(list(columns), ensure_ascii=False).encode() + b',"data":['
-    parts: list[bytes] = []
-    size = 0
-    count = 0
-    for inner, n in _encoded_blocks(rows, encode_rows, max_bytes):
-        if parts and size + len(inner) + 1 > max_bytes:
-            yield prefix + b",".join(parts) + b"]}", count
-            parts, size, count = [], 0, 0
-        parts.append(inner)
-        size += len(inner) + 1
-        count += n
-    if parts:
-        yield prefix + b",".join(parts) + b"]}", count
+    blocks = _encoded_blocks(rows, encode_rows, max_bytes)
+    pending: list[_Block] = []  # split halves waiting, next one last
+    body = _Body(prefix)
+    while True:
+        block = pending.pop() if pending else next(blocks, None)
+        if block is None:
+            break
+        if body.added_size(block[1]) <= max_bytes:
+            body.add(block)
+            continue
+        room = max_bytes - body.size
+        if len(block[0]) > 1 and (not body.parts or room >= max_bytes // _CLOSE_FRACTION):
+            head, tail = _split(block, encode_rows)
+            pending.extend((tail, head))
+            continue
+        if body.parts:
+            yield body.render()
+            body = _Body(prefix)
+            pending.append(block)  # retried against the empty body
+        else:
+            body.add(block)  # one row over the cap: sent alone
+    if body.parts:
+        yield body.render()
