@@ -234,6 +234,12 @@ def to_timeplus_function_name(ch_name: str) -> str:
     return ch_name
 
 
+def is_clickhouse_function(ch_name: str) -> bool:
+    """True if ``ch_name`` is a ClickHouse function some Timeplus function maps to
+    (an aggregate with combinators included); False for other words such as ``chDB``."""
+    return ch_name in _reverse_table() or _is_combined(ch_name)
+
+
 def _is_combined(ch_name: str) -> bool:
     _, _, aggregates = _tables()
     for _, ch_suffix in _COMBINATORS:

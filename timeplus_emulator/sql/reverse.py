@@ -13,7 +13,7 @@ from typing import Optional
 
 from timeplus_emulator.sql import types as _types
 from timeplus_emulator.sql.errors import TranslationError
-from timeplus_emulator.sql.functions import to_timeplus_function_name
+from timeplus_emulator.sql.functions import is_clickhouse_function, to_timeplus_function_name
 from timeplus_emulator.sql.tokens import Kind, quote_string, tokenize, unquote
 
 _CAST_NAMES = frozenset({"CAST", "_CAST", "accurateCast", "accurateCastOrNull", "toTypeName"})
@@ -136,8 +136,10 @@ def to_timeplus_error(
 
 
 def _function_word(match: re.Match[str]) -> str:
+    """Known ClickHouse function names only: other camelCase words (``chDB``, column
+    names) stay as written."""
     word = match.group(0)
-    if not re.search(r"[a-z][A-Z]", word):
+    if not re.search(r"[a-z][A-Z]", word) or not is_clickhouse_function(word):
         return word
     return to_timeplus_function_name(word)
 

@@ -103,6 +103,8 @@ def test_wrong_argument_count_names_the_timeplus_function() -> None:
          (81, "Database sales does not exist")),
         ("Code: 46. DB::Exception: Function with name `arrayJoinX` does not exist. In scope x.",
          46, (46, "Unknown function array_join_x")),
+        ("Code: 1001. DB::Exception: chDB could not run toDateTime or countIf over myColumn",
+         1001, (1001, "chDB could not run to_datetime or count_if over myColumn")),
     ],
 )
 def test_error_rewrites(ch_message: str, ch_code: int, expected: tuple[int, str]) -> None:
