@@ -1,7 +1,8 @@
 """A local Timeplus REST API v1beta2 server backed by chDB.
 
 Public API: :func:`run_emulator` (context manager, used by tests and the pytest plugin),
-:class:`EmulatorServer`, and the CLI ``python -m timeplus_emulator``. It implements the
+:class:`EmulatorServer` (``server.request_counts``: requests per endpoint, for tests), and
+the CLI ``python -m timeplus_emulator``. It implements the
 choices of PROTOCOL.md; :mod:`timeplus_emulator.faults` documents fault injection.
 
 Choices where PROTOCOL.md leaves them open ([?]):

@@ -19,6 +19,7 @@ import secrets
 import socket
 import struct
 import threading
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -38,37 +39,39 @@ DEFAULT_MAX_BODY = 256 * 1024 * 1024
 _instance_ids = itertools.count(1)
 _PREFIX_RE = re.compile(r"^/(?:(?P<ws>[^/]+)/)?api/(?P<rest>.*)$")
 
-Route = tuple[str, "re.Pattern[str]", Callable[..., None], frozenset[str]]
+Route = tuple[str, "re.Pattern[str]", Callable[..., None], frozenset[str], str]
 
 
 def _routes(api: Api) -> list[Route]:
+    """``(method, path pattern, handler, profiles, endpoint name)`` of every API route."""
     both = frozenset({"cloud", "enterprise"})
     cloud, ent = frozenset({"cloud"}), frozenset({"enterprise"})
-    table: list[tuple[str, str, Callable[..., None], frozenset[str]]] = [
-        ("GET", r"info", api.info, both),
-        ("GET", r"v1beta2/info", api.info, both),
-        ("POST", r"v1beta2/queries", api.post_query, both),
-        ("GET", r"v1beta2/queries", api.list_queries, both),
-        ("GET", r"v1beta2/queries/([^/]+)", api.get_query, both),
-        ("DELETE", r"v1beta2/queries/([^/]+)", api.delete_query, both),
-        ("POST", r"v1beta2/queries/([^/]+)/cancel", api.cancel_query, both),
-        ("POST", r"v1beta2/sqlanalyze", api.sqlanalyze, both),
-        ("POST", r"v1beta2/format", api.format_sql, both),
-        ("POST", r"v1beta2/exec", api.exec_sql, ent),
-        ("GET", r"v1beta2/streams", api.list_streams, both),
-        ("POST", r"v1beta2/streams", api.create_stream, cloud),
-        ("GET", r"v1beta2/streams/([^/]+)", api.get_stream, both),
-        ("DELETE", r"v1beta2/streams/([^/]+)", api.delete_stream, both),
-        ("PATCH", r"v1beta2/streams/([^/]+)", api.patch_stream, both),
-        ("GET", r"v1beta2/streams/([^/]+)/stats", api.stream_stats, both),
-        ("POST", r"v1beta2/streams/([^/]+)/ingest", api.ingest, both),
-        ("GET", r"v1beta2/views", api.list_views, both),
-        ("POST", r"v1beta2/views", api.create_view, cloud),
-        ("GET", r"v1beta2/views/([^/]+)", api.get_view, both),
-        ("DELETE", r"v1beta2/views/([^/]+)", api.delete_view, both),
-        ("PATCH", r"v1beta2/views/([^/]+)", api.patch_view, both),
+    table: list[tuple[str, str, Callable[..., None], frozenset[str], str]] = [
+        ("GET", r"info", api.info, both, "info"),
+        ("GET", r"v1beta2/info", api.info, both, "info"),
+        ("POST", r"v1beta2/queries", api.post_query, both, "queries"),
+        ("GET", r"v1beta2/queries", api.list_queries, both, "list_queries"),
+        ("GET", r"v1beta2/queries/([^/]+)", api.get_query, both, "get_query"),
+        ("DELETE", r"v1beta2/queries/([^/]+)", api.delete_query, both, "delete_query"),
+        ("POST", r"v1beta2/queries/([^/]+)/cancel", api.cancel_query, both, "cancel_query"),
+        ("POST", r"v1beta2/sqlanalyze", api.sqlanalyze, both, "sqlanalyze"),
+        ("POST", r"v1beta2/format", api.format_sql, both, "format"),
+        ("POST", r"v1beta2/exec", api.exec_sql, ent, "exec"),
+        ("GET", r"v1beta2/streams", api.list_streams, both, "list_streams"),
+        ("POST", r"v1beta2/streams", api.create_stream, cloud, "create_stream"),
+        ("GET", r"v1beta2/streams/([^/]+)", api.get_stream, both, "get_stream"),
+        ("DELETE", r"v1beta2/streams/([^/]+)", api.delete_stream, both, "delete_stream"),
+        ("PATCH", r"v1beta2/streams/([^/]+)", api.patch_stream, both, "patch_stream"),
+        ("GET", r"v1beta2/streams/([^/]+)/stats", api.stream_stats, both, "stream_stats"),
+        ("POST", r"v1beta2/streams/([^/]+)/ingest", api.ingest, both, "ingest"),
+        ("GET", r"v1beta2/views", api.list_views, both, "list_views"),
+        ("POST", r"v1beta2/views", api.create_view, cloud, "create_view"),
+        ("GET", r"v1beta2/views/([^/]+)", api.get_view, both, "get_view"),
+        ("DELETE", r"v1beta2/views/([^/]+)", api.delete_view, both, "delete_view"),
+        ("PATCH", r"v1beta2/views/([^/]+)", api.patch_view, both, "patch_view"),
     ]
-    return [(m, re.compile(p + r"/?\Z"), h, profiles) for m, p, h, profiles in table]
+    return [(m, re.compile(p + r"/?\Z"), h, profiles, name)
+            for m, p, h, profiles, name in table]
 
 
 class _Listener(ThreadingHTTPServer):
@@ -158,6 +161,8 @@ class EmulatorServer:
         self.executor = Executor(self.engine)
         self.api = Api(self.engine, self.executor, self.registry, self.faults, profile)
         self._routes = _routes(self.api)
+        self._counts_lock = threading.Lock()
+        self._request_counts: Counter[str] = Counter()
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> EmulatorServer:
@@ -242,6 +247,29 @@ class EmulatorServer:
         return f"<EmulatorServer {self.profile} {self.url}/{self.workspace}>"
 
     # ------------------------------------------------------------------ requests
+    @property
+    def request_counts(self) -> dict[str, int]:
+        """A snapshot (a new dict) of requests received per API endpoint since start.
+
+        Keys are endpoint names: ``info``, ``queries`` (POST /queries), ``list_queries``,
+        ``get_query``, ``delete_query``, ``cancel_query``, ``sqlanalyze``, ``format``,
+        ``exec``, ``list_streams``, ``create_stream``, ``get_stream``, ``delete_stream``,
+        ``patch_stream``, ``stream_stats``, ``ingest``, ``list_views``, ``create_view``,
+        ``get_view``, ``delete_view``, ``patch_view``; endpoints never called are absent.
+        A request counts once its method and path name an endpoint of this profile,
+        whatever the answer (injected faults and failed auth included); unknown paths
+        and ``/_emulator/faults`` are not counted. Thread-safe; compare two snapshots.
+        """
+        with self._counts_lock:
+            return dict(self._request_counts)
+
+    def _count(self, method: str, rest: str) -> None:
+        for route_method, pattern, _, profiles, name in self._routes:
+            if route_method == method and self.profile in profiles and pattern.match(rest):
+                with self._counts_lock:
+                    self._request_counts[name] += 1
+                return
+
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
         req = Request(handler, self.max_body_bytes)
         system = "neutron" if self.profile == "cloud" else "appserver"
@@ -267,6 +295,7 @@ class EmulatorServer:
         match = _PREFIX_RE.match(req.path)
         if match is None or match.group("ws") not in (None, self.workspace):
             raise HttpError(404, 404, f"no such path {req.path}")
+        self._count(req.method, match.group("rest"))
         failure = self.faults.claim_failure(req.path)
         if failure is not None:
             status, retry_after = failure
@@ -283,7 +312,7 @@ class EmulatorServer:
 
     def _call(self, req: Request, rest: str) -> None:
         path_known = False
-        for method, pattern, handler, profiles in self._routes:
+        for method, pattern, handler, profiles, _ in self._routes:
             found = pattern.match(rest)
             if found is None or self.profile not in profiles:
                 continue

@@ -3,7 +3,8 @@
 pytest-sqlalchemy's ``engine``/``connection`` fixtures point at the session emulator: its
 ``sqlalchemy_connect_url`` fixture is overridden to fall back to ``timeplus_dsn`` (so
 ``--sqlalchemy-connect-url`` or ``TIMEPLUS_TEST_URL`` still choose another server).
-``ingest_counter`` runs a private emulator whose ingest requests are counted on the server side.
+``counted_server`` is the session emulator, whose ``request_counts`` tell how many ingest/query
+requests a test caused.
 """
 
 from __future__ import annotations
@@ -11,13 +12,10 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import pytest
 import sqlalchemy as sa
-
-from timeplus_emulator import run_emulator
 
 REAL_SERVER = bool(os.environ.get("TIMEPLUS_TEST_URL"))
 
@@ -59,28 +57,9 @@ def profile_engine(request: pytest.FixtureRequest) -> Iterator[sa.engine.Engine]
     engine.dispose()
 
 
-@dataclass
-class RequestLog:
-    """Requests the emulator received, recorded on the server side."""
-
-    paths: list[tuple[str, str]] = field(default_factory=list)
-
-    def count(self, method: str, suffix: str) -> int:
-        return sum(1 for m, p in self.paths if m == method and p.split("?")[0].endswith(suffix))
-
-
-@pytest.fixture(scope="module")
-def counted_server() -> Iterator[tuple[Any, RequestLog]]:
-    """A private emulator whose request handler records method and path of every request."""
+@pytest.fixture
+def counted_server(timeplus_server: Any) -> Any:
+    """The session emulator, for tests that compare ``server.request_counts`` snapshots."""
     if REAL_SERVER:
         pytest.skip("request counting needs the emulator")
-    log = RequestLog()
-    with run_emulator() as server:
-        original = server.handle
-
-        def recording_handle(handler: Any) -> None:
-            log.paths.append((handler.command, handler.path))
-            original(handler)
-
-        server.handle = recording_handle
-        yield server, log
+    return timeplus_server
