@@ -11,6 +11,14 @@ Choices where PROTOCOL.md leaves them open ([?]):
   decimals are strings (lossless), floats are numbers or ``"nan"``/``"inf"``/``"-inf"``,
   datetimes are ``"YYYY-MM-DD hh:mm:ss[.fff]"`` in the column's zone (UTC by default),
   dates ``"YYYY-MM-DD"``; arrays/tuples are arrays, maps objects, named tuples objects.
+* Known deviation, ``json`` values: chDB's JSON type stores every integer as Int64, so
+  with ``output_format_json_quote_64bit_integers=1`` (pinned for int64 columns) all
+  integers inside a json value come out as strings (``{"a": "1"}``). Timeplus's json is
+  ClickHouse's former ``Object('json')``, which infers the smallest integer type, so a
+  real server most likely sends ``{"a": 1}`` and quotes only values beyond 32 bits.
+  chDB no longer has ``Object('json')`` and no setting narrows the inference; fixing it
+  here would mean decoding every row of results with json columns. Clients should
+  accept both forms.
 * Comparisons (and BETWEEN, and AND/OR/NOT over them) that are whole items of a query's
   select list return ``bool`` with chDB's column name (``equals(1, 2)``); chDB has no
   setting for this, so the translator wraps them in ``toBool``. Comparisons elsewhere

@@ -78,7 +78,8 @@ CASES: list[tuple[str, str, Any, Any]] = [
     ("point", "point", [1.5, 2.5], [1.5, 2.5]),
     ("ring", "ring", [[0, 0], [1, 1]], [[0, 0], [1, 1]]),
     ("polygon", "polygon", [[[0, 0], [1, 1]]], [[[0, 0], [1, 1]]]),
-    ("json", "json", {"a": 1, "s": "x"}, {"a": "1", "s": "x"}),
+    # 64-bit integers inside json are quoted like int64 columns (see the xfail test below)
+    ("json", "json", {"big": 5000000000, "s": "x"}, {"big": "5000000000", "s": "x"}),
 ]
 
 
@@ -93,6 +94,19 @@ def test_type_round_trip(api: Any, declared: str, header: str, value: Any,
     stream.close()
     assert stream.header == [{"name": "v", "type": header}]
     assert rows == [[expected]]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="emulator: chDB's JSON type infers every integer as Int64, so "
+    "output_format_json_quote_64bit_integers quotes small integers inside json values; "
+    "Timeplus's json (ClickHouse's former Object('json')) infers the smallest integer type "
+    "and would send them as numbers (see the timeplus_emulator docstring)",
+)
+def test_small_integers_inside_json_values_are_numbers(api: Any) -> None:
+    name = api.create_stream("v json")
+    api.ingest(name, ["v"], [[{"a": 1, "n": {"b": -2}}]])
+    assert api.table(f"SELECT v FROM table({name})") == [[{"a": 1, "n": {"b": -2}}]]
 
 
 def test_stream_metadata_keeps_declared_types(api: Any) -> None:
