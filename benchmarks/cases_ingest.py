@@ -6,7 +6,8 @@ setup, outside the timing. Params: ``url``, ``base_url``, ``dsn``, ``stream``, `
 
 - ``ours_executemany``: ``cursor.executemany("INSERT INTO s (i, f, s, t) VALUES (%s, ...)", rows)``;
   ``ours_executemany_stdlib``: the same with orjson hidden (no ``fast`` extra).
-- ``ours_to_sql``: ``DataFrame.to_sql(stream, engine, if_exists="append")`` through our dialect.
+- ``ours_to_sql``: ``DataFrame.to_sql(stream, engine, if_exists="append")`` through our dialect;
+  ``ours_to_sql_method``: the same with ``method=sqlalchemy_timeplus.pandas.ingest_method``.
 - ``sdk``: the original SDK's ``Stream.ingest(columns, rows)``, ``chunk_rows`` rows per call.
 - ``raw``: ``requests`` posting compact JSON bodies serialized during setup, ``chunk_rows`` rows
   each — the time a hand-written client needs when it already has the bytes.
@@ -60,6 +61,26 @@ def ingest_ours_to_sql(params: Params) -> Workload:
 
     def workload() -> int:
         frame.to_sql(params["stream"], engine, if_exists="append", index=False)
+        engine.dispose()
+        return len(frame)
+
+    return workload
+
+
+def ingest_ours_to_sql_method(params: Params) -> Workload:
+    """``to_sql`` with the dialect's ingest method: rows go straight to the driver's ingest."""
+    import pandas as pd
+    import sqlalchemy
+
+    from sqlalchemy_timeplus.pandas import ingest_method
+
+    frame = pd.DataFrame(make_rows(int(params["rows"])), columns=list(COLUMN_NAMES))
+    engine = sqlalchemy.create_engine(params["dsn"])
+
+    def workload() -> int:
+        frame.to_sql(
+            params["stream"], engine, if_exists="append", index=False, method=ingest_method
+        )
         engine.dispose()
         return len(frame)
 

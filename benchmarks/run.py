@@ -182,7 +182,8 @@ def sink_stats(info: dict[str, str]) -> dict[str, int]:
     return stats
 
 
-INGEST_CLIENTS = ("ours_executemany", "ours_executemany_stdlib", "ours_to_sql", "sdk", "raw")
+INGEST_CLIENTS = ("ours_executemany", "ours_executemany_stdlib", "ours_to_sql",
+                  "ours_to_sql_method", "sdk", "raw")
 SINK_CLIENTS = ("ours_executemany", "ours_executemany_stdlib", "sdk", "raw")
 
 
@@ -208,9 +209,10 @@ def run_ingest(runner: Runner, emulator: Emulator, options: argparse.Namespace) 
             result["requests"] = after["ingest_requests"] - before["ingest_requests"]
             result["body_bytes"] = after["ingested_bytes"] - before["ingested_bytes"]
             results["client"][client] = result
-    results["client"]["ours_to_sql"] = {
-        "status": "n/a",
-        "reason": "to_sql reflects the table over SQL, which the sink does not answer"}
+    for client in ("ours_to_sql", "ours_to_sql_method"):
+        results["client"][client] = {
+            "status": "n/a",
+            "reason": "to_sql reflects the table over SQL, which the sink does not answer"}
     return results
 
 

@@ -66,7 +66,7 @@ def test_optional_clients_are_measured_or_marked_not_available(
 
 
 @pytest.mark.parametrize("client", ["ours_executemany", "ours_executemany_stdlib", "ours_to_sql",
-                                    "raw"])
+                                    "ours_to_sql_method", "raw"])
 def test_ingest_end_to_end_figures(bench_run: tuple[dict[str, Any], str], client: str) -> None:
     result = bench_run[0]["ingest"]["e2e"][client]
     _assert_measured(result, "rows_per_s", "wall_s", "cpu_s")
