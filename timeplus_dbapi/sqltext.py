@@ -239,13 +239,6 @@ def _param_name(token: Token) -> Optional[str]:
     return token.text[2:-2] if token.text.startswith("%(") else None
 
 
-def _parse_name(sig: list[Token], pos: int) -> tuple[str, int]:
-    parts = [_identifier(sig[pos])]
-    pos += 1
-    while pos + 1 < len(sig) and sig[pos].text == "." and sig[pos + 1].kind in ("word", "qident"):
-        parts.append(_identifier(sig[pos + 1]))
-        pos += 2
-    return ".".join(parts), pos
 
 
 def _parse_group(
@@ -271,6 +264,8 @@ def analyze_insert(sql: str) -> Optional[InsertTarget]:
     """The ingest target of an INSERT whose VALUES are only placeholders, else None.
 
     Names are read as pyformat leaves them (``%%`` → ``%``): the statement has placeholders.
+    A database-qualified stream (``db.s``) is None: the REST ingest endpoint addresses
+    streams by name within the workspace, so such INSERTs run as SQL.
     """
     sig = significant(tokenize(sql))
     while sig and sig[-1].text == ";":
@@ -282,7 +277,9 @@ def analyze_insert(sql: str) -> Optional[InsertTarget]:
     try:
         if sig[pos].kind not in ("word", "qident"):
             return None
-        stream, pos = _parse_name(sig, pos)
+        stream, pos = _identifier(sig[pos]), pos + 1
+        if pos < len(sig) and sig[pos].text == ".":
+            return None  # db.stream: the ingest endpoint only reaches the workspace's streams
         columns: list[Token] = []
         if pos < len(sig) and sig[pos].text == "(":
             columns, pos = _parse_group(sig, pos, ("word", "qident"))

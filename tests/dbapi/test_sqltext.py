@@ -117,8 +117,8 @@ def test_analyze_insert_forms():
     assert target is not None
     assert target.stream == "my stream" and target.columns == ("a", "b")
     assert target.placeholders == ((None, None),)
-    named = analyze_insert("insert into db.s values (%(x)s, %(y)s), (%(z)s, %(w)s)")
-    assert named is not None and named.stream == "db.s" and named.columns == ()
+    named = analyze_insert("insert into s values (%(x)s, %(y)s), (%(z)s, %(w)s)")
+    assert named is not None and named.stream == "s" and named.columns == ()
     assert named.placeholders == (("x", "y"), ("z", "w"))
 
 
@@ -134,6 +134,8 @@ def test_analyze_insert_reads_names_as_pyformat_leaves_them():
     "sql",
     [
         "INSERT INTO s (a, b) VALUES (%s, 1)",
+        "INSERT INTO db.s (a) VALUES (%s)",  # ingest only reaches the workspace's streams
+        "INSERT INTO `default`.`s` VALUES (%s)",
         "INSERT INTO s (a, b) VALUES (%s, now())",
         "INSERT INTO s (a) SELECT %s",
         "INSERT INTO s (a, b) VALUES (%s)",

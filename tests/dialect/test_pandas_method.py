@@ -115,11 +115,6 @@ def test_missing_value_in_a_non_nullable_column_is_refused(
     assert _ingest_requests(counted_server, before) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="driver bug: a database-qualified INSERT goes to ingest as stream 'default.<name>' "
-    "(timeplus_dbapi.sqltext.analyze_insert keeps the qualifier); plain to_sql(schema=) fails too",
-)
 def test_schema_falls_back_to_an_insert(
     historical: sa.engine.Engine, stream_name: str, counted_server: Any
 ) -> None:
