@@ -254,9 +254,11 @@ def test_ingest_is_never_blindly_retried(
 ) -> None:
     name = server.create_stream("a int32")
     faulty.faults.fail_next(5, status=503, path_contains="/ingest")
+    before = faulty.request_counts.get("ingest", 0)
     with pytest.raises(timeplus_dbapi.OperationalError) as caught:
         conn.client.ingest(name, ["a"], [[i] for i in range(10)])
     assert faulty.faults.snapshot()["fail_count"] == 4  # exactly one request was sent
+    assert faulty.request_counts.get("ingest", 0) - before == 1
     assert caught.value.rows_accepted == 0
     faulty.faults.reset()
     assert server.count(name) == 0
