@@ -223,7 +223,11 @@ def test_stop_a_streaming_query(stream: tuple[Any, str], timeplus_dsn: str) -> N
         assert TimeplusEngineSpec.cancel_query(other.cursor(), None, query_id) is True
     finally:
         other.close()
-    assert cursor.fetchall() == []
+    # A cancel the cursor did not ask for is not a silently short result: the reader gets a
+    # PEP 249 error with QUERY_WAS_CANCELLED (SQL Lab has already marked the query stopped).
+    with pytest.raises(timeplus_dbapi.OperationalError) as caught:
+        cursor.fetchall()
+    assert caught.value.code == 394
     cursor.close()
 
 
