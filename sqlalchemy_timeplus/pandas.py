@@ -12,10 +12,11 @@ requests), with no per-row SQLAlchemy work::
 pandas has already turned the values into Python objects (``Timestamp`` → ``datetime``, numpy
 scalars → ``int``/``float``/``bool``) and every missing value (``NaN``, ``NaT``, ``None``,
 ``pd.NA``) into ``None``. Before sending, the stream's columns are read once per call
-(``GET /streams/{name}``): in a column that is not nullable a missing float goes back to ``NaN``
-(Timeplus stores it as ``nan``), and a missing value of any other type raises ``ValueError``
-naming the column instead of letting the server substitute a default. Columns that allow null
-are sent as is, without a per-value loop.
+(``GET /streams/{name}``), and pandas' ``isna`` (vectorised) finds the columns that have missing
+values at all. Only when one of those is not nullable are the rows touched: there a missing
+float goes back to ``NaN`` (Timeplus stores it as ``nan``), and a missing value of any other type
+raises ``ValueError`` naming the column instead of letting the server substitute a default.
+Otherwise pandas' rows are sent as they are, without a per-value loop.
 
 Streams in another database (``schema=`` given) cannot be reached through the REST ingest
 endpoint, so those writes fall back to one multi-row ``INSERT`` executed by SQLAlchemy.
@@ -26,7 +27,7 @@ requests are already stored (the driver's exception says how many in ``rows_acce
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from timeplus_dbapi.typesystem import parse_type
@@ -48,7 +49,8 @@ def ingest_method(
         return _insert_with_sqlalchemy(pd_table, conn, keys, data_iter)
     client = _dbapi_connection(conn).client
     stream = str(pd_table.name)
-    rows = _rows_for_stream(client.get_stream(stream), list(keys), data_iter)
+    kinds = _column_kinds(client.get_stream(stream), _keys_with_missing(pd_table, keys))
+    rows = _rows_for_stream(stream, kinds, list(keys), data_iter)
     return int(client.ingest(stream, list(keys), rows))
 
 
@@ -70,7 +72,18 @@ def _insert_with_sqlalchemy(
     return len(rows)
 
 
-def _column_kinds(stream: dict[str, Any], keys: Sequence[str]) -> dict[str, bool]:
+def _keys_with_missing(pd_table: Any, keys: Sequence[str]) -> set[str]:
+    """The keys whose frame column has a missing value (vectorised ``isna``), or may have one."""
+    frame = getattr(pd_table, "frame", None)
+    found = set()
+    for key in keys:
+        column = frame[key] if frame is not None and key in frame.columns else None
+        if column is None or getattr(column, "ndim", 2) != 1 or bool(column.isna().any()):
+            found.add(key)
+    return found
+
+
+def _column_kinds(stream: dict[str, Any], keys: Collection[str]) -> dict[str, bool]:
     """For each key of a non-nullable column: True for a float column, False otherwise."""
     kinds: dict[str, bool] = {}
     for column in stream.get("columns") or []:
@@ -85,10 +98,13 @@ def _column_kinds(stream: dict[str, Any], keys: Sequence[str]) -> dict[str, bool
 
 
 def _rows_for_stream(
-    stream: dict[str, Any], keys: list[str], data_iter: Iterable[Sequence[Any]]
+    stream: str, kinds: dict[str, bool], keys: list[str], data_iter: Iterable[Sequence[Any]]
 ) -> Iterable[Sequence[Any]]:
-    """The rows, with missing values checked or restored in the stream's non-nullable columns."""
-    kinds = _column_kinds(stream, keys)
+    """The rows, with missing values checked or restored in the ``kinds`` columns.
+
+    Only columns that are not nullable and may hold a missing value are in ``kinds`` (usually
+    none), so the common case passes pandas' rows through untouched.
+    """
     if not kinds:
         return data_iter
     columns = list(zip(*data_iter))
@@ -100,7 +116,7 @@ def _rows_for_stream(
             continue
         if not is_float:
             raise ValueError(
-                f"column {key!r} of stream {stream.get('name')!r} is not nullable "
+                f"column {key!r} of stream {stream!r} is not nullable "
                 "but the data has missing values"
             )
         columns[position] = tuple(math.nan if v is None else v for v in columns[position])
