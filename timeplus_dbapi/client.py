@@ -17,7 +17,7 @@ from urllib.parse import quote
 from . import ddl
 from .errors import Error, ProgrammingError, translate
 from .jsonvalues import encode_rows
-from .protocol.errors import ProtocolError, ServerError
+from .protocol.errors import ProtocolError, ServerError, StreamError
 from .protocol.http import HttpTransport, iter_response_chunks, set_stream_read_timeout
 from .protocol.ingest import (
     DEFAULT_MAX_BODY_BYTES,
@@ -326,15 +326,36 @@ class TimeplusClient:
                 use_read_timeout=True,
                 safe_to_retry=safe_to_retry,
             )
-        content_type = response.headers.get("Content-Type", "")
-        if response.status_code == 204 or "event-stream" not in content_type:
+        if response.status_code == 204:
             response.close()
+            return None
+        content_type = response.headers.get("Content-Type", "")
+        if "event-stream" not in content_type:
+            self._check_result_less(response, content_type)
             return None
         events = QueryEventStream(iter_response_chunks(response))
         handle = QueryHandle(self, response, events)
         if idle_timeout is not None:
             handle.set_read_timeout(idle_timeout)
         return handle
+
+    def _check_result_less(self, response: Any, content_type: str) -> None:
+        """A 2xx answer that is not an event stream: fine when empty (DDL), else an error.
+
+        A login page from a proxy or a JSON body carries no rows in the protocol's form;
+        treating it as "no result set" would silently lose the query's result.
+        """
+        try:
+            head = next(response.iter_content(256), b"")
+        finally:
+            response.close()
+        if not head.strip():
+            return
+        with self.translating():
+            raise StreamError(
+                f"the server answered the query with HTTP {response.status_code} and "
+                f"Content-Type {content_type or '(none)'!r}, not an event stream"
+            )
 
     def execute_command(self, sql: str) -> None:
         """Run DDL (or any statement) and wait for it to finish, discarding any rows."""
