@@ -25,32 +25,7 @@ logger = logging.getLogger(__name__)
 
 _Factory = Callable[[TypeSpec], TypeEngine[Any]]
 
-_SIMPLE: dict[str, type[TypeEngine[Any]]] = {
-    "int8": tp.Int8,
-    "int16": tp.Int16,
-    "int32": tp.Int32,
-    "int64": tp.Int64,
-    "int128": tp.Int128,
-    "int256": tp.Int256,
-    "uint8": tp.UInt8,
-    "uint16": tp.UInt16,
-    "uint32": tp.UInt32,
-    "uint64": tp.UInt64,
-    "uint128": tp.UInt128,
-    "uint256": tp.UInt256,
-    "float32": tp.Float32,
-    "bfloat16": tp.Float32,
-    "float64": tp.Float64,
-    "string": tp.String,
-    "uuid": tp.UUID,
-    "bool": tp.Bool,
-    "date": tp.Date,
-    "date32": tp.Date32,
-    "ipv4": tp.IPv4,
-    "ipv6": tp.IPv6,
-    "json": tp.Json,
-    "object": tp.Json,
-}
+_SIMPLE = tp.SIMPLE_TYPE_NAMES
 
 _DECIMAL_PRECISION = {"decimal32": 9, "decimal64": 18, "decimal128": 38, "decimal256": 76}
 

@@ -27,6 +27,7 @@ from sqlalchemy import types as sqltypes
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 __all__ = [
+    "SIMPLE_TYPE_NAMES",
     "UUID",
     "Array",
     "Bool",
@@ -458,3 +459,33 @@ class LowCardinality(_Wrapper):
 
     __visit_name__ = "timeplus_low_cardinality"
     timeplus_name = "low_cardinality"
+
+
+# Timeplus type names that take no parameters, and the dialect type each maps to. The one table
+# both reflection and ``dialect.ischema_names`` read.
+SIMPLE_TYPE_NAMES: dict[str, type[sqltypes.TypeEngine[Any]]] = {
+    "int8": Int8,
+    "int16": Int16,
+    "int32": Int32,
+    "int64": Int64,
+    "int128": Int128,
+    "int256": Int256,
+    "uint8": UInt8,
+    "uint16": UInt16,
+    "uint32": UInt32,
+    "uint64": UInt64,
+    "uint128": UInt128,
+    "uint256": UInt256,
+    "float32": Float32,
+    "bfloat16": Float32,
+    "float64": Float64,
+    "string": String,
+    "uuid": UUID,
+    "bool": Bool,
+    "date": Date,
+    "date32": Date32,
+    "ipv4": IPv4,
+    "ipv6": IPv6,
+    "json": Json,
+    "object": Json,
+}
