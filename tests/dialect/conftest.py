@@ -63,3 +63,28 @@ def counted_server(timeplus_server: Any) -> Any:
     if REAL_SERVER:
         pytest.skip("request counting needs the emulator")
     return timeplus_server
+
+
+@pytest.fixture
+def mixed_frame() -> Any:
+    """A DataFrame with ints, floats (NaN, 1e300), strings (None, quotes, backslash, unicode),
+    tz-aware timestamps (NaT) and bools: the pandas round-trip tests share it."""
+    pd = pytest.importorskip("pandas")
+    np = pytest.importorskip("numpy")
+    return pd.DataFrame(
+        {
+            "i": np.array([1, 2, 3, 4], dtype="int64"),
+            "f": [1.5, np.nan, -2.25, 1e300],
+            "s": ["plain", None, "quote ' and \\ backslash", "ünïcødé 🚀"],
+            "ts": pd.to_datetime(
+                [
+                    "2024-01-01 00:00:00.123",
+                    "2024-06-01 12:00:00.000",
+                    None,
+                    "1999-12-31 23:59:59.000",
+                ],
+                utc=True,
+            ),
+            "b": [True, False, True, False],
+        }
+    )

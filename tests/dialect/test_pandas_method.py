@@ -16,26 +16,6 @@ np = pytest.importorskip("numpy")
 pytestmark = pytest.mark.integration
 
 
-def _frame() -> Any:
-    return pd.DataFrame(
-        {
-            "i": np.array([1, 2, 3, 4], dtype="int64"),
-            "f": [1.5, np.nan, -2.25, 1e300],
-            "s": ["plain", None, "quote ' and \\ backslash", "ünïcødé 🚀"],
-            "ts": pd.to_datetime(
-                [
-                    "2024-01-01 00:00:00.123",
-                    "2024-06-01 12:00:00.000",
-                    None,
-                    "1999-12-31 23:59:59.000",
-                ],
-                utc=True,
-            ),
-            "b": [True, False, True, False],
-        }
-    )
-
-
 def _ingest_requests(server: Any, before: dict[str, int]) -> int:
     return server.request_counts.get("ingest", 0) - before.get("ingest", 0)
 
@@ -45,9 +25,9 @@ def _read(engine: sa.engine.Engine, stream: str, columns: str) -> Any:
 
 
 def test_round_trip_in_one_ingest_request(
-    historical: sa.engine.Engine, stream_name: str, counted_server: Any
+    historical: sa.engine.Engine, stream_name: str, counted_server: Any, mixed_frame: Any
 ) -> None:
-    frame = _frame()
+    frame = mixed_frame
     before = counted_server.request_counts
     written = frame.to_sql(stream_name, historical, index=False, method=ingest_method)
     assert written in (4, None)  # pandas < 2 returns None
@@ -64,9 +44,9 @@ def test_round_trip_in_one_ingest_request(
 
 
 def test_chunks_append_one_request_each(
-    historical: sa.engine.Engine, stream_name: str, counted_server: Any
+    historical: sa.engine.Engine, stream_name: str, counted_server: Any, mixed_frame: Any
 ) -> None:
-    frame = _frame()
+    frame = mixed_frame
     frame.to_sql(stream_name, historical, index=False, method=ingest_method)
     before = counted_server.request_counts
     frame.to_sql(
@@ -116,9 +96,9 @@ def test_missing_value_in_a_non_nullable_column_is_refused(
 
 
 def test_schema_falls_back_to_an_insert(
-    historical: sa.engine.Engine, stream_name: str, counted_server: Any
+    historical: sa.engine.Engine, stream_name: str, counted_server: Any, mixed_frame: Any
 ) -> None:
-    frame = _frame()[["i", "s"]]
+    frame = mixed_frame[["i", "s"]]
     frame.to_sql(stream_name, historical, index=False, method=ingest_method)
     before = counted_server.request_counts
     frame.to_sql(

@@ -17,28 +17,10 @@ np = pytest.importorskip("numpy")
 pytestmark = pytest.mark.integration
 
 
-def _frame() -> Any:
-    return pd.DataFrame(
-        {
-            "i": [1, 2, 3, 4],
-            "f": [1.5, np.nan, -2.25, 1e300],
-            "s": ["plain", None, "quote ' and \\ backslash", "ünïcødé 🚀"],
-            "ts": pd.to_datetime(
-                [
-                    "2024-01-01 00:00:00.123",
-                    "2024-06-01 12:00:00.000",
-                    None,
-                    "1999-12-31 23:59:59.000",
-                ],
-                utc=True,
-            ),
-            "b": [True, False, True, False],
-        }
-    )
-
-
-def test_to_sql_and_read_sql_round_trip(historical: sa.engine.Engine, stream_name: str) -> None:
-    frame = _frame()
+def test_to_sql_and_read_sql_round_trip(
+    historical: sa.engine.Engine, stream_name: str, mixed_frame: Any
+) -> None:
+    frame = mixed_frame
     written = frame.to_sql(stream_name, historical, index=False)
     assert written in (4, None)  # pandas < 2 returns None
     with historical.connect() as conn:
@@ -65,8 +47,10 @@ def test_to_sql_and_read_sql_round_trip(historical: sa.engine.Engine, stream_nam
     assert historical_only.iloc[0, 0] == 4
 
 
-def test_to_sql_append_and_chunks(historical: sa.engine.Engine, stream_name: str) -> None:
-    frame = _frame()
+def test_to_sql_append_and_chunks(
+    historical: sa.engine.Engine, stream_name: str, mixed_frame: Any
+) -> None:
+    frame = mixed_frame
     frame.to_sql(stream_name, historical, index=False)
     frame.to_sql(stream_name, historical, index=False, if_exists="append", chunksize=3)
     frame.to_sql(stream_name, historical, index=False, if_exists="append", method="multi")
@@ -76,9 +60,9 @@ def test_to_sql_append_and_chunks(historical: sa.engine.Engine, stream_name: str
 
 
 def test_to_sql_with_index_skips_the_index_ddl(
-    historical: sa.engine.Engine, stream_name: str
+    historical: sa.engine.Engine, stream_name: str, mixed_frame: Any
 ) -> None:
-    frame = _frame().set_index("i")
+    frame = mixed_frame.set_index("i")
     frame.to_sql(stream_name, historical)  # pandas also asks for CREATE INDEX ix_..._i
     back = pd.read_sql(sa.text(f"SELECT i, s FROM {stream_name} ORDER BY i"), historical)
     assert back["i"].tolist() == [1, 2, 3, 4]
