@@ -1,6 +1,7 @@
 """Python values → JSON for the ingest endpoint (native JSON values, no SQL escaping).
 
-Datetimes become ISO-8601 text (``YYYY-MM-DD[T ]HH:MM:SS[.ffffff][+hh:mm]``), dates ISO,
+Datetimes become RFC 3339 text, as short as exact: ``YYYY-MM-DDTHH:MM:SS[.ffffff][Z|+hh:mm]``
+(the fraction only when non-zero, ``Z`` for UTC; the server parses it "best effort"), dates ISO,
 Decimal an exact decimal string, UUID/IP addresses strings, NaN/±inf the strings the server uses.
 Values of other types raise ``NotSupportedError``; lone surrogates raise ``DataError``.
 """
@@ -27,7 +28,12 @@ __all__ = ["encode_rows", "json_value"]
 
 
 def _datetime(value: datetime.datetime) -> str:
-    return value.isoformat(sep=" ", timespec="microseconds")
+    """The form orjson writes natively (with ``OPT_UTC_Z``), so both encoders agree.
+
+    ``isoformat()`` keeps a pandas ``Timestamp``'s nanoseconds when it has any.
+    """
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _decimal(value: Decimal) -> str:
@@ -116,6 +122,10 @@ def _encode_std(rows: Sequence[Any]) -> bytes:
         ) from exc
 
 
+if HAVE_ORJSON:
+    _ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
+
+
 def _encode_orjson(rows: Sequence[Any]) -> bytes:
     """orjson fast path; anything it cannot do exactly goes to the standard encoder.
 
@@ -124,7 +134,7 @@ def _encode_orjson(rows: Sequence[Any]) -> bytes:
     re-encoded by the standard library, which is exact and raises the driver's errors.
     """
     try:
-        encoded: bytes = orjson.dumps(rows, default=json_value, option=orjson.OPT_NON_STR_KEYS)
+        encoded: bytes = orjson.dumps(rows, default=json_value, option=_ORJSON_OPTIONS)
     except (orjson.JSONEncodeError, TypeError):
         return _encode_std(rows)
     if b"null" in encoded:

@@ -29,8 +29,8 @@ def test_encode_rows_native_json_values():
     decoded = json.loads(encode_rows(rows))
     assert decoded[0] == [1, 2.5, "a'\\\"", None, True, [1, 2], {"k": 1}]
     assert decoded[1] == [
-        "2024-01-02 03:04:05.000006",
-        "2024-01-02 03:04:05.000000+00:00",
+        "2024-01-02T03:04:05.000006",
+        "2024-01-02T03:04:05Z",
         "2024-01-02",
         "12345678901234567890.123456789",
         "00000000-0000-0000-0000-000000000003",
@@ -188,3 +188,31 @@ def test_encoding_work_stays_linear():
     total = len(encode_rows(rows))
     assert len(bodies) > 20
     assert sum(encoded_bytes) < 2 * total
+
+
+_EST = datetime.timezone(datetime.timedelta(hours=-5))
+_DATETIMES = [
+    datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc),
+    datetime.datetime(2024, 1, 2, 3, 4, 5, 7000, tzinfo=datetime.timezone.utc),
+    datetime.datetime(2024, 1, 2, 3, 4, 5, 6, tzinfo=_EST),
+    datetime.datetime(2024, 1, 2, 3, 4, 5, 123456),
+    datetime.datetime(2024, 1, 2, 3, 4, 5),
+]
+
+
+@pytest.mark.parametrize("value", _DATETIMES, ids=str)
+def test_both_encoders_write_the_same_short_exact_datetime(value):
+    from timeplus_dbapi import jsonvalues
+
+    fast = json.loads(jsonvalues.encode_rows([[value]]))[0][0]
+    standard = json.loads(jsonvalues._encode_std([[value]]))[0][0]
+    assert fast == standard
+    assert datetime.datetime.fromisoformat(fast.replace("Z", "+00:00")) == value
+    assert " " not in fast and "+00:00" not in fast
+    assert fast.endswith("Z") == (value.utcoffset() == datetime.timedelta(0))
+
+
+def test_pandas_timestamp_keeps_its_nanoseconds():
+    pd = pytest.importorskip("pandas")
+    value = pd.Timestamp("2024-01-02 03:04:05.123456789", tz="UTC")
+    assert json.loads(encode_rows([[value]]))[0][0] == "2024-01-02T03:04:05.123456789Z"
