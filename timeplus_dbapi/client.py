@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Callable, Optional, Union
 from urllib.parse import quote
@@ -22,7 +23,7 @@ from .protocol.http import HttpTransport, iter_response_chunks, set_stream_read_
 from .protocol.ingest import (
     DEFAULT_MAX_BODY_BYTES,
     INGEST_CONTENT_TYPES,
-    iter_compact_bodies,
+    iter_compact_bodies_marked,
     normalize_format,
 )
 from .protocol.query import QueryEventStream, QueryHeader
@@ -47,6 +48,49 @@ def _segment(name: str) -> str:
 def _is_missing_route(error: ServerError) -> bool:
     """POST /streams or /views answered "no such route" (Timeplus Enterprise 2025)."""
     return error.http_status in _NO_ROUTE
+
+
+class _PipelinedPosts:
+    """Ingest bodies posted in order, each by a sender thread while the caller encodes the next.
+
+    The post waits on the network and the encoding holds the GIL, so the two overlap. A single
+    body (``alone``) is posted by the caller, without a thread. ``accepted`` counts the rows of
+    the posts that succeeded; after a failed post nothing more is sent.
+    """
+
+    def __init__(self, client: TimeplusClient, path: str) -> None:
+        self.client = client
+        self.path = path
+        self.accepted = 0
+        self._sender: Optional[ThreadPoolExecutor] = None
+        self._in_flight: Optional[tuple[Future[None], int]] = None
+
+    @property
+    def idle(self) -> bool:
+        return self._in_flight is None
+
+    def post(self, body: bytes, count: int, alone: bool = False) -> None:
+        if alone:
+            self.client._post_ingest(self.path, body)
+            self.accepted += count
+            return
+        if self._sender is None:
+            self._sender = ThreadPoolExecutor(1, thread_name_prefix="timeplus-ingest")
+        self.settle()
+        self._in_flight = (self._sender.submit(self.client._post_ingest, self.path, body), count)
+
+    def settle(self) -> None:
+        """Wait for the post in flight; raise its error or count its rows."""
+        if self._in_flight is None:
+            return
+        future, count = self._in_flight
+        self._in_flight = None
+        future.result()
+        self.accepted += count
+
+    def close(self) -> None:
+        if self._sender is not None:
+            self._sender.shutdown(wait=False)
 
 
 class QueryHandle:
@@ -257,19 +301,28 @@ class TimeplusClient:
         many rows earlier requests had already delivered.
         """
         path = f"v1beta2/streams/{_segment(stream)}/ingest"
-        accepted = 0
-        bodies = iter_compact_bodies(columns, rows, encode_rows, self.ingest_max_bytes)
+        bodies = iter_compact_bodies_marked(columns, rows, encode_rows, self.ingest_max_bytes)
+        sending = _PipelinedPosts(self, path)
         try:
-            for body, count in bodies:
-                with self.translating():
-                    self.transport.request("POST", path, data=body).close()
-                accepted += count
+            for body, count, is_last in bodies:
+                sending.post(body, count, alone=is_last and sending.idle)
+            sending.settle()
         except Error as error:
-            error.rows_accepted = accepted
-            error.message = f"{error.message} ({accepted} rows were accepted before the failure)"
+            if not sending.idle:  # the failure is here (encoding); the earlier post still counts
+                sending.settle()
+            error.rows_accepted = sending.accepted
+            error.message = (
+                f"{error.message} ({sending.accepted} rows were accepted before the failure)"
+            )
             error.args = (error.message,)
             raise
-        return accepted
+        finally:
+            sending.close()
+        return sending.accepted
+
+    def _post_ingest(self, path: str, body: bytes) -> None:
+        with self.translating():
+            self.transport.request("POST", path, data=body).close()
 
     def ingest_payload(
         self, stream: str, payload: Union[str, bytes, Mapping[str, Any]], format: str = "compact"

@@ -293,6 +293,57 @@ def test_ingest_after_429_lands_exactly_once(
     assert server.count(name) == accepted
 
 
+def test_ingest_encoding_error_after_posted_bodies_counts_the_post_in_flight(
+    faulty: EmulatorServer, server: Server, conn_factory: Connect
+) -> None:
+    """Bodies are posted while the next is encoded: a value that cannot be encoded (row 1500,
+    dozens of bodies in) must still report exactly the rows the posts in flight delivered."""
+    name = server.create_stream("a int32, b string")
+    connection = conn_factory(timeout=5, ingest_max_bytes=2048)
+    rows: list[list[Any]] = [[i, "x" * 30] for i in range(2000)]
+    rows[1500][1] = object()
+    before = faulty.request_counts.get("ingest", 0)
+    with pytest.raises(timeplus_dbapi.NotSupportedError, match="object") as caught:
+        connection.client.ingest(name, ["a", "b"], rows)
+    landed = server.count(name)
+    assert 1000 < landed <= 1500
+    assert caught.value.rows_accepted == landed
+    assert faulty.request_counts.get("ingest", 0) - before > 1
+
+
+def test_ingest_failed_post_mid_pipeline_sends_nothing_after_it(
+    faulty: EmulatorServer, server: Server, conn_factory: Connect
+) -> None:
+    """A 500 on a later body: rows_accepted equals what landed and no body follows the failure."""
+    name = server.create_stream("a int32, b string")
+    connection = conn_factory(timeout=5, ingest_max_bytes=2048)
+    # ~45 rows per body. The first 1,000 rows are encoded as one block and cut into ~22
+    # bodies; later rows are pulled a few at a time, so the fault is armed while the body
+    # before row 1,100 is being filled (or is in flight).
+
+    def rows() -> Any:
+        for i in range(3000):
+            if i == 1100:
+                faulty.faults.fail_next(1, status=500, path_contains="/ingest")
+            yield [i, "x" * 30]
+
+    before = faulty.request_counts.get("ingest", 0)
+    with pytest.raises(timeplus_dbapi.DatabaseError) as caught:
+        connection.client.ingest(name, ["a", "b"], rows())
+    sent = faulty.request_counts.get("ingest", 0) - before
+    landed = server.count(name)
+    assert caught.value.rows_accepted == landed > 0
+    assert 900 < landed < 1200
+    assert faulty.faults.snapshot()["fail_count"] == 0
+    # the failed post was the last one sent: every body before it landed, none after it
+    stored = [int(row[0]) for row in server.table_rows(f"SELECT a FROM table({name}) ORDER BY a")]
+    assert stored == list(range(landed))
+    assert sent > 20
+    time.sleep(0.2)
+    assert faulty.request_counts.get("ingest", 0) - before == sent
+    assert_usable(connection)
+
+
 def test_executemany_failed_chunk_reports_rows_accepted(
     server: Server, conn_factory: Connect
 ) -> None:

@@ -16,6 +16,7 @@ __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "INGEST_CONTENT_TYPES",
     "iter_compact_bodies",
+    "iter_compact_bodies_marked",
     "normalize_format",
 ]
 
@@ -115,6 +116,23 @@ def iter_compact_bodies(
 ) -> Iterator[tuple[bytes, int]]:
     """Yield (request body, row count) for compact-format ingest, each body at most ``max_bytes``.
 
+    See :func:`iter_compact_bodies_marked`, which also says which body is the last.
+    """
+    for body, count, _ in iter_compact_bodies_marked(columns, rows, encode_rows, max_bytes):
+        yield body, count
+
+
+def iter_compact_bodies_marked(
+    columns: Sequence[str],
+    rows: Iterable[Any],
+    encode_rows: EncodeRows,
+    max_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> Iterator[tuple[bytes, int, bool]]:
+    """Yield (request body, row count, is_last) for compact-format ingest, bodies <= ``max_bytes``.
+
+    ``is_last`` is True for a body sent because the rows ran out (nothing follows it); a body
+    sent because it is full says False even if no row happens to follow.
+
     Bodies are filled to within ``max_bytes / _CLOSE_FRACTION`` of the cap: a block that does not
     fit is split in halves (re-encoded) until its head fits or the body is full enough to send.
     Every row is sent exactly once, in order. A single row larger than ``max_bytes`` is sent alone
@@ -137,10 +155,10 @@ def iter_compact_bodies(
             pending.extend((tail, head))
             continue
         if body.parts:
-            yield body.render()
+            yield (*body.render(), False)
             body = _Body(prefix)
             pending.append(block)  # retried against the empty body
         else:
             body.add(block)  # one row over the cap: sent alone
     if body.parts:
-        yield body.render()
+        yield (*body.render(), True)
