@@ -15,6 +15,7 @@ Deviations and extensions (documented here, as PEP 249 leaves them open):
 from __future__ import annotations
 
 import logging
+import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -280,12 +281,24 @@ def _rows_from_parameters(target: InsertTarget, seq_of_parameters: Iterable[Any]
 
 def _rows_from_mappings(
     groups: tuple[tuple[Optional[str], ...], ...], seq_of_parameters: Iterable[Any]
-) -> Iterator[list[Any]]:
-    for parameters in seq_of_parameters:
-        if type(parameters) is not dict and not isinstance(parameters, Mapping):
-            raise ProgrammingError("named placeholders need a mapping of parameters per row")
-        try:
+) -> Iterator[Sequence[Any]]:
+    """Rows from one mapping per execution; a single VALUES group is read by ``itemgetter``
+    (one C call per row), several groups a group at a time."""
+    try:
+        if len(groups) == 1:
+            names = groups[0]
+            if len(names) == 1:
+                name = names[0]
+                yield from ((parameters[name],) for parameters in seq_of_parameters)
+            else:
+                yield from map(operator.itemgetter(*names), seq_of_parameters)
+            return
+        for parameters in seq_of_parameters:
             for group in groups:
                 yield [parameters[name] for name in group]
-        except KeyError as exc:
-            raise ProgrammingError(f"no value for parameter {exc.args[0]!r}") from None
+    except KeyError as exc:
+        raise ProgrammingError(f"no value for parameter {exc.args[0]!r}") from None
+    except TypeError as exc:
+        raise ProgrammingError(
+            f"named placeholders need a mapping of parameters per row ({exc})"
+        ) from None

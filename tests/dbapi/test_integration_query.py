@@ -198,3 +198,32 @@ def test_executemany_with_expressions_sends_multi_row_statements(conn, new_strea
         q for q in conn.client.list_queries() if q.get("sql", "").startswith(f"INSERT INTO {name}")
     ]
     assert len(inserts) == 1  # one statement for all 20 rows, not one per row
+
+
+@pytest.mark.parametrize("columns", [("n",), ("n", "s")])
+def test_executemany_with_named_placeholders(conn, new_stream, columns):
+    name = new_stream([("n", "int64"), ("s", "string")])
+    cur = conn.cursor()
+    placeholders = ", ".join(f"%({c})s" for c in columns)
+    sql = f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({placeholders})"
+    rows = [{"n": i, "s": f"v{i}", "unused": None} for i in range(30)]
+    cur.executemany(sql, rows)
+    assert cur.rowcount == 30
+    cur.execute(f"SELECT {', '.join(columns)} FROM table({name}) ORDER BY n")
+    assert cur.fetchall() == [tuple(row[c] for c in columns) for row in rows]
+
+
+@pytest.mark.parametrize("columns", [("n",), ("n", "s")])
+def test_executemany_named_placeholders_bad_rows_are_programming_errors(
+    conn, new_stream, columns
+):
+    name = new_stream([("n", "int64"), ("s", "string")])
+    cur = conn.cursor()
+    placeholders = ", ".join(f"%({c})s" for c in columns)
+    sql = f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({placeholders})"
+    with pytest.raises(db.ProgrammingError, match="no value for parameter 'n'"):
+        cur.executemany(sql, [{"n": 1, "s": "a"}, {"s": "b"}])
+    with pytest.raises(db.ProgrammingError, match="mapping of parameters"):
+        cur.executemany(sql, [{"n": 1, "s": "a"}, [2, "b"]])
+    cur.execute(f"SELECT count() FROM table({name})")
+    assert cur.fetchone() == (0,)
