@@ -20,6 +20,7 @@ from sqlalchemy.engine import default
 from . import types as tp
 from .compiler import TimeplusCompiler, TimeplusIdentifierPreparer, TimeplusTypeCompiler
 from .ddl import TimeplusDDLCompiler
+from .execution import TimeplusExecutionContext
 
 __all__ = ["ISCHEMA_NAMES", "TimeplusBaseDialect"]
 
@@ -53,6 +54,7 @@ class TimeplusBaseDialect(default.DefaultDialect):
     supports_statement_cache = True
 
     statement_compiler = TimeplusCompiler
+    execution_ctx_cls = TimeplusExecutionContext
     ddl_compiler = TimeplusDDLCompiler
     type_compiler = TimeplusTypeCompiler
     type_compiler_cls = TimeplusTypeCompiler
