@@ -1,30 +1,33 @@
-"""The execution context: bulk INSERTs hand the caller's row dicts to the driver as they are.
+"""The execution context: bulk INSERTs go to the driver without SQLAlchemy's per-row work.
 
 ``conn.execute(table.insert(), rows)`` (and pandas' ``DataFrame.to_sql``, which does exactly
 that) makes SQLAlchemy build a new parameter dict per row: ``construct_params`` looks every bind
 up, then the bind processors run, about 3 µs per row of 4 columns — more than the driver needs
-to encode and send the row. For a Timeplus INSERT that work changes nothing when
+to encode and send the row. That work changes nothing when
 
 * the statement is a plain compiled INSERT whose binds are exactly the row dicts' keys (no
   literal values, defaults computed in Python, escaped bind names, post-compile parameters,
   schema translation or RETURNING), and
-* none of those binds has a bind processor (the types pandas and most tables use have none),
+* none of those binds has a bind processor (the types pandas and most tables use have none).
 
-so in that case, for executemany, the dicts are passed through unchanged (they are what
-``construct_params`` would have built, key for key and value for value). Any other statement,
+In that case, for executemany, each row's values are read with ``operator.itemgetter`` (one C
+call per row) in placeholder order, and the driver gets the statement with ``%s`` placeholders
+and those tuples: the same values ``construct_params`` would have produced. Any other statement,
 or any row whose keys differ (a missing value, an extra key), takes SQLAlchemy's own path, with
-its own checks and messages.
+its own checks and messages. ``compiled_parameters`` keeps the caller's dicts.
 
 This overrides ``DefaultExecutionContext._init_compiled``, which is not public API: the
-override calls it for the first row and only replaces the parameter lists, and it is exercised
-on SQLAlchemy 1.4 and 2.x by the test suite.
+override calls it for the first row and then replaces the statement and parameter lists; the
+test suite runs it on SQLAlchemy 1.4 and 2.x.
 """
 
 from __future__ import annotations
 
-import itertools
+import contextlib
+import gc
 import operator
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterator
 from typing import Any, Optional
 
 from sqlalchemy.engine import default
@@ -32,9 +35,23 @@ from sqlalchemy.engine import default
 __all__ = ["TimeplusExecutionContext"]
 
 
-def _pass_through_rows(compiled: Any, parameters: Any) -> Optional[list[Any]]:
-    """The row dicts when SQLAlchemy's per-row processing would not change them, else None."""
-    if not compiled.isinsert or not isinstance(parameters, Sequence) or len(parameters) < 2:
+_PYFORMAT_BIND = re.compile(r"%\((\w+)\)s")
+
+
+class _BulkRows:
+    """A bulk INSERT's rows as the driver gets them: the statement with ``%s`` placeholders and
+    one tuple per row (in placeholder order), plus the caller's dicts (SQLAlchemy's record)."""
+
+    def __init__(self, statement: str, values: list[tuple[Any, ...]], dicts: list[Any]) -> None:
+        self.statement = statement
+        self.values = values
+        self.dicts = dicts
+
+
+def _bulk_rows(compiled: Any, parameters: Any) -> Optional[_BulkRows]:
+    """The rows of an executemany INSERT that SQLAlchemy's per-row processing would not change,
+    or None to let SQLAlchemy process them."""
+    if not compiled.isinsert or type(parameters) not in (list, tuple) or len(parameters) < 2:
         return None
     if (
         compiled.positional
@@ -47,20 +64,47 @@ def _pass_through_rows(compiled: Any, parameters: Any) -> Optional[list[Any]]:
         or getattr(compiled, "returning", None)
     ):
         return None
+    order = _PYFORMAT_BIND.findall(compiled.string)
     names = frozenset(compiled.bind_names.values())
+    if not order or len(order) != len(names) or names != frozenset(order):
+        return None  # a bind used twice, or one not rendered as %(name)s
     processors = compiled._bind_processors
     if any(name in processors for name in names):
         return None
-    rows = list(parameters)
-    if all(type(row) is dict for row in rows):
-        # one C-level pass: every row's keys equal the bind names
-        if all(map(operator.eq, map(dict.keys, rows), itertools.repeat(names))):
-            return rows
+    # Every row a dict with exactly these keys: same length, and every name found. C-level
+    # passes; a missing key ends the fast path and SQLAlchemy reports it its own way.
+    width = len(order)
+    if set(map(type, parameters)) != _DICT_ONLY or not all(
+        map(width.__eq__, map(len, parameters))
+    ):
         return None
-    for row in rows:
-        if not isinstance(row, Mapping) or row.keys() != names:
-            return None
-    return rows
+    try:
+        with _no_cyclic_gc():  # a million new tuples would trigger ~a dozen full heap scans
+            if width == 1:
+                values = [(value,) for value in map(operator.itemgetter(order[0]), parameters)]
+            else:
+                values = list(map(operator.itemgetter(*order), parameters))
+    except KeyError:
+        return None
+    statement = _PYFORMAT_BIND.sub("%s", compiled.string)
+    return _BulkRows(statement, values, list(parameters))
+
+
+_DICT_ONLY = {dict}
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building a list of tuples (which hold no
+    cycles): the collection passes it triggers would scan every live object, doubling the
+    cost. Reference counting still frees memory; the previous state is restored."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class TimeplusExecutionContext(default.DefaultExecutionContext):
@@ -76,8 +120,8 @@ class TimeplusExecutionContext(default.DefaultExecutionContext):
         *args: Any,
         **kwargs: Any,
     ) -> Any:
-        rows = _pass_through_rows(compiled, parameters)
-        first = parameters if rows is None else rows[:1]
+        rows = _bulk_rows(compiled, parameters)
+        first = parameters if rows is None else rows.dicts[:1]
         self = super()._init_compiled(
             dialect,
             connection,
@@ -89,8 +133,9 @@ class TimeplusExecutionContext(default.DefaultExecutionContext):
             **kwargs,
         )
         if rows is not None:
-            self.compiled_parameters = rows
-            self.parameters = rows
+            self.compiled_parameters = rows.dicts
+            self.statement = rows.statement
+            self.parameters = rows.values
             if hasattr(self, "execute_style"):  # SQLAlchemy 2.x
                 from sqlalchemy.engine.interfaces import ExecuteStyle
 

@@ -252,13 +252,31 @@ class Cursor:
         self.close()
 
 
-def _rows_from_parameters(target: InsertTarget, seq_of_parameters: Iterable[Any]) -> Iterator[Any]:
-    """Rows (value sequences in column order) from the parameters of each execution."""
+def _rows_from_parameters(target: InsertTarget, seq_of_parameters: Iterable[Any]) -> Iterable[Any]:
+    """Rows (value sequences in column order) from the parameters of each execution.
+
+    A list (or tuple) of parameter sets is checked whole before any row is sent, so a bad row
+    sends nothing; a list of tuples or lists of the right width (the usual case) is checked by
+    C-level passes and used as it is. Other iterables are checked row by row as they are read.
+    """
     groups = target.placeholders
     if groups[0][0] is not None:
-        yield from _rows_from_mappings(groups, seq_of_parameters)
-        return
+        return _rows_from_mappings(groups, seq_of_parameters)
     expected = len(groups[0]) * len(groups)
+    if type(seq_of_parameters) in _PLAIN_SEQUENCES:
+        if (
+            len(groups) == 1
+            and all(map(_PLAIN_SEQUENCES.__contains__, map(type, seq_of_parameters)))
+            and all(map(expected.__eq__, map(len, seq_of_parameters)))
+        ):
+            return seq_of_parameters
+        return list(_checked_rows(groups, seq_of_parameters, expected))
+    return _checked_rows(groups, seq_of_parameters, expected)
+
+
+def _checked_rows(
+    groups: tuple[tuple[Optional[str], ...], ...], seq_of_parameters: Iterable[Any], expected: int
+) -> Iterator[Sequence[Any]]:
     for parameters in seq_of_parameters:
         # exact-type test first: abc isinstance checks cost more than the encoding of a row
         if type(parameters) not in _PLAIN_SEQUENCES and (

@@ -227,3 +227,21 @@ def test_executemany_named_placeholders_bad_rows_are_programming_errors(
         cur.executemany(sql, [{"n": 1, "s": "a"}, [2, "b"]])
     cur.execute(f"SELECT count() FROM table({name})")
     assert cur.fetchone() == (0,)
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [((1,), "1 parameters given, the statement uses 2"), ("ab", "not str"), (None, "NoneType")],
+)
+def test_executemany_checks_a_whole_list_before_sending_anything(
+    profile_dsn, new_stream, bad, message
+):
+    with db.connect(profile_dsn, ingest_max_bytes=1024) as small:
+        name = new_stream([("n", "int64"), ("s", "string")])
+        rows = [(i, "x" * 20) for i in range(1000)]
+        rows[900] = bad
+        cur = small.cursor()
+        with pytest.raises(db.ProgrammingError, match=message):
+            cur.executemany(f"INSERT INTO {name} (n, s) VALUES (%s, %s)", rows)
+        cur.execute(f"SELECT count() FROM table({name})")
+        assert cur.fetchone() == (0,)
