@@ -23,14 +23,13 @@ test suite runs it on SQLAlchemy 1.4 and 2.x.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import operator
 import re
-from collections.abc import Iterator
 from typing import Any, Optional
 
 from sqlalchemy.engine import default
+
+from timeplus_dbapi.protocol.jsoncodec import collector_paused
 
 __all__ = ["TimeplusExecutionContext"]
 
@@ -79,7 +78,7 @@ def _bulk_rows(compiled: Any, parameters: Any) -> Optional[_BulkRows]:
     ):
         return None
     try:
-        with _no_cyclic_gc():  # a million new tuples would trigger ~a dozen full heap scans
+        with collector_paused():  # a million new tuples would trigger a dozen full heap scans
             if width == 1:
                 values = [(value,) for value in map(operator.itemgetter(order[0]), parameters)]
             else:
@@ -91,20 +90,6 @@ def _bulk_rows(compiled: Any, parameters: Any) -> Optional[_BulkRows]:
 
 
 _DICT_ONLY = {dict}
-
-
-@contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building a list of tuples (which hold no
-    cycles): the collection passes it triggers would scan every live object, doubling the
-    cost. Reference counting still frees memory; the previous state is restored."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class TimeplusExecutionContext(default.DefaultExecutionContext):
