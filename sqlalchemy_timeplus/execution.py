@@ -94,7 +94,7 @@ _DICT_ONLY = {dict}
 
 class TimeplusExecutionContext(default.DefaultExecutionContext):
     @classmethod
-    def _init_compiled(  # type: ignore[override]
+    def _init_compiled(
         cls,
         dialect: Any,
         connection: Any,
@@ -107,7 +107,7 @@ class TimeplusExecutionContext(default.DefaultExecutionContext):
     ) -> Any:
         rows = _bulk_rows(compiled, parameters)
         first = parameters if rows is None else rows.dicts[:1]
-        self = super()._init_compiled(
+        self: Any = super()._init_compiled(
             dialect,
             connection,
             dbapi_connection,
