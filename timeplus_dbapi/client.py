@@ -17,7 +17,8 @@ from urllib.parse import quote
 
 from . import ddl
 from .errors import Error, ProgrammingError, translate
-from .jsonvalues import encode_rows
+from .frames import frame_rows, stream_targets
+from .jsonvalues import encode_native_rows, encode_rows
 from .protocol.errors import ProtocolError, ServerError, StreamError
 from .protocol.http import HttpTransport, iter_response_chunks, set_stream_read_timeout
 from .protocol.ingest import (
@@ -300,8 +301,37 @@ class TimeplusClient:
         Returns the number of rows accepted. On failure the exception's ``rows_accepted`` says how
         many rows earlier requests had already delivered.
         """
+        return self._ingest_rows(stream, columns, rows, encode_rows)
+
+    def ingest_frame(
+        self, stream: str, frame: Any, columns: Optional[Sequence[str]] = None
+    ) -> int:
+        """Send a pandas DataFrame's rows (not its index) in compact format; returns the count.
+
+        Columns are converted a chunk at a time with vectorised pandas/numpy operations while
+        earlier requests are in flight (see :mod:`timeplus_dbapi.frames` for each dtype's wire
+        form and the handling of missing values). ``columns`` names the stream columns the
+        frame's columns go to, in order (default: the frame's column labels). The stream's
+        columns are read once (``GET /streams/{name}``) to check nullability.
+        """
+        if not (hasattr(frame, "iloc") and hasattr(frame, "columns")):
+            raise ProgrammingError(
+                f"ingest_frame needs a pandas DataFrame, not {type(frame).__name__}"
+            )
+        targets = stream_targets(self.get_stream(stream))
+        prepared = frame_rows(frame, stream, targets, columns)
+        encoder = encode_native_rows if prepared.native else encode_rows
+        return self._ingest_rows(stream, prepared.columns, prepared.rows, encoder)
+
+    def _ingest_rows(
+        self,
+        stream: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        encoder: Callable[[Sequence[Any]], bytes],
+    ) -> int:
         path = f"v1beta2/streams/{_segment(stream)}/ingest"
-        bodies = iter_compact_bodies_marked(columns, rows, encode_rows, self.ingest_max_bytes)
+        bodies = iter_compact_bodies_marked(columns, rows, encoder, self.ingest_max_bytes)
         sending = _PipelinedPosts(self, path)
         try:
             for body, count, is_last in bodies:

@@ -24,7 +24,7 @@ from .protocol.jsoncodec import HAVE_ORJSON
 if HAVE_ORJSON:
     import orjson
 
-__all__ = ["encode_rows", "json_value"]
+__all__ = ["encode_native_rows", "encode_rows", "json_value"]
 
 
 def _datetime(value: datetime.datetime) -> str:
@@ -145,3 +145,16 @@ def _encode_orjson(rows: Sequence[Any]) -> bytes:
 def encode_rows(rows: Sequence[Any]) -> bytes:
     """Encode rows (sequences of values) as one compact JSON array, UTF-8."""
     return _encode_orjson(rows) if HAVE_ORJSON else _encode_std(rows)
+
+
+def encode_native_rows(rows: Sequence[Any]) -> bytes:
+    """Encode rows whose values are all JSON-native (int, finite float, str, bool, None), as
+    :mod:`timeplus_dbapi.frames` produces them: orjson without the check for non-finite
+    floats; anything unexpected still goes to the exact standard encoder."""
+    if not HAVE_ORJSON:
+        return _encode_std(rows)
+    try:
+        encoded: bytes = orjson.dumps(rows, option=_ORJSON_OPTIONS)
+    except (orjson.JSONEncodeError, TypeError):
+        return _encode_std(rows)
+    return encoded
