@@ -1,40 +1,57 @@
-"""A pandas ``to_sql`` insertion method that writes through the driver's REST ingest.
+"""pandas → Timeplus through the driver's REST ingest: :func:`write_frame` and the
+``to_sql`` insertion method :func:`ingest_method`.
 
-``DataFrame.to_sql`` normally renders one INSERT and lets SQLAlchemy build a parameter dict per
-row, which costs more than the ingest itself. Passing this module's :func:`ingest_method` as
-``method=`` hands pandas' rows straight to ``connection.client.ingest`` (compact JSON, size-capped
-requests), with no per-row SQLAlchemy work::
+``DataFrame.to_sql`` works as it is (the dialect sends its bulk INSERT to ingest), but pandas
+first turns every value into a Python object and a dict per row. Two faster ways:
 
-    from sqlalchemy_timeplus.pandas import ingest_method
+* ``write_frame(frame, "readings", engine)`` skips ``to_sql`` altogether: the frame's columns
+  are converted a chunk at a time with vectorised pandas/numpy operations while earlier requests
+  are in flight (``TimeplusClient.ingest_frame``). The stream must exist.
+* ``frame.to_sql("readings", engine, if_exists="append", index=False, method=ingest_method)``
+  keeps ``to_sql``'s table creation and ``if_exists`` handling, and hands the rows pandas made
+  straight to the driver's ingest, with no per-row SQLAlchemy work. (pandas' own conversion of
+  the frame to Python objects, before any method runs, remains: about 0.4 s per million rows
+  of four columns.)
 
-    frame.to_sql("readings", engine, if_exists="append", index=False, method=ingest_method)
+Both read the stream's columns once (``GET /streams/{name}``). A missing value (``NaN``,
+``NaT``, ``None``, ``pd.NA``) goes as NULL to a nullable column; in a column that is not
+nullable a missing float is stored as ``nan`` and any other missing value is refused (nothing
+is sent) instead of letting the server store a default.
 
-pandas has already turned the values into Python objects (``Timestamp`` → ``datetime``, numpy
-scalars → ``int``/``float``/``bool``) and every missing value (``NaN``, ``NaT``, ``None``,
-``pd.NA``) into ``None``. Before sending, the stream's columns are read once per call
-(``GET /streams/{name}``), and pandas' ``isna`` (vectorised) finds the columns that have missing
-values at all. Only when one of those is not nullable are the rows touched: there a missing
-float goes back to ``NaN`` (Timeplus stores it as ``nan``), and a missing value of any other type
-raises ``ValueError`` naming the column instead of letting the server substitute a default.
-Otherwise pandas' rows are sent as they are, without a per-value loop.
-
-Streams in another database (``schema=`` given) cannot be reached through the REST ingest
-endpoint, so those writes fall back to one multi-row ``INSERT`` executed by SQLAlchemy.
-Like every Timeplus ingest, the write is not transactional: on failure, the rows of earlier
-requests are already stored (the driver's exception says how many in ``rows_accepted``).
+Streams in another database (``schema=`` given to ``to_sql``) cannot be reached through the
+REST ingest endpoint, so ``ingest_method`` falls back to one multi-row ``INSERT`` executed by
+SQLAlchemy there. Like every Timeplus ingest, the write is not transactional: on failure, the
+rows of earlier requests are already stored (the driver's exception says how many in
+``rows_accepted``).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable, Sequence
-from typing import Any
+from typing import Any, Optional
 
-from timeplus_dbapi.typesystem import parse_type
+from sqlalchemy.engine import Engine
 
-__all__ = ["ingest_method"]
+from timeplus_dbapi.frames import stream_targets
 
-_FLOAT_TYPES = frozenset({"float32", "float64"})
+__all__ = ["ingest_method", "write_frame"]
+
+
+def write_frame(
+    frame: Any, name: str, con: Any, columns: Optional[Sequence[str]] = None
+) -> int:
+    """Append ``frame``'s rows (not its index) to the stream ``name``; returns the row count.
+
+    ``con`` is an Engine or a Connection of this dialect. ``columns`` names the stream columns
+    the frame's columns go to, in order (default: the frame's column labels). To send the index
+    too, pass ``frame.reset_index()``.
+    """
+    if isinstance(con, Engine):
+        with con.connect() as connection:
+            return write_frame(frame, name, connection, columns)
+    client = _dbapi_connection(con).client
+    return int(client.ingest_frame(name, frame, columns))
 
 
 def ingest_method(
@@ -42,8 +59,8 @@ def ingest_method(
 ) -> int:
     """pandas ``to_sql(method=...)`` callable: send the rows with the driver's REST ingest.
 
-    ``pd_table`` is pandas' ``SQLTable`` (its ``name`` and ``schema`` are used), ``conn`` the
-    SQLAlchemy ``Connection`` pandas opened. Returns the number of rows written.
+    ``pd_table`` is pandas' ``SQLTable`` (its ``name``, ``schema`` and ``frame`` are used),
+    ``conn`` the SQLAlchemy ``Connection`` pandas opened. Returns the number of rows written.
     """
     if pd_table.schema:
         return _insert_with_sqlalchemy(pd_table, conn, keys, data_iter)
@@ -85,16 +102,11 @@ def _keys_with_missing(pd_table: Any, keys: Sequence[str]) -> set[str]:
 
 def _column_kinds(stream: dict[str, Any], keys: Collection[str]) -> dict[str, bool]:
     """For each key of a non-nullable column: True for a float column, False otherwise."""
-    kinds: dict[str, bool] = {}
-    for column in stream.get("columns") or []:
-        name = column.get("name")
-        if name not in keys or column.get("nullable"):
-            continue
-        spec = parse_type(str(column.get("type", "")))
-        if spec.is_nullable:
-            continue
-        kinds[name] = spec.unwrap().name in _FLOAT_TYPES
-    return kinds
+    return {
+        name: target.is_float
+        for name, target in stream_targets(stream).items()
+        if name in keys and not target.nullable
+    }
 
 
 def _rows_for_stream(

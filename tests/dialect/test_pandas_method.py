@@ -111,3 +111,31 @@ def test_schema_falls_back_to_an_insert(
     )
     assert _ingest_requests(counted_server, before) == 0
     assert _read(historical, stream_name, "i")["i"].tolist() == [1, 1, 2, 2, 3, 3, 4, 4]
+
+
+def test_ingest_method_with_the_index_as_a_column(
+    historical: sa.engine.Engine, stream_name: str
+) -> None:
+    frame = pd.DataFrame({"v": [0.5, 1.5]}, index=pd.Index([10, 20], name="i"))
+    frame.to_sql(stream_name, historical, index=True, method=ingest_method)
+    back = _read(historical, stream_name, "i, v")
+    assert back.values.tolist() == [[10, 0.5], [20, 1.5]]
+
+
+@pytest.mark.parametrize("through", ["engine", "connection"])
+def test_write_frame_appends_to_an_existing_stream(
+    historical: sa.engine.Engine, strict_stream: str, counted_server: Any, through: str
+) -> None:
+    from sqlalchemy_timeplus.pandas import write_frame
+
+    frame = pd.DataFrame({"i": [2, 1], "f": [0.25, np.nan], "s": ["b", "a"]})
+    before = counted_server.request_counts
+    if through == "engine":
+        written = write_frame(frame, strict_stream, historical)
+    else:
+        with historical.connect() as conn:
+            written = write_frame(frame, strict_stream, conn)
+    assert written == 2
+    assert _ingest_requests(counted_server, before) == 1
+    back = _read(historical, strict_stream, "i, f, s, is_nan(f) AS nan_flag")
+    assert back[["i", "s", "nan_flag"]].values.tolist() == [[1, "a", True], [2, "b", False]]
