@@ -40,6 +40,7 @@ TIMED_CASES: dict[str, Callable[[Params], Workload]] = {
     "ingest.ours_executemany_stdlib": cases_ingest.ingest_ours_executemany_stdlib,
     "ingest.ours_to_sql": cases_ingest.ingest_ours_to_sql,
     "ingest.ours_to_sql_method": cases_ingest.ingest_ours_to_sql_method,
+    "ingest.ours_write_frame": cases_ingest.ingest_ours_write_frame,
     "ingest.sdk": cases_ingest.ingest_sdk,
     "ingest.raw": cases_ingest.ingest_raw,
 }

@@ -8,6 +8,8 @@ setup, outside the timing. Params: ``url``, ``base_url``, ``dsn``, ``stream``, `
   ``ours_executemany_stdlib``: the same with orjson hidden (no ``fast`` extra).
 - ``ours_to_sql``: ``DataFrame.to_sql(stream, engine, if_exists="append")`` through our dialect;
   ``ours_to_sql_method``: the same with ``method=sqlalchemy_timeplus.pandas.ingest_method``.
+- ``ours_write_frame``: ``sqlalchemy_timeplus.pandas.write_frame(frame, stream, engine)``, the
+  frame converted column-wise (no ``to_sql``).
 - ``sdk``: the original SDK's ``Stream.ingest(columns, rows)``, ``chunk_rows`` rows per call.
 - ``raw``: ``requests`` posting compact JSON bodies serialized during setup, ``chunk_rows`` rows
   each — the time a hand-written client needs when it already has the bytes.
@@ -83,6 +85,24 @@ def ingest_ours_to_sql_method(params: Params) -> Workload:
         )
         engine.dispose()
         return len(frame)
+
+    return workload
+
+
+def ingest_ours_write_frame(params: Params) -> Workload:
+    """The DataFrame-level writer: columns converted vectorised while earlier bodies post."""
+    import pandas as pd
+    import sqlalchemy
+
+    from sqlalchemy_timeplus.pandas import write_frame
+
+    frame = pd.DataFrame(make_rows(int(params["rows"])), columns=list(COLUMN_NAMES))
+    engine = sqlalchemy.create_engine(params["dsn"])
+
+    def workload() -> int:
+        written = write_frame(frame, params["stream"], engine)
+        engine.dispose()
+        return written
 
     return workload
 

@@ -90,7 +90,8 @@ def draw(results: Result, path: Path) -> None:
                   ("ours", "ours_stdlib", "sdk", "raw_json", "raw_orjson"))
     axes[0][0].set_title(f"Fetch {meta.get('rows', 0):,} rows (historical query)", fontsize=9)
     _grouped_bars(axes[0][1], results, "ingest",
-                  ("ours_executemany", "ours_to_sql", "ours_to_sql_method", "sdk", "raw"))
+                  ("ours_executemany", "ours_to_sql", "ours_to_sql_method", "ours_write_frame",
+                   "sdk", "raw"))
     axes[0][1].set_title(f"Ingest {meta.get('ingest_rows', 0):,} rows", fontsize=9)
     _latency(axes[1][0], results)
     _memory(axes[1][1], results)

@@ -20,6 +20,7 @@ LABELS = {
     "ours_executemany_stdlib": "ours executemany, stdlib json",
     "ours_to_sql": "ours pandas to_sql",
     "ours_to_sql_method": "ours to_sql(method=ingest_method)",
+    "ours_write_frame": "ours pandas write_frame",
     "sdk": "SDK timeplus 1.4.1",
     "raw_json": "raw requests+json",
     "raw_orjson": "raw requests+orjson",
@@ -68,7 +69,7 @@ def ratios(results: Result) -> Result:
         out[f"ingest.{kind}.orjson_speedup"] = _divide(
             figure(results, f"ingest.{kind}.ours_executemany_stdlib", "wall_s"),
             figure(results, f"ingest.{kind}.ours_executemany", "wall_s"))
-        for ours in ("ours_executemany", "ours_to_sql", "ours_to_sql_method"):
+        for ours in ("ours_executemany", "ours_to_sql", "ours_to_sql_method", "ours_write_frame"):
             mine = figure(results, f"ingest.{kind}.{ours}", "wall_s")
             out[f"ingest.{kind}.{ours}.speedup_vs_sdk"] = _divide(
                 figure(results, f"ingest.{kind}.sdk", "wall_s"), mine)
@@ -109,6 +110,10 @@ TARGETS: tuple[tuple[str, str, str, float], ...] = (
      "ingest.e2e.ours_to_sql.time_vs_raw", "<=", 1.3),
     ("ingest to_sql(method=ingest_method), end-to-end: <= 1.3x raw pre-serialized post",
      "ingest.e2e.ours_to_sql_method.time_vs_raw", "<=", 1.3),
+    ("ingest pandas write_frame, end-to-end: faster than SDK Stream.ingest",
+     "ingest.e2e.ours_write_frame.speedup_vs_sdk", ">", 1),
+    ("ingest pandas write_frame, end-to-end: <= 1.3x raw pre-serialized post",
+     "ingest.e2e.ours_write_frame.time_vs_raw", "<=", 1.3),
     ("memory: iterating the streamed result grows RSS < 50 MB", "memory.ours.rss_growth_mb",
      "<", 50),
 )
@@ -167,7 +172,7 @@ def _throughput_block(results: Result, section: str, clients: tuple[str, ...]) -
 
 FETCH_ROWS = ("ours", "ours_stdlib", "sdk", "raw_json", "raw_orjson", "raw_bytes", "raw_sseclient")
 INGEST_ROWS = ("ours_executemany", "ours_executemany_stdlib", "ours_to_sql", "ours_to_sql_method",
-               "sdk", "raw")
+               "ours_write_frame", "sdk", "raw")
 
 
 def _ratio_lines(results: Result, prefix: str) -> list[str]:

@@ -66,7 +66,7 @@ def test_optional_clients_are_measured_or_marked_not_available(
 
 
 @pytest.mark.parametrize("client", ["ours_executemany", "ours_executemany_stdlib", "ours_to_sql",
-                                    "ours_to_sql_method", "raw"])
+                                    "ours_to_sql_method", "ours_write_frame", "raw"])
 def test_ingest_end_to_end_figures(bench_run: tuple[dict[str, Any], str], client: str) -> None:
     result = bench_run[0]["ingest"]["e2e"][client]
     _assert_measured(result, "rows_per_s", "wall_s", "cpu_s")
@@ -111,6 +111,7 @@ def test_ratios_and_targets(bench_run: tuple[dict[str, Any], str]) -> None:
     ratios = results["ratios"]
     for key in ("fetch.client.time_vs_raw_json", "fetch.e2e.time_vs_raw_json",
                 "ingest.e2e.ours_executemany.time_vs_raw", "ingest.e2e.ours_to_sql.time_vs_raw",
+                "ingest.e2e.ours_write_frame.time_vs_raw",
                 "ingest.client.ours_executemany.time_vs_raw", "latency.ours_minus_raw_p50_ms",
                 "latency.driver_us_per_event", "latency.driver_share_of_p50"):
         assert isinstance(ratios[key], float), key
