@@ -66,7 +66,10 @@ def ingest_method(
         return _insert_with_sqlalchemy(pd_table, conn, keys, data_iter)
     client = _dbapi_connection(conn).client
     stream = str(pd_table.name)
-    kinds = _column_kinds(client.get_stream(stream), _keys_with_missing(pd_table, keys))
+    kinds = _column_kinds(client.get_stream(stream), keys)
+    if kinds:  # only the non-nullable columns are checked for missing values
+        missing = _keys_with_missing(pd_table, list(kinds))
+        kinds = {key: is_float for key, is_float in kinds.items() if key in missing}
     rows = _rows_for_stream(stream, kinds, list(keys), data_iter)
     return int(client.ingest(stream, list(keys), rows))
 
