@@ -96,3 +96,16 @@ def test_quickstart_starts_its_own_emulator():
     assert done.returncode == 0, done.stderr[-3000:]
     assert "started the embedded emulator at http://127.0.0.1:" in done.stdout
     assert "historical: sensor-a average 22.00" in done.stdout
+
+
+def test_pandas_frames_example(profile_dsn):
+    pytest.importorskip("pandas")
+    out = run_example("pandas_frames.py", profile_dsn)
+    assert "wrote 4 rows" in out
+    assert "write_frame appended 4 rows" in out
+    assert "read back 12 rows" in out
+    # sensor a: 20.5 and a missing reading, three times; sensor b: 21.0 and 22.25, three times
+    lines = [line.split() for line in out.splitlines() if line[:2] in ("a ", "b ")]
+    table = {words[0]: words[1:] for words in lines}
+    assert table == {"a": ["3", "6", "20.500"], "b": ["6", "6", "21.625"]}
+    assert "time zone of 'at': UTC" in out
