@@ -206,3 +206,12 @@ def test_random_frames_round_trip(frame_stream, rows):
         f"SELECT s, f, t FROM table({name}) WHERE k >= {first} ORDER BY k", query_mode="table"
     )
     assert cur.fetchall() == [tuple(r) for r in rows]
+
+
+def test_empty_frame_sends_nothing_and_unknown_stream_is_named(conn, new_stream):
+    name = new_stream([("k", "int64")])
+    empty = pd.DataFrame({"k": np.array([], dtype="int64")})
+    assert conn.client.ingest_frame(name, empty) == 0
+    assert _read(conn, name, "k") == []
+    with pytest.raises(db.DatabaseError, match="no_such_stream_here"):
+        conn.client.ingest_frame("no_such_stream_here", pd.DataFrame({"k": [1]}))
