@@ -60,8 +60,9 @@ def _latency(axis: Any, results: Result) -> None:
             axis.annotate("n/a" if value is None else f"{value:.1f}",
                           (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                           ha="center", va="bottom", fontsize=7, rotation=90)
-    axis.set_xticks(range(len(keys)), ["p50 after\ningest sent", "p99 after\ningest sent",
-                                       "p50 after\ningest returned", "p99 after\ningest returned"])
+    ticks = ["p50 after\ningest sent", "p99 after\ningest sent",
+             "p50 after\ningest\nreturned", "p99 after\ningest\nreturned"]
+    axis.set_xticks(range(len(keys)), ticks, fontsize=8)
     axis.axhline(0, color="black", linewidth=0.5)
     axis.set_ylabel("ms until the row is fetched")
     axis.set_title("Streaming latency (1 row / 10 ms batches)", fontsize=9)
