@@ -9,7 +9,10 @@ Deviations and extensions (documented here, as PEP 249 leaves them open):
 - ``execute(..., query_mode='table'|'streaming', batching_policy={...}, idle_timeout=s)``.
 - ``query_id`` is the server id of the current query; ``cancel()`` cancels it.
 - ``INSERT INTO s [(cols)] VALUES (%s, ...)`` with parameters is sent to the ingest endpoint as
-  JSON rows; ``executemany`` sends all rows in size-capped chunks.
+  JSON rows; ``executemany`` sends all rows in size-capped requests, each posted while the next
+  is encoded. A list of parameter sets is checked whole first (a bad row sends nothing); rows of
+  a generator are checked as they are read. Ingest is not transactional: after a failed request,
+  the exception's ``rows_accepted`` says how many rows earlier requests stored.
 """
 
 from __future__ import annotations
