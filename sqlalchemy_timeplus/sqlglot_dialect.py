@@ -14,7 +14,9 @@ ClickHouse and changes three things:
 * type names are generated in Timeplus' lowercase spelling (``string``, ``nullable(int32)``,
   ``datetime64(3, 'UTC')``, ``low_cardinality(string)``), and Timeplus' snake_case type names parse;
 * the Timeplus ``EMIT ...`` clause (between ``LIMIT`` and ``SETTINGS``) is parsed and re-generated
-  verbatim.
+  verbatim, and the substream clauses ``SHUFFLE BY`` and ``PARTITION BY`` (between ``WHERE`` and
+  ``GROUP BY``) are parsed as expression lists (a :class:`Substreams` node kept in the select's
+  ``connect`` slot, which only Oracle's ``CONNECT BY`` uses, so it is generated in that position).
 
 Registration: defining the class registers it in sqlglot's dialect registry under its lowercased
 class name, so ``sqlglot.parse(sql, read="timeplus")`` works once this module is imported. The
@@ -34,7 +36,7 @@ from sqlglot import exp
 from sqlglot.dialects.clickhouse import ClickHouse
 from sqlglot.tokens import Token, TokenType
 
-__all__ = ["Timeplus", "timeplus_type_name"]
+__all__ = ["Substreams", "Timeplus", "timeplus_type_name"]
 
 # ClickHouse type words (as sqlglot's ClickHouse generator spells them) -> Timeplus type words.
 _TYPE_WORDS = {
@@ -79,6 +81,12 @@ def _timeplus_type_word(word: str) -> str:
     return word
 
 
+class Substreams(exp.Expression):  # type: ignore[misc,unused-ignore]
+    """``SHUFFLE BY a, ... PARTITION BY b, ...`` of a Timeplus SELECT (either may be absent)."""
+
+    arg_types = {"shuffle": False, "partition": False}  # noqa: RUF012
+
+
 def timeplus_type_name(clickhouse_type: str) -> str:
     """Rewrite a ClickHouse-spelled type (``Nullable(DateTime64(3, 'UTC'))``) in Timeplus spelling.
 
@@ -119,22 +127,60 @@ class Timeplus(ClickHouse):  # type: ignore[misc,unused-ignore]
 
         def _parse_query_modifiers(self, this: Any) -> Any:
             this = super()._parse_query_modifiers(this)
-            if isinstance(this, self.MODIFIABLES) and self._is_emit_keyword(self._curr):
+            if not isinstance(this, self.MODIFIABLES):
+                return this
+            if self._at_substreams() and not this.args.get("connect"):
+                this.set("connect", self._parse_substreams())
+                this = super()._parse_query_modifiers(this)
+            if self._is_emit_keyword(self._curr):
                 this.set("emit", self._parse_emit_clause())
                 this = super()._parse_query_modifiers(this)
             return this
 
         def _parse_table_alias(self, alias_tokens: Any = None) -> Optional[exp.TableAlias]:
-            # `FROM s EMIT ...`: EMIT starts the clause, it is not an alias of `s`.
-            if self._is_emit_keyword(self._curr):
+            # `FROM s EMIT ...`, `FROM s SHUFFLE BY k`: clauses, not aliases of `s`.
+            if self._is_emit_keyword(self._curr) or self._at_shuffle_by():
                 return None
             alias: Optional[exp.TableAlias] = super()._parse_table_alias(alias_tokens)
             return alias
 
         def _parse_alias(self, this: Any, explicit: bool = False) -> Any:
-            if not explicit and self._is_emit_keyword(self._curr):
+            if not explicit and (self._is_emit_keyword(self._curr) or self._at_shuffle_by()):
                 return this
             return super()._parse_alias(this, explicit)
+
+        def _at_shuffle_by(self) -> bool:
+            token, following = self._curr, self._next
+            return (
+                token is not None
+                and token.token_type == TokenType.VAR
+                and token.text.upper() == "SHUFFLE"
+                and following is not None
+                and following.token_type == TokenType.VAR
+                and following.text.upper() == "BY"
+            )
+
+        def _at_substreams(self) -> bool:
+            token = self._curr
+            return self._at_shuffle_by() or (
+                token is not None and token.token_type == TokenType.PARTITION_BY
+            )
+
+        def _parse_substreams(self) -> Substreams:
+            """``[SHUFFLE BY expr, ...] [PARTITION BY expr, ...]``, in that order."""
+            node = Substreams()
+            if self._at_shuffle_by():
+                self._advance(2)
+                node.set("shuffle", self._parse_keys("SHUFFLE BY"))
+            if self._match(TokenType.PARTITION_BY):  # type: ignore[no-untyped-call,unused-ignore]
+                node.set("partition", self._parse_keys("PARTITION BY"))
+            return node
+
+        def _parse_keys(self, clause: str) -> list[exp.Expression]:
+            keys: list[exp.Expression] = self._parse_csv(self._parse_assignment)
+            if not keys or any(key is None for key in keys):
+                self.raise_error(f"{clause} needs one or more expressions")
+            return keys
 
         @staticmethod
         def _is_emit_keyword(token: Optional[Token]) -> bool:
@@ -184,6 +230,14 @@ class Timeplus(ClickHouse):  # type: ignore[misc,unused-ignore]
                 expression.set("this", exp.Literal.number(value.name))
             text: str = super().interval_sql(expression)
             return text
+
+        def substreams_sql(self, expression: Substreams) -> str:
+            parts = []
+            for key, words in (("shuffle", "SHUFFLE BY"), ("partition", "PARTITION BY")):
+                if expression.args.get(key):
+                    keys = self.expressions(expression, key=key, flat=True)
+                    parts.append(self.seg(f"{words} {keys}"))
+            return "".join(parts)
 
         def after_limit_modifiers(self, expression: exp.Expression) -> list[str]:
             modifiers: list[str] = super().after_limit_modifiers(expression)

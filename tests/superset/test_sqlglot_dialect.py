@@ -46,6 +46,14 @@ UNCHANGED = [
     "CAST(z AS datetime64(3, 'UTC')), CAST(w AS decimal(10, 2)), CAST(u AS uint64), "
     "CAST(a AS array(int32)), CAST(m AS map(string, float64)), CAST(e AS enum8('a' = 1)), "
     "CAST(i AS ipv4), CAST(q AS uuid), CAST(b AS bool), CAST(d AS date32)",
+    "SELECT device, count() FROM devices PARTITION BY device EMIT PERIODIC 1s",
+    "SELECT location, device, min(cpu) FROM device_utils SHUFFLE BY location "
+    "GROUP BY location, device EMIT ON UPDATE WITH BATCH 1s SETTINGS substreams = 4",
+    "SELECT count() FROM s AS x WHERE a > 1 SHUFFLE BY k, j PARTITION BY k GROUP BY k, j "
+    "HAVING count() > 1 LIMIT 5",
+    "SELECT * FROM (SELECT k, lag(v) FROM s PARTITION BY k) AS t SHUFFLE BY k",
+    "SELECT sum(v) OVER (PARTITION BY k) FROM table(s)",
+    "SELECT shuffle FROM s",
 ]
 
 
@@ -103,8 +111,30 @@ def test_registered_by_name() -> None:
     ]
 
 
+def test_substream_clauses_are_keys_before_group_by() -> None:
+    (tree,) = sqlglot.parse(
+        "SELECT k FROM s WHERE v > 0 SHUFFLE BY k PARTITION BY lower(k) GROUP BY k", read=Timeplus
+    )
+    substreams = tree.args["connect"]
+    assert [key.sql(dialect=Timeplus) for key in substreams.args["shuffle"]] == ["k"]
+    assert [key.sql(dialect=Timeplus) for key in substreams.args["partition"]] == ["lower(k)"]
+    assert tree.args["where"] is not None and tree.args["group"] is not None
+    assert tree.args["from_"].this.alias == ""  # SHUFFLE was not taken for an alias of s
+    limited = tree.limit(10).sql(dialect=Timeplus)
+    assert limited.endswith("SHUFFLE BY k PARTITION BY lower(k) GROUP BY k LIMIT 10")
+
+
 @pytest.mark.parametrize(
-    "sql", ["SELECT (a FROM s", "SELECT a FROM s EMIT (", "SELECT a FROM s EMIT", "SELECT 'open"]
+    "sql",
+    [
+        "SELECT (a FROM s",
+        "SELECT a FROM s EMIT (",
+        "SELECT a FROM s EMIT",
+        "SELECT 'open",
+        "SELECT a FROM s PARTITION BY",
+        "SELECT a FROM s SHUFFLE BY GROUP BY a",
+        "SELECT a FROM s PARTITION BY a SHUFFLE BY a",
+    ],
 )
 def test_bad_sql_raises_parse_error(sql: str) -> None:
     with pytest.raises((ParseError, sqlglot.errors.TokenError)):
