@@ -5,8 +5,9 @@ python examples/pandas_frames.py [DSN]        (or set TIMEPLUS_URL)
 1. ``DataFrame.to_sql`` as it is: creates the stream (nullable columns) and sends the rows to the
    ingest endpoint through the dialect's bulk INSERT.
 2. ``to_sql(method=ingest_method)``: pandas' rows go straight to the driver's ingest.
-3. ``write_frame``: no ``to_sql`` at all; columns are converted vectorised, chunk by chunk, while
-   earlier requests are in flight. The fastest for large frames; the stream must exist.
+3. ``write_frame``: creates a missing stream like ``to_sql`` (same ``if_exists``/``index``), then
+   converts the columns vectorised, chunk by chunk, while earlier requests are in flight. The
+   fastest for large frames.
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@
 ``DataFrame.to_sql`` works as it is (the dialect sends its bulk INSERT to ingest), but pandas
 first turns every value into a Python object and a dict per row. Two faster ways:
 
-* ``write_frame(frame, "readings", engine)`` skips ``to_sql`` altogether: the frame's columns
+* ``write_frame(frame, "readings", engine)`` skips ``to_sql``'s row handling: the frame's columns
   are converted a chunk at a time with vectorised pandas/numpy operations while earlier requests
-  are in flight (``TimeplusClient.ingest_frame``). The stream must exist.
+  are in flight (``TimeplusClient.ingest_frame``). A missing stream is created (and
+  ``if_exists`` honoured) by ``to_sql`` on the frame's first zero rows.
 * ``frame.to_sql("readings", engine, if_exists="append", index=False, method=ingest_method)``
   keeps ``to_sql``'s table creation and ``if_exists`` handling, and hands the rows pandas made
   straight to the driver's ingest, with no per-row SQLAlchemy work. (pandas' own conversion of
@@ -39,17 +40,32 @@ __all__ = ["ingest_method", "write_frame"]
 
 
 def write_frame(
-    frame: Any, name: str, con: Any, columns: Optional[Sequence[str]] = None
+    frame: Any,
+    name: str,
+    con: Any,
+    *,
+    if_exists: str = "append",
+    index: bool = False,
+    columns: Optional[Sequence[str]] = None,
 ) -> int:
-    """Append ``frame``'s rows (not its index) to the stream ``name``; returns the row count.
+    """Write ``frame``'s rows to the stream ``name``; returns the row count.
 
-    ``con`` is an Engine or a Connection of this dialect. ``columns`` names the stream columns
-    the frame's columns go to, in order (default: the frame's column labels). To send the index
-    too, pass ``frame.reset_index()``.
+    ``con`` is an Engine or a Connection of this dialect. The stream is created when missing, and
+    ``if_exists`` ("append", "fail" or "replace") acts as in ``DataFrame.to_sql``: both are done by
+    ``frame.head(0).to_sql(...)``, so the stream gets exactly the columns ``to_sql`` would create
+    (nullable, types mapped by pandas and this dialect). ``index=True`` writes the index as
+    columns first, as ``to_sql`` does. ``columns`` names the stream columns the frame's columns go
+    to, in order (default: the frame's column labels); it is for existing streams only.
     """
     if isinstance(con, Engine):
         with con.connect() as connection:
-            return write_frame(frame, name, connection, columns)
+            return write_frame(
+                frame, name, connection, if_exists=if_exists, index=index, columns=columns
+            )
+    if index:
+        frame = frame.reset_index()
+    if columns is None:
+        frame.head(0).to_sql(name, con, if_exists=if_exists, index=False)
     client = _dbapi_connection(con).client
     return int(client.ingest_frame(name, frame, columns))
 

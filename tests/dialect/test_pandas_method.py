@@ -139,3 +139,27 @@ def test_write_frame_appends_to_an_existing_stream(
     assert _ingest_requests(counted_server, before) == 1
     back = _read(historical, strict_stream, "i, f, s, is_nan(f) AS nan_flag")
     assert back[["i", "s", "nan_flag"]].values.tolist() == [[1, "a", True], [2, "b", False]]
+
+
+def test_write_frame_creates_the_stream_and_honours_if_exists(
+    historical: sa.engine.Engine, stream_name: str, mixed_frame: Any
+) -> None:
+    from sqlalchemy_timeplus.pandas import write_frame
+
+    assert write_frame(mixed_frame, stream_name, historical) == 4  # created, then written
+    back = _read(historical, stream_name, "i, f, s, ts, b")
+    pd.testing.assert_frame_equal(
+        back.astype({"s": object}), mixed_frame.astype({"s": object}), check_dtype=False
+    )
+    with pytest.raises(ValueError, match="already exists"):
+        write_frame(mixed_frame, stream_name, historical, if_exists="fail")
+    assert write_frame(mixed_frame.head(2), stream_name, historical, if_exists="replace") == 2
+    assert _read(historical, stream_name, "i")["i"].tolist() == [1, 2]
+
+
+def test_write_frame_with_the_index(historical: sa.engine.Engine, stream_name: str) -> None:
+    from sqlalchemy_timeplus.pandas import write_frame
+
+    frame = pd.DataFrame({"v": [0.5, 1.5]}, index=pd.Index([10, 20], name="i"))
+    assert write_frame(frame, stream_name, historical, index=True) == 2
+    assert _read(historical, stream_name, "i, v").values.tolist() == [[10, 0.5], [20, 1.5]]
