@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any, Optional
 
 from timeplus_emulator.backend import EngineError
+from timeplus_emulator.catalog import StreamInfo
 from timeplus_emulator.engine import Engine
 from timeplus_emulator.faults import Faults
 from timeplus_emulator.httpio import HttpError, Request
@@ -59,6 +60,8 @@ _CONTENT_TYPES = {
     "application/x-ndjson": "streaming", "text/plain": "raw",
 }
 _LONG_DIGITS = re.compile(rb"\d{20}")
+_EXPANDED_COUNTS = ("row_count", "streaming_data_bytes", "historical_data_bytes")
+_BOOLEANS = {"1": True, "t": True, "true": True, "0": False, "f": False, "false": False}
 _PATCHABLE = frozenset({"description", "logstore_retention_bytes", "logstore_retention_ms",
                         "ttl_expression"})
 
@@ -222,7 +225,15 @@ class Api:
             db = self.engine.resolve_db(self._db(req))
         except EngineError as exc:
             raise self.sql_error(exc, resource=True) from None
-        req.send_json(200, [s.to_json() for s in self.engine.streams_in(db)])
+        streams = [s.to_json() for s in self.engine.streams_in(db)]
+        if bool_param(req, "expand"):  # E-SPEC: adds the StreamStats counts
+            for stream in streams:
+                try:
+                    counts = stream_counts(self.engine, self.engine.stream(db, stream["name"]))
+                except EngineError:
+                    continue  # dropped while listing
+                stream.update({k: counts[k] for k in _EXPANDED_COUNTS})
+        req.send_json(200, streams)
 
     def create_stream(self, req: Request) -> None:
         body = req.json_body()
@@ -272,18 +283,9 @@ class Api:
     def stream_stats(self, req: Request, name: str) -> None:
         try:
             info = self.engine.stream(self._db(req), name)
-            table = self.engine.ch_table(info.database, info.name)
-            out = self.engine.backend.query(
-                f"SELECT count(), toString(min(_tp_time)), toString(max(_tp_time)) FROM {table}",
-                "JSONCompactEachRow")
+            req.send_json(200, stream_counts(self.engine, info))
         except EngineError as exc:
             raise self.sql_error(exc, resource=True) from None
-        count, earliest, latest = json.loads(out)
-        rows = int(count)
-        req.send_json(200, {
-            "row_count": rows, "streaming_data_bytes": 0, "historical_data_bytes": 0,
-            "earliest_event": earliest if rows else "", "latest_event": latest if rows else "",
-        })
 
     def ingest(self, req: Request, name: str) -> None:
         fmt = ingest_format(req.headers.get("Content-Type"), req.query.get("format"))
@@ -347,6 +349,31 @@ class Api:
             "components": {"timeplusd": {"version": "emulator-" + VERSION, "status": "ok"},
                            "appserver": {"version": "emulator-" + VERSION, "status": "ok"}},
         })
+
+
+def stream_counts(engine: Engine, info: StreamInfo) -> dict[str, Any]:
+    """The StreamStats of a stream from its stored rows (``/stats``, ``?expand=true``)."""
+    table = engine.ch_table(info.database, info.name)
+    out = engine.backend.query(
+        f"SELECT count(), toString(min(_tp_time)), toString(max(_tp_time)) FROM {table}",
+        "JSONCompactEachRow")
+    count, earliest, latest = json.loads(out)
+    rows = int(count)
+    return {
+        "row_count": rows, "streaming_data_bytes": 0, "historical_data_bytes": 0,
+        "earliest_event": earliest if rows else "", "latest_event": latest if rows else "",
+    }
+
+
+def bool_param(req: Request, name: str) -> bool:
+    """A boolean query parameter as Go's ParseBool reads it (absent or empty: false)."""
+    text = (req.query.get(name) or "").strip()
+    if not text:
+        return False
+    value = _BOOLEANS.get(text.lower())
+    if value is None:
+        raise HttpError(400, 36, f"query parameter {name}={text!r} is not a boolean")
+    return value
 
 
 class _Collector:

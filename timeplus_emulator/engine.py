@@ -40,6 +40,7 @@ from timeplus_emulator.sql import (
     to_timeplus_error,
 )
 from timeplus_emulator.sql.tokens import quote_name, quote_string
+from timeplus_emulator.viewcontrol import ViewControl
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class Engine:
         self.streams: dict[Key, StreamInfo] = {}
         self.clocks: dict[Key, SequenceClock] = {}
         self.views: dict[Key, ViewInfo] = {}
+        self.view_controls: dict[Key, ViewControl] = {}
         self.on_view_created: Optional[Callable[[ViewInfo], None]] = None
         self.on_view_dropped: Optional[Callable[[ViewInfo], None]] = None
 
@@ -165,6 +167,14 @@ class Engine:
         """A consistent snapshot of one database's views, sorted by name."""
         with self.lock:
             return [v for (d, _), v in sorted(self.views.items()) if d == database]
+
+    def view_control(self, view: ViewInfo) -> ViewControl:
+        """The pause gate and run state of a materialized view (made on first use)."""
+        key = (view.database, view.name)
+        with self.lock:
+            if self.views.get(key) is not view:  # dropped meanwhile: keep nothing for it
+                return ViewControl()
+            return self.view_controls.setdefault(key, ViewControl())
 
     def view_query(self, database: Optional[str], name: str) -> Optional[str]:
         """The Timeplus SELECT of a non-materialized view (the translator's resolver)."""
@@ -274,6 +284,7 @@ class Engine:
                     return False
                 raise EngineError(UNKNOWN_STREAM, f"View {db}.{name} doesn't exist")
             del self.views[(db, name)]
+            self.view_controls.pop((db, name), None)
             if self.on_view_dropped is not None:
                 self.on_view_dropped(view)
             target = self.streams.get((db, name))

@@ -30,6 +30,7 @@ from timeplus_emulator.backend import EngineError, acquire_backend, release_back
 from timeplus_emulator.engine import Engine
 from timeplus_emulator.faults import Faults
 from timeplus_emulator.httpio import AUTHENTICATION_FAILED, Credentials, HttpError, Request
+from timeplus_emulator.matviews import MaterializedViewsApi
 from timeplus_emulator.queries import QueryRegistry
 from timeplus_emulator.statements import Executor
 
@@ -46,6 +47,8 @@ def _routes(api: Api) -> list[Route]:
     """``(method, path pattern, handler, profiles, endpoint name)`` of every API route."""
     both = frozenset({"cloud", "enterprise"})
     cloud, ent = frozenset({"cloud"}), frozenset({"enterprise"})
+    mvs = MaterializedViewsApi(api)
+    mv_path = r"v1beta2/materialized_views/([^/]+)"
     table: list[tuple[str, str, Callable[..., None], frozenset[str], str]] = [
         ("GET", r"info", api.info, both, "info"),
         ("GET", r"v1beta2/info", api.info, both, "info"),
@@ -69,6 +72,14 @@ def _routes(api: Api) -> list[Route]:
         ("GET", r"v1beta2/views/([^/]+)", api.get_view, both, "get_view"),
         ("DELETE", r"v1beta2/views/([^/]+)", api.delete_view, both, "delete_view"),
         ("PATCH", r"v1beta2/views/([^/]+)", api.patch_view, both, "patch_view"),
+        ("GET", r"v1beta2/materialized_views", mvs.list, ent, "list_materialized_views"),
+        ("GET", mv_path, mvs.get, ent, "get_materialized_view"),
+        ("DELETE", mv_path, mvs.delete, ent, "delete_materialized_view"),
+        ("POST", mv_path + "/pause", mvs.pause, ent, "pause_materialized_view"),
+        ("POST", mv_path + "/resume", mvs.resume, ent, "resume_materialized_view"),
+        ("GET", mv_path + "/stats", mvs.stats, ent, "materialized_view_stats"),
+        ("POST", mv_path + "/recover", mvs.recover, ent, "recover_materialized_view"),
+        ("POST", mv_path + "/transfer", mvs.transfer, ent, "transfer_materialized_view"),
     ]
     return [(m, re.compile(p + r"/?\Z"), h, profiles, name)
             for m, p, h, profiles, name in table]
@@ -255,7 +266,11 @@ class EmulatorServer:
         ``get_query``, ``delete_query``, ``cancel_query``, ``sqlanalyze``, ``format``,
         ``exec``, ``list_streams``, ``create_stream``, ``get_stream``, ``delete_stream``,
         ``patch_stream``, ``stream_stats``, ``ingest``, ``list_views``, ``create_view``,
-        ``get_view``, ``delete_view``, ``patch_view``; endpoints never called are absent.
+        ``get_view``, ``delete_view``, ``patch_view`` and (enterprise) ``list_materialized_views``,
+        ``get_materialized_view``, ``delete_materialized_view``, ``pause_materialized_view``,
+        ``resume_materialized_view``, ``materialized_view_stats``,
+        ``recover_materialized_view``, ``transfer_materialized_view``; endpoints never
+        called are absent.
         A request counts once its method and path name an endpoint of this profile,
         whatever the answer (injected faults and failed auth included); unknown paths
         and ``/_emulator/faults`` are not counted. Thread-safe; compare two snapshots.

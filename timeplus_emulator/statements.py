@@ -215,7 +215,8 @@ class Executor:
         try:
             stmt = translate_sql(engine, view.query)
             assert isinstance(stmt, SelectStatement)
-            runner = SelectRunner(engine, stmt, QueryRecord(sql=view.query))
+            runner = SelectRunner(engine, stmt, QueryRecord(sql=view.query),
+                                  control=engine.view_control(view))
             runner.prepare()
             target = engine.stream(view.target_database, view.target_stream or view.name)
             runner.run(_ViewSink(engine, target, [c["name"] for c in runner.header], stop))

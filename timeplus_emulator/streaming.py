@@ -42,6 +42,7 @@ from timeplus_emulator.sql import (
 )
 from timeplus_emulator.sql.tokens import quote_string
 from timeplus_emulator.systables import rewrite_system_tables
+from timeplus_emulator.viewcontrol import ViewControl
 
 _RELATIVE_SEEK = re.compile(r"-(\d+)\s*(s|m|h|d)")
 _SEEK_UNITS = {"s": "SECOND", "m": "MINUTE", "h": "HOUR", "d": "DAY"}
@@ -71,8 +72,10 @@ class RowSink(Protocol):
 class SelectRunner:
     """Prepares (header, validation) and then runs one SELECT."""
 
-    def __init__(self, engine: Engine, stmt: SelectStatement, record: QueryRecord) -> None:
+    def __init__(self, engine: Engine, stmt: SelectStatement, record: QueryRecord,
+                 control: Optional[ViewControl] = None) -> None:
         self.engine = engine
+        self.control = control  # a materialized view's pause gate and status
         self.stmt = stmt
         self.record = record
         self.streaming = stmt.streaming
@@ -95,8 +98,13 @@ class SelectRunner:
                 self._prepare_historical()
         except EngineError as exc:
             self.close()
-            raise self._public(exc) from None
+            raise self._failed(self._public(exc)) from None
         self.record.is_streaming = self.streaming
+
+    def _failed(self, exc: EngineError) -> EngineError:
+        if self.control is not None:
+            self.control.failed(f"Code: {exc.code}. {exc.message}")
+        return exc
 
     def _public(self, exc: EngineError) -> EngineError:
         return self.engine.public_error(exc)
@@ -191,6 +199,8 @@ class SelectRunner:
     # ------------------------------------------------------------------ run
     def run(self, sink: RowSink) -> None:
         """Deliver all rows; returns when finished; raises QueryStopped/EngineError."""
+        if self.control is not None:
+            self.control.running()
         try:
             if not self.streaming:
                 self._run_historical(sink)
@@ -201,7 +211,7 @@ class SelectRunner:
             else:
                 self._run_batches(sink)
         except EngineError as exc:
-            raise self._public(exc) from None
+            raise self._failed(self._public(exc)) from None
         finally:
             self.close()
 
@@ -234,6 +244,9 @@ class SelectRunner:
         wait = min(sink.poll(), max_wait, WAIT_SLICE)
         info = self.engine.source_stream(self.stmt.sources[self._stream_index])
         clock = self.engine.clock(info)
+        if self.control is not None:  # a paused view stops here, between two reads
+            self.control.progress(clock, seen)
+            self.control.park(sink.poll)
         last = clock.wait_beyond(seen, wait)
         if clock.closed:
             raise EngineError(60, f"Stream {info.database}.{info.name} was dropped")
