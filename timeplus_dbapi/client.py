@@ -51,6 +51,12 @@ def _is_missing_route(error: ServerError) -> bool:
     return error.http_status in _NO_ROUTE
 
 
+def _route_missing(error: Error) -> bool:
+    """The PEP 249 error of a "no such route" answer (404, 405 or 501)."""
+    cause = error.__cause__
+    return isinstance(cause, ServerError) and _is_missing_route(cause)
+
+
 class _PipelinedPosts:
     """Ingest bodies posted in order, each by a sender thread while the caller encodes the next.
 
@@ -165,8 +171,10 @@ class TimeplusClient:
 
     # --- streams -------------------------------------------------------------------------------
 
-    def list_streams(self) -> list[dict[str, Any]]:
-        return list(self._json("GET", "v1beta2/streams") or [])
+    def list_streams(self, *, expand: bool = False) -> list[dict[str, Any]]:
+        """``expand=True`` asks for ``row_count`` and the byte counts (Timeplus Enterprise)."""
+        params = {"expand": "true"} if expand else None
+        return list(self._json("GET", "v1beta2/streams", params=params) or [])
 
     def get_stream(self, name: str) -> dict[str, Any]:
         return dict(self._json("GET", f"v1beta2/streams/{_segment(name)}") or {})
@@ -292,6 +300,58 @@ class TimeplusClient:
 
     def delete_view(self, name: str, *, if_exists: bool = False) -> None:
         self._delete_object("views", "VIEW", name, if_exists)
+
+    # --- materialized views (Timeplus Enterprise 2025) ---------------------------------------
+
+    def list_materialized_views(self, *, expand: bool = False) -> list[dict[str, Any]]:
+        """``GET /materialized_views`` (``expand=True`` adds status and lagging); on a server
+        without that route, the materialized entries of ``list_views()``."""
+        params = {"expand": "true"} if expand else None
+        try:
+            with self.translating():
+                found = self.transport.request_json(
+                    "GET", "v1beta2/materialized_views", params=params
+                )
+            return list(found or [])
+        except Error as error:
+            if not _route_missing(error):
+                raise
+        return [view for view in self.list_views() if view.get("materialized")]
+
+    def get_materialized_view(self, name: str) -> dict[str, Any]:
+        """``GET /materialized_views/{name}``, or the view from ``get_view()`` where that
+        route does not exist; a plain (non-materialized) view is a ``ProgrammingError``."""
+        try:
+            with self.translating():
+                path = f"v1beta2/materialized_views/{_segment(name)}"
+                return dict(self.transport.request_json("GET", path) or {})
+        except Error as error:
+            if not _route_missing(error):
+                raise
+        view = self.get_view(name)
+        if not view.get("materialized"):
+            raise ProgrammingError(f"{name!r} is a view, not a materialized view")
+        return view
+
+    def pause_materialized_view(self, name: str, *, sync: bool = True) -> None:
+        """Stop the view writing to its target; ``sync`` waits until it has stopped.
+        Unlike the server's default, ``sync`` is on unless turned off."""
+        self._materialized_view_action(name, "pause", sync)
+
+    def resume_materialized_view(self, name: str, *, sync: bool = True) -> None:
+        """Let a paused view go on (it reads what was ingested meanwhile); ``sync`` waits."""
+        self._materialized_view_action(name, "resume", sync)
+
+    def materialized_view_stats(self, name: str) -> dict[str, Any]:
+        path = f"v1beta2/materialized_views/{_segment(name)}/stats"
+        return dict(self._json("GET", path) or {})
+
+    def _materialized_view_action(self, name: str, action: str, sync: bool) -> None:
+        path = f"v1beta2/materialized_views/{_segment(name)}/{action}"
+        with self.translating():
+            params = {"sync": "true" if sync else "false"}
+            # pausing a paused view (or resuming a running one) does nothing: safe to re-send
+            self.transport.request("POST", path, params=params, safe_to_retry=True).close()
 
     # --- ingest --------------------------------------------------------------------------------
 
