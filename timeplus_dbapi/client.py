@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional, Union
 from urllib.parse import quote
 
 from . import ddl
-from .errors import Error, ProgrammingError, translate
+from .errors import Error, NotSupportedError, ProgrammingError, translate
 from .frames import frame_rows, stream_targets
 from .jsonvalues import encode_native_rows, encode_rows
 from .protocol.errors import ProtocolError, ServerError, StreamError
@@ -344,14 +344,37 @@ class TimeplusClient:
 
     def materialized_view_stats(self, name: str) -> dict[str, Any]:
         path = f"v1beta2/materialized_views/{_segment(name)}/stats"
-        return dict(self._json("GET", path) or {})
+        try:
+            return dict(self._json("GET", path) or {})
+        except Error as error:
+            raise self._mv_route_error(error) from error.__cause__
 
     def _materialized_view_action(self, name: str, action: str, sync: bool) -> None:
         path = f"v1beta2/materialized_views/{_segment(name)}/{action}"
-        with self.translating():
-            params = {"sync": "true" if sync else "false"}
-            # pausing a paused view (or resuming a running one) does nothing: safe to re-send
-            self.transport.request("POST", path, params=params, safe_to_retry=True).close()
+        params = {"sync": "true" if sync else "false"}
+        try:
+            with self.translating():
+                # pausing a paused view (or resuming a running one) does nothing: safe to re-send
+                self.transport.request("POST", path, params=params, safe_to_retry=True).close()
+        except Error as error:
+            raise self._mv_route_error(error) from error.__cause__
+
+    def _mv_route_error(self, error: Error) -> Error:
+        """``error`` itself, or ``NotSupportedError`` when the server has no
+        ``/materialized_views`` at all (a 404 alone may just mean an unknown name)."""
+        if not _route_missing(error):
+            return error
+        try:
+            with self.translating():
+                self.transport.request("GET", "v1beta2/materialized_views").close()
+        except Error as probe:
+            if _route_missing(probe):
+                return NotSupportedError(
+                    "this server has no /materialized_views endpoints (Timeplus Enterprise 2025)",
+                    http_status=error.http_status,
+                    host=self.host,
+                )
+        return error
 
     # --- ingest --------------------------------------------------------------------------------
 
