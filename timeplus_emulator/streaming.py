@@ -16,6 +16,10 @@ Modes:
 * **window** (aggregation over ``tumble``/``hop``): the watermark is the largest event time
   seen; when it passes ``window_end``, the closed windows are computed and emitted once.
 
+A materialized view's runner carries its :class:`~timeplus_emulator.viewcontrol.ViewControl`:
+it reports status and position there and, while the view is paused, parks before its next
+read of the source, keeping its position and state for when it resumes.
+
 ``LIMIT n`` ends any of them after n rows. Anything else streaming is refused with
 code 48 before the response starts.
 """
@@ -199,9 +203,9 @@ class SelectRunner:
     # ------------------------------------------------------------------ run
     def run(self, sink: RowSink) -> None:
         """Deliver all rows; returns when finished; raises QueryStopped/EngineError."""
-        if self.control is not None:
-            self.control.running()
         try:
+            if self.control is not None:
+                self._report_running(self.control)
             if not self.streaming:
                 self._run_historical(sink)
             elif self._windowed():
@@ -214,6 +218,12 @@ class SelectRunner:
             raise self._failed(self._public(exc)) from None
         finally:
             self.close()
+
+    def _report_running(self, control: ViewControl) -> None:
+        if self.streaming:
+            info = self.engine.source_stream(self.stmt.sources[self._stream_index])
+            control.progress(self.engine.clock(info), self._start_sn)
+        control.running()
 
     def _run_historical(self, sink: RowSink) -> None:
         if self._pending and self._deliver(sink, self._pending):

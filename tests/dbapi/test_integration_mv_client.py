@@ -69,6 +69,10 @@ def test_materialized_views_listed_and_got(ent_conn):
     try:
         names = [v["name"] for v in client.list_materialized_views()]
         assert view in names
+        deadline = time.monotonic() + 5  # the view's query starts in the background
+        while client.get_materialized_view(view)["status"] != "ExecutingPipeline":
+            assert time.monotonic() < deadline, client.get_materialized_view(view)
+            time.sleep(0.05)
         expanded = {v["name"]: v for v in client.list_materialized_views(expand=True)}
         assert expanded[view]["status"] == "ExecutingPipeline"
         got = client.get_materialized_view(view)

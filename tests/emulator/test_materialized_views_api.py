@@ -30,6 +30,16 @@ def _wait_count(api: Api, source: str, count: int, timeout: float = 5.0) -> int:
         time.sleep(0.05)
 
 
+def _wait_status(ent: Api, view: str, status: str, timeout: float = 5.0) -> dict[str, Any]:
+    """The MaterializedView once its status is ``status`` (the query starts in the background)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got: dict[str, Any] = ent.get(f"/materialized_views/{view}").json()
+        if got.get("status") == status or time.monotonic() > deadline:
+            return got
+        time.sleep(0.05)
+
+
 def _mv(ent: Api) -> tuple[str, str]:
     """A source stream and a materialized view doubling its column (implicit target)."""
     src = ent.create_stream("a int32")
@@ -75,6 +85,7 @@ def test_list_and_get_materialized_views(ent: Api) -> None:
     assert entry["create_query"].startswith("CREATE MATERIALIZED VIEW")
     assert entry["columns"] == [{"name": "d", "type": "int64"}]
     assert "status" not in entry
+    assert _wait_status(ent, view, "ExecutingPipeline")["status"] == "ExecutingPipeline"
     expanded = {v["name"]: v for v in ent.get("/materialized_views?expand=true").json()}
     assert expanded[view]["status"] == "ExecutingPipeline"
     assert expanded[view]["lagging"] == 0
