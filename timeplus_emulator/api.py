@@ -3,7 +3,14 @@
 Owns: turning a :class:`~timeplus_emulator.httpio.Request` into engine/executor calls and
 the JSON or SSE answer, per profile (``cloud``: ``POST /streams`` and ``/views`` exist;
 ``enterprise``: DDL on ``/queries`` answers 204, ``/exec`` exists). Routing, auth and
-faults happen before these methods are called (:mod:`timeplus_emulator.server`).
+faults happen before these methods are called (:mod:`timeplus_emulator.server`). The
+``/materialized_views`` endpoints live in :mod:`timeplus_emulator.matviews`.
+
+``GET /streams?expand=true`` (E-SPEC) adds ``row_count``, ``streaming_data_bytes`` and
+``historical_data_bytes``, computed as ``/streams/{name}/stats`` computes them
+(:func:`stream_counts`). G-SPEC does not document ``expand``; both profiles honour it.
+``GET /streams/{name}`` has no ``expand`` in either spec and ignores it; ``create_query``
+(required by E-SPEC's Stream) is always present.
 """
 
 from __future__ import annotations
@@ -282,10 +289,10 @@ class Api:
 
     def stream_stats(self, req: Request, name: str) -> None:
         try:
-            info = self.engine.stream(self._db(req), name)
-            req.send_json(200, stream_counts(self.engine, info))
+            counts = stream_counts(self.engine, self.engine.stream(self._db(req), name))
         except EngineError as exc:
             raise self.sql_error(exc, resource=True) from None
+        req.send_json(200, counts)
 
     def ingest(self, req: Request, name: str) -> None:
         fmt = ingest_format(req.headers.get("Content-Type"), req.query.get("format"))

@@ -156,6 +156,17 @@ def test_delete_a_paused_materialized_view(ent: Api) -> None:
     ent.ingest(src, ["a"], [[1]])  # the source is untouched
 
 
+def test_a_failed_view_reports_error_and_its_message(ent: Api) -> None:
+    src, view = _mv(ent)
+    assert _wait_status(ent, view, "ExecutingPipeline")["status"] == "ExecutingPipeline"
+    ent.sql(f"DROP STREAM {src}")
+    got = _wait_status(ent, view, "Error")
+    assert got["status"] == "Error"
+    assert src in got["last_error_message"]
+    stats = ent.get(f"/materialized_views/{view}/stats").json()
+    assert stats["status"] == "Error" and src in stats["nodes"][0]["last_error_message"]
+
+
 def test_recover_and_transfer_are_not_emulated(ent: Api) -> None:
     _, view = _mv(ent)
     body = ent.error(ent.post(f"/materialized_views/{view}/recover"), 501)
