@@ -95,6 +95,15 @@ class _PipelinedPosts:
         future.result()
         self.accepted += count
 
+    def finish_quietly(self) -> None:
+        """After an interruption: wait for the post in flight (bounded by the transport's
+        timeout) so the connection is not in use when the caller sees the exception; a failure
+        of that post is logged, not raised over the interruption."""
+        try:
+            self.settle()
+        except Error as error:
+            logger.warning("ingest request in flight at the interruption failed: %s", error)
+
     def close(self) -> None:
         if self._sender is not None:
             self._sender.shutdown(wait=False)
@@ -421,13 +430,22 @@ class TimeplusClient:
                 sending.post(body, count, alone=is_last and sending.idle)
             sending.settle()
         except Error as error:
+            failure = error
             if not sending.idle:  # the failure is here (encoding); the earlier post still counts
-                sending.settle()
-            error.rows_accepted = sending.accepted
-            error.message = (
-                f"{error.message} ({sending.accepted} rows were accepted before the failure)"
+                try:
+                    sending.settle()
+                except Error as earlier:  # the earlier request failed too: that comes first
+                    failure = earlier
+            failure.rows_accepted = sending.accepted
+            failure.message = (
+                f"{failure.message} ({sending.accepted} rows were accepted before the failure)"
             )
-            error.args = (error.message,)
+            failure.args = (failure.message,)
+            if failure is error:
+                raise
+            raise failure  # noqa: B904 (keeps its own cause; its context is the encoding error)
+        except BaseException:
+            sending.finish_quietly()  # e.g. KeyboardInterrupt: leave the connection idle
             raise
         finally:
             sending.close()

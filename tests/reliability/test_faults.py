@@ -479,3 +479,96 @@ def test_no_socket_leak_after_repeated_faults(
     connection.close()
     assert _sockets_settled(baseline) <= 0
     assert not server.wait_no_running()
+
+
+class _Interrupt(BaseException):
+    """Stands for KeyboardInterrupt (which pytest would treat as the user's)."""
+
+
+def test_ingest_interrupted_mid_pipeline_leaves_nothing_in_flight(
+    faulty: EmulatorServer, server: Server, conn_factory: Connect
+) -> None:
+    name = server.create_stream("a int32, b string")
+    connection = conn_factory(timeout=5, ingest_max_bytes=2048)
+
+    def rows() -> Any:
+        for i in range(3000):
+            if i == 1500:
+                raise _Interrupt
+            yield [i, "x" * 30]
+
+    before = faulty.request_counts.get("ingest", 0)
+    with pytest.raises(_Interrupt):
+        connection.client.ingest(name, ["a", "b"], rows())
+    sent = faulty.request_counts.get("ingest", 0) - before
+    landed = server.count(name)
+    time.sleep(0.3)
+    # the post in flight at the interruption was waited for: nothing arrives afterwards
+    assert faulty.request_counts.get("ingest", 0) - before == sent
+    assert server.count(name) == landed
+    assert 1000 < landed < 1500
+    senders = [t for t in threading.enumerate() if t.name.startswith("timeplus-ingest")]
+    for thread in senders:
+        thread.join(timeout=1.0)  # an idle pool thread exits once its executor is shut down
+    assert not [t for t in senders if t.is_alive()]
+    assert_usable(connection)
+
+
+class _SlowFailingIngest:
+    """Answers the first POST with a 500 after ``delay`` seconds, having set ``received``."""
+
+    def __init__(self, delay: float) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        outer = self
+        self.received = threading.Event()
+        self.requests = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                outer.requests += 1
+                outer.received.set()
+                time.sleep(delay)
+                body = b'{"code": 1002, "message": "disk full", "system": "timeplusd"}'
+                self.send_response(500)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.dsn = f"timeplus://127.0.0.1:{self.httpd.server_address[1]}/default"
+
+
+def test_ingest_encoding_error_while_the_post_in_flight_fails_reports_the_post(
+    conn_factory: Connect,
+) -> None:
+    """Both fail: the earlier request's failure is what the caller gets, with rows_accepted
+    (the encoding error is its context). Deterministic: the bad row is produced only once the
+    server holds the first request, which it fails 0.3 s later."""
+    server = _SlowFailingIngest(delay=0.3)
+    connection = conn_factory(server.dsn, timeout=5, ingest_max_bytes=64 * 1024)
+
+    def rows() -> Any:
+        for i in range(3000):  # ~45 bytes a row: the first body holds ~1,450 rows
+            if i == 2000:
+                assert server.received.wait(5)
+                yield [i, object()]
+            yield [i, "x" * 30]
+
+    with pytest.raises(timeplus_dbapi.DatabaseError, match="disk full") as caught:
+        connection.client.ingest("s", ["a", "b"], rows())
+    assert caught.value.http_status == 500
+    assert caught.value.rows_accepted == 0
+    assert "0 rows were accepted before the failure" in str(caught.value)
+    assert isinstance(caught.value.__context__, timeplus_dbapi.NotSupportedError)
+    assert server.requests == 1
+    server.httpd.shutdown()
