@@ -86,6 +86,8 @@ def frame_rows(
     if len(set(names)) != len(names):
         raise ProgrammingError(f"duplicate column names in {names!r}")
     stop = len(frame) if stop is None else stop
+    if not names and stop > start:
+        raise ProgrammingError(f"the frame has {stop - start} rows but no columns to send")
     for j, name in enumerate(names):  # checked whole before anything is sent
         target = targets.get(name)
         if target is None or target.nullable or target.is_float:
@@ -160,6 +162,8 @@ def _column_values(series: Any, target: Optional[ColumnTarget]) -> list[Any]:
     has_missing = bool(missing.any())
     # frame_rows refused missing values in columns that are neither nullable nor float
     fill = None if target is None or target.nullable else "nan"
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _categorical_values(series, target, fill)
 
     if _is_datetime(dtype):
         values = series
@@ -194,5 +198,15 @@ def _column_values(series: Any, target: Optional[ColumnTarget]) -> list[Any]:
 
     boxed = series.to_numpy(dtype=object, copy=has_missing)
     if has_missing:
-        boxed[missing] = None
+        boxed[missing] = fill
     return list(boxed.tolist())
+
+
+def _categorical_values(series: Any, target: Optional[ColumnTarget], fill: Any) -> list[Any]:
+    """A categorical chunk: its categories converted as a column of their own dtype (pandas
+    would turn integer categories into floats around a missing value), picked by code."""
+    import pandas as pd
+
+    values = _column_values(pd.Series(series.cat.categories), target)
+    values.append(fill)  # code -1: a missing value
+    return [values[code] for code in series.cat.codes.tolist()]

@@ -215,3 +215,53 @@ def test_empty_frame_sends_nothing_and_unknown_stream_is_named(conn, new_stream)
     assert _read(conn, name, "k") == []
     with pytest.raises(db.DatabaseError, match="no_such_stream_here"):
         conn.client.ingest_frame("no_such_stream_here", pd.DataFrame({"k": [1]}))
+
+
+def test_object_column_missing_value_in_non_nullable_float_column_is_nan(conn, new_stream):
+    """An object column (e.g. floats and None) follows the float rule: NaN, not a silent 0."""
+    name = new_stream([("k", "int64"), ("f", "float64")])
+    frame = pd.DataFrame({"k": [1, 2, 3], "f": pd.Series([1.5, None, np.nan], dtype=object)})
+    assert conn.client.ingest_frame(name, frame) == 3
+    cur = conn.cursor()
+    cur.execute(f"SELECT k, is_nan(f) FROM table({name}) ORDER BY k", query_mode="table")
+    assert cur.fetchall() == [(1, False), (2, True), (3, True)]
+
+
+def test_categorical_columns_keep_their_categories_type(conn, new_stream):
+    name = new_stream(
+        [
+            ("k", "int64"),
+            ("ci", "nullable(int64)"),
+            ("cs", "nullable(string)"),
+            ("ct", "nullable(datetime64(3, 'UTC'))"),
+            ("cf", "float64"),
+        ]
+    )
+    moments = pd.to_datetime(["2024-03-31 02:30", None, "2024-03-31 04:00"])
+    frame = pd.DataFrame(
+        {
+            "k": [0, 1, 2],
+            "ci": pd.Categorical([7, None, 2**62]),
+            "cs": pd.Categorical(["b", None, "a"]),
+            "ct": pd.Categorical(moments.tz_localize("Europe/Berlin", nonexistent="shift_forward")),
+            "cf": pd.Categorical([0.5, None, 0.5]),
+        }
+    )
+    assert conn.client.ingest_frame(name, frame) == 3
+    cur = conn.cursor()
+    cur.execute(
+        f"SELECT ci, cs, ct, is_nan(cf) FROM table({name}) ORDER BY k", query_mode="table"
+    )
+    assert cur.fetchall() == [
+        (7, "b", datetime.datetime(2024, 3, 31, 1, 0, tzinfo=UTC), False),
+        (None, None, None, True),
+        (2**62, "a", datetime.datetime(2024, 3, 31, 2, 0, tzinfo=UTC), False),
+    ]
+
+
+def test_frame_with_rows_but_no_columns_is_refused(conn, new_stream):
+    name = new_stream([("k", "int64")])
+    with pytest.raises(db.ProgrammingError, match="3 rows but no columns"):
+        conn.client.ingest_frame(name, pd.DataFrame(index=range(3)))
+    assert conn.client.ingest_frame(name, pd.DataFrame()) == 0
+    assert _read(conn, name, "k") == []
