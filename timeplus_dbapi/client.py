@@ -105,8 +105,9 @@ class _PipelinedPosts:
             logger.warning("ingest request in flight at the interruption failed: %s", error)
 
     def close(self) -> None:
+        """End the sender thread before returning (nothing is in flight by now)."""
         if self._sender is not None:
-            self._sender.shutdown(wait=False)
+            self._sender.shutdown(wait=True)
 
 
 class QueryHandle:

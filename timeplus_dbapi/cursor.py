@@ -264,7 +264,8 @@ def _rows_from_parameters(target: InsertTarget, seq_of_parameters: Iterable[Any]
     """
     groups = target.placeholders
     if groups[0][0] is not None:
-        return _rows_from_mappings(groups, seq_of_parameters)
+        rows = _rows_from_mappings(groups, seq_of_parameters)
+        return list(rows) if type(seq_of_parameters) in _PLAIN_SEQUENCES else rows
     expected = len(groups[0]) * len(groups)
     if type(seq_of_parameters) in _PLAIN_SEQUENCES:
         if (

@@ -572,3 +572,32 @@ def test_ingest_encoding_error_while_the_post_in_flight_fails_reports_the_post(
     assert isinstance(caught.value.__context__, timeplus_dbapi.NotSupportedError)
     assert server.requests == 1
     server.httpd.shutdown()
+
+
+def test_executemany_list_of_mappings_with_a_bad_row_sends_nothing(
+    server: Server, conn_factory: Connect
+) -> None:
+    """A list of parameter sets is checked whole: with named placeholders too."""
+    name = server.create_stream("a int64, b string")
+    connection = conn_factory(ingest_max_bytes=4096)
+    rows: list[dict[str, Any]] = [{"a": i, "b": "x" * 20} for i in range(2000)]
+    rows.append({"a": 2000})
+    with pytest.raises(timeplus_dbapi.ProgrammingError, match="no value for parameter 'b'"):
+        connection.cursor().executemany(
+            f"INSERT INTO {name} (a, b) VALUES (%(a)s, %(b)s)", rows
+        )
+    assert server.count(name) == 0
+    assert_usable(connection)
+
+
+def test_pipelined_ingest_leaves_no_sender_thread_behind(
+    server: Server, conn_factory: Connect
+) -> None:
+    name = server.create_stream("a int64, b string")
+    connection = conn_factory(ingest_max_bytes=4096)
+    for _ in range(5):
+        sent = connection.client.ingest(name, ["a", "b"], [(i, "y" * 20) for i in range(1000)])
+        assert sent == 1000
+        # checked at once, without joining: the call itself ended its thread
+        assert not [t for t in threading.enumerate() if t.name.startswith("timeplus-ingest")]
+    assert server.count(name) == 5000
