@@ -7,7 +7,7 @@ first turns every value into a Python object and a dict per row. Two faster ways
 * ``write_frame(frame, "readings", engine)`` skips ``to_sql``'s row handling: the frame's columns
   are converted a chunk at a time with vectorised pandas/numpy operations while earlier requests
   are in flight (``TimeplusClient.ingest_frame``). A missing stream is created (and
-  ``if_exists`` honoured) by ``to_sql`` on the frame's first zero rows.
+  ``if_exists`` honoured) by the table set-up ``to_sql`` uses (no rows inserted by it).
 * ``frame.to_sql("readings", engine, if_exists="append", index=False, method=ingest_method)``
   keeps ``to_sql``'s table creation and ``if_exists`` handling, and hands the rows pandas made
   straight to the driver's ingest, with no per-row SQLAlchemy work. (pandas' own conversion of
@@ -52,10 +52,11 @@ def write_frame(
 
     ``con`` is an Engine or a Connection of this dialect. The stream is created when missing, and
     ``if_exists`` ("append", "fail" or "replace") acts as in ``DataFrame.to_sql``: both are done by
-    ``frame.head(0).to_sql(...)``, so the stream gets exactly the columns ``to_sql`` would create
-    (nullable, types mapped by pandas and this dialect). ``index=True`` writes the index as
-    columns first, as ``to_sql`` does. ``columns`` names the stream columns the frame's columns go
-    to, in order (default: the frame's column labels); it is for existing streams only.
+    pandas' own table set-up for ``to_sql``, so the stream gets exactly the columns ``to_sql``
+    would create (nullable, types mapped by pandas and this dialect). ``index=True`` writes the
+    index as columns first, as ``to_sql`` does. ``columns`` names the stream columns the frame's
+    columns go to, in order (default: the frame's column labels); it is for existing streams
+    only.
     """
     if isinstance(con, Engine):
         with con.connect() as connection:
@@ -65,9 +66,25 @@ def write_frame(
     if index:
         frame = frame.reset_index()
     if columns is None:
-        frame.head(0).to_sql(name, con, if_exists=if_exists, index=False)
+        _prepare_stream(frame, name, con, if_exists)
     client = _dbapi_connection(con).client
     return int(client.ingest_frame(name, frame, columns))
+
+
+def _prepare_stream(frame: Any, name: str, con: Any, if_exists: str) -> None:
+    """Create the stream or apply ``if_exists`` as ``to_sql`` does, with the column types
+    ``to_sql`` infers from the whole frame, without inserting anything.
+
+    Uses pandas' own table set-up (``SQLDatabase.prep_table``, what ``to_sql`` calls before it
+    inserts): ``frame.head(0).to_sql(...)`` would infer an object column's type from no values
+    and create every object column (dates, bools, Decimals...) as a string.
+    """
+    from pandas.io.sql import SQLDatabase
+
+    if if_exists not in ("fail", "replace", "append", "delete_rows"):
+        raise ValueError(f"'{if_exists}' is not valid for if_exists")
+    with SQLDatabase(con, need_transaction=True) as database:
+        database.prep_table(frame, name, if_exists=if_exists, index=False)
 
 
 def ingest_method(

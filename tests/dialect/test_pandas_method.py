@@ -163,3 +163,40 @@ def test_write_frame_with_the_index(historical: sa.engine.Engine, stream_name: s
     frame = pd.DataFrame({"v": [0.5, 1.5]}, index=pd.Index([10, 20], name="i"))
     assert write_frame(frame, stream_name, historical, index=True) == 2
     assert _read(historical, stream_name, "i, v").values.tolist() == [[10, 0.5], [20, 1.5]]
+
+
+def test_write_frame_creates_object_columns_with_the_types_to_sql_infers(
+    historical: sa.engine.Engine, stream_name: str
+) -> None:
+    """Dates, bools and datetimes held in object columns get date/bool/datetime columns (as
+    ``to_sql`` creates them), not strings."""
+    import datetime
+
+    from sqlalchemy_timeplus.pandas import write_frame
+
+    frame = pd.DataFrame(
+        {
+            "i": [1, 2],
+            "d": pd.Series([datetime.date(2024, 2, 29), None], dtype=object),
+            "b": pd.Series([True, None], dtype=object),
+            "t": pd.Series([datetime.datetime(2024, 1, 1, 12, 30), None], dtype=object),
+        }
+    )
+    assert write_frame(frame, stream_name, historical) == 2
+    with historical.connect() as conn:
+        types = {
+            row[0]: row[1]
+            for row in conn.execute(
+                sa.text(f"SELECT name, type FROM system.columns WHERE table = '{stream_name}'")
+            )
+        }
+        rows = conn.execute(sa.text(f"SELECT i, d, b, t FROM {stream_name} ORDER BY i")).all()
+    assert {k: types[k] for k in ("d", "b", "t")} == {
+        "d": "nullable(date)",
+        "b": "nullable(bool)",
+        "t": "nullable(datetime64(3))",
+    }
+    assert [tuple(r) for r in rows] == [
+        (1, datetime.date(2024, 2, 29), True, datetime.datetime(2024, 1, 1, 12, 30)),
+        (2, None, None, None),
+    ]
