@@ -67,6 +67,11 @@ def write_frame(
         frame = frame.reset_index()
     if columns is None:
         _prepare_stream(frame, name, con, if_exists)
+    elif if_exists != "append":
+        raise ValueError(
+            f"if_exists={if_exists!r} cannot be honoured with columns= (which writes to an "
+            "existing stream): use if_exists='append'"
+        )
     client = _dbapi_connection(con).client
     return int(client.ingest_frame(name, frame, columns))
 

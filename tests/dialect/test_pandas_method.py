@@ -200,3 +200,18 @@ def test_write_frame_creates_object_columns_with_the_types_to_sql_infers(
         (1, datetime.date(2024, 2, 29), True, datetime.datetime(2024, 1, 1, 12, 30)),
         (2, None, None, None),
     ]
+
+
+def test_write_frame_with_columns_refuses_an_if_exists_it_cannot_honour(
+    historical: sa.engine.Engine, stream_name: str
+) -> None:
+    from sqlalchemy_timeplus.pandas import write_frame
+
+    with historical.begin() as conn:
+        conn.execute(sa.text(f"CREATE STREAM {stream_name} (i int64, s string)"))
+    frame = pd.DataFrame({0: [1], 1: ["a"]})
+    for if_exists in ("replace", "fail"):
+        with pytest.raises(ValueError, match=f"if_exists='{if_exists}' cannot be honoured"):
+            write_frame(frame, stream_name, historical, if_exists=if_exists, columns=["i", "s"])
+    assert write_frame(frame, stream_name, historical, columns=["i", "s"]) == 1
+    assert _read(historical, stream_name, "i, s").values.tolist() == [[1, "a"]]
