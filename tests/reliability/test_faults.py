@@ -601,3 +601,56 @@ def test_pipelined_ingest_leaves_no_sender_thread_behind(
         # checked at once, without joining: the call itself ended its thread
         assert not [t for t in threading.enumerate() if t.name.startswith("timeplus-ingest")]
     assert server.count(name) == 5000
+
+
+class _HeldIngest:
+    """Accepts ingest POSTs; while holding the first one it interrupts the main thread (a real
+    SIGINT, like Ctrl-C), then answers 200 ``hold`` seconds later, setting ``answered``."""
+
+    def __init__(self, hold: float) -> None:
+        import signal
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        outer = self
+        self.answered = threading.Event()
+        main = threading.main_thread().ident
+        assert main is not None
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                first = not outer.answered.is_set()
+                if first:
+                    time.sleep(0.2)  # the caller now waits for this request
+                    signal.pthread_kill(main, signal.SIGINT)
+                    time.sleep(hold)
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                outer.answered.set()
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.dsn = f"timeplus://127.0.0.1:{self.httpd.server_address[1]}/default"
+
+
+def test_ingest_interrupted_while_waiting_for_a_post_returns_after_it(
+    conn_factory: Connect,
+) -> None:
+    """Ctrl-C while the caller waits for the post in flight: the call ends only once that
+    request has been answered (no request outlives the call)."""
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("needs the main thread to receive SIGINT")
+    server = _HeldIngest(hold=0.5)
+    connection = conn_factory(server.dsn, timeout=5, ingest_max_bytes=2048)
+    rows = [[i, "x" * 30] for i in range(120)]  # ~45 bytes a row: three bodies
+    with pytest.raises(KeyboardInterrupt):
+        connection.client.ingest("s", ["a", "b"], rows)
+    assert server.answered.is_set()
+    server.httpd.shutdown()
