@@ -249,7 +249,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--chunk-rows", type=int, help="rows per request (overrides --chunk-bytes)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run each fetch case N times and keep the fastest (SDK: once)")
-    parser.add_argument("--latency-samples", type=int, default=200)
+    parser.add_argument("--latency-samples", type=int, default=1000)
     parser.add_argument("--latency-gap-ms", type=float, default=20.0)
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
     parser.add_argument("--sdk-python",
