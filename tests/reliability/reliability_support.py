@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 import uuid
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import requests
 
@@ -119,13 +119,23 @@ class ScriptedHttp:
     """A loopback HTTP server answering every request with one fixed response.
 
     Used for wire situations the emulator never produces on purpose (a stream that ends
-    cleanly before its final status, an HTML error page from a proxy).
+    cleanly before its final status, an HTML error page from a proxy, a request held while the
+    client is interrupted). ``before_answer(n)``, when given, runs for the n-th request (from 1)
+    once its body is read and before the response is written: it may wait, set events or
+    signal. ``requests`` counts requests read, ``answered`` responses sent.
     """
 
-    def __init__(self, status: int, body: bytes, content_type: str) -> None:
+    def __init__(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str,
+        before_answer: Optional[Callable[[int], None]] = None,
+    ) -> None:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         scripted = self
+        lock = threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -137,16 +147,23 @@ class ScriptedHttp:
                 length = int(self.headers.get("Content-Length") or 0)
                 if length:
                     self.rfile.read(length)
-                scripted.requests += 1
+                with lock:
+                    scripted.requests += 1
+                    number = scripted.requests
+                if before_answer is not None:
+                    before_answer(number)
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
+                with lock:  # counted before the body goes out: no client sees it uncounted
+                    scripted.answered += 1
                 self.wfile.write(body)
 
             do_GET = do_POST = do_DELETE = _answer
 
         self.requests = 0
+        self.answered = 0
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

@@ -7,6 +7,7 @@ hang into a failure); never a silently short result; retries only where they are
 from __future__ import annotations
 
 import re
+import signal
 import socket
 import threading
 import time
@@ -514,53 +515,30 @@ def test_ingest_interrupted_mid_pipeline_leaves_nothing_in_flight(
     assert_usable(connection)
 
 
-class _SlowFailingIngest:
-    """Answers the first POST with a 500 after ``delay`` seconds, having set ``received``."""
-
-    def __init__(self, delay: float) -> None:
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        outer = self
-        self.received = threading.Event()
-        self.requests = 0
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                outer.requests += 1
-                outer.received.set()
-                time.sleep(delay)
-                body = b'{"code": 1002, "message": "disk full", "system": "timeplusd"}'
-                self.send_response(500)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        self.dsn = f"timeplus://127.0.0.1:{self.httpd.server_address[1]}/default"
-
-
 def test_ingest_encoding_error_while_the_post_in_flight_fails_reports_the_post(
     conn_factory: Connect,
 ) -> None:
     """Both fail: the earlier request's failure is what the caller gets, with rows_accepted
     (the encoding error is its context). Deterministic: the bad row is produced only once the
     server holds the first request, which it fails 0.3 s later."""
-    server = _SlowFailingIngest(delay=0.3)
+    received = threading.Event()
+
+    def hold_then_fail(number: int) -> None:
+        received.set()
+        time.sleep(0.3)
+
+    server = ScriptedHttp(
+        500,
+        b'{"code": 1002, "message": "disk full", "system": "timeplusd"}',
+        "application/json",
+        before_answer=hold_then_fail,
+    )
     connection = conn_factory(server.dsn, timeout=5, ingest_max_bytes=64 * 1024)
 
     def rows() -> Any:
         for i in range(3000):  # ~45 bytes a row: the first body holds ~1,450 rows
             if i == 2000:
-                assert server.received.wait(5)
+                assert received.wait(5)
                 yield [i, object()]
             yield [i, "x" * 30]
 
@@ -571,7 +549,7 @@ def test_ingest_encoding_error_while_the_post_in_flight_fails_reports_the_post(
     assert "0 rows were accepted before the failure" in str(caught.value)
     assert isinstance(caught.value.__context__, timeplus_dbapi.NotSupportedError)
     assert server.requests == 1
-    server.httpd.shutdown()
+    server.close()
 
 
 def test_executemany_list_of_mappings_with_a_bad_row_sends_nothing(
@@ -603,43 +581,6 @@ def test_pipelined_ingest_leaves_no_sender_thread_behind(
     assert server.count(name) == 5000
 
 
-class _HeldIngest:
-    """Accepts ingest POSTs; while holding the first one it interrupts the main thread (a real
-    SIGINT, like Ctrl-C), then answers 200 ``hold`` seconds later, setting ``answered``."""
-
-    def __init__(self, hold: float) -> None:
-        import signal
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        outer = self
-        self.answered = threading.Event()
-        main = threading.main_thread().ident
-        assert main is not None
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                first = not outer.answered.is_set()
-                if first:
-                    time.sleep(0.2)  # the caller now waits for this request
-                    signal.pthread_kill(main, signal.SIGINT)
-                    time.sleep(hold)
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                outer.answered.set()
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        self.dsn = f"timeplus://127.0.0.1:{self.httpd.server_address[1]}/default"
-
-
 def test_ingest_interrupted_while_waiting_for_a_post_returns_after_it(
     conn_factory: Connect,
 ) -> None:
@@ -647,10 +588,21 @@ def test_ingest_interrupted_while_waiting_for_a_post_returns_after_it(
     request has been answered (no request outlives the call)."""
     if threading.current_thread() is not threading.main_thread():
         pytest.skip("needs the main thread to receive SIGINT")
-    server = _HeldIngest(hold=0.5)
+    main = threading.main_thread().ident
+    assert main is not None
+
+    def interrupt_while_holding_the_first(number: int) -> None:
+        if number == 1:  # a real SIGINT, like Ctrl-C, then the answer 0.5 s later
+            time.sleep(0.2)  # the caller now waits for this request
+            signal.pthread_kill(main, signal.SIGINT)
+            time.sleep(0.5)
+
+    server = ScriptedHttp(
+        200, b"", "application/json", before_answer=interrupt_while_holding_the_first
+    )
     connection = conn_factory(server.dsn, timeout=5, ingest_max_bytes=2048)
     rows = [[i, "x" * 30] for i in range(120)]  # ~45 bytes a row: three bodies
     with pytest.raises(KeyboardInterrupt):
         connection.client.ingest("s", ["a", "b"], rows)
-    assert server.answered.is_set()
-    server.httpd.shutdown()
+    assert server.answered >= 1  # the held request was answered before the call ended
+    server.close()
