@@ -36,7 +36,7 @@ if TYPE_CHECKING:
         ReflectedTableComment,
     )
 
-__all__ = ["TimeplusDialect", "dialect"]
+__all__ = ["TimeplusDialect", "dialect", "driver_client"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ _TRUE = ("1", "true", "yes", "on")
 ObjectsByName = dict[str, dict[str, Any]]
 
 
-def _client(connection: Any) -> Any:
+def driver_client(connection: Any) -> Any:
     """The driver's REST client behind a SQLAlchemy Connection (1.4 and 2.x)."""
     fairy = connection.connection
     dbapi_connection = getattr(fairy, "dbapi_connection", None) or fairy.connection
@@ -174,10 +174,10 @@ class TimeplusDialect(TimeplusBaseDialect):
 
     def _streams(self, connection: Any, **kw: Any) -> ObjectsByName:
         """Stream objects by name, cached per reflection run (``info_cache``)."""
-        return _cached(kw, "streams", lambda: _client(connection).list_streams())
+        return _cached(kw, "streams", lambda: driver_client(connection).list_streams())
 
     def _views(self, connection: Any, **kw: Any) -> ObjectsByName:
-        return _cached(kw, "views", lambda: _client(connection).list_views())
+        return _cached(kw, "views", lambda: driver_client(connection).list_views())
 
     def get_schema_names(self, connection: Any, **kw: Any) -> list[str]:
         # SHOW is bounded; streaming mode keeps the driver from adding SETTINGS query_mode.

@@ -36,6 +36,8 @@ from sqlalchemy.engine import Engine
 
 from timeplus_dbapi.frames import stream_targets
 
+from .dialect import driver_client
+
 __all__ = ["ingest_method", "write_frame"]
 
 
@@ -72,7 +74,7 @@ def write_frame(
             f"if_exists={if_exists!r} cannot be honoured with columns= (which writes to an "
             "existing stream): use if_exists='append'"
         )
-    client = _dbapi_connection(con).client
+    client = driver_client(con)
     return int(client.ingest_frame(name, frame, columns))
 
 
@@ -102,7 +104,7 @@ def ingest_method(
     """
     if pd_table.schema:
         return _insert_with_sqlalchemy(pd_table, conn, keys, data_iter)
-    client = _dbapi_connection(conn).client
+    client = driver_client(conn)
     stream = str(pd_table.name)
     kinds = _column_kinds(client.get_stream(stream), keys)
     if kinds:  # only the non-nullable columns are checked for missing values
@@ -110,15 +112,6 @@ def ingest_method(
         kinds = {key: is_float for key, is_float in kinds.items() if key in missing}
     rows = _rows_for_stream(stream, kinds, list(keys), data_iter)
     return int(client.ingest(stream, list(keys), rows))
-
-
-def _dbapi_connection(conn: Any) -> Any:
-    """The driver connection under a SQLAlchemy ``Connection`` (1.4: ``.connection.connection``)."""
-    proxied = conn.connection
-    raw = getattr(proxied, "dbapi_connection", None)
-    if raw is None:
-        raw = proxied.connection
-    return raw
 
 
 def _insert_with_sqlalchemy(
