@@ -126,18 +126,19 @@ if HAVE_ORJSON:
     _ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
 
 
-def _encode_orjson(rows: Sequence[Any]) -> bytes:
+def _encode_orjson(rows: Sequence[Any], may_hold_non_finite: bool = True) -> bytes:
     """orjson fast path; anything it cannot do exactly goes to the standard encoder.
 
     orjson writes NaN/inf as ``null`` and refuses integers beyond 64 bits, so output that
     contains ``null`` (a NULL, or possibly a non-finite float) and any orjson failure are
-    re-encoded by the standard library, which is exact and raises the driver's errors.
+    re-encoded by the standard library, which is exact and raises the driver's errors. Rows
+    known to hold no non-finite float (``may_hold_non_finite=False``) skip the ``null`` check.
     """
     try:
         encoded: bytes = orjson.dumps(rows, default=json_value, option=_ORJSON_OPTIONS)
     except (orjson.JSONEncodeError, TypeError):
         return _encode_std(rows)
-    if b"null" in encoded:
+    if may_hold_non_finite and b"null" in encoded:
         return _encode_std(rows)
     return encoded
 
@@ -149,12 +150,6 @@ def encode_rows(rows: Sequence[Any]) -> bytes:
 
 def encode_native_rows(rows: Sequence[Any]) -> bytes:
     """Encode rows whose values are all JSON-native (int, finite float, str, bool, None), as
-    :mod:`timeplus_dbapi.frames` produces them: orjson without the check for non-finite
-    floats; anything unexpected still goes to the exact standard encoder."""
-    if not HAVE_ORJSON:
-        return _encode_std(rows)
-    try:
-        encoded: bytes = orjson.dumps(rows, option=_ORJSON_OPTIONS)
-    except (orjson.JSONEncodeError, TypeError):
-        return _encode_std(rows)
-    return encoded
+    :mod:`timeplus_dbapi.frames` produces them: a ``null`` in orjson's output is a NULL, so
+    it needs no re-encoding by the standard library."""
+    return _encode_orjson(rows, may_hold_non_finite=False) if HAVE_ORJSON else _encode_std(rows)
