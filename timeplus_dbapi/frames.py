@@ -70,10 +70,8 @@ def frame_rows(
     stream_name: str,
     targets: Mapping[str, ColumnTarget],
     columns: Optional[Sequence[str]] = None,
-    start: int = 0,
-    stop: Optional[int] = None,
 ) -> FrameRows:
-    """The rows ``start:stop`` of ``frame`` as ingest rows, converted a chunk at a time.
+    """The rows of ``frame`` as ingest rows, converted a chunk at a time.
 
     ``columns`` names the stream columns the frame's columns go to, in order (default: the
     frame's column labels as strings). Unknown column names are left to the server to reject.
@@ -85,37 +83,30 @@ def frame_rows(
         )
     if len(set(names)) != len(names):
         raise ProgrammingError(f"duplicate column names in {names!r}")
-    stop = len(frame) if stop is None else stop
-    if not names and stop > start:
-        raise ProgrammingError(f"the frame has {stop - start} rows but no columns to send")
+    if not names and len(frame):
+        raise ProgrammingError(f"the frame has {len(frame)} rows but no columns to send")
     for j, name in enumerate(names):  # checked whole before anything is sent
         target = targets.get(name)
         if target is None or target.nullable or target.is_float:
             continue
-        if bool(frame.iloc[start:stop, j].isna().any()):
+        if bool(frame.iloc[:, j].isna().any()):
             raise DataError(
                 f"column {name!r} of stream {stream_name!r} is not nullable "
                 "but the data has missing values"
             )
-    native = all(_is_native_column(frame.iloc[start:stop, j]) for j in range(len(names)))
-    rows = _iter_rows(frame, stream_name, names, targets, start, stop)
-    return FrameRows(names, rows, native)
+    native = all(_is_native_column(frame.iloc[:, j]) for j in range(len(names)))
+    return FrameRows(names, _iter_rows(frame, names, targets), native)
 
 
 def _iter_rows(
-    frame: Any,
-    stream_name: str,
-    names: list[str],
-    targets: Mapping[str, ColumnTarget],
-    start: int,
-    stop: int,
+    frame: Any, names: list[str], targets: Mapping[str, ColumnTarget]
 ) -> Iterator[tuple[Any, ...]]:
     """The rows, chained chunk by chunk (each chunk a ``zip`` of its converted columns)."""
 
     def chunks() -> Iterator[Iterator[tuple[Any, ...]]]:
-        first, size = start, _FIRST_CHUNK_ROWS
-        while first < stop:
-            end = min(stop, first + size)
+        first, size = 0, _FIRST_CHUNK_ROWS
+        while first < len(frame):
+            end = first + size
             chunk = frame.iloc[first:end]
             values = [
                 _column_values(chunk.iloc[:, j], targets.get(name))
