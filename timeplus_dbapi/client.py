@@ -246,16 +246,11 @@ class TimeplusClient:
         """POST /{collection}; on a server without that route, run ``sql`` instead."""
         name = str(body["name"])
         try:
-            with self.translating():
-                created = self.transport.request_json(
-                    "POST", f"v1beta2/{collection}", json_body=body
-                )
-            return dict(created or body)
+            return dict(self._json("POST", f"v1beta2/{collection}", json_body=body) or body)
         except Error as error:
             if if_not_exists and error.code == 57:
                 return getter(name)
-            cause = error.__cause__
-            if not isinstance(cause, ServerError) or not _is_missing_route(cause):
+            if not _route_missing(error):
                 raise
         logger.debug("POST /%s is not available; creating %s with SQL", collection, name)
         self.execute_command(sql)
@@ -318,11 +313,7 @@ class TimeplusClient:
         without that route, the materialized entries of ``list_views()``."""
         params = {"expand": "true"} if expand else None
         try:
-            with self.translating():
-                found = self.transport.request_json(
-                    "GET", "v1beta2/materialized_views", params=params
-                )
-            return list(found or [])
+            return list(self._json("GET", "v1beta2/materialized_views", params=params) or [])
         except Error as error:
             if not _route_missing(error):
                 raise
@@ -332,9 +323,7 @@ class TimeplusClient:
         """``GET /materialized_views/{name}``, or the view from ``get_view()`` where that
         route does not exist; a plain (non-materialized) view is a ``ProgrammingError``."""
         try:
-            with self.translating():
-                path = f"v1beta2/materialized_views/{_segment(name)}"
-                return dict(self.transport.request_json("GET", path) or {})
+            return dict(self._json("GET", f"v1beta2/materialized_views/{_segment(name)}") or {})
         except Error as error:
             if not _route_missing(error):
                 raise
