@@ -44,6 +44,7 @@ def header_server() -> Iterator[tuple[str, list[dict[str, str]]]]:
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"timeplus://127.0.0.1:{httpd.server_address[1]}/default", seen
     httpd.shutdown()
+    httpd.server_close()
 
 
 def test_proxy_from_the_environment_is_used(monkeypatch, timeplus_dsn):

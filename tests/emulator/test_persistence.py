@@ -39,7 +39,11 @@ def _cli(data_dir: Path, *extra: str) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}/default/api/v1beta2"
     finally:
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=15) == 0
+        try:
+            assert proc.wait(timeout=15) == 0
+        finally:
+            if proc.stdout is not None:
+                proc.stdout.close()
 
 
 def _table(base: str, sql: str) -> list[Any]:
