@@ -11,7 +11,7 @@ Works on the token list of one statement; every method takes a half-open token r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -97,19 +97,27 @@ def match_paren(tokens: list[Token], open_index: int) -> int:
     raise TranslationError(SYNTAX_ERROR, "Syntax error: unbalanced parentheses")
 
 
-def split_args(tokens: list[Token], start: int, end: int) -> list[tuple[int, int]]:
-    """Top-level comma-separated ranges in ``[start, end)``; empty range list if none."""
-    if start >= end:
-        return []
-    parts: list[tuple[int, int]] = []
-    depth, part_start = 0, start
+def top_level(tokens: list[Token], start: int, end: int) -> Iterator[int]:
+    """Indices in ``[start, end)`` of the tokens outside every bracket (brackets excluded)."""
+    depth = 0
     for i in range(start, end):
         tok = tokens[i]
         if tok.is_op("(", "["):
             depth += 1
         elif tok.is_op(")", "]"):
             depth -= 1
-        elif depth == 0 and tok.is_op(","):
+        elif depth == 0:
+            yield i
+
+
+def split_args(tokens: list[Token], start: int, end: int) -> list[tuple[int, int]]:
+    """Top-level comma-separated ranges in ``[start, end)``; empty range list if none."""
+    if start >= end:
+        return []
+    parts: list[tuple[int, int]] = []
+    part_start = start
+    for i in top_level(tokens, start, end):
+        if tokens[i].is_op(","):
             parts.append((part_start, i))
             part_start = i + 1
     parts.append((part_start, end))
@@ -118,16 +126,7 @@ def split_args(tokens: list[Token], start: int, end: int) -> list[tuple[int, int
 
 def top_level_index(tokens: list[Token], start: int, end: int, *words: str) -> Optional[int]:
     """Index of the first bare word among ``words`` at parenthesis depth 0."""
-    depth = 0
-    for i in range(start, end):
-        tok = tokens[i]
-        if tok.is_op("(", "["):
-            depth += 1
-        elif tok.is_op(")", "]"):
-            depth -= 1
-        elif depth == 0 and tok.is_word(*words):
-            return i
-    return None
+    return next((i for i in top_level(tokens, start, end) if tokens[i].is_word(*words)), None)
 
 
 def collect_cte_names(tokens: list[Token]) -> set[str]:
@@ -386,15 +385,10 @@ class Rewriter:
         return f"{ch_name}(" + ",".join(texts) + self.toks[close].pre + ")"
 
     def _top_level_as(self, start: int, end: int) -> Optional[int]:
-        depth = 0
+        """The last top-level ``AS`` in ``[start, end)``."""
         found: Optional[int] = None
-        for i in range(start, end):
-            tok = self.toks[i]
-            if tok.is_op("(", "["):
-                depth += 1
-            elif tok.is_op(")", "]"):
-                depth -= 1
-            elif depth == 0 and tok.is_word("AS"):
+        for i in top_level(self.toks, start, end):
+            if self.toks[i].is_word("AS"):
                 found = i
         return found
 

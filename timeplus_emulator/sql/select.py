@@ -18,7 +18,14 @@ from timeplus_emulator.sql.errors import (
 )
 from timeplus_emulator.sql.intervals import require_interval
 from timeplus_emulator.sql.model import SelectStatement
-from timeplus_emulator.sql.rewriter import Context, Rewriter, Scope, split_args, top_level_index
+from timeplus_emulator.sql.rewriter import (
+    Context,
+    Rewriter,
+    Scope,
+    split_args,
+    top_level,
+    top_level_index,
+)
 from timeplus_emulator.sql.tokens import Kind, Token, name_of, unquote
 
 # Settings that only Timeplus understands: reported, never passed to chDB.
@@ -115,15 +122,11 @@ def comparison_ranges(tokens: list[Token], items: list[tuple[int, int]]
         elif b - a >= 2 and tokens[b - 1].kind in (Kind.IDENT, Kind.QUOTED_IDENT) and not (
                 tokens[b - 2].kind is Kind.OP and not tokens[b - 2].is_op(")", "]")):
             continue  # an alias without AS (or a keyword at the end): leave it
-        depth, comparison, other = 0, False, False
-        for tok in tokens[a:b]:
-            if tok.is_op("(", "["):
-                depth += 1
-            elif tok.is_op(")", "]"):
-                depth -= 1
-            elif depth == 0:
-                comparison = comparison or tok.is_op(*_COMPARISON_OPS) or tok.is_word("BETWEEN")
-                other = other or tok.is_op("?", "->") or tok.is_word("CASE")
+        comparison = other = False
+        for i in top_level(tokens, a, b):
+            tok = tokens[i]
+            comparison = comparison or tok.is_op(*_COMPARISON_OPS) or tok.is_word("BETWEEN")
+            other = other or tok.is_op("?", "->") or tok.is_word("CASE")
         if comparison and not other:
             found.append((position, a, b))
     return tuple(found)
@@ -208,17 +211,12 @@ class SelectTranslator:
             )
 
     def _has_set_operation(self, start: int, end: int) -> bool:
-        depth = 0
-        for i in range(start, end):
-            tok = self.toks[i]
-            if tok.is_op("(", "["):
-                depth += 1
-            elif tok.is_op(")", "]"):
-                depth -= 1
-            elif depth == 0 and (tok.is_word("UNION", "INTERSECT") or (
-                    tok.is_word("EXCEPT") and not self.toks[i - 1].is_op("*"))):
-                return True
-        return False
+        toks = self.toks
+        return any(
+            toks[i].is_word("UNION", "INTERSECT")
+            or (toks[i].is_word("EXCEPT") and not toks[i - 1].is_op("*"))
+            for i in top_level(toks, start, end)
+        )
 
     def _settings(self, at: int, end: int) -> tuple[str, dict[str, str]]:
         tp: dict[str, str] = {}
