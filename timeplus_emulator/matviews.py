@@ -111,17 +111,18 @@ class MaterializedViewsApi:
         req.send(204)
 
     def pause(self, req: Request, name: str) -> None:
-        control = self.engine.view_control(self._view(req, name))
-        sync = bool_param(req, "sync")
-        if not control.pause(SYNC_TIMEOUT if sync else 0.0) and sync:
-            raise _sync_timeout(name, "pause")
-        req.send(200)
+        self._switch(req, name, "pause")
 
     def resume(self, req: Request, name: str) -> None:
+        self._switch(req, name, "resume")
+
+    def _switch(self, req: Request, name: str, action: str) -> None:
+        """Pause or resume; with ``?sync=true`` wait until the view has done it."""
         control = self.engine.view_control(self._view(req, name))
         sync = bool_param(req, "sync")
-        if not control.resume(SYNC_TIMEOUT if sync else 0.0) and sync:
-            raise _sync_timeout(name, "resume")
+        switch = control.pause if action == "pause" else control.resume
+        if not switch(SYNC_TIMEOUT if sync else 0.0) and sync:
+            raise _sync_timeout(name, action)
         req.send(200)
 
     def stats(self, req: Request, name: str) -> None:
