@@ -91,8 +91,10 @@ class _PipelinedPosts:
         if self._in_flight is None:
             return
         future, count = self._in_flight
+        error = future.exception()  # an interruption here leaves the post in flight
         self._in_flight = None
-        future.result()
+        if error is not None:
+            raise error
         self.accepted += count
 
     def finish_quietly(self) -> None:
