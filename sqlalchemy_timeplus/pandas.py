@@ -16,8 +16,8 @@ first turns every value into a Python object and a dict per row. Two faster ways
 
 Both read the stream's columns once (``GET /streams/{name}``). A missing value (``NaN``,
 ``NaT``, ``None``, ``pd.NA``) goes as NULL to a nullable column; in a column that is not
-nullable a missing float is stored as ``nan`` and any other missing value is refused (nothing
-is sent) instead of letting the server store a default.
+nullable a missing float is stored as ``nan`` and any other missing value is refused with
+``timeplus_dbapi.DataError`` (nothing is sent) instead of letting the server store a default.
 
 Streams in another database (``schema=`` given to ``to_sql``) cannot be reached through the
 REST ingest endpoint, so ``ingest_method`` falls back to one multi-row ``INSERT`` executed by
@@ -34,6 +34,7 @@ from typing import Any, Optional
 
 from sqlalchemy.engine import Engine
 
+from timeplus_dbapi.errors import DataError
 from timeplus_dbapi.frames import stream_targets
 
 from .dialect import driver_client
@@ -161,7 +162,7 @@ def _rows_for_stream(
         if is_float is None or None not in columns[position]:
             continue
         if not is_float:
-            raise ValueError(
+            raise DataError(
                 f"column {key!r} of stream {stream!r} is not nullable "
                 "but the data has missing values"
             )

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+import timeplus_dbapi
 from sqlalchemy_timeplus.pandas import ingest_method
 
 pd = pytest.importorskip("pandas")
@@ -88,7 +89,7 @@ def test_missing_value_in_a_non_nullable_column_is_refused(
 ) -> None:
     frame = pd.DataFrame({"i": [1, 2], "f": [1.0, 2.0], "s": ["a", None]})
     before = counted_server.request_counts
-    with pytest.raises(ValueError, match=r"column 's'.*not nullable"):
+    with pytest.raises(timeplus_dbapi.DataError, match=r"column 's'.*not nullable"):
         frame.to_sql(
             strict_stream, historical, index=False, if_exists="append", method=ingest_method
         )
