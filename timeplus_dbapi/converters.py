@@ -281,27 +281,51 @@ def _compile_batch_function(
     return function
 
 
+class _Layout:
+    """The converters of one column layout and its compiled batch functions."""
+
+    def __init__(self, converters: Sequence[Optional[Converter]]) -> None:
+        self.converters = tuple(converters)
+        self.active = tuple((i, c) for i, c in enumerate(self.converters) if c is not None)
+        self.convert_batch = _compile_batch_function(self.converters)
+        self.convert_fast = (
+            _compile_batch_function(self.converters, inline=True)
+            if any(c in _INLINE for c in self.converters)
+            else self.convert_batch
+        )
+
+
+@lru_cache(maxsize=256)
+def _layout_for(types: tuple[str, ...]) -> _Layout:
+    return _Layout([converter_for(parse_result_type(t)) for t in types])
+
+
 class RowConverter:
     """Turns decoded JSON rows into tuples of Python values for one result's columns."""
 
     def __init__(
         self, converters: Sequence[Optional[Converter]], names: Sequence[str] = ()
     ) -> None:
-        self.converters = tuple(converters)
+        self._use(_Layout(converters), names)
+
+    def _use(self, layout: _Layout, names: Sequence[str]) -> None:
+        self.converters = layout.converters
         self.names = tuple(names) or tuple(f"#{i}" for i in range(len(self.converters)))
-        self.active = tuple((i, c) for i, c in enumerate(self.converters) if c is not None)
-        self._convert_batch = _compile_batch_function(self.converters)
-        self._convert_fast = (
-            _compile_batch_function(self.converters, inline=True)
-            if any(c in _INLINE for c in self.converters)
-            else self._convert_batch
-        )
+        self.active = layout.active
+        self._convert_batch = layout.convert_batch
+        self._convert_fast = layout.convert_fast
 
     @classmethod
     def from_header(cls, columns: Sequence[Any]) -> RowConverter:
-        """Build from header columns: objects with ``name``/``type`` or (name, type) pairs."""
+        """Build from header columns: objects with ``name``/``type`` or (name, type) pairs.
+
+        The compiled functions are shared by every result with the same column types, so a
+        small query does not compile its converter again.
+        """
         pairs = [_column_pair(column) for column in columns]
-        return cls([converter_for(parse_result_type(t)) for _, t in pairs], [n for n, _ in pairs])
+        converter = cls.__new__(cls)
+        converter._use(_layout_for(tuple(str(t) for _, t in pairs)), [n for n, _ in pairs])
+        return converter
 
     @property
     def is_identity(self) -> bool:

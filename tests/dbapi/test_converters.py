@@ -199,3 +199,15 @@ def test_a_batch_mixing_datetime_forms_falls_back_to_full_parsing():
         datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC),
         datetime.datetime(2024, 1, 2, 3, 4, 5, 123456),
     )
+
+
+def test_results_with_the_same_column_types_share_the_compiled_converter():
+    first = RowConverter.from_header([("a", "int64"), ("t", "datetime64(3, 'UTC')")])
+    second = RowConverter.from_header([("x", "int64"), ("y", "datetime64(3, 'UTC')")])
+    other = RowConverter.from_header([("a", "int32"), ("t", "datetime64(3, 'UTC')")])
+    assert first._convert_batch is second._convert_batch  # compiled once per layout
+    assert other._convert_batch is not first._convert_batch
+    with pytest.raises(DataError, match="'y'"):  # each result keeps its own column names
+        second.convert_rows([["1", "not a time"]])
+    with pytest.raises(DataError, match="'t'"):
+        first.convert_rows([["1", "not a time"]])
