@@ -96,11 +96,13 @@ class _Listener(ThreadingHTTPServer):
         self.app = app
         self.open_sockets: set[socket.socket] = set()
         self.sockets_lock = threading.Lock()
+        self.accepted = 0
         super().__init__(address, handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self.sockets_lock:
             self.open_sockets.add(request)
+            self.accepted += 1
         super().process_request(request, client_address)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -258,6 +260,13 @@ class EmulatorServer:
         return f"<EmulatorServer {self.profile} {self.url}/{self.workspace}>"
 
     # ------------------------------------------------------------------ requests
+    @property
+    def connections_accepted(self) -> int:
+        """TCP connections accepted since start (clients that keep connections alive open
+        few; a client opening one per request shows here)."""
+        listener = self._listener
+        return 0 if listener is None else listener.accepted
+
     @property
     def request_counts(self) -> dict[str, int]:
         """A snapshot (a new dict) of requests received per API endpoint since start.
