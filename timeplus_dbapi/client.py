@@ -20,7 +20,12 @@ from .errors import Error, NotSupportedError, ProgrammingError, translate
 from .frames import frame_rows, stream_targets
 from .jsonvalues import encode_native_rows, encode_rows
 from .protocol.errors import ProtocolError, ServerError, StreamError
-from .protocol.http import HttpTransport, iter_response_chunks, set_stream_read_timeout
+from .protocol.http import (
+    HttpTransport,
+    iter_response_chunks,
+    set_stream_read_timeout,
+    stream_read_timeout,
+)
 from .protocol.ingest import (
     DEFAULT_MAX_BODY_BYTES,
     INGEST_CONTENT_TYPES,
@@ -112,6 +117,11 @@ class _PipelinedPosts:
             self._sender.shutdown(wait=True)
 
 
+# How long closing a finished query's stream waits for the end of its body (normally already
+# received with the final status event); on time-out the connection is closed, not reused.
+_END_WAIT = 1.0
+
+
 class QueryHandle:
     """One running query's event stream; PEP 249 errors, lazy reads."""
 
@@ -145,15 +155,34 @@ class QueryHandle:
         set_stream_read_timeout(self.response, max(wait, 0.001))
 
     def close(self, cancel: bool) -> None:
-        """Close the stream; cancel the server query first when asked to (errors are logged)."""
+        """Close the stream; cancel the server query first when asked to (errors are logged).
+
+        A stream that ended with its ``finished`` status keeps its HTTP connection for the next
+        request when the body ends right there; any other stream closes the connection.
+        """
         if self.closed:
             return
         self.closed = True
         try:
             if cancel:
                 self.client.cancel_query_quietly(self.header.id)
+            else:
+                self._read_to_the_end()
         finally:
             self.response.close()
+
+    def _read_to_the_end(self) -> None:
+        """Read the body's end after the final status (at most ``_END_WAIT`` seconds)."""
+        if self.events.final_status is None:
+            return
+        try:
+            limit = self.client.transport.config.timeout
+            wait = _END_WAIT if limit is None else min(_END_WAIT, limit)
+            with stream_read_timeout(self.response, wait):
+                if not self.events.at_end_after_final_status():
+                    logger.debug("query %s: data after its final status", self.header.id)
+        except (ProtocolError, OSError) as error:  # the connection is closed anyway
+            logger.debug("query %s: reading the end of its stream: %s", self.header.id, error)
 
 
 class TimeplusClient:

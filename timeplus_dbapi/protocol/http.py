@@ -15,6 +15,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
@@ -98,10 +99,32 @@ def iter_response_chunks(response: requests.Response) -> Iterator[bytes]:
 def set_stream_read_timeout(response: requests.Response, seconds: Optional[float]) -> None:
     """Per-read socket timeout for the rest of a streaming response (best effort: servers
     sending periodic events keep it alive; callers also track idle time themselves)."""
-    raw = getattr(response, "raw", None)
-    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    sock = _socket_of(response)
     if sock is not None:
         sock.settimeout(seconds)
+
+
+@contextmanager
+def stream_read_timeout(response: requests.Response, seconds: float) -> Iterator[None]:
+    """``set_stream_read_timeout`` for the block only: the socket's timeout is put back after
+    it, even when the block returned the connection to the pool (urllib3 1.x sends the next
+    request on a reused socket with whatever timeout the socket has)."""
+    sock = _socket_of(response)
+    if sock is None:
+        yield
+        return
+    before = sock.gettimeout()
+    sock.settimeout(seconds)
+    try:
+        yield
+    finally:
+        with suppress(OSError):
+            sock.settimeout(before)
+
+
+def _socket_of(response: requests.Response) -> Any:
+    raw = getattr(response, "raw", None)
+    return getattr(getattr(raw, "connection", None), "sock", None)
 
 
 _WRAPPERS = (requests.exceptions.RequestException, urllib3.exceptions.MaxRetryError)

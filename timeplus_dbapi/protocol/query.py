@@ -139,6 +139,16 @@ class QueryEventStream:
         self.finished = True
         return None
 
+    def at_end_after_final_status(self) -> bool:
+        """After a ``finished`` status: True when the body ends there (nothing else follows).
+
+        Reading that end consumes the chunked body's terminator, which lets the HTTP
+        connection be reused for the next request instead of closed.
+        """
+        if self.final_status is None or self.final_status.status != "finished":
+            return False
+        return next(self._events, None) is None
+
     def _handle_status(self, obj: Any) -> bool:
         """Record a status event; True when it ends the result."""
         self._raise_if_error(obj)
