@@ -37,7 +37,7 @@ def server_dsn(given: str | None) -> Iterator[str]:
         yield server.dsn
 
 
-def rows(count: int) -> Iterator[tuple]:
+def rows(count: int) -> Iterator[tuple[int, float, str, datetime.datetime]]:
     start = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
     step = datetime.timedelta(milliseconds=1)
     for i in range(count):
