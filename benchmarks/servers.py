@@ -9,7 +9,10 @@
 - ``sink``: an ingest endpoint that reads and discards request bodies — the client side of ingest.
 
 Run ``python -m benchmarks.servers KIND [--body FILE] [--repeat N]``: the child prints one JSON line
-(``{"url": ..., "base_url": ..., "dsn": ...}``) and serves until its standard input closes.
+(``{"url": ..., "base_url": ..., "dsn": ...}``) and serves until its standard input closes. Each
+``stats`` line it reads on its standard input is answered with one line ``STATS {json}``: the TCP
+connections the server accepted so far (``connections_accepted``) and its requests per endpoint
+(``requests``), so the parent can see whether a client keeps its connections alive.
 ``ServerProcess`` is the parent's side of that. Standard library only (plus the emulator for that
 kind).
 """
@@ -21,7 +24,7 @@ import json
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -32,6 +35,7 @@ from benchmarks.dataset import COLUMNS
 REPO_ROOT = Path(__file__).resolve().parent.parent
 WORKSPACE = "default"
 _DISCARD_BLOCK = 1 << 20
+STATS_MARKER = "STATS "
 
 
 def split_events(body: bytes) -> list[bytes]:
@@ -89,11 +93,27 @@ class BenchServer(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.ingested_bytes = 0
         self.ingest_requests = 0
+        self.connections_accepted = 0
+        self.requests: dict[str, int] = {}
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.lock:
+            self.connections_accepted += 1
+        super().process_request(request, client_address)
+
+    def count_request(self, endpoint: str) -> None:
+        with self.lock:
+            self.requests[endpoint] = self.requests.get(endpoint, 0) + 1
 
     def count_ingest(self, size: int) -> None:
         with self.lock:
             self.ingested_bytes += size
             self.ingest_requests += 1
+
+    def stats(self) -> dict[str, Any]:
+        with self.lock:
+            return {"connections_accepted": self.connections_accepted,
+                    "requests": dict(self.requests)}
 
 
 def _stream_json(name: str) -> dict[str, Any]:
@@ -117,10 +137,12 @@ class BenchHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         path = self.path.split("?", 1)[0]
         if path.endswith("/ingest"):
+            self.server.count_request("ingest")
             self.server.count_ingest(self._discard_body())
             self._send_json(200, {})
             return
         body = self._read_body()
+        self.server.count_request(path.rsplit("/", 1)[-1])
         if path.endswith("/sqlanalyze"):
             sql = json.loads(body or b"{}").get("sql", "")
             self._send_json(200, {"is_streaming": False, "query_type": "SELECT", "has_aggr": False,
@@ -215,7 +237,7 @@ def _serve_bench(replay: Optional[ReplayBody]) -> None:
     host, port = server.server_address[:2]
     url = f"http://{host!s}:{port}"
     _announce(url, f"timeplus://{host!s}:{port}/{WORKSPACE}")
-    sys.stdin.read()
+    _answer_stats_until_eof(server.stats)
     server.shutdown()
 
 
@@ -224,7 +246,16 @@ def _serve_emulator() -> None:
 
     with run_emulator(host="127.0.0.1", port=0, workspace=WORKSPACE) as server:
         _announce(server.url, server.dsn)
-        sys.stdin.read()
+        _answer_stats_until_eof(lambda: {"connections_accepted": server.connections_accepted,
+                                         "requests": server.request_counts})
+
+
+def _answer_stats_until_eof(stats: Callable[[], dict[str, Any]]) -> None:
+    """Answer every ``stats`` line of standard input; return when it closes."""
+    for line in sys.stdin:
+        if line.strip() == "stats":
+            sys.stdout.write(STATS_MARKER + json.dumps(stats()) + "\n")
+            sys.stdout.flush()
 
 
 def _announce(url: str, dsn: str) -> None:
@@ -251,6 +282,19 @@ class ServerProcess:
             raise RuntimeError(f"server process {self.command[3]!r} exited before announcing")
         self.info = json.loads(line)
         return self.info
+
+    def stats(self) -> dict[str, Any]:
+        """The server's ``connections_accepted`` and ``requests`` (per endpoint) so far."""
+        process = self._process
+        if process is None or process.stdin is None or process.stdout is None:
+            raise RuntimeError("server process is not running")
+        process.stdin.write("stats\n")
+        process.stdin.flush()
+        for line in process.stdout:  # skip anything else the server printed
+            if line.startswith(STATS_MARKER):
+                stats: dict[str, Any] = json.loads(line[len(STATS_MARKER):])
+                return stats
+        raise RuntimeError(f"server process {self.command[3]!r} exited without answering")
 
     def __exit__(self, exc_type: Optional[type[BaseException]], exc: Optional[BaseException],
                  tb: Optional[TracebackType]) -> None:
