@@ -18,6 +18,7 @@ from typing import Any, Optional
 CATALOG_FILE = "timeplus_emulator_catalog.json"
 TP_TIME_TYPE = "datetime64(3, 'UTC')"
 TP_TIME_DEFAULT = "now64(3, 'UTC')"
+CHANGELOG_MODES = frozenset({"changelog", "changelog_kv"})  # streams with a ``_tp_delta`` column
 
 
 def now_text() -> str:
@@ -71,12 +72,21 @@ class StreamInfo:
     logstore_retention_ms: int = 7 * 24 * 3600 * 1000
     view_target_of: Optional[str] = None  # set for the implicit target of a materialized view
 
+    def reserved_columns(self) -> list[tuple[str, str, str]]:
+        """``(name, type, default)`` of the columns Timeplus adds after the user's:
+        ``_tp_time``, then ``_tp_delta`` in the changelog modes (Proton ``DDLHelper.cpp``)."""
+        columns = [("_tp_time", TP_TIME_TYPE, TP_TIME_DEFAULT)]
+        if self.mode in CHANGELOG_MODES:
+            columns.append(("_tp_delta", "int8", "1"))
+        return columns
+
     def to_json(self) -> dict[str, Any]:
-        """The Stream object of PROTOCOL.md §4 (``_tp_time`` listed last)."""
+        """The Stream object of PROTOCOL.md §4 (reserved columns listed last)."""
         columns = [c.to_json() for c in self.columns]
-        columns.append(
-            {"name": "_tp_time", "type": TP_TIME_TYPE, "nullable": False,
-             "default": TP_TIME_DEFAULT, "codec": "", "comment": ""}
+        columns.extend(
+            {"name": name, "type": type_text, "nullable": False, "default": default,
+             "codec": "", "comment": ""}
+            for name, type_text, default in self.reserved_columns()
         )
         return {
             "name": self.name,

@@ -10,6 +10,25 @@ keeps rows in insertion order) with the user's columns, ``_tp_time`` and the hid
 ``_tp_sn Int64 MATERIALIZED`` column. Every insert passes its first sequence number in the
 ``log_comment`` setting; the column adds ``rowNumberInAllBlocks()``, so each row gets a
 unique, increasing ``_tp_sn`` without per-row Python work. ``SELECT *`` does not show it.
+
+Changelog streams (``mode='changelog'`` or ``'changelog_kv'``) also store ``_tp_delta Int8
+DEFAULT 1`` right after ``_tp_time``: 1 adds a row, -1 deletes it. As in Proton
+(``DDLHelper.cpp`` adds the column for these two modes only; the ``*`` expansion of
+``ChangelogQueryVisitor.cpp``/``TranslateQualifiedNamesVisitor.cpp``), it is an ordinary
+column there, so ``SELECT *`` on one such stream includes it (PROTOCOL.md's "virtual, by
+name only" holds for ``versioned_kv``, where the emulator has no ``_tp_delta``), ingest and
+``INSERT (..., _tp_delta)`` write it, and an append stream refuses it (code 16, no such
+column). Emulator choices: a CHECK constraint refuses values other than 1/-1 at insert with
+code 117 (Proton checks nothing at insert; the message borrows the words of the sign check
+in its ``CollapsingSortedAlgorithm.cpp``); known gap: JSON values outside int8 wrap in
+chDB's parser before the check (255 is stored as -1, 257 as 1). Historical reads of
+``changelog_kv`` show the latest row of each key by ``_tp_sn`` unless that row is a delete
+(the compacted state the docs describe, ``docs/changelog-stream.md``; a real server's
+``table()`` may still show uncompacted rows until its merge runs); ``changelog`` streams
+keep every row. Streaming reads emit the rows as ingested, deltas included (Proton
+``tests/stream/test_stream_smoke/0013_changelog_stream.json``); unlike Proton they do not
+first replay a kv stream's current state, and streaming aggregates count delete rows as
+rows.
 """
 
 from __future__ import annotations
@@ -23,6 +42,7 @@ from typing import Callable, Optional
 from timeplus_emulator.backend import Backend, EngineError
 from timeplus_emulator.catalog import (
     CATALOG_FILE,
+    CHANGELOG_MODES,
     ColumnInfo,
     SequenceClock,
     StreamInfo,
@@ -32,6 +52,7 @@ from timeplus_emulator.catalog import (
     save_catalog,
 )
 from timeplus_emulator.sql import (
+    DELTA_CHECK,
     CreateStreamStatement,
     InsertStatement,
     Source,
@@ -53,6 +74,12 @@ NOT_IMPLEMENTED = 48
 
 SN_COLUMN = (
     "`_tp_sn` Int64 MATERIALIZED toInt64OrZero(getSetting('log_comment')) + rowNumberInAllBlocks()"
+)
+# changelog modes: ``_tp_delta`` is a stored column; the constraint refuses values other
+# than 1/-1 at insert (see ``DELTA_CHECK`` in :mod:`timeplus_emulator.sql.reverse`)
+DELTA_COLUMN = (
+    "`_tp_delta` Int8 DEFAULT 1",
+    f"CONSTRAINT `{DELTA_CHECK}` CHECK `_tp_delta` IN (1, -1)",
 )
 _KV_MODES = frozenset({"versioned_kv", "changelog_kv"})
 _DYNAMIC_TYPES = re.compile(r"\b(JSON|Object|Dynamic|Variant)\b")
@@ -223,6 +250,8 @@ class Engine:
             columns = [_column_sql(c.name, c.ch_type, c.default_kind, c.default_ch, c.comment)
                        for c in stmt.columns]
             columns.append(f"`_tp_time` DateTime64(3, 'UTC') DEFAULT {stmt.tp_time_default_ch}")
+            if stmt.mode in CHANGELOG_MODES:
+                columns.extend(DELTA_COLUMN)
             columns.append(SN_COLUMN)
             ddl = (f"CREATE TABLE {self.ch_table(db, stmt.name)} ({', '.join(columns)}) "
                    f"ENGINE = {_storage_engine(stmt)}")
@@ -397,7 +426,10 @@ class Engine:
         if info.mode not in _KV_MODES or not info.primary_key:
             return []
         keys = ", ".join(quote_name(k) for k in info.primary_key)
-        return [f"_tp_sn IN (SELECT max(_tp_sn) FROM {table} GROUP BY {keys})"]
+        latest = [f"_tp_sn IN (SELECT max(_tp_sn) FROM {table} GROUP BY {keys})"]
+        if info.mode == "changelog_kv":  # a key whose latest row is a delete is gone
+            latest.append("_tp_delta = 1")
+        return latest
 
     def source_stream(self, source: Source) -> StreamInfo:
         """The stream whose rows a source reads (a materialized view reads its target)."""

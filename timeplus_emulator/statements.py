@@ -16,7 +16,7 @@ import threading
 from typing import Any, Optional, Union
 
 from timeplus_emulator.backend import EngineError
-from timeplus_emulator.catalog import TP_TIME_DEFAULT, TP_TIME_TYPE, StreamInfo, ViewInfo
+from timeplus_emulator.catalog import StreamInfo, ViewInfo
 from timeplus_emulator.engine import BAD_ARGUMENTS, NOT_IMPLEMENTED, Engine
 from timeplus_emulator.queries import QueryRecord
 from timeplus_emulator.sql import (
@@ -153,7 +153,8 @@ class Executor:
                    "codec_expression", "ttl_expression")]
         rows = [[c.name, c.type, "DEFAULT" if c.default else "", c.default or "",
                  c.comment or "", c.codec or "", ""] for c in info.columns]
-        rows.append(["_tp_time", TP_TIME_TYPE, "DEFAULT", TP_TIME_DEFAULT, "", "", ""])
+        rows.extend([name, type_text, "DEFAULT", default, "", "", ""]
+                    for name, type_text, default in info.reserved_columns())
         return StaticRunner(header, rows)
 
     # ------------------------------------------------------------- views
@@ -239,7 +240,7 @@ class _ViewSink:
                  stop: threading.Event) -> None:
         self.engine = engine
         self.target = target
-        known = {c.name for c in target.columns} | {"_tp_time"}
+        known = {c.name for c in target.columns} | {n for n, _, _ in target.reserved_columns()}
         self.keep = [i for i, n in enumerate(names) if n in known]
         self.names = [names[i] for i in self.keep]
         self.all_kept = len(self.keep) == len(names)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from timeplus_emulator.catalog import TP_TIME_DEFAULT, TP_TIME_TYPE
 from timeplus_emulator.engine import Engine
 from timeplus_emulator.sql.tokens import Kind, Token, quote_string, render, tokenize
 
@@ -91,8 +90,9 @@ def _column_rows(engine: Engine) -> list[list[Any]]:
                              "DEFAULT" if col.default else "", col.default or "",
                              col.comment or "", int(col.name in info.primary_key),
                              int(col.name in info.primary_key)])
-            rows.append([db, name, "_tp_time", TP_TIME_TYPE, position + 1, "DEFAULT",
-                         TP_TIME_DEFAULT, "", 0, 0])
+            for offset, (col_name, col_type, default) in enumerate(info.reserved_columns(), 1):
+                rows.append([db, name, col_name, col_type, position + offset, "DEFAULT", default,
+                             "", 0, 0])
         for (db, name), view in sorted(engine.views.items()):
             if view.materialized and (db, name) in engine.streams:
                 continue

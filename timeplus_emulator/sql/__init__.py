@@ -54,6 +54,7 @@ from timeplus_emulator.sql.model import (
     placeholder,
 )
 from timeplus_emulator.sql.reverse import (
+    DELTA_CHECK,
     ch_type_to_timeplus_sql,
     to_timeplus_column_name,
     to_timeplus_error,
@@ -63,6 +64,7 @@ from timeplus_emulator.sql.translate import translate
 from timeplus_emulator.sql.types import normalize_timeplus_type, to_clickhouse_type
 
 __all__ = [
+    "DELTA_CHECK",
     "ColumnDef",
     "CreateDatabaseStatement",
     "CreateStreamStatement",

@@ -88,6 +88,11 @@ _NOISE = re.compile(
     r"(?:\s*Maybe you meant [^?]*\?)|(?:[:.]?\s*In scope .*$)|(?:[:.]?\s*while executing .*$)",
     re.DOTALL,
 )
+DELTA_CHECK = "_tp_delta_is_1_or_minus_1"  # the constraint on a changelog stream's _tp_delta
+_DELTA_VIOLATED = re.compile(
+    rf"Constraint `{DELTA_CHECK}` .*?violated at row (\d+).*?Column values: _tp_delta = (-?\d+)",
+    re.DOTALL,
+)
 _UNKNOWN_FUNCTION = re.compile(r"Function with name `([^`]+)` does not exist")
 _UNKNOWN_IDENTIFIER = re.compile(r"Unknown expression identifier `([^`]+)`")
 _TYPE_WORD = re.compile(
@@ -107,6 +112,10 @@ def to_timeplus_error(
     ``database_names`` maps the engine's private chDB database names to Timeplus
     names; they are replaced wherever they appear in the message.
     """
+    delta = _DELTA_VIOLATED.search(ch_message)
+    if delta is not None:  # the words of Proton's collapsing merge check, as code 117
+        return 117, (f"Incorrect data: _tp_delta = {delta.group(2)} at row {delta.group(1)} "
+                     "(must be 1 or -1)")
     message = ch_message.strip()
     previous = None
     while previous != message:
