@@ -31,6 +31,9 @@ Choices where PROTOCOL.md leaves them open ([?]):
   ``finished``), enterprise answers 204.
 * ``INSERT INTO s SELECT ... FROM stream`` reads the stream as a table (bounded). A
   materialized view processes rows ingested after it was created (or after a restart).
+* ``changelog``/``changelog_kv`` streams store ``_tp_delta`` (1 or -1, else code 117);
+  ``SELECT *`` includes it; historical reads of ``changelog_kv`` drop deleted keys (see
+  :mod:`timeplus_emulator.engine`).
 * Unknown streams/views/queries on resource endpoints are 404; SQL errors on
   ``/queries``, ``/exec`` and ``/sqlanalyze`` are 400 with the Proton code.
 
