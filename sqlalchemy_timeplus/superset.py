@@ -14,6 +14,9 @@ what Superset needs to know about Timeplus that the SQLAlchemy dialect does not 
   ``?query_mode=streaming`` in its SQLAlchemy URI (or ``"connect_args": {"query_mode":
   "streaming"}`` in the database's *Extra* ``engine_params``);
 * cancelling a running query from SQL Lab (``POST /queries/{id}/cancel``);
+* file upload (CSV, Excel, columnar) into a stream of the default database, written by
+  :func:`sqlalchemy_timeplus.pandas.write_frame` (the REST ingest, columns converted vectorised)
+  instead of ``DataFrame.to_sql``'s row-by-row path;
 * SQL Lab parsing with the Timeplus sqlglot dialect (:mod:`sqlalchemy_timeplus.sqlglot_dialect`),
   registered in Superset's engine -> dialect table when this module is imported.
 """
@@ -23,15 +26,20 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from sqlalchemy import types
 from sqlalchemy.engine.url import URL
 from superset.db_engine_specs.base import BaseEngineSpec
 from superset.errors import SupersetErrorType
+from superset.exceptions import SupersetException
 from superset.utils.core import GenericDataType
 
+from .base import TimeplusBaseDialect
+from .pandas import write_frame
 from .superset_sql import (
     EPOCH_MS_TO_DATETIME,
     EPOCH_S_TO_DATETIME,
@@ -43,11 +51,13 @@ from .superset_sql import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
     from sqlalchemy.types import TypeEngine
     from superset.models.core import Database
     from superset.models.sql_lab import Query
+    from superset.sql.parse import Table
 
-__all__ = ["TimeplusEngineSpec"]
+__all__ = ["TimeplusEngineSpec", "UploadOptions", "frame_to_upload", "upload_options"]
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +146,7 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
     }
 
     time_groupby_inline = True
-    supports_file_upload = False
+    supports_file_upload = True
     has_query_id_before_execute = False  # the server assigns the query id on execute
 
     _time_grain_expressions = TIME_GRAIN_EXPRESSIONS
@@ -219,6 +229,28 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
         return with_default_query_mode(uri, connect_args), connect_args
 
     @classmethod
+    def df_to_sql(
+        cls,
+        database: Database,
+        table: Table,
+        df: pd.DataFrame,
+        to_sql_kwargs: dict[str, Any],
+    ) -> None:
+        """Write an uploaded file's frame to the stream ``table.table`` with ``write_frame``.
+
+        Honours ``if_exists`` (fail, replace, append), ``index`` and ``index_label`` as
+        ``DataFrame.to_sql`` would; ``chunksize`` and ``method`` are ignored (the driver sizes its
+        ingest requests itself). Refused with a message naming the problem: a ``schema`` other
+        than the default database (the REST ingest cannot reach it), ``dtype`` overrides, column
+        names Timeplus reserves (``_tp_*``). The stream gets Timeplus's own ``_tp_time`` column
+        (ingest time) after the uploaded columns.
+        """
+        options = upload_options(table, to_sql_kwargs)
+        frame = frame_to_upload(df, options)
+        with cls.get_engine(database, catalog=table.catalog, schema=table.schema) as engine:
+            write_frame(frame, table.table, engine, if_exists=options.if_exists, index=False)
+
+    @classmethod
     def get_cancel_query_id(cls, cursor: Any, query: Query) -> Optional[str]:
         query_id = getattr(cursor, "query_id", None)
         return str(query_id) if query_id else None
@@ -232,6 +264,79 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
             logger.debug("cancelling query %s failed: %s", cancel_query_id, exc)
             return False
         return True
+
+
+@dataclass(frozen=True)
+class UploadOptions:
+    """What ``df_to_sql`` honours of Superset's ``to_sql_kwargs``."""
+
+    if_exists: str
+    index: bool
+    index_label: Optional[Union[str, Sequence[str]]]
+
+
+_IGNORED_UPLOAD_KWARGS = frozenset({"name", "schema", "chunksize", "method"})
+_UPLOAD_KWARGS = _IGNORED_UPLOAD_KWARGS | {"if_exists", "index", "index_label", "dtype"}
+_IF_EXISTS = ("fail", "replace", "append")
+_RESERVED_PREFIX = "_tp_"
+
+
+def upload_options(table: Table, to_sql_kwargs: dict[str, Any]) -> UploadOptions:
+    """Check ``to_sql_kwargs`` and the target ``table`` for what a Timeplus upload can do."""
+    unknown = sorted(set(to_sql_kwargs) - _UPLOAD_KWARGS)
+    if unknown:
+        raise SupersetException(f"Timeplus uploads do not support the options {unknown}")
+    default = TimeplusBaseDialect.default_schema_name
+    for schema in (table.schema, to_sql_kwargs.get("schema")):
+        if schema not in (None, "", default):
+            raise SupersetException(
+                f"Timeplus uploads go to the {default!r} database only: the REST ingest "
+                f"endpoint cannot write to streams of database {schema!r}"
+            )
+    if to_sql_kwargs.get("dtype"):
+        raise SupersetException(
+            "Timeplus uploads do not take column types (dtype): the stream's types are "
+            "inferred from the file's data"
+        )
+    if_exists = str(to_sql_kwargs.get("if_exists", "fail"))
+    if if_exists not in _IF_EXISTS:
+        raise SupersetException(
+            f"if_exists={if_exists!r} is not one of {', '.join(_IF_EXISTS)} for a Timeplus upload"
+        )
+    index = bool(to_sql_kwargs.get("index", False))
+    return UploadOptions(if_exists, index, to_sql_kwargs.get("index_label") if index else None)
+
+
+def frame_to_upload(df: pd.DataFrame, options: UploadOptions) -> pd.DataFrame:
+    """``df`` with its index as leading columns when asked (named by ``index_label``, else as
+    ``to_sql`` names them); refuses column names Timeplus reserves or repeats."""
+    frame = df
+    if options.index:
+        label = options.index_label
+        if label is not None:
+            labels = [label] if isinstance(label, str) else list(label)
+            if len(labels) != frame.index.nlevels:
+                raise SupersetException(
+                    f"index_label names {len(labels)} columns for an index of "
+                    f"{frame.index.nlevels} levels"
+                )
+            frame = frame.rename_axis(labels)
+        names = [str(name) for name in frame.columns]
+        clash = sorted(set(names) & {str(name) for name in frame.index.names if name is not None})
+        if clash:
+            raise SupersetException(f"the index label {clash[0]!r} is also a column of the file")
+        frame = frame.reset_index()
+    names = [str(name) for name in frame.columns]
+    reserved = [name for name in names if name.startswith(_RESERVED_PREFIX)]
+    if reserved:
+        raise SupersetException(
+            f"column {reserved[0]!r}: Timeplus reserves column names starting with "
+            f"{_RESERVED_PREFIX!r} (every stream has its own _tp_time); rename it"
+        )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise SupersetException(f"column {repeated[0]!r} appears more than once")
+    return frame
 
 
 def _register_sqlglot_dialect() -> None:
