@@ -26,9 +26,11 @@ chDB's parser before the check (255 is stored as -1, 257 as 1). Historical reads
 (the compacted state the docs describe, ``docs/changelog-stream.md``; a real server's
 ``table()`` may still show uncompacted rows until its merge runs); ``changelog`` streams
 keep every row. Streaming reads emit the rows as ingested, deltas included (Proton
-``tests/stream/test_stream_smoke/0013_changelog_stream.json``); unlike Proton they do not
-first replay a kv stream's current state, and streaming aggregates count delete rows as
-rows.
+``tests/stream/test_stream_smoke/0013_changelog_stream.json``); streaming aggregations over
+a kv stream see the latest row of each key among the rows since the query started, deletes
+dropped, as Proton's retracting aggregates do; over a ``changelog`` stream they count delete
+rows as rows. Known gap: Proton starts a streaming read of a kv stream by replaying its
+current state; the emulator starts at the latest row, as for append streams.
 """
 
 from __future__ import annotations
@@ -391,12 +393,14 @@ class Engine:
 
     # ----------------------------------------------------------------- sources
     def source_sql(self, source: Source, after_sn: Optional[int], upto_sn: Optional[int],
-                   window_range: Optional[WindowRange] = None) -> str:
+                   window_range: Optional[WindowRange] = None, compact: bool = False) -> str:
         """The FROM item (alias included) standing in for ``source``.
 
         ``after_sn``/``upto_sn`` restrict to rows with ``after < _tp_sn <= upto``;
         ``window_range`` (exclusive low, inclusive high ``window_end`` as SQL) restricts
-        windowed sources to windows closing in that range.
+        windowed sources to windows closing in that range. Historical reads of a kv stream
+        see its latest row per key; with ``compact`` a streaming range does too (within
+        the range: what a streaming aggregation over a kv stream counts).
         """
         info = self.source_stream(source)
         table = self.ch_table(info.database, info.name)
@@ -407,6 +411,8 @@ class Engine:
             where.append(f"_tp_sn <= {upto_sn}")
         if source.historical or after_sn is None:
             where.extend(self._kv_filter(info, table))
+        elif compact:
+            where.extend(self._kv_filter(info, table, f" WHERE {' AND '.join(where)}"))
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         inner = f"SELECT * FROM {table}{clause} ORDER BY _tp_sn"
         window = source.window
@@ -422,11 +428,11 @@ class Engine:
         alias = quote_name(source.alias or source.name)
         return f"({inner}) AS {alias}"
 
-    def _kv_filter(self, info: StreamInfo, table: str) -> list[str]:
+    def _kv_filter(self, info: StreamInfo, table: str, within: str = "") -> list[str]:
         if info.mode not in _KV_MODES or not info.primary_key:
             return []
         keys = ", ".join(quote_name(k) for k in info.primary_key)
-        latest = [f"_tp_sn IN (SELECT max(_tp_sn) FROM {table} GROUP BY {keys})"]
+        latest = [f"_tp_sn IN (SELECT max(_tp_sn) FROM {table}{within} GROUP BY {keys})"]
         if info.mode == "changelog_kv":  # a key whose latest row is a delete is gone
             latest.append("_tp_delta = 1")
         return latest

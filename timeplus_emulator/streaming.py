@@ -192,7 +192,8 @@ class SelectRunner:
             streaming = index == self._stream_index
             text = self.engine.source_sql(source, after if streaming else None,
                                           upto if streaming else None,
-                                          window_range if streaming else None)
+                                          window_range if streaming else None,
+                                          compact=streaming and self.stmt.aggregating)
             sql = sql.replace(placeholder(index), text)
         return sql
 

@@ -73,6 +73,31 @@ def test_streaming_query_emits_changelog_rows_with_their_delta(api: Any) -> None
         stream.close()
 
 
+def test_streaming_aggregation_counts_the_state_after_deletes(api: Any) -> None:
+    name = _kv(api)
+    stream = api.query(f"SELECT count() AS c, sum(v) AS s FROM {name} EMIT PERIODIC 200ms",
+                       batching_policy={"count": 100, "time_ms": 20})
+    try:
+        api.ingest(name, ["k", "v"], [["a", 1], ["b", 2]])
+        assert stream.rows(at_least=1) == [["2", "3"]]
+        api.ingest(name, ["k", "v", "_tp_delta"], [["a", 1, -1], ["b", 2, -1], ["b", 20, 1]])
+        assert stream.rows(at_least=1) == [["1", "20"]]
+    finally:
+        stream.close()
+
+
+def test_streaming_aggregation_over_versioned_kv_counts_latest_versions(api: Any) -> None:
+    name = api.create_stream("k string, v int32", name=unique("vkv"),
+                             extra=" PRIMARY KEY k SETTINGS mode='versioned_kv'")
+    stream = api.query(f"SELECT count() AS c, sum(v) AS s FROM {name} EMIT PERIODIC 200ms",
+                       batching_policy={"count": 100, "time_ms": 20})
+    try:
+        api.ingest(name, ["k", "v"], [["a", 1], ["b", 2], ["a", 5]])
+        assert stream.rows(at_least=1) == [["2", "7"]]
+    finally:
+        stream.close()
+
+
 def test_select_star_includes_tp_delta_after_tp_time(api: Any) -> None:
     name = _kv(api)
     api.ingest(name, ["k", "v"], [["a", 1]])
