@@ -22,7 +22,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from benchmarks import cases_fetch, cases_ingest, cases_stream
+from benchmarks import cases_fetch, cases_ingest, cases_small, cases_stream
 
 RESULT_MARKER = "BENCH-RESULT "
 Params = Mapping[str, Any]
@@ -50,6 +50,10 @@ REPORT_CASES: dict[str, Callable[[Params], dict[str, Any]]] = {
     "latency.raw": cases_stream.latency_raw,
     "latency.sdk": cases_stream.latency_sdk,
     "profile.ours": cases_fetch.profile_ours,
+    "small.ours": cases_small.small_ours,
+    "small.ours_sqlalchemy": cases_small.small_ours_sqlalchemy,
+    "small.sdk": cases_small.small_sdk,
+    "small.raw": cases_small.small_raw,
 }
 
 

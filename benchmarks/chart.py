@@ -1,8 +1,9 @@
 """Draw the README chart (``docs/benchmarks.png``) from benchmark results; needs matplotlib.
 
-Four panels: fetch rows/s and ingest rows/s (end-to-end and client-side, log scale, every bar
-labelled with its value), streaming latency percentiles, and RSS growth while iterating against its
-50 MB limit.
+Six panels: fetch rows/s and ingest rows/s (end-to-end and client-side, log scale, every bar
+labelled with its value), streaming latency percentiles, RSS growth while iterating against its
+50 MB limit, and the small-queries section: wall time per query (median bar, the p99 as a pale
+bar behind it, log scale) and client CPU per query, for each query and client.
 A figure that was not measured is drawn as a missing bar and labelled "n/a".
 """
 
@@ -16,10 +17,17 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from benchmarks.report import LABELS, figure
+from benchmarks.report import LABELS, SMALL_LABELS, figure, small_blocks
 
 Result = dict[str, Any]
 COLORS = {"ours": "#1f77b4", "ours_stdlib": "#8fbce6", "sdk": "#d62728", "raw": "#7f7f7f"}
+
+
+SMALL_COLORS = {"ours": COLORS["ours"], "ours_sqlalchemy": COLORS["ours_stdlib"],
+                "sdk": COLORS["sdk"], "raw": COLORS["raw"]}
+_SMALL_GROUPS = {("e2e", "limit10"): "LIMIT 10 (10 rows)\nemulator",
+                 ("e2e", "select1"): "SELECT 1\nemulator",
+                 ("client", "limit10"): "LIMIT 10 (10 rows)\nreplayed body, client only"}
 
 
 def _color(client: str) -> str:
@@ -84,9 +92,59 @@ def _memory(axis: Any, results: Result) -> None:
     axis.legend(fontsize=7)
 
 
+def _small(axis: Any, results: Result, key: str, unit: str, behind: Optional[str]) -> float:
+    """Grouped bars: one group per (kind, query), one bar per client, labelled with its value;
+    ``behind`` (the p99) is drawn as a pale bar behind each one, and labelled after it. Returns
+    the highest value drawn."""
+    blocks = small_blocks(results)
+    highest = 0.0
+    width = 0.8 / len(SMALL_LABELS)
+    for index, client in enumerate(SMALL_LABELS):
+        x = [group + (index - (len(SMALL_LABELS) - 1) / 2) * width for group in range(len(blocks))]
+        paths = [f"small.{kind}.{query}.{client}" for kind, query in blocks]
+        values = [figure(results, path, key) for path in paths]
+        backs = [figure(results, path, behind) if behind else None for path in paths]
+        color = SMALL_COLORS[client]
+        if behind:
+            axis.bar(x, [back or 0.0 for back in backs], width * 0.95, color=color, alpha=0.3)
+        axis.bar(x, [value or 0.0 for value in values], width * 0.95, color=color,
+                 label=SMALL_LABELS[client])
+        for position, value, back in zip(x, values, backs):
+            highest = max(highest, value or 0.0, back or 0.0)
+            text = "n/a" if value is None else _short(value)
+            if back is not None:
+                text += f" / {_short(back)}"
+            axis.annotate(text, (position, max(value or 0.0, back or 0.0)), ha="center",
+                          va="bottom", fontsize=6.5, rotation=90, xytext=(0, 2),
+                          textcoords="offset points")
+    axis.set_xticks(range(len(blocks)),
+                    [_SMALL_GROUPS.get(block, " ".join(block)) for block in blocks], fontsize=8)
+    axis.set_ylabel(unit)
+    axis.legend(fontsize=7, loc="upper center", ncol=2)
+    return highest
+
+
+def _short(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.2f}"
+
+
+def _small_panels(axes: Any, results: Result) -> None:
+    meta = results.get("meta", {})
+    queries = f"{meta.get('small_queries', 0):,} queries on one connection"
+    highest = _small(axes[0], results, "median_ms",
+                     "ms per query, log scale (bar = median, pale = p99)", "p99_ms")
+    axes[0].set_yscale("log")
+    axes[0].set_ylim(top=max(highest, 1.0) * 15)  # room for the labels and the legend
+    axes[0].set_title(f"Small queries: wall time per query, {queries}", fontsize=9)
+    highest = _small(axes[1], results, "cpu_us_per_query", "client CPU µs per query", None)
+    axes[1].set_ylim(0, max(highest, 1.0) * 1.45)
+    axes[1].set_title(f"Small queries: client CPU per query, {queries}", fontsize=9)
+
+
 def draw(results: Result, path: Path) -> None:
     meta = results.get("meta", {})
-    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+    rows = 3 if "small" in results else 2
+    fig, axes = plt.subplots(rows, 2, figsize=(13, 4.5 * rows))
     _grouped_bars(axes[0][0], results, "fetch",
                   ("ours", "ours_stdlib", "sdk", "raw_json", "raw_orjson"))
     axes[0][0].set_title(f"Fetch {meta.get('rows', 0):,} rows (historical query)", fontsize=9)
@@ -96,6 +154,8 @@ def draw(results: Result, path: Path) -> None:
     axes[0][1].set_title(f"Ingest {meta.get('ingest_rows', 0):,} rows", fontsize=9)
     _latency(axes[1][0], results)
     _memory(axes[1][1], results)
+    if "small" in results:
+        _small_panels(axes[2], results)
     fig.suptitle("sqlalchemy-timeplus vs the original SDK (timeplus 1.4.1) vs raw requests — "
                  f"{meta.get('machine', '')}, Python {meta.get('python', '')}", fontsize=10)
     fig.tight_layout()

@@ -28,6 +28,13 @@ LABELS = {
     "raw_sseclient": "requests+sseclient-py+json",
     "raw": "raw requests, pre-serialized",
 }
+SMALL_LABELS = {
+    "ours": "ours cursor.execute+fetchall",
+    "ours_sqlalchemy": "ours SQLAlchemy text()",
+    "sdk": "SDK timeplus 1.4.1 dbapi",
+    "raw": "raw requests.Session+json",
+}
+SMALL_OURS = ("ours", "ours_sqlalchemy")
 
 
 def figure(results: Result, path: str, key: str) -> Optional[float]:
@@ -84,6 +91,30 @@ def ratios(results: Result) -> Result:
     out["latency.driver_us_per_event"] = per_event_us
     p50_us = ours_p50 * 1000 if ours_p50 else None
     out["latency.driver_share_of_p50"] = _divide(per_event_us, p50_us)
+    out.update(small_ratios(results))
+    return out
+
+
+def small_blocks(results: Result) -> list[tuple[str, str]]:
+    """The (kind, query) pairs measured in the small-queries section, e.g. ("e2e", "limit10")."""
+    small = results.get("small", {})
+    return [(kind, query) for kind in ("e2e", "client")
+            for query in small.get(kind, {}) if isinstance(small[kind][query], dict)]
+
+
+def small_ratios(results: Result) -> Result:
+    """Per small-query block: ours / raw (median wall and CPU per query, >1 = ours slower) and
+    SDK / ours (median wall and CPU per query, >1 = ours faster)."""
+    out: Result = {}
+    for kind, query in small_blocks(results):
+        block = f"small.{kind}.{query}"
+        for ours in SMALL_OURS:
+            path = f"{block}.{ours}"
+            for key, short in (("median_ms", "median"), ("cpu_us_per_query", "cpu")):
+                mine = figure(results, path, key)
+                out[f"{path}.{short}_vs_raw"] = _divide(mine, figure(results, f"{block}.raw", key))
+                out[f"{path}.{short}_speedup_vs_sdk"] = _divide(
+                    figure(results, f"{block}.sdk", key), mine)
     return out
 
 
@@ -200,7 +231,8 @@ def format_table(results: Result) -> str:
                 if isinstance(node, dict) and isinstance(node.get("requests"), int)]
         lines.append("  requests / body bytes received by the sink: " + "; ".join(sent))
         lines += [*_ratio_lines(results, "ingest."), ""]
-    lines += _memory_latency_lines(results, meta) + _profile_lines(results)
+    lines += _memory_latency_lines(results, meta) + _small_lines(results, meta)
+    lines += _profile_lines(results)
     lines += ["TARGETS"] + [
         f"  [{'PASS' if t['met'] else ('n/a ' if t['met'] is None else 'FAIL')}] {t['target']}: "
         f"{_num(t['value'])} (target {t['threshold']})" for t in results.get("targets", [])]
@@ -234,6 +266,44 @@ def _memory_latency_lines(results: Result, meta: Result) -> list[str]:
             lines.append(f"  client CPU per 1-row event (replayed), {LABELS[client]}: {cost} us")
         lines += [*_ratio_lines(results, "latency."), ""]
     return lines
+
+
+_SMALL_TITLES = {"e2e": "against the emulator", "client": "client side, replayed body"}
+
+
+def _small_lines(results: Result, meta: Result) -> list[str]:
+    if "small" not in results:
+        return []
+    small = results["small"]
+    lines = [f"SMALL QUERIES {meta['small_queries']:,} per client, one after the other on one "
+             f"connection (after {meta['small_warmup']} untimed); wall ms per query, client CPU "
+             "us per query; conns = TCP connections the server accepted during the case, conns/q = "
+             "per query run (warm-up included)"]
+    head = (f"  {'client':<32}{'median':>8}{'p99':>8}{'total s':>9}{'CPU us':>8}"
+            f"{'conns':>6}{'conns/q':>8}{'reqs/q':>7}{'vs raw':>8}{'CPU vs raw':>11}{'vs SDK':>8}")
+    for kind, query in small_blocks(results):
+        lines += [f" {query} {_SMALL_TITLES[kind]}: {small['sql'][query]}", head]
+        for client in SMALL_LABELS:
+            path = f"small.{kind}.{query}.{client}"
+            cells = [_cell(results, path, key, digits) for key, digits in
+                     (("median_ms", 2), ("p99_ms", 2), ("wall_s", 2), ("cpu_us_per_query", 0),
+                      ("connections_opened", 0), ("connections_per_query", 3),
+                      ("requests_per_query", 2))]
+            cells += _small_ratio_cells(results, f"small.{kind}.{query}", client)
+            lines.append(f"  {SMALL_LABELS[client]:<32}{cells[0]:>8}{cells[1]:>8}{cells[2]:>9}"
+                         f"{cells[3]:>8}{cells[4]:>6}{cells[5]:>8}{cells[6]:>7}{cells[7]:>8}"
+                         f"{cells[8]:>11}{cells[9]:>8}")
+    lines.append("  (vs raw = median / raw median and CPU / raw CPU, >1 = slower than raw; "
+                 "vs SDK = SDK median / median, >1 = faster than the SDK)")
+    return [*lines, ""]
+
+
+def _small_ratio_cells(results: Result, block: str, client: str) -> list[str]:
+    median = figure(results, f"{block}.{client}", "median_ms")
+    cpu = figure(results, f"{block}.{client}", "cpu_us_per_query")
+    return [_num(_divide(median, figure(results, f"{block}.raw", "median_ms"))),
+            _num(_divide(cpu, figure(results, f"{block}.raw", "cpu_us_per_query"))),
+            _num(_divide(figure(results, f"{block}.sdk", "median_ms"), median))]
 
 
 def _profile_lines(results: Result) -> list[str]:

@@ -31,7 +31,7 @@ from benchmarks.servers import REPO_ROOT, ServerProcess, single_row_body, split_
 
 Result = dict[str, Any]
 SDK_PYTHON_ENV = "TIMEPLUS_SDK_PYTHON"
-SECTIONS = ("fetch", "ingest", "memory", "latency")
+SECTIONS = ("fetch", "ingest", "memory", "latency", "small")
 
 
 class Runner:
@@ -41,7 +41,16 @@ class Runner:
         self.sdk_python = sdk_python
         self.timeout = timeout
 
-    def run(self, name: str, params: dict[str, Any]) -> Result:
+    def run(self, name: str, params: dict[str, Any],
+            server: Optional[ServerProcess] = None) -> Result:
+        """Run one case; with ``server``, add what that server saw of it (``server_counts``)."""
+        before = server.stats() if server is not None else None
+        result = self._run(name, params)
+        if server is not None and before is not None and result["status"] == "ok":
+            result.update(server_counts(before, server.stats(), result))
+        return result
+
+    def _run(self, name: str, params: dict[str, Any]) -> Result:
         python = sys.executable
         if name.endswith(".sdk"):
             if self.sdk_python is None:
@@ -62,9 +71,11 @@ class Runner:
                 return result
         return {"status": "error", "error": f"exit {done.returncode}: {done.stderr[-1500:]}"}
 
-    def best_of(self, name: str, params: dict[str, Any], repeat: int) -> Result:
+    def best_of(self, name: str, params: dict[str, Any], repeat: int,
+                server: Optional[ServerProcess] = None) -> Result:
         """The fastest of ``repeat`` runs (the original SDK's slow cases run once)."""
-        runs = [self.run(name, params) for _ in range(1 if name.endswith(".sdk") else repeat)]
+        runs = [self.run(name, params, server)
+                for _ in range(1 if name.endswith(".sdk") else repeat)]
         ok = [run for run in runs if run["status"] == "ok"]
         if not ok:
             return runs[0]
@@ -72,6 +83,22 @@ class Runner:
         best["runs"] = len(runs)
         best["wall_s_all"] = [run.get("wall_s") for run in runs]
         return best
+
+
+def server_counts(before: Result, after: Result, result: Result) -> Result:
+    """TCP connections and requests a server received during one case process, in all and per
+    query the process ran (``queries`` + ``warmup_queries``; connecting is included)."""
+    queries_run = int(result.get("queries", 0)) + int(result.get("warmup_queries", 0))
+    opened = int(after["connections_accepted"]) - int(before["connections_accepted"])
+    requests = {endpoint: count - int(before["requests"].get(endpoint, 0))
+                for endpoint, count in after["requests"].items()}
+    requests = {endpoint: count for endpoint, count in requests.items() if count}
+    def per_query(count: int) -> Optional[float]:
+        return count / queries_run if queries_run else None
+
+    return {"connections_opened": opened, "connections_per_query": per_query(opened),
+            "queries_run": queries_run, "server_requests": requests,
+            "requests_per_query": per_query(sum(requests.values()))}
 
 
 def find_sdk_python(explicit: Optional[str]) -> Optional[str]:
@@ -238,6 +265,45 @@ def run_latency(runner: Runner, emulator: Emulator, options: argparse.Namespace,
     return results
 
 
+SMALL_CLIENTS = ("ours", "ours_sqlalchemy", "sdk", "raw")
+SMALL_STREAM_ROWS = 100
+SMALL_WARMUP = 5
+
+
+def small_queries(stream: str) -> dict[str, tuple[str, int]]:
+    """The small queries by key: (SQL, rows it returns)."""
+    return {"limit10": (f"SELECT i, f, s, t FROM table({stream}) LIMIT 10", 10),
+            "select1": ("SELECT 1", 1)}
+
+
+def run_small(runner: Runner, emulator: Emulator, emulator_process: ServerProcess,
+              options: argparse.Namespace, workdir: Path) -> Result:
+    """N tiny queries on one connection per client: against the emulator (both queries) and
+    against the replay server answering with the captured LIMIT 10 body (client side)."""
+    stream = emulator.new_stream("small")
+    emulator.load(stream, SMALL_STREAM_ROWS, options.chunk_rows)
+    queries = small_queries(stream)
+    base = {"queries": options.small_queries, "warmup": SMALL_WARMUP}
+    results: Result = {"sql": {key: sql for key, (sql, _) in queries.items()},
+                       "e2e": {}, "client": {}}
+    for key, (sql, rows) in queries.items():
+        params = {**emulator.info, **base, "sql": sql, "expected_rows": rows}
+        results["e2e"][key] = {
+            client: runner.best_of(f"small.{client}", params, options.repeat, emulator_process)
+            for client in SMALL_CLIENTS}
+    sql, rows = queries["limit10"]
+    body_file = workdir / "small-body.sse"
+    body_file.write_bytes(emulator.capture(sql))
+    results["body_bytes"] = body_file.stat().st_size
+    replay_process = ServerProcess("replay", ["--body", str(body_file)])
+    with replay_process as replay:
+        params = {**replay, **base, "sql": sql, "expected_rows": rows}
+        results["client"]["limit10"] = {
+            client: runner.best_of(f"small.{client}", params, options.repeat, replay_process)
+            for client in SMALL_CLIENTS}
+    return results
+
+
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the fetch query")
@@ -251,6 +317,8 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
                         help="run each fetch case N times and keep the fastest (SDK: once)")
     parser.add_argument("--latency-samples", type=int, default=1000)
     parser.add_argument("--latency-gap-ms", type=float, default=20.0)
+    parser.add_argument("--small-queries", type=int, default=500,
+                        help="queries per client in the small-queries section")
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
     parser.add_argument("--sdk-python",
                         help=f"interpreter with timeplus==1.4.1 (or ${SDK_PYTHON_ENV})")
@@ -266,8 +334,10 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     options.chunk_rows = options.chunk_rows or rows_per_body(options.chunk_bytes)
     options.sections = [s.strip() for s in options.only.split(",") if s.strip()]
     unknown = set(options.sections) - set(SECTIONS)
-    if unknown or options.rows < 1:
-        parser.error(f"unknown sections {sorted(unknown)}" if unknown else "--rows must be >= 1")
+    if unknown:
+        parser.error(f"unknown sections {sorted(unknown)}")
+    if options.rows < 1 or options.small_queries < 1:
+        parser.error("--rows and --small-queries must be >= 1")
     return options
 
 
@@ -284,7 +354,8 @@ def collect_meta(options: argparse.Namespace, sdk_python: Optional[str]) -> Resu
         "rows": options.rows, "ingest_rows": options.ingest_rows,
         "memory_rows": max(1, options.memory_rows // options.rows) * options.rows,
         "chunk_rows": options.chunk_rows, "latency_samples": options.latency_samples,
-        "fetch_repeat": options.repeat,
+        "fetch_repeat": options.repeat, "small_queries": options.small_queries,
+        "small_warmup": SMALL_WARMUP,
         "latency_gap_ms": options.latency_gap_ms, "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "sdk_python": sdk_python, "sdk_version": sdk_version(sdk_python),
@@ -296,8 +367,8 @@ def run_all(options: argparse.Namespace) -> Result:
     sdk_python = None if options.no_sdk else find_sdk_python(options.sdk_python)
     runner = Runner(sdk_python, options.case_timeout)
     results: Result = {"meta": collect_meta(options, sdk_python)}
-    with tempfile.TemporaryDirectory(prefix="tp-bench-") as tmp, \
-            ServerProcess("emulator") as info:
+    emulator_process = ServerProcess("emulator")
+    with tempfile.TemporaryDirectory(prefix="tp-bench-") as tmp, emulator_process as info:
         emulator = Emulator(info)
         workdir = Path(tmp)
         if "fetch" in options.sections or "memory" in options.sections:
@@ -308,6 +379,8 @@ def run_all(options: argparse.Namespace) -> Result:
             results["ingest"] = run_ingest(runner, emulator, options)
         if "latency" in options.sections:
             results["latency"] = run_latency(runner, emulator, options, workdir)
+        if "small" in options.sections:
+            results["small"] = run_small(runner, emulator, emulator_process, options, workdir)
     results["ratios"] = report.ratios(results)
     results["targets"] = report.targets(results)
     return results
