@@ -21,6 +21,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 ROWS = 300
 MEMORY_ROWS = 900
 SAMPLES = 5
+SMALL_QUERIES = 20
+SMALL_WARMUP = 5  # benchmarks.run.SMALL_WARMUP: untimed queries before the timed ones
+SMALL_BLOCKS = [("e2e", "limit10", 10), ("e2e", "select1", 1), ("client", "limit10", 10)]
 
 pytestmark = pytest.mark.integration
 
@@ -31,6 +34,7 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any],
     command = [sys.executable, "-m", "benchmarks", "--rows", str(ROWS),
                "--memory-rows", str(MEMORY_ROWS), "--latency-samples", str(SAMPLES),
                "--latency-gap-ms", "5", "--chunk-rows", "100", "--no-sdk", "--no-chart",
+               "--small-queries", str(SMALL_QUERIES),
                "--out", str(out)]
     done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,
                           check=False)
@@ -63,6 +67,8 @@ def test_optional_clients_are_measured_or_marked_not_available(
         assert results["ingest"][kind]["sdk"]["status"] == "n/a"
         assert results["fetch"][kind]["raw_orjson"]["status"] in ("ok", "n/a")
     assert results["latency"]["sdk"]["status"] == "n/a"
+    for kind, query, _rows in SMALL_BLOCKS:
+        assert results["small"][kind][query]["sdk"]["status"] == "n/a"
 
 
 @pytest.mark.parametrize("client", ["ours_executemany", "ours_executemany_stdlib", "ours_to_sql",
@@ -106,6 +112,30 @@ def test_latency_figures(bench_run: tuple[dict[str, Any], str], client: str) -> 
     assert result["from_send_p50_ms"] <= result["from_send_p99_ms"]
 
 
+@pytest.mark.parametrize(("kind", "query", "rows"), SMALL_BLOCKS)
+@pytest.mark.parametrize("client", ["ours", "ours_sqlalchemy", "raw"])
+def test_small_query_figures(bench_run: tuple[dict[str, Any], str], kind: str, query: str,
+                             rows: int, client: str) -> None:
+    result = bench_run[0]["small"][kind][query][client]
+    _assert_measured(result, "median_ms", "p99_ms", "wall_s", "cpu_s", "cpu_us_per_query",
+                     "connections_per_query", "requests_per_query")
+    assert result["queries"] == SMALL_QUERIES
+    assert result["rows_per_query"] == rows  # the case checked every query's row count
+    assert 0 < result["min_ms"] <= result["median_ms"] <= result["p99_ms"] <= result["max_ms"]
+    assert result["queries_run"] == SMALL_QUERIES + SMALL_WARMUP
+    # counted by the server, not by the client: one POST /queries per query run
+    assert result["server_requests"].get("queries") == SMALL_QUERIES + SMALL_WARMUP
+
+
+@pytest.mark.parametrize(("kind", "query", "rows"), SMALL_BLOCKS)
+@pytest.mark.parametrize("client", ["ours", "ours_sqlalchemy", "raw"])
+def test_small_queries_reuse_connections(bench_run: tuple[dict[str, Any], str], kind: str,
+                                         query: str, rows: int, client: str) -> None:
+    result = bench_run[0]["small"][kind][query][client]
+    # a client opening a connection per query would show >= 25 here
+    assert 1 <= result["connections_opened"] <= 2, result
+
+
 def test_ratios_and_targets(bench_run: tuple[dict[str, Any], str]) -> None:
     results, table = bench_run
     ratios = results["ratios"]
@@ -113,12 +143,15 @@ def test_ratios_and_targets(bench_run: tuple[dict[str, Any], str]) -> None:
                 "ingest.e2e.ours_executemany.time_vs_raw", "ingest.e2e.ours_to_sql.time_vs_raw",
                 "ingest.e2e.ours_write_frame.time_vs_raw",
                 "ingest.client.ours_executemany.time_vs_raw", "latency.ours_minus_raw_p50_ms",
-                "latency.driver_us_per_event", "latency.driver_share_of_p50"):
+                "latency.driver_us_per_event", "latency.driver_share_of_p50",
+                "small.e2e.limit10.ours.median_vs_raw", "small.e2e.select1.ours.cpu_vs_raw",
+                "small.client.limit10.ours_sqlalchemy.median_vs_raw"):
         assert isinstance(ratios[key], float), key
     assert ratios["fetch.client.speedup_vs_sdk"] is None  # no SDK: no made-up ratio
+    assert ratios["small.e2e.limit10.ours.median_speedup_vs_sdk"] is None
     by_key = {target["key"]: target for target in results["targets"]}
     growth = results["memory"]["ours"]["rss_growth_mb"]
     assert by_key["memory.ours.rss_growth_mb"]["value"] == growth
     assert by_key["fetch.client.speedup_vs_sdk"]["met"] is None
-    for heading in ("FETCH", "INGEST", "MEMORY", "LATENCY", "TARGETS"):
+    for heading in ("FETCH", "INGEST", "MEMORY", "LATENCY", "SMALL QUERIES", "TARGETS"):
         assert heading in table
