@@ -4,6 +4,11 @@ Owns: dispatch of each :mod:`timeplus_emulator.sql` statement to the engine, the
 results of SHOW/DESCRIBE (as rows rendered like chDB renders them), REST JSON stream and
 view definitions (turned into Timeplus DDL text and translated, so SQL and REST share one
 path), and materialized views (a background streaming query inserting into the target).
+
+A materialized view without ``INTO`` gets a target stream made from its query's columns;
+when those include ``_tp_delta`` (a query over a changelog stream), the target is a
+``mode='changelog'`` stream, so the rows keep their deltas (our choice: how Timeplus
+types such an implicit target is not documented).
 """
 
 from __future__ import annotations
@@ -189,9 +194,12 @@ class Executor:
             target = engine.stream(stmt.target_database or view.database, stmt.target)
             view.target_stream, view.target_database = target.name, target.database
             return
+        names = {c["name"] for c in header}
         columns = ", ".join(f"{quote_name(c['name'])} {c['type']}" for c in header
-                            if c["name"] != "_tp_time")
+                            if c["name"] not in ("_tp_time", "_tp_delta"))
         ddl = f"CREATE STREAM {quote_name(view.database)}.{quote_name(view.name)} ({columns})"
+        if "_tp_delta" in names:  # changelog rows: the target keeps their deltas
+            ddl += " SETTINGS mode='changelog'"
         created = translate_sql(engine, ddl)
         assert isinstance(created, CreateStreamStatement)
         engine.create_stream(created, ddl, view_target_of=view.name)

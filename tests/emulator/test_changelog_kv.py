@@ -229,3 +229,19 @@ def test_materialized_view_passes_deltas_into_a_changelog_kv_target(api: Any) ->
         time.sleep(0.05)
     assert _historical(api, target) == [["b", 2]]
     api.sql(f"DROP VIEW {view}")
+
+
+def test_materialized_view_without_target_keeps_the_deltas(api: Any) -> None:
+    source = _kv(api)
+    view = unique("mv")
+    api.sql(f"CREATE MATERIALIZED VIEW {view} AS SELECT * FROM {source}")
+    assert api.get(f"/streams/{view}").json()["mode"] == "changelog"
+    api.ingest(source, ["k", "v"], [["a", 1]])
+    api.ingest(source, ["k", "v", "_tp_delta"], [["a", 1, -1]])
+    for _ in range(100):
+        rows = api.table(f"SELECT k, v, _tp_delta FROM table({view})")
+        if len(rows) == 2:
+            break
+        time.sleep(0.05)
+    assert rows == [["a", 1, 1], ["a", 1, -1]]
+    api.sql(f"DROP VIEW {view}")
