@@ -219,10 +219,10 @@ class Cursor:
         """Cancel the running query on the server and end its result (extension)."""
         self._close_result()
 
-    def _close_result(self) -> None:
+    def _close_result(self, reason: Optional[str] = None) -> None:
         result, self._result = self._result, None
         if result is not None:
-            result.close()
+            result.close(reason)
 
     def _reset(self) -> None:
         if self._closed:
@@ -239,7 +239,7 @@ class Cursor:
         if self._closed:
             return
         self._closed = True
-        self._close_result()
+        self._close_result("the cursor is closed")
         self.connection._forget(self)
 
     def setinputsizes(self, sizes: Any) -> None:

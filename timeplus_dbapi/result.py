@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 from .client import QueryHandle
 from .converters import RowConverter
-from .errors import Error, OperationalError
+from .errors import Error, InterfaceError, OperationalError
 from .protocol.errors import TransportTimeout
 from .protocol.jsoncodec import loads_exact
 from .protocol.query import Column
@@ -86,6 +86,7 @@ class StreamingResult:
         self.rows: list[Row] = []
         self.pos = 0
         self.done = False
+        self.closed_reason: Optional[str] = None
         self.last_row_at = time.monotonic()
 
     @property
@@ -97,19 +98,17 @@ class StreamingResult:
         while True:
             try:
                 batch = self.handle.next_batch()
-            except OperationalError as error:
-                if error.code == _QUERY_WAS_CANCELLED and not self.require_final_status:
-                    # a streaming query with LIMIT: servers may report the stop as canceled
-                    self._finish(cancel=False)
+            except Exception as error:
+                if self.done:  # closed meanwhile (cancel or close from another thread)
+                    logger.debug("query %s closed while reading: %r", self.query_id, error)
                     return None
-                if isinstance(error.__cause__, TransportTimeout) and self._idle_expired(slack=0.05):
-                    logger.debug("query %s idle for %ss; ending", self.query_id, self.idle_timeout)
-                    self._finish(cancel=True)
+                if self._ends_quietly(error):
                     return None
                 raise
             if batch is None:
-                self._check_final_status()
-                self._finish(cancel=False)
+                if not self.done:
+                    self._check_final_status()
+                    self._finish(cancel=False)
                 return None
             if batch:
                 self.last_row_at = time.monotonic()
@@ -119,6 +118,20 @@ class StreamingResult:
                 self._finish(cancel=True)
                 return None
             self._arm_idle_timer()
+
+    def _ends_quietly(self, error: Exception) -> bool:
+        """Whether a read error is the normal end of this result (then finished here)."""
+        if not isinstance(error, OperationalError):
+            return False
+        if error.code == _QUERY_WAS_CANCELLED and not self.require_final_status:
+            # a streaming query with LIMIT: servers may report the stop as canceled
+            self._finish(cancel=False)
+            return True
+        if isinstance(error.__cause__, TransportTimeout) and self._idle_expired(slack=0.05):
+            logger.debug("query %s idle for %ss; ending", self.query_id, self.idle_timeout)
+            self._finish(cancel=True)
+            return True
+        return False
 
     def _arm_idle_timer(self) -> None:
         """Make the next socket read give up when the idle time would be reached."""
@@ -186,14 +199,24 @@ class StreamingResult:
         return out
 
     def iter_rows(self) -> Iterator[Row]:
+        """Rows until the end; after ``close(reason)`` raises InterfaceError(reason)."""
         while self.pos < len(self.rows) or self._fill():
             rows = self.rows
             while self.pos < len(rows):
                 self.pos += 1
                 yield rows[self.pos - 1]
+                if self.rows is not rows:
+                    break  # closed, or refilled by a fetch call, while the row was out
+        if self.closed_reason is not None:
+            raise InterfaceError(self.closed_reason)
 
-    def close(self) -> None:
-        """Close the stream, cancelling the query on the server if it may still be running."""
+    def close(self, reason: Optional[str] = None) -> None:
+        """Close the stream, cancelling the query on the server if it may still be running.
+
+        With a ``reason``, iterators of this result raise InterfaceError(reason) from then on
+        (a closed cursor); without one they just end (cancel, or the cursor ran a new query).
+        """
+        self.closed_reason = reason
         if not self.done:
             self.done = True
             self.rows, self.pos = [], 0
