@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import datetime as dt
+import io
 import json
 import math
 import os
@@ -74,6 +75,7 @@ def seed_streams(dsn: str) -> int:
         for name in (STREAM, LIVE_STREAM):
             client.delete_stream(name, if_exists=True)
             client.create_stream(name, COLUMNS)
+        client.delete_stream(UPLOAD_STREAM, if_exists=True)
         return int(client.ingest(STREAM, [name for name, _ in COLUMNS], demo_rows()))
     finally:
         conn.close()
@@ -117,13 +119,29 @@ class Api:
 
     def call(self, method: str, path: str, body: Any = None, status: int = 200) -> Any:
         answer = self.client.open(path, method=method, json=body, headers=self.headers)
+        return self._answer(method, path, answer, status)
+
+    def post_form(self, path: str, form: dict[str, Any], status: int) -> Any:
+        """A multipart/form-data POST (file uploads)."""
+        answer = self.client.post(
+            path, data=form, headers=self.headers, content_type="multipart/form-data"
+        )
+        return self._answer("POST", path, answer, status)
+
+    @staticmethod
+    def _answer(method: str, path: str, answer: Any, status: int) -> Any:
         text = answer.get_data(as_text=True)
         expect(answer.status_code == status, f"{method} {path}: {answer.status_code} {text[:800]}")
         return json.loads(text) if text else None
 
 
 def create_database(api: Api, name: str, uri: str) -> int:
-    body = {"database_name": name, "sqlalchemy_uri": uri, "expose_in_sqllab": True}
+    body = {
+        "database_name": name,
+        "sqlalchemy_uri": uri,
+        "expose_in_sqllab": True,
+        "allow_file_upload": True,
+    }
     return int(api.call("POST", "/api/v1/database/", body, status=201)["id"])
 
 
@@ -328,6 +346,85 @@ def _ingest_more(dsn: str) -> None:
         conn.close()
 
 
+UPLOAD_STREAM = "superset_uploaded_visits"
+UPLOAD_CSV = (
+    "city,visits,share,opened,note\n"
+    "Oslo,3,0.25,2024-02-01 08:30:00,first\n"
+    "Lima,,0.5,,\n"
+    'Pune,12,,2024-02-03 23:59:59,"with, comma"\n'
+)
+UPLOAD_COLUMNS = ["city", "visits", "share", "opened", "note"]
+UPLOADED_ROWS = [  # as SQL Lab returns them
+    {"city": "Lima", "visits": None, "share": 0.5, "opened": None, "note": None},
+    {
+        "city": "Oslo",
+        "visits": 3.0,
+        "share": 0.25,
+        "opened": "2024-02-01T08:30:00",
+        "note": "first",
+    },
+    {
+        "city": "Pune",
+        "visits": 12.0,
+        "share": None,
+        "opened": "2024-02-03T23:59:59",
+        "note": "with, comma",
+    },
+]
+
+
+def upload_csv(api: Api, database_id: int, schema: str | None, status: int, **form: Any) -> Any:
+    fields = {
+        "type": "csv",
+        "table_name": UPLOAD_STREAM,
+        "column_dates": "opened",
+        "file": (io.BytesIO(UPLOAD_CSV.encode()), "visits.csv"),
+        **({"schema": schema} if schema else {}),
+        **form,
+    }
+    return api.post_form(f"/api/v1/database/{database_id}/upload/", fields, status)
+
+
+def uploaded_rows(api: Api, database_id: int, schema: str | None) -> list[dict[str, Any]]:
+    """The uploaded stream through SQL Lab: ``SELECT *`` gives the file's columns, in order,
+    then the ``_tp_time`` every Timeplus stream has."""
+    sql = f"SELECT * FROM {UPLOAD_STREAM} ORDER BY city"
+    payload = sql_lab(api, database_id, sql, 100, schema)
+    names = [column["column_name"] for column in payload["columns"]]
+    expect(names == [*UPLOAD_COLUMNS, "_tp_time"], f"uploaded stream columns: {names}")
+    return [{name: row[name] for name in UPLOAD_COLUMNS} for row in payload["data"]]
+
+
+def check_csv_upload(api: Api, database_id: int, schema: str | None) -> None:
+    """Upload a CSV file through Superset, read it back through SQL Lab, then check
+    if_exists fail and append, the dataset Superset made, and a refused file."""
+    upload_csv(api, database_id, schema, 201)
+    got = uploaded_rows(api, database_id, schema)
+    expect(got == UPLOADED_ROWS, f"uploaded rows read back: {got}")
+    again = upload_csv(api, database_id, schema, 422)
+    expect("already exists" in json.dumps(again), f"second upload (fail): {again}")
+    upload_csv(api, database_id, schema, 201, already_exists="append")
+    doubled = sorted(UPLOADED_ROWS + UPLOADED_ROWS, key=lambda row: str(row["city"]))
+    got = uploaded_rows(api, database_id, schema)
+    expect(got == doubled, f"rows after an append: {got}")
+    query = prison.dumps({"filters": [{"col": "table_name", "opr": "eq", "value": UPLOAD_STREAM}]})
+    (dataset,) = api.call("GET", f"/api/v1/dataset/?q={query}")["result"]
+    columns = api.call("GET", f"/api/v1/dataset/{dataset['id']}")["result"]["columns"]
+    by_name = {column["column_name"]: column for column in columns}
+    expect(set(UPLOAD_COLUMNS) <= set(by_name), f"uploaded dataset columns: {sorted(by_name)}")
+    expect(bool(by_name["opened"]["is_dttm"]), "uploaded 'opened' is not a temporal column")
+    refused = api.post_form(
+        f"/api/v1/database/{database_id}/upload/",
+        {
+            "type": "csv",
+            "table_name": "superset_refused_upload",
+            "file": (io.BytesIO(b"_tp_time,v\n1,2\n"), "reserved.csv"),
+        },
+        422,
+    )
+    expect("reserves column names" in json.dumps(refused), f"reserved column: {refused}")
+
+
 def chart_form_data(dataset_id: int) -> dict[str, Any]:
     return {
         "datasource": f"{dataset_id}__table",
@@ -413,6 +510,10 @@ def run_checks(api: Api, dsn: str) -> int:
     chart_id = run_chart_checks(api, dataset_id)
     executed = timed("SQL Lab (LIMIT n+1)", lambda: check_sql_lab(api, database_id, schema))
     print(f"     SQL Lab executed: {' '.join(executed.split())}")
+    timed(
+        "CSV upload (POST /database/{id}/upload/), read back in SQL Lab",
+        lambda: check_csv_upload(api, database_id, schema),
+    )
     count = timed(
         "autocomplete function names, select_star",
         lambda: check_metadata_endpoints(api, database_id),
