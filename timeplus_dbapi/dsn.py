@@ -21,7 +21,13 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .errors import InterfaceError
 
-__all__ = ["ConnectionParams", "parse_dsn", "resolve_params"]
+__all__ = [
+    "ConnectionParams",
+    "parse_batching_policy",
+    "parse_dsn",
+    "parse_seconds",
+    "resolve_params",
+]
 
 _SCHEMES = {
     "timeplus": None,
@@ -83,7 +89,7 @@ def _parse_verify(value: Any) -> Union[bool, str]:
     return text  # a CA bundle path
 
 
-def _parse_float(name: str, value: Any) -> Optional[float]:
+def parse_seconds(name: str, value: Any) -> Optional[float]:
     if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
         return None
     try:
@@ -95,12 +101,35 @@ def _parse_float(name: str, value: Any) -> Optional[float]:
     return number
 
 
-def _parse_batching(value: Any) -> Optional[dict[str, int]]:
+def _parse_int(name: str, value: Any, low: int, high: Optional[int] = None) -> int:
+    """An integer option in ``low..high`` (from a DSN string or a keyword)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise InterfaceError(f"{name} must be an integer, not {value!r}") from None
+    if number < low or (high is not None and number > high):
+        limits = f"{low}..{high}" if high is not None else f"at least {low}"
+        raise InterfaceError(f"{name} must be {limits}, not {number}")
+    return number
+
+
+def _batching_pairs(text: str) -> dict[str, str]:
+    """``"count=100,time_ms=50"`` (the DSN form) as a dict."""
+    pairs: dict[str, str] = {}
+    for part in (p for p in text.split(",") if p.strip()):
+        key, equals, number = part.partition("=")
+        if not equals:
+            raise InterfaceError(f"batching_policy must be written count=N,time_ms=N, not {text!r}")
+        pairs[key.strip()] = number
+    return pairs
+
+
+def parse_batching_policy(value: Any) -> Optional[dict[str, int]]:
+    """A validated ``batching_policy``: a mapping (or DSN text) of ``count``/``time_ms``."""
     if value is None:
         return None
-    if isinstance(value, str):  # "count=100,time_ms=50" in a DSN
-        pairs = (part.split("=", 1) for part in value.split(",") if part.strip())
-        value = {k.strip(): v for k, v in pairs}
+    if isinstance(value, str):
+        value = _batching_pairs(value)
     if not isinstance(value, Mapping):
         raise InterfaceError("batching_policy must be a mapping with count and/or time_ms")
     unknown = set(value) - {"count", "time_ms"}
@@ -152,7 +181,7 @@ def resolve_params(dsn: Optional[str], kwargs: Mapping[str, Any]) -> ConnectionP
         raise InterfaceError(f"unknown connection parameters: {sorted(unknown)}")
     if "user" in raw and not raw["user"] and raw.get("password") and not raw.get("api_key"):
         raw["api_key"] = raw.pop("password")
-    port = int(raw["port"]) if raw.get("port") is not None else None
+    port = _parse_int("port", raw["port"], 1, 65535) if raw.get("port") is not None else None
     secure = _parse_bool("secure", raw["secure"]) if "secure" in raw else port == 443
     query_mode = str(raw.get("query_mode", "streaming")).lower()
     if query_mode not in _QUERY_MODES:
@@ -166,9 +195,9 @@ def resolve_params(dsn: Optional[str], kwargs: Mapping[str, Any]) -> ConnectionP
         password=raw.get("password"),
         secure=secure,
         verify=_parse_verify(raw.get("verify", True)),
-        timeout=_parse_float("timeout", raw.get("timeout", 30.0)),
+        timeout=parse_seconds("timeout", raw.get("timeout", 30.0)),
         query_mode=query_mode,
-        batching_policy=_parse_batching(raw.get("batching_policy")),
-        idle_timeout=_parse_float("idle_timeout", raw.get("idle_timeout")),
-        ingest_max_bytes=int(raw.get("ingest_max_bytes", 4 * 1024 * 1024)),
+        batching_policy=parse_batching_policy(raw.get("batching_policy")),
+        idle_timeout=parse_seconds("idle_timeout", raw.get("idle_timeout")),
+        ingest_max_bytes=_parse_int("ingest_max_bytes", raw.get("ingest_max_bytes", 4 << 20), 1),
     )
