@@ -22,7 +22,8 @@ import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional
 
-from .errors import InterfaceError, ProgrammingError
+from .dsn import parse_batching_policy, parse_seconds
+from .errors import InterfaceError, NotSupportedError, ProgrammingError
 from .literals import render_literal
 from .result import StreamingResult, describe_columns
 from .sqltext import (
@@ -146,10 +147,10 @@ class Cursor:
             raise ProgrammingError(f"query_mode must be 'streaming' or 'table', not {mode!r}")
         if mode == "table" and is_select(sql):
             sql = merge_settings(sql, "query_mode", "'table'")
-        idle = idle_timeout if idle_timeout is not None else settings.idle_timeout
+        policy, idle = self._statement_options(batching_policy, idle_timeout)
         handle = self.connection.client.start_query(
             sql,
-            batching_policy=batching_policy or settings.batching_policy,
+            batching_policy=policy,
             idle_timeout=idle,
             safe_to_retry=kind == "query",
         )
@@ -166,6 +167,20 @@ class Cursor:
             return
         self._result = result
         self.description = describe_columns(handle.header.columns)
+
+    def _statement_options(
+        self, batching_policy: Optional[Mapping[str, int]], idle_timeout: Optional[float]
+    ) -> tuple[Optional[dict[str, int]], Optional[float]]:
+        """``execute()``'s batching_policy and idle_timeout, checked as the DSN's are."""
+        settings = self.connection.params
+        try:
+            policy = parse_batching_policy(batching_policy) if batching_policy else None
+            idle = parse_seconds("idle_timeout", idle_timeout) if idle_timeout is not None else None
+        except InterfaceError as error:
+            raise ProgrammingError(str(error)) from None
+        return policy or settings.batching_policy, (
+            idle if idle is not None else settings.idle_timeout
+        )
 
     def _ingest(self, target: InsertTarget, seq_of_parameters: Iterable[Any]) -> int:
         columns = list(target.columns) or self._stream_columns(target)
@@ -241,6 +256,16 @@ class Cursor:
         self._closed = True
         self._close_result("the cursor is closed")
         self.connection._forget(self)
+
+    def nextset(self) -> None:
+        """Always None: a statement has at most one result set."""
+        self._active_result()
+
+    def callproc(self, procname: str, parameters: Any = None) -> Any:
+        """Timeplus has no stored procedures: raises NotSupportedError."""
+        if self._closed:
+            raise InterfaceError("the cursor is closed")
+        raise NotSupportedError("Timeplus has no stored procedures (callproc)")
 
     def setinputsizes(self, sizes: Any) -> None:
         """Does nothing (PEP 249 allows it)."""

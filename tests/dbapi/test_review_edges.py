@@ -86,3 +86,10 @@ def test_iter_returns_rows_in_order_then_stops(conn):
     cur.execute("SELECT number FROM numbers(3)", query_mode="table")
     assert list(cur) == [(0,), (1,), (2,)]
     assert cur.fetchone() is None
+
+
+def test_nextset_says_there_is_no_second_result(conn):
+    cur = conn.cursor()
+    cur.execute("SELECT 1", query_mode="table")
+    assert cur.nextset() is None
+    assert cur.fetchall() == [(1,)]

@@ -24,3 +24,43 @@ from timeplus_dbapi.dsn import resolve_params
 def test_bad_connection_values_raise_interface_error(dsn, kwargs, word):
     with pytest.raises(db.InterfaceError, match=word):
         resolve_params(dsn, kwargs)
+
+
+@pytest.fixture
+def offline_cursor():
+    """A cursor of a connection to a closed port: option checks must fail before any request."""
+    connection = db.connect("timeplus://127.0.0.1:1/default", timeout=0.5)
+    yield connection.cursor()
+    connection.close()
+
+
+@pytest.mark.parametrize(
+    ("options", "word"),
+    [
+        ({"batching_policy": {"cnt": 1}}, "batching_policy"),
+        ({"batching_policy": {"count": "many"}}, "batching_policy"),
+        ({"idle_timeout": -1}, "idle_timeout"),
+        ({"idle_timeout": 0}, "idle_timeout"),
+        ({"query_mode": "historical"}, "query_mode"),
+    ],
+)
+def test_bad_statement_options_raise_programming_error(offline_cursor, options, word):
+    with pytest.raises(db.ProgrammingError, match=word):
+        offline_cursor.execute("SELECT 1", **options)
+
+
+def test_callproc_is_not_supported(offline_cursor):
+    with pytest.raises(db.NotSupportedError, match="stored procedures"):
+        offline_cursor.callproc("anything", ())
+
+
+def test_nextset_without_a_result_is_an_error(offline_cursor):
+    with pytest.raises(db.ProgrammingError):
+        offline_cursor.nextset()
+
+
+def test_optional_methods_of_a_closed_cursor_raise_interface_error(offline_cursor):
+    offline_cursor.close()
+    for call in (offline_cursor.nextset, lambda: offline_cursor.callproc("p")):
+        with pytest.raises(db.InterfaceError):
+            call()
