@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Optional, Union
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import types
 from sqlalchemy.engine.url import URL
 from superset.db_engine_specs.base import BaseEngineSpec
@@ -242,12 +243,18 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
         ``DataFrame.to_sql`` would; ``chunksize`` and ``method`` are ignored (the driver sizes its
         ingest requests itself). Refused with a message naming the problem: a ``schema`` other
         than the default database (the REST ingest cannot reach it), ``dtype`` overrides, column
-        names Timeplus reserves (``_tp_*``). The stream gets Timeplus's own ``_tp_time`` column
-        (ingest time) after the uploaded columns.
+        names Timeplus reserves (``_tp_*``), and times finer than a millisecond for a stream the
+        upload creates (its datetime columns are ``datetime64(3)``, which would cut them). The
+        stream gets Timeplus's own ``_tp_time`` column (ingest time) after the uploaded columns.
         """
         options = upload_options(table, to_sql_kwargs)
         frame = frame_to_upload(df, options)
+        appends = options.if_exists == "append"
+        if not appends:  # the upload creates the stream
+            refuse_sub_millisecond_times(frame)
         with cls.get_engine(database, catalog=table.catalog, schema=table.schema) as engine:
+            if appends and not sa_inspect(engine).has_table(table.table):
+                refuse_sub_millisecond_times(frame)  # appending to a missing stream creates it
             write_frame(frame, table.table, engine, if_exists=options.if_exists, index=False)
 
     @classmethod
@@ -337,6 +344,24 @@ def frame_to_upload(df: pd.DataFrame, options: UploadOptions) -> pd.DataFrame:
     if repeated:
         raise SupersetException(f"column {repeated[0]!r} appears more than once")
     return frame
+
+
+def refuse_sub_millisecond_times(frame: pd.DataFrame) -> None:
+    """Refuse datetime columns with times finer than the millisecond a new stream keeps."""
+    import pandas as pd
+
+    for label, series in frame.items():
+        dtype = series.dtype
+        if not (isinstance(dtype, pd.DatetimeTZDtype) or getattr(dtype, "kind", "") == "M"):
+            continue
+        times = series.dropna()
+        finer = (times.dt.microsecond % 1000 != 0) | (times.dt.nanosecond != 0)
+        if bool(finer.any()):
+            raise SupersetException(
+                f"column {str(label)!r} has times finer than a millisecond "
+                f"({times[finer].iloc[0]}); a stream created by an upload stores datetime64(3): "
+                "round them, or create the stream with datetime64(6) and append"
+            )
 
 
 def _register_sqlglot_dialect() -> None:

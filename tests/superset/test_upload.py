@@ -94,6 +94,9 @@ def mixed_frame() -> pd.DataFrame:
             "ts": pd.to_datetime(["2024-01-01 00:00:00.123", None, "2024-03-01 12:00:00.000"]),
             "count": pd.array([7, None, -3], dtype="Int64"),
             "flag": [True, False, True],
+            "at": pd.to_datetime(
+                ["2024-06-01 12:00:00.5", None, "2024-12-01 00:00:00.0"]
+            ).tz_localize("Europe/Berlin"),
         }
     )
 
@@ -119,13 +122,21 @@ def test_upload_creates_the_stream_and_keeps_every_value(
         ("ts", "nullable(datetime64(3))"),
         ("count", "nullable(int64)"),
         ("flag", "nullable(bool)"),
+        ("at", "nullable(datetime64(3, 'UTC'))"),
         ("_tp_time", "datetime64(3, 'UTC')"),
     ]
+    utc = dt.timezone.utc
     assert rows == [
-        (1, 1.5, "a", dt.datetime(2024, 1, 1, 0, 0, 0, 123000), 7, True),
-        (2, None, None, None, None, False),
-        (3, -2.25, "ünïcode 'q'", dt.datetime(2024, 3, 1, 12, 0), -3, True),
-    ]
+        (
+            1, 1.5, "a", dt.datetime(2024, 1, 1, 0, 0, 0, 123000), 7, True,
+            dt.datetime(2024, 6, 1, 10, 0, 0, 500000, tzinfo=utc),
+        ),
+        (2, None, None, None, None, False, None),
+        (
+            3, -2.25, "ünïcode 'q'", dt.datetime(2024, 3, 1, 12, 0), -3, True,
+            dt.datetime(2024, 11, 30, 23, 0, tzinfo=utc),
+        ),
+    ]  # fmt: skip
     assert database.schemas_asked == [None]
 
 
@@ -207,6 +218,41 @@ def test_one_vectorised_request_pipeline_not_to_sql_chunks(
         cursor = conn.cursor()
         cursor.execute(f"SELECT count(), sum(k), sum(v) FROM {stream_name}")
         assert cursor.fetchone() == (20_000, 199_990_000, 99_995_000.0)
+    finally:
+        conn.close()
+
+
+MICROSECONDS = pd.DataFrame({"t": pd.to_datetime(["2024-01-01 00:00:00.123456", None])})
+
+
+@pytest.mark.integration
+def test_times_finer_than_a_millisecond_append_to_a_stream_that_keeps_them(
+    database: UploadDatabase, stream_name: str, timeplus_dsn: str
+) -> None:
+    conn = timeplus_dbapi.connect(timeplus_dsn)
+    try:
+        conn.client.create_stream(stream_name, [("t", "nullable(datetime64(6))")])
+    finally:
+        conn.close()
+    upload(database, stream_name, MICROSECONDS, if_exists="append")
+    rows = read_back(timeplus_dsn, stream_name, "t")[1]
+    assert rows == [(dt.datetime(2024, 1, 1, 0, 0, 0, 123456),), (None,)]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("if_exists", ["fail", "replace", "append"])
+def test_times_finer_than_a_millisecond_refused_for_a_new_stream(
+    database: UploadDatabase, stream_name: str, timeplus_dsn: str, if_exists: str
+) -> None:
+    """A stream made by the upload has datetime64(3) columns, which would cut microseconds."""
+    with pytest.raises(SupersetException) as caught:
+        upload(database, stream_name, MICROSECONDS, if_exists=if_exists)
+    assert "column 't' has times finer than a millisecond (2024-01-01 00:00:00.123456)" in (
+        caught.value.message
+    )
+    conn = timeplus_dbapi.connect(timeplus_dsn)
+    try:
+        assert not conn.client.stream_exists(stream_name)
     finally:
         conn.close()
 
