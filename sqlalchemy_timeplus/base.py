@@ -115,7 +115,11 @@ class TimeplusBaseDialect(default.DefaultDialect):
         ),
     ]
 
-    colspecs: dict[type[Any], type[Any]] = {sqltypes.JSON: tp.Json}  # noqa: RUF012  # noqa: RUF012
+    colspecs: dict[type[Any], type[Any]] = {  # noqa: RUF012
+        sqltypes.JSON: tp.Json,
+        sqltypes.LargeBinary: tp.Binary,
+        sqltypes._Binary: tp.Binary,  # BINARY, VARBINARY, BLOB
+    }
 
     def __init__(self, reflect_reserved_columns: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -30,6 +30,7 @@ __all__ = [
     "SIMPLE_TYPE_NAMES",
     "UUID",
     "Array",
+    "Binary",
     "Bool",
     "Date",
     "Date32",
@@ -208,6 +209,25 @@ class FixedString(TimeplusType, sqltypes.String):
         if not isinstance(length, int) or isinstance(length, bool) or length <= 0:
             raise ValueError(f"fixed_string length must be a positive int, not {length!r}")
         super().__init__(length=length)
+
+
+class Binary(TimeplusType, sqltypes.LargeBinary):
+    """The dialect's implementation of ``LargeBinary``/``BINARY``/``BLOB``: a ``string`` column.
+
+    Timeplus strings hold bytes, but results travel as JSON text, so values come back as the
+    UTF-8 encoding of that text (bytes that are not UTF-8 do not survive; ingest refuses them).
+    """
+
+    __visit_name__ = "timeplus_simple"
+    timeplus_name = "string"
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        def process(value: Any) -> Optional[bytes]:
+            if value is None:
+                return None
+            return value.encode("utf-8") if isinstance(value, str) else bytes(value)
+
+        return process
 
 
 class Bool(TimeplusType, sqltypes.Boolean):
