@@ -58,7 +58,13 @@ if TYPE_CHECKING:
     from superset.models.sql_lab import Query
     from superset.sql.parse import Table
 
-__all__ = ["TimeplusEngineSpec", "UploadOptions", "frame_to_upload", "upload_options"]
+__all__ = [
+    "TimeplusEngineSpec",
+    "UploadOptions",
+    "frame_to_upload",
+    "refuse_sub_millisecond_times",
+    "upload_options",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -282,8 +288,10 @@ class UploadOptions:
     index_label: Optional[Union[str, Sequence[str]]]
 
 
-_IGNORED_UPLOAD_KWARGS = frozenset({"name", "schema", "chunksize", "method"})
-_UPLOAD_KWARGS = _IGNORED_UPLOAD_KWARGS | {"if_exists", "index", "index_label", "dtype"}
+# to_sql keywords an upload may bring (chunksize and method are not needed by write_frame)
+_UPLOAD_KWARGS = frozenset(
+    {"name", "schema", "if_exists", "index", "index_label", "dtype", "chunksize", "method"}
+)
 _IF_EXISTS = ("fail", "replace", "append")
 _RESERVED_PREFIX = "_tp_"
 
