@@ -73,7 +73,7 @@ class TimeplusBaseDialect(default.DefaultDialect):
     supports_native_enum = True
     supports_native_uuid = True
     supports_simple_order_by_label = True
-    supports_is_distinct_from = False
+    supports_is_distinct_from = True  # compiled as null-safe equality
     div_is_floordiv = False
     supports_default_values = False
     supports_default_metavalue = False

@@ -278,6 +278,15 @@ class TimeplusCompiler(compiler.SQLCompiler):
     def visit_sequence(self, *args: Any, **kw: Any) -> str:
         raise exc.CompileError("Timeplus has no sequences")
 
+    def visit_is_not_distinct_from_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
+        """Null-safe equality, which Timeplus has no operator for (only ``=`` and IS NULL)."""
+        left = self.process(binary.left, **kw)
+        right = self.process(binary.right, **kw)
+        return f"coalesce(({left}) = ({right}), ({left}) IS NULL AND ({right}) IS NULL)"
+
+    def visit_is_distinct_from_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
+        return "NOT " + self.visit_is_not_distinct_from_binary(binary, operator, **kw)
+
     def visit_ilike_op_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
         return f"{self.process(binary.left, **kw)} ILIKE {self.process(binary.right, **kw)}"
 

@@ -36,3 +36,38 @@ def test_large_binary_round_trips_as_bytes(profile_engine, stream_name):
         assert rows == [(1, b"ab\x00c"), (2, None)]
     finally:
         table.drop(profile_engine)
+
+
+@pytest.fixture
+def people(historical, stream_name):
+    table = sa.Table(
+        stream_name,
+        sa.MetaData(),
+        sa.Column("k", sa.Integer),
+        sa.Column("name", sa.String, nullable=True),
+    )
+    table.create(historical)
+    with historical.begin() as conn:
+        conn.execute(table.insert(), [{"k": 1, "name": "a"}, {"k": 2, "name": None}])
+    _wait_for_rows(historical, table, 2)
+    yield table
+    table.drop(historical)
+
+
+@pytest.mark.parametrize(
+    ("value", "distinct", "not_distinct"),
+    [("a", [2], [1]), (None, [1], [2]), ("zz", [1, 2], [])],
+)
+def test_is_distinct_from_treats_null_as_a_value(historical, people, value, distinct, not_distinct):
+    """``IS [NOT] DISTINCT FROM`` is not Timeplus SQL: the statement failed on the server."""
+    with historical.connect() as conn:
+        found = conn.execute(
+            sa.select(people.c.k).where(people.c.name.is_distinct_from(value)).order_by(people.c.k)
+        ).scalars()
+        assert list(found) == distinct
+        found = conn.execute(
+            sa.select(people.c.k)
+            .where(people.c.name.is_not_distinct_from(value))
+            .order_by(people.c.k)
+        ).scalars()
+        assert list(found) == not_distinct
