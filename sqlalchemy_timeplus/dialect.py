@@ -235,16 +235,23 @@ class TimeplusDialect(TimeplusBaseDialect):
             table_name in self._views(connection, info_cache=info_cache)
         )
 
+    def _stream_or_view(
+        self, connection: Any, name: str, schema: Optional[str], **kw: Any
+    ) -> dict[str, Any]:
+        """The REST object of a stream or view; NoSuchTableError when there is none."""
+        found = None
+        if self._in_default_schema(schema):
+            found = self._streams(connection, info_cache=kw.get("info_cache")).get(name)
+            if found is None:
+                found = self._views(connection, info_cache=kw.get("info_cache")).get(name)
+        if found is None:
+            raise exc.NoSuchTableError(name)
+        return found
+
     def get_columns(
         self, connection: Any, table_name: str, schema: Optional[str] = None, **kw: Any
     ) -> list[ReflectedColumn]:
-        if not self._in_default_schema(schema):
-            raise exc.NoSuchTableError(table_name)
-        found = self._streams(connection, info_cache=kw.get("info_cache")).get(table_name)
-        if found is None:
-            found = self._views(connection, info_cache=kw.get("info_cache")).get(table_name)
-        if found is None:
-            raise exc.NoSuchTableError(table_name)
+        found = self._stream_or_view(connection, table_name, schema, **kw)
         columns = [column_info(c) for c in found.get("columns") or []]
         if not self.reflect_reserved_columns:
             columns = [c for c in columns if not c["name"].startswith(_RESERVED_PREFIX)]
@@ -278,7 +285,9 @@ class TimeplusDialect(TimeplusBaseDialect):
     def get_table_comment(
         self, connection: Any, table_name: str, schema: Optional[str] = None, **kw: Any
     ) -> ReflectedTableComment:
-        return {"text": None}
+        """The stream's description (where ``Table.comment`` goes on creation)."""
+        description = self._stream_or_view(connection, table_name, schema, **kw).get("description")
+        return {"text": str(description) if description else None}
 
     def get_sequence_names(
         self, connection: Any, schema: Optional[str] = None, **kw: Any

@@ -71,3 +71,23 @@ def test_is_distinct_from_treats_null_as_a_value(historical, people, value, dist
             .order_by(people.c.k)
         ).scalars()
         assert list(found) == not_distinct
+
+
+def test_table_comment_round_trips_through_the_stream_description(profile_engine, stream_name):
+    """``Table(comment=...)`` becomes the stream description; reflection returned None."""
+    table = sa.Table(
+        stream_name, sa.MetaData(), sa.Column("k", sa.Integer), comment="orders, 'quoted'"
+    )
+    table.create(profile_engine)
+    try:
+        inspector = sa.inspect(profile_engine)
+        assert inspector.get_table_comment(stream_name) == {"text": "orders, 'quoted'"}
+        reflected = sa.Table(stream_name, sa.MetaData(), autoload_with=profile_engine)
+        assert reflected.comment == "orders, 'quoted'"
+    finally:
+        table.drop(profile_engine)
+
+
+def test_table_comment_of_a_missing_stream_is_no_such_table(historical):
+    with pytest.raises(sa.exc.NoSuchTableError):
+        sa.inspect(historical).get_table_comment("no_such_stream_for_comment")
