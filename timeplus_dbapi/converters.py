@@ -188,9 +188,15 @@ def _constant(conv: Optional[Converter]) -> _Factory:
 _INT_TYPES = ("int64", "uint64", "int128", "uint128", "int256", "uint256")
 _SMALL_INT_TYPES = ("int8", "int16", "int32", "uint8", "uint16", "uint32")
 _DECIMAL_TYPES = ("decimal", "decimal32", "decimal64", "decimal128", "decimal256")
+# int64 counts of their unit (quoted in JSON, as 64-bit numbers are); a month has no timedelta
+_INTERVAL_TYPES = tuple(
+    f"interval_{unit}"
+    for unit in "nanosecond microsecond millisecond second minute hour day week month quarter "
+    "year".split()
+)
 
 _FACTORIES: dict[str, _Factory] = {
-    **dict.fromkeys(_INT_TYPES, _constant(int)),
+    **dict.fromkeys(_INT_TYPES + _INTERVAL_TYPES, _constant(int)),
     **dict.fromkeys(_SMALL_INT_TYPES, _constant(None)),
     **dict.fromkeys(("float32", "float64", "bfloat16"), _constant(float)),
     **dict.fromkeys(_DECIMAL_TYPES, _constant(_decimal)),

@@ -93,3 +93,10 @@ def test_nextset_says_there_is_no_second_result(conn):
     cur.execute("SELECT 1", query_mode="table")
     assert cur.nextset() is None
     assert cur.fetchall() == [(1,)]
+
+
+def test_interval_result_is_an_int(conn):
+    cur = conn.cursor()
+    cur.execute("SELECT INTERVAL 5 SECOND AS s", query_mode="table")
+    assert cur.description[0][1] == "interval_second"
+    assert cur.fetchall() == [(5,)]
