@@ -9,6 +9,7 @@ such route (Timeplus Enterprise).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ from .protocol.ingest import (
     normalize_format,
 )
 from .protocol.query import QueryEventStream, QueryHeader
+from .valuechecks import ColumnRule, RowChecks, column_rules
 
 __all__ = ["QueryHandle", "TimeplusClient"]
 
@@ -117,6 +119,9 @@ class _PipelinedPosts:
             self._sender.shutdown(wait=True)
 
 
+# Statements that may change a stream's columns: the cached column rules are forgotten.
+_SCHEMA_CHANGE = re.compile(r"\s*(?:create|drop|alter|rename|truncate|exchange)\b", re.IGNORECASE)
+
 # How long closing a finished query's stream waits for the end of its body (normally already
 # received with the final status event); on time-out the connection is closed, not reused.
 _END_WAIT = 1.0
@@ -194,6 +199,9 @@ class TimeplusClient:
         self.transport = transport
         self.ingest_max_bytes = ingest_max_bytes
         self.host = transport.config.base_url.split("://", 1)[-1].split("/", 1)[0]
+        # Column rules of streams ingested into (one GET /streams/{name} each), forgotten on
+        # any change made through this client and on any failed ingest into the stream.
+        self._column_rules: dict[str, dict[str, ColumnRule]] = {}
 
     def __repr__(self) -> str:
         return f"<TimeplusClient {self.transport.config.base_url}>"
@@ -207,6 +215,8 @@ class TimeplusClient:
             raise translate(failure, host=self.host, query_id=query_id) from failure
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        if method != "GET":
+            self._column_rules.clear()
         with self.translating():
             return self.transport.request_json(method, path, **kwargs)
 
@@ -431,8 +441,9 @@ class TimeplusClient:
             raise ProgrammingError(
                 f"ingest_frame needs a pandas DataFrame, not {type(frame).__name__}"
             )
-        targets = stream_targets(self.get_stream(stream))
-        prepared = frame_rows(frame, stream, targets, columns)
+        description = self.get_stream(stream)
+        self._column_rules[stream] = column_rules(description)
+        prepared = frame_rows(frame, stream, stream_targets(description), columns)
         encoder = encode_native_rows if prepared.native else encode_rows
         return self._ingest_rows(stream, prepared.columns, prepared.rows, encoder)
 
@@ -444,6 +455,9 @@ class TimeplusClient:
         encoder: Callable[[Sequence[Any]], bytes],
     ) -> int:
         path = f"v1beta2/streams/{_segment(stream)}/ingest"
+        checks = self._row_checks(stream, columns)
+        if checks is not None:
+            encoder = checks.wrap(encoder)
         bodies = iter_compact_bodies_marked(columns, rows, encoder, self.ingest_max_bytes)
         sending = _PipelinedPosts(self, path)
         try:
@@ -451,6 +465,7 @@ class TimeplusClient:
                 sending.post(body, count, alone=is_last and sending.idle)
             sending.settle()
         except Error as error:
+            self._column_rules.pop(stream, None)  # read again next time: it may have changed
             failure = error
             if not sending.idle:  # the failure is here (encoding); the earlier post still counts
                 try:
@@ -471,6 +486,21 @@ class TimeplusClient:
         finally:
             sending.close()
         return sending.accepted
+
+    def _row_checks(self, stream: str, columns: Sequence[str]) -> Optional[RowChecks]:
+        """The value checks for rows of ``columns`` (see :mod:`timeplus_dbapi.valuechecks`);
+        None when no column needs one, or when the stream cannot be read (the ingest itself
+        then reports the problem)."""
+        rules = self._column_rules.get(stream)
+        if rules is None:
+            try:
+                rules = column_rules(self.get_stream(stream))
+            except Error as error:
+                logger.debug("no value checks for stream %r: %s", stream, error)
+                return None
+            self._column_rules[stream] = rules
+        checks = RowChecks(stream, columns, rules)
+        return checks if checks.active else None
 
     def _post_ingest(self, path: str, body: bytes) -> None:
         with self.translating():
@@ -515,6 +545,8 @@ class TimeplusClient:
         metrics every second), or sooner with ``idle_timeout``. ``safe_to_retry`` (SELECTs)
         allows re-sending the request after 502/503/504, before any result byte arrived.
         """
+        if _SCHEMA_CHANGE.match(sql):
+            self._column_rules.clear()
         body: dict[str, Any] = {"sql": sql, **extra}
         if batching_policy:
             body["batching_policy"] = dict(batching_policy)

@@ -120,9 +120,11 @@ class ScriptedHttp:
 
     Used for wire situations the emulator never produces on purpose (a stream that ends
     cleanly before its final status, an HTML error page from a proxy, a request held while the
-    client is interrupted). ``before_answer(n)``, when given, runs for the n-th request (from 1)
+    client is interrupted). ``before_answer(n)``, when given, runs for the n-th POST (from 1)
     once its body is read and before the response is written: it may wait, set events or
-    signal. ``requests`` counts requests read, ``answered`` responses sent.
+    signal. ``requests`` counts requests read, ``posts`` the POSTs among them, ``answered``
+    responses sent. (Other requests, such as the GET of a stream's columns before an ingest,
+    are answered at once.)
     """
 
     def __init__(
@@ -149,8 +151,10 @@ class ScriptedHttp:
                     self.rfile.read(length)
                 with lock:
                     scripted.requests += 1
-                    number = scripted.requests
-                if before_answer is not None:
+                    is_post = self.command == "POST"
+                    scripted.posts += is_post
+                    number = scripted.posts
+                if before_answer is not None and is_post:
                     before_answer(number)
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
@@ -163,6 +167,7 @@ class ScriptedHttp:
             do_GET = do_POST = do_DELETE = _answer
 
         self.requests = 0
+        self.posts = 0
         self.answered = 0
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
