@@ -28,6 +28,9 @@ _BYTE_TEXT[ord("'")] = "\\'"
 _MAX_DECIMAL_PRECISION = 76
 _DATE_MIN = datetime.date(1970, 1, 1)
 _DATE_MAX = datetime.date(2149, 6, 6)
+# date32 and datetime64 hold 1900-01-01 .. 2299-12-31; the server clamps values outside
+_WIDE_MIN = datetime.date(1900, 1, 1)
+_WIDE_MAX = datetime.date(2299, 12, 31)
 
 
 def _check_encodable(text: str, what: str) -> None:
@@ -123,7 +126,15 @@ def _render_bytes(value: bytes | bytearray | memoryview) -> str:
     return "'" + "".join(_BYTE_TEXT[b] for b in bytes(value)) + "'"
 
 
+def _check_date_range(day: datetime.date, value: object) -> None:
+    if not _WIDE_MIN <= day <= _WIDE_MAX:
+        raise DataError(
+            f"{value!r} is outside the dates Timeplus can hold ({_WIDE_MIN} .. {_WIDE_MAX})"
+        )
+
+
 def _datetime_text(value: datetime.datetime) -> str:
+    _check_date_range(value.date(), value)
     return value.strftime("%Y-%m-%d %H:%M:%S") + f".{value.microsecond:06d}"
 
 
@@ -139,14 +150,17 @@ def _zone_name(value: datetime.datetime) -> tuple[datetime.datetime, str]:
 def _render_datetime(value: datetime.datetime) -> str:
     if value.tzinfo is None or value.utcoffset() is None:
         return f"to_datetime64({quote_string(_datetime_text(value))}, 6)"
+    _check_date_range(value.date(), value)  # before converting: datetime.max would overflow
     moment, zone = _zone_name(value)
     return f"to_datetime64({quote_string(_datetime_text(moment))}, 6, {quote_string(zone)})"
 
 
 @render_literal.register(datetime.date)
 def _render_date(value: datetime.date) -> str:
-    function = "to_date" if _DATE_MIN <= value <= _DATE_MAX else "to_date32"
-    return f"{function}('{value.isoformat()}')"
+    if _DATE_MIN <= value <= _DATE_MAX:
+        return f"to_date('{value.isoformat()}')"
+    _check_date_range(value, value)
+    return f"to_date32('{value.isoformat()}')"
 
 
 @render_literal.register(datetime.time)
