@@ -22,7 +22,7 @@ from .compiler import TimeplusCompiler, TimeplusIdentifierPreparer, TimeplusType
 from .ddl import TimeplusDDLCompiler
 from .execution import TimeplusExecutionContext
 
-__all__ = ["ISCHEMA_NAMES", "TimeplusBaseDialect"]
+__all__ = ["ISCHEMA_NAMES", "TimeplusBaseDialect", "dialect_flag"]
 
 # Lookup of Timeplus type names for ``dialect.ischema_names`` (reflection uses the full parser).
 ISCHEMA_NAMES: dict[str, type[Any]] = {
@@ -44,6 +44,18 @@ if TYPE_CHECKING:
     from sqlalchemy.engine.interfaces import IsolationLevel
 
 AUTOCOMMIT: IsolationLevel = "AUTOCOMMIT"
+_TRUE_WORDS = ("1", "true", "yes", "on")
+_FALSE_WORDS = ("0", "false", "no", "off")
+
+
+def dialect_flag(name: str, value: Any) -> bool:
+    """A boolean dialect option from a URL or keyword value; other words raise ArgumentError."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in _TRUE_WORDS or word in _FALSE_WORDS:
+        return word in _TRUE_WORDS
+    raise exc.ArgumentError(f"{name} must be true or false, not {value!r}")
 
 
 class TimeplusBaseDialect(default.DefaultDialect):
@@ -123,7 +135,9 @@ class TimeplusBaseDialect(default.DefaultDialect):
 
     def __init__(self, reflect_reserved_columns: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.reflect_reserved_columns = reflect_reserved_columns
+        self.reflect_reserved_columns = dialect_flag(
+            "reflect_reserved_columns", reflect_reserved_columns
+        )
 
     # --- connections without transactions ------------------------------------------------
 

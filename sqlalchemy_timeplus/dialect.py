@@ -25,7 +25,7 @@ from sqlalchemy import exc
 from sqlalchemy.engine import reflection as sa_reflection
 from sqlalchemy.sql import ddl as sa_ddl
 
-from .base import TimeplusBaseDialect
+from .base import TimeplusBaseDialect, dialect_flag
 from .ddl import CreateView, DropView, stream_arguments, view_arguments
 from .reflection import column_info
 
@@ -42,7 +42,6 @@ logger = logging.getLogger(__name__)
 
 _DIALECT_QUERY_PARAMS = ("reflect_reserved_columns",)
 _RESERVED_PREFIX = "_tp_"
-_TRUE = ("1", "true", "yes", "on")
 
 ObjectsByName = dict[str, dict[str, Any]]
 
@@ -90,7 +89,7 @@ class TimeplusDialect(TimeplusBaseDialect):
         for name in _DIALECT_QUERY_PARAMS:
             value = query.pop(name, None)
             if value is not None:
-                setattr(self, name, str(value).lower() in _TRUE)
+                setattr(self, name, dialect_flag(name, value))
         dsn_url = url.set(drivername="timeplus", query=query)
         dsn = dsn_url.render_as_string(hide_password=False)
         return [dsn], {}

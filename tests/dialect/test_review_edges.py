@@ -91,3 +91,17 @@ def test_table_comment_round_trips_through_the_stream_description(profile_engine
 def test_table_comment_of_a_missing_stream_is_no_such_table(historical):
     with pytest.raises(sa.exc.NoSuchTableError):
         sa.inspect(historical).get_table_comment("no_such_stream_for_comment")
+
+
+@pytest.mark.parametrize("value", ["maybe", "2"])
+def test_a_bad_reflect_reserved_columns_value_is_refused(value):
+    """Any value but a true word meant false: a typo silently changed reflection."""
+    with pytest.raises(sa.exc.ArgumentError, match="reflect_reserved_columns"):
+        engine = sa.create_engine(f"timeplus://h/default?reflect_reserved_columns={value}")
+        engine.dialect.create_connect_args(engine.url)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("false", False), ("no", False), ("1", True)])
+def test_reflect_reserved_columns_keyword_accepts_words(value, expected):
+    engine = sa.create_engine("timeplus://h/default", reflect_reserved_columns=value)
+    assert engine.dialect.reflect_reserved_columns is expected
