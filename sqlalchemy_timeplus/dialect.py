@@ -4,7 +4,8 @@ URL grammar is the driver's DSN: ``timeplus://[user[:password]@]host[:port][/wor
 (``timeplus://:API_KEY@host/workspace`` for an API key); query parameters (``query_mode``,
 ``api_key``, ``secure``, ``verify``, ``timeout``...) go to ``timeplus_dbapi.connect``.
 ``reflect_reserved_columns`` (URL parameter or ``create_engine`` keyword) controls whether
-reflection lists ``_tp_time`` (default true).
+reflection lists ``_tp_time`` (default true). SQLAlchemy masks only the password slot in
+``repr(engine)``, so a lone ``?api_key=`` moves there when the engine is created.
 
 Execution:
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Callable, Optional, cast
 
-from sqlalchemy import exc
+from sqlalchemy import exc, util
 from sqlalchemy.engine import reflection as sa_reflection
 from sqlalchemy.sql import ddl as sa_ddl
 
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
         ReflectedTableComment,
     )
 
-__all__ = ["TimeplusDialect", "dialect", "driver_client"]
+__all__ = ["TimeplusDialect", "dialect", "driver_client", "url_without_query_secrets"]
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,29 @@ _DIALECT_QUERY_PARAMS = ("reflect_reserved_columns",)
 _RESERVED_PREFIX = "_tp_"
 
 ObjectsByName = dict[str, dict[str, Any]]
+_SECRET_QUERY_KEYS = ("api_key", "password")
+
+
+def url_without_query_secrets(url: Any) -> Any:
+    """``url`` with a query-string API key moved to the (masked) password slot.
+
+    SQLAlchemy masks only the password in ``repr(engine)``/``str(url)``; ``?api_key=K`` is the
+    same credential as ``timeplus://:K@host`` (an empty user with a password is an API key), so
+    it moves there when the URL has no other credentials. Otherwise a warning says it shows.
+    """
+    query = url.query
+    key = query.get("api_key")
+    plain = url.username is None and url.password is None
+    if isinstance(key, str) and plain and not {"user", "password"} & set(query):
+        return url.difference_update_query(["api_key"]).set(username="", password=key)
+    shown = [name for name in _SECRET_QUERY_KEYS if name in query]
+    if shown:
+        util.warn(
+            f"{' and '.join(shown)} in the URL's query string show in repr(engine) and "
+            "str(engine.url); put the API key in the password slot (timeplus://:KEY@host/ws) "
+            "or pass secrets in connect_args"
+        )
+    return url
 
 
 def driver_client(connection: Any) -> Any:
@@ -83,6 +107,11 @@ class TimeplusDialect(TimeplusBaseDialect):
     @classmethod
     def dbapi(cls) -> Any:  # type: ignore[override]  # SQLAlchemy 1.4 spelling
         return cls.import_dbapi()
+
+    @classmethod
+    def engine_created(cls, engine: Any) -> None:
+        """Keep a query-string API key out of the engine's repr (see url_without_query_secrets)."""
+        engine.url = url_without_query_secrets(engine.url)
 
     def create_connect_args(self, url: Any) -> Any:
         query = dict(url.query)

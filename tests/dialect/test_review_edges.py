@@ -105,3 +105,35 @@ def test_a_bad_reflect_reserved_columns_value_is_refused(value):
 def test_reflect_reserved_columns_keyword_accepts_words(value, expected):
     engine = sa.create_engine("timeplus://h/default", reflect_reserved_columns=value)
     assert engine.dialect.reflect_reserved_columns is expected
+
+
+SECRET_KEY = "tpk-review-S3cr3t-0123456789"
+
+
+@pytest.fixture(scope="module")
+def key_server():
+    from timeplus_emulator import run_emulator
+
+    with run_emulator(api_key=SECRET_KEY) as server:
+        yield server
+
+
+def test_an_api_key_in_the_url_query_is_hidden_from_the_engine_repr(key_server):
+    """``?api_key=`` (as the README suggests) showed in repr(engine) and str(engine.url)."""
+    url = f"timeplus://127.0.0.1:{key_server.port}/default?api_key={SECRET_KEY}&query_mode=table"
+    engine = sa.create_engine(url)
+    try:
+        assert SECRET_KEY not in repr(engine)
+        assert SECRET_KEY not in repr(engine.url)  # str(url) shows passwords in SQLAlchemy 1.4
+        assert engine.url.query == {"query_mode": "table"}
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_a_secret_left_in_the_url_query_is_warned_about():
+    url = f"timeplus://admin:pw@h/default?api_key={SECRET_KEY}"
+    with pytest.warns(sa.exc.SAWarning, match="api_key"):
+        engine = sa.create_engine(url)
+    assert engine.url.query["api_key"] == SECRET_KEY  # left as given: both kinds of credentials
