@@ -168,7 +168,8 @@ class TimeplusTypeCompiler(compiler.GenericTypeCompiler):
         return "date"
 
     def visit_DATETIME(self, type_: Any, **kw: Any) -> str:
-        return "datetime64(3, 'UTC')" if getattr(type_, "timezone", False) else "datetime64(3)"
+        # microseconds, as Python's datetime holds them: datetime64(3) would cut them silently
+        return "datetime64(6, 'UTC')" if getattr(type_, "timezone", False) else "datetime64(6)"
 
     visit_TIMESTAMP = visit_DATETIME
 

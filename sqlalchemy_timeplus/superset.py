@@ -62,7 +62,7 @@ __all__ = [
     "TimeplusEngineSpec",
     "UploadOptions",
     "frame_to_upload",
-    "refuse_sub_millisecond_times",
+    "refuse_sub_microsecond_times",
     "upload_options",
 ]
 
@@ -249,18 +249,18 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
         ``DataFrame.to_sql`` would; ``chunksize`` and ``method`` are ignored (the driver sizes its
         ingest requests itself). Refused with a message naming the problem: a ``schema`` other
         than the default database (the REST ingest cannot reach it), ``dtype`` overrides, column
-        names Timeplus reserves (``_tp_*``), and times finer than a millisecond for a stream the
-        upload creates (its datetime columns are ``datetime64(3)``, which would cut them). The
+        names Timeplus reserves (``_tp_*``), and times finer than a microsecond for a stream the
+        upload creates (its datetime columns are ``datetime64(6)``, which would cut them). The
         stream gets Timeplus's own ``_tp_time`` column (ingest time) after the uploaded columns.
         """
         options = upload_options(table, to_sql_kwargs)
         frame = frame_to_upload(df, options)
         appends = options.if_exists == "append"
         if not appends:  # the upload creates the stream
-            refuse_sub_millisecond_times(frame)
+            refuse_sub_microsecond_times(frame)
         with cls.get_engine(database, catalog=table.catalog, schema=table.schema) as engine:
             if appends and not sa_inspect(engine).has_table(table.table):
-                refuse_sub_millisecond_times(frame)  # appending to a missing stream creates it
+                refuse_sub_microsecond_times(frame)  # appending to a missing stream creates it
             write_frame(frame, table.table, engine, if_exists=options.if_exists, index=False)
 
     @classmethod
@@ -354,8 +354,8 @@ def frame_to_upload(df: pd.DataFrame, options: UploadOptions) -> pd.DataFrame:
     return frame
 
 
-def refuse_sub_millisecond_times(frame: pd.DataFrame) -> None:
-    """Refuse datetime columns with times finer than the millisecond a new stream keeps."""
+def refuse_sub_microsecond_times(frame: pd.DataFrame) -> None:
+    """Refuse datetime columns with times finer than the microsecond a new stream keeps."""
     import pandas as pd
 
     for label, series in frame.items():
@@ -363,12 +363,12 @@ def refuse_sub_millisecond_times(frame: pd.DataFrame) -> None:
         if not (isinstance(dtype, pd.DatetimeTZDtype) or getattr(dtype, "kind", "") == "M"):
             continue
         times = series.dropna()
-        finer = (times.dt.microsecond % 1000 != 0) | (times.dt.nanosecond != 0)
+        finer = times.dt.nanosecond != 0
         if bool(finer.any()):
             raise SupersetException(
-                f"column {str(label)!r} has times finer than a millisecond "
-                f"({times[finer].iloc[0]}); a stream created by an upload stores datetime64(3): "
-                "round them, or create the stream with datetime64(6) and append"
+                f"column {str(label)!r} has times finer than a microsecond "
+                f"({times[finer].iloc[0]}); a stream created by an upload stores datetime64(6): "
+                "round them, or create the stream with datetime64(9) and append"
             )
 
 

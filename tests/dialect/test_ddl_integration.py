@@ -48,7 +48,7 @@ def test_create_all_makes_a_stream_and_drop_deletes_it(
         columns = {c["name"]: c for c in sa.inspect(conn).get_columns(stream_name)}
     assert str(columns["id"]["type"]) == "int64" and columns["id"]["nullable"] is False
     assert str(columns["price"]["type"]) == "decimal(10, 2)" and columns["price"]["nullable"]
-    assert str(columns["at"]["type"]) == "datetime64(3, 'UTC')"
+    assert str(columns["at"]["type"]) == "datetime64(6, 'UTC')"
     metadata.drop_all(profile_engine)
     with profile_engine.connect() as conn:
         assert not profile_engine.dialect.has_table(conn, stream_name)
@@ -270,3 +270,29 @@ def test_column_names_with_percent_signs(historical: sa.engine.Engine, stream_na
 def _requests_since(server: Any, before: dict[str, int], endpoint: str) -> int:
     """Requests to ``endpoint`` the emulator received since the ``before`` snapshot."""
     return int(server.request_counts.get(endpoint, 0) - before.get(endpoint, 0))
+
+
+def test_datetime_columns_keep_microseconds(
+    historical: sa.engine.Engine, stream_name: str
+) -> None:
+    """A DateTime column holds what a Python datetime holds: no silent cut to milliseconds."""
+    table = sa.Table(
+        stream_name,
+        sa.MetaData(),
+        sa.Column("k", sa.Integer, nullable=False),
+        sa.Column("naive", sa.DateTime),
+        sa.Column("aware", sa.DateTime(timezone=True)),
+    )
+    table.create(historical)
+    utc = datetime.timezone.utc
+    values = [
+        {"k": 1, "naive": datetime.datetime(2024, 5, 6, 7, 8, 9, 123456),
+         "aware": datetime.datetime(2024, 5, 6, 7, 8, 9, 1, tzinfo=utc)},
+        {"k": 2, "naive": datetime.datetime(1999, 12, 31, 23, 59, 59, 999999),
+         "aware": datetime.datetime(2030, 1, 1, 0, 0, 0, 500000, tzinfo=utc)},
+    ]
+    with historical.connect() as conn:
+        conn.execute(table.insert(), values)
+        back = conn.execute(sa.select(table).order_by(table.c.k)).mappings().all()
+    assert [dict(row) for row in back] == values
+    table.drop(historical)

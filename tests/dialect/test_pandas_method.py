@@ -195,7 +195,7 @@ def test_write_frame_creates_object_columns_with_the_types_to_sql_infers(
     assert {k: types[k] for k in ("d", "b", "t")} == {
         "d": "nullable(date)",
         "b": "nullable(bool)",
-        "t": "nullable(datetime64(3))",
+        "t": "nullable(datetime64(6))",
     }
     assert [tuple(r) for r in rows] == [
         (1, datetime.date(2024, 2, 29), True, datetime.datetime(2024, 1, 1, 12, 30)),

@@ -26,7 +26,7 @@ def test_to_sql_and_read_sql_round_trip(
     with historical.connect() as conn:
         columns = {c["name"]: c for c in sa.inspect(conn).get_columns(stream_name)}
     assert str(columns["i"]["type"]) == "int64"
-    assert str(columns["ts"]["type"]) == "datetime64(3, 'UTC')"
+    assert str(columns["ts"]["type"]) == "datetime64(6, 'UTC')"
     assert columns["s"]["nullable"] is True
 
     query = sa.text(f"SELECT i, f, s, ts, b FROM {stream_name} ORDER BY i")

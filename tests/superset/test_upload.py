@@ -119,10 +119,10 @@ def test_upload_creates_the_stream_and_keeps_every_value(
         ("id", "nullable(int64)"),
         ("price", "nullable(float64)"),
         ("label", "nullable(string)"),
-        ("ts", "nullable(datetime64(3))"),
+        ("ts", "nullable(datetime64(6))"),
         ("count", "nullable(int64)"),
         ("flag", "nullable(bool)"),
-        ("at", "nullable(datetime64(3, 'UTC'))"),
+        ("at", "nullable(datetime64(6, 'UTC'))"),
         ("_tp_time", "datetime64(3, 'UTC')"),
     ]
     utc = dt.timezone.utc
@@ -223,31 +223,43 @@ def test_one_vectorised_request_pipeline_not_to_sql_chunks(
 
 
 MICROSECONDS = pd.DataFrame({"t": pd.to_datetime(["2024-01-01 00:00:00.123456", None])})
+NANOSECONDS = pd.DataFrame({"t": pd.to_datetime(["2024-01-01 00:00:00.123456789", None])})
 
 
 @pytest.mark.integration
-def test_times_finer_than_a_millisecond_append_to_a_stream_that_keeps_them(
+def test_a_new_stream_keeps_microseconds(
     database: UploadDatabase, stream_name: str, timeplus_dsn: str
 ) -> None:
-    conn = timeplus_dbapi.connect(timeplus_dsn)
-    try:
-        conn.client.create_stream(stream_name, [("t", "nullable(datetime64(6))")])
-    finally:
-        conn.close()
-    upload(database, stream_name, MICROSECONDS, if_exists="append")
-    rows = read_back(timeplus_dsn, stream_name, "t")[1]
+    upload(database, stream_name, MICROSECONDS)
+    columns, rows = read_back(timeplus_dsn, stream_name, "t")
+    assert columns[0] == ("t", "nullable(datetime64(6))")
     assert rows == [(dt.datetime(2024, 1, 1, 0, 0, 0, 123456),), (None,)]
 
 
 @pytest.mark.integration
+def test_times_finer_than_a_microsecond_append_to_a_stream_that_keeps_them(
+    database: UploadDatabase, stream_name: str, timeplus_dsn: str
+) -> None:
+    conn = timeplus_dbapi.connect(timeplus_dsn)
+    try:
+        conn.client.create_stream(stream_name, [("t", "nullable(datetime64(9))")])
+        upload(database, stream_name, NANOSECONDS, if_exists="append")
+        cursor = conn.cursor()
+        cursor.execute(f"SELECT to_string(t) FROM table({stream_name}) WHERE t IS NOT NULL")
+        assert cursor.fetchall() == [("2024-01-01 00:00:00.123456789",)]
+    finally:
+        conn.close()
+
+
+@pytest.mark.integration
 @pytest.mark.parametrize("if_exists", ["fail", "replace", "append"])
-def test_times_finer_than_a_millisecond_refused_for_a_new_stream(
+def test_times_finer_than_a_microsecond_refused_for_a_new_stream(
     database: UploadDatabase, stream_name: str, timeplus_dsn: str, if_exists: str
 ) -> None:
-    """A stream made by the upload has datetime64(3) columns, which would cut microseconds."""
+    """A stream made by the upload has datetime64(6) columns, which would cut nanoseconds."""
     with pytest.raises(SupersetException) as caught:
-        upload(database, stream_name, MICROSECONDS, if_exists=if_exists)
-    assert "column 't' has times finer than a millisecond (2024-01-01 00:00:00.123456)" in (
+        upload(database, stream_name, NANOSECONDS, if_exists=if_exists)
+    assert "column 't' has times finer than a microsecond (2024-01-01 00:00:00.123456789)" in (
         caught.value.message
     )
     conn = timeplus_dbapi.connect(timeplus_dsn)
@@ -277,7 +289,7 @@ def test_csv_file_as_superset_reads_it(
         ("city", "nullable(string)"),
         ("visits", "nullable(float64)"),  # pandas reads a number column with a gap as float
         ("share", "nullable(float64)"),
-        ("opened", "nullable(datetime64(3))"),
+        ("opened", "nullable(datetime64(6))"),
         ("note", "nullable(string)"),
     ]
     assert rows == [

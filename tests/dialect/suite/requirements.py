@@ -296,11 +296,11 @@ class Requirements(SuiteRequirements):  # type: ignore[misc]
 
     @property
     def datetime_microseconds(self) -> Any:
-        return _closed("DateTime maps to datetime64(3): millisecond precision")
+        return exclusions.open()  # DateTime maps to datetime64(6)
 
     @property
     def timestamp_microseconds(self) -> Any:
-        return _closed("DateTime maps to datetime64(3): millisecond precision")
+        return exclusions.open()
 
     @property
     def datetime_historic(self) -> Any:
