@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from sqlalchemy import exc
 from sqlalchemy import types as sqltypes
-from sqlalchemy.sql import compiler, selectable
+from sqlalchemy.sql import compiler, elements, selectable
 
 from timeplus_dbapi.literals import quote_identifier, quote_string, render_literal
 
@@ -287,6 +287,18 @@ class TimeplusCompiler(compiler.SQLCompiler):
 
     def visit_is_distinct_from_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
         return "NOT " + self.visit_is_not_distinct_from_binary(binary, operator, **kw)
+
+    def visit_getitem_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
+        """``arr[i]`` (1-based, as SQLAlchemy's ARRAY counts); a slice ``arr[i:j]`` includes j."""
+        array = self.process(binary.left, **kw)
+        index = binary.right
+        if isinstance(index, elements.Slice):
+            missing = [isinstance(e, elements.Null) for e in (index.start, index.stop, index.step)]
+            if missing != [False, False, True]:
+                raise exc.CompileError("array slices need a start and a stop, and no step")
+            start, stop = self.process(index.start, **kw), self.process(index.stop, **kw)
+            return f"array_slice({array}, {start}, ({stop}) - ({start}) + 1)"
+        return f"{array}[{self.process(index, **kw)}]"
 
     def visit_ilike_op_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
         return f"{self.process(binary.left, **kw)} ILIKE {self.process(binary.right, **kw)}"

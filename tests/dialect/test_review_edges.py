@@ -137,3 +137,35 @@ def test_a_secret_left_in_the_url_query_is_warned_about():
     with pytest.warns(sa.exc.SAWarning, match="api_key"):
         engine = sa.create_engine(url)
     assert engine.url.query["api_key"] == SECRET_KEY  # left as given: both kinds of credentials
+
+
+def test_array_items_and_slices(historical, stream_name):
+    """``column[i]`` and ``column[i:j]`` on arrays raised UnsupportedCompilationError."""
+    table = sa.Table(
+        stream_name,
+        sa.MetaData(),
+        sa.Column("k", sa.Integer),
+        sa.Column("arr", sa.ARRAY(sa.String), nullable=False),
+        sa.Column("zero", sa.ARRAY(sa.Integer, zero_indexes=True), nullable=False),
+    )
+    table.create(historical)
+    try:
+        with historical.begin() as conn:
+            conn.execute(table.insert(), [{"k": 1, "arr": ["a", "b", "c", "d"], "zero": [5, 6, 7]}])
+        _wait_for_rows(historical, table, 1)
+        with historical.connect() as conn:
+            row = conn.execute(
+                sa.select(table.c.arr[2], table.c.arr[2:3], table.c.zero[0], table.c.zero[1:2])
+            ).one()
+        assert tuple(row) == ("b", ["b", "c"], 5, [6, 7])  # SQL arrays count from 1 (PG-style)
+    finally:
+        table.drop(historical)
+
+
+@pytest.mark.parametrize("index", [slice(2, None), slice(None, 3), slice(1, 3, 2)])
+def test_open_or_stepped_array_slices_are_a_compile_error(index):
+    table = sa.table("t", sa.column("arr", sa.ARRAY(sa.String)))
+    from sqlalchemy_timeplus.base import TimeplusBaseDialect
+
+    with pytest.raises(sa.exc.CompileError, match="slices"):
+        sa.select(table.c.arr[index]).compile(dialect=TimeplusBaseDialect())
