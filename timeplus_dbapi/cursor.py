@@ -83,7 +83,7 @@ class Cursor:
         idle_timeout: Optional[float] = None,
     ) -> Cursor:
         """Run one statement. Queries return once their header is known."""
-        self._reset()
+        self._reset(operation)
         kind = statement_kind(operation)
         if kind == "insert" and parameters is not None:
             target = analyze_insert(operation)
@@ -96,7 +96,7 @@ class Cursor:
 
     def executemany(self, operation: str, seq_of_parameters: Iterable[Any]) -> Cursor:
         """INSERT ... VALUES with placeholders: rows go to ingest in bulk; others run one by one."""
-        self._reset()
+        self._reset(operation)
         if statement_kind(operation) == "insert":
             target = analyze_insert(operation)
             if target is not None:
@@ -239,11 +239,13 @@ class Cursor:
         if result is not None:
             result.close(reason)
 
-    def _reset(self) -> None:
+    def _reset(self, operation: object) -> None:
         if self._closed:
             raise InterfaceError("the cursor is closed")
         if self.connection.closed:
             raise InterfaceError("the connection is closed")
+        if not isinstance(operation, str):
+            raise ProgrammingError(f"the statement must be a str, not {type(operation).__name__}")
         self._close_result()
         self.description = None
         self.rowcount = -1

@@ -64,3 +64,11 @@ def test_optional_methods_of_a_closed_cursor_raise_interface_error(offline_curso
     for call in (offline_cursor.nextset, lambda: offline_cursor.callproc("p")):
         with pytest.raises(db.InterfaceError):
             call()
+
+
+@pytest.mark.parametrize("operation", [b"SELECT 1", None, 123])
+def test_a_statement_that_is_not_str_is_a_programming_error(offline_cursor, operation):
+    with pytest.raises(db.ProgrammingError, match="str"):
+        offline_cursor.execute(operation)
+    with pytest.raises(db.ProgrammingError, match="str"):
+        offline_cursor.executemany(operation, [(1,)])
