@@ -7,6 +7,7 @@ driver cannot hide a bug in the emulator (or the other way round).
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -69,9 +70,16 @@ class QueryStream:
     def header(self) -> list[dict[str, str]]:
         return list(self.query["result"]["header"])
 
-    def next_batch(self) -> Optional[list[Any]]:
-        """Rows of the next data event; None when the final query event arrived."""
+    def next_batch(self, deadline: Optional[float] = None) -> Optional[list[Any]]:
+        """Rows of the next data event; None when the final query event arrived.
+
+        With ``deadline`` (a ``time.monotonic()`` value), an AssertionError once it has passed:
+        streaming queries send metrics every second, so a test waiting for rows that never
+        come fails instead of hanging.
+        """
         for event in self.events:
+            if deadline is not None and time.monotonic() > deadline:
+                raise AssertionError("no rows arrived before the test's deadline")
             if event.name is None:
                 rows = event.json()
                 self.batches.append(rows)
@@ -83,11 +91,13 @@ class QueryStream:
                 return None
         return None
 
-    def rows(self, at_least: Optional[int] = None) -> list[Any]:
-        """Read batches until the stream ends, or until ``at_least`` rows arrived."""
+    def rows(self, at_least: Optional[int] = None, within: float = 30.0) -> list[Any]:
+        """Read batches until the stream ends, or until ``at_least`` rows arrived (within
+        ``within`` seconds, else AssertionError)."""
         out: list[Any] = []
+        deadline = time.monotonic() + within if at_least is not None else None
         while at_least is None or len(out) < at_least:
-            batch = self.next_batch()
+            batch = self.next_batch(deadline)
             if batch is None:
                 break
             out.extend(batch)
