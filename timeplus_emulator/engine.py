@@ -11,6 +11,10 @@ keeps rows in insertion order) with the user's columns, ``_tp_time`` and the hid
 ``log_comment`` setting; the column adds ``rowNumberInAllBlocks()``, so each row gets a
 unique, increasing ``_tp_sn`` without per-row Python work. ``SELECT *`` does not show it.
 
+``INSERT INTO s VALUES ...`` / ``INSERT INTO s SELECT ...`` without a column list writes the
+user's columns in order; ``_tp_time`` (and ``_tp_delta``) take their defaults, as in Proton
+(its ``00338_replicate_array_of_strings.sql`` inserts so). ``INSERT ... FORMAT`` is unchanged.
+
 Changelog streams (``mode='changelog'`` or ``'changelog_kv'``) also store ``_tp_delta Int8
 DEFAULT 1`` right after ``_tp_time``: 1 adds a row, -1 deletes it. As in Proton
 (``DDLHelper.cpp`` adds the column for these two modes only; the ``*`` expansion of
@@ -384,9 +388,13 @@ class Engine:
         body = stmt.body_ch
         for index, source in enumerate(stmt.sources):
             body = body.replace(placeholder(index), self.source_sql(source, None, None))
+        columns = stmt.columns
+        if columns is None and (stmt.select is not None or _is_values(body)):
+            # Proton fills the reserved columns when no column list is given
+            columns = tuple(c.name for c in info.columns)
         column_list = ""
-        if stmt.columns is not None:
-            column_list = " (" + ", ".join(quote_name(c) for c in stmt.columns) + ")"
+        if columns is not None:
+            column_list = " (" + ", ".join(quote_name(c) for c in columns) + ")"
         extra = "".join(f", {k} = {quote_string(v)}" for k, v in stmt.settings.items())
         head = f"INSERT INTO {self.ch_table(info.database, info.name)}{column_list}"
         return self._insert(info, head, body, extra)
@@ -444,6 +452,10 @@ class Engine:
         if view is not None and view.materialized and view.target_stream:
             return self.stream(view.target_database or db, view.target_stream)
         return self.stream(db, source.name)
+
+
+def _is_values(body: str) -> bool:
+    return body[:6].upper() == "VALUES"
 
 
 def _check_stream_definition(stmt: CreateStreamStatement) -> None:

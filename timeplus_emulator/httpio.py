@@ -100,6 +100,16 @@ class Request:
                 raise
         return self._body
 
+    def drain(self) -> None:
+        """Read a body the handler did not use (the SDK sends ``null`` with a cancel POST),
+        so its bytes are not taken for the next request on a kept-alive connection."""
+        if self._body is not None or self.handler.close_connection:
+            return
+        try:
+            self.body  # noqa: B018 - read and keep
+        except HttpError:
+            self.handler.close_connection = True
+
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             return self._read_chunked()

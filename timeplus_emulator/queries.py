@@ -4,6 +4,14 @@ Owns: :class:`QueryRecord` (status, header, timings, metrics, the cancel flag) a
 Query JSON (PROTOCOL.md §2/§3), and :class:`QueryRegistry` (list/get/delete/cancel).
 Finished queries stay listed until deleted; the oldest finished ones are evicted past
 :data:`MAX_FINISHED` so a long-running emulator does not grow without bound.
+
+``timeColumns`` (PROTOCOL.md leaves its meaning open [?]; both upstream OpenAPI documents type
+``eventTime``, ``windowStart`` and ``windowEnd`` as required integers, and the original SDK's
+generated client refuses anything else): each is the 0-based index in ``result.header`` of the
+column ``_tp_time``, ``window_start`` or ``window_end``, or ``-1`` when the result has no such
+column (DDL, ``SELECT 1``, a select list without it). Our reading: Timeplus's console uses the
+object to find the time axis of a result. Sent in the SSE ``query`` events and by
+``GET /queries[/{id}]``; before the header is known every value is -1.
 """
 
 from __future__ import annotations
@@ -17,6 +25,8 @@ from typing import Any, Optional
 from timeplus_emulator.catalog import now_text
 
 MAX_FINISHED = 1000
+_TIME_COLUMNS = (("eventTime", "_tp_time"), ("windowStart", "window_start"),
+                 ("windowEnd", "window_end"))
 RUNNING, FINISHED, CANCELED, FAILED = "running", "finished", "canceled", "failed"
 
 
@@ -75,6 +85,13 @@ class QueryRecord:
             "scanned_bytes": self.scanned_bytes,
         }
 
+    def time_columns(self) -> dict[str, int]:
+        """``timeColumns``: the header index of ``_tp_time``, ``window_start`` and
+        ``window_end``, -1 for a column the result does not have (see the module docstring)."""
+        names = [c.get("name") for c in self.header]
+        return {key: names.index(name) if name in names else -1
+                for key, name in _TIME_COLUMNS}
+
     def to_json(self) -> dict[str, Any]:
         """The Query object (same shape in the SSE ``query`` events and ``GET /queries``)."""
         return {
@@ -93,8 +110,7 @@ class QueryRecord:
             "end_time": int(self.end_time) if self.end_time is not None else 0,
             "duration": self.duration_ms,
             "response_time": self.metrics()["response_time"],
-            "timeColumns": {"eventTime": "_tp_time", "windowStart": "window_start",
-                            "windowEnd": "window_end"},
+            "timeColumns": self.time_columns(),
             "stat": self.metrics(),
         }
 

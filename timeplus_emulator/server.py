@@ -311,6 +311,8 @@ class EmulatorServer:
             logger.exception("unhandled error for %s %s", req.method, req.path)
             if not req.responded:
                 _send_error(req, HttpError(500, 1001, f"internal emulator error: {exc}"), system)
+        finally:
+            req.drain()
 
     def _route(self, req: Request) -> None:
         if req.path.rstrip("/") == "/_emulator/faults":

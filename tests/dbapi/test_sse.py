@@ -138,3 +138,21 @@ def test_canceled_final_status_is_an_error_not_an_end():
     with pytest.raises(ServerError, match="canceled") as info:
         stream.next_batch()
     assert info.value.code == 394
+
+
+@pytest.mark.parametrize("time_columns", [
+    {"eventTime": 2, "windowStart": -1, "windowEnd": -1},   # the emulator's reading
+    {"eventTime": 0, "windowStart": 0, "windowEnd": 0},     # the specs' only example
+    {"eventTime": "_tp_time"},                               # an older emulator's strings
+    {},
+    None,
+])
+def test_header_tolerates_any_time_columns(time_columns):
+    """``timeColumns`` is opaque to the driver: integers, other values or no key at all."""
+    header_event = dict(HEADER)
+    if time_columns is not None:
+        header_event["timeColumns"] = time_columns
+    stream = QueryEventStream(iter([_stream_of(("query", header_event), ("", [["a"]]))]))
+    header = stream.read_header()
+    assert header.id == "q9" and [c.name for c in header.columns] == ["x"]
+    assert stream.next_batch() == [["a"]]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from typing import Any
+
+from tests.emulator.conftest import Api
+from timeplus_emulator import run_emulator
 
 
 def _ingest_later(api: Any, stream: str, columns: list[str], rows: list[list[Any]],
@@ -220,6 +224,30 @@ def test_hop_windows(api: Any) -> None:
     stream.close()
 
 
+def test_unread_request_body_does_not_spill_into_the_next_request() -> None:
+    """The SDK's cancel POST carries the body ``null``, which the handler ignores; the next
+    request on the same kept-alive connection must not start with those bytes."""
+    with run_emulator() as server, socket.create_connection(
+            ("127.0.0.1", server.port), timeout=10) as sock:
+        base = "/default/api/v1beta2/queries"
+        finished = Api(server).query("SELECT 1")
+        finished.rows()
+        query_id = finished.id
+        sock.sendall((f"POST {base}/{query_id}/cancel HTTP/1.1\r\nHost: x\r\n"
+                      "Content-Type: application/json\r\nContent-Length: 4\r\n\r\nnull"
+                      f"GET {base} HTTP/1.1\r\nHost: x\r\n\r\n").encode())
+        reader = sock.makefile("rb")
+        statuses = []
+        for _ in range(2):
+            statuses.append(reader.readline().split()[1])
+            length = 0
+            while (line := reader.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            reader.read(length)
+    assert statuses[1] == b"200", statuses
+
+
 def test_cancel_ends_stream_with_canceled_status(api: Any) -> None:
     name = api.create_stream("a int32")
     stream = api.query(f"SELECT a FROM {name}")
@@ -322,6 +350,23 @@ def test_insert_values_and_select(api: Any) -> None:
     assert api.table(f"SELECT a, b FROM table({dst})") == [[11, "x"], [12, "y"]]
 
 
+def test_insert_without_column_list_fills_tp_time(api: Any) -> None:
+    """As in Proton (00338_replicate_array_of_strings.sql): no column list means the
+    user's columns; _tp_time (and _tp_delta) take their defaults."""
+    one = api.create_stream("s string")
+    api.sql(f"INSERT INTO {one} VALUES ('x'), ('y')")
+    two = api.create_stream("a int32, b string")
+    api.sql(f"INSERT INTO {two} SELECT length(s), s FROM table({one})")
+    assert api.table(f"SELECT s FROM table({one})") == [["x"], ["y"]]
+    assert api.table(f"SELECT a, b, _tp_time > '2020-01-01' FROM table({two})") == \
+        [[1, "x", True], [1, "y", True]]
+    kv = api.create_stream("k int32, v string", extra="PRIMARY KEY k SETTINGS mode='changelog_kv'")
+    api.sql(f"INSERT INTO {kv} VALUES (1, 'a')")
+    assert api.table(f"SELECT k, v, _tp_delta FROM table({kv})") == [[1, "a", 1]]
+    sql = f"INSERT INTO {one} VALUES ('x', now64(3, 'UTC'))"  # one value too many
+    assert api.error(api.post("/queries", json={"sql": sql}), 400)["code"] == 62
+
+
 def test_sqlanalyze_and_format(api: Any) -> None:
     name = api.create_stream("a int32")
     streaming = api.post("/sqlanalyze", json={"sql": f"SELECT count() FROM {name}"}).json()
@@ -403,3 +448,20 @@ def test_streaming_comparison_column_is_bool(api: Any) -> None:
     _ingest_later(api, name, ["a"], [[1], [2]])
     assert stream.rows(at_least=2) == [[1, False], [2, True]]
     stream.close()
+
+
+def test_time_columns_are_header_indexes_or_minus_one(api: Any) -> None:
+    """Both OpenAPI documents type timeColumns as required integers (the SDK parses them
+    with int()): the emulator sends each column's index in the header, -1 where absent."""
+    name = api.create_stream("a int32")
+    stream = api.query(f"SELECT * FROM tumble(table({name}), _tp_time, 1s)")
+    assert [c["name"] for c in stream.header][:3] == ["a", "_tp_time", "window_start"]
+    assert stream.query["timeColumns"] == {"eventTime": 1, "windowStart": 2, "windowEnd": 3}
+    stream.rows()
+    listed = [q for q in api.get("/queries").json() if q["id"] == stream.id]
+    assert listed[0]["timeColumns"] == {"eventTime": 1, "windowStart": 2, "windowEnd": 3}
+    plain = api.query("SELECT 1 AS x")
+    assert plain.query["timeColumns"] == {"eventTime": -1, "windowStart": -1, "windowEnd": -1}
+    plain.rows()
+    got = api.get(f"/queries/{plain.id}").json()
+    assert got["timeColumns"] == {"eventTime": -1, "windowStart": -1, "windowEnd": -1}
