@@ -29,12 +29,12 @@ from .result import StreamingResult, describe_columns
 from .sqltext import (
     InsertTarget,
     analyze_insert,
-    has_top_level_limit,
     is_select,
     merge_settings,
     split_values_template,
     statement_kind,
     substitute_params,
+    top_level_limit,
 )
 
 if TYPE_CHECKING:
@@ -157,11 +157,9 @@ class Cursor:
         if handle is None:
             return
         self.query_id = handle.query_id
-        # Only a streaming query ended by LIMIT may close without a final status.
-        require_final_status = kind != "query" or not has_top_level_limit(sql)
-        result = StreamingResult(
-            handle, require_final_status=require_final_status, idle_timeout=idle
-        )
+        # Only a streaming query stopped by its LIMIT may end without ``finished``.
+        limit = top_level_limit(sql) if kind == "query" and mode == "streaming" else None
+        result = StreamingResult(handle, limit_rows=limit, idle_timeout=idle)
         if not handle.header.columns and kind != "query":
             result.fetchall()  # DDL answered over SSE: wait for it to finish
             return

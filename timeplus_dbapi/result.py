@@ -3,9 +3,12 @@
 Holds at most one converted batch. Ends when the server sends the final status ``finished``,
 after ``idle_timeout`` seconds without rows (the query is then cancelled on the server), or when
 closed. Never ends quietly with a partial result: ``failed``, a ``canceled`` this cursor did not
-ask for, or a stream closing without a final status raise (the last two are tolerated only for
-streaming queries with ``LIMIT``, whose end real servers may report either way). Any exception
-or KeyboardInterrupt while reading cancels the server query before it propagates.
+ask for, or a stream closing without a final status raise. The one exception is a streaming
+query stopped by its top-level ``LIMIT n``: real servers may end it without a final status or
+report it ``canceled``, so either is its normal end once exactly n rows have arrived, and an
+error before that. A historical query (table mode, or the server's header saying
+``is_streaming: false``) always needs its ``finished``. Any exception or KeyboardInterrupt while
+reading cancels the server query before it propagates.
 """
 
 from __future__ import annotations
@@ -73,15 +76,19 @@ class StreamingResult:
         self,
         handle: QueryHandle,
         *,
-        require_final_status: bool,
+        limit_rows: Optional[int],
         idle_timeout: Optional[float],
     ) -> None:
+        """``limit_rows``: the top-level LIMIT of a streaming query, whose end may come
+        without ``finished`` once that many rows arrived; None when every end needs it."""
         self.handle = handle
         self.columns = handle.header.columns
         self.converter = RowConverter.from_header(self.columns)
         if any(_needs_exact_numbers(parse_result_type(c.type)) for c in self.columns):
             handle.events.loads = loads_exact
-        self.require_final_status = require_final_status
+        historical = handle.header.is_streaming is False
+        self.limit_rows = None if historical else limit_rows
+        self.delivered = 0
         self.idle_timeout = idle_timeout
         self.rows: list[Row] = []
         self.pos = 0
@@ -111,6 +118,7 @@ class StreamingResult:
                     self._finish(cancel=False)
                 return None
             if batch:
+                self.delivered += len(batch)
                 self.last_row_at = time.monotonic()
                 self._arm_idle_timer()
                 return self.converter.convert_rows(batch)
@@ -123,8 +131,8 @@ class StreamingResult:
         """Whether a read error is the normal end of this result (then finished here)."""
         if not isinstance(error, OperationalError):
             return False
-        if error.code == _QUERY_WAS_CANCELLED and not self.require_final_status:
-            # a streaming query with LIMIT: servers may report the stop as canceled
+        if error.code == _QUERY_WAS_CANCELLED and self._stopped_by_limit():
+            # servers may report a streaming query's LIMIT stop as canceled
             self._finish(cancel=False)
             return True
         if isinstance(error.__cause__, TransportTimeout) and self._idle_expired(slack=0.05):
@@ -145,10 +153,14 @@ class StreamingResult:
             and time.monotonic() - self.last_row_at >= self.idle_timeout - slack
         )
 
+    def _stopped_by_limit(self) -> bool:
+        return self.limit_rows is not None and self.delivered == self.limit_rows
+
     def _check_final_status(self) -> None:
-        if self.handle.events.final_status is None and self.require_final_status:
+        if self.handle.events.final_status is None and not self._stopped_by_limit():
             raise OperationalError(
                 "the result stream ended before the server reported the query's final status "
+                f"after {self.delivered} rows "
                 f"[host {self.handle.client.host}, query {self.query_id}]",
                 query_id=self.query_id,
                 host=self.handle.client.host,

@@ -19,13 +19,13 @@ __all__ = [
     "InsertTarget",
     "Token",
     "analyze_insert",
-    "has_top_level_limit",
     "is_select",
     "merge_settings",
     "split_values_template",
     "statement_kind",
     "substitute_params",
     "tokenize",
+    "top_level_limit",
 ]
 
 _TOKEN_RE = re.compile(
@@ -151,8 +151,55 @@ def _top_level(tokens: Sequence[Token]) -> list[Token]:
     return found
 
 
-def has_top_level_limit(sql: str) -> bool:
-    return any(t.upper == "LIMIT" for t in _top_level(significant(tokenize(sql))))
+_SET_OPERATIONS = {"UNION", "INTERSECT", "EXCEPT"}
+_AFTER_LIMIT = {"", ";", "SETTINGS", "EMIT", "FORMAT"}  # what may follow a plain LIMIT clause
+
+
+def top_level_limit(sql: str) -> Optional[int]:
+    """The row count the statement's top-level ``LIMIT`` caps its result at.
+
+    None when there is no such limit or the text does not fix it: an expression or parameter,
+    ``WITH TIES``, or a set operation (whose ``LIMIT`` binds to one branch). ``LIMIT n BY``
+    limits rows per group, not the result, and is skipped. ``LIMIT m, n`` and
+    ``LIMIT n OFFSET m`` cap at n.
+    """
+    top = _top_level(significant(tokenize(sql)))
+    if any(t.upper in _SET_OPERATIONS for t in top):
+        return None
+    found: Optional[int] = None
+    for index, token in enumerate(top):
+        if token.upper == "LIMIT":
+            clause = _limit_clause(top[index + 1 :])
+            if clause is None:
+                return None
+            if clause >= 0:
+                found = clause
+    return found
+
+
+def _limit_clause(rest: Sequence[Token]) -> Optional[int]:
+    """n of ``LIMIT [m,] n [OFFSET k]`` at the start of ``rest``; -1 for ``LIMIT ... BY``;
+    None when the clause is anything else."""
+    words = [t.upper for t in rest[:6]] + [""] * 6
+    if not _is_count(rest, 0):
+        return None
+    if words[1] == ",":
+        if not _is_count(rest, 2):
+            return None
+        count, after = int(rest[2].text), 3
+    elif words[1] == "OFFSET":
+        if not _is_count(rest, 2):
+            return None
+        count, after = int(rest[0].text), 3
+    else:
+        count, after = int(rest[0].text), 1
+    if words[after] == "BY":
+        return -1
+    return count if words[after] in _AFTER_LIMIT else None
+
+
+def _is_count(tokens: Sequence[Token], index: int) -> bool:
+    return index < len(tokens) and tokens[index].kind == "number" and tokens[index].text.isdigit()
 
 
 # --- SETTINGS merging -------------------------------------------------------------------------

@@ -52,11 +52,9 @@ def client():
     transport.close()
 
 
-def result_from(client, chunks, *, require_final_status=True, idle_timeout=None):
+def result_from(client, chunks, *, limit_rows=None, idle_timeout=None):
     handle = QueryHandle(client, BytesResponse(), QueryEventStream(iter(chunks)))
-    return StreamingResult(
-        handle, require_final_status=require_final_status, idle_timeout=idle_timeout
-    )
+    return StreamingResult(handle, limit_rows=limit_rows, idle_timeout=idle_timeout)
 
 
 def test_rows_and_final_status(client):
@@ -79,10 +77,28 @@ def test_bounded_stream_without_final_status_raises(client):
 
 
 def test_streaming_limit_query_may_end_without_final_status(client):
-    result = result_from(
-        client, [sse(("query", HEADER), ("", [["1", "a"]]))], require_final_status=False
-    )
+    result = result_from(client, [sse(("query", HEADER), ("", [["1", "a"]]))], limit_rows=1)
     assert result.fetchall() == [(1, "a")]
+
+
+@pytest.mark.parametrize("limit", [2, 1000])
+def test_streaming_limit_query_ending_short_of_its_limit_raises(client, limit):
+    """LIMIT 1000 and a clean end after 2 rows... or 1: rows were lost either way."""
+    data = sse(("query", HEADER), ("", [["1", "a"]]))
+    with pytest.raises(db.OperationalError, match="final status after 1 rows"):
+        result_from(client, [data], limit_rows=limit).fetchall()
+
+
+def test_historical_query_needs_finished_even_at_its_limit(client):
+    """The server's header says historical (analysis.is_streaming false): no LIMIT excuses a
+    missing final status, even when the row count matches."""
+    header = dict(HEADER, analysis={"is_streaming": False})
+    data = sse(("query", header), ("", [["1", "a"]]))
+    with pytest.raises(db.OperationalError, match="final status"):
+        result_from(client, [data], limit_rows=1).fetchall()
+    canceled = data + sse(("query", {"id": "q-1", "status": "canceled"}))
+    with pytest.raises(db.OperationalError, match="canceled"):
+        result_from(client, [canceled], limit_rows=1).fetchall()
 
 
 def test_failed_status_is_a_database_error_with_the_message(client):
@@ -110,7 +126,7 @@ def test_error_event_without_id_after_rows(client):
 def test_idle_timeout_ends_after_ticks_without_rows(client):
     ticks = itertools.repeat(sse(("metrics", {"count": 0})))
     chunks = itertools.chain([sse(("query", HEADER), ("", [["1", "x"]]))], ticks)
-    result = result_from(client, chunks, require_final_status=True, idle_timeout=0.2)
+    result = result_from(client, chunks, idle_timeout=0.2)
     assert result.fetchall() == [(1, "x")]  # ended by idle time, not by the (endless) stream
     assert result.handle.closed
 
@@ -133,6 +149,7 @@ def test_canceled_status_ends_a_limit_query_but_fails_others(client):
     data = sse(
         ("query", HEADER), ("", [["1", "a"]]), ("query", {"id": "q-1", "status": "canceled"})
     )
-    assert result_from(client, [data], require_final_status=False).fetchall() == [(1, "a")]
-    with pytest.raises(db.OperationalError, match="canceled"):
-        result_from(client, [data]).fetchall()
+    assert result_from(client, [data], limit_rows=1).fetchall() == [(1, "a")]
+    for limit in (None, 2):  # no LIMIT, or canceled before the LIMIT was reached
+        with pytest.raises(db.OperationalError, match="canceled"):
+            result_from(client, [data], limit_rows=limit).fetchall()

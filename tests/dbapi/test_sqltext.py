@@ -6,12 +6,12 @@ from timeplus_dbapi import ProgrammingError
 from timeplus_dbapi.literals import render_literal
 from timeplus_dbapi.sqltext import (
     analyze_insert,
-    has_top_level_limit,
     is_select,
     merge_settings,
     split_values_template,
     statement_kind,
     substitute_params,
+    top_level_limit,
 )
 
 TABLE = "query_mode='table'"
@@ -106,10 +106,26 @@ def test_is_select():
     assert not is_select("DESCRIBE s")
 
 
-def test_top_level_limit():
-    assert has_top_level_limit("SELECT * FROM s LIMIT 5")
-    assert not has_top_level_limit("SELECT * FROM (SELECT * FROM s LIMIT 5)")
-    assert not has_top_level_limit("SELECT 'LIMIT 5' FROM s")
+@pytest.mark.parametrize(("sql", "limit"), [
+    ("SELECT * FROM s LIMIT 5", 5),
+    ("select * from s limit 5 settings seek_to='earliest';", 5),
+    ("SELECT * FROM s LIMIT 10, 5", 5),
+    ("SELECT * FROM s LIMIT 5 OFFSET 10 EMIT STREAM", 5),
+    ("SELECT * FROM s LIMIT 1 BY k LIMIT 7", 7),
+    ("SELECT * FROM s LIMIT 0", 0),
+    ("SELECT * FROM s", None),
+    ("SELECT * FROM (SELECT * FROM s LIMIT 5)", None),
+    ("SELECT 'LIMIT 5' FROM s -- LIMIT 5", None),
+    ("SELECT * FROM s LIMIT 2 BY k", None),
+    ("SELECT * FROM s LIMIT 1 + 1", None),
+    ("SELECT * FROM s LIMIT (2)", None),
+    ("SELECT * FROM s LIMIT 5 WITH TIES", None),
+    ("SELECT * FROM s LIMIT %s", None),
+    ("SELECT 1 UNION ALL SELECT 2 LIMIT 1", None),
+    ("SELECT * FROM s LIMIT 0x10", None),
+])
+def test_top_level_limit(sql, limit):
+    assert top_level_limit(sql) == limit
 
 
 def test_analyze_insert_forms():

@@ -33,12 +33,17 @@ class Column:
 
 @dataclass(frozen=True)
 class QueryHeader:
-    """The first ``query`` event: the query id and the result columns."""
+    """The first ``query`` event: the query id and the result columns.
+
+    ``is_streaming`` is the server's own ``analysis.is_streaming`` (False: a historical query,
+    which always ends with a final status), or None when the server did not say.
+    """
 
     id: str
     sql: str
     status: str
     columns: tuple[Column, ...]
+    is_streaming: Optional[bool] = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,15 @@ def parse_header(obj: Any) -> QueryHeader:
         for item in (raw_columns or [])
         if isinstance(item, dict)
     )
-    return QueryHeader(str(obj["id"]), str(obj.get("sql", "")), str(obj.get("status", "")), columns)
+    analysis = obj.get("analysis")
+    streaming = analysis.get("is_streaming") if isinstance(analysis, dict) else None
+    return QueryHeader(
+        str(obj["id"]),
+        str(obj.get("sql", "")),
+        str(obj.get("status", "")),
+        columns,
+        streaming if isinstance(streaming, bool) else None,
+    )
 
 
 def parse_status(obj: Any) -> QueryStatus:
