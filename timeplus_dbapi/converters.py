@@ -21,7 +21,7 @@ from .errors import DataError
 from .protocol.jsoncodec import collector_paused
 from .typesystem import TypeSpec, parse_result_type
 
-__all__ = ["Converter", "RowConverter", "converter_for", "parse_datetime"]
+__all__ = ["Converter", "RowConverter", "converter_for", "may_hold_floats", "parse_datetime"]
 
 Converter = Callable[[Any], Any]
 BatchFunction = Callable[[list[list[Any]]], list[tuple[Any, ...]]]
@@ -216,6 +216,18 @@ _FACTORIES: dict[str, _Factory] = {
     ),
     "point": _constant(tuple),
 }
+
+
+# Types whose values may include floats (json values hold any JSON number)
+_FLOAT_HOLDERS = frozenset(
+    {"float32", "float64", "bfloat16", "json", "object", "dynamic", "variant"}
+)
+
+
+def may_hold_floats(spec: TypeSpec) -> bool:
+    """True when values of ``spec`` may contain a float, so a ``-0`` on the wire means -0.0
+    and the result must be decoded with ``jsoncodec.loads_signed_zero``."""
+    return spec.name in _FLOAT_HOLDERS or any(map(may_hold_floats, spec.type_args))
 
 
 def converter_for(spec: TypeSpec) -> Optional[Converter]:

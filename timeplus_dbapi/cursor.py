@@ -244,6 +244,13 @@ class Cursor:
             raise InterfaceError("the connection is closed")
         if not isinstance(operation, str):
             raise ProgrammingError(f"the statement must be a str, not {type(operation).__name__}")
+        try:
+            operation.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ProgrammingError(
+                f"the statement contains a lone surrogate at index {exc.start} and cannot be "
+                "sent as UTF-8"
+            ) from None
         self._close_result()
         self.description = None
         self.rowcount = -1

@@ -86,9 +86,30 @@ def _render_bool(value: bool) -> str:
     return "true" if value else "false"
 
 
+# The server reads a bare integer literal as (u)int64 when it fits, else as float64: wider
+# integers go as a string cast to the narrowest 128/256-bit type that holds them, exactly.
+_BARE_INT_RANGE = (-(1 << 63), (1 << 64) - 1)
+_WIDE_INT_TYPES = (
+    ("int128", -(1 << 127), (1 << 127) - 1),
+    ("uint128", 0, (1 << 128) - 1),
+    ("int256", -(1 << 255), (1 << 255) - 1),
+    ("uint256", 0, (1 << 256) - 1),
+)
+
+
 @render_literal.register(int)
 def _render_int(value: int) -> str:
-    return int.__repr__(int(value))
+    number = int(value)
+    text = int.__repr__(number)
+    if _BARE_INT_RANGE[0] <= number <= _BARE_INT_RANGE[1]:
+        return text
+    for name, low, high in _WIDE_INT_TYPES:
+        if low <= number <= high:
+            return f"to_{name}('{text}')"
+    raise DataError(
+        f"integer {text[:20]}... ({number.bit_length()} bits) is beyond Timeplus's widest "
+        "integer types (int256/uint256)"
+    )
 
 
 @render_literal.register(float)
@@ -123,7 +144,17 @@ def _render_str(value: str) -> str:
 @render_literal.register(bytearray)
 @render_literal.register(memoryview)
 def _render_bytes(value: bytes | bytearray | memoryview) -> str:
-    return "'" + "".join(_BYTE_TEXT[b] for b in bytes(value)) + "'"
+    """Bytes must be UTF-8 text: the server would store other bytes, but every read gives
+    them back with U+FFFD in place of each invalid sequence (ingest refuses them too)."""
+    data = bytes(value)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"bytes parameter is not valid UTF-8 (byte {exc.start}); the server would give "
+            "it back with U+FFFD replacement characters"
+        ) from None
+    return "'" + "".join(_BYTE_TEXT[b] for b in data) + "'"
 
 
 def _check_date_range(day: datetime.date, value: object) -> None:

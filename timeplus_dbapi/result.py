@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from typing import Any, Optional
 
 from .client import QueryHandle
-from .converters import RowConverter
+from .converters import RowConverter, may_hold_floats
 from .errors import Error, InterfaceError, OperationalError
 from .protocol.errors import TransportTimeout
-from .protocol.jsoncodec import loads_exact
+from .protocol.jsoncodec import loads_exact, loads_signed_zero
 from .protocol.query import Column
 from .typesystem import TypeSpec, parse_result_type
 
@@ -84,8 +84,11 @@ class StreamingResult:
         self.handle = handle
         self.columns = handle.header.columns
         self.converter = RowConverter.from_header(self.columns)
-        if any(_needs_exact_numbers(parse_result_type(c.type)) for c in self.columns):
+        specs = [parse_result_type(c.type) for c in self.columns]
+        if any(map(_needs_exact_numbers, specs)):
             handle.events.loads = loads_exact
+        elif any(map(may_hold_floats, specs)):
+            handle.events.loads = loads_signed_zero  # -0 is a float -0.0 there
         historical = handle.header.is_streaming is False
         self.limit_rows = None if historical else limit_rows
         self.delivered = 0

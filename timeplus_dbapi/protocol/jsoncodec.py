@@ -1,17 +1,29 @@
 """JSON decoding/encoding for protocol payloads: orjson when installed (the ``fast`` extra),
 the standard library otherwise. ``loads_exact`` keeps every number exact (floats as Decimal),
-for results with high-precision decimals."""
+for results with high-precision decimals.
+
+The server writes a float ``-0.0`` as ``-0``, which JSON decoders read as the integer 0, losing
+the sign. ``loads_signed_zero`` (for results with float columns) and ``loads_exact`` read a bare
+``-0`` as ``-0.0``; the server writes no integer as ``-0``."""
 
 from __future__ import annotations
 
 import gc
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, Callable, Union
 
-__all__ = ["HAVE_ORJSON", "Loads", "collector_paused", "loads_exact", "loads_fast"]
+__all__ = [
+    "HAVE_ORJSON",
+    "Loads",
+    "collector_paused",
+    "loads_exact",
+    "loads_fast",
+    "loads_signed_zero",
+]
 
 Loads = Callable[[Union[bytes, str]], Any]
 
@@ -36,12 +48,33 @@ def _loads_orjson(data: Union[bytes, str]) -> Any:
         return json.loads(data)
 
 
+def _int_or_negative_zero(text: str) -> Union[int, float]:
+    return -0.0 if text == "-0" else int(text)
+
+
 def loads_exact(data: Union[bytes, str]) -> Any:
-    """Decode keeping integers exact at any size and fractional numbers as ``Decimal``."""
-    return json.loads(data, parse_float=Decimal)
+    """Decode keeping integers exact at any size, fractional numbers as ``Decimal``, and a
+    bare ``-0`` as ``-0.0``."""
+    return json.loads(data, parse_float=Decimal, parse_int=_int_or_negative_zero)
 
 
 loads_fast: Loads = _loads_orjson if HAVE_ORJSON else _loads_std
+
+# "-0" not followed by more of a number: a negative zero, or (rarely) text inside a string,
+# for which the slower decoding below is still exact. About 2.5 ns per byte.
+_BARE_NEGATIVE_ZERO = re.compile(rb"-0(?![0-9.eE])")
+_BARE_NEGATIVE_ZERO_TEXT = re.compile(r"-0(?![0-9.eE])")
+
+
+def loads_signed_zero(data: Union[bytes, str]) -> Any:
+    """``loads_fast``, except that a bare ``-0`` is read as ``-0.0`` (float columns)."""
+    if isinstance(data, str):
+        found = _BARE_NEGATIVE_ZERO_TEXT.search(data) is not None
+    else:
+        found = _BARE_NEGATIVE_ZERO.search(data) is not None
+    if not found:
+        return loads_fast(data)
+    return json.loads(data, parse_int=_int_or_negative_zero)
 
 
 @contextmanager
