@@ -43,6 +43,7 @@ WINDOW CLOSE WITH DELAY``, session windows and window functions (``OVER``) in st
 queries, aggregation in a subquery over a stream, ``LIMIT ... OFFSET`` in streaming
 queries, ``seek_to`` other than earliest/latest/``-<n>s|m|h|d``/a timestamp, and
 statements such as ALTER, TRUNCATE, EXPLAIN (see :mod:`timeplus_emulator.sql`).
+``docs/emulator-compatibility.md`` tables what is supported, refused and knowingly different.
 """
 
 from __future__ import annotations

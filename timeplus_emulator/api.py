@@ -188,7 +188,7 @@ class Api:
             "rewritten_query": sql,
             "query_type": "select" if select else type(stmt).__name__.replace("Statement", "")
             .lower(),
-            "is_streaming": bool(select and select.streaming),
+            "is_streaming": bool(select and self.engine.live_sources(select)),
             "has_aggr": bool(select and select.aggregating),
             "has_window": bool(select and any(s.window for s in select.sources)),
             "has_table_function": bool(select and any(s.historical for s in select.sources)),
@@ -210,7 +210,7 @@ class Api:
         record = QueryRecord(sql=sql)
         try:
             stmt = translate_sql(self.engine, sql)
-            if isinstance(stmt, SelectStatement) and stmt.streaming:
+            if isinstance(stmt, SelectStatement) and self.engine.live_sources(stmt):
                 stmt = replace(stmt, query_mode_table=True)
             runner = self.executor.execute(stmt, sql, record)
             if runner is None:
@@ -361,9 +361,10 @@ class Api:
 def stream_counts(engine: Engine, info: StreamInfo) -> dict[str, Any]:
     """The StreamStats of a stream from its stored rows (``/stats``, ``?expand=true``)."""
     table = engine.ch_table(info.database, info.name)
-    out = engine.backend.query(
-        f"SELECT count(), toString(min(_tp_time)), toString(max(_tp_time)) FROM {table}",
-        "JSONCompactEachRow")
+    times = ("''", "''") if info.is_table else ("toString(min(_tp_time))",
+                                                "toString(max(_tp_time))")
+    out = engine.backend.query(f"SELECT count(), {times[0]}, {times[1]} FROM {table}",
+                               "JSONCompactEachRow")
     count, earliest, latest = json.loads(out)
     rows = int(count)
     return {

@@ -71,10 +71,19 @@ class StreamInfo:
     logstore_retention_bytes: int = 10 * 1024**3
     logstore_retention_ms: int = 7 * 24 * 3600 * 1000
     view_target_of: Optional[str] = None  # set for the implicit target of a materialized view
+    engine: str = "Stream"  # or a table engine (Memory, MergeTree): no reserved columns
+
+    @property
+    def is_table(self) -> bool:
+        """Created with ``ENGINE = Memory|MergeTree``: a store read as a table, never streamed."""
+        return self.engine != "Stream"
 
     def reserved_columns(self) -> list[tuple[str, str, str]]:
         """``(name, type, default)`` of the columns Timeplus adds after the user's:
-        ``_tp_time``, then ``_tp_delta`` in the changelog modes (Proton ``DDLHelper.cpp``)."""
+        ``_tp_time``, then ``_tp_delta`` in the changelog modes (Proton ``DDLHelper.cpp``).
+        None for a table engine (Proton adds them in its stream-only DDL preparation)."""
+        if self.is_table:
+            return []
         columns = [("_tp_time", TP_TIME_TYPE, TP_TIME_DEFAULT)]
         if self.mode in CHANGELOG_MODES:
             columns.append(("_tp_delta", "int8", "1"))
@@ -92,7 +101,7 @@ class StreamInfo:
             "name": self.name,
             "db": self.database,
             "description": self.description,
-            "engine": "Stream",
+            "engine": self.engine,
             "mode": self.mode,
             "primary_key": ", ".join(self.primary_key),
             "columns": columns,

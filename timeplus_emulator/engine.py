@@ -61,6 +61,7 @@ from timeplus_emulator.sql import (
     DELTA_CHECK,
     CreateStreamStatement,
     InsertStatement,
+    SelectStatement,
     Source,
     TranslationError,
     placeholder,
@@ -255,7 +256,9 @@ class Engine:
                 raise EngineError(STREAM_EXISTS, f"Stream {db}.{stmt.name} already exists")
             columns = [_column_sql(c.name, c.ch_type, c.default_kind, c.default_ch, c.comment)
                        for c in stmt.columns]
-            columns.append(f"`_tp_time` DateTime64(3, 'UTC') DEFAULT {stmt.tp_time_default_ch}")
+            if stmt.table_engine is None:
+                columns.append(
+                    f"`_tp_time` DateTime64(3, 'UTC') DEFAULT {stmt.tp_time_default_ch}")
             if stmt.mode in CHANGELOG_MODES:
                 columns.extend(DELTA_COLUMN)
             columns.append(SN_COLUMN)
@@ -445,6 +448,20 @@ class Engine:
             latest.append("_tp_delta = 1")
         return latest
 
+    def live_sources(self, stmt: SelectStatement) -> list[int]:
+        """Indexes of the sources ``stmt`` streams: not in ``table()``, and not an
+        ``ENGINE = Memory|MergeTree`` store (read as a table with or without ``table()``)."""
+        if not stmt.streaming:
+            return []
+        return [i for i, source in enumerate(stmt.sources)
+                if not source.historical and not self._is_table_source(source)]
+
+    def _is_table_source(self, source: Source) -> bool:
+        try:
+            return self.source_stream(source).is_table
+        except EngineError:
+            return False
+
     def source_stream(self, source: Source) -> StreamInfo:
         """The stream whose rows a source reads (a materialized view reads its target)."""
         db = self.resolve_db(source.database)
@@ -509,6 +526,7 @@ def _stream_info(db: str, stmt: CreateStreamStatement, create_query: str,
         description=stmt.comment or "",
         create_query=create_query,
         view_target_of=view_target_of,
+        engine=stmt.table_engine or "Stream",
     )
     for key in ("logstore_retention_bytes", "logstore_retention_ms"):
         if key in settings:

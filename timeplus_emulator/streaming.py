@@ -82,7 +82,8 @@ class SelectRunner:
         self.control = control  # a materialized view's pause gate and status
         self.stmt = stmt
         self.record = record
-        self.streaming = stmt.streaming
+        self._live = engine.live_sources(stmt)
+        self.streaming = bool(self._live)
         self.header: list[dict[str, str]] = []
         self._exit = ExitStack()
         self._chunks: Optional[Generator[bytes, None, None]] = None
@@ -136,8 +137,7 @@ class SelectRunner:
         stmt = self.stmt
         if stmt.unsupported_streaming_reason:
             raise EngineError(NOT_IMPLEMENTED, stmt.unsupported_streaming_reason)
-        streams = [i for i, s in enumerate(stmt.sources) if not s.historical]
-        self._stream_index = streams[0]
+        self._stream_index = self._live[0]
         info = self.engine.source_stream(stmt.sources[self._stream_index])
         self._start_sn = self._seek(stmt.seek_to, info)
         out = run_on_pool(self.engine, self._substitute(self._start_sn, self._start_sn),

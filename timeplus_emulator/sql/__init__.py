@@ -20,7 +20,8 @@ Rejected at translation time (``TranslationError``):
   ``date_diff_within``, ``neighbor``), session windows, windows over views, ``hop`` with
   month/quarter/year intervals, table functions other than ``table``/``tumble``/``hop``/
   ``numbers``/``zeros``, ``FORMAT``/``INTO OUTFILE`` in SELECT, ``DESCRIBE (query)``,
-  ``EPHEMERAL`` columns, ``CREATE EXTERNAL|RANDOM|MUTABLE STREAM``, ``CREATE TABLE`` and
+  ``EPHEMERAL`` columns, ``CREATE EXTERNAL|RANDOM|MUTABLE STREAM``, ``ENGINE =`` other than
+  ``Stream``/``Memory``/``MergeTree``, ``CREATE TABLE`` and
   statements other than SELECT/CREATE/DROP/INSERT/SHOW/DESCRIBE/USE.
 * 44 — user columns named ``_tp_*`` (except a ``datetime64`` ``_tp_time``),
   ``window_start`` or ``window_end``; 36 — bad stream modes, kv modes without a

@@ -46,7 +46,9 @@ RESERVED_COLUMNS = frozenset({"window_start", "window_end"})
 DEFAULT_EVENT_TIME = "now64(3, 'UTC')"
 _COLUMN_CLAUSES = ("DEFAULT", "MATERIALIZED", "ALIAS", "EPHEMERAL", "COMMENT", "CODEC", "TTL",
                    "NULL", "NOT")
-_STREAM_CLAUSES = ("PRIMARY", "ORDER", "PARTITION", "TTL", "SETTINGS", "COMMENT")
+_STREAM_CLAUSES = ("ENGINE", "PRIMARY", "ORDER", "PARTITION", "TTL", "SETTINGS", "COMMENT")
+# ENGINE = ... on CREATE STREAM: Proton's default ``Stream``, or a non-streaming store
+TABLE_ENGINES = {"memory": "Memory", "mergetree": "MergeTree"}
 
 
 @dataclass
@@ -58,6 +60,7 @@ class _StreamParts:
     settings: dict[str, str] = field(default_factory=dict)
     comment: Optional[str] = None
     tp_time: Optional[ColumnDef] = None
+    engine: Optional[str] = None  # a TABLE_ENGINES value; None for a stream
 
 
 def _function_name(name: str) -> str:
@@ -91,6 +94,9 @@ class StreamParser:
         mode = parts.settings.pop("mode", "append")
         if mode not in STREAM_MODES:
             raise TranslationError(BAD_ARGUMENTS, f"Unknown stream mode '{mode}'")
+        if parts.engine is not None and mode != "append":
+            raise TranslationError(NOT_IMPLEMENTED, f"mode '{mode}' with ENGINE = "
+                                   f"{parts.engine} is not supported by the emulator")
         if mode in KV_MODES and not parts.primary_key:
             raise TranslationError(BAD_ARGUMENTS, f"Stream mode '{mode}' requires a PRIMARY KEY")
         names = {c.name for c in parts.columns}
@@ -104,6 +110,7 @@ class StreamParser:
             if_not_exists=if_not_exists, mode=mode, primary_key=parts.primary_key,
             ttl_expression=parts.ttl, ttl_expression_ch=parts.ttl_ch, settings=parts.settings,
             comment=parts.comment, tp_time_default_ch=self._event_time(parts),
+            table_engine=parts.engine,
         )
 
     def _event_time(self, parts: _StreamParts) -> str:
@@ -221,7 +228,9 @@ class StreamParser:
             start = cur.pos
             nxt = top_level_index(self.toks, start, len(self.toks) - 1, *_STREAM_CLAUSES)
             end = len(self.toks) - 1 if nxt is None else nxt
-            if word == "PRIMARY":
+            if word == "ENGINE":
+                parts.engine = self._engine(end)
+            elif word == "PRIMARY":
                 cur.expect_word("KEY")
                 parts.primary_key = self._key_names(cur.pos, end)
             elif word in ("ORDER", "PARTITION"):
@@ -235,6 +244,24 @@ class StreamParser:
             else:
                 parts.comment = cur.string()
             cur.pos = end
+
+
+    def _engine(self, end: int) -> Optional[str]:
+        """``ENGINE [=] Name[(args)]``: ``Stream`` (the default), Memory or MergeTree."""
+        cur = self.cur
+        cur.accept_op("=")
+        name = cur.name()
+        if cur.peek().is_op("("):
+            cur.pos = match_paren(self.toks, cur.pos) + 1
+        if cur.pos != end:
+            raise cur.error("ORDER BY, PARTITION BY, PRIMARY KEY, TTL, SETTINGS or COMMENT")
+        if name.lower() == "stream":
+            return None
+        engine = TABLE_ENGINES.get(name.lower())
+        if engine is None:
+            raise TranslationError(NOT_IMPLEMENTED, f"ENGINE = {name} is not supported by the "
+                                   "emulator (it accepts Stream, Memory and MergeTree)")
+        return engine
 
 
 def parse_create(

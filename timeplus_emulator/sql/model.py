@@ -140,6 +140,10 @@ class CreateStreamStatement:
     ``_tp_time datetime64(...) DEFAULT e`` declaration, or the translated
     ``event_time_column`` setting (which stays in ``settings``). ``mode`` has been
     taken out of ``settings``.
+
+    ``table_engine`` is ``Memory`` or ``MergeTree`` for ``ENGINE = ...``: a non-streaming,
+    table-like store with no reserved columns (no ``_tp_time``), read as a table even
+    without ``table()``; ``None`` for an ordinary stream.
     """
 
     database: Optional[str]
@@ -153,6 +157,7 @@ class CreateStreamStatement:
     settings: dict[str, str] = field(default_factory=dict)  # values unquoted
     comment: Optional[str] = None
     tp_time_default_ch: str = "now64(3, 'UTC')"
+    table_engine: Optional[str] = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,51 @@
+"""CREATE STREAM ... ENGINE = Memory | MergeTree: a non-streaming, table-like store.
+
+Proton's own tests create such stores (``create stream t (...) engine = Memory``) and read them
+with a plain SELECT that ends; Proton adds ``_tp_time`` only when preparing a ``Stream``
+engine's DDL. Any other engine is refused with code 48 naming it, never a syntax error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.mark.parametrize("engine", ["Memory", "MergeTree ORDER BY a",
+                                    "MergeTree() PARTITION BY a ORDER BY (a, b) "
+                                    "SETTINGS index_granularity = 8192"])
+def test_table_engine_store_is_read_as_a_table(api: Any, engine: str) -> None:
+    name = api.create_stream("a int32, b string", extra=f" ENGINE = {engine}")
+    api.sql(f"INSERT INTO {name} VALUES (2, 'y'), (1, 'x')")
+    stream = api.query(f"SELECT * FROM {name} ORDER BY a")  # no table(): still bounded
+    assert stream.query["analysis"]["is_streaming"] is False
+    assert stream.header == [{"name": "a", "type": "int32"}, {"name": "b", "type": "string"}]
+    assert stream.rows() == [[1, "x"], [2, "y"]]
+    assert stream.final is not None and stream.final["status"] == "finished"
+    assert [r[0] for r in api.table(f"DESCRIBE {name}")] == ["a", "b"]
+    rest = api.get(f"/streams/{name}").json()
+    assert rest["engine"] == engine.split()[0].split("(")[0]
+    assert [c["name"] for c in rest["columns"]] == ["a", "b"]
+    analysis = api.post("/sqlanalyze", json={"sql": f"SELECT count() FROM {name}"}).json()
+    assert analysis["is_streaming"] is False
+    assert api.table(f"SELECT count() FROM table({name})") == [["2"]]
+
+
+def test_stream_engine_is_an_ordinary_stream(api: Any) -> None:
+    name = api.create_stream("a int32", extra=" ENGINE = Stream(1, 1, rand())")
+    assert [r[0] for r in api.table(f"DESCRIBE {name}")] == ["a", "_tp_time"]
+    assert api.query(f"SELECT a FROM {name}").query["analysis"]["is_streaming"] is True
+
+
+@pytest.mark.parametrize("engine", ["ReplacingMergeTree ORDER BY a", "Log", "Kafka('x')"])
+def test_other_engines_are_refused_by_name(api: Any, engine: str) -> None:
+    response = api.post("/queries", json={"sql": f"CREATE STREAM e_x (a int32) ENGINE = {engine}"})
+    error = api.error(response, 400)
+    assert error["code"] == 48, error
+    assert f"ENGINE = {engine.split()[0].split('(')[0]}" in error["message"]
+
+
+def test_kv_mode_on_a_table_engine_is_refused(api: Any) -> None:
+    sql = "CREATE STREAM e_kv (a int32) ENGINE = Memory PRIMARY KEY a SETTINGS mode='versioned_kv'"
+    assert api.error(api.post("/queries", json={"sql": sql}), 400)["code"] == 48
