@@ -1,0 +1,406 @@
+"""Measure the emulator against Proton's own SQL test cases (a development tool, not CI).
+
+Takes a directory holding Proton's ``tests/queries_ported/0_stateless`` (``.sql`` files with
+``.reference`` outputs; obtained separately, never committed here), runs each selected file
+statement by statement through ``timeplus_dbapi`` against an emulator started in this
+process (``run_emulator()``; SELECTs in table mode), renders result rows the way
+clickhouse-client's default TabSeparated output does, compares them with the ``.reference``
+file, and classifies the file:
+
+* ``pass``    — every output line matches, and every statement marked
+  ``-- { serverError ... }`` failed;
+* ``wrong``   — no unexpected error, but the output differs (or an expected error did not
+  happen): a wrong answer;
+* ``error``   — a statement failed unexpectedly with a code other than 48 (or timed out);
+* ``refused`` — a statement was refused with code 48 ("not supported").
+
+In scope: ``.sql`` files with a ``.reference`` file, without shell templates
+(``{CLICKHOUSE_...}``) and without the tags ``long``, ``replica``, ``zookeeper``, ``shard``,
+``distributed``, ``race``. ``select sleep(n)`` statements are answered ``0`` without
+running them (the emulator stores rows synchronously; the tests sleep for Proton's
+asynchronous ingest). ``SET a = b`` is not sent (the REST API has no session): the script
+remembers it and adds it to the SETTINGS of the file's later SELECTs.
+
+    python scripts/proton_cases.py /work/proton-tests/tests/queries_ported/0_stateless \\
+        --sample 300 --json /tmp/cases.json [--list wrong] [--only NAME...]
+
+``--sample N`` takes N files evenly spread over the sorted in-scope list (deterministic);
+``--timeout`` bounds each file (seconds). Exit status is always 0: this measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import decimal
+import ipaddress
+import json
+import re
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import timeplus_dbapi
+from timeplus_dbapi.sqltext import is_select, merge_settings
+from timeplus_dbapi.typesystem import TypeSpec, parse_result_type
+
+_EXCLUDED_TAGS = {"long", "replica", "zookeeper", "shard", "distributed", "race"}
+_HINT = re.compile(r"--\s*\{\s*(serverError|clientError)\s+([^}]*)\}")
+_SLEEP = re.compile(r"^\s*select\s+sleep(?:_each_row)?\s*\(\s*[\d.]+\s*\)\s*$", re.I)
+_SET = re.compile(r"^\s*set\s+(?!role\b)(.*)$", re.I | re.S)
+_SET_ITEM = re.compile(r"(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|[^,]+)")
+_NOT_SUPPORTED = 48
+
+
+@dataclass
+class Statement:
+    """One statement of a test file, and the error it is expected to raise (if any)."""
+
+    sql: str
+    expect_error: Optional[str] = None
+
+
+@dataclass
+class Outcome:
+    """The classification of one file."""
+
+    name: str
+    kind: str
+    detail: str = ""
+    seconds: float = 0.0
+    diff: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- statement splitting
+def _scan_string(text: str, start: int, quote: str) -> int:
+    """Index just past the string literal opened at ``start``."""
+    i = start + 1
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == quote:
+            if i + 1 < len(text) and text[i + 1] == quote:
+                i += 2
+                continue
+            return i + 1
+        i += 1
+    return len(text)
+
+
+def _skip_token(text: str, i: int) -> int:
+    """Index past a string, quoted identifier or comment starting at ``i``; else ``i + 1``."""
+    char = text[i]
+    if char in "'\"`":
+        return _scan_string(text, i, char)
+    if text.startswith("--", i) or char == "#":
+        end = text.find("\n", i)
+        return len(text) if end < 0 else end
+    if text.startswith("/*", i):
+        end = text.find("*/", i + 2)
+        return len(text) if end < 0 else end + 2
+    return i + 1
+
+
+def split_statements(text: str) -> list[Statement]:
+    """Split a test file at top-level ``;``, attaching ``-- { serverError X }`` hints."""
+    statements: list[Statement] = []
+    start = i = 0
+    while i < len(text):
+        if text[i] == ";":
+            line_end = text.find("\n", i)
+            line_end = len(text) if line_end < 0 else line_end
+            _add_statement(statements, text[start:i], text[i + 1:line_end])
+            start = i = line_end
+            continue
+        i = _skip_token(text, i)
+    _add_statement(statements, text[start:], "")
+    return statements
+
+
+def _add_statement(statements: list[Statement], body: str, tail: str) -> None:
+    hint = _HINT.search(tail) or _HINT.search(body)
+    sql = _strip_comments(body).strip()
+    if sql:
+        statements.append(Statement(sql, hint.group(2).strip() if hint else None))
+
+
+def _strip_comments(body: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        end = _skip_token(body, i)
+        piece = body[i:end]
+        if not (piece.startswith("--") or piece.startswith("/*") or piece.startswith("#")):
+            out.append(piece)
+        i = end
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- TSV rendering
+def _escape(text: str, quote: bool) -> str:
+    table = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0", "\b": "\\b",
+             "\f": "\\f", "'": "\\'"}
+    body = "".join(table.get(ch, ch) for ch in text)
+    return f"'{body}'" if quote else body
+
+
+def format_float(value: float) -> str:
+    """ClickHouse's shortest float text: plain between 1e-6 and 1e21, else ``1e21``."""
+    if value != value:
+        return "nan"
+    if value in (float("inf"), float("-inf")):
+        return "inf" if value > 0 else "-inf"
+    digits = decimal.Decimal(repr(float(value)))
+    exponent = digits.adjusted()
+    if -7 < exponent < 21:
+        text = format(digits, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    mantissa, _, power = f"{digits:e}".partition("e")
+    mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
+    return f"{mantissa}e{int(power)}"
+
+
+class RawDatetime(str):
+    """A datetime exactly as the server sent it (Python's datetime stops at microseconds)."""
+
+
+def _keep_datetime_text() -> None:
+    """Make the driver hand datetimes over as sent, so nanoseconds survive."""
+    from timeplus_dbapi import converters
+
+    for name in ("datetime", "datetime32", "datetime64"):
+        converters._FACTORIES[name] = lambda spec: RawDatetime
+
+
+def _format_datetime(value: Any, spec: TypeSpec) -> str:
+    text = str(value)
+    zones = [arg for arg in spec.args if isinstance(arg, str)]
+    if zones and isinstance(value, RawDatetime):
+        text += _offset_suffix(text, zones[0])
+    return text
+
+
+def _offset_suffix(text: str, zone_name: str) -> str:
+    """Proton writes a zoned datetime with its offset: ``Z`` for UTC, else ``+hh:mm``."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        wall = datetime.datetime.fromisoformat(text[:19])
+        offset = wall.replace(tzinfo=ZoneInfo(zone_name)).utcoffset() or datetime.timedelta()
+    except (ValueError, KeyError):
+        return ""
+    if not offset:
+        return "Z"
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def format_value(value: Any, spec: TypeSpec, nested: bool = False) -> str:
+    """One value as clickhouse-client's TabSeparated output writes it."""
+    spec = spec.unwrap() if spec.name in ("low_cardinality",) else spec
+    if value is None:
+        return "NULL" if nested else "\\N"
+    if spec.name == "nullable":
+        return format_value(value, spec.type_args[0], nested)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if spec.name in ("datetime", "datetime64"):
+        text = _format_datetime(value, spec)
+        return f"'{text}'" if nested else text
+    if isinstance(value, (datetime.date, uuid.UUID, ipaddress.IPv4Address,
+                          ipaddress.IPv6Address)):
+        return f"'{value}'" if nested else str(value)
+    return _format_plain(value, spec, nested)
+
+
+def _format_plain(value: Any, spec: TypeSpec, nested: bool) -> str:
+    if isinstance(value, float):
+        return format_float(value)
+    if isinstance(value, (int, decimal.Decimal)):
+        return format(value, "f") if isinstance(value, decimal.Decimal) else str(value)
+    if isinstance(value, str):
+        return _escape(value, nested)
+    if isinstance(value, (bytes, bytearray)):
+        return _escape(value.decode("utf-8", "replace"), nested)
+    args = spec.type_args
+    if isinstance(value, dict):
+        key_spec, value_spec = (*args, spec, spec)[:2]
+        items = (f"{format_value(k, key_spec, True)}:{format_value(v, value_spec, True)}"
+                 for k, v in value.items())
+        return "{" + ",".join(items) + "}"
+    if isinstance(value, (list, tuple)) and spec.name == "tuple":
+        parts = (format_value(v, args[i] if i < len(args) else spec, True)
+                 for i, v in enumerate(value))
+        return "(" + ",".join(parts) + ")"
+    if isinstance(value, (list, tuple)):
+        item_spec = args[0] if args else spec
+        return "[" + ",".join(format_value(v, item_spec, True) for v in value) + "]"
+    return _escape(str(value), nested)
+
+
+# ---------------------------------------------------------------- running
+def in_scope(path: Path) -> bool:
+    """A ``.sql`` case with a reference, no shell templating and no cluster-only tags."""
+    if not path.with_suffix(".reference").exists():
+        return False
+    text = path.read_text(errors="replace")
+    if "{CLICKHOUSE_" in text or "{database}" in text:
+        return False
+    tags = re.search(r"^--\s*Tags:(.*)$", text, re.M)
+    names = {t.strip() for t in tags.group(1).split(",")} if tags else set()
+    return not names & _EXCLUDED_TAGS
+
+
+def select_files(directory: Path, sample: Optional[int], only: list[str]) -> list[Path]:
+    files = sorted(p for p in directory.glob("*.sql") if in_scope(p))
+    if only:
+        return [p for p in files if p.stem in only or p.name in only]
+    if sample and sample < len(files):
+        step = len(files) / sample
+        return [files[int(i * step)] for i in range(sample)]
+    return files
+
+
+def apply_session(sql: str, session: dict[str, str]) -> Optional[str]:
+    """The statement to send: a ``SET a = b[, ...]`` is remembered (None: nothing to send),
+    and a SELECT gets the remembered settings in its SETTINGS clause, as a session would."""
+    match = _SET.match(sql)
+    if match:
+        for name, value in _SET_ITEM.findall(match.group(1)):
+            session[name.lower()] = value.strip()
+        return None
+    if is_select(sql):
+        for name, value in session.items():
+            sql = merge_settings(sql, name, value)
+    return sql
+
+
+def run_statement(cursor: Any, sql: str, deadline: float) -> list[str]:
+    """Output lines of one statement (none for DDL/INSERT)."""
+    if _SLEEP.match(sql):
+        return ["0"]
+    remaining = max(1.0, deadline - time.monotonic())
+    cursor.execute(sql, idle_timeout=remaining)
+    if not cursor.description:
+        return []
+    specs = [parse_result_type(str(column[1])) for column in cursor.description]
+    lines = []
+    for row in cursor.fetchall():
+        lines.append("\t".join(format_value(v, s) for v, s in zip(row, specs)))
+        if time.monotonic() > deadline:
+            raise TimeoutError("file timeout")
+    return lines
+
+
+def _error_code(error: Exception) -> Optional[int]:
+    code = getattr(error, "code", None)
+    return int(code) if isinstance(code, int) else None
+
+
+def run_file(conn: Any, path: Path, timeout: float) -> Outcome:
+    started = time.monotonic()
+    deadline = started + timeout
+    outcome = _run_statements(conn, path, deadline)
+    outcome.seconds = round(time.monotonic() - started, 2)
+    return outcome
+
+
+def _run_statements(conn: Any, path: Path, deadline: float) -> Outcome:
+    output: list[str] = []
+    missed: list[str] = []
+    cursor = conn.cursor()
+    session: dict[str, str] = {}
+    for statement in split_statements(path.read_text(errors="replace")):
+        try:
+            sql = apply_session(statement.sql, session)
+            if sql is not None:
+                output.extend(run_statement(cursor, sql, deadline))
+        except Exception as error:
+            if statement.expect_error is not None:
+                continue
+            code = _error_code(error)
+            kind = "refused" if code == _NOT_SUPPORTED else "error"
+            message = f"{type(error).__name__}({code}): {str(error)[:300]}"
+            return Outcome(path.stem, kind, f"{statement.sql[:300]} -> {message}")
+        if statement.expect_error is not None:
+            missed.append(statement.sql[:200])
+    expected = path.with_suffix(".reference").read_text(errors="replace").splitlines()
+    if output != expected:
+        return Outcome(path.stem, "wrong", "output differs", diff=_diff(expected, output))
+    if missed:
+        return Outcome(path.stem, "wrong", "expected error did not happen: " + missed[0])
+    return Outcome(path.stem, "pass")
+
+
+def _diff(expected: list[str], actual: list[str]) -> list[str]:
+    import difflib
+
+    lines = list(difflib.unified_diff(expected, actual, "reference", "emulator", n=0,
+                                      lineterm=""))
+    return lines[:40]
+
+
+def _drop_streams(conn: Any) -> None:
+    cursor = conn.cursor()
+    try:
+        cursor.execute("SHOW STREAMS")
+        names = [row[0] for row in cursor.fetchall()]
+    except Exception:
+        return
+    for name in names:
+        for kind in ("VIEW", "STREAM"):
+            try:
+                cursor.execute(f"DROP {kind} IF EXISTS `{name}`")
+            except Exception:  # noqa: S112 - not a view, or already gone
+                continue
+            break
+
+
+def run_cases(files: list[Path], timeout: float) -> Iterator[Outcome]:
+    from timeplus_emulator import run_emulator
+
+    _keep_datetime_text()
+    with run_emulator(profile="cloud") as server:
+        dsn = server.url.replace("http://", "timeplus://", 1) + "?query_mode=table"
+        for path in files:
+            with timeplus_dbapi.connect(dsn) as conn:
+                try:
+                    yield run_file(conn, path, timeout)
+                finally:
+                    _drop_streams(conn)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tests_dir", type=Path)
+    parser.add_argument("--sample", type=int, default=None)
+    parser.add_argument("--timeout", type=float, default=20.0)
+    parser.add_argument("--json", type=Path, default=None, help="write every outcome here")
+    parser.add_argument("--list", default="", help="kinds to print in full, e.g. wrong,error")
+    parser.add_argument("--only", nargs="*", default=[], help="file names to run")
+    args = parser.parse_args(argv)
+    files = select_files(args.tests_dir, args.sample, args.only)
+    shown = set(filter(None, args.list.split(",")))
+    outcomes: list[Outcome] = []
+    for outcome in run_cases(files, args.timeout):
+        outcomes.append(outcome)
+        if outcome.kind in shown:
+            print(f"== {outcome.kind} {outcome.name}: {outcome.detail}")
+            print("\n".join(outcome.diff))
+    counts = Counter(o.kind for o in outcomes)
+    print(json.dumps({"files": len(outcomes), **{k: counts.get(k, 0) for k in
+                      ("pass", "wrong", "error", "refused")}}))
+    if args.json:
+        args.json.write_text(json.dumps([asdict(o) for o in outcomes], indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
