@@ -465,3 +465,27 @@ def test_time_columns_are_header_indexes_or_minus_one(api: Any) -> None:
     plain.rows()
     got = api.get(f"/queries/{plain.id}").json()
     assert got["timeColumns"] == {"eventTime": -1, "windowStart": -1, "windowEnd": -1}
+
+
+def test_asterisk_include_reserved_columns_false_hides_tp_columns(api: Any) -> None:
+    """Proton's own tests read streams with ``asterisk_include_reserved_columns=false``:
+    ``*`` (also ``t.*`` and ``*`` as a function argument) leaves out ``_tp_time`` and
+    ``_tp_delta``, which stay readable by name; ``count(*)`` is unchanged."""
+    name = api.create_stream("s string, n int32")
+    api.sql(f"INSERT INTO {name} (s, n) VALUES ('ab', 1), ('cde', 2)")
+    off = " SETTINGS asterisk_include_reserved_columns=false"
+    stream = api.query(f"SELECT * FROM table({name}) ORDER BY n{off}")
+    assert [c["name"] for c in stream.header] == ["s", "n"]
+    assert stream.rows() == [["ab", 1], ["cde", 2]]
+    assert api.table(f"SELECT t.*, _tp_time > '2020-01-01' FROM table({name}) AS t "
+                     f"ORDER BY n{off}") == [["ab", 1, True], ["cde", 2, True]]
+    assert api.table(f"SELECT sum(length(* EXCEPT n)), count(*), 2 * 3 FROM table({name}){off}"
+                     ) == [["5", "2", 6]]
+    assert [c["name"] for c in api.query(f"SELECT * FROM table({name})").header] == \
+        ["s", "n", "_tp_time"]  # the default includes them
+    one = api.create_stream("s string")
+    api.sql(f"INSERT INTO {one} VALUES ('ab'), ('cde')")
+    assert api.table(f"SELECT sum(length(*)) FROM table({one}){off}") == [["5"]]
+    kv = api.create_stream("k int32", extra=" PRIMARY KEY k SETTINGS mode='changelog_kv'")
+    api.sql(f"INSERT INTO {kv} (k) VALUES (1)")
+    assert api.table(f"SELECT * FROM table({kv}){off}") == [[1]]

@@ -81,6 +81,7 @@ class Context:
     view_depth: int = 0
     force_historical: bool = False
     format_data: str = ""  # raw data after INSERT ... FORMAT name
+    hide_reserved: bool = False  # SETTINGS asterisk_include_reserved_columns = false
 
 
 def match_paren(tokens: list[Token], open_index: int) -> int:
@@ -204,10 +205,26 @@ class Rewriter:
                 i = self._json_path_end(i)
             elif tok.is_op("(") and self.toks[i + 1].is_word("SELECT", "WITH"):
                 i = self._expression_subquery(i, start, out)
+            elif self.ctx.hide_reserved and self._is_asterisk(i):
+                out.append(tok.pre + "* EXCEPT (`_tp_time`, `_tp_delta`)")
+                i += 1
             else:
                 out.append(tok.pre + tok.text)
                 i += 1
         return "".join(out)
+
+    def _is_asterisk(self, i: int) -> bool:
+        """``*`` standing for columns (``SELECT *``, ``t.*``, ``f(*)``) but not ``count(*)``
+        and not a multiplication."""
+        toks = self.toks
+        if not toks[i].is_op("*") or i == 0:
+            return False
+        before = toks[i - 1]
+        if before.is_op("(") and i >= 2 and toks[i - 2].is_word("COUNT"):
+            return False
+        return (before.is_word("SELECT", "DISTINCT", "ALL") or before.is_op(",", "(", ".")) \
+            and (toks[i + 1].is_op(",", ")") or toks[i + 1].kind is Kind.EOF
+                 or toks[i + 1].is_word("FROM", "EXCEPT", "REPLACE", "APPLY"))
 
     def _expression_subquery(self, i: int, start: int, out: list[str]) -> int:
         """A ``(SELECT ...)`` outside FROM: a CTE body, IN list or scalar subquery."""

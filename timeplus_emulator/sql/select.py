@@ -226,6 +226,8 @@ class SelectTranslator:
                 tp[name.lower()] = value
             else:
                 passed.append(f"{name} = {written}")
+        reserved = tp.get("asterisk_include_reserved_columns", "true").lower()
+        self.ctx.hide_reserved = reserved in ("false", "0")
         mode = tp.get("query_mode")
         if mode is not None and mode not in ("table", "streaming"):
             raise TranslationError(BAD_ARGUMENTS, f"Invalid query_mode '{mode}'")
