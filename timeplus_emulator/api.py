@@ -245,9 +245,7 @@ class Api:
     def create_stream(self, req: Request) -> None:
         body = req.json_body()
         try:
-            ddl = stream_ddl_from_json(body)
-            if self._db(req):
-                ddl = ddl.replace("CREATE STREAM ", f"CREATE STREAM `{self._db(req)}`.", 1)
+            ddl = stream_ddl_from_json(body, self._db(req))
             stmt = translate_sql(self.engine, ddl)
             assert isinstance(stmt, CreateStreamStatement)
             if body.get("description"):

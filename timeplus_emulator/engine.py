@@ -398,7 +398,7 @@ class Engine:
         column_list = ""
         if columns is not None:
             column_list = " (" + ", ".join(quote_name(c) for c in columns) + ")"
-        extra = "".join(f", {k} = {quote_string(v)}" for k, v in stmt.settings.items())
+        extra = "".join(f", {k} = {v}" for k, v in stmt.settings.items())  # allow-listed
         head = f"INSERT INTO {self.ch_table(info.database, info.name)}{column_list}"
         return self._insert(info, head, body, extra)
 

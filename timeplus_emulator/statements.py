@@ -39,6 +39,7 @@ from timeplus_emulator.sql import (
     translate,
 )
 from timeplus_emulator.sql.tokens import quote_name, quote_string
+from timeplus_emulator.sql.types import parse_timeplus_type
 from timeplus_emulator.streaming import QueryStopped, RowSink, SelectRunner
 
 logger = logging.getLogger(__name__)
@@ -295,8 +296,13 @@ def _stream_ddl(info: StreamInfo) -> str:
 _COLUMN_KEYS = ("name", "type")
 
 
-def stream_ddl_from_json(body: dict[str, Any]) -> str:
-    """Timeplus ``CREATE STREAM`` text for a REST StreamDef (nulls mean "unset")."""
+def stream_ddl_from_json(body: dict[str, Any], database: Optional[str] = None) -> str:
+    """Timeplus ``CREATE STREAM`` text for a REST StreamDef (nulls mean "unset").
+
+    Names (``database`` from ``?db=``, stream, columns, key) are quoted and each column
+    type must parse as one type; defaults, codecs and TTL are SQL and are translated
+    (allow-listed) with the rest of the statement.
+    """
     name = body.get("name")
     columns = body.get("columns")
     if not isinstance(name, str) or not name:
@@ -304,7 +310,8 @@ def stream_ddl_from_json(body: dict[str, Any]) -> str:
     if not isinstance(columns, list) or not columns:
         raise EngineError(BAD_ARGUMENTS, "stream definition needs a non-empty 'columns' list")
     parts = [_column_ddl(c) for c in columns]
-    ddl = f"CREATE STREAM {quote_name(name)} ({', '.join(parts)})"
+    qualified = quote_name(name) if not database else f"{quote_name(database)}.{quote_name(name)}"
+    ddl = f"CREATE STREAM {qualified} ({', '.join(parts)})"
     key = body.get("primary_key")
     if key:
         keys = key if isinstance(key, list) else [k.strip() for k in str(key).split(",")]
@@ -322,6 +329,10 @@ def _column_ddl(column: Any) -> str:
                                                for k in _COLUMN_KEYS):
         raise EngineError(BAD_ARGUMENTS, f"column definition {column!r} needs 'name' and 'type'")
     col_type = column["type"]
+    try:
+        parse_timeplus_type(col_type)
+    except TranslationError as exc:
+        raise EngineError(exc.code, f"column {column['name']!r}: {exc.message}") from None
     if column.get("nullable") and not col_type.lower().startswith("nullable("):
         col_type = f"nullable({col_type})"
     text = f"{quote_name(column['name'])} {col_type}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from timeplus_emulator.sql.allowlist import parse_settings
 from timeplus_emulator.sql.cursor import NAME_KINDS, TokenCursor
 from timeplus_emulator.sql.errors import (
     BAD_ARGUMENTS,
@@ -31,7 +32,7 @@ from timeplus_emulator.sql.rewriter import (
     split_args,
     top_level_index,
 )
-from timeplus_emulator.sql.select import SelectTranslator, parse_settings
+from timeplus_emulator.sql.select import SelectTranslator
 from timeplus_emulator.sql.tokens import Kind, name_of, tokenize
 from timeplus_emulator.sql.types import (
     TypeNode,
@@ -119,6 +120,9 @@ class StreamParser:
         column = parts.settings.get("event_time_column")
         if column:
             tokens = tokenize(column)
+            if any(t.is_word("SELECT") for t in tokens):
+                raise TranslationError(NOT_IMPLEMENTED, "event_time_column with a subquery "
+                                                        "is not supported by the emulator")
             return Rewriter(tokens, Context()).rewrite(0, len(tokens) - 1, False).strip()
         return DEFAULT_EVENT_TIME
 
@@ -207,6 +211,9 @@ class StreamParser:
     def _rewrite(self, span: Optional[tuple[int, int]]) -> Optional[str]:
         if span is None:
             return None
+        if any(t.is_word("SELECT") for t in self.toks[span[0]:span[1]]):
+            raise TranslationError(NOT_IMPLEMENTED, "Subqueries in column defaults and TTL "
+                                                    "are not supported by the emulator")
         return self.rewriter.rewrite(span[0], span[1], allow_from=False).strip()
 
     def _codec(self, span: Optional[tuple[int, int]]) -> Optional[str]:

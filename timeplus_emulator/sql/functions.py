@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from timeplus_emulator.sql.allowlist import is_refused_function
 from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, UNKNOWN_FUNCTION, TranslationError
 
 # Timeplus name → ClickHouse name where the mechanical rule does not apply.
@@ -155,7 +156,7 @@ def resolve_function(name: str) -> ResolvedFunction:
 
     Raises TranslationError 46 for names Timeplus does not have (including
     ClickHouse-only camelCase names) and 48 for Timeplus functions without a chDB
-    equivalent.
+    equivalent or kept out by :data:`~timeplus_emulator.sql.allowlist.REFUSED_FUNCTIONS`.
     """
     functions, unsupported, aggregates = _tables()
     if name.lower() in PARSER_FUNCTIONS:
@@ -163,6 +164,10 @@ def resolve_function(name: str) -> ResolvedFunction:
     for candidate in (name, name.lower()):
         if candidate in functions:
             ch_name = functions[candidate]
+            if is_refused_function(ch_name):
+                raise TranslationError(
+                    NOT_IMPLEMENTED, f"Function {candidate} is not supported by the emulator: "
+                    "it reads files, dictionaries, other tables or the server process")
             return ResolvedFunction(ch_name, ch_name in aggregates)
         if candidate in unsupported or candidate in STREAMING_ONLY:
             raise TranslationError(
@@ -263,7 +268,7 @@ def timeplus_functions() -> list[tuple[str, bool]]:
     Aggregate combinator spellings (``count_if``...) are accepted but not listed.
     """
     functions, _, aggregates = _tables()
-    rows = {tp: ch in aggregates for tp, ch in functions.items()}
+    rows = {tp: ch in aggregates for tp, ch in functions.items() if not is_refused_function(ch)}
     rows.update({name: True for name in (*PERCENTILES, "top_k", "top_k_weighted")})
     rows.update({name: False for name in PARSER_FUNCTIONS})
     return sorted(rows.items())

@@ -213,7 +213,7 @@ class InsertStatement:
     body_ch: str
     sources: tuple[Source, ...] = ()
     select: Optional[SelectStatement] = None  # set for INSERT ... SELECT
-    settings: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, str] = field(default_factory=dict)  # name → allow-listed SQL literal
 
 
 ShowWhat = Literal["streams", "databases", "views", "create", "functions", "settings"]

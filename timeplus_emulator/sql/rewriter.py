@@ -16,6 +16,12 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from timeplus_emulator.sql import functions as fn
+from timeplus_emulator.sql.allowlist import (
+    QUERY_SETTINGS,
+    TIMEPLUS_SETTINGS,
+    check_setting,
+    setting_values,
+)
 from timeplus_emulator.sql.errors import (
     BAD_ARGUMENTS,
     NOT_IMPLEMENTED,
@@ -194,6 +200,8 @@ class Rewriter:
             tok = self.toks[i]
             if tok.kind is Kind.IDENT:
                 i = self._word(i, end, out, allow_from)
+            elif tok.kind is Kind.QUOTED_IDENT and self._is_call(i):
+                i = self.function_call(i, out)
             elif tok.kind is Kind.INTERVAL:
                 out.append(tok.pre + shorthand_interval(tok.text).ch_sql)
                 i += 1
@@ -281,10 +289,18 @@ class Rewriter:
     def _function_name(self, name: str) -> str:
         return fn.resolve_function(name).ch_name
 
+    def _is_call(self, i: int) -> bool:
+        """True if the name at ``i`` is called: ``name(`` not after ``.``."""
+        return self.toks[i + 1].is_op("(") and not (i > 0 and self.toks[i - 1].is_op("."))
+
     def _word(self, i: int, end: int, out: list[str], allow_from: bool) -> int:
         tok = self.toks[i]
         word = tok.upper
         nxt = self.toks[i + 1]
+        if word == "SETTINGS" and self._settings_clause_at(i):
+            return self._nested_settings(i, end, out)
+        if word == "IN":
+            self._check_in_operand(i + 1)
         if allow_from and word == "FROM":
             out.append(tok.pre + tok.text)
             return self.from_items(i + 1, end, out, many=True)
@@ -293,20 +309,51 @@ class Rewriter:
             return self.from_items(i + 1, end, out, many=False)
         if word == "GROUP" and nxt.is_word("BY"):
             self.scope.aggregating = True
-        if nxt.is_op("(") and word not in NOT_FUNCTIONS and not self.toks[i - 1].is_op("."):
+        if word not in NOT_FUNCTIONS and self._is_call(i):
             return self.function_call(i, out)
         out.append(tok.pre + tok.text)
         return i + 1
+
+    def _settings_clause_at(self, i: int) -> bool:
+        """``SETTINGS name =`` (the clause, not a column called settings)."""
+        name, eq = self.toks[i + 1], self.toks[i + 2] if i + 2 < len(self.toks) else None
+        return name.kind in (Kind.IDENT, Kind.QUOTED_IDENT) and eq is not None and eq.is_op("=")
+
+    def _nested_settings(self, i: int, end: int, out: list[str]) -> int:
+        """SETTINGS of a subquery: to the end of the range, through the allow-list."""
+        passed = []
+        for setting in setting_values(self.toks, i + 1, end):
+            if setting.name.lower() in TIMEPLUS_SETTINGS:
+                raise TranslationError(
+                    NOT_IMPLEMENTED, f"Setting {setting.name} in a subquery is not supported "
+                    "by the emulator; set it on the outer query")
+            check_setting(setting, QUERY_SETTINGS)
+            passed.append(f"{setting.name} = {setting.sql}")
+        out.append(f"{self.toks[i].pre}SETTINGS {', '.join(passed)}")
+        return end
+
+    def _check_in_operand(self, i: int) -> None:
+        """``IN db.t`` (bracketed or not) reads a table: refused; use ``IN (SELECT ...)``."""
+        while self.toks[i].is_op("("):
+            i += 1
+        names = (Kind.IDENT, Kind.QUOTED_IDENT)
+        if self.toks[i].kind in names and self.toks[i + 1].is_op(".") \
+                and self.toks[i + 2].kind in names and not self.toks[i + 3].is_op("("):
+            table = f"{name_of(self.toks[i])}.{name_of(self.toks[i + 2])}"
+            raise TranslationError(
+                NOT_IMPLEMENTED, f"IN {table} (a table after IN) is not supported by the "
+                "emulator; use IN (SELECT column FROM ...)")
 
     # --------------------------------------------------------------- functions
     def function_call(self, i: int, out: list[str]) -> int:
         """Rewrite ``name(args)`` (and ``name(params)(args)``); return the next index."""
         tok = self.toks[i]
-        name = tok.text.lower()
+        written = name_of(tok)
+        name = written.lower()
         close = match_paren(self.toks, i + 1)
         args = split_args(self.toks, i + 2, close)
         if name in _CAST_FUNCTIONS:
-            out.append(tok.pre + self._cast(tok.text, args, close))
+            out.append(tok.pre + self._cast(written, args, close))
             return close + 1
         if name == "table" or name in fn.WINDOW_TABLE_FUNCTIONS:
             raise TranslationError(
@@ -318,7 +365,7 @@ class Rewriter:
             return close + 1
         if self.toks[close + 1].is_op("("):
             return self._parametric_call(i, close, out)
-        text, aggregate = self._plain_call(name, tok.text, args)
+        text, aggregate = self._plain_call(name, written, args)
         after = close + 1
         self._note_aggregate(aggregate, after)
         out.append(tok.pre + text + self.toks[close].pre + ")")
@@ -366,7 +413,7 @@ class Rewriter:
 
     def _parametric_call(self, i: int, close: int, out: list[str]) -> int:
         tok = self.toks[i]
-        resolved = fn.resolve_function(tok.text)
+        resolved = fn.resolve_function(name_of(tok))
         params = self.rewrite(i + 2, close, allow_from=False)
         close2 = match_paren(self.toks, close + 1)
         args = self.rewrite(close + 2, close2, allow_from=False)

@@ -10,6 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Optional
 
+from timeplus_emulator.sql.allowlist import (
+    QUERY_SETTINGS,
+    TIMEPLUS_SETTINGS,
+    check_setting,
+    setting_values,
+)
 from timeplus_emulator.sql.errors import (
     BAD_ARGUMENTS,
     NOT_IMPLEMENTED,
@@ -26,16 +32,8 @@ from timeplus_emulator.sql.rewriter import (
     top_level,
     top_level_index,
 )
-from timeplus_emulator.sql.tokens import Kind, Token, name_of, unquote
+from timeplus_emulator.sql.tokens import Kind, Token, name_of
 
-# Settings that only Timeplus understands: reported, never passed to chDB.
-TIMEPLUS_SETTINGS = frozenset(
-    {"query_mode", "seek_to", "enable_backfill_from_historical_store", "emit_during_backfill",
-     "replay_speed", "replay_time_column", "force_backfill_in_order", "enforce_append_only",
-     "keep_windows", "default_hash_table", "default_hash_join", "join_max_buffered_bytes",
-     "asterisk_include_reserved_columns", "asterisk_include_tp_sn_column", "javascript_vms",
-     "recovery_policy", "checkpoint_interval", "enable_dependency_check", "query_resource_group"}
-)
 SUPPORTED_EMITS = frozenset({"periodic", "after_window_close"})
 
 
@@ -45,20 +43,6 @@ class Emit:
 
     kind: str
     periodic_seconds: Optional[float] = None
-
-
-def parse_settings(tokens: list[Token], start: int, end: int) -> list[tuple[str, str, str]]:
-    """``name = value, ...`` → [(name, decoded value, value as written)]."""
-    out: list[tuple[str, str, str]] = []
-    for a, b in split_args(tokens, start, end):
-        if b - a < 3 or not tokens[a + 1].is_op("=") or tokens[a].kind is not Kind.IDENT:
-            raise TranslationError(SYNTAX_ERROR, "Syntax error: expected name = value in SETTINGS")
-        value_toks = tokens[a + 2 : b]
-        written = "".join(t.pre + t.text for t in value_toks).strip()
-        value = unquote(written) if len(value_toks) == 1 and value_toks[0].kind is Kind.STRING \
-            else written
-        out.append((tokens[a].text, value, written))
-    return out
 
 
 def parse_emit(tokens: list[Token], start: int, end: int) -> Emit:
@@ -221,11 +205,12 @@ class SelectTranslator:
     def _settings(self, at: int, end: int) -> tuple[str, dict[str, str]]:
         tp: dict[str, str] = {}
         passed: list[str] = []
-        for name, value, written in parse_settings(self.toks, at + 1, end):
-            if name.lower() in TIMEPLUS_SETTINGS:
-                tp[name.lower()] = value
+        for setting in setting_values(self.toks, at + 1, end):
+            if setting.name.lower() in TIMEPLUS_SETTINGS:
+                tp[setting.name.lower()] = setting.value
             else:
-                passed.append(f"{name} = {written}")
+                check_setting(setting, QUERY_SETTINGS)
+                passed.append(f"{setting.name} = {setting.sql}")
         reserved = tp.get("asterisk_include_reserved_columns", "true").lower()
         self.ctx.hide_reserved = reserved in ("false", "0")
         mode = tp.get("query_mode")

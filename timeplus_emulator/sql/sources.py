@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
+from timeplus_emulator.sql.allowlist import check_system_table
 from timeplus_emulator.sql.errors import (
     BAD_ARGUMENTS,
     NOT_IMPLEMENTED,
@@ -49,7 +50,7 @@ class SourceParser:
             raise TranslationError(
                 SYNTAX_ERROR, f"Syntax error: expected a stream name at '{tok.text or 'end'}'"
             )
-        if tok.kind is Kind.IDENT and self.toks[i + 1].is_op("("):
+        if self.toks[i + 1].is_op("("):
             return self._table_function(i, out)
         database, name, nxt = self.qualified_name(i)
         alias, after = self.alias(nxt)
@@ -65,11 +66,13 @@ class SourceParser:
 
     def _system_table(self, database: str, name: str, alias: Optional[str], start: int,
                       end: int) -> str:
+        """An allow-listed ``system`` table, written out as ``system.name`` (never as given)."""
+        check_system_table(database, name)
         self.rw.ctx.system_tables.append(name)
         hook = self.rw.ctx.system_table_sql
         replacement = hook(database, name) if hook is not None else None
         if replacement is None:
-            return self.rw.text(start, end).lstrip()
+            return f"system.{name}" + (f" AS `{_escape(alias)}`" if alias else "")
         return f"{replacement} AS `{_escape(alias or name)}`"
 
     def stream_or_view(self, database: Optional[str], name: str, alias: Optional[str],
@@ -113,7 +116,7 @@ class SourceParser:
 
     def _table_function(self, i: int, out: list[str]) -> int:
         tok = self.toks[i]
-        name = tok.text.lower()
+        name = name_of(tok).lower()
         close = match_paren(self.toks, i + 1)
         args = split_args(self.toks, i + 2, close)
         if name == "table":
@@ -128,7 +131,8 @@ class SourceParser:
             out.append(tok.pre + text + suffix)
             return after
         raise TranslationError(
-            NOT_IMPLEMENTED, f"Table function {tok.text} is not supported by the emulator"
+            NOT_IMPLEMENTED, f"Table function {name_of(tok)} is not supported by the emulator "
+            f"(it accepts table, tumble, hop, {', '.join(sorted(TABLE_FUNCTIONS))})"
         )
 
     def _single_name(self, start: int, end: int, what: str) -> tuple[Optional[str], str]:

@@ -7,8 +7,18 @@ USE). SELECT lives in :mod:`select`, CREATE in :mod:`ddl`.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Callable, Optional
 
+from timeplus_emulator.sql.allowlist import (
+    INSERT_SETTINGS,
+    check_setting,
+    check_values_data,
+    insert_format,
+    is_literal_tokens,
+    refuse_file_clauses,
+    setting_values,
+)
 from timeplus_emulator.sql.cursor import TokenCursor
 from timeplus_emulator.sql.ddl import parse_create
 from timeplus_emulator.sql.errors import (
@@ -29,7 +39,7 @@ from timeplus_emulator.sql.model import (
     UseStatement,
 )
 from timeplus_emulator.sql.rewriter import Context, Rewriter, collect_cte_names, top_level_index
-from timeplus_emulator.sql.select import SelectTranslator, parse_settings
+from timeplus_emulator.sql.select import SelectTranslator
 from timeplus_emulator.sql.tokens import Kind, Token, tokenize
 
 ViewResolver = Callable[[Optional[str], str], Optional[str]]
@@ -80,6 +90,7 @@ def translate(
     if PLACEHOLDER_PREFIX in sql:
         tokens = [_defuse_placeholder_text(t) for t in tokens]
     _check_brackets(tokens)
+    refuse_file_clauses(tokens)
     ctx = Context(resolve_view=resolve_view, cte_names=collect_cte_names(tokens),
                   system_table_sql=system_table_sql, format_data=data)
     try:
@@ -187,18 +198,19 @@ def _insert(cur: TokenCursor, ctx: Context) -> Statement:
     if cur.accept_word("SETTINGS"):
         stop = top_level_index(tokens, cur.pos, end, "VALUES", "SELECT", "WITH", "FORMAT")
         stop = end if stop is None else stop
-        settings = {k: v for k, v, _ in parse_settings(tokens, cur.pos, stop)}
+        for setting in setting_values(tokens, cur.pos, stop):
+            settings[setting.name] = check_setting(setting, INSERT_SETTINGS).sql
         cur.pos = stop
     first = cur.peek()
     if first.is_word("VALUES"):
-        if _literals_only(tokens, cur.pos + 1, end):
+        if is_literal_tokens(tokens[cur.pos + 1:end]):
             body = "".join(t.pre + t.text for t in tokens[cur.pos:end]).strip()
         else:
             body = Rewriter(tokens, ctx).rewrite(cur.pos, end, allow_from=False).strip()
         return InsertStatement(database, name, columns, body, (), None, settings)
     if first.is_word("FORMAT"):
-        body = "".join(t.pre + t.text for t in tokens[cur.pos:]).strip() + ctx.format_data
-        return InsertStatement(database, name, columns, body, (), None, settings)
+        return _insert_format(cur, ctx, InsertStatement(database, name, columns, "", (), None,
+                                                        settings))
     if first.is_word("SELECT", "WITH") or first.is_op("("):
         select = SelectTranslator(tokens, ctx).translate(cur.pos, end)
         return InsertStatement(database, name, columns, select.ch_sql, select.sources, select,
@@ -206,18 +218,16 @@ def _insert(cur: TokenCursor, ctx: Context) -> Statement:
     raise cur.error("VALUES, SELECT or FORMAT")
 
 
-_LITERAL_WORDS = frozenset({"NULL", "TRUE", "FALSE"})
-
-
-def _literals_only(tokens: list[Token], start: int, end: int) -> bool:
-    """True if ``[start, end)`` holds only literals and punctuation (nothing to rewrite)."""
-    for i in range(start, end):
-        tok = tokens[i]
-        if tok.kind is Kind.INTERVAL or tok.text == "::":
-            return False
-        if tok.kind is Kind.IDENT and tok.text.upper() not in _LITERAL_WORDS:
-            return False
-    return True
+def _insert_format(cur: TokenCursor, ctx: Context, stmt: InsertStatement) -> Statement:
+    """``INSERT ... FORMAT <name> <data>``: an allow-listed format; Values data literal only."""
+    cur.take()
+    fmt = insert_format(cur.name())
+    cur.expect_end()
+    settings = stmt.settings
+    if fmt == "Values":  # defence in depth: chDB evaluates no expression in the data
+        check_values_data(ctx.format_data)
+        settings = {**settings, "input_format_values_interpret_expressions": "0"}
+    return replace(stmt, body_ch=f"FORMAT {fmt}{ctx.format_data}", settings=settings)
 
 
 def _show(cur: TokenCursor, ctx: Context) -> Statement:

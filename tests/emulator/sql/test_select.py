@@ -285,7 +285,7 @@ def test_system_table_hook_replaces_the_from_item() -> None:
                  "ON t.name = c.table", system_table_sql=hook)
     assert st_.ch_sql == (
         "SELECT t.name, c.name FROM (SELECT name FROM system.tables WHERE database = 'private') "
-        "AS `t` JOIN system.columns AS c ON t.name = c.table"
+        "AS `t` JOIN system.columns AS `c` ON t.name = c.table"
     )
     assert calls == [("system", "tables"), ("system", "columns")]
     assert st_.system_tables == ("tables", "columns")

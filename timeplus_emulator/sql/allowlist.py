@@ -1,0 +1,235 @@
+"""What user SQL may make chDB do: the emulator's allow-lists, one per kind of name.
+
+Owns: the query settings passed to chDB (name → the kind of literal its value must be),
+the Timeplus-only settings the emulator reads itself, the input formats of
+``INSERT ... FORMAT``, the literal-only check of ``FORMAT Values`` data, the ``system``
+tables a query may read, and the Timeplus functions kept out of the function
+allow-list because they read files, the network or other databases.
+
+The translator builds every statement it sends from parsed pieces; each function name
+(bare or quoted), table function, setting, format and ``system`` table it meets is
+checked here or in :func:`timeplus_emulator.sql.functions.resolve_function` (functions),
+wherever it stands (select list, FROM/JOIN, subquery, CTE, IN, view bodies, INSERT).
+Anything else is refused: 48 (not supported), 46 (unknown function), 81 (unknown
+database, for ``system`` tables not listed here), 62 (syntax).
+
+Setting values are re-rendered from one parsed literal token (a number, a string, or
+``true``/``false``); nothing written after ``=`` reaches chDB as written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from timeplus_emulator.sql.errors import (
+    NOT_IMPLEMENTED,
+    SYNTAX_ERROR,
+    UNKNOWN_DATABASE,
+    TranslationError,
+)
+from timeplus_emulator.sql.tokens import Kind, Token, name_of, quote_string, tokenize, unquote
+
+
+@dataclass(frozen=True)
+class SettingValue:
+    """One parsed ``name = literal`` pair: ``value`` decoded, ``sql`` re-rendered."""
+
+    name: str
+    value: str
+    sql: str
+    kind: str  # "number", "string" or "bool"
+
+
+_UINT = re.compile(r"\d+\Z")
+_NUMBER = re.compile(r"\d+(\.\d+)?([eE][+-]?\d+)?\Z")
+
+
+def _uint(setting: SettingValue) -> bool:
+    return setting.kind == "number" and bool(_UINT.match(setting.value))
+
+
+def _number(setting: SettingValue) -> bool:
+    return setting.kind == "number" and bool(_NUMBER.match(setting.value))
+
+
+def _bool(setting: SettingValue) -> bool:
+    return setting.kind == "bool" or (setting.kind == "number" and setting.value in ("0", "1"))
+
+
+Check = Callable[[SettingValue], bool]
+_KIND_TEXT: dict[Check, str] = {_uint: "an unsigned integer", _number: "a number",
+                                 _bool: "0, 1, true or false"}
+
+#: chDB settings a query (SELECT, INSERT ... SELECT, subqueries) may set: limits and
+#: result-shaping flags only. Nothing that names a path, a host, a format, spills to disk,
+#: or changes how values render.
+QUERY_SETTINGS: dict[str, Check] = {
+    "max_threads": _uint,
+    "max_block_size": _uint,
+    "max_execution_time": _number,
+    "max_result_rows": _uint,
+    "max_rows_to_read": _uint,
+    "max_memory_usage": _uint,
+    "join_use_nulls": _bool,
+    "aggregate_functions_null_for_empty": _bool,
+    "cast_keep_nullable": _bool,
+}
+#: chDB settings an INSERT may also set (how its data is read).
+INSERT_SETTINGS: dict[str, Check] = {
+    **QUERY_SETTINGS,
+    "input_format_skip_unknown_fields": _bool,
+    "input_format_null_as_default": _bool,
+    "input_format_defaults_for_omitted_fields": _bool,
+    "input_format_allow_errors_num": _uint,
+}
+#: Settings only Timeplus understands: read by the emulator, never passed to chDB.
+TIMEPLUS_SETTINGS = frozenset(
+    {"query_mode", "seek_to", "enable_backfill_from_historical_store", "emit_during_backfill",
+     "replay_speed", "replay_time_column", "force_backfill_in_order", "enforce_append_only",
+     "keep_windows", "default_hash_table", "default_hash_join", "join_max_buffered_bytes",
+     "asterisk_include_reserved_columns", "asterisk_include_tp_sn_column", "javascript_vms",
+     "recovery_policy", "checkpoint_interval", "enable_dependency_check", "query_resource_group"}
+)
+
+#: Input formats of ``INSERT ... FORMAT <name>`` (Timeplus spelling → chDB spelling).
+INSERT_FORMATS: dict[str, str] = {
+    name.lower(): name for name in (
+        "Values", "JSONEachRow", "JSONCompactEachRow", "JSONLines", "NDJSON", "CSV",
+        "CSVWithNames", "TSV", "TabSeparated", "TSVWithNames", "TabSeparatedWithNames")
+}
+
+#: ``system`` tables a query may read. ``tables``/``columns``/``databases`` are replaced by
+#: this instance's own catalog (:mod:`timeplus_emulator.systables`); the others hold no
+#: instance data.
+SYSTEM_TABLES = frozenset({"tables", "columns", "databases", "one", "numbers", "functions"})
+
+#: Timeplus functions kept out of the function allow-list: they read local files, reach
+#: dictionaries/Join tables/other databases by name, inspect the server process, or take a
+#: table operand (the ``in`` family; the IN operator is checked instead).
+REFUSED_FUNCTIONS = frozenset(
+    {"file", "filesystemAvailable", "filesystemCapacity", "filesystemUnreserved",
+     "joinGet", "joinGetOrNull", "hasColumnInTable", "addressToLine",
+     "addressToLineWithInlines", "addressToSymbol", "demangle", "logTrace", "evalMLMethod",
+     "getMacro", "globalVariable", "hasThreadFuzzer", "in", "notIn", "nullIn", "notNullIn",
+     "globalIn", "globalNotIn", "globalNullIn", "globalNotNullIn", "inIgnoreSet",
+     "notInIgnoreSet", "nullInIgnoreSet", "notNullInIgnoreSet", "globalInIgnoreSet",
+     "globalNotInIgnoreSet", "globalNullInIgnoreSet", "globalNotNullInIgnoreSet"}
+)
+
+
+def is_refused_function(ch_name: str) -> bool:
+    """True for ClickHouse functions user SQL may not call (dictionaries included)."""
+    return ch_name in REFUSED_FUNCTIONS or ch_name.startswith("dict")
+
+
+#: Words of the clauses that read or write local files (``INTO OUTFILE``, ``FROM INFILE``,
+#: and their ``COMPRESSION``); refused wherever they appear as bare words.
+FILE_CLAUSE_WORDS = {"OUTFILE": "INTO OUTFILE", "INFILE": "FROM INFILE"}
+
+
+def refuse_file_clauses(tokens: list[Token]) -> None:
+    """Raise 48 if a bare ``OUTFILE``/``INFILE`` appears anywhere in ``tokens``."""
+    for tok in tokens:
+        if tok.kind is Kind.IDENT and tok.upper in FILE_CLAUSE_WORDS:
+            raise TranslationError(
+                NOT_IMPLEMENTED, f"{FILE_CLAUSE_WORDS[tok.upper]} is not supported by the "
+                "emulator: it never reads or writes local files")
+
+
+def setting_value(name: str, value_toks: list[Token]) -> SettingValue:
+    """Parse the value of ``name = ...``: exactly one literal token (a leading ``-`` allowed)."""
+    toks = value_toks
+    sign = ""
+    if len(toks) == 2 and toks[0].is_op("-") and toks[1].kind is Kind.NUMBER:
+        sign, toks = "-", toks[1:]
+    if len(toks) == 1:
+        tok = toks[0]
+        if tok.kind is Kind.NUMBER:
+            return SettingValue(name, sign + tok.text, sign + tok.text, "number")
+        if tok.kind is Kind.STRING:
+            value = unquote(tok.text)
+            return SettingValue(name, value, quote_string(value), "string")
+        if tok.is_word("TRUE", "FALSE"):
+            return SettingValue(name, tok.upper.lower(), tok.upper.lower(), "bool")
+    raise TranslationError(SYNTAX_ERROR, f"Syntax error: the value of setting {name} must be "
+                                         "one literal (a number, a string, true or false)")
+
+
+def setting_values(tokens: list[Token], start: int, end: int) -> list[SettingValue]:
+    """``name = literal, ...`` in ``[start, end)``, each value one literal token."""
+    out: list[SettingValue] = []
+    part = start
+    for i in range(start, end + 1):
+        if i < end and not tokens[i].is_op(","):
+            continue
+        pair = tokens[part:i]
+        if len(pair) < 3 or not pair[1].is_op("=") or \
+                pair[0].kind not in (Kind.IDENT, Kind.QUOTED_IDENT):
+            raise TranslationError(SYNTAX_ERROR, "Syntax error: expected name = value in SETTINGS")
+        out.append(setting_value(name_of(pair[0]), pair[2:]))
+        part = i + 1
+    return out
+
+
+def parse_settings(tokens: list[Token], start: int, end: int) -> list[tuple[str, str, str]]:
+    """``name = literal, ...`` → [(name, decoded value, value re-rendered as SQL)]."""
+    return [(s.name, s.value, s.sql) for s in setting_values(tokens, start, end)]
+
+
+def check_setting(setting: SettingValue, allowed: dict[str, Check]) -> SettingValue:
+    """Return ``setting`` if its name is in ``allowed`` and its value of the right kind."""
+    check = allowed.get(setting.name)
+    if check is None:
+        raise TranslationError(
+            NOT_IMPLEMENTED, f"Setting {setting.name} is not supported by the emulator "
+            f"(it accepts {', '.join(sorted(allowed))} and the Timeplus query settings)")
+    if not check(setting):
+        raise TranslationError(
+            NOT_IMPLEMENTED, f"Setting {setting.name} must be {_KIND_TEXT[check]} in the "
+            f"emulator, not {setting.sql}")
+    return setting
+
+
+def insert_format(name: str) -> str:
+    """chDB spelling of an INSERT input format, or 48."""
+    fmt = INSERT_FORMATS.get(name.lower())
+    if fmt is None:
+        raise TranslationError(
+            NOT_IMPLEMENTED, f"FORMAT {name} is not supported by the emulator for INSERT "
+            f"(it accepts {', '.join(sorted(INSERT_FORMATS.values()))})")
+    return fmt
+
+
+_VALUES_WORDS = frozenset({"NULL", "TRUE", "FALSE", "NAN", "INF"})
+
+
+def is_literal_tokens(tokens: list[Token]) -> bool:
+    """True if ``tokens`` are only literals and brackets/commas (no name, call or subquery)."""
+    for tok in tokens:
+        if tok.kind in (Kind.STRING, Kind.NUMBER, Kind.EOF):
+            continue
+        if tok.kind is Kind.IDENT and tok.upper in _VALUES_WORDS:
+            continue
+        if tok.kind is Kind.OP and tok.text in ("(", ")", "[", "]", "{", "}", ",", ":", "-", "+"):
+            continue
+        return False
+    return True
+
+
+def check_values_data(data: str) -> None:
+    """``INSERT ... FORMAT Values`` data must be literal rows only (48 otherwise)."""
+    if not is_literal_tokens(tokenize(data)):
+        raise TranslationError(
+            NOT_IMPLEMENTED, "FORMAT Values data must be literal values in the emulator "
+            "(no names, functions or subqueries); use INSERT ... VALUES or SELECT for expressions")
+
+
+def check_system_table(database: str, name: str) -> None:
+    """81 for ``information_schema`` and for ``system`` tables not in :data:`SYSTEM_TABLES`."""
+    if database == "system" and name in SYSTEM_TABLES:
+        return
+    raise TranslationError(
+        UNKNOWN_DATABASE, f"{database}.{name} is not available in the emulator "
+        f"(its system tables are {', '.join('system.' + t for t in sorted(SYSTEM_TABLES))})")
