@@ -42,7 +42,8 @@ unions of two streams, ``EMIT ON UPDATE|CHANGELOG|PER EVENT|PERIODIC ... REPEAT|
 WINDOW CLOSE WITH DELAY``, session windows and window functions (``OVER``) in streaming
 queries, aggregation in a subquery over a stream, ``LIMIT ... OFFSET`` in streaming
 queries, ``seek_to`` other than earliest/latest/``-<n>s|m|h|d``/a timestamp, and
-statements such as ALTER, TRUNCATE, EXPLAIN (see :mod:`timeplus_emulator.sql`).
+statements such as TRUNCATE, EXPLAIN (see :mod:`timeplus_emulator.sql`); ALTER STREAM is
+:mod:`timeplus_emulator.schema_change`.
 ``docs/emulator-compatibility.md`` tables what is supported, refused and knowingly different.
 """
 

@@ -24,7 +24,9 @@ from timeplus_emulator.backend import EngineError
 from timeplus_emulator.catalog import StreamInfo, ViewInfo
 from timeplus_emulator.engine import BAD_ARGUMENTS, NOT_IMPLEMENTED, Engine
 from timeplus_emulator.queries import QueryRecord
+from timeplus_emulator.schema_change import alter_stream
 from timeplus_emulator.sql import (
+    AlterStreamStatement,
     CreateDatabaseStatement,
     CreateStreamStatement,
     CreateViewStatement,
@@ -96,6 +98,8 @@ class Executor:
             self.engine.create_stream(stmt, sql)
         elif isinstance(stmt, CreateViewStatement):
             self.create_view(stmt)
+        elif isinstance(stmt, AlterStreamStatement):
+            alter_stream(self.engine, stmt)
         elif isinstance(stmt, CreateDatabaseStatement):
             self.engine.create_database(stmt.name, stmt.if_not_exists)
         elif isinstance(stmt, DropStatement):

@@ -22,7 +22,9 @@ Rejected at translation time (``TranslationError``):
   ``numbers``/``zeros``, ``FORMAT``/``INTO OUTFILE`` in SELECT, ``DESCRIBE (query)``,
   ``EPHEMERAL`` columns, ``CREATE EXTERNAL|RANDOM|MUTABLE STREAM``, ``ENGINE =`` other than
   ``Stream``/``Memory``/``MergeTree``, ``CREATE TABLE`` and
-  statements other than SELECT/CREATE/DROP/INSERT/SHOW/DESCRIBE/USE.
+  statements other than SELECT/CREATE/ALTER STREAM/DROP/INSERT/SHOW/DESCRIBE/USE;
+  ALTER STREAM commands other than ADD COLUMN, RENAME COLUMN, MODIFY/REMOVE TTL and
+  MODIFY SETTING logstore_* (with Proton's messages, see :mod:`alter`).
 * 44 — user columns named ``_tp_*`` (except a ``datetime64`` ``_tp_time``),
   ``window_start`` or ``window_end``; 36 — bad stream modes, kv modes without a
   primary key, malformed window arguments.
@@ -39,6 +41,8 @@ from __future__ import annotations
 from timeplus_emulator.sql.errors import TranslationError
 from timeplus_emulator.sql.functions import timeplus_functions
 from timeplus_emulator.sql.model import (
+    AlterCommand,
+    AlterStreamStatement,
     ColumnDef,
     CreateDatabaseStatement,
     CreateStreamStatement,
@@ -66,6 +70,8 @@ from timeplus_emulator.sql.types import normalize_timeplus_type, to_clickhouse_t
 
 __all__ = [
     "DELTA_CHECK",
+    "AlterCommand",
+    "AlterStreamStatement",
     "ColumnDef",
     "CreateDatabaseStatement",
     "CreateStreamStatement",

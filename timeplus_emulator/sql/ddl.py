@@ -163,6 +163,18 @@ class StreamParser:
             names.append(name_of(self.toks[a]))
         return tuple(names)
 
+    def column_at(self, start: int, end: int) -> ColumnDef:
+        """The column definition in ``[start, end)`` (ALTER STREAM ... ADD COLUMN)."""
+        return self._column(start, end)
+
+    def text_of(self, start: int, end: int) -> str:
+        """The text of ``[start, end)`` as written."""
+        return self._text((start, end)) or ""
+
+    def rewrite_of(self, start: int, end: int) -> str:
+        """``[start, end)`` translated for chDB (no FROM allowed)."""
+        return self._rewrite((start, end)) or ""
+
     def _column(self, start: int, end: int) -> ColumnDef:
         name_tok = self.toks[start]
         if name_tok.kind not in NAME_KINDS:

@@ -244,6 +244,32 @@ class UseStatement:
     database: str
 
 
+@dataclass(frozen=True)
+class AlterCommand:
+    """One command of ALTER STREAM; ``kind`` is Proton's type name (``ADD_COLUMN``...)."""
+
+    kind: str
+    column: Optional[ColumnDef] = None  # ADD_COLUMN
+    if_not_exists: bool = False
+    after: Optional[str] = None  # ADD_COLUMN ... AFTER name
+    first: bool = False  # ADD_COLUMN ... FIRST
+    name: Optional[str] = None  # RENAME_COLUMN old name
+    new_name: Optional[str] = None
+    if_exists: bool = False
+    ttl: Optional[str] = None  # MODIFY_TTL, as written
+    ttl_ch: Optional[str] = None
+    settings: tuple[tuple[str, str], ...] = ()  # MODIFY_SETTING, values unquoted
+
+
+@dataclass(frozen=True)
+class AlterStreamStatement:
+    """ALTER STREAM [db.]name command[, command...] (all commands of one kind)."""
+
+    database: Optional[str]
+    name: str
+    commands: tuple[AlterCommand, ...]
+
+
 Statement = Union[
     SelectStatement,
     CreateStreamStatement,
@@ -254,4 +280,5 @@ Statement = Union[
     ShowStatement,
     DescribeStatement,
     UseStatement,
+    AlterStreamStatement,
 ]

@@ -19,6 +19,7 @@ from timeplus_emulator.sql.allowlist import (
     refuse_file_clauses,
     setting_values,
 )
+from timeplus_emulator.sql.alter import parse_alter
 from timeplus_emulator.sql.cursor import TokenCursor
 from timeplus_emulator.sql.ddl import parse_create
 from timeplus_emulator.sql.errors import (
@@ -114,7 +115,7 @@ def _dispatch(tokens: list[Token], ctx: Context) -> Statement:
             raise TranslationError(
                 NOT_IMPLEMENTED, f"{first.upper} statements are not supported by the emulator"
             )
-        raise cur.error("a statement (SELECT, CREATE, DROP, INSERT, SHOW, DESCRIBE, USE)")
+        raise cur.error("a statement (SELECT, CREATE, ALTER, DROP, INSERT, SHOW, DESCRIBE, USE)")
     cur.take()
     return handler(cur, ctx)
 
@@ -276,6 +277,7 @@ def _create(cur: TokenCursor, ctx: Context) -> Statement:
 
 
 _HANDLERS: dict[str, Callable[[TokenCursor, Context], Statement]] = {
+    "ALTER": parse_alter,
     "CREATE": _create,
     "DROP": _drop,
     "INSERT": _insert,
@@ -285,6 +287,6 @@ _HANDLERS: dict[str, Callable[[TokenCursor, Context], Statement]] = {
     "USE": _use,
 }
 _UNSUPPORTED = frozenset(
-    {"ALTER", "EXPLAIN", "TRUNCATE", "RENAME", "OPTIMIZE", "SYSTEM", "KILL", "DELETE", "UPDATE",
+    {"EXPLAIN", "TRUNCATE", "RENAME", "OPTIMIZE", "SYSTEM", "KILL", "DELETE", "UPDATE",
      "GRANT", "REVOKE", "SET", "EXISTS", "CHECK", "ATTACH", "DETACH", "BACKUP", "RESTORE"}
 )
