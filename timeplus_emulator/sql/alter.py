@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from typing import Optional
 
+from timeplus_emulator.sql.allowlist import parse_settings
 from timeplus_emulator.sql.cursor import TokenCursor
 from timeplus_emulator.sql.ddl import StreamParser
 from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, TranslationError
 from timeplus_emulator.sql.model import AlterCommand, AlterStreamStatement
 from timeplus_emulator.sql.rewriter import Context, split_args, top_level_index
-from timeplus_emulator.sql.select import parse_settings
 from timeplus_emulator.sql.tokens import Token
 
 MODIFIABLE_SETTINGS = ("logstore_flush_messages", "logstore_flush_ms",
