@@ -18,6 +18,7 @@ import json
 import logging
 import re
 import threading
+from dataclasses import replace
 from typing import Any, Optional, Union
 
 from timeplus_emulator.backend import EngineError
@@ -176,7 +177,7 @@ class Executor:
                 if stmt.if_not_exists:
                     return engine.views.get((db, stmt.name)) or ViewInfo(db, stmt.name, "", False)
                 raise EngineError(57, f"View {db}.{stmt.name} already exists")
-            header = self._view_header(stmt.select)
+            header = self._view_header(stmt.select, stmt.materialized)
             view = ViewInfo(db, stmt.name, stmt.select_sql, stmt.materialized,
                             description=description, columns=header)
             if stmt.materialized:
@@ -186,7 +187,12 @@ class Executor:
             self.start_view(view)
         return view
 
-    def _view_header(self, select: SelectStatement) -> list[dict[str, Any]]:
+    def _view_header(self, select: SelectStatement, materialized: bool) -> list[dict[str, Any]]:
+        """The view's columns. A materialized view runs streaming, so its query must be one
+        the emulator can stream; a plain view is checked as a table read (a view over a join
+        or union of two streams is created, and refused only when read streaming)."""
+        if not materialized:
+            select = replace(select, query_mode_table=True)
         runner = SelectRunner(self.engine, select, QueryRecord(sql=""))
         runner.prepare()
         runner.close()

@@ -87,3 +87,28 @@ def test_materialized_view_with_implicit_target(api: Any) -> None:
     stream.close()
     api.sql(f"DROP VIEW {mv}")
     assert mv not in [s["name"] for s in api.get("/streams").json()]
+
+
+def test_view_over_a_join_or_union_of_two_streams_reads_as_a_table(api: Any) -> None:
+    """Created like any view; read with table() or query_mode='table' it answers; read
+    streaming it is refused (code 48: the emulator cannot join or combine two live streams)."""
+    left = api.create_stream("x int32")
+    right = api.create_stream("x int32, y string")
+    api.sql(f"INSERT INTO {left} VALUES (1)")
+    api.sql(f"INSERT INTO {right} VALUES (1, 'one'), (2, 'two')")
+    joined, united = f"{left}_vj", f"{left}_vu"
+    api.sql(f"CREATE VIEW {joined} AS SELECT {left}.x, {right}.y FROM {left} "
+            f"JOIN {right} ON {left}.x = {right}.x")
+    api.sql(f"CREATE VIEW {united} AS SELECT x FROM {left} UNION ALL SELECT x FROM {right}")
+    assert api.get(f"/views/{joined}").json()["columns"] == [
+        {"name": "x", "type": "int32"}, {"name": "y", "type": "string"}]
+    assert api.table(f"SELECT * FROM table({joined})") == [[1, "one"]]
+    assert api.table(f"SELECT x FROM {united} ORDER BY x SETTINGS query_mode='table'") == \
+        [[1], [1], [2]]
+    for view in (joined, united):
+        refused = api.post("/queries", json={"sql": f"SELECT * FROM {view}"})
+        assert api.error(refused, 400)["code"] == 48
+    materialized = api.post("/queries", json={
+        "sql": f"CREATE MATERIALIZED VIEW {left}_mj AS SELECT x FROM {left} "
+               f"UNION ALL SELECT x FROM {right}"})
+    assert api.error(materialized, 400)["code"] == 48  # it would have to run streaming

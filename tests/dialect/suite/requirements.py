@@ -370,9 +370,4 @@ EXCLUDED_TESTS: dict[str, str] = {
 
 # Tests that real Timeplus should pass but the local emulator cannot run yet: expected to fail
 # (strictly, so a fixed emulator shows up as XPASS and the entry is removed).
-EMULATOR_GAPS: dict[str, str] = {
-    "TableViaSelectTest.test_compound_select_smoke": "emulator: a view over a UNION of two "
-    "streams (streaming union) is not supported",
-    "TableViaSelectTest.test_view_dependencies_with_metadata": "emulator: a view joining two "
-    "streams (streaming join) is not supported",
-}
+EMULATOR_GAPS: dict[str, str] = {}
