@@ -57,6 +57,11 @@ ALIAS_STOP = frozenset(
 )
 TABLE_FUNCTIONS: dict[str, str] = {"numbers": "numbers", "zeros": "zeros"}
 PASS_THROUGH_DATABASES = frozenset({"system", "information_schema", "INFORMATION_SCHEMA"})
+# Words after which an expression starts (so ``in(`` there is a function call).
+_EXPRESSION_STARTS = ("SELECT", "WHERE", "AND", "OR", "NOT", "ON", "HAVING", "PREWHERE",
+                      "QUALIFY", "WHEN", "THEN", "ELSE", "CASE", "BY", "DISTINCT", "ALL",
+                      "WITH", "LIMIT", "OFFSET", "VALUES", "DEFAULT", "MATERIALIZED", "ALIAS",
+                      "TTL", "INTERVAL", "ARRAY", "JOIN", "USING", "IF", "ELIF")
 _CAST_FUNCTIONS = frozenset({"cast", "try_cast", "accurate_cast", "accurate_cast_or_null"})
 _EARLIEST_FUNCTIONS = frozenset({"earliest_timestamp", "earliest_ts"})
 _MAX_VIEW_DEPTH = 16
@@ -300,7 +305,7 @@ class Rewriter:
         if word == "SETTINGS" and self._settings_clause_at(i):
             return self._nested_settings(i, end, out)
         if word == "IN":
-            self._check_in_operand(i + 1)
+            self._check_in(i)
         if allow_from and word == "FROM":
             out.append(tok.pre + tok.text)
             return self.from_items(i + 1, end, out, many=True)
@@ -332,17 +337,32 @@ class Rewriter:
         out.append(f"{self.toks[i].pre}SETTINGS {', '.join(passed)}")
         return end
 
-    def _check_in_operand(self, i: int) -> None:
-        """``IN db.t`` (bracketed or not) reads a table: refused; use ``IN (SELECT ...)``."""
-        while self.toks[i].is_op("("):
-            i += 1
-        names = (Kind.IDENT, Kind.QUOTED_IDENT)
-        if self.toks[i].kind in names and self.toks[i + 1].is_op(".") \
-                and self.toks[i + 2].kind in names and not self.toks[i + 3].is_op("("):
-            table = f"{name_of(self.toks[i])}.{name_of(self.toks[i + 2])}"
-            raise TranslationError(
-                NOT_IMPLEMENTED, f"IN {table} (a table after IN) is not supported by the "
-                "emulator; use IN (SELECT column FROM ...)")
+    def _check_in(self, at: int) -> None:
+        """Refuse the forms of IN that read a table: ``IN db.t`` (bracketed or not), a
+        qualified name among ``IN (...)`` items, and the function form ``in(x, db.t)``."""
+        prev = self.toks[at - 1] if at > 0 else None
+        operand_before = prev is not None and (
+            prev.kind in (Kind.NUMBER, Kind.STRING, Kind.INTERVAL, Kind.QUOTED_IDENT)
+            or prev.is_op(")", "]")
+            or (prev.kind is Kind.IDENT and not prev.is_word(*_EXPRESSION_STARTS)))
+        if self.toks[at + 1].is_op("(") and not operand_before:
+            raise TranslationError(NOT_IMPLEMENTED, "in(...) as a function is not supported "
+                                                    "by the emulator; write x IN (...)")
+        first = at + 1
+        while self.toks[first].is_op("("):
+            first += 1
+        if first == at + 1:
+            items = [(first, first + 3)]
+        else:
+            items = split_args(self.toks, first, match_paren(self.toks, first - 1))
+        for a, b in items:
+            toks = self.toks[a:b]
+            if len(toks) == 3 and toks[1].is_op(".") and all(
+                    t.kind in (Kind.IDENT, Kind.QUOTED_IDENT) for t in (toks[0], toks[2])):
+                table = f"{name_of(toks[0])}.{name_of(toks[2])}"
+                raise TranslationError(
+                    NOT_IMPLEMENTED, f"IN {table} (a table after IN) is not supported by "
+                    "the emulator; use IN (SELECT column FROM ...)")
 
     # --------------------------------------------------------------- functions
     def function_call(self, i: int, out: list[str]) -> int:

@@ -184,6 +184,9 @@ def _drop(cur: TokenCursor, ctx: Context) -> Statement:
 
 def _insert(cur: TokenCursor, ctx: Context) -> Statement:
     cur.expect_word("INTO")
+    if cur.peek().is_word("FUNCTION") and cur.peek(1).kind in (Kind.IDENT, Kind.QUOTED_IDENT):
+        raise TranslationError(NOT_IMPLEMENTED, "INSERT INTO FUNCTION is not supported by the "
+                                                "emulator; use INSERT INTO stream")
     cur.accept_word("STREAM")
     database, name = cur.qualified_name()
     columns: Optional[tuple[str, ...]] = None
@@ -208,7 +211,7 @@ def _insert(cur: TokenCursor, ctx: Context) -> Statement:
             body = "".join(t.pre + t.text for t in tokens[cur.pos:end]).strip()
         else:
             body = Rewriter(tokens, ctx).rewrite(cur.pos, end, allow_from=False).strip()
-        return InsertStatement(database, name, columns, body, (), None, settings)
+        return InsertStatement(database, name, columns, body, tuple(ctx.sources), None, settings)
     if first.is_word("FORMAT"):
         return _insert_format(cur, ctx, InsertStatement(database, name, columns, "", (), None,
                                                         settings))
