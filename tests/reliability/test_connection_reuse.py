@@ -32,6 +32,7 @@ class ChunkedSse:
     def __init__(self, body: bytes, terminate: bool = True, hold: float = 0.0) -> None:
         self.body, self.terminate, self.hold = body, terminate, hold
         self.accepted = self.answered = 0
+        self.lock = threading.Lock()
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.thread = threading.Thread(target=self._accept, daemon=True)
         self.thread.start()
@@ -46,7 +47,8 @@ class ChunkedSse:
                 client, _ = self.listener.accept()
             except OSError:
                 return
-            self.accepted += 1
+            with self.lock:
+                self.accepted += 1
             threading.Thread(target=self._serve, args=(client,), daemon=True).start()
 
     def _serve(self, client: socket.socket) -> None:
@@ -55,8 +57,11 @@ class ChunkedSse:
                 head = (b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
                         b"Transfer-Encoding: chunked\r\n\r\n")
                 chunk = b"%x\r\n%s\r\n" % (len(self.body), self.body)
+                # Counted before the answer leaves: once sendall() returns, the client may have
+                # read the whole body and checked ``answered`` before this thread runs again.
+                with self.lock:
+                    self.answered += 1
                 client.sendall(head + chunk + (b"0\r\n\r\n" if self.terminate else b""))
-                self.answered += 1
                 if not self.terminate:
                     time.sleep(self.hold)
                     return
