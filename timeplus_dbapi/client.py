@@ -14,16 +14,17 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Callable, Optional, Union
-from urllib.parse import quote
 
 from . import ddl
 from .errors import Error, NotSupportedError, ProgrammingError, translate
 from .frames import frame_rows, stream_targets
 from .jsonvalues import encode_native_rows, encode_rows
-from .protocol.errors import ProtocolError, ServerError, StreamError
+from .protocol.deadline import Deadline
+from .protocol.errors import ProtocolError, ServerError, StreamError, TransportTimeout
 from .protocol.http import (
     HttpTransport,
     iter_response_chunks,
+    path_segment,
     set_stream_read_timeout,
     stream_read_timeout,
 )
@@ -43,14 +44,6 @@ logger = logging.getLogger(__name__)
 _NO_ROUTE = (404, 405, 501)
 _SSE_HEADERS = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
 ColumnDefs = Sequence[Union[Mapping[str, Any], Sequence[Any]]]
-
-
-def _segment(name: str) -> str:
-    """One URL path segment naming ``name`` exactly: everything but unreserved characters is
-    percent-encoded, and the dot segments "." and ".." (which clients would resolve away)
-    are encoded too."""
-    encoded = quote(name, safe="")
-    return encoded.replace(".", "%2E") if encoded in (".", "..") else encoded
 
 
 def _is_missing_route(error: ServerError) -> bool:
@@ -228,14 +221,14 @@ class TimeplusClient:
         return list(self._json("GET", "v1beta2/streams", params=params) or [])
 
     def get_stream(self, name: str) -> dict[str, Any]:
-        return dict(self._json("GET", f"v1beta2/streams/{_segment(name)}") or {})
+        return dict(self._json("GET", f"v1beta2/streams/{path_segment(name)}") or {})
 
     def stream_exists(self, name: str) -> bool:
         """Checked by listing, as the original SDK did (GET by name was unreliable)."""
         return any(item.get("name") == name for item in self.list_streams())
 
     def stream_stats(self, name: str) -> dict[str, Any]:
-        return dict(self._json("GET", f"v1beta2/streams/{_segment(name)}/stats") or {})
+        return dict(self._json("GET", f"v1beta2/streams/{path_segment(name)}/stats") or {})
 
     def create_stream(
         self,
@@ -310,7 +303,7 @@ class TimeplusClient:
         """DELETE /{collection}/{name}, or ``DROP kind`` where the route does not exist."""
         try:
             with self.translating():
-                path = f"v1beta2/{collection}/{_segment(name)}"
+                path = f"v1beta2/{collection}/{path_segment(name)}"
                 self.transport.request("DELETE", path).close()
         except Error as error:
             cause = error.__cause__
@@ -327,7 +320,7 @@ class TimeplusClient:
         return list(self._json("GET", "v1beta2/views") or [])
 
     def get_view(self, name: str) -> dict[str, Any]:
-        return dict(self._json("GET", f"v1beta2/views/{_segment(name)}") or {})
+        return dict(self._json("GET", f"v1beta2/views/{path_segment(name)}") or {})
 
     def create_view(
         self,
@@ -364,7 +357,7 @@ class TimeplusClient:
         """``GET /materialized_views/{name}``, or the view from ``get_view()`` where that
         route does not exist; a plain (non-materialized) view is a ``ProgrammingError``."""
         try:
-            return dict(self._json("GET", f"v1beta2/materialized_views/{_segment(name)}") or {})
+            return dict(self._json("GET", f"v1beta2/materialized_views/{path_segment(name)}") or {})
         except Error as error:
             if not _route_missing(error):
                 raise
@@ -383,14 +376,14 @@ class TimeplusClient:
         self._materialized_view_action(name, "resume", sync)
 
     def materialized_view_stats(self, name: str) -> dict[str, Any]:
-        path = f"v1beta2/materialized_views/{_segment(name)}/stats"
+        path = f"v1beta2/materialized_views/{path_segment(name)}/stats"
         try:
             return dict(self._json("GET", path) or {})
         except Error as error:
             raise self._mv_route_error(error) from error.__cause__
 
     def _materialized_view_action(self, name: str, action: str, sync: bool) -> None:
-        path = f"v1beta2/materialized_views/{_segment(name)}/{action}"
+        path = f"v1beta2/materialized_views/{path_segment(name)}/{action}"
         params = {"sync": "true" if sync else "false"}
         try:
             with self.translating():
@@ -454,7 +447,7 @@ class TimeplusClient:
         rows: Iterable[Sequence[Any]],
         encoder: Callable[[Sequence[Any]], bytes],
     ) -> int:
-        path = f"v1beta2/streams/{_segment(stream)}/ingest"
+        path = f"v1beta2/streams/{path_segment(stream)}/ingest"
         checks = self._row_checks(stream, columns)
         if checks is not None:
             encoder = checks.wrap(encoder)
@@ -518,7 +511,7 @@ class TimeplusClient:
             self.ingest(stream, columns, payload.get("data") or [])
             return
         data = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
-        path = f"v1beta2/streams/{_segment(stream)}/ingest"
+        path = f"v1beta2/streams/{path_segment(stream)}/ingest"
         with self.translating():
             self.transport.request(
                 "POST",
@@ -541,9 +534,11 @@ class TimeplusClient:
     ) -> Optional[QueryHandle]:
         """POST /queries; a handle once the header arrived, or None for a result-less answer.
 
-        Reads of the stream time out after ``timeout`` seconds without bytes (servers send
-        metrics every second), or sooner with ``idle_timeout``. ``safe_to_retry`` (SELECTs)
-        allows re-sending the request after 502/503/504, before any result byte arrived.
+        The header must arrive within ``timeout`` seconds of sending, whatever else comes
+        before it. After the header, reads of the stream time out after ``timeout`` seconds
+        without bytes (servers send metrics every second), or sooner with ``idle_timeout``.
+        ``safe_to_retry`` (SELECTs) allows re-sending the request after 502/503/504, before
+        any result byte arrived.
         """
         if _SCHEMA_CHANGE.match(sql):
             self._column_rules.clear()
@@ -552,17 +547,34 @@ class TimeplusClient:
             body["batching_policy"] = dict(batching_policy)
         timeout = self.transport.config.timeout
         first_wait = timeout if idle_timeout is None else max(idle_timeout, timeout or 0)
-        with self.translating():
-            response = self.transport.request(
-                "POST",
-                "v1beta2/queries",
-                json_body=body,
-                headers=_SSE_HEADERS,
-                stream=True,
-                read_timeout=first_wait,
-                use_read_timeout=True,
-                safe_to_retry=safe_to_retry,
-            )
+        deadline = Deadline(timeout) if timeout is not None else None
+        try:
+            with self.translating():
+                response = self.transport.request(
+                    "POST",
+                    "v1beta2/queries",
+                    json_body=body,
+                    headers=_SSE_HEADERS,
+                    stream=True,
+                    read_timeout=first_wait,
+                    use_read_timeout=True,
+                    safe_to_retry=safe_to_retry,
+                    deadline=deadline,
+                )
+            handle = self._open_stream(response, deadline)
+        finally:
+            if deadline is not None:
+                deadline.end()
+        if handle is not None and idle_timeout is not None:
+            handle.set_read_timeout(idle_timeout)
+        return handle
+
+    def _open_stream(self, response: Any, deadline: Optional[Deadline]) -> Optional[QueryHandle]:
+        """The handle of an event stream whose header arrived, None for a result-less answer.
+
+        The header must arrive before ``deadline`` (``timeout``): events without it (SSE
+        comments, metrics) do not extend the wait.
+        """
         if response.status_code == 204:
             response.close()
             return None
@@ -571,10 +583,16 @@ class TimeplusClient:
             self._check_result_less(response, content_type)
             return None
         events = QueryEventStream(iter_response_chunks(response))
-        handle = QueryHandle(self, response, events)
-        if idle_timeout is not None:
-            handle.set_read_timeout(idle_timeout)
-        return handle
+        try:
+            return QueryHandle(self, response, events)
+        except Error as error:
+            if deadline is None or not deadline.end():
+                raise
+            timeout = self.transport.config.timeout
+            with self.translating():
+                raise TransportTimeout(
+                    f"timed out: no query header within {timeout:g} s"
+                ) from error.__cause__
 
     def _check_result_less(self, response: Any, content_type: str) -> None:
         """A 2xx answer that is not an event stream: fine when empty (DDL), else an error.
@@ -609,11 +627,12 @@ class TimeplusClient:
         return list(self._json("GET", "v1beta2/queries") or [])
 
     def get_query(self, query_id: str) -> dict[str, Any]:
-        return dict(self._json("GET", f"v1beta2/queries/{_segment(query_id)}") or {})
+        return dict(self._json("GET", f"v1beta2/queries/{path_segment(query_id)}") or {})
 
     def cancel_query(self, query_id: str) -> None:
         with self.translating(query_id):
-            self.transport.request("POST", f"v1beta2/queries/{_segment(query_id)}/cancel").close()
+            path = f"v1beta2/queries/{path_segment(query_id)}/cancel"
+            self.transport.request("POST", path).close()
 
     def cancel_query_quietly(self, query_id: str) -> None:
         """Best-effort cancel used while closing; failures are logged at debug level."""
@@ -624,7 +643,7 @@ class TimeplusClient:
 
     def delete_query(self, query_id: str) -> None:
         with self.translating(query_id):
-            self.transport.request("DELETE", f"v1beta2/queries/{_segment(query_id)}").close()
+            self.transport.request("DELETE", f"v1beta2/queries/{path_segment(query_id)}").close()
 
     def server_info(self) -> dict[str, Any]:
         return dict(self._json("GET", "info") or {})

@@ -57,6 +57,7 @@ class Connection:
             password=params.password,
             verify=params.verify,
             timeout=params.timeout,
+            workspace=params.workspace,
         )
         self.client = TimeplusClient(
             HttpTransport(config), ingest_max_bytes=params.ingest_max_bytes

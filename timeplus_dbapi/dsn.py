@@ -5,11 +5,17 @@ merged with keyword arguments (keywords win).
 user with a password is an API key, as in the original SDK's URLs. The default port is 443 with
 ``secure`` and 8000 without; ``secure`` defaults to true only for port 443.
 
-``timeout`` (seconds, default 30) bounds connecting and every non-streaming request. Query
-streams wait for rows without a limit unless ``idle_timeout`` is set: a streaming result then
-ends (and its query is cancelled) after that many seconds without rows. ``verify`` is true by
+``timeout`` (seconds, default 30) is a deadline: each non-streaming request must be answered in
+full within it (bytes dripping in do not extend it; a retried request gets it afresh for each
+attempt), and a query's header event must arrive within it. After the header, query streams
+wait for rows without a limit unless ``idle_timeout`` is set: a streaming result then ends (and
+its query is cancelled) after that many seconds without rows (SSE comments and metrics events
+are not rows). ``verify`` is true by
 default; a string is a CA bundle path; false disables verification (with a warning).
 ``ingest_max_bytes`` caps one ingest request body (default 4 MiB).
+
+The workspace is one URL path segment: it is sent percent-encoded, and a workspace containing
+``/``, ``?`` or ``#`` (after percent-decoding the DSN) is refused with InterfaceError.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from typing import Any, Optional, Union
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .errors import InterfaceError
+from .protocol.http import path_segment
 
 __all__ = [
     "ConnectionParams",
@@ -39,6 +46,7 @@ _SCHEMES = {
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 _QUERY_MODES = ("streaming", "table")
+_NOT_IN_WORKSPACE = ("/", "?", "#")
 
 
 @dataclass(frozen=True)
@@ -63,7 +71,7 @@ class ConnectionParams:
     def base_url(self) -> str:
         scheme = "https" if self.secure else "http"
         host = f"[{self.host}]" if ":" in self.host else self.host
-        workspace = f"/{self.workspace}" if self.workspace else ""
+        workspace = f"/{path_segment(self.workspace)}" if self.workspace else ""
         return f"{scheme}://{host}:{self.port}{workspace}/api"
 
 
@@ -171,6 +179,20 @@ def parse_dsn(dsn: str) -> dict[str, Any]:
     return raw
 
 
+def _parse_workspace(value: Any) -> str:
+    """The workspace: one URL path segment (sent percent-encoded). A ``/``, ``?`` or ``#`` in
+    it (after the DSN's percent-decoding) is refused: in a URL it would point the requests of
+    this connection at other paths of the server."""
+    workspace = str(value)
+    found = [c for c in _NOT_IN_WORKSPACE if c in workspace]
+    if found:
+        raise InterfaceError(
+            f"workspace {workspace!r} contains {' and '.join(repr(c) for c in found)}; "
+            "a workspace name is a single URL path segment"
+        )
+    return workspace
+
+
 def resolve_params(dsn: Optional[str], kwargs: Mapping[str, Any]) -> ConnectionParams:
     """Merge DSN values and keyword arguments into validated ConnectionParams."""
     raw = parse_dsn(dsn) if dsn else {}
@@ -189,7 +211,7 @@ def resolve_params(dsn: Optional[str], kwargs: Mapping[str, Any]) -> ConnectionP
     return ConnectionParams(
         host=str(raw.get("host", "localhost")),
         port=port if port is not None else (443 if secure else 8000),
-        workspace=str(raw.get("workspace", "default")),
+        workspace=_parse_workspace(raw.get("workspace", "default")),
         api_key=raw.get("api_key") or None,
         user=raw.get("user") or None,
         password=raw.get("password"),

@@ -3,7 +3,8 @@
 Owns: :class:`EmulatorServer` (a stdlib ``ThreadingHTTPServer`` speaking HTTP/1.1 with
 keep-alive and chunked SSE, one daemon thread per connection, started on a background
 thread), the route table for ``/{workspace}/api/...`` (the workspace segment may be
-omitted: ``/api/...``), the auth check and the ``/_emulator/faults`` control endpoint.
+omitted: ``/api/...``; it is compared percent-decoded, and another workspace is a 404
+"workspace 'x' not found"), the auth check and the ``/_emulator/faults`` control endpoint.
 
 ``stop()`` cancels running queries, closes open client sockets, stops materialized
 views, shuts the listener down and drops the instance's chDB databases (unless it
@@ -319,8 +320,11 @@ class EmulatorServer:
             self._faults_endpoint(req)
             return
         match = _PREFIX_RE.match(req.path)
-        if match is None or match.group("ws") not in (None, self.workspace):
+        if match is None:
             raise HttpError(404, 404, f"no such path {req.path}")
+        workspace = match.group("ws")
+        if workspace is not None and unquote(workspace) != self.workspace:
+            raise HttpError(404, 404, f"workspace {unquote(workspace)!r} not found")
         self._count(req.method, match.group("rest"))
         failure = self.faults.claim_failure(req.path)
         if failure is not None:

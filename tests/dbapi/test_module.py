@@ -91,7 +91,7 @@ def test_tls_verification_defaults_on_and_accepts_a_ca_bundle():
 
 
 def test_names_become_exact_url_path_segments():
-    from timeplus_dbapi.client import _segment
+    from timeplus_dbapi.protocol.http import path_segment as _segment
 
     assert _segment("a/b") == "a%2Fb"
     assert _segment("..") == "%2E%2E"

@@ -58,7 +58,8 @@ def test_query_stream_header_batches_and_final_status():
     batches = []
     while (batch := stream.next_batch()) is not None:
         batches.append(batch)
-    assert batches == [[["1"], ["2"]], [], [["3"]]]  # [] = the metrics tick
+    # [] = the keep-alive comment, then the metrics tick: no rows, but a chance to check idle time
+    assert batches == [[["1"], ["2"]], [], [], [["3"]]]
     assert stream.final_status is not None and stream.final_status.status == "finished"
 
 

@@ -6,6 +6,15 @@ Failures surface as :class:`ServerError` (the server answered with an error) or
 never part of a message, a log record or ``repr``. Proxies come from the environment
 (``HTTP_PROXY``, ``HTTPS_PROXY``, ``NO_PROXY``), read when the transport is created;
 ``~/.netrc`` is never used.
+
+Redirects: a redirect to another scheme, host or port is never followed (TransportError naming
+the ``Location``): the credentials, the SQL and the rows stay with the configured server.
+Same-origin 307/308 are followed for every method (they keep the method and the body),
+same-origin 301/302/303 only for GET; at most five in a row.
+
+``timeout`` is a deadline for each attempt of a request, body included (see
+:mod:`.deadline`); a query's stream keeps it until its header event (``client.start_query``).
+A path segment is always built with :func:`path_segment`.
 """
 
 from __future__ import annotations
@@ -15,17 +24,25 @@ import json
 import logging
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
+from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 import urllib3.exceptions
 
+from .deadline import Deadline, DeadlineAdapter
 from .errors import ServerError, TransportError, TransportTimeout
 from .retry import RetryPolicy
 
-__all__ = ["HttpConfig", "HttpTransport", "iter_response_chunks", "set_stream_read_timeout"]
+__all__ = [
+    "HttpConfig",
+    "HttpTransport",
+    "iter_response_chunks",
+    "path_segment",
+    "set_stream_read_timeout",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +59,15 @@ class HttpConfig:
     password: Optional[str] = field(default=None, repr=False)
     verify: Union[bool, str] = True
     timeout: Optional[float] = 30.0
+    workspace: Optional[str] = None  # as given (not encoded); named in "not found" errors
+
+
+def path_segment(name: str) -> str:
+    """One URL path segment naming ``name`` exactly: everything but unreserved characters is
+    percent-encoded (``safe=""``), and the dot segments "." and ".." (which clients would
+    resolve away) are encoded too. Every name put in a URL path goes through here."""
+    encoded = quote(name, safe="")
+    return encoded.replace(".", "%2E") if encoded in (".", "..") else encoded
 
 
 def _auth_headers(config: HttpConfig) -> dict[str, str]:
@@ -193,12 +219,68 @@ def _error_from(response: requests.Response) -> ServerError:
     return decode_error_body(body, response.status_code)
 
 
+# Routes every workspace has: a 404 from one of them means the workspace itself is unknown.
+_WORKSPACE_ROUTES = frozenset(
+    {("POST", "v1beta2/queries"), ("GET", "v1beta2/queries"), ("GET", "v1beta2/streams")}
+)
+
+
+def _name_the_workspace(
+    error: ServerError, method: str, path: str, workspace: Optional[str]
+) -> ServerError:
+    """A 404 from a route every workspace has says the workspace was not found; say so,
+    whatever words the server used ("no such path /nows/api/v1beta2/queries")."""
+    if error.http_status != 404 or workspace is None or (method, path) not in _WORKSPACE_ROUTES:
+        return error
+    named = f"workspace {workspace!r} not found"
+    if named in error.message:
+        return error
+    return ServerError(
+        f"{named} at this server ({method} /{path}: {error.message})",
+        code=error.code,
+        http_status=error.http_status,
+        system=error.system,
+    )
+
+
+_REDIRECTS = (301, 302, 303, 307, 308)
+_NOT_REDIRECTS = (300, 304, 305, 306)  # 3xx answers that are errors here
+_MAX_REDIRECTS = 5
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, Optional[int]]:
+    """(scheme, host, port) of a URL, default ports filled in; an invalid port is -1."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port
+
+
+def _origin_text(url: str) -> str:
+    scheme, host, port = _origin(url)
+    return f"{scheme}://{host}:{port}"
+
+
+@dataclass(frozen=True)
+class _Resend:
+    """When a request may be sent again (see ``protocol.retry``)."""
+
+    safe: bool
+    idempotent: bool
+
+
 class HttpTransport:
     """A pooled HTTP session bound to one workspace API base URL."""
 
     def __init__(self, config: HttpConfig) -> None:
         self.config = config
         self.session = requests.Session()
+        for prefix in ("http://", "https://"):  # pools that report to request deadlines
+            self.session.mount(prefix, DeadlineAdapter())
         self.session.headers.update(_auth_headers(config))
         self.session.headers["User-Agent"] = "timeplus-dbapi"
         self.session.verify = config.verify
@@ -229,13 +311,21 @@ class HttpTransport:
         read_timeout: Optional[float] = None,
         use_read_timeout: bool = False,
         safe_to_retry: Optional[bool] = None,
+        idempotent: bool = False,
+        deadline: Optional[Deadline] = None,
     ) -> requests.Response:
         """Send a request; return the response when its status is 2xx, else raise ServerError.
 
         ``safe_to_retry`` (default: GET only) allows re-sending after 502/503/504 or a refused
-        connection; 429 is retried for every request (see ``protocol.retry``).
+        connection; 429 is retried for every request; ``idempotent`` requests (the server
+        dedups them) also after 500 and lost connections (see ``protocol.retry``).
+
+        Each attempt must be answered in full within ``timeout`` seconds (a :class:`Deadline`;
+        dripping bytes do not extend it). With ``deadline`` the caller owns the deadline
+        instead: it spans every attempt and goes on after this returns, until the caller
+        ends it (a query's stream, until its header event). Redirects: see :meth:`_redirected`.
         """
-        safe = method == "GET" if safe_to_retry is None else safe_to_retry
+        retry = _Resend(method == "GET" if safe_to_retry is None else safe_to_retry, idempotent)
         timeout = self.config.timeout
         send: dict[str, Any] = {
             "json": json_body,
@@ -245,37 +335,115 @@ class HttpTransport:
             "stream": stream,
             "timeout": (timeout, read_timeout) if use_read_timeout else timeout,
             "verify": self.config.verify,  # explicit: beats REQUESTS_CA_BUNDLE in the environment
+            "allow_redirects": False,  # see _redirected
         }
-        attempt = 0
+        url, attempt, hops = self.url(path), 0, 0
         while True:
-            response, wait = self._attempt(method, path, send, attempt, safe)
-            if response is not None:
+            response, wait = self._attempt(method, path, url, send, attempt, retry, deadline)
+            if response is None:
+                logger.debug("%s %s: retrying in %.2fs", method, path, wait)
+                time.sleep(wait)
+                attempt += 1
+            elif response.status_code in _REDIRECTS:
+                url, hops = self._redirected(response, method, path, url, hops), hops + 1
+                send["params"] = None  # the Location is the whole URL
+            else:
                 return response
-            logger.debug("%s %s: retrying in %.2fs", method, path, wait)
-            time.sleep(wait)
-            attempt += 1
 
     def _attempt(
-        self, method: str, path: str, send: dict[str, Any], attempt: int, safe: bool
+        self,
+        method: str,
+        path: str,
+        url: str,
+        send: dict[str, Any],
+        attempt: int,
+        retry: _Resend,
+        deadline: Optional[Deadline],
     ) -> tuple[Optional[requests.Response], float]:
-        """One try: (response, 0) on success, (None, wait) to retry; raises otherwise."""
+        """One try: (response, 0) for a 2xx or a redirect, (None, wait) to retry; raises
+        otherwise."""
         logger.debug("%s %s", method, path)
+        own = deadline is None and self.config.timeout is not None
+        watch = Deadline(self.config.timeout or 0.0) if own else deadline
         try:
-            response = self.session.request(method, self.url(path), **send)
+            with watch.sending() if watch is not None else nullcontext():
+                response = self.session.request(method, url, **send)
         except _TRANSPORT_FAILURES as exc:
-            wait = self.retry.delay_after_refusal(attempt, safe) if _refused(exc) else None
+            if watch is not None and watch.fired:
+                raise self._timed_out(method, path) from exc
+            wait = self._delay_after_failure(exc, attempt, retry)
             if wait is None:
                 raise _transport_error(f"on {method} {path}", exc) from exc
             return None, wait
-        if response.status_code < 300:
+        finally:
+            if own and watch is not None:
+                watch.end()
+        if response.status_code < 400 and response.status_code not in _NOT_REDIRECTS:
             return response, 0.0
         wait = self.retry.delay_after_status(
-            response.status_code, response.headers.get("Retry-After"), attempt, safe
+            response.status_code,
+            response.headers.get("Retry-After"),
+            attempt,
+            retry.safe,
+            retry.idempotent,
         )
         if wait is None:
-            raise _error_from(response)
+            raise _name_the_workspace(
+                _error_from(response), method, path, self.config.workspace
+            )
         response.close()
         return None, wait
+
+    def _delay_after_failure(
+        self, exc: BaseException, attempt: int, retry: _Resend
+    ) -> Optional[float]:
+        if _refused(exc):
+            return self.retry.delay_after_refusal(attempt, retry.safe or retry.idempotent)
+        if _is_timeout(exc):
+            return None  # the time-out is the caller's bound: re-sending would exceed it
+        return self.retry.delay_after_failure(attempt, retry.idempotent)
+
+    def _timed_out(self, method: str, path: str) -> TransportTimeout:
+        return TransportTimeout(
+            f"timed out on {method} {path}: no complete answer within "
+            f"{self.config.timeout:g} s (the timeout bounds the whole request)"
+        )
+
+    def _redirected(
+        self, response: requests.Response, method: str, path: str, url: str, hops: int
+    ) -> str:
+        """The URL a redirect leads to, when it is followed; raises TransportError otherwise.
+
+        Only same-origin redirects (same scheme, host and port) are followed: a 307 or 308
+        for any method (both keep the method and the body), a 301, 302 or 303 only for a GET
+        (they would turn any other request into a GET without its body), at most
+        ``_MAX_REDIRECTS`` in a row. A redirect to another origin is never followed, so the
+        credentials and the request (its SQL, its rows) never go there.
+        """
+        status = response.status_code
+        location = response.headers.get("Location") or ""
+        response.close()
+        target = urljoin(url, location) if location else ""
+        if not target or _origin(target) != _origin(url):
+            raise TransportError(
+                f"the server answered {method} {path} with HTTP {status}, a redirect to "
+                f"{location or '(no Location)'}: not followed, as it leaves {_origin_text(url)} "
+                "(the credentials and the request stay here; connect to that address "
+                "directly if it is the right server)"
+            )
+        if hops == _MAX_REDIRECTS:
+            raise TransportError(
+                f"the server answered {method} {path} with HTTP {status}, a redirect to "
+                f"{location}, after {hops} redirects: not followed any further"
+            )
+        if status not in (307, 308) and method != "GET":
+            raise TransportError(
+                f"the server answered {method} {path} with HTTP {status}, a redirect to "
+                f"{location}: not followed, as it would re-send the request as a GET "
+                "without its body"
+            )
+        logger.debug("%s %s: following HTTP %s to %s", method, path, status, target)
+        return target
 
     def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
         """Send a request and decode its JSON body (None for an empty body or 204)."""

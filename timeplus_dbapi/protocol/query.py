@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 from .errors import ServerError, StreamError
 from .jsoncodec import Loads, collector_paused, loads_fast
-from .sse import SSEEvent, iter_sse_events
+from .sse import KEEPALIVE, SSEEvent, iter_sse_events
 
 __all__ = ["Column", "QueryEventStream", "QueryHeader", "QueryStatus"]
 
@@ -106,13 +106,13 @@ class QueryEventStream:
     """Reads one query's SSE stream lazily.
 
     ``next_batch()`` returns a list of rows (each a list in header order), an empty list for a
-    non-data event (so callers can check idle time), or ``None`` at the end of results. A final
-    status ``failed`` or ``canceled`` raises ServerError: either way the result is incomplete.
-    ``final_status`` is None when the stream ended without a final ``query`` event.
+    non-data event or an SSE comment (so callers can check idle time), or ``None`` at the end of
+    results. A final status ``failed`` or ``canceled`` raises ServerError: either way the result
+    is incomplete. ``final_status`` is None when the stream ended without a final ``query`` event.
     """
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._events: Iterator[SSEEvent] = iter_sse_events(chunks)
+        self._events: Iterator[SSEEvent] = iter_sse_events(chunks, keepalives=True)
         self.header: Optional[QueryHeader] = None
         self.final_status: Optional[QueryStatus] = None
         self.finished = False
@@ -120,6 +120,8 @@ class QueryEventStream:
 
     def read_header(self) -> QueryHeader:
         for event in self._events:
+            if event is KEEPALIVE:
+                continue
             obj = self._decode(event.data)
             if event.event != "query":
                 error = _error_in(obj)
@@ -137,6 +139,8 @@ class QueryEventStream:
         if self.finished:
             return None
         for event in self._events:
+            if event is KEEPALIVE:
+                return []  # an SSE comment: no rows, but the caller may check idle time
             obj = self._decode(event.data)
             if event.event == "message":
                 if isinstance(obj, list):

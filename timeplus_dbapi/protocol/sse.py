@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-__all__ = ["SSEEvent", "iter_sse_events"]
+__all__ = ["KEEPALIVE", "SSEEvent", "iter_sse_events"]
 
 
 class SSEEvent(NamedTuple):
@@ -18,6 +18,11 @@ class SSEEvent(NamedTuple):
 
     event: str
     data: bytes
+
+
+# Yielded for a comment line when asked to: it carries no event, but shows the stream is alive
+# (readers that bound the wait for rows get a chance to look at the clock).
+KEEPALIVE = SSEEvent(":", b"")
 
 
 def _split_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
@@ -54,8 +59,9 @@ def _split_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
         yield b"".join(pending)
 
 
-def iter_sse_events(chunks: Iterable[bytes]) -> Iterator[SSEEvent]:
-    """Parse SSE events from byte chunks as they arrive.
+def iter_sse_events(chunks: Iterable[bytes], keepalives: bool = False) -> Iterator[SSEEvent]:
+    """Parse SSE events from byte chunks as they arrive; with ``keepalives``, each comment
+    line also yields :data:`KEEPALIVE` (it does not end or alter the pending event).
 
     An event still incomplete when the input ends is dispatched anyway (lenient: servers have been
     seen to close right after the last ``data:`` line); a truncated payload then fails to decode.
@@ -76,6 +82,8 @@ def iter_sse_events(chunks: Iterable[bytes]) -> Iterator[SSEEvent]:
             data_lines.append(value)
         elif field == b"event":
             event_name = value.decode("utf-8", "replace")
+        elif not field and keepalives:
+            yield KEEPALIVE
         # Empty field names are comments; id/retry are not used by this protocol.
     if data_lines:
         yield SSEEvent(event_name or "message", b"\n".join(data_lines))
