@@ -23,7 +23,8 @@ Choices where PROTOCOL.md leaves them open ([?]):
   select list return ``bool`` with chDB's column name (``equals(1, 2)``); chDB has no
   setting for this, so the translator wraps them in ``toBool``. Comparisons elsewhere
   (inside functions, beside ``*``, in UNION, INSERT ... SELECT, views) stay ``uint8``.
-* Ingest answers 200 with ``{"count": <rows inserted>}``; bodies over 256 MiB get 413.
+* Ingest answers 200 with ``{"count": <rows inserted>}``; bodies over ``--max-body-bytes``
+  (256 MiB) get 413.
 * A streaming query ended by ``LIMIT n`` sends a final ``event: query`` with
   ``status: finished``; cancel or DELETE of a running query sends ``status: canceled``;
   an error after the stream started sends ``status: failed`` with ``message``.
@@ -51,7 +52,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Optional
+from typing import Any, Optional
 
 from timeplus_emulator.server import EmulatorServer
 
@@ -60,16 +61,22 @@ from timeplus_emulator.server import EmulatorServer
 def run_emulator(host: str = "127.0.0.1", port: int = 0, workspace: str = "default",
                  api_key: Optional[str] = None, user: Optional[str] = None,
                  password: Optional[str] = None, data_dir: Optional[str] = None,
-                 profile: str = "cloud") -> Iterator[EmulatorServer]:
+                 profile: str = "cloud", *, enable_faults: bool = False,
+                 **limits: Any) -> Iterator[EmulatorServer]:
     """Run an emulator on a background thread for the duration of the ``with`` block.
 
     ``port=0`` picks a free port (read it from ``server.url``). Several emulators may run in
     one process; each has its own chDB databases. ``data_dir`` persists streams and rows,
     but chDB allows one data path per process, so only one such emulator can run in a
     process (and not beside in-memory ones started earlier).
+
+    ``enable_faults=True`` turns fault injection on (``server.faults``, ``/_emulator/faults``);
+    it is off by default. ``limits`` are passed to :class:`EmulatorServer`:
+    ``max_body_bytes``, ``max_requests``, ``socket_timeout``, ``allow_origins``.
     """
     server = EmulatorServer(host=host, port=port, workspace=workspace, api_key=api_key,
-                            user=user, password=password, data_dir=data_dir, profile=profile)
+                            user=user, password=password, data_dir=data_dir, profile=profile,
+                            enable_faults=enable_faults, **limits)
     server.start()
     try:
         yield server

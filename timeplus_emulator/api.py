@@ -23,7 +23,7 @@ from dataclasses import replace
 from types import ModuleType
 from typing import Any, Optional
 
-from timeplus_emulator.backend import EngineError
+from timeplus_emulator.backend import EngineError, PoolBusy
 from timeplus_emulator.catalog import StreamInfo
 from timeplus_emulator.engine import Engine
 from timeplus_emulator.faults import Faults
@@ -89,7 +89,11 @@ class Api:
         return "proton" if self.profile == "cloud" else "timeplusd"
 
     def sql_error(self, exc: EngineError, *, resource: bool = False) -> HttpError:
-        """400 for SQL errors; 404 for unknown streams/views on resource endpoints."""
+        """400 for SQL errors; 404 for unknown streams/views on resource endpoints; 503 with
+        ``Retry-After`` when the engine has no free connection."""
+        if isinstance(exc, PoolBusy):
+            return HttpError(503, exc.code, exc.message, system=self.sql_system,
+                             headers={"Retry-After": "1"})
         exc = self.engine.public_error(exc)
         status = 404 if resource and exc.code in _NOT_FOUND_CODES else 400
         return HttpError(status, exc.code, exc.message, system=self.sql_system)

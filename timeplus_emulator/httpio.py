@@ -3,6 +3,12 @@
 Owns: :class:`Request` (path, query, headers, body with ``Content-Length`` or chunked
 transfer and the size limit), JSON/ErrorResponse writing, :class:`HttpError`, and the
 credential check (``X-Api-Key`` or HTTP Basic). Routing lives in :mod:`server`.
+
+Framing is parsed strictly (:func:`body_framing`; chunk sizes are 1-15 hex digits, each
+chunk ends with CRLF, at most 32 trailer lines): anything else is a 400 and the connection
+closes. The body cap holds for both framings. A body is read only once the request is
+``trusted`` (origin and credentials checked), and ``Expect: 100-continue`` is answered only
+then, so a refused request never costs the server its body.
 """
 
 from __future__ import annotations
@@ -11,15 +17,27 @@ import base64
 import binascii
 import hmac
 import json
+import re
+import socket
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
-from typing import Any, Optional
+from io import BufferedIOBase
+from typing import Any, Literal, Optional, Union
 from urllib.parse import parse_qs, urlsplit
 
 AUTHENTICATION_FAILED = 516
 BODY_TOO_LARGE = 229
 BAD_REQUEST_CODE = 36
+UNSUPPORTED_MEDIA_CODE = 36
 DRAIN_LIMIT = 64 * 1024 * 1024  # over-limit bodies up to this much more are read and dropped
+SMALL_UNREAD_BODY = 64 * 1024  # an ignored body up to this size is read, not a reason to close
+LINGER_BYTES = 1024 * 1024  # at most this much of an unread body is taken off the wire ...
+LINGER_SECONDS = 1.0  # ... for at most this long, when a request is refused before its body
+CHUNKED: Literal["chunked"] = "chunked"
+_LENGTH_RE = re.compile(r"[0-9]{1,18}")  # 18 digits: any larger value is no real body
+_CHUNK_SIZE_RE = re.compile(rb"([0-9A-Fa-f]{1,15})[ \t]*(?:;[^\r\n]*)?\r?\n")
+_MAX_TRAILER_LINES = 32
+_JSON_TYPES = frozenset({"application/json"})
 
 
 class HttpError(Exception):
@@ -77,7 +95,11 @@ def _basic_credentials(header: Optional[str]) -> Optional[tuple[str, str]]:
 
 
 class Request:
-    """One parsed request; ``body`` is read lazily, at most ``max_body`` bytes."""
+    """One parsed request; ``body`` is read lazily, at most ``max_body`` bytes.
+
+    ``trusted`` turns true once the origin and credentials checks passed: only then is a
+    body read (or drained after an error); an untrusted request's body is left unread.
+    """
 
     def __init__(self, handler: BaseHTTPRequestHandler, max_body: int) -> None:
         self.handler = handler
@@ -89,10 +111,42 @@ class Request:
         self._max_body = max_body
         self._body: Optional[bytes] = None
         self.responded = False
+        self.trusted = False
+        self.extra_headers: dict[str, str] = {}
+
+    def check_framing(self) -> None:
+        """400 (and close) for malformed framing headers, before anything else happens."""
+        try:
+            body_framing(self.headers)
+        except HttpError:
+            self.handler.close_connection = True
+            self._body = b""
+            raise
+
+    def finish_body(self) -> None:
+        """After a handler that ignored the body: drop a small one (keeping the connection),
+        close the connection instead of reading a larger one."""
+        if self._body is not None or not self.has_body:
+            return
+        framing = body_framing(self.headers)
+        if isinstance(framing, int) and framing <= SMALL_UNREAD_BODY:
+            self._discard(framing)
+            self._body = b""
+        else:
+            self.handler.close_connection = True
+
+    @property
+    def has_body(self) -> bool:
+        """True if the request announces a body (chunked, or a non-zero Content-Length)."""
+        if self.headers.get("Transfer-Encoding") is not None:
+            return True
+        return (self.headers.get("Content-Length") or "0").strip() not in ("0", "")
 
     @property
     def body(self) -> bytes:
         if self._body is None:
+            if not self.trusted:
+                raise HttpError(500, 1001, "request body read before authentication")
             try:
                 self._body = self._read_body()
             except HttpError:
@@ -111,21 +165,22 @@ class Request:
             self.handler.close_connection = True
 
     def _read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+        framing = body_framing(self.headers)
+        if framing is None:
+            return b""
+        _send_continue(self.handler)
+        if framing == CHUNKED:
             return self._read_chunked()
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if length < 0:
+        if framing > self._max_body:
             self.handler.close_connection = True
-            raise HttpError(400, BAD_REQUEST_CODE, "invalid Content-Length header")
-        if length > self._max_body:
-            self.handler.close_connection = True
-            if length <= self._max_body + DRAIN_LIMIT:
-                self._discard(length)  # let the client finish sending, so it reads the 413
+            if framing <= self._max_body + DRAIN_LIMIT:
+                self._discard(framing)  # let the client finish sending, so it reads the 413
             raise _too_large(self._max_body)
-        return self.handler.rfile.read(length) if length else b""
+        data = self.handler.rfile.read(framing)
+        if len(data) != framing:
+            self.handler.close_connection = True
+            raise HttpError(400, BAD_REQUEST_CODE, "request body ended before Content-Length")
+        return data
 
     def _discard(self, length: int) -> None:
         rfile = self.handler.rfile
@@ -138,41 +193,69 @@ class Request:
     def _read_chunked(self) -> bytes:
         out = bytearray()
         rfile = self.handler.rfile
-        while True:
-            size_line = rfile.readline(1024)
-            try:
-                size = int(size_line.split(b";")[0].strip() or b"0", 16)
-            except ValueError:
-                raise HttpError(400, BAD_REQUEST_CODE, "malformed chunked request body") from None
-            if size == 0:
-                while rfile.readline(1024) not in (b"\r\n", b"\n", b""):
-                    pass
-                return bytes(out)
-            if len(out) + size > self._max_body:
-                self.handler.close_connection = True
-                if len(out) + size <= self._max_body + DRAIN_LIMIT:
-                    self._discard_chunks(size)
-                raise _too_large(self._max_body)
-            out += rfile.read(size)
-            rfile.readline(1024)
+        try:
+            while (size := _chunk_size(rfile)) > 0:
+                if len(out) + size > self._max_body:
+                    self.handler.close_connection = True
+                    self._discard_chunks(size, len(out))
+                    raise _too_large(self._max_body)
+                data = rfile.read(size)
+                if len(data) != size:
+                    raise _bad_chunked("a chunk ended early")
+                out += data
+                _chunk_end(rfile)
+            _skip_trailers(rfile)
+        except HttpError:
+            self.handler.close_connection = True
+            raise
+        return bytes(out)
 
-    def _discard_chunks(self, size: int) -> None:
-        """Read and drop the rest of a chunked body (bounded by DRAIN_LIMIT)."""
+    def _discard_chunks(self, size: int, seen: int) -> None:
+        """Read and drop the rest of a chunked body (up to DRAIN_LIMIT past the cap)."""
         rfile = self.handler.rfile
-        dropped = 0
-        while size > 0 and dropped <= DRAIN_LIMIT:
-            self._discard(size)
-            dropped += size
-            rfile.readline(1024)
-            try:
-                size = int(rfile.readline(1024).split(b";")[0].strip() or b"0", 16)
-            except ValueError:
-                return
-        if size == 0:
-            rfile.readline(1024)
+        try:
+            while size > 0 and seen + size <= self._max_body + DRAIN_LIMIT:
+                self._discard(size)
+                seen += size
+                _chunk_end(rfile)
+                size = _chunk_size(rfile)
+            if size == 0:
+                _skip_trailers(rfile)
+        except HttpError:
+            pass  # the 413 is the answer; the connection closes anyway
+
+    def abandon_body(self) -> None:
+        """After the response, close without reading the body (a 401/403/415 answer).
+
+        The socket's sending side closes first; then at most :data:`LINGER_BYTES` that were
+        already on their way are read for up to :data:`LINGER_SECONDS`, so the client gets
+        the answer instead of a reset. The body itself is never read.
+        """
+        handler = self.handler
+        handler.close_connection = True
+        sock = handler.connection
+        try:
+            handler.wfile.flush()
+            sock.shutdown(socket.SHUT_WR)
+            sock.settimeout(LINGER_SECONDS)
+            left = LINGER_BYTES
+            while left > 0 and (data := sock.recv(min(left, 1 << 16))):
+                left -= len(data)
+        except OSError:
+            pass
 
     def json_body(self) -> dict[str, Any]:
-        """The body as a JSON object (400 ErrorResponse if it is not one)."""
+        """The body as a JSON object (400 ErrorResponse if it is not one).
+
+        A body must come as ``application/json`` (415 otherwise, before it is read): a web
+        page can send ``text/plain`` or form bodies without a CORS preflight.
+        """
+        if self.has_body:
+            media = media_type(self.headers.get("Content-Type"))
+            if media not in _JSON_TYPES:
+                raise HttpError(415, UNSUPPORTED_MEDIA_CODE,
+                                f"unsupported Content-Type {media or '(none)'!r}: "
+                                "this endpoint takes application/json")
         try:
             value = json.loads(self.body or b"{}")
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
@@ -188,7 +271,7 @@ class Request:
         """Write a complete (non-streaming) response."""
         handler = self.handler
         handler.send_response(status)
-        for name, value in (headers or {}).items():
+        for name, value in {**self.extra_headers, **(headers or {})}.items():
             handler.send_header(name, value)
         if handler.close_connection:
             handler.send_header("Connection", "close")
@@ -221,6 +304,8 @@ class Request:
         handler.send_response(200)
         handler.send_header("Content-Type", "text/event-stream")
         handler.send_header("Cache-Control", "no-cache")
+        for name, value in self.extra_headers.items():
+            handler.send_header(name, value)
         if chunked:
             handler.send_header("Transfer-Encoding", "chunked")
         else:
@@ -229,6 +314,73 @@ class Request:
         handler.wfile.flush()
         self.responded = True
         return chunked
+
+
+def media_type(content_type: Optional[str]) -> str:
+    """The lower-cased media type of a Content-Type header, without parameters."""
+    return (content_type or "").partition(";")[0].strip().lower()
+
+
+def body_framing(headers: Any) -> Union[int, Literal["chunked"], None]:
+    """How the body is framed: ``None`` (no body), its Content-Length, or :data:`CHUNKED`.
+
+    Strict, as request smuggling defences are: both headers, several Content-Length
+    headers, anything but digits (signs, spaces inside, hex), values over 18 digits, and
+    transfer codings other than exactly ``chunked`` are each a 400.
+    """
+    codings = headers.get_all("Transfer-Encoding") or []
+    lengths = headers.get_all("Content-Length") or []
+    if codings:
+        if lengths:
+            raise _bad_request("both Content-Length and Transfer-Encoding are set")
+        if len(codings) != 1 or codings[0].strip().lower() != CHUNKED:
+            raise _bad_request("only Transfer-Encoding: chunked is supported")
+        return CHUNKED
+    if not lengths:
+        return None
+    if len(lengths) != 1 or not _LENGTH_RE.fullmatch(lengths[0].strip()):
+        raise _bad_request("invalid Content-Length header")
+    length = int(lengths[0])
+    return length or None
+
+
+def _chunk_size(rfile: BufferedIOBase) -> int:
+    line = rfile.readline(1024)
+    match = _CHUNK_SIZE_RE.fullmatch(line)
+    if match is None:
+        raise _bad_chunked("malformed chunk size line")
+    return int(match.group(1), 16)
+
+
+def _chunk_end(rfile: BufferedIOBase) -> None:
+    if rfile.readline(3) not in (b"\r\n", b"\n"):
+        raise _bad_chunked("chunk data is not followed by CRLF")
+
+
+def _skip_trailers(rfile: BufferedIOBase) -> None:
+    for _ in range(_MAX_TRAILER_LINES):
+        line = rfile.readline(1024)
+        if line in (b"\r\n", b"\n"):
+            return
+        if not line.endswith(b"\n"):
+            break
+    raise _bad_chunked("malformed or endless trailer section")
+
+
+def _send_continue(handler: BaseHTTPRequestHandler) -> None:
+    """Answer ``Expect: 100-continue`` now that the body is wanted (see server._Handler)."""
+    if getattr(handler, "expects_continue", False):
+        handler.expects_continue = False  # type: ignore[attr-defined]
+        handler.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        handler.wfile.flush()
+
+
+def _bad_request(message: str) -> HttpError:
+    return HttpError(400, BAD_REQUEST_CODE, message)
+
+
+def _bad_chunked(detail: str) -> HttpError:
+    return HttpError(400, BAD_REQUEST_CODE, f"malformed chunked request body: {detail}")
 
 
 def _too_large(limit: int) -> HttpError:

@@ -6,6 +6,7 @@
 * ``timeplus_dsn`` — the DSN of ``timeplus_server``, or ``$TIMEPLUS_TEST_URL`` when set
   (then no emulator is started).
 
+Both servers have fault injection on (``server.faults``, :mod:`timeplus_emulator.faults`).
 Tests should create uniquely named streams: the session servers are shared.
 """
 
@@ -22,14 +23,15 @@ from timeplus_emulator.server import EmulatorServer
 @pytest.fixture(scope="session")
 def timeplus_server() -> Iterator[EmulatorServer]:
     """A cloud-profile emulator for the whole test session."""
-    with EmulatorServer(profile="cloud") as server:
+    with EmulatorServer(profile="cloud", enable_faults=True) as server:
         yield server
 
 
 @pytest.fixture(scope="session")
 def timeplus_enterprise_server() -> Iterator[EmulatorServer]:
     """An enterprise-profile emulator with HTTP Basic auth (admin / secret)."""
-    with EmulatorServer(profile="enterprise", user="admin", password="secret") as server:  # noqa: S106
+    with EmulatorServer(profile="enterprise", user="admin", password="secret",  # noqa: S106
+                        enable_faults=True) as server:
         yield server
 
 

@@ -13,6 +13,7 @@ persists to ``data_dir``).
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 import logging
 import re
@@ -23,11 +24,11 @@ import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterable, Optional
 from urllib.parse import quote, unquote
 
 from timeplus_emulator.api import Api
-from timeplus_emulator.backend import EngineError, acquire_backend, release_backend
+from timeplus_emulator.backend import EngineError, PoolBusy, acquire_backend, release_backend
 from timeplus_emulator.engine import Engine
 from timeplus_emulator.faults import Faults
 from timeplus_emulator.httpio import AUTHENTICATION_FAILED, Credentials, HttpError, Request
@@ -38,6 +39,11 @@ from timeplus_emulator.statements import Executor
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_BODY = 256 * 1024 * 1024
+DEFAULT_MAX_REQUESTS = 128
+DEFAULT_SOCKET_TIMEOUT = 120.0
+RETRY_AFTER_S = 1
+ORIGIN_REFUSED = 403
+SERVER_BUSY = 202
 _instance_ids = itertools.count(1)
 _PREFIX_RE = re.compile(r"^/(?:(?P<ws>[^/]+)/)?api/(?P<rest>.*)$")
 
@@ -121,8 +127,18 @@ class _Handler(BaseHTTPRequestHandler):
     # Headers and body go out as separate writes; with Nagle on, the body waited ~40 ms for
     # the client's delayed ACK on every plain (non-SSE) reply.
     disable_nagle_algorithm = True
-    timeout = 120
     server: _Listener
+    expects_continue = False
+
+    def setup(self) -> None:
+        super().setup()
+        # reads and writes; a result nobody reads gives up its engine connection after this
+        self.connection.settimeout(self.server.app.socket_timeout)
+
+    def handle_expect_100(self) -> bool:
+        """Defer ``100 Continue`` until the body is wanted (after auth; see httpio)."""
+        self.expects_continue = True
+        return True
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s - " + format, self.address_string(), *args)
@@ -131,6 +147,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         self.server.app.handle(self)
+        self.expects_continue = False
 
     def finish(self) -> None:
         super().finish()
@@ -142,7 +159,7 @@ class _Handler(BaseHTTPRequestHandler):
                 pass
             self.connection.close()
 
-    do_GET = do_POST = do_DELETE = do_PATCH = do_PUT = do_HEAD = _dispatch
+    do_GET = do_POST = do_DELETE = do_PATCH = do_PUT = do_HEAD = do_OPTIONS = _dispatch
 
 
 class EmulatorServer:
@@ -151,16 +168,27 @@ class EmulatorServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, workspace: str = "default",
                  api_key: Optional[str] = None, user: Optional[str] = None,
                  password: Optional[str] = None, data_dir: Optional[str] = None,
-                 profile: str = "cloud", max_body_bytes: int = DEFAULT_MAX_BODY) -> None:
+                 profile: str = "cloud", max_body_bytes: int = DEFAULT_MAX_BODY, *,
+                 enable_faults: bool = False, allow_origins: Iterable[str] = (),
+                 max_requests: int = DEFAULT_MAX_REQUESTS,
+                 socket_timeout: float = DEFAULT_SOCKET_TIMEOUT) -> None:
         if profile not in ("cloud", "enterprise"):
             raise ValueError(f"profile must be 'cloud' or 'enterprise', not {profile!r}")
+        if max_body_bytes < 0 or max_requests < 1 or not socket_timeout > 0:
+            raise ValueError("max_body_bytes must be >= 0, max_requests >= 1, "
+                             "socket_timeout > 0")
+        self.allowed_origins = frozenset(allow_origins)
+        self.max_requests = max_requests
+        self.socket_timeout = float(socket_timeout)
+        self._active = 0
+        self._active_lock = threading.Lock()
         self.host = host
         self.workspace = workspace
         self.profile = profile
         self.credentials = Credentials(api_key, user, password)
         self.data_dir = Path(data_dir) if data_dir else None
         self.max_body_bytes = max_body_bytes
-        self.faults = Faults()
+        self.faults = Faults(enabled=enable_faults)
         self.registry = QueryRegistry()
         self._requested_port = port
         self._thread: Optional[threading.Thread] = None
@@ -194,6 +222,9 @@ class EmulatorServer:
                                         kwargs={"poll_interval": 0.2}, daemon=True,
                                         name=f"tp-emulator-{self.port}")
         self._thread.start()
+        warning = exposure_warning(self.host, self.credentials.required)
+        if warning is not None:
+            logger.warning("%s", warning)
         return self
 
     def stop(self) -> None:
@@ -248,12 +279,25 @@ class EmulatorServer:
 
     @property
     def dsn(self) -> str:
+        """The ``timeplus://`` DSN to connect with, credentials included."""
+        return self._dsn(mask=False)
+
+    @property
+    def masked_dsn(self) -> str:
+        """:attr:`dsn` with the API key or password replaced by ``***`` (for printing)."""
+        return self._dsn(mask=True)
+
+    def _dsn(self, mask: bool) -> str:
         creds = self.credentials
+
+        def secret(value: Optional[str]) -> str:
+            return "***" if mask and value else quote(value or "", safe="")
+
         auth = ""
         if creds.user is not None or creds.password is not None:
-            auth = f"{quote(creds.user or '', safe='')}:{quote(creds.password or '', safe='')}@"
+            auth = f"{quote(creds.user or '', safe='')}:{secret(creds.password)}@"
         elif creds.api_key is not None:
-            auth = f":{quote(creds.api_key, safe='')}@"
+            auth = f":{secret(creds.api_key)}@"
         host = self.host if ":" not in self.host else f"[{self.host}]"
         return f"timeplus://{auth}{host}:{self.port}/{self.workspace}"
 
@@ -297,12 +341,34 @@ class EmulatorServer:
 
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
         req = Request(handler, self.max_body_bytes)
+        with self._active_lock:
+            admitted = self._active < self.max_requests
+            self._active += admitted
+        try:
+            self._handle(req, admitted)
+        finally:
+            with self._active_lock:
+                self._active -= admitted
+
+    def _handle(self, req: Request, admitted: bool) -> None:
+        handler = req.handler
         system = "neutron" if self.profile == "cloud" else "appserver"
         try:
+            if not admitted:
+                raise HttpError(503, SERVER_BUSY, f"Too many simultaneous requests: "
+                                f"{self.max_requests} are running (--max-requests)",
+                                headers={"Retry-After": str(RETRY_AFTER_S)})
+            req.check_framing()
+            self._admit(req)
             self._route(req)
+            req.finish_body()  # never parse an unread body as the next request
         except HttpError as exc:
             if not req.responded:
                 _send_error(req, exc, system)
+        except PoolBusy as exc:
+            if not req.responded:
+                _send_error(req, HttpError(503, exc.code, exc.message, headers={
+                    "Retry-After": str(RETRY_AFTER_S)}), system)
         except EngineError as exc:
             if not req.responded:
                 _send_error(req, HttpError(400, exc.code, exc.message), system)
@@ -315,7 +381,29 @@ class EmulatorServer:
         finally:
             req.drain()
 
+    def _admit(self, req: Request) -> None:
+        """Origin, then credentials; only an admitted request has its body read."""
+        origin = req.headers.get("Origin")
+        if origin is not None:
+            if origin not in self.allowed_origins:
+                raise HttpError(403, ORIGIN_REFUSED, f"requests from origin {origin!r} are "
+                                "not allowed (start the emulator with --allow-origin to allow it)")
+            req.extra_headers.update({"Access-Control-Allow-Origin": origin, "Vary": "Origin"})
+            if req.method == "OPTIONS":  # a CORS preflight carries no credentials
+                req.trusted = True
+                return
+        if not self.credentials.accepts(req.headers):
+            req.handler.close_connection = True
+            headers = {"WWW-Authenticate": 'Basic realm="timeplus"'}
+            raise HttpError(401, AUTHENTICATION_FAILED,
+                            "Authentication failed: missing or wrong API key or user/password",
+                            headers=headers)
+        req.trusted = True
+
     def _route(self, req: Request) -> None:
+        if req.method == "OPTIONS":
+            self._preflight(req)
+            return
         if req.path.rstrip("/") == "/_emulator/faults":
             self._faults_endpoint(req)
             return
@@ -332,13 +420,16 @@ class EmulatorServer:
             headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
             req.body  # noqa: B018 - drain the request so the connection stays usable
             raise HttpError(status, 1002, f"injected fault: HTTP {status}", headers=headers)
-        if not self.credentials.accepts(req.headers):
-            req.handler.close_connection = True
-            headers = {"WWW-Authenticate": 'Basic realm="timeplus"'}
-            raise HttpError(401, AUTHENTICATION_FAILED,
-                            "Authentication failed: missing or wrong API key or user/password",
-                            headers=headers)
         self._call(req, match.group("rest"))
+
+    def _preflight(self, req: Request) -> None:
+        """Answer a CORS preflight from an allowed origin (others got 403 in ``_admit``)."""
+        if "Access-Control-Allow-Origin" not in req.extra_headers:
+            raise HttpError(405, 405, "OPTIONS is only answered to an allowed Origin")
+        req.send(204, headers={
+            "Access-Control-Allow-Methods": "GET, POST, PATCH, DELETE",
+            "Access-Control-Allow-Headers": "Authorization, Content-Type, X-Api-Key",
+            "Access-Control-Max-Age": "600"})
 
     def _call(self, req: Request, rest: str) -> None:
         path_known = False
@@ -355,12 +446,15 @@ class EmulatorServer:
         raise HttpError(404, 404, f"no such path {req.path}")
 
     def _faults_endpoint(self, req: Request) -> None:
+        if not self.faults.enabled:
+            raise HttpError(404, 404, "fault injection is off: start the emulator with "
+                            "--enable-faults (enable_faults=True) to use /_emulator/faults")
         if req.method == "GET":
             req.send_json(200, self.faults.snapshot())
         elif req.method == "POST":
             try:
                 self.faults.configure(req.json_body())
-            except (TypeError, ValueError) as exc:
+            except ValueError as exc:
                 raise HttpError(400, 36, f"bad fault settings: {exc}") from None
             req.send(204)
         elif req.method == "DELETE":
@@ -371,11 +465,39 @@ class EmulatorServer:
 
 
 def _send_error(req: Request, exc: HttpError, system: str) -> None:
+    if not req.trusted or exc.status == 415:
+        if req.has_body:
+            req.handler.close_connection = True
+        req.send_error_response(exc, system)
+        if req.has_body:
+            req.abandon_body()
+        return
     try:
         req.body  # noqa: B018 - an unread body would be parsed as the next request
     except HttpError:
         req.handler.close_connection = True
     req.send_error_response(exc, system)
+
+
+def exposure_warning(host: str, credentials: bool) -> Optional[str]:
+    """A warning if ``host`` is reachable from other machines and no credentials are set."""
+    if credentials or _is_loopback(host):
+        return None
+    return (f"the emulator listens on {host} without credentials: anyone who can reach this "
+            "address can run SQL; use --api-key or --user/--password, or --host 127.0.0.1")
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    return bool(infos) and all(ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback
+                               for info in infos)
 
 
 def _rand() -> str:

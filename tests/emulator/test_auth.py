@@ -73,9 +73,12 @@ def test_enterprise_basic_auth(timeplus_enterprise_server: EmulatorServer) -> No
     assert _streams(server, auth=("admin", "secret")).status_code == 200
 
 
-def test_info_and_fault_control_need_no_fault_but_info_needs_auth(
-        timeplus_enterprise_server: EmulatorServer) -> None:
+def test_info_and_fault_control_need_auth(timeplus_enterprise_server: EmulatorServer) -> None:
     server = timeplus_enterprise_server
     _assert_401(requests.get(server.base_url + "/info", timeout=5))
-    control = requests.get(server.url + "/_emulator/faults", timeout=5)
-    assert control.status_code == 200
+    control = server.url + "/_emulator/faults"
+    _assert_401(requests.get(control, timeout=5))
+    _assert_401(requests.post(control, json={"fail_count": 5}, timeout=5))
+    assert server.faults.snapshot()["fail_count"] == 0  # the refused POST changed nothing
+    allowed = requests.get(control, auth=("admin", "secret"), timeout=5)
+    assert allowed.status_code == 200 and allowed.json()["fail_count"] == 0

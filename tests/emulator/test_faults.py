@@ -39,7 +39,7 @@ def test_fault_status_must_be_an_error() -> None:
     from timeplus_emulator.faults import Faults
 
     with pytest.raises(ValueError, match="4xx or 5xx"):
-        Faults().fail_next(1, status=200)
+        Faults(enabled=True).fail_next(1, status=200)
 
 
 def test_drop_connection_after_events(api: Any) -> None:

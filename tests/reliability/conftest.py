@@ -64,7 +64,7 @@ def watchdog(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def faulty_server() -> Iterator[EmulatorServer]:
-    with run_emulator() as server:
+    with run_emulator(enable_faults=True) as server:
         yield server
 
 

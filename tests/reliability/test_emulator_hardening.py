@@ -20,7 +20,7 @@ TIMEOUT = (5, 15)
 
 @pytest.fixture(scope="module")
 def hardened() -> Iterator[EmulatorServer]:
-    with EmulatorServer(max_body_bytes=LIMIT) as server:
+    with EmulatorServer(max_body_bytes=LIMIT, enable_faults=True) as server:
         yield server
 
 
@@ -118,7 +118,8 @@ def test_body_over_the_limit(api: str, chunked: bool) -> None:
 def test_closing_responses_say_connection_close(api: str) -> None:
     """When the server closes after an error, it must say so, or clients reuse a dead socket."""
     with requests.Session() as session:
-        response = session.post(api + "/queries", data=b"x" * (LIMIT + 1), timeout=TIMEOUT)
+        response = session.post(api + "/queries", data=b"x" * (LIMIT + 1), timeout=TIMEOUT,
+                                headers={"Content-Type": "application/json"})
         assert_error(response, 413)
         assert response.headers.get("Connection", "").lower() == "close"
         again = session.get(api + "/streams", timeout=TIMEOUT)  # same session, pooled socket
@@ -188,7 +189,8 @@ def test_abandoned_connections_do_not_block_others(hardened: EmulatorServer, api
 
 def test_fault_control_rejects_bad_settings(hardened: EmulatorServer, api: str) -> None:
     control = hardened.url + "/_emulator/faults"
-    assert_error(requests.post(control, data=b"{", timeout=TIMEOUT), 400)
+    assert_error(requests.post(control, data=b"{", timeout=TIMEOUT,
+                               headers={"Content-Type": "application/json"}), 400)
     assert_error(requests.post(control, json={"fail_count": "many"}, timeout=TIMEOUT), 400)
     assert requests.get(control, timeout=TIMEOUT).json()["fail_count"] == 0
 

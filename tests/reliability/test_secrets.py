@@ -35,7 +35,7 @@ def _assert_no_secret(text: str) -> None:
 
 @pytest.fixture(scope="module")
 def key_server() -> Iterator[EmulatorServer]:
-    with run_emulator(api_key=API_KEY) as server:
+    with run_emulator(api_key=API_KEY, enable_faults=True) as server:
         yield server
 
 
