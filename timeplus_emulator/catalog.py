@@ -19,6 +19,7 @@ CATALOG_FILE = "timeplus_emulator_catalog.json"
 TP_TIME_TYPE = "datetime64(3, 'UTC')"
 TP_TIME_DEFAULT = "now64(3, 'UTC')"
 CHANGELOG_MODES = frozenset({"changelog", "changelog_kv"})  # streams with a ``_tp_delta`` column
+KV_MODES = frozenset({"versioned_kv", "changelog_kv"})  # streams whose rows are keyed versions
 
 
 def now_text() -> str:

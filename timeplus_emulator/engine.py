@@ -30,11 +30,13 @@ chDB's parser before the check (255 is stored as -1, 257 as 1). Historical reads
 (the compacted state the docs describe, ``docs/changelog-stream.md``; a real server's
 ``table()`` may still show uncompacted rows until its merge runs); ``changelog`` streams
 keep every row. Streaming reads emit the rows as ingested, deltas included (Proton
-``tests/stream/test_stream_smoke/0013_changelog_stream.json``); streaming aggregations over
-a kv stream see the latest row of each key among the rows since the query started, deletes
-dropped, as Proton's retracting aggregates do; over a ``changelog`` stream they count delete
-rows as rows. Known gap: Proton starts a streaming read of a kv stream by replaying its
-current state; the emulator starts at the latest row, as for append streams.
+``tests/stream/test_stream_smoke/0013_changelog_stream.json``). A streaming read of a kv
+stream without ``seek_to`` first replays its current state (the latest row of each key,
+deleted keys left out), as Proton does (docs ``versioned-stream.md``); streaming aggregations
+over a kv stream then see the latest row of each key, deletes dropped, as Proton's retracting
+aggregates do (windowed aggregations and materialized views start at the latest row).
+Streaming aggregations over a ``changelog`` stream are refused (code 48): without a key the
+emulator cannot retract a delete row from an aggregate.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from contextlib import ExitStack
 from typing import Optional, Protocol
 
 from timeplus_emulator.backend import EngineError, run_on, stream_on
-from timeplus_emulator.catalog import StreamInfo
+from timeplus_emulator.catalog import KV_MODES, StreamInfo
 from timeplus_emulator.engine import NOT_IMPLEMENTED, Engine, WindowRange
 from timeplus_emulator.queries import QueryRecord
 from timeplus_emulator.sql import (
@@ -91,6 +91,7 @@ class SelectRunner:
         self._chunk_head = b""
         self._stream_index = -1
         self._start_sn = 0
+        self._replay_upto = 0  # kv streams: the state up to here is replayed first
         self._delivered = 0
 
     # ------------------------------------------------------------------ prepare
@@ -139,11 +140,25 @@ class SelectRunner:
             raise EngineError(NOT_IMPLEMENTED, stmt.unsupported_streaming_reason)
         self._stream_index = self._live[0]
         info = self.engine.source_stream(stmt.sources[self._stream_index])
+        if stmt.aggregating and info.mode == "changelog":
+            raise EngineError(NOT_IMPLEMENTED, "a streaming aggregation over the changelog "
+                              f"stream {info.name} is not supported by the emulator (it would "
+                              "count delete rows as rows); use a changelog_kv stream or table()")
         self._start_sn = self._seek(stmt.seek_to, info)
+        if self._replays_state(info):
+            self._replay_upto = self._start_sn
+            self._start_sn = 0
         out = run_on_pool(self.engine, self._substitute(self._start_sn, self._start_sn),
                           HEADER_FORMAT)
         lines = _split_rows(out)
         self.header = self._header_from(lines[0], lines[1])
+
+    def _replays_state(self, info: StreamInfo) -> bool:
+        """A streaming read of a kv stream starts with its current state (the latest row of
+        each key, deleted keys left out), as Proton's does; not with an explicit ``seek_to``,
+        windows or in a materialized view (which must not re-insert the state on restart)."""
+        return (info.mode in KV_MODES and self.stmt.seek_to is None and self.control is None
+                and not self._windowed())
 
     def _seek(self, seek_to: Optional[str], info: StreamInfo) -> int:
         """The sequence number a streaming query starts after (``seek_to`` setting)."""
@@ -184,7 +199,8 @@ class SelectRunner:
         return header
 
     def _substitute(self, after: Optional[int], upto: Optional[int],
-                    window_range: Optional[WindowRange] = None) -> str:
+                    window_range: Optional[WindowRange] = None,
+                    compact: Optional[bool] = None) -> str:
         sql = self.stmt.ch_sql
         if self.stmt.system_tables:
             sql = rewrite_system_tables(self.engine, sql)
@@ -193,7 +209,8 @@ class SelectRunner:
             text = self.engine.source_sql(source, after if streaming else None,
                                           upto if streaming else None,
                                           window_range if streaming else None,
-                                          compact=streaming and self.stmt.aggregating)
+                                          compact=streaming and (self.stmt.aggregating
+                                                                 if compact is None else compact))
             sql = sql.replace(placeholder(index), text)
         return sql
 
@@ -263,15 +280,20 @@ class SelectRunner:
             raise EngineError(60, f"Stream {info.database}.{info.name} was dropped")
         return last
 
-    def _run_range(self, after: int, upto: int,
-                   window_range: Optional[WindowRange] = None) -> list[bytes]:
-        out = run_on_pool(self.engine, self._substitute(after, upto, window_range), ROWS_FORMAT)
+    def _run_range(self, after: int, upto: int, window_range: Optional[WindowRange] = None,
+                   compact: Optional[bool] = None) -> list[bytes]:
+        out = run_on_pool(self.engine, self._substitute(after, upto, window_range, compact),
+                          ROWS_FORMAT)
         self.record.scanned_rows += upto - after
         self.record.scanned_bytes += len(out)
         return _split_rows(out)
 
     def _run_batches(self, sink: RowSink) -> None:
         seen = self._start_sn
+        if self._replay_upto:  # a kv stream's current state first
+            if self._deliver(sink, self._run_range(0, self._replay_upto, compact=True)):
+                return
+            seen = self._replay_upto
         while True:
             last = self._clock_wait(seen, sink)
             if last > seen:

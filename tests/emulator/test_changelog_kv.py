@@ -245,3 +245,15 @@ def test_materialized_view_without_target_keeps_the_deltas(api: Any) -> None:
         time.sleep(0.05)
     assert rows == [["a", 1, 1], ["a", 1, -1]]
     api.sql(f"DROP VIEW {view}")
+
+
+def test_streaming_aggregation_over_a_changelog_stream_is_refused(api: Any) -> None:
+    """Without a key the emulator cannot retract a delete row from an aggregate: refused
+    instead of counting deletes as rows; plain streaming reads still work."""
+    name = api.create_stream("i int32", name=unique("cl"), extra=" SETTINGS mode='changelog'")
+    error = api.error(api.post("/queries", json={"sql": f"SELECT count() FROM {name}"}), 400)
+    assert error["code"] == 48 and "changelog" in error["message"]
+    stream = api.query(f"SELECT i, _tp_delta FROM {name}")
+    api.sql(f"INSERT INTO {name} (i, _tp_delta) VALUES (1, 1), (1, -1)")
+    assert stream.rows(at_least=2) == [[1, 1], [1, -1]]
+    stream.close()
