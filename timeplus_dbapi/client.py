@@ -450,7 +450,7 @@ class TimeplusClient:
         path = f"v1beta2/streams/{path_segment(stream)}/ingest"
         checks = self._row_checks(stream, columns)
         if checks is not None:
-            encoder = checks.wrap(encoder)
+            rows = checks.checked_rows(rows)  # a list whole, before the first request
         bodies = iter_compact_bodies_marked(columns, rows, encoder, self.ingest_max_bytes)
         sending = _PipelinedPosts(self, path)
         try:

@@ -21,7 +21,14 @@ from .errors import DataError
 from .protocol.jsoncodec import collector_paused
 from .typesystem import TypeSpec, parse_result_type
 
-__all__ = ["Converter", "RowConverter", "converter_for", "may_hold_floats", "parse_datetime"]
+__all__ = [
+    "Converter",
+    "RowConverter",
+    "converter_for",
+    "may_hold_floats",
+    "parse_datetime",
+    "time_zone",
+]
 
 Converter = Callable[[Any], Any]
 BatchFunction = Callable[[list[list[Any]]], list[tuple[Any, ...]]]
@@ -68,7 +75,8 @@ def parse_datetime(text: str) -> datetime.datetime:
 
 
 @lru_cache(maxsize=64)
-def _zone(name: str) -> datetime.tzinfo:
+def time_zone(name: str) -> datetime.tzinfo:
+    """The tzinfo of an IANA zone name (UTC names give ``datetime.timezone.utc``)."""
     if name in _UTC_NAMES:
         return datetime.timezone.utc
     from zoneinfo import ZoneInfo
@@ -104,7 +112,7 @@ def _datetime_factory(spec: TypeSpec) -> Converter:
     zone_names = [arg for arg in spec.args if isinstance(arg, str)]
     if not zone_names:
         return parse_datetime
-    zone = _zone(zone_names[0])
+    zone = time_zone(zone_names[0])
     return _utc if zone is datetime.timezone.utc else _zoned(zone)
 
 

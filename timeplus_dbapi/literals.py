@@ -20,7 +20,14 @@ from typing import Any
 
 from .errors import DataError, NotSupportedError
 
-__all__ = ["quote_identifier", "quote_string", "render_literal"]
+__all__ = [
+    "DATE_RANGE",
+    "WIDE_DATE_RANGE",
+    "numpy_scalar",
+    "quote_identifier",
+    "quote_string",
+    "render_literal",
+]
 
 _BYTE_TEXT = [chr(b) if 0x20 <= b < 0x7F else f"\\x{b:02x}" for b in range(256)]
 _BYTE_TEXT[ord("\\")] = "\\\\"
@@ -31,6 +38,9 @@ _DATE_MAX = datetime.date(2149, 6, 6)
 # date32 and datetime64 hold 1900-01-01 .. 2299-12-31; the server clamps values outside
 _WIDE_MIN = datetime.date(1900, 1, 1)
 _WIDE_MAX = datetime.date(2299, 12, 31)
+#: The days of ``date``, and of ``date32``/``datetime64`` (also used by the ingest checks)
+DATE_RANGE = (_DATE_MIN, _DATE_MAX)
+WIDE_DATE_RANGE = (_WIDE_MIN, _WIDE_MAX)
 
 
 def _check_encodable(text: str, what: str) -> None:

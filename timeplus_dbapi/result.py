@@ -24,27 +24,15 @@ from .errors import Error, InterfaceError, OperationalError
 from .protocol.errors import TransportTimeout
 from .protocol.jsoncodec import loads_exact, loads_signed_zero
 from .protocol.query import Column
-from .typesystem import TypeSpec, parse_result_type
+from .typesystem import DECIMAL_DIGITS, TypeSpec, parse_result_type
 
 __all__ = ["StreamingResult", "describe_columns"]
 
 logger = logging.getLogger(__name__)
 
 Row = tuple[Any, ...]
-_DECIMAL_DIGITS = {"decimal32": 9, "decimal64": 18, "decimal128": 38, "decimal256": 76}
 _FLOAT_EXACT_DIGITS = 15
 _QUERY_WAS_CANCELLED = 394
-
-
-def _precision_scale(spec: TypeSpec) -> tuple[Optional[int], Optional[int]]:
-    ints = [a for a in spec.args if isinstance(a, int)]
-    if spec.name == "decimal" and ints:
-        return ints[0], (ints[1] if len(ints) > 1 else 0)
-    if spec.name in _DECIMAL_DIGITS:
-        return _DECIMAL_DIGITS[spec.name], (ints[0] if ints else 0)
-    if spec.name == "datetime64":
-        return (ints[0] if ints else 3), None
-    return None, None
 
 
 def describe_columns(columns: tuple[Column, ...]) -> list[tuple[Any, ...]]:
@@ -53,7 +41,7 @@ def describe_columns(columns: tuple[Column, ...]) -> list[tuple[Any, ...]]:
     for column in columns:
         spec = parse_result_type(column.type)
         base = spec.unwrap()
-        precision, scale = _precision_scale(base)
+        precision, scale = base.precision_scale
         size = next((a for a in base.args if isinstance(a, int)), None)
         internal_size = size if base.name == "fixed_string" else None
         described.append(
@@ -63,8 +51,8 @@ def describe_columns(columns: tuple[Column, ...]) -> list[tuple[Any, ...]]:
 
 
 def _needs_exact_numbers(spec: TypeSpec) -> bool:
-    if spec.name == "decimal" or spec.name in _DECIMAL_DIGITS:
-        precision, _ = _precision_scale(spec)
+    if spec.name == "decimal" or spec.name in DECIMAL_DIGITS:
+        precision, _ = spec.precision_scale
         return precision is None or precision > _FLOAT_EXACT_DIGITS
     return any(_needs_exact_numbers(arg) for arg in spec.type_args)
 

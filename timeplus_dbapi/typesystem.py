@@ -13,9 +13,9 @@ import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Union
+from typing import Optional, Union
 
-__all__ = ["TypeParseError", "TypeSpec", "parse_result_type", "parse_type"]
+__all__ = ["DECIMAL_DIGITS", "TypeParseError", "TypeSpec", "parse_result_type", "parse_type"]
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,8 @@ _BY_SQUASHED = {name.replace("_", ""): name for name in _CANONICAL_NAMES}
 _BY_SQUASHED.update(_ALIASES)
 
 _WRAPPERS = ("nullable", "low_cardinality")
+#: The precision of the fixed-size decimal types (their one argument is the scale)
+DECIMAL_DIGITS = {"decimal32": 9, "decimal64": 18, "decimal128": 38, "decimal256": 76}
 _NAMED_FIELD_TYPES = ("tuple", "nested")
 
 _TOKEN_RE = re.compile(
@@ -101,6 +103,18 @@ class TypeSpec:
     def type_args(self) -> tuple[TypeSpec, ...]:
         """The nested type arguments, without literal parameters."""
         return tuple(arg for arg in self.args if isinstance(arg, TypeSpec))
+
+    @property
+    def precision_scale(self) -> tuple[Optional[int], Optional[int]]:
+        """(precision, scale) of a decimal; (precision, None) of a datetime64; else Nones."""
+        ints = [a for a in self.args if isinstance(a, int)]
+        if self.name == "decimal" and ints:
+            return ints[0], (ints[1] if len(ints) > 1 else 0)
+        if self.name in DECIMAL_DIGITS:
+            return DECIMAL_DIGITS[self.name], (ints[0] if ints else 0)
+        if self.name == "datetime64":
+            return (ints[0] if ints else 3), None
+        return None, None
 
     def unwrap(self) -> TypeSpec:
         """The value type under any ``nullable``/``low_cardinality`` wrappers."""

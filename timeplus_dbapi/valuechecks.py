@@ -1,54 +1,72 @@
-"""Checks of ingest rows against the stream's column types, before a block is sent.
+"""Checks of ingest rows against the stream's column types, before anything is sent.
 
-The server does not refuse two kinds of bad values; it stores something else instead:
+The server does not refuse many bad values; it stores something else instead: 300 in an
+``int8`` is stored as 44, 1.9 in an ``int32`` as 1, ``1.005`` in a ``decimal(10, 2)`` as 1,
+1969-07-20 in a ``date`` as 1970-01-01, 42 in a ``string`` as ``'42'``, and NULL in a column
+that is not nullable as the type's default. :class:`RowChecks` raises ``DataError`` naming the
+column, the row and the reason instead, recursively through ``array``, ``map``, ``tuple``,
+``nullable`` and ``low_cardinality``. A list of rows is checked whole before the first request;
+rows from another iterable are checked a block at a time as they are read.
 
-* an integer outside its column's range wraps around (300 in an ``int8`` column is stored as
-  44, 2**40 in an ``int32`` column as 0);
-* NULL in a column that is not nullable becomes the type's default (0, '', 1970-01-01).
+What each type accepts (anything else is refused):
 
-``RowChecks`` raises ``DataError`` naming the column and the value instead. A NULL is allowed
-where the column is nullable, and where it declares a ``DEFAULT`` expression (NULL then asks
-for that default, as the server documents). The integer bounds are checked with C-level
-``min``/``max`` passes over each integer column of a block; the NULL check runs only when the
-encoded block contains ``null`` at all.
+* integers: ``int`` (and ``bool``, numpy integers) within the type's range; no floats;
+* ``float32``/``float64``: floats, integers a float64 holds exactly, ``"nan"``/``"inf"``/
+  ``"-inf"``; ``float32`` refuses finite values beyond its range (they would become inf) but
+  rounds others to float32 precision, as any float32 does;
+* ``decimal(P, S)``: ``Decimal``, ``int``, ``float`` (by its shortest repr) and decimal text,
+  with at most ``P - S`` integer digits and ``S`` fraction digits: excess digits are refused,
+  never rounded;
+* ``string``: ``str``, and ``bytes`` that are UTF-8; ``fixed_string(N)``: at most N bytes;
+* ``bool``: ``bool`` (and 0 and 1); ``uuid``, ``ipv4``, ``ipv6``: the ``uuid``/``ipaddress``
+  objects or their text (an IPv4 address is refused in an ``ipv6`` column, which would store
+  it as ``::ffff:a.b.c.d``); ``enum``: one of its labels; ``json``: a mapping or JSON text;
+* ``date`` 1970-01-01..2149-06-06, ``date32`` 1900-01-01..2299-12-31: ``date`` objects (a
+  ``datetime`` only at midnight) or ISO text; ``datetime`` 1970-01-01 00:00:00..2106-02-07
+  06:28:15 UTC and ``datetime64`` 1900-01-01..2299-12-31: ``datetime``/``date`` objects or
+  ISO-8601 text (a naive value is read in the column's time zone, UTC when it has none).
+  Digits finer than a ``datetime64``'s precision are cut by the server, as documented for
+  the type; they are not refused.
+
+Values of other types (``point``, ``interval_*``, aggregate states...) are left to the server.
+
+Cost: each checked column is read once into a list, then checked with C-level passes (the set
+of value types, ``min``/``max``); values are looked at one by one only when a pass fails, to
+name the bad one (and for decimals, which need Decimal arithmetic).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, Callable, Optional
 
 from .errors import DataError
-from .typesystem import TypeParseError, parse_type
+from .jsonvalues import json_value
+from .typesystem import TypeParseError, TypeSpec, parse_type
+from .valuetypes import ValueCheck, check_for
 
 __all__ = ["ColumnRule", "RowChecks", "column_rules"]
 
-Encoder = Callable[[Sequence[Any]], bytes]
-
-
-def _bounds() -> dict[str, tuple[int, int]]:
-    table = {}
-    for bits in (8, 16, 32, 64, 128, 256):
-        table[f"int{bits}"] = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
-        table[f"uint{bits}"] = (0, (1 << bits) - 1)
-    return table
-
-
-_INT_BOUNDS = _bounds()
+_STREAMED_BLOCK_ROWS = 1000  # as the encoder's first block: a generator is not read far ahead
+_NONE = type(None)
+_JSON_NATIVE = frozenset({str, int, float, bool, list, tuple, dict})
 
 
 @dataclass(frozen=True)
 class ColumnRule:
-    """What a value of one column must satisfy: ``null_ok``, and integer ``bounds``."""
+    """What a value of one column must satisfy: ``null_ok`` at the top level, and ``check``
+    (None when the driver cannot check the type's values)."""
 
     null_ok: bool
-    bounds: Optional[tuple[int, int]]
+    check: Optional[ValueCheck]
+    type_name: str = ""
 
 
 def column_rules(stream: Mapping[str, Any]) -> dict[str, ColumnRule]:
-    """The rule of each column of a stream description (``GET /streams/{name}``) that has one."""
+    """The rule of each column of a stream description (``GET /streams/{name}``)."""
     rules: dict[str, ColumnRule] = {}
     for column in stream.get("columns") or []:
         try:
@@ -56,70 +74,110 @@ def column_rules(stream: Mapping[str, Any]) -> dict[str, ColumnRule]:
         except TypeParseError:
             continue  # a type this driver cannot read: the server alone checks its values
         null_ok = bool(column.get("nullable")) or spec.is_nullable or bool(column.get("default"))
-        bounds = _INT_BOUNDS.get(spec.unwrap().name)
-        if not null_ok or bounds is not None:
-            rules[str(column.get("name"))] = ColumnRule(null_ok, bounds)
+        rules[str(column.get("name"))] = ColumnRule(null_ok, _top_check(spec), str(spec))
     return rules
 
 
+def _top_check(spec: TypeSpec) -> Optional[ValueCheck]:
+    """The check of a column's non-NULL values (NULL itself is the rule's ``null_ok``)."""
+    return check_for(spec.unwrap())
+
+
 class RowChecks:
-    """The checks for rows of ``columns`` sent to ``stream``; ``wrap`` adds them to an encoder."""
+    """The checks for rows of ``columns`` sent to ``stream``."""
 
     def __init__(
         self, stream: str, columns: Sequence[str], rules: Mapping[str, ColumnRule]
     ) -> None:
         self.stream = stream
         picked = [(j, str(name), rules.get(str(name))) for j, name in enumerate(columns)]
-        self.bounded = [(j, name, r.bounds) for j, name, r in picked if r and r.bounds]
-        self.not_null = [(j, name) for j, name, r in picked if r and not r.null_ok]
+        self.checked = [
+            (j, name, rule)
+            for j, name, rule in picked
+            if rule is not None and (rule.check is not None or not rule.null_ok)
+        ]
 
     @property
     def active(self) -> bool:
-        return bool(self.bounded or self.not_null)
+        return bool(self.checked)
 
-    def wrap(self, encode: Encoder) -> Encoder:
-        def checked(rows: Sequence[Any]) -> bytes:
-            self.check_bounds(rows)
-            encoded = encode(rows)
-            if self.not_null and b"null" in encoded:
-                self.check_nulls(rows)
-            return encoded
+    def checked_rows(self, rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
+        """``rows``, checked: a list or tuple now and whole, other iterables block by block
+        as they are read (each block before it is encoded)."""
+        if isinstance(rows, (list, tuple)):
+            try:
+                self.check(rows)
+            except DataError as error:
+                error.rows_accepted = 0
+                raise
+            return rows
+        return self._check_streamed(iter(rows))
 
-        return checked
+    def _check_streamed(self, rows: Iterator[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+        first = 0
+        while True:
+            block = list(itertools.islice(rows, _STREAMED_BLOCK_ROWS))
+            if not block:
+                return
+            self.check(block, first)
+            yield from block
+            first += len(block)
 
-    def check_bounds(self, rows: Sequence[Any]) -> None:
-        for j, name, (low, high) in self.bounded:
+    def check(self, rows: Sequence[Any], first_row: int = 0) -> None:
+        """Raise DataError for the first bad value (columns in order); ``first_row`` is the
+        number of the first of ``rows`` in the messages."""
+        for j, name, rule in self.checked:
             get = itemgetter(j)
             try:
-                if low <= min(map(get, rows)) and max(map(get, rows)) <= high:
-                    continue
-            except (TypeError, IndexError, KeyError):
-                pass  # NULLs or values of other types: looked at one by one
-            self._check_each(rows, j, name, low, high)
-
-    def _check_each(self, rows: Sequence[Any], j: int, name: str, low: int, high: int) -> None:
-        for row in rows:
-            try:
-                value = row[j]
+                types = set(map(type, map(get, rows)))
             except (TypeError, IndexError, KeyError):
                 return  # a malformed row: the encoder names the problem
-            if isinstance(value, (int, float)) and value == value and not low <= value <= high:
-                raise DataError(
-                    f"value {value!r} of column {name!r} is out of the range of the column's "
-                    f"type in stream {self.stream!r} ({low}..{high}); the server would store "
-                    "it wrapped around"
-                )
+            if not _column_ok(rule, rows, get, types):
+                self._refuse(name, rule, list(map(get, rows)), first_row)
 
-    def check_nulls(self, rows: Sequence[Any]) -> None:
-        for j, name in self.not_null:
-            get = itemgetter(j)
-            try:
-                found = None in map(get, rows)
-            except (TypeError, IndexError, KeyError):
-                continue  # a malformed row: the encoder names the problem
-            if found:
-                raise DataError(
-                    f"column {name!r} of stream {self.stream!r} is not nullable and has no "
-                    "default, but a value is None (NULL); the server would store the type's "
-                    "default instead"
+    def _refuse(self, name: str, rule: ColumnRule, values: list[Any], first_row: int) -> None:
+        for index, value in enumerate(values):
+            if value is None:
+                if rule.null_ok:
+                    continue
+                reason = (
+                    "None (NULL) in a column that is not nullable and has no default: the "
+                    "server would store the type's default instead"
                 )
+            else:
+                found = rule.check.problem(value) if rule.check is not None else None
+                if found is None:
+                    continue
+                if type(value) not in _JSON_NATIVE:
+                    _refuse_unsendable(value)
+                reason = f"{rule.type_name} value refused: {found}"
+            raise DataError(
+                f"column {name!r}, row {first_row + index}: {reason} (stream {self.stream!r}; "
+                "this row was not sent)"
+            )
+
+
+def _refuse_unsendable(value: Any) -> None:
+    """NotSupportedError for a value of a type no column can take (as the encoder says)."""
+    try:
+        json_value(value)
+    except DataError:
+        pass  # a known type with a bad value: the column's message says more
+
+
+def _column_ok(
+    rule: ColumnRule, rows: Sequence[Any], get: Callable[[Any], Any], types: set[type]
+) -> bool:
+    """Fast test of one column of ``rows`` whose values have ``types``: True when every
+    value passes (False: look closer)."""
+    has_null = _NONE in types
+    if has_null:
+        if not rule.null_ok:
+            return False
+        types = types - {_NONE}
+    if rule.check is None or not types or rule.check.types_suffice(types):
+        return True  # e.g. only str in a string column: the values need not be read
+    values = list(map(get, rows))
+    if has_null:
+        values = [v for v in values if v is not None]
+    return rule.check.all_ok(values, types)

@@ -1,0 +1,516 @@
+"""Per-type value checks for ingest (used by :mod:`timeplus_dbapi.valuechecks`, which
+documents what each type accepts).
+
+:func:`check_for` builds one :class:`ValueCheck` per column type, once per stream. A check
+has two faces: ``all_ok(values, types)``, a fast test of a whole column (or of all the items
+of a nested level) made of C-level passes, which may answer False when unsure; and
+``problem(value)``, the exact verdict on one value: None, or why it is refused.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import math
+import numbers
+import re
+import uuid
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from itertools import chain
+from operator import itemgetter
+from typing import Any, Callable, Optional
+
+from .converters import parse_datetime, time_zone
+from .literals import DATE_RANGE, WIDE_DATE_RANGE, numpy_scalar
+from .typesystem import TypeSpec
+
+__all__ = ["ValueCheck", "check_for"]
+
+_NONE = type(None)
+_UTC = datetime.timezone.utc
+_FLOAT32_MAX = 3.4028234663852886e38
+_FLOAT_EXACT_INT = 2**53
+_NON_FINITE_TEXT = frozenset({"nan", "inf", "-inf", "+inf", "-nan", "+nan"})
+_UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+_DAY_END = datetime.time(23, 59, 59, 999999)
+# datetime and datetime64 ranges, as UTC instants (naive, UTC)
+_DATETIME_RANGE = (datetime.datetime(1970, 1, 1), datetime.datetime(2106, 2, 7, 6, 28, 15))
+_DATETIME64_RANGE = (
+    datetime.datetime.combine(WIDE_DATE_RANGE[0], datetime.time()),
+    datetime.datetime.combine(WIDE_DATE_RANGE[1], _DAY_END),
+)
+_DATE_RANGES = {"date": DATE_RANGE, "date32": WIDE_DATE_RANGE}
+# a value this close to a range end is checked exactly, one by one, even on the fast path
+_NEAR_END = datetime.timedelta(days=1)
+
+
+def _all_of(types: set[type], *accepted: type) -> bool:
+    return all(issubclass(t, accepted) for t in types)
+
+
+class ValueCheck:
+    """Base: ``problem`` is the truth; ``all_ok`` may say False whenever it is unsure."""
+
+    def problem(self, value: Any) -> Optional[str]:
+        raise NotImplementedError
+
+    def all_ok(self, values: list[Any], types: set[type]) -> bool:
+        return all(self.problem(v) is None for v in values)
+
+    def types_suffice(self, types: set[type]) -> bool:
+        """True when values of these Python types are all fine, whatever their values."""
+        return False
+
+
+def _wrong_type(value: Any, wanted: str) -> str:
+    return f"{type(value).__name__} {_short(value)} is not {wanted}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class _Integers(ValueCheck):
+    def __init__(self, name: str, low: int, high: int) -> None:
+        self.name, self.low, self.high = name, low, high
+
+    def problem(self, value: Any) -> Optional[str]:
+        number = numpy_scalar(value) if not isinstance(value, int) else value
+        if not isinstance(number, int):
+            if isinstance(value, float):
+                return f"float {value!r} in an integer column would be truncated"
+            return _wrong_type(value, "an integer")
+        if not self.low <= number <= self.high:
+            return (
+                f"{number} is out of the range of {self.name} ({self.low}..{self.high}): the "
+                "server would store it wrapped around"
+            )
+        return None
+
+    def all_ok(self, values: list[Any], types: set[type]) -> bool:
+        if not _all_of(types, numbers.Integral):
+            return False
+        return bool(self.low <= min(values) and max(values) <= self.high)
+
+
+def _integers(spec: TypeSpec) -> ValueCheck:
+    bits = int(spec.name.removeprefix("u").removeprefix("int"))
+    if spec.name.startswith("u"):
+        return _Integers(spec.name, 0, (1 << bits) - 1)
+    return _Integers(spec.name, -(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+
+
+class _Floats(ValueCheck):
+    def __init__(self, limit: Optional[float]) -> None:
+        self.limit = limit
+
+    def problem(self, value: Any) -> Optional[str]:
+        if isinstance(value, str):
+            return None if value in _NON_FINITE_TEXT else _wrong_type(value, "a float")
+        number = value if isinstance(value, (int, float)) else numpy_scalar(value)
+        if isinstance(number, bool) or not isinstance(number, (int, float)):
+            return _wrong_type(value, "a float")
+        if isinstance(number, int) and float(number) != number:
+            return f"integer {number} has no exact float64 value: it would be rounded"
+        if self.limit is not None and math.isfinite(number) and abs(number) > self.limit:
+            return f"{number!r} is beyond the range of float32: it would be stored as inf"
+        return None
+
+    def types_suffice(self, types: set[type]) -> bool:
+        return self.limit is None and _all_of(types, float)
+
+    def all_ok(self, values: list[Any], types: set[type]) -> bool:
+        if _all_of(types, float):
+            return self.limit is None or bool(max(map(abs, values)) <= self.limit)
+        if not _all_of(types, int, float) or bool in types:
+            return False
+        return bool(-_FLOAT_EXACT_INT <= min(values) and max(values) <= _FLOAT_EXACT_INT)
+
+
+class _Decimals(ValueCheck):
+    def __init__(self, spec: TypeSpec) -> None:
+        precision, scale = spec.precision_scale
+        self.scale = scale or 0
+        self.integer_digits = (precision or 10) - self.scale
+        self.name = f"decimal({precision}, {self.scale})"
+        self.bound = 10**self.integer_digits
+
+    def problem(self, value: Any) -> Optional[str]:
+        if isinstance(value, bool):
+            return _wrong_type(value, "a decimal number")
+        try:
+            number = Decimal(float.__repr__(value) if isinstance(value, float) else value)
+        except (InvalidOperation, TypeError, ValueError):
+            return _wrong_type(value, "a decimal number")
+        if not number.is_finite():
+            return f"{value!r} is not finite: {self.name} has no such value"
+        _, digits, exponent = number.as_tuple()
+        assert isinstance(exponent, int)
+        fraction = 0 if not number else max(0, -exponent - _trailing_zeros(digits))
+        if fraction > self.scale:
+            return f"{value!r} has {fraction} fraction digits; {self.name} would round it"
+        if number.copy_abs() >= self.bound:
+            return f"{value!r} needs more than {self.integer_digits} integer digits of {self.name}"
+        return None
+
+    def all_ok(self, values: list[Any], types: set[type]) -> bool:
+        if not _all_of(types, int) or bool in types:
+            return super().all_ok(values, types)
+        return bool(-self.bound < min(values) and max(values) < self.bound)
+
+
+def _trailing_zeros(digits: tuple[int, ...]) -> int:
+    count = 0
+    for digit in reversed(digits):
+        if digit:
+            break
+        count += 1
+    return count
+
+
+class _Strings(ValueCheck):
+    def __init__(self, max_bytes: Optional[int] = None) -> None:
+        self.max_bytes = max_bytes
+
+    def problem(self, value: Any) -> Optional[str]:
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            try:
+                text = bytes(value).decode("utf-8")
+            except UnicodeDecodeError:
+                return "bytes that are not UTF-8 would be read back with U+FFFD"
+        elif isinstance(value, str):
+            text = value
+        else:
+            return _wrong_type(value, "a str: the server would store its text form")
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if self.max_bytes is not None and size > self.max_bytes:
+            return f"{size} bytes do not fit fixed_string({self.max_bytes})"
+        return None
+
+    def types_suffice(self, types: set[type]) -> bool:
+        return self.max_bytes is None and _all_of(types, str)
+
+    def all_ok(self, values: list[Any], types: set[type]) -> bool:
+        if not _all_of(types, str):
+            return False
+        return self.max_bytes is None or max(map(len, values)) * 4 <= self.max_bytes
+
+
+class _Accepted(ValueCheck):
+    """Values of given Python types, or text a parser accepts (uuid, ip addresses, enums)."""
+
+    def __init__(
+        self, wanted: str, kinds: tuple[type, ...], parse: Callable[[str], bool]
+    ) -> None:
+        self.wanted, self.kinds, self.parse = wanted, kinds, parse
+
+    def problem(self, value: Any) -> Optional[str]:
+        if isinstance(value, self.kinds):
+            return None
+        if isinstance(value, str) and self.parse(value):
+            return None
+        return _wrong_type(value, self.wanted)
+
+    def types_suffice(self, types: set[type]) -> bool:
+        return _all_of(types, *self.kinds)
+
+    def all_ok(self, values: list[Any], types: set[type]) -> bool:
+        if _all_of(types, *self.kinds):
+            return True
+        return _all_of(types, str, *self.kinds) and super().all_ok(values, types)
+
+
+def _parses(parser: Callable[[str], Any]) -> Callable[[str], bool]:
+    def parses(text: str) -> bool:
+        try:
+            parser(text)
+        except ValueError:
+            return False
+        return True
+
+    return parses
+
+
+class _Bools(ValueCheck):
+    def problem(self, value: Any) -> Optional[str]:
+        item = numpy_scalar(value)
+        if isinstance(value, bool) or isinstance(item, bool) or (
+            type(value) is int and value in (0, 1)
+        ):
+            return None
+        return _wrong_type(value, "a bool")
+
+    def types_suffice(self, types: set[type]) -> bool:
+        return types <= {bool}
+
+    def all_ok(self, values: list[Any], types: set[type]) -> bool:
+        return types <= {bool}
+
+
+class _Dates(ValueCheck):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.low, self.high = _DATE_RANGES[name]
+
+    def day(self, value: Any) -> datetime.date:
+        """The day ``value`` stands for; ValueError when it is not a whole day."""
+        if isinstance(value, datetime.datetime):
+            if value.tzinfo is not None or value.time() != datetime.time():
+                raise ValueError("a datetime with a time of day or a zone")
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        if isinstance(value, str):
+            return self.day(parse_datetime(value) if len(value) > 10 else _iso_date(value))
+        raise ValueError(type(value).__name__)
+
+    def problem(self, value: Any) -> Optional[str]:
+        try:
+            day = self.day(value)
+        except (ValueError, TypeError) as exc:
+            return f"{_short(value)} is not a whole day ({exc}): send a date or 'YYYY-MM-DD'"
+        if not self.low <= day <= self.high:
+            return (
+                f"{day} is outside {self.name}'s range {self.low}..{self.high}: the server "
+                "would store another day"
+            )
+        return None
+
+    def all_ok(self, values: list[Any], types: set[type]) -> bool:
+        if types != {datetime.date}:
+            return False
+        return bool(self.low <= min(values) and max(values) <= self.high)
+
+
+def _iso_date(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(text)
+
+
+def _datetime_text(text: str) -> datetime.datetime:
+    """ISO-8601 text as the server's parser reads it, also a bare day (``2000-01-01[Z]``,
+    as pandas writes midnights)."""
+    if len(text) <= 11 and text[:10].count("-") == 2:
+        day = datetime.date.fromisoformat(text[:10])
+        if text[10:] not in ("", "Z"):
+            raise ValueError(f"unrecognised datetime {text!r}")
+        return datetime.datetime.combine(day, datetime.time(), _UTC if text[10:] else None)
+    return parse_datetime(text)
+
+
+class _DateTimes(ValueCheck):
+    def __init__(self, spec: TypeSpec) -> None:
+        zones = [a for a in spec.args if isinstance(a, str)]
+        self.zone = time_zone(zones[0]) if zones else _UTC
+        self.name = str(spec)
+        self.low, self.high = _DATETIME_RANGE if spec.name != "datetime64" else _DATETIME64_RANGE
+
+    def instant(self, value: Any) -> datetime.datetime:
+        """The UTC instant (naive) of ``value``; ValueError/TypeError when it has none."""
+        moment: datetime.datetime
+        if isinstance(value, datetime.datetime):
+            moment = value
+        elif isinstance(value, str):
+            moment = _datetime_text(value)
+        elif type(value) is datetime.date:
+            moment = datetime.datetime.combine(value, datetime.time())
+        else:
+            raise TypeError(f"{type(value).__name__} is not a datetime")
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            if self.zone is _UTC:
+                return moment.replace(tzinfo=None)
+            moment = moment.replace(tzinfo=self.zone)
+        return moment.astimezone(_UTC).replace(tzinfo=None)
+
+    def problem(self, value: Any) -> Optional[str]:
+        try:
+            moment = self.instant(value)
+        except (ValueError, TypeError, OverflowError) as exc:
+            return f"{_short(value)} is not a datetime ({exc}): send a datetime or ISO-8601 text"
+        if not self.low <= moment <= self.high:
+            return (
+                f"{moment} UTC is outside the range of {self.name} ({self.low} .. {self.high} "
+                "UTC): the server would store another time"
+            )
+        return None
+
+    def all_ok(self, values: list[Any], types: set[type]) -> bool:
+        if _all_of(types, str):
+            ends = (min(values), max(values))  # ISO text sorts as time does, within a day
+        elif _all_of(types, datetime.datetime):
+            try:
+                ends = (min(values), max(values))
+            except TypeError:  # naive and aware values mixed
+                return False
+        else:
+            return False
+        try:
+            first, last = self.instant(ends[0]), self.instant(ends[1])
+        except (ValueError, TypeError, OverflowError):
+            return False
+        return self.low + _NEAR_END <= first and last <= self.high - _NEAR_END
+
+
+class _Arrays(ValueCheck):
+    def __init__(self, item: ValueCheck) -> None:
+        self.item = item
+
+    def problem(self, value: Any) -> Optional[str]:
+        if not isinstance(value, (list, tuple, set, frozenset)):
+            return _wrong_type(value, "a list")
+        for index, item in enumerate(value):
+            found = self.item.problem(item)
+            if found is not None:
+                return f"at [{index}]: {found}"
+        return None
+
+    def all_ok(self, values: list[Any], types: set[type]) -> bool:
+        if not types <= {list, tuple}:
+            return False
+        return _items_ok(self.item, list(chain.from_iterable(values)))
+
+
+def _items_ok(check: ValueCheck, items: list[Any]) -> bool:
+    return not items or check.all_ok(items, set(map(type, items)))
+
+
+class _Maps(ValueCheck):
+    def __init__(self, key: ValueCheck, value: ValueCheck) -> None:
+        self.key, self.value = key, value
+
+    def problem(self, value: Any) -> Optional[str]:
+        if not isinstance(value, Mapping):
+            return _wrong_type(value, "a mapping")
+        for key, item in value.items():
+            found = self.key.problem(key)
+            if found is not None:
+                return f"key {_short(key)}: {found}"
+            found = self.value.problem(item)
+            if found is not None:
+                return f"at key {_short(key)}: {found}"
+        return None
+
+    def all_ok(self, values: list[Any], types: set[type]) -> bool:
+        if types != {dict}:
+            return False
+        keys = list(chain.from_iterable(values))
+        items = list(chain.from_iterable(map(dict.values, values)))
+        return _items_ok(self.key, keys) and _items_ok(self.value, items)
+
+
+class _Tuples(ValueCheck):
+    def __init__(self, items: list[ValueCheck], names: tuple[str, ...]) -> None:
+        self.items, self.names = items, names
+
+    def problem(self, value: Any) -> Optional[str]:
+        if isinstance(value, Mapping) and self.names:
+            if set(value) != set(self.names):
+                return f"the keys of {_short(value)} are not the fields {list(self.names)}"
+            value = [value[name] for name in self.names]
+        if not isinstance(value, (list, tuple)):
+            return _wrong_type(value, "a tuple")
+        if len(value) != len(self.items):
+            return f"{len(value)} elements given for a tuple of {len(self.items)}"
+        for index, (check, item) in enumerate(zip(self.items, value)):
+            found = check.problem(item)
+            if found is not None:
+                return f"at element {index}: {found}"
+        return None
+
+    def all_ok(self, values: list[Any], types: set[type]) -> bool:
+        if not types <= {list, tuple} or set(map(len, values)) != {len(self.items)}:
+            return False
+        return all(
+            _items_ok(check, list(map(itemgetter(i), values)))
+            for i, check in enumerate(self.items)
+        )
+
+
+class _Nullable(ValueCheck):
+    def __init__(self, inner: ValueCheck) -> None:
+        self.inner = inner
+
+    def problem(self, value: Any) -> Optional[str]:
+        return None if value is None else self.inner.problem(value)
+
+    def all_ok(self, values: list[Any], types: set[type]) -> bool:
+        if _NONE in types:
+            values = [v for v in values if v is not None]
+            types = types - {_NONE}
+        return not values or self.inner.all_ok(values, types)
+
+
+class _NotNull(ValueCheck):
+    """A nested value that is not nullable: None would be stored as the type's default."""
+
+    def __init__(self, inner: ValueCheck) -> None:
+        self.inner = inner
+
+    def problem(self, value: Any) -> Optional[str]:
+        if value is None:
+            return "None (NULL) in a type that is not nullable would be stored as its default"
+        return self.inner.problem(value)
+
+    def types_suffice(self, types: set[type]) -> bool:
+        return _NONE not in types and self.inner.types_suffice(types)
+
+    def all_ok(self, values: list[Any], types: set[type]) -> bool:
+        return _NONE not in types and self.inner.all_ok(values, types)
+
+
+_SCALARS: dict[str, Callable[[TypeSpec], ValueCheck]] = {
+    **dict.fromkeys(
+        [f"{u}int{b}" for u in ("", "u") for b in (8, 16, 32, 64, 128, 256)], _integers
+    ),
+    "float32": lambda spec: _Floats(_FLOAT32_MAX),
+    "float64": lambda spec: _Floats(None),
+    **dict.fromkeys(
+        ("decimal", "decimal32", "decimal64", "decimal128", "decimal256"), _Decimals
+    ),
+    "string": lambda spec: _Strings(),
+    "fixed_string": lambda spec: _Strings(next(a for a in spec.args if isinstance(a, int))),
+    "bool": lambda spec: _Bools(),
+    "date": lambda spec: _Dates("date"),
+    "date32": lambda spec: _Dates("date32"),
+    **dict.fromkeys(("datetime", "datetime32", "datetime64"), _DateTimes),
+    "uuid": lambda spec: _Accepted("a UUID", (uuid.UUID,), _UUID_TEXT.fullmatch),  # type: ignore[arg-type]
+    "ipv4": lambda spec: _Accepted(
+        "an IPv4 address", (ipaddress.IPv4Address,), _parses(ipaddress.IPv4Address)
+    ),
+    "ipv6": lambda spec: _Accepted(
+        "an IPv6 address", (ipaddress.IPv6Address,), _parses(ipaddress.IPv6Address)
+    ),
+    **dict.fromkeys(
+        ("enum", "enum8", "enum16"),
+        lambda spec: _Accepted(
+            f"one of the labels {[label for label, _ in spec.enum_values]}",
+            (),
+            {label for label, _ in spec.enum_values}.__contains__,
+        ),
+    ),
+    "json": lambda spec: _Accepted("a mapping or JSON text", (Mapping, str), lambda text: True),
+}
+
+
+def check_for(spec: TypeSpec) -> Optional[ValueCheck]:
+    """The check of a value of ``spec``; None for types whose values are not checked."""
+    if spec.name in ("nullable", "low_cardinality"):
+        inner = check_for(spec.type_args[0]) if spec.type_args else None
+        if inner is None or spec.name == "low_cardinality":
+            return inner
+        return _Nullable(inner.inner if isinstance(inner, _NotNull) else inner)
+    scalar = _SCALARS.get(spec.name)
+    if scalar is not None:
+        return _NotNull(scalar(spec))
+    nested = [check_for(arg) for arg in spec.type_args]
+    if not nested or any(check is None for check in nested):
+        return None
+    checks: list[ValueCheck] = [c for c in nested if c is not None]
+    if spec.name == "array":
+        return _NotNull(_Arrays(checks[0]))
+    if spec.name == "map" and len(checks) == 2:
+        return _NotNull(_Maps(checks[0], checks[1]))
+    if spec.name == "tuple":
+        return _NotNull(_Tuples(checks, spec.field_names))
+    return None
