@@ -22,7 +22,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from benchmarks import cases_fetch, cases_ingest, cases_small, cases_stream
+from benchmarks import cases_fetch, cases_frames, cases_ingest, cases_small, cases_stream
 
 RESULT_MARKER = "BENCH-RESULT "
 Params = Mapping[str, Any]
@@ -36,6 +36,12 @@ TIMED_CASES: dict[str, Callable[[Params], Workload]] = {
     "fetch.raw_orjson": cases_fetch.fetch_raw_orjson,
     "fetch.raw_bytes": cases_fetch.fetch_raw_bytes,
     "fetch.raw_sseclient": cases_fetch.fetch_raw_sseclient,
+    "frames.ours_df": cases_frames.frames_ours_df,
+    "frames.ours_arrow": cases_frames.frames_ours_arrow,
+    "frames.ours_pl": cases_frames.frames_ours_pl,
+    "frames.ours_read_frame": cases_frames.frames_ours_read_frame,
+    "frames.read_sql": cases_frames.frames_read_sql,
+    "frames.raw_pandas": cases_frames.frames_raw_pandas,
     "ingest.ours_executemany": cases_ingest.ingest_ours_executemany,
     "ingest.ours_executemany_stdlib": cases_ingest.ingest_ours_executemany_stdlib,
     "ingest.ours_to_sql": cases_ingest.ingest_ours_to_sql,

