@@ -1,7 +1,9 @@
 """A small SQL tokenizer and the statement facts the driver needs from it.
 
 Owns: pyformat parameter substitution (``%s``, ``%(name)s``, ``%%``), statement classification,
-recognising ``INSERT ... VALUES (%s, ...)`` for the ingest path, and merging
+recognising ``INSERT ... VALUES (%s, ...)`` for the ingest path, the driver's one reading of quoted
+names and literals (:func:`decode_quoted`, the server's rules; the type parser uses it too; an
+ingest-path INSERT whose names hold escapes the driver cannot be sure of runs as SQL), and merging
 ``SETTINGS query_mode='table'`` into a query. Everything works on tokens, so string literals,
 quoted identifiers and comments that contain keywords are never mistaken for clauses.
 """
@@ -19,6 +21,7 @@ __all__ = [
     "InsertTarget",
     "Token",
     "analyze_insert",
+    "decode_quoted",
     "is_select",
     "merge_settings",
     "split_values_template",
@@ -271,15 +274,70 @@ class InsertTarget:
     placeholders: tuple[tuple[Optional[str], ...], ...]  # per VALUES tuple; name or None
 
 
-def _identifier(token: Token) -> str:
-    """The name a (quoted) identifier stands for once pyformat has turned ``%%`` into ``%``.
+# --- quoted names: the server's (ClickHouse's) rules --------------------------------------------
 
-    Only the ingest path reads identifiers, and it only runs with parameters, so pyformat applies.
+# Backslash escapes the server decodes in quoted strings and identifiers. ``\\xHH`` gives a raw
+# byte; any other escaped character keeps its backslash.
+_ESCAPES = {
+    "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "0": "\0", "a": "\a",
+    "v": "\v", "e": "\x1b", "N": "", "\\": "\\", "'": "'", '"': '"', "`": "`",
+}
+# The escapes every Timeplus/ClickHouse version reads the same way
+_CERTAIN_ESCAPES = frozenset("\\'\"`")
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def decode_quoted(text: str, *, certain_only: bool = False) -> Optional[str]:
+    """The value of a quoted identifier (backquotes or double quotes) or string literal, as
+    the server reads it: a backslash escapes the next character (see ``_ESCAPES``; ``\\xHH``
+    is a byte), and the quote character doubled stands for itself (only that one: two double
+    quotes inside backquotes stay two double quotes). None when ``text`` is not one whole
+    quoted token, or, with ``certain_only``, when it holds an escape other than an escaped
+    backslash or quote character.
     """
-    if token.kind == "qident":
-        body = token.text[1:-1].replace("%%", "%")
-        return re.sub(r"\\(.)|``|\"\"", lambda m: m.group(1) or m.group()[0], body)
-    return token.text
+    quote = text[:1]
+    if quote not in ("`", '"', "'") or len(text) < 2 or text[-1] != quote:
+        return None
+    out: list[str] = []
+    body, i = text[1:-1], 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            if i + 1 >= len(body):
+                return None  # the closing quote is escaped: not a whole token
+            nxt = body[i + 1]
+            if certain_only and nxt not in _CERTAIN_ESCAPES:
+                return None
+            if nxt == "x" and len(body) > i + 3 and set(body[i + 2 : i + 4]) <= _HEX:
+                out.append(chr(int(body[i + 2 : i + 4], 16)))
+                i += 4
+                continue
+            out.append(_ESCAPES.get(nxt, "\\" + nxt))
+            i += 2
+        elif ch == quote:
+            if body[i + 1 : i + 2] != quote:
+                return None  # a lone quote ends the token early
+            out.append(quote)
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def _identifier(token: Token) -> Optional[str]:
+    """The name an identifier token of an ingest-path INSERT stands for; None when the driver
+    cannot be sure the server reads it the same way (the statement then runs as SQL).
+
+    The ingest path only runs with parameters, where pyformat turns ``%%`` into ``%``; a
+    ``%`` that is not doubled is left to the SQL path's substitution to judge.
+    """
+    if token.kind != "qident":
+        return token.text
+    if "%" in token.text.replace("%%", ""):
+        return None
+    name = decode_quoted(token.text, certain_only=True)
+    return None if name is None else name.replace("%%", "%")
 
 
 def _param_name(token: Token) -> Optional[str]:
@@ -325,6 +383,8 @@ def analyze_insert(sql: str) -> Optional[InsertTarget]:
         if sig[pos].kind not in ("word", "qident"):
             return None
         stream, pos = _identifier(sig[pos]), pos + 1
+        if stream is None:
+            return None
         if pos < len(sig) and sig[pos].text == ".":
             return None  # db.stream: the ingest endpoint only reaches the workspace's streams
         columns: list[Token] = []
@@ -348,7 +408,10 @@ def analyze_insert(sql: str) -> Optional[InsertTarget]:
         return None
     if len({name is None for group in groups for name in group}) != 1:
         return None  # mixed %s and %(name)s: let substitution report it
-    return InsertTarget(stream, tuple(_identifier(c) for c in columns), tuple(groups))
+    names = [_identifier(c) for c in columns]
+    if None in names:
+        return None  # a name the driver cannot read for sure: the SQL path sends it as written
+    return InsertTarget(stream, tuple(str(n) for n in names), tuple(groups))
 
 
 def split_values_template(sql: str) -> Optional[tuple[str, str, str]]:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional, Union
 
+from .sqltext import decode_quoted
+
 __all__ = ["DECIMAL_DIGITS", "TypeParseError", "TypeSpec", "parse_result_type", "parse_type"]
 
 logger = logging.getLogger(__name__)
@@ -63,15 +65,13 @@ _NAMED_FIELD_TYPES = ("tuple", "nested")
 _TOKEN_RE = re.compile(
     r"""\s*(?:
         (?P<string>'(?:[^'\\]|\\.|'')*')
-      | (?P<quoted>`(?:[^`\\]|\\.)*`|"(?:[^"\\]|\\.)*")
+      | (?P<quoted>`(?:[^`\\]|\\.|``)*`|"(?:[^"\\]|\\.|"")*")
       | (?P<number>[-+]?\d+(?:\.\d+)?)
       | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
       | (?P<punct>[(),=])
     )""",
     re.VERBOSE | re.DOTALL,
 )
-
-_QUOTED_ESCAPE_RE = re.compile(r"\\(.)|''", re.DOTALL)
 
 
 class TypeParseError(ValueError):
@@ -196,8 +196,10 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
 
 
 def _unquote(token: str) -> str:
-    body = token[1:-1]
-    return _QUOTED_ESCAPE_RE.sub(lambda m: m.group(1) if m.group(1) is not None else "'", body)
+    value = decode_quoted(token)
+    if value is None:
+        raise TypeParseError(f"malformed quoted text {token!r} in a type")
+    return value
 
 
 class _Parser:

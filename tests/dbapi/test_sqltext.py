@@ -6,6 +6,7 @@ from timeplus_dbapi import ProgrammingError
 from timeplus_dbapi.literals import render_literal
 from timeplus_dbapi.sqltext import (
     analyze_insert,
+    decode_quoted,
     is_select,
     merge_settings,
     split_values_template,
@@ -175,3 +176,51 @@ def test_split_values_template():
     assert split_values_template("INSERT INTO s VALUES (%s), (%s)") is None
     assert split_values_template("INSERT INTO s SELECT %s") is None
     assert split_values_template("SELECT 1") is None
+
+
+@pytest.mark.parametrize(
+    ("sql", "columns"),
+    [
+        ('INSERT INTO s (`a""b`) VALUES (%s)', ('a""b',)),  # "" is not special in backquotes
+        ('INSERT INTO s ("a""b") VALUES (%s)', ('a"b',)),
+        ("INSERT INTO s (`a``b`) VALUES (%s)", ("a`b",)),
+        ('INSERT INTO s (`a\\`b`, "c\\"d", `e\\\\f`) VALUES (%s, %s, %s)', ("a`b", 'c"d', "e\\f")),
+        ("INSERT INTO s (\"a``b\", `it's`) VALUES (%s, %s)", ("a``b", "it's")),
+    ],
+)
+def test_analyze_insert_reads_quoted_names_as_the_server_does(sql, columns):
+    target = analyze_insert(sql)
+    assert target is not None and target.columns == columns
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "INSERT INTO s (`a\\nb`) VALUES (%s)",  # an escape whose meaning the driver leaves to SQL
+        "INSERT INTO s (`a\\x41`) VALUES (%s)",
+        "INSERT INTO s (`a\\qb`) VALUES (%s)",
+        "INSERT INTO `s\\t` (a) VALUES (%s)",
+        "INSERT INTO s (`a%sb`) VALUES (%s)",  # a placeholder inside a name: SQL substitution
+        "INSERT INTO s (`ab) VALUES (%s)",  # unterminated
+        "INSERT INTO s (`ab\\`) VALUES (%s)",
+        "INSERT INTO s (näme) VALUES (%s)",
+    ],
+)
+def test_analyze_insert_leaves_names_it_cannot_be_sure_of_to_the_sql_path(sql):
+    assert analyze_insert(sql) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("`a``b`", "a`b"), ('"a""b"', 'a"b'), ("'a''b'", "a'b"), ('`a""b`', 'a""b'),
+        ("`a\\nb`", "a\nb"), ("`\\x41\\N`", "A"), ("`a\\qb`", "a\\qb"), ("'\\''", "'"),
+    ],
+)
+def test_decode_quoted_follows_the_server_rules(text, value):
+    assert decode_quoted(text) == value
+
+
+@pytest.mark.parametrize("text", ["`a", "`a\\`", "`a`b`", "a", "", "'a\"", '"'])
+def test_decode_quoted_refuses_what_is_not_one_whole_quoted_token(text):
+    assert decode_quoted(text) is None
