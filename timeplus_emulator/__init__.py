@@ -38,6 +38,28 @@ Choices where PROTOCOL.md leaves them open ([?]):
 * Unknown streams/views/queries on resource endpoints are 404; SQL errors on
   ``/queries``, ``/exec`` and ``/sqlanalyze`` are 400 with the Proton code.
 
+Safety: the SQL path is an allow-list by construction. The translator
+(:mod:`timeplus_emulator.sql`) builds every statement it sends to chDB from parsed pieces;
+every function (bare or quoted), table function, setting (name, and a value that must be
+one literal of the expected kind, re-rendered), ``INSERT ... FORMAT`` name and ``system``
+table passes the one list in :mod:`timeplus_emulator.sql.allowlist`, wherever it stands
+(select list, FROM/JOIN, subquery, CTE, IN, INSERT, view and materialized-view bodies).
+``FORMAT Values`` data must be literals; ``INTO OUTFILE``/``FROM INFILE``, ``SYSTEM``,
+``ATTACH``, ``KILL``, ``GRANT``, ``CREATE DICTIONARY|FUNCTION|USER``, ``BACKUP``... are
+refused. Instances share one chDB but each reads only its own databases: stream names
+resolve through the instance's catalog (81 otherwise), and ``system.tables``/``columns``/
+``databases`` are built from that catalog. What chDB 4.4 adds, measured
+(``tests/emulator/test_chdb_restrictions.py``): every SELECT runs with ``readonly = 1``,
+so chDB itself refuses DDL, writes and the ``file``/``url``/``executable``/``format``...
+table functions, but not the scalar ``file()`` nor ``INTO OUTFILE`` (only the allow-list
+keeps those out); ``FORMAT Values`` data is read with
+``input_format_values_interpret_expressions = 0`` and
+``input_format_values_deduce_templates_of_expressions = 0`` (the first alone still
+evaluates calls). The emulator does not rely on ``user_files_path``: it is not a query
+setting, chDB's connection string does not change it, and chDB's ``file()`` reads any
+absolute path. A chDB connection on which a query failed is closed, never reused (chDB
+would prepend the failed query's partial output to the next result).
+
 Knowingly rejected with a 400 (code 48) instead of a wrong answer: streaming joins or
 unions of two streams, ``EMIT ON UPDATE|CHANGELOG|PER EVENT|PERIODIC ... REPEAT|AFTER
 WINDOW CLOSE WITH DELAY``, session windows and window functions (``OVER``) in streaming

@@ -44,7 +44,8 @@ from timeplus_emulator.sql import (
     to_timeplus_column_name,
     to_timeplus_type,
 )
-from timeplus_emulator.sql.tokens import quote_string
+from timeplus_emulator.sql.rewriter import top_level_index
+from timeplus_emulator.sql.tokens import quote_string, tokenize
 from timeplus_emulator.systables import rewrite_system_tables
 from timeplus_emulator.viewcontrol import ViewControl
 
@@ -54,6 +55,16 @@ DEFAULT_PERIOD = 2.0
 WAIT_SLICE = 0.1
 ROWS_FORMAT = "JSONCompactEachRow"
 HEADER_FORMAT = "JSONCompactEachRowWithNamesAndTypes"
+
+
+def with_readonly(ch_sql: str) -> str:
+    """``ch_sql`` with chDB's ``readonly = 1`` added to its SETTINGS (defence in depth:
+    chDB then refuses DDL, writes and the table functions that read files or the network;
+    measured on chDB 4.4, see :mod:`timeplus_emulator`)."""
+    tokens = tokenize(ch_sql)
+    if top_level_index(tokens, 0, len(tokens) - 1, "SETTINGS") is None:
+        return f"{ch_sql} SETTINGS readonly = 1"
+    return f"{ch_sql}, readonly = 1"
 
 
 class QueryStopped(Exception):
@@ -93,6 +104,7 @@ class SelectRunner:
         self._start_sn = 0
         self._replay_upto = 0  # kv streams: the state up to here is replayed first
         self._delivered = 0
+        self._sql = with_readonly(stmt.ch_sql)
 
     # ------------------------------------------------------------------ prepare
     def prepare(self) -> None:
@@ -201,7 +213,7 @@ class SelectRunner:
     def _substitute(self, after: Optional[int], upto: Optional[int],
                     window_range: Optional[WindowRange] = None,
                     compact: Optional[bool] = None) -> str:
-        sql = self.stmt.ch_sql
+        sql = self._sql
         if self.stmt.system_tables:
             sql = rewrite_system_tables(self.engine, sql)
         for index, source in enumerate(self.stmt.sources):

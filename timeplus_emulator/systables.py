@@ -8,7 +8,6 @@ private prefix, Timeplus type names, ``Stream``/``View``/``MaterializedView`` en
 
 from __future__ import annotations
 
-import json
 from typing import Any, Callable
 
 from timeplus_emulator.engine import Engine
@@ -55,10 +54,31 @@ def _system_table_at(tokens: list[Token], i: int) -> str | None:
 
 
 def _inline_table(engine: Engine, name: str) -> str:
+    """The rows as ``values()`` (chDB allows it under readonly = 1, unlike ``format()``)."""
     rows = _ROWS[name](engine)
-    body = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows)
-    return (f"(SELECT * FROM format(JSONCompactEachRow, {quote_string(_STRUCTURES[name])}, "
-            f"{quote_string(body)}))")
+    structure = _STRUCTURES[name]
+    where = ""
+    if not rows:  # values() needs a row: one placeholder row, filtered out
+        rows, where = [[_EMPTY.get(t.split("(")[0], "") for t in _types(structure)]], " WHERE 0"
+    body = ", ".join("(" + ", ".join(_literal(v) for v in row) + ")" for row in rows)
+    return f"(SELECT * FROM values({quote_string(structure)}, {body}){where})"
+
+
+_EMPTY: dict[str, Any] = {"UInt8": 0, "UInt64": 0, "Nullable": None}
+
+
+def _types(structure: str) -> list[str]:
+    return [part.strip().split(" ", 1)[1] for part in structure.split(", ")]
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    return quote_string(str(value))
 
 
 def _database_rows(engine: Engine) -> list[list[Any]]:

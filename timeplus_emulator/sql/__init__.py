@@ -25,6 +25,10 @@ Rejected at translation time (``TranslationError``):
   statements other than SELECT/CREATE/ALTER STREAM/DROP/INSERT/SHOW/DESCRIBE/USE;
   ALTER STREAM commands other than ADD COLUMN, RENAME COLUMN, MODIFY/REMOVE TTL and
   MODIFY SETTING logstore_* (with Proton's messages, see :mod:`alter`).
+* 48/46/81/62 — whatever :mod:`~timeplus_emulator.sql.allowlist` does not list: functions
+  reading files, dictionaries or other tables (quoted names included), table functions,
+  settings and their values, ``INSERT ... FORMAT`` names and non-literal ``FORMAT Values``
+  data, ``system`` tables (81), ``INTO OUTFILE``/``FROM INFILE``, ``IN db.t``.
 * 44 — user columns named ``_tp_*`` (except a ``datetime64`` ``_tp_time``),
   ``window_start`` or ``window_end``; 36 — bad stream modes, kv modes without a
   primary key, malformed window arguments.

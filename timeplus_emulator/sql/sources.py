@@ -126,7 +126,7 @@ class SourceParser:
         if name in TABLE_FUNCTIONS:
             inner = self.rw.rewrite(i + 2, close, allow_from=False)
             alias, after = self.alias(close + 1)
-            text = f"{TABLE_FUNCTIONS[name]}({inner}{self.toks[close].pre})"
+            text = TABLE_FUNCTIONS[name].replace("{args}", inner + self.toks[close].pre)
             suffix = f" AS `{_escape(alias)}`" if alias else ""
             out.append(tok.pre + text + suffix)
             return after

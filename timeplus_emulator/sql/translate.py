@@ -230,7 +230,8 @@ def _insert_format(cur: TokenCursor, ctx: Context, stmt: InsertStatement) -> Sta
     settings = stmt.settings
     if fmt == "Values":  # defence in depth: chDB evaluates no expression in the data
         check_values_data(ctx.format_data)
-        settings = {**settings, "input_format_values_interpret_expressions": "0"}
+        settings = {**settings, "input_format_values_interpret_expressions": "0",
+                    "input_format_values_deduce_templates_of_expressions": "0"}
     return replace(stmt, body_ch=f"FORMAT {fmt}{ctx.format_data}", settings=settings)
 
 
