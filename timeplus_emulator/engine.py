@@ -66,6 +66,7 @@ from timeplus_emulator.sql import (
     SelectStatement,
     Source,
     TranslationError,
+    helper_function_ddl,
     placeholder,
     to_timeplus_error,
 )
@@ -122,6 +123,8 @@ class Engine:
         databases: list[str] = []
         if self.data_dir is not None:
             streams, views, databases = load_catalog(self.data_dir / CATALOG_FILE)
+        for ddl in helper_function_ddl():
+            self.backend.query(ddl, "CSV")
         for name in {"default", *databases}:
             self.backend.query(f"CREATE DATABASE IF NOT EXISTS {self.ch_db(name)}", "CSV")
             self.databases.add(name)

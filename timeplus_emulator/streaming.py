@@ -204,8 +204,6 @@ class SelectRunner:
         header = []
         for i, (name, ch_type) in enumerate(zip(names, types)):
             given = fixed[i] if fixed is not None and i < len(fixed) else None
-            if i in self.stmt.bool_outputs and name.startswith("toBool(") and name.endswith(")"):
-                name = name[len("toBool("):-1]  # the translator's wrapper, not the user's
             header.append({"name": given or to_timeplus_column_name(name),
                            "type": to_timeplus_type(ch_type)})
         return header

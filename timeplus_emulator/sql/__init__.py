@@ -65,6 +65,7 @@ from timeplus_emulator.sql.model import (
 from timeplus_emulator.sql.reverse import (
     DELTA_CHECK,
     ch_type_to_timeplus_sql,
+    helper_function_ddl,
     to_timeplus_column_name,
     to_timeplus_error,
     to_timeplus_type,
@@ -91,6 +92,7 @@ __all__ = [
     "UseStatement",
     "Window",
     "ch_type_to_timeplus_sql",
+    "helper_function_ddl",
     "normalize_timeplus_type",
     "placeholder",
     "timeplus_functions",

@@ -110,6 +110,46 @@ SPECIAL_FUNCTIONS = frozenset(
      "top_k_weighted"}
 )
 
+# Functions whose result is ``bool`` in Proton (their return type is Proton's ``bool``,
+# read from its function sources) where chDB's counterpart returns UInt8. Calls are
+# wrapped in BOOL_WRAPPER by the rewriter (see ``rewriter.Rewriter.function_call``).
+_IN_FUNCTIONS = tuple(
+    f"{scope}{neg}{null}in{ignore}" for scope in ("", "global_") for neg in ("", "not_")
+    for null in ("", "null_") for ignore in ("", "_ignore_set")
+)
+BOOL_FUNCTIONS = frozenset({
+    "equals", "not_equals", "less", "greater", "less_or_equals", "greater_or_equals",
+    "and", "or", "xor", "not", *_IN_FUNCTIONS,
+    "like", "not_like", "ilike", "not_ilike", "match", "regexp_matches",
+    "has_token", "has_token_case_insensitive", "multi_search_any",
+    "multi_search_any_case_insensitive", "multi_search_any_utf8",
+    "multi_search_any_case_insensitive_utf8", "multi_match_any", "multi_fuzzy_match_any",
+    "simple_json_has", "visit_param_has", "simple_json_extract_bool",
+    "visit_param_extract_bool", "json_has", "is_valid_json", "json_extract_bool",
+    "json_exists", "is_finite", "is_infinite", "is_nan", "starts_with", "ends_with",
+    "empty", "not_empty", "has", "array_all", "array_exists", "map_contains",
+    "map_contains_key_like", "is_constant", "is_decimal_overflow", "is_ip_address_in_range",
+    "is_null", "is_not_null", "is_zero_or_null", "point_in_polygon",
+    "polygons_equals_cartesian", "polygons_within_cartesian", "polygons_within_spherical",
+    "s2_cap_contains", "s2_cells_intersect",
+})
+# Helper functions the engine defines in chDB (``CREATE FUNCTION``, see the backend) and
+# the translator emits; users cannot call them (they are not Timeplus names). Result
+# column names show the Timeplus call instead: the wrapper dropped (None) or renamed.
+BOOL_WRAPPER = "__tp_bool"
+TYPE_NAME_FUNCTION = "__tp_type_name"
+INTERNAL_FUNCTIONS: dict[str, Optional[str]] = {
+    BOOL_WRAPPER: None, TYPE_NAME_FUNCTION: "to_type_name",
+}
+# Functions whose result type is the common supertype of (some of) their arguments: a
+# ``bool`` argument there must stay UInt8, since chDB's supertype of Bool and UInt8 is Bool
+# (``[true, 5]`` would read ``[true, true]``) where Proton's is uint8.
+UNIFYING_FUNCTIONS = frozenset({
+    "if", "multi_if", "coalesce", "if_null", "greatest", "least", "array", "array_concat",
+    "map", "transform", "array_push_back", "array_push_front", "array_resize", "array_fill",
+    "tuple_element", "array_with_constant", "if_not_finite", "null_if",
+})
+
 # Aggregates whose Timeplus form passes the level as a trailing argument.
 PARAMETRIC_TAIL = frozenset(
     {"quantile", "quantile_exact", "quantile_exact_low", "quantile_exact_high",
@@ -226,6 +266,9 @@ def _reverse_table() -> dict[str, str]:
 @functools.lru_cache(maxsize=4096)
 def to_timeplus_function_name(ch_name: str) -> str:
     """Timeplus spelling of a ClickHouse function name (combinators included)."""
+    internal = INTERNAL_FUNCTIONS.get(ch_name)
+    if internal is not None:
+        return internal
     reverse = _reverse_table()
     if ch_name in reverse:
         return reverse[ch_name]

@@ -80,9 +80,6 @@ class SelectStatement:
     it is known from the text (an alias or a bare column); ``None`` entries mean "use
     :func:`to_timeplus_column_name` on chDB's name"; the whole tuple is ``None``
     when the select list contains ``*`` (positions do not line up then).
-    ``bool_outputs`` lists the positions of top-level comparison items that the translator
-    wrapped in ``toBool(...)`` (Timeplus comparisons return bool); chDB names such a
-    column ``toBool(<name>)`` and the engine reports ``<name>``.
     ``unsupported_streaming_reason`` is set when the query cannot run in streaming
     mode; the engine must refuse it with code 48 unless the query is bounded
     (``query_mode_table`` or every source historical).
@@ -101,7 +98,6 @@ class SelectStatement:
     output_names: Optional[tuple[Optional[str], ...]] = None
     system_tables: tuple[str, ...] = ()  # e.g. ('tables', 'columns') for system.*
     unsupported_streaming_reason: Optional[str] = None
-    bool_outputs: tuple[int, ...] = ()  # select items wrapped in toBool(...) (see select.py)
 
     @property
     def streaming(self) -> bool:

@@ -13,7 +13,12 @@ from typing import Optional
 
 from timeplus_emulator.sql import types as _types
 from timeplus_emulator.sql.errors import TranslationError
-from timeplus_emulator.sql.functions import is_clickhouse_function, to_timeplus_function_name
+from timeplus_emulator.sql.functions import (
+    BOOL_WRAPPER,
+    TYPE_NAME_FUNCTION,
+    is_clickhouse_function,
+    to_timeplus_function_name,
+)
 from timeplus_emulator.sql.tokens import Kind, quote_string, tokenize, unquote
 
 _CAST_NAMES = frozenset({"CAST", "_CAST", "accurateCast", "accurateCastOrNull", "toTypeName"})
@@ -51,8 +56,19 @@ def to_timeplus_column_name(ch_name: str) -> str:
     out: list[str] = []
     cast_depth: Optional[int] = None
     depth = 0
+    dropped: list[int] = []  # depths of the translator's bool wrappers being left out
     for i, tok in enumerate(tokens):
         text = tok.text
+        if tok.text == BOOL_WRAPPER and tokens[i + 1].is_op("("):
+            dropped.append(depth)
+            continue
+        if tok.is_op("(") and tokens[i - 1].text == BOOL_WRAPPER:
+            depth += 1
+            continue
+        if tok.is_op(")") and dropped and dropped[-1] == depth - 1:
+            depth -= 1
+            dropped.pop()
+            continue
         if tok.kind is Kind.IDENT and tokens[i + 1].is_op("(") and not tokens[i - 1].is_op("."):
             if text in _CAST_NAMES and cast_depth is None:
                 cast_depth = depth
@@ -181,7 +197,20 @@ _SQL_TYPE_REWRITES: tuple[tuple[str, str], ...] = (
     (r"\bTuple\(", "tuple("),
     (r"\bNested\(", "nested("),
     (r"\bEnum(8|16)\(", "enum\\1("),
+    *((rf"\bInterval{unit.capitalize()}\b", f"interval_{unit}") for unit in (
+        "nanosecond", "microsecond", "millisecond", "second", "minute", "hour", "day", "week",
+        "month", "quarter", "year")),
 )
+
+
+def helper_function_ddl() -> tuple[str, ...]:
+    """``CREATE FUNCTION`` statements for the helpers the translator emits
+    (:data:`~timeplus_emulator.sql.functions.INTERNAL_FUNCTIONS`); the engine runs them once."""
+    type_name = ch_type_to_timeplus_sql("toTypeName(x)")
+    return (
+        f"CREATE OR REPLACE FUNCTION {BOOL_WRAPPER} AS (x) -> toBool(x)",
+        f"CREATE OR REPLACE FUNCTION {TYPE_NAME_FUNCTION} AS (x) -> {type_name}",
+    )
 
 
 def ch_type_to_timeplus_sql(expression: str) -> str:

@@ -22,6 +22,7 @@ from timeplus_emulator.sql.allowlist import (
     check_setting,
     setting_values,
 )
+from timeplus_emulator.sql.booleans import in_unifying_position, is_bool_expression
 from timeplus_emulator.sql.errors import (
     BAD_ARGUMENTS,
     NOT_IMPLEMENTED,
@@ -97,6 +98,7 @@ class Context:
     force_historical: bool = False
     format_data: str = ""  # raw data after INSERT ... FORMAT name
     hide_reserved: bool = False  # SETTINGS asterisk_include_reserved_columns = false
+    bool_results: bool = False  # type bool results as Proton does (see booleans.py)
 
 
 def match_paren(tokens: list[Token], open_index: int) -> int:
@@ -171,7 +173,7 @@ class Rewriter:
                      to_bool: Sequence[tuple[int, int]] = ()) -> tuple[str, Scope]:
         """Rewrite a whole query (one SELECT level, with nested ones) in a new scope.
 
-        Ranges in ``to_bool`` (ascending, inside ``[start, end)``) come out as ``toBool(...)``.
+        Ranges in ``to_bool`` (ascending, inside ``[start, end)``) come out typed bool.
         """
         scope = Scope()
         self.ctx.scopes.append(scope)
@@ -180,7 +182,7 @@ class Rewriter:
             for a, b in to_bool:
                 inner = self.rewrite(a, b)
                 lead = inner[: len(inner) - len(inner.lstrip())]
-                parts += [self.rewrite(at, a), f"{lead}toBool({inner[len(lead):]})"]
+                parts += [self.rewrite(at, a), f"{lead}{fn.BOOL_WRAPPER}({inner[len(lead):]})"]
                 at = b
             text = "".join(parts) + self.rewrite(at, end, allow_from=True)
         finally:
@@ -392,7 +394,11 @@ class Rewriter:
         text, aggregate = self._plain_call(name, written, args)
         after = close + 1
         self._note_aggregate(aggregate, after)
-        out.append(tok.pre + text + self.toks[close].pre + ")")
+        call = text + self.toks[close].pre + ")"
+        if self.ctx.bool_results and name in fn.BOOL_FUNCTIONS \
+                and not in_unifying_position(self.toks, i):
+            call = f"{fn.BOOL_WRAPPER}({call})"
+        out.append(tok.pre + call)
         return after
 
     def _note_aggregate(self, aggregate: bool, after: int) -> None:
@@ -402,12 +408,30 @@ class Rewriter:
         elif aggregate:
             self.scope.aggregating = True
 
-    def _args_text(self, args: list[tuple[int, int]]) -> list[str]:
-        return [self.rewrite(a, b, allow_from=False) for a, b in args]
+    def _args_text(self, args: list[tuple[int, int]], unifying: bool = False) -> list[str]:
+        """Rewritten arguments; bool expressions (lambda bodies included) are typed bool
+        unless the function unifies its arguments' types."""
+        if not self.ctx.bool_results or unifying:
+            return [self.rewrite(a, b, allow_from=False) for a, b in args]
+        return [self._bool_typed(a, b) for a, b in args]
+
+    def _bool_typed(self, start: int, end: int) -> str:
+        arrow = next((i for i in top_level(self.toks, start, end) if self.toks[i].is_op("->")),
+                     None)
+        if arrow is not None:
+            return self.rewrite(start, arrow + 1, allow_from=False) + self._bool_typed(arrow + 1,
+                                                                                        end)
+        text = self.rewrite(start, end, allow_from=False)
+        if not is_bool_expression(self.toks, start, end):
+            return text
+        lead = text[: len(text) - len(text.lstrip())]
+        return f"{lead}{fn.BOOL_WRAPPER}({text[len(lead):]})"
 
     def _plain_call(self, name: str, written: str, args: list[tuple[int, int]]) -> tuple[str, bool]:
         """Text up to (not including) the closing parenthesis, and whether it aggregates."""
-        texts = self._args_text(args)
+        texts = self._args_text(args, unifying=name in fn.UNIFYING_FUNCTIONS)
+        if name == "to_type_name":
+            return fn.TYPE_NAME_FUNCTION + "(" + ",".join(texts), False
         if name in fn.PERCENTILES:
             return f"quantile({fn.PERCENTILES[name]})(" + ",".join(texts), True
         if name in ("top_k", "top_k_weighted"):

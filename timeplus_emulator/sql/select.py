@@ -16,6 +16,7 @@ from timeplus_emulator.sql.allowlist import (
     check_setting,
     setting_values,
 )
+from timeplus_emulator.sql.booleans import is_bool_expression
 from timeplus_emulator.sql.errors import (
     BAD_ARGUMENTS,
     NOT_IMPLEMENTED,
@@ -89,34 +90,24 @@ def output_names(tokens: list[Token], start: int, end: int) -> Optional[tuple[Op
     return tuple(_item_name(tokens[a:b]) for a, b in items)
 
 
-def comparison_ranges(tokens: list[Token], items: list[tuple[int, int]]
-                      ) -> tuple[tuple[int, int, int], ...]:
-    """``(position, start, end)`` of the select items that are comparisons at their top level.
+def bool_ranges(tokens: list[Token], items: list[tuple[int, int]]
+                ) -> tuple[tuple[int, int, int], ...]:
+    """``(position, start, end)`` of the select items that Proton types ``bool`` by their
+    outermost operator (:func:`~timeplus_emulator.sql.booleans.is_bool_expression`).
 
-    Timeplus comparisons return ``bool`` where ClickHouse returns ``UInt8``; AND/OR/NOT over
-    a comparison then stay ``bool`` (as ClickHouse's logical functions over Bool do), so
-    the item is a comparison when a comparison operator or BETWEEN is outside all brackets.
-    The range excludes a trailing ``AS alias``. Items with CASE, ``?:`` or a lambda at
-    their top level, or an alias without AS, are left alone.
+    The range excludes a trailing ``AS alias``; items with an alias without AS are left alone.
     """
     found = []
     for position, (a, b) in enumerate(items):
         if b - a >= 3 and tokens[b - 2].is_word("AS"):
             b -= 2
         elif b - a >= 2 and tokens[b - 1].kind in (Kind.IDENT, Kind.QUOTED_IDENT) and not (
-                tokens[b - 2].kind is Kind.OP and not tokens[b - 2].is_op(")", "]")):
+                tokens[b - 2].kind is Kind.OP and not tokens[b - 2].is_op(")", "]")) \
+                and not tokens[b - 1].is_word("NULL"):
             continue  # an alias without AS (or a keyword at the end): leave it
-        comparison = other = False
-        for i in top_level(tokens, a, b):
-            tok = tokens[i]
-            comparison = comparison or tok.is_op(*_COMPARISON_OPS) or tok.is_word("BETWEEN")
-            other = other or tok.is_op("?", "->") or tok.is_word("CASE")
-        if comparison and not other:
+        if is_bool_expression(tokens, a, b):
             found.append((position, a, b))
     return tuple(found)
-
-
-_COMPARISON_OPS = ("=", "==", "!=", "<>", "<", ">", "<=", ">=", "<=>")
 
 
 def _has_star(item: list[Token]) -> bool:
@@ -146,8 +137,9 @@ class SelectTranslator:
     """Translates one SELECT (the whole statement or the body of INSERT/CREATE VIEW)."""
 
     def __init__(self, tokens: list[Token], ctx: Context, bool_comparisons: bool = False) -> None:
-        """``bool_comparisons``: wrap top-level comparison items so they return ``bool``
-        (for a query's own result; INSERT ... SELECT and view bodies keep chDB's types)."""
+        """``bool_comparisons``: type results ``bool`` where Proton does (a query's own
+        result without UNION/INTERSECT/EXCEPT; INSERT ... SELECT and view bodies keep
+        chDB's types)."""
         self.toks = tokens
         self.ctx = ctx
         self.bool_comparisons = bool_comparisons
@@ -169,6 +161,8 @@ class SelectTranslator:
             settings_sql, tp_settings = self._settings(settings_at, settings_end)
         self._reject_output_clauses(start, body_end)
         self.set_operation = self._has_set_operation(start, body_end)
+        self.ctx.bool_results = self.bool_comparisons and not any(
+            tok.is_word("UNION", "INTERSECT", "EXCEPT") for tok in self.toks)
         bools = self._bool_items(start, body_end)
         rewriter = Rewriter(self.toks, self.ctx)
         body, scope = rewriter.select_scope(start, body_end, [(a, b) for _, a, b in bools])
@@ -177,14 +171,14 @@ class SelectTranslator:
         limit, offset = self._limit(start, body_end)
         statement = self._statement(body + settings_sql, scope, emit, tp_settings, limit, offset,
                                     output_names(self.toks, start, body_end))
-        return replace(statement, bool_outputs=tuple(position for position, _, _ in bools))
+        return statement
 
     def _bool_items(self, start: int, end: int) -> tuple[tuple[int, int, int], ...]:
         """Comparison items to return as bool: outer query only, not beside ``*`` or UNION."""
         items = select_items(self.toks, start, end)
         if not self.bool_comparisons or items is None or self.set_operation:
             return ()
-        return comparison_ranges(self.toks, items)
+        return bool_ranges(self.toks, items)
 
     def _reject_output_clauses(self, start: int, end: int) -> None:
         at = top_level_index(self.toks, start, end, "FORMAT", "OUTFILE")

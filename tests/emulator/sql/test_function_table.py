@@ -10,7 +10,13 @@ from typing import Any
 
 import pytest
 
-from timeplus_emulator.sql import SelectStatement, TranslationError, timeplus_functions, translate
+from timeplus_emulator.sql import (
+    SelectStatement,
+    TranslationError,
+    helper_function_ddl,
+    timeplus_functions,
+    translate,
+)
 from timeplus_emulator.sql.function_table import CH_AGGREGATES, FUNCTIONS, UNSUPPORTED
 from timeplus_emulator.sql.functions import EXCEPTIONS, resolve_function
 
@@ -21,6 +27,8 @@ chdb = pytest.importorskip("chdb")
 def conn() -> Iterator[Any]:
     connection = chdb.connect(":memory:")
     connection.query("SET session_timezone = 'UTC'")
+    for ddl in helper_function_ddl():
+        connection.query(ddl)
     try:
         yield connection
     finally:
@@ -103,7 +111,7 @@ EXPRESSIONS = {
     "to_YYYYMM(to_date('2024-03-04'))": 202403,
     "bit_and(6, 3)": 2,
     "to_base64('a')": "YQ==",
-    "to_type_name(cast(1 AS low_cardinality(string)))": "LowCardinality(String)",
+    "to_type_name(cast(1 AS low_cardinality(string)))": "low_cardinality(string)",
     "date_add(DAY, 1, to_date('2024-01-31'))": "2024-02-01",
 }
 

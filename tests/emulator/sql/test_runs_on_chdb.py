@@ -20,6 +20,7 @@ from timeplus_emulator.sql import (
     SelectStatement,
     TranslationError,
     ch_type_to_timeplus_sql,
+    helper_function_ddl,
     placeholder,
     to_timeplus_column_name,
     to_timeplus_error,
@@ -88,6 +89,8 @@ def db() -> Iterator[Db]:
     conn = chdb.connect(":memory:")
     conn.query("SET output_format_json_quote_64bit_integers = 1")
     conn.query("SET session_timezone = 'UTC'")
+    for ddl in helper_function_ddl():
+        conn.query(ddl)
     name = "tp_sql_test_" + uuid.uuid4().hex[:8]
     conn.query(f"CREATE DATABASE {name}")
     database = Db(conn, name)

@@ -83,8 +83,8 @@ def test_function_names_are_translated() -> None:
         "array_join([1]), multi_if(a, 1, 2), to_int(y), is_nan(z), latest(b) FROM table(s)"
     )
     assert st_.ch_sql == (
-        "SELECT toDateTime(x), countIf(a > 1), uniqExact(b), quantile(0.9)(c), "
-        "quantile(0.5)(c), arrayJoin([1]), multiIf(a, 1, 2), toInt32(y), isNaN(z), "
+        "SELECT toDateTime(x), countIf(__tp_bool(a > 1)), uniqExact(b), quantile(0.9)(c), "
+        "quantile(0.5)(c), arrayJoin([1]), multiIf(a, 1, 2), toInt32(y), __tp_bool(isNaN(z)), "
         "anyLast(b) FROM __TP_SOURCE_0__"
     )
     assert st_.aggregating
@@ -365,23 +365,31 @@ def test_deep_nesting_is_refused_not_a_crash() -> None:
 
 
 @pytest.mark.parametrize(
-    ("sql", "ch_sql", "positions"),
+    ("sql", "ch_sql"),
     [
         ("SELECT a, a > 1 AS big, (SELECT 1 = 1) FROM s",
-         "SELECT a, toBool(a > 1) AS big, (SELECT 1 = 1) FROM __TP_SOURCE_0__", (1,)),
+         "SELECT a, __tp_bool(a > 1) AS big, (SELECT 1 = 1) FROM __TP_SOURCE_0__"),
         ("SELECT NOT a = 1, if(a = 1, 1, 0) FROM s WHERE a = 2",
-         "SELECT toBool(NOT a = 1), if(a = 1, 1, 0) FROM __TP_SOURCE_0__ WHERE a = 2", (0,)),
-        ("SELECT *, a = 1 FROM s", "SELECT *, a = 1 FROM __TP_SOURCE_0__", ()),
-        ("SELECT 1 = 1 UNION ALL SELECT 2 = 1", "SELECT 1 = 1 UNION ALL SELECT 2 = 1", ()),
+         "SELECT __tp_bool(NOT a = 1), if(a = 1, 1, 0) FROM __TP_SOURCE_0__ WHERE a = 2"),
+        ("SELECT *, a = 1 FROM s", "SELECT *, a = 1 FROM __TP_SOURCE_0__"),
+        ("SELECT 1 = 1 UNION ALL SELECT 2 = 1", "SELECT 1 = 1 UNION ALL SELECT 2 = 1"),
         ("SELECT CASE WHEN a = 1 THEN 1 END, a = 1 eq FROM s",
-         "SELECT CASE WHEN a = 1 THEN 1 END, a = 1 eq FROM __TP_SOURCE_0__", ()),
+         "SELECT CASE WHEN a = 1 THEN 1 END, a = 1 eq FROM __TP_SOURCE_0__"),
+        ("SELECT a IN (1, 2), a NOT LIKE 'x', a IS NULL, 1 AND 0 FROM s",
+         "SELECT __tp_bool(a IN (1, 2)), __tp_bool(a NOT LIKE 'x'), __tp_bool(a IS NULL), "
+         "__tp_bool(1 AND 0) FROM __TP_SOURCE_0__"),
+        ("SELECT tuple(a = 1, has([1], a)), array_map(x -> x > 1, [a]) FROM s",
+         "SELECT tuple(__tp_bool(a = 1), __tp_bool(has([1], a))), "
+         "arrayMap(x -> __tp_bool(x > 1), [a]) FROM __TP_SOURCE_0__"),
+        # arguments whose types are unified stay uint8: chDB's supertype of Bool and UInt8
+        # is Bool, so [true, 5] would read [true, true]
+        ("SELECT [a = 1, 5], if(a > 0, has([1], a), 5), CASE WHEN 1 THEN a = 1 ELSE 5 END FROM s",
+         "SELECT [a = 1, 5], if(a > 0, has([1], a), 5), CASE WHEN 1 THEN a = 1 ELSE 5 END "
+         "FROM __TP_SOURCE_0__"),
     ],
 )
-def test_top_level_comparisons_are_wrapped_in_to_bool(sql: str, ch_sql: str,
-                                                      positions: tuple[int, ...]) -> None:
-    st_ = select(sql)
-    assert st_.ch_sql == ch_sql
-    assert st_.bool_outputs == positions
+def test_bool_results_are_typed_bool(sql: str, ch_sql: str) -> None:
+    assert select(sql).ch_sql == ch_sql
 
 
 def test_insert_select_keeps_comparison_types() -> None:

@@ -1,0 +1,76 @@
+"""Where a Timeplus expression returns ``bool`` and chDB's returns UInt8.
+
+Owns the two token tests the rewriter uses to type results as Proton does:
+
+* :func:`is_bool_expression` — a range whose outermost operator is a comparison, IN,
+  LIKE, IS [NOT] NULL, BETWEEN, AND/OR/NOT (Proton's comparison and logical functions
+  return ``bool``; functions are listed in ``functions.BOOL_FUNCTIONS``);
+* :func:`in_unifying_position` — a token inside an argument whose type is unified with
+  others (``if``/``multi_if`` branches, ``[...]`` elements, ``coalesce``, CASE branches,
+  ``?:``). There a ``bool`` must stay UInt8: chDB's common type of Bool and UInt8 is Bool
+  (``[true, 5]`` reads ``[true, true]``), Proton's is uint8.
+"""
+
+from __future__ import annotations
+
+from timeplus_emulator.sql import functions as fn
+from timeplus_emulator.sql.tokens import Kind, Token
+
+_COMPARISON_OPS = ("=", "==", "!=", "<>", "<", ">", "<=", ">=", "<=>")
+_BOOL_WORDS = ("BETWEEN", "IN", "LIKE", "ILIKE", "IS", "AND", "OR", "NOT")
+_BRANCH_WORDS = ("THEN", "ELSE")
+
+
+def _top_level(tokens: list[Token], start: int, end: int) -> list[int]:
+    found, depth = [], 0
+    for i in range(start, end):
+        if tokens[i].is_op("(", "["):
+            depth += 1
+        elif tokens[i].is_op(")", "]"):
+            depth -= 1
+        elif depth == 0:
+            found.append(i)
+    return found
+
+
+def is_bool_expression(tokens: list[Token], start: int, end: int) -> bool:
+    """True if ``[start, end)`` is an operator expression that Proton types ``bool``.
+
+    Ranges with CASE, ``?:`` or a lambda at their top level are not (their value is a
+    branch, or a function); neither is a range with a top-level alias.
+    """
+    bool_operator = False
+    for i in _top_level(tokens, start, end):
+        tok = tokens[i]
+        if tok.is_op("?", "->") or tok.is_word("CASE", "AS"):
+            return False
+        bool_operator = bool_operator or tok.is_op(*_COMPARISON_OPS) or (
+            tok.kind is Kind.IDENT and tok.is_word(*_BOOL_WORDS)
+            and not (tok.is_word("IN") and i == start))
+    return bool_operator
+
+
+def in_unifying_position(tokens: list[Token], index: int) -> bool:
+    """True if the expression at ``index`` is unified with sibling values (see module doc)."""
+    depth = 0
+    own_argument = True  # still inside the argument that holds ``index``
+    for j in range(index - 1, -1, -1):
+        tok = tokens[j]
+        if tok.is_op(")", "]"):
+            depth += 1
+        elif tok.is_op("(", "["):
+            if depth:
+                depth -= 1
+                continue
+            if tok.is_op("["):
+                indexing = j > 0 and (tokens[j - 1].kind in (Kind.IDENT, Kind.QUOTED_IDENT)
+                                      or tokens[j - 1].is_op(")", "]"))
+                return not indexing
+            before = tokens[j - 1] if j else None
+            return (before is not None and before.kind is Kind.IDENT
+                    and before.text.lower() in fn.UNIFYING_FUNCTIONS)
+        elif depth == 0 and tok.is_op(","):
+            own_argument = False
+        elif depth == 0 and own_argument and (tok.is_op("?", ":") or tok.is_word(*_BRANCH_WORDS)):
+            return True
+    return False
