@@ -19,10 +19,11 @@ Choices where PROTOCOL.md leaves them open ([?]):
   chDB no longer has ``Object('json')`` and no setting narrows the inference; fixing it
   here would mean decoding every row of results with json columns. Clients should
   accept both forms.
-* Comparisons (and BETWEEN, and AND/OR/NOT over them) that are whole items of a query's
-  select list return ``bool`` with chDB's column name (``equals(1, 2)``); chDB has no
-  setting for this, so the translator wraps them in ``toBool``. Comparisons elsewhere
-  (inside functions, beside ``*``, in UNION, INSERT ... SELECT, views) stay ``uint8``.
+* Results Proton types ``bool`` (comparisons, IN, LIKE, AND/OR/NOT, Proton's bool
+  functions) are ``bool`` as select items, arguments, tuple elements and lambda bodies,
+  with Proton's column name; chDB has no setting for this, so the translator wraps them
+  in a helper (see :mod:`timeplus_emulator.sql.booleans`). They stay ``uint8`` where
+  types are unified (``if`` branches, ``[...]``, UNION), in INSERT ... SELECT and views.
 * Ingest answers 200 with ``{"count": <rows inserted>}``; bodies over ``--max-body-bytes``
   (256 MiB) get 413.
 * A streaming query ended by ``LIMIT n`` sends a final ``event: query`` with

@@ -61,6 +61,7 @@ def to_timeplus_column_name(ch_name: str) -> str:
         text = tok.text
         if tok.text == BOOL_WRAPPER and tokens[i + 1].is_op("("):
             dropped.append(depth)
+            tokens[i + 2] = tokens[i + 2]._replace(pre=tok.pre + tokens[i + 2].pre)
             continue
         if tok.is_op("(") and tokens[i - 1].text == BOOL_WRAPPER:
             depth += 1

@@ -1,0 +1,76 @@
+"""Answers that must match Proton's, over HTTP: result types, names and values.
+
+Expected values come from Proton's own stateless test references (tests/queries_ported) and
+its function sources (which functions return ``bool``), written out by hand here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+def header_and_rows(api: Any, sql: str) -> tuple[list[dict[str, str]], list[Any]]:
+    stream = api.query(sql)
+    try:
+        rows = stream.rows()
+        assert stream.final is not None and stream.final["status"] == "finished", stream.final
+        return stream.header, rows
+    finally:
+        stream.close()
+
+
+@pytest.mark.parametrize(
+    ("sql", "name", "value"),
+    [
+        ("SELECT to_uint64(1) IN (SELECT 1)", "in(to_uint64(1), _subquery_1)", True),
+        ("SELECT array_exists(x -> x > 1, [1, 2])", "array_exists(lambda(tuple(x), "
+         "greater(x, 1)), [1, 2])", True),
+        ("SELECT multi_match_any('abc', ['b'])", "multi_match_any('abc', ['b'])", True),
+        ("SELECT has([1, 2], 3)", "has([1, 2], 3)", False),
+        ("SELECT 'a' LIKE 'b'", "like('a', 'b')", False),
+        ("SELECT NULL IS NULL", "isNull(NULL)", True),
+        ("SELECT 1 AND 2", "and(1, 2)", True),
+    ],
+)
+def test_functions_that_return_bool_in_proton_return_bool(api: Any, sql: str, name: str,
+                                                          value: bool) -> None:
+    header, rows = header_and_rows(api, sql)
+    assert header[0]["type"] == "bool"
+    assert rows == [[value]]
+    if "IS NULL" not in sql and "_subquery" not in name:
+        assert header[0]["name"] == name
+
+
+def test_nested_bool_results(api: Any) -> None:
+    header, rows = header_and_rows(
+        api, "SELECT tuple(1 = 1, has([1], 2)) AS t, array_map(x -> x > 1, [1, 2]) AS a, "
+             "to_type_name(empty('')) AS n")
+    assert [c["type"] for c in header] == ["tuple(bool, bool)", "array(bool)", "string"]
+    assert rows == [[[True, False], [False, True], "bool"]]
+
+
+def test_bool_next_to_numbers_keeps_numbers(api: Any) -> None:
+    # Proton's common type of bool and uint8 is uint8; chDB's would turn 5 into true
+    header, rows = header_and_rows(api, "SELECT [1 = 1, 5] AS a, if(1 = 0, has([1], 1), 5) AS b")
+    assert rows == [[[1, 5], 5]]
+    assert [c["type"] for c in header] == ["array(uint8)", "uint8"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "type_name"),
+    [
+        ("to_int64(-1)", "int64"),
+        ("[to_decimal32(1, 4)]", "array(decimal(9, 4))"),
+        ("to_nullable('x')", "nullable(string)"),
+        ("to_fixed_string('ab', 2)", "fixed_string(2)"),
+        ("make_datetime64(1991, 8, 24, 21, 4, 0, 1234, 7, 'CET')", "datetime64(7, 'CET')"),
+        ("map('a', 1)", "map(string, uint8)"),
+        ("interval 2 second", "interval_second"),
+    ],
+)
+def test_to_type_name_uses_timeplus_spelling(api: Any, expression: str, type_name: str) -> None:
+    header, rows = header_and_rows(api, f"SELECT to_type_name({expression})")
+    assert rows == [[type_name]]
+    assert header[0]["name"].startswith("to_type_name(")
