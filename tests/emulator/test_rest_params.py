@@ -1,0 +1,60 @@
+"""REST parameters that end up in SQL are names or values, never SQL text (issue 12 item 6).
+
+``POST /streams?db=...`` pasted ``db`` into the DDL unescaped; now the database name, the
+stream and column names are quoted and each column type must parse as one type.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+HOSTILE_DB = st.text(alphabet=st.sampled_from(list("`'\"\\;-/* ().,=_ab\n")) | st.characters(
+    exclude_categories=["Cs"]), min_size=1, max_size=20).filter(lambda s: "\x00" not in s)
+
+
+def _stream_body(name: str, column_type: str = "int32") -> dict[str, Any]:
+    return {"name": name, "columns": [{"name": "a", "type": column_type}]}
+
+
+@settings(max_examples=60, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(db=HOSTILE_DB)
+def test_db_parameter_is_a_name(api: Any, db: str) -> None:
+    name = f"p_{uuid.uuid4().hex[:10]}"
+    response = api.session.post(api.url("/streams"), params={"db": db},
+                                json=_stream_body(name), timeout=(5, 15))
+    if db == "default":
+        assert response.status_code == 201
+        return
+    error = api.error(response, 400)
+    assert error["code"] == 81, error
+    assert f"Database {db} doesn't exist" in error["message"], error
+    assert name not in repr(api.table("SELECT name FROM system.tables"))
+
+
+def test_db_parameter_names_an_existing_database(api: Any) -> None:
+    db = f"restdb_{uuid.uuid4().hex[:8]}"
+    api.sql(f"CREATE DATABASE {db}")
+    name = f"p_{uuid.uuid4().hex[:10]}"
+    response = api.session.post(api.url("/streams"), params={"db": db},
+                                json=_stream_body(name), timeout=(5, 15))
+    assert response.status_code == 201, response.text
+    assert api.table(f"SELECT database FROM system.tables WHERE name = '{name}'") == [[db]]
+
+
+@pytest.mark.parametrize("column_type", [
+    "int32) SETTINGS mode='changelog' --",
+    "int32, b string DEFAULT file('/etc/hostname')",
+    "string DEFAULT 'x'",
+    "int32 /*",
+])
+def test_column_type_must_be_one_type(api: Any, column_type: str) -> None:
+    name = f"p_{uuid.uuid4().hex[:10]}"
+    error = api.error(api.post("/streams", json=_stream_body(name, column_type)), 400)
+    assert error["code"] in (62, 50), error
+    assert name not in repr(api.table("SELECT name FROM system.tables"))
