@@ -38,6 +38,7 @@ class ColumnInfo:
     nullable: bool = False
     codec: Optional[str] = None
     comment: Optional[str] = None
+    default_kind: str = "DEFAULT"  # or MATERIALIZED / ALIAS (not written by INSERT)
 
     def to_json(self) -> dict[str, Any]:
         """PROTOCOL.md §4 column: ``nullable(T)`` is reported as ``T`` + ``nullable: true``."""

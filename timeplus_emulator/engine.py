@@ -41,6 +41,7 @@ emulator cannot retract a delete row from an aggregate.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -69,6 +70,7 @@ from timeplus_emulator.sql import (
     helper_function_ddl,
     placeholder,
     to_timeplus_error,
+    to_timeplus_type,
 )
 from timeplus_emulator.sql.tokens import quote_name, quote_string
 from timeplus_emulator.viewcontrol import ViewControl
@@ -93,7 +95,7 @@ DELTA_COLUMN = (
 )
 _KV_MODES = frozenset({"versioned_kv", "changelog_kv"})
 _DYNAMIC_TYPES = re.compile(r"\b(JSON|Object|Dynamic|Variant)\b")
-_USER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_USER_NAME = re.compile(r"(?=[0-9]*[A-Za-z_])[A-Za-z0-9_]+\Z")  # 99006_v too, not 123
 
 Key = tuple[str, str]
 WindowRange = tuple[Optional[str], Optional[str]]
@@ -271,10 +273,23 @@ class Engine:
                    f"ENGINE = {_storage_engine(stmt)}")
             self._run_ddl(ddl)
             info = _stream_info(db, stmt, create_query, view_target_of)
+            if any(not c.ch_type for c in info.columns):
+                self._infer_types(info)
             self.streams[(db, stmt.name)] = info
             self.clocks[(db, stmt.name)] = SequenceClock()
         self.persist()
         return info
+
+    def _infer_types(self, info: StreamInfo) -> None:
+        """Types of columns declared as ``name DEFAULT expr`` alone, as chDB inferred them."""
+        out = self.backend.query(f"DESCRIBE TABLE {self.ch_table(info.database, info.name)}",
+                                 "JSONCompactEachRow")
+        types = {row[0]: row[1] for row in map(json.loads, out.splitlines()) if row}
+        for column in info.columns:
+            if not column.ch_type:
+                column.ch_type = types[column.name]
+                column.type = to_timeplus_type(column.ch_type)
+                column.nullable = column.type.startswith("nullable(")
 
     def drop_stream(self, database: Optional[str], name: str, if_exists: bool) -> bool:
         """Drop a stream; False if absent and ``if_exists``."""
@@ -399,7 +414,7 @@ class Engine:
         columns = stmt.columns
         if columns is None and (stmt.select is not None or _is_values(body)):
             # Proton fills the reserved columns when no column list is given
-            columns = tuple(c.name for c in info.columns)
+            columns = tuple(c.name for c in info.columns if c.default_kind == "DEFAULT")
         column_list = ""
         if columns is not None:
             column_list = " (" + ", ".join(quote_name(c) for c in columns) + ")"
@@ -483,7 +498,7 @@ def _is_values(body: str) -> bool:
 def _check_stream_definition(stmt: CreateStreamStatement) -> None:
     if not _USER_NAME.match(stmt.name) or len(stmt.name) > 255:
         raise EngineError(BAD_ARGUMENTS, f"Invalid stream name {stmt.name!r}: use letters, "
-                          "digits and _ , starting with a letter or _")
+                          "digits and _ , not only digits")
     for column in stmt.columns:
         if column.name.startswith("_tp_"):
             raise EngineError(BAD_ARGUMENTS, f"Column name {column.name!r} is reserved: "
@@ -522,7 +537,8 @@ def _stream_info(db: str, stmt: CreateStreamStatement, create_query: str,
     info = StreamInfo(
         database=db,
         name=stmt.name,
-        columns=[ColumnInfo(c.name, c.type, c.ch_type, c.default, c.nullable, c.codec, c.comment)
+        columns=[ColumnInfo(c.name, c.type, c.ch_type, c.default, c.nullable, c.codec, c.comment,
+                            c.default_kind)
                  for c in stmt.columns],
         mode=stmt.mode,
         primary_key=list(stmt.primary_key),

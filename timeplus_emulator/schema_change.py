@@ -75,7 +75,7 @@ def _add_columns(engine: Engine, info: StreamInfo, commands: tuple[AlterCommand,
                               "this name already exists")
         columns.insert(_position(columns, command), ColumnInfo(
             column.name, column.type, column.ch_type, column.default, column.nullable,
-            column.codec, column.comment))
+            column.codec, column.comment, column.default_kind))
         text = f"{quote_name(column.name)} {column.ch_type}"
         if column.default_ch is not None:
             text += f" {column.default_kind} {column.default_ch}"

@@ -162,7 +162,7 @@ class Executor:
         header = [{"name": n, "type": "string"} for n in
                   ("name", "type", "default_type", "default_expression", "comment",
                    "codec_expression", "ttl_expression")]
-        rows = [[c.name, c.type, "DEFAULT" if c.default else "", c.default or "",
+        rows = [[c.name, c.type, c.default_kind if c.default else "", c.default or "",
                  c.comment or "", c.codec or "", ""] for c in info.columns]
         rows.extend([name, type_text, "DEFAULT", default, "", "", ""]
                     for name, type_text, default in info.reserved_columns())

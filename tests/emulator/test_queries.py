@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+import uuid
 from typing import Any
 
 from tests.emulator.conftest import Api
@@ -489,3 +490,25 @@ def test_asterisk_include_reserved_columns_false_hides_tp_columns(api: Any) -> N
     kv = api.create_stream("k int32", extra=" PRIMARY KEY k SETTINGS mode='changelog_kv'")
     api.sql(f"INSERT INTO {kv} (k) VALUES (1)")
     assert api.table(f"SELECT * FROM table({kv}){off}") == [[1]]
+
+
+def test_proton_parser_forms(api: Any) -> None:
+    """Names starting with digits, format(), $$heredocs$$, 1_000 and columns declared with
+    DEFAULT/ALIAS/MATERIALIZED and no type, as Proton's tests write them."""
+    name = f"99006_{uuid.uuid4().hex[:8]}"
+    api.sql(f"CREATE STREAM {name} (id int, b DEFAULT id + 1, c ALIAS id * 2, "
+            "d MATERIALIZED to_string(id))")
+    api.sql(f"INSERT INTO {name} VALUES (1, 5)")  # the writable columns: id and b
+    api.sql(f"INSERT INTO {name} (id) VALUES (2)")
+    assert api.table(f"SELECT * FROM table({name}) ORDER BY id SETTINGS "
+                     "asterisk_include_reserved_columns=false") == [[1, "5"], [2, "3"]]
+    described = [r[:4] for r in api.table(f"DESCRIBE {name}")][:4]
+    assert described == [["id", "int32", "", ""], ["b", "int64", "DEFAULT", "id + 1"],
+                         ["c", "int64", "ALIAS", "id * 2"],
+                         ["d", "string", "MATERIALIZED", "to_string(id)"]]
+    assert [c["type"] for c in api.get(f"/streams/{name}").json()["columns"][:4]] == \
+        ["int32", "int64", "int64", "string"]
+    assert api.table("SELECT format('{}-{}', 'a', 'b'), $$it's$$, $t$x$$y$t$, 1_000") == \
+        [["a-b", "it's", "x$$y", 1000]]
+    refused = api.post("/queries", json={"sql": "SELECT {num:uint64}"})
+    assert api.error(refused, 400)["code"] == 48

@@ -180,17 +180,21 @@ class StreamParser:
         if name_tok.kind not in NAME_KINDS:
             raise TranslationError(SYNTAX_ERROR, f"Syntax error: expected a column name at "
                                                  f"'{name_tok.text}'")
-        node, pos = parse_type_tokens(self.toks, start + 1, _function_name)
+        node: Optional[TypeNode] = None
+        pos = start + 1
+        if not self.toks[pos].is_word("DEFAULT", "MATERIALIZED", "ALIAS"):  # else: inferred
+            node, pos = parse_type_tokens(self.toks, pos, _function_name)
         clauses = self._column_clauses(pos, end)
-        nullable = node.tp_name == "nullable"
-        if "NULL" in clauses and not nullable:
+        nullable = node is not None and node.tp_name == "nullable"
+        if "NULL" in clauses and node is not None and not nullable:
             node = TypeNode("nullable", "Nullable", (node,), True)
             nullable = True
         default_kind = next((k for k in ("DEFAULT", "MATERIALIZED", "ALIAS") if k in clauses),
                             None)
         default = clauses.get(default_kind) if default_kind else None
         return ColumnDef(
-            name=name_of(name_tok), type=render_timeplus(node), ch_type=render_clickhouse(node),
+            name=name_of(name_tok), type=render_timeplus(node) if node else "",
+            ch_type=render_clickhouse(node) if node else "",
             default=self._text(default), default_ch=self._rewrite(default), nullable=nullable,
             codec=self._codec(clauses.get("CODEC")), comment=self._comment(clauses.get("COMMENT")),
             default_kind=default_kind or "DEFAULT",

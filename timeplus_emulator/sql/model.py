@@ -111,7 +111,9 @@ class SelectStatement:
 class ColumnDef:
     """A column of CREATE STREAM.
 
-    ``type`` is the normalized Timeplus type including any ``nullable(...)`` wrapper;
+    ``type`` is the normalized Timeplus type including any ``nullable(...)`` wrapper, or
+    ``""`` (and ``ch_type`` too) for ``name DEFAULT|ALIAS|MATERIALIZED expr`` without a type,
+    which the engine reads back from the created table;
     ``nullable`` says whether that outer wrapper is present. ``default`` is the
     Timeplus expression text as written, ``default_ch`` its translation.
     """

@@ -7,7 +7,9 @@ identifiers. Each token keeps the whitespace and comments that precede it in
 rest of the statement.
 
 Timeplus additions: an integer immediately followed by an interval unit
-(``5s``, ``10ms``, ``2h``, ``1M``) is one ``INTERVAL`` token.
+(``5s``, ``10ms``, ``2h``, ``1M``) is one ``INTERVAL`` token. As in ClickHouse, digits
+followed by other word characters are a name (``99006_v``), ``1_000_000`` is a number, and
+``$$text$$``/``$tag$text$tag$`` is a string without escapes (``STRING`` token).
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ _WORD_CHARS = "A-Za-z0-9_$\u0080-\U0010ffff"
 _TOKEN_RE = re.compile(
     r"(?P<trivia>(?:[ \t\n\r\f\v]+|--[^\n]*\n?|/\*.*?\*/)+)"
     r"|(?P<string>'(?:[^'\\]|\\.|'')*')"
+    r"|(?P<heredoc>\$(?P<tag>[A-Za-z0-9_]*)\$.*?\$(?P=tag)\$)"
     r"|(?P<quoted>`(?:[^`\\]|\\.|``)*`|\"(?:[^\"\\]|\\.|\"\")*\")"
     r"|(?P<number>0[xXbB][0-9A-Za-z]*|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
     rf"(?P<suffix>[{_WORD_CHARS}]*)"
@@ -85,6 +88,7 @@ _TOKEN_RE = re.compile(
 )
 _KIND_OF_GROUP = {
     "string": Kind.STRING,
+    "heredoc": Kind.STRING,  # $$text$$ or $tag$text$tag$: no escapes inside
     "quoted": Kind.QUOTED_IDENT,
     "word": Kind.IDENT,
     "op": Kind.OP,
@@ -145,6 +149,10 @@ class _Lexer:
             return Kind.NUMBER, number
         if suffix in INTERVAL_UNITS and number.isdigit():
             return Kind.INTERVAL, number + suffix
+        if number.isdigit() and suffix.replace("_", "").isdigit():
+            return Kind.NUMBER, number + suffix  # 1_000_000
+        if number.isdigit():  # a name starting with digits, such as 99006_v
+            return Kind.IDENT, number + suffix
         raise self.fail(f"invalid number or interval {number + suffix!r}", pos)
 
     def _ends_operand(self) -> bool:
@@ -207,6 +215,9 @@ _DECODE_ESCAPES = {
 
 def unquote(text: str) -> str:
     """Decode a quoted string literal or identifier token text to its value."""
+    if text.startswith("$"):  # heredoc: the text between the two tags, as written
+        tag_end = text.index("$", 1) + 1
+        return text[tag_end:len(text) - tag_end]
     quote, body = text[0], text[1:-1]
     out: list[str] = []
     i = 0

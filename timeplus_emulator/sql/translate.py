@@ -41,7 +41,7 @@ from timeplus_emulator.sql.model import (
 )
 from timeplus_emulator.sql.rewriter import Context, Rewriter, collect_cte_names, top_level_index
 from timeplus_emulator.sql.select import SelectTranslator
-from timeplus_emulator.sql.tokens import Kind, Token, tokenize
+from timeplus_emulator.sql.tokens import Kind, Token, quote_string, tokenize, unquote
 
 ViewResolver = Callable[[Optional[str], str], Optional[str]]
 SystemTableSql = Callable[[str, str], Optional[str]]
@@ -87,10 +87,11 @@ def translate(
     data = ""
     if insert_format is not None:
         sql, data = sql[: insert_format.end()], sql[insert_format.end():]
-    tokens = _strip_semicolon(tokenize(sql))
+    tokens = _format_calls(_strip_semicolon(tokenize(sql)))
     if PLACEHOLDER_PREFIX in sql:
         tokens = [_defuse_placeholder_text(t) for t in tokens]
     _check_brackets(tokens)
+    _refuse_query_parameters(tokens)
     refuse_file_clauses(tokens)
     ctx = Context(resolve_view=resolve_view, cte_names=collect_cte_names(tokens),
                   system_table_sql=system_table_sql, format_data=data)
@@ -128,6 +129,8 @@ def _defuse_placeholder_text(tok: Token) -> Token:
     """
     pre = tok.pre.replace(PLACEHOLDER_PREFIX, "__TP_SOURCE-")
     text = tok.text
+    if PLACEHOLDER_PREFIX in text and tok.kind is Kind.STRING and text.startswith("$"):
+        text = quote_string(unquote(text))  # a heredoc has no escapes: re-spell it quoted
     if PLACEHOLDER_PREFIX in text:
         escaped = text.replace(PLACEHOLDER_PREFIX, "\\x5F" + PLACEHOLDER_PREFIX[1:])
         if tok.kind is Kind.IDENT:
@@ -135,6 +138,23 @@ def _defuse_placeholder_text(tok: Token) -> Token:
         if tok.kind in (Kind.STRING, Kind.QUOTED_IDENT):
             text = escaped
     return Token(tok.kind, text, tok.pos, pre)
+
+
+def _format_calls(tokens: list[Token]) -> list[Token]:
+    """``format(pattern, args...)`` is a function, not a FORMAT clause: spell it as a quoted
+    name, which no clause parser takes for the keyword."""
+    return [Token(Kind.QUOTED_IDENT, f"`{tok.text}`", tok.pos, tok.pre)
+            if tok.is_word("FORMAT") and tokens[i + 1].is_op("(") else tok
+            for i, tok in enumerate(tokens)]
+
+
+def _refuse_query_parameters(tokens: list[Token]) -> None:
+    """``{name:type}`` query parameters: the REST API has no field to pass their values."""
+    for i, tok in enumerate(tokens[:-3]):
+        if tok.is_op("{") and tokens[i + 1].kind is Kind.IDENT and tokens[i + 2].is_op(":"):
+            raise TranslationError(
+                NOT_IMPLEMENTED, f"query parameters ({{{tokens[i + 1].text}:...}}) are not "
+                "supported: the REST API has no way to pass their values")
 
 
 def _strip_semicolon(tokens: list[Token]) -> list[Token]:

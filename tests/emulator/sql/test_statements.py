@@ -12,6 +12,7 @@ from timeplus_emulator.sql import (
     DescribeStatement,
     DropStatement,
     InsertStatement,
+    SelectStatement,
     ShowStatement,
     Source,
     TranslationError,
@@ -184,3 +185,26 @@ def test_insert_format_with_quoted_names() -> None:
     assert isinstance(st, InsertStatement)
     assert (st.database, st.name, st.columns) == ("my db", "odd`name", ("a b",))
     assert st.body_ch == 'FORMAT CSV\n1,"x\n'
+
+
+def test_format_function_is_not_a_format_clause() -> None:
+    stmt = translate("SELECT format('{}-{}', a, 'x') AS f FROM table(s)")
+    assert isinstance(stmt, SelectStatement) and "format('{}-{}', a, 'x') AS f" in stmt.ch_sql
+    with pytest.raises(TranslationError) as info:
+        translate("SELECT format('{}', 1) FORMAT JSON")
+    assert info.value.code == 48
+
+
+@pytest.mark.parametrize("sql", ["SELECT {num:uint64}", "SELECT * FROM s WHERE a = {a: string}"])
+def test_query_parameters_are_refused(sql: str) -> None:
+    with pytest.raises(TranslationError) as info:
+        translate(sql)
+    assert info.value.code == 48 and "query parameters" in info.value.message
+
+
+def test_columns_with_a_default_and_no_type_are_left_to_infer() -> None:
+    stmt = translate("CREATE STREAM 99006_v (id int, b DEFAULT id + 1, c ALIAS id * 2)")
+    assert isinstance(stmt, CreateStreamStatement) and stmt.name == "99006_v"
+    assert [(c.name, c.type, c.default_kind, c.default) for c in stmt.columns] == [
+        ("id", "int32", "DEFAULT", None), ("b", "", "DEFAULT", "id + 1"),
+        ("c", "", "ALIAS", "id * 2")]

@@ -56,7 +56,8 @@ def test_unquote(literal: str, value: str) -> None:
     assert unquote(literal) == value
 
 
-@pytest.mark.parametrize("sql", ["SELECT 'abc", "SELECT `abc", "SELECT /* x", "SELECT 5xs"])
+@pytest.mark.parametrize("sql", ["SELECT 'abc", "SELECT `abc", "SELECT /* x", "SELECT 1.5xs",
+                                 "SELECT $$abc"])
 def test_lexical_errors_are_syntax_errors(sql: str) -> None:
     with pytest.raises(TranslationError) as info:
         tokenize(sql)
@@ -73,3 +74,22 @@ def test_random_string_literal_survives(value: str) -> None:
     strings = [t for t in tokens if t.kind is Kind.STRING]
     assert len(strings) == 1
     assert unquote(strings[0].text) == value
+
+
+def test_clickhouse_words_numbers_and_heredocs() -> None:
+    sql = "SELECT 99006_v, 1_000_000, $$it's \\n$$, $t$a$$b$t$, 5s FROM 00338_s"
+    tokens = tokenize(sql)
+    assert render(tokens) == sql
+    assert [(t.kind, t.text) for t in tokens[1:-1:2]] == [
+        (Kind.IDENT, "99006_v"), (Kind.NUMBER, "1_000_000"), (Kind.STRING, "$$it's \\n$$"),
+        (Kind.STRING, "$t$a$$b$t$"), (Kind.INTERVAL, "5s"), (Kind.IDENT, "00338_s")]
+    assert unquote("$$it's \\n$$") == "it's \\n"  # no escapes in a heredoc
+    assert unquote("$t$a$$b$t$") == "a$$b"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8")).filter(
+    lambda v: "$$" not in v and not v.endswith("$")))
+def test_random_heredoc_survives(value: str) -> None:
+    tokens = tokenize(f"SELECT $${value}$$")
+    assert tokens[1].kind is Kind.STRING and unquote(tokens[1].text) == value
