@@ -81,6 +81,10 @@ class StreamParser:
         database, name = self.cur.qualified_name()
         parts = _StreamParts()
         if not self.cur.peek().is_op("("):
+            if self.cur.peek().is_word("AS", "ENGINE"):
+                raise TranslationError(NOT_IMPLEMENTED, "CREATE STREAM without a column list "
+                                       "(AS SELECT, AS another stream) is not supported by "
+                                       "the emulator")
             raise self.cur.error("'(' and a column list")
         close = match_paren(self.toks, self.cur.pos)
         for start, end in split_args(self.toks, self.cur.pos + 1, close):

@@ -99,6 +99,9 @@ def test_tp_time_with_wrong_type_is_rejected() -> None:
         ("CREATE MUTABLE STREAM s (a int) PRIMARY KEY a", 48),
         ("CREATE STREAM s", 62),
         ("CREATE TABLE t (a int)", 48),
+        ("CREATE STREAM s ENGINE = Memory AS SELECT 1 AS a", 48),
+        ("CREATE STREAM s AS other", 48),
+        ("CREATE STREAM s (a int) ENGINE = SummingMergeTree ORDER BY a", 48),
     ],
 )
 def test_create_stream_errors(sql: str, code: int) -> None:
