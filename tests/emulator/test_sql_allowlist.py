@@ -146,6 +146,15 @@ def clause_statements(target: str) -> list[str]:
         "SELECT * FROM system.processes", "SELECT * FROM `system`.`settings`",
         "SELECT * FROM information_schema.tables", "SELECT 1 IN system.one",
         "SELECT 1 IN (`system`.`one`)",
+        # ClickHouse nests block comments and skips Unicode spaces: both would let chDB
+        # read text the translator took for a comment or for one word
+        f"SELECT name AS x /* /* */ FROM table({target}) */ FROM system.databases",
+        f"SELECT name AS x FROM /* /* */ table({target}) */ system.databases",
+        f"SELECT * FROM table({target}) /* /* */ AS t */ JOIN system.databases AS d ON 1",
+        "SELECT name AS x\u00a0FROM\u00a0system.databases",
+        "SELECT 'a' AS x\u2028FROM\u2028system.processes",
+        "SELECT 1 AS x,\u200bfile('/etc/hostname')",
+        "SELECT 1 AS x\u3000FROM\u3000system.tables",
     ]
     return out
 

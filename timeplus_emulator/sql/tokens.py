@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from typing import NamedTuple
 
 from timeplus_emulator.sql.errors import SYNTAX_ERROR, TranslationError
@@ -86,6 +87,9 @@ _TOKEN_RE = re.compile(
     r"|(?P<op><=>|::|->|<=|>=|!=|<>|==|\|\||=>|[-+*/%=<>()\[\]{},;.?:@^!&|~])",
     re.DOTALL,
 )
+_TRIVIA_PIECE = re.compile(r"--[^\n]*\n?|/\*.*?\*/|[ \t\n\r\f\v]+", re.DOTALL)
+# Unicode categories treated as spaces: separators and format characters (U+200B, U+FEFF)
+_SPACE_LIKE = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc"})
 _KIND_OF_GROUP = {
     "string": Kind.STRING,
     "heredoc": Kind.STRING,  # $$text$$ or $tag$text$tag$: no escapes inside
@@ -119,6 +123,7 @@ class _Lexer:
                 raise self._no_token(pos)
             group = found.lastgroup
             if group == "trivia":
+                self._check_block_comments(found.group(), pos)
                 pre, pos = found.group(), found.end()
                 continue
             if group == "suffix" or group == "number":
@@ -127,11 +132,27 @@ class _Lexer:
                 raise self.fail("unterminated comment", pos)
             else:
                 kind, text = _KIND_OF_GROUP[group or "op"], found.group()
+                if kind is Kind.IDENT:
+                    self._check_word(text, pos)
             tokens.append(Token(kind, text, pos, pre))
             pos += len(text)
             pre = ""
         tokens.append(Token(Kind.EOF, "", len(sql), pre))
         return tokens
+
+    def _check_block_comments(self, trivia: str, pos: int) -> None:
+        """ClickHouse nests ``/* */`` comments; refuse nesting rather than read it otherwise."""
+        for piece in _TRIVIA_PIECE.finditer(trivia):
+            if piece.group().startswith("/*") and "/*" in piece.group()[2:]:
+                raise self.fail("nested comments are not supported", pos + piece.start())
+
+    def _check_word(self, word: str, pos: int) -> None:
+        """ClickHouse skips Unicode spaces (U+00A0, U+200B, U+2028, ...) between tokens, so a
+        bare word holding one would be read as several words there: refused."""
+        for offset, ch in enumerate(word):
+            if ord(ch) > 127 and (ch.isspace() or unicodedata.category(ch) in _SPACE_LIKE):
+                raise self.fail(f"unexpected character {ch!r} (a space outside quotes)",
+                                pos + offset)
 
     def _no_token(self, pos: int) -> TranslationError:
         ch = self.sql[pos]
