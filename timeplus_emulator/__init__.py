@@ -11,14 +11,11 @@ Choices where PROTOCOL.md leaves them open ([?]):
   decimals are strings (lossless), floats are numbers or ``"nan"``/``"inf"``/``"-inf"``,
   datetimes are ``"YYYY-MM-DD hh:mm:ss[.fff]"`` in the column's zone (UTC by default),
   dates ``"YYYY-MM-DD"``; arrays/tuples are arrays, maps objects, named tuples objects.
-* Known deviation, ``json`` values: chDB's JSON type stores every integer as Int64, so
-  with ``output_format_json_quote_64bit_integers=1`` (pinned for int64 columns) all
-  integers inside a json value come out as strings (``{"a": "1"}``). Timeplus's json is
-  ClickHouse's former ``Object('json')``, which infers the smallest integer type, so a
-  real server most likely sends ``{"a": 1}`` and quotes only values beyond 32 bits.
-  chDB no longer has ``Object('json')`` and no setting narrows the inference; fixing it
-  here would mean decoding every row of results with json columns. Clients should
-  accept both forms.
+* ``json`` values: integers that fit 32 bits are numbers, wider ones strings, as Proton's
+  ``Object('json')`` sends them (it infers the smallest integer type per path). chDB's JSON
+  stores every integer as Int64, so results with a json column are run with 64-bit quoting
+  off and re-quoted by :mod:`timeplus_emulator.jsonints` (per value, where Proton decides per
+  path and block).
 * Results Proton types ``bool`` (comparisons, IN, LIKE, AND/OR/NOT, Proton's bool
   functions) are ``bool`` as select items, arguments, tuple elements and lambda bodies,
   with Proton's column name; chDB has no setting for this, so the translator wraps them

@@ -29,13 +29,14 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from contextlib import ExitStack
 from typing import Optional, Protocol
 
-from timeplus_emulator.backend import EngineError, run_on, stream_on
+from timeplus_emulator.backend import Connection, EngineError, run_on, stream_on
 from timeplus_emulator.catalog import KV_MODES, StreamInfo
 from timeplus_emulator.engine import NOT_IMPLEMENTED, Engine, WindowRange
+from timeplus_emulator.jsonints import UNQUOTED_INTEGERS, has_json_column, requoter
 from timeplus_emulator.queries import QueryRecord
 from timeplus_emulator.sql import (
     SelectStatement,
@@ -105,6 +106,7 @@ class SelectRunner:
         self._replay_upto = 0  # kv streams: the state up to here is replayed first
         self._delivered = 0
         self._sql = with_readonly(stmt.ch_sql)
+        self._requote: Optional[Callable[[list[bytes]], list[bytes]]] = None
 
     # ------------------------------------------------------------------ prepare
     def prepare(self) -> None:
@@ -130,6 +132,22 @@ class SelectRunner:
     def _prepare_historical(self) -> None:
         sql = self._substitute(None, None)
         conn = self._exit.enter_context(self.engine.backend.connection())
+        chunks, lines = self._start_historical(conn, sql)
+        self.header = self._header_from(lines[0], lines[1])
+        if has_json_column(self.header):  # again, integers unquoted (see jsonints)
+            chunks.close()
+            self._requote = requoter(self.header)
+            run_on(conn, f"SET {UNQUOTED_INTEGERS} = 0", ROWS_FORMAT)
+            self._exit.callback(_quote_integers_again, conn)
+            chunks, lines = self._start_historical(conn, sql)
+        self._chunk_head = lines[0] + b"\n" + lines[1] + b"\n"
+        self._pending = lines[2:]
+        self._chunks = chunks
+
+    def _start_historical(
+        self, conn: Connection, sql: str
+    ) -> tuple[Generator[bytes, None, None], list[bytes]]:
+        """Start the query's output: (its chunks, the lines read so far: names, types...)."""
         chunks = stream_on(conn, sql, HEADER_FORMAT)
         self._exit.callback(chunks.close)
         lines: list[bytes] = []
@@ -141,10 +159,7 @@ class SelectRunner:
             lines = _split_rows(run_on(conn, sql, HEADER_FORMAT))
         if len(lines) < 2:
             raise EngineError(1000, "the engine returned no result header")
-        self.header = self._header_from(lines[0], lines[1])
-        self._chunk_head = lines[0] + b"\n" + lines[1] + b"\n"
-        self._pending = lines[2:]
-        self._chunks = chunks
+        return chunks, lines
 
     def _prepare_streaming(self) -> None:
         stmt = self.stmt
@@ -164,6 +179,8 @@ class SelectRunner:
                           HEADER_FORMAT)
         lines = _split_rows(out)
         self.header = self._header_from(lines[0], lines[1])
+        if has_json_column(self.header):
+            self._requote = requoter(self.header)
 
     def _replays_state(self, info: StreamInfo) -> bool:
         """A streaming read of a kv stream starts with its current state (the latest row of
@@ -271,6 +288,8 @@ class SelectRunner:
         limit = self.stmt.limit if self.streaming else None
         if limit is not None:
             rows = rows[: max(0, limit - self._delivered)]
+        if rows and self._requote is not None:
+            rows = self._requote(rows)
         if rows:
             self._delivered += len(rows)
             self.record.rows += len(rows)
@@ -292,8 +311,16 @@ class SelectRunner:
 
     def _run_range(self, after: int, upto: int, window_range: Optional[WindowRange] = None,
                    compact: Optional[bool] = None) -> list[bytes]:
-        out = run_on_pool(self.engine, self._substitute(after, upto, window_range, compact),
-                          ROWS_FORMAT)
+        sql = self._substitute(after, upto, window_range, compact)
+        if self._requote is None:
+            out = run_on_pool(self.engine, sql, ROWS_FORMAT)
+        else:
+            with self.engine.backend.connection() as conn:
+                run_on(conn, f"SET {UNQUOTED_INTEGERS} = 0", ROWS_FORMAT)
+                try:
+                    out = run_on(conn, sql, ROWS_FORMAT)
+                finally:
+                    _quote_integers_again(conn)
         self.record.scanned_rows += upto - after
         self.record.scanned_bytes += len(out)
         return _split_rows(out)
@@ -366,6 +393,14 @@ class SelectRunner:
 
 def _time_literal(text: str) -> str:
     return f"toDateTime64('{text}', 3, 'UTC')"
+
+
+def _quote_integers_again(conn: Connection) -> None:
+    """Restore the pinned setting before the connection goes back to the pool."""
+    try:
+        run_on(conn, f"SET {UNQUOTED_INTEGERS} = 1", ROWS_FORMAT)
+    except EngineError:
+        conn.broken = True  # closed instead of pooled with the wrong setting
 
 
 def _split_rows(chunk: bytes) -> list[bytes]:

@@ -185,3 +185,19 @@ def test_utf8_bytes_parameter_reads_back_as_its_text(tconn):
     cur = tconn.cursor()
     cur.execute("SELECT %s AS s, length(%s) AS n", (b"caf\xc3\xa9 \\ '", "é".encode()))
     assert cur.fetchone() == ("café \\ '", 2)
+
+
+# --- integers inside json values (item 7) ---------------------------------------------------
+
+
+@pytest.mark.integration
+def test_json_values_give_back_small_integers_as_integers(conn, new_stream):
+    """Timeplus (Proton's Object('json')) sends integers that fit 32 bits as numbers and
+    quotes 64-bit ones, as for int64 columns; the driver passes json values through."""
+    name = new_stream([("v", "json")])
+    cur = conn.cursor()
+    cur.executemany(f"INSERT INTO {name} (v) VALUES (%s)",
+                    [({"a": 1, "n": {"b": -2}, "f": 0.5, "s": "1", "big": 2**40},)])
+    cur.execute(f"SELECT v FROM table({name})")
+    assert cur.fetchall() == [({"a": 1, "n": {"b": -2}, "f": 0.5, "s": "1",
+                                "big": str(2**40)},)]

@@ -78,7 +78,7 @@ CASES: list[tuple[str, str, Any, Any]] = [
     ("point", "point", [1.5, 2.5], [1.5, 2.5]),
     ("ring", "ring", [[0, 0], [1, 1]], [[0, 0], [1, 1]]),
     ("polygon", "polygon", [[[0, 0], [1, 1]]], [[[0, 0], [1, 1]]]),
-    # 64-bit integers inside json are quoted like int64 columns (see the xfail test below)
+    # integers inside json that need 64 bits are quoted like int64 columns (see below)
     ("json", "json", {"big": 5000000000, "s": "x"}, {"big": "5000000000", "s": "x"}),
 ]
 
@@ -96,17 +96,33 @@ def test_type_round_trip(api: Any, declared: str, header: str, value: Any,
     assert rows == [[expected]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="emulator: chDB's JSON type infers every integer as Int64, so "
-    "output_format_json_quote_64bit_integers quotes small integers inside json values; "
-    "Timeplus's json (ClickHouse's former Object('json')) infers the smallest integer type "
-    "and would send them as numbers (see the timeplus_emulator docstring)",
-)
 def test_small_integers_inside_json_values_are_numbers(api: Any) -> None:
+    """Proton infers the smallest integer type per json path and quotes only 64-bit ones."""
     name = api.create_stream("v json")
     api.ingest(name, ["v"], [[{"a": 1, "n": {"b": -2}}]])
     assert api.table(f"SELECT v FROM table({name})") == [[{"a": 1, "n": {"b": -2}}]]
+
+
+def test_json_integers_are_quoted_exactly_when_they_need_64_bits(api: Any) -> None:
+    name = api.create_stream("k int32, v json, w nullable(json), i int64, a array(uint64), "
+                             "t tuple(x int128, y json)")
+    value = {"lo": -(2**31), "hi": 2**32 - 1, "below": -(2**31) - 1, "above": 2**32,
+             "f": 1.5, "s": "7", "l": [1, 2**40], "z": -0.0}
+    api.ingest(name, ["k", "v", "w", "i", "a", "t"],
+               [[1, value, {"q": 3}, 2**40, [1, 2**64 - 1], [5, {"m": 6}]]])
+    (row,) = api.table(f"SELECT v, w, i, a, t FROM table({name})")
+    assert row[0] == {"lo": -(2**31), "hi": 2**32 - 1, "below": str(-(2**31) - 1),
+                      "above": str(2**32), "f": 1.5, "s": "7", "l": [1, str(2**40)], "z": -0.0}
+    assert row[1:] == [{"q": 3}, str(2**40), ["1", str(2**64 - 1)], {"x": "5", "y": {"m": 6}}]
+
+
+def test_json_integers_in_a_streaming_query_are_numbers_too(api: Any) -> None:
+    name = api.create_stream("v json, i int64")
+    stream = api.query(f"SELECT v, i FROM {name} LIMIT 1")
+    api.ingest(name, ["v", "i"], [[{"a": 1, "b": 2**40}, 3]])
+    rows = stream.rows(at_least=1)
+    stream.close()
+    assert rows == [[{"a": 1, "b": str(2**40)}, "3"]]
 
 
 def test_stream_metadata_keeps_declared_types(api: Any) -> None:
