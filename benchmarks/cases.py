@@ -52,6 +52,7 @@ TIMED_CASES: dict[str, Callable[[Params], Workload]] = {
 }
 REPORT_CASES: dict[str, Callable[[Params], dict[str, Any]]] = {
     "memory.ours": cases_stream.memory_ours,
+    "memory.ours_record_batch": cases_stream.memory_ours_record_batch,
     "latency.ours": cases_stream.latency_ours,
     "latency.raw": cases_stream.latency_raw,
     "latency.sdk": cases_stream.latency_sdk,

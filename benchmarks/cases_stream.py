@@ -62,6 +62,32 @@ def memory_ours(params: Params) -> dict[str, Any]:
             "rows_per_s": rows / wall}
 
 
+def memory_ours_record_batch(params: Params) -> dict[str, Any]:
+    """Like ``memory_ours``, through ``cursor.fetch_record_batch`` (Arrow batches of 100k rows);
+    RSS sampled after every batch, from after the first one."""
+    import timeplus_dbapi
+
+    connection = timeplus_dbapi.connect(params["dsn"])
+    cursor = connection.cursor()
+    cpu_start, wall_start = time.process_time(), time.perf_counter()
+    cursor.execute(params["sql"])
+    reader = cursor.fetch_record_batch(rows_per_batch=int(params.get("sample_every", 100_000)))
+    rows = reader.read_next_batch().num_rows
+    gc.collect()
+    baseline = peak = _rss_mb()
+    for batch in reader:
+        rows += batch.num_rows
+        peak = max(peak, _rss_mb())
+    wall, cpu = time.perf_counter() - wall_start, time.process_time() - cpu_start
+    cursor.close()
+    connection.close()
+    if rows != params["expected_rows"]:
+        raise RuntimeError(f"memory: read {rows} rows, expected {params['expected_rows']}")
+    return {"rows": rows, "rss_baseline_mb": baseline, "rss_peak_mb": peak,
+            "rss_growth_mb": peak - baseline, "wall_s": wall, "cpu_s": cpu,
+            "rows_per_s": rows / wall}
+
+
 def _percentile(sorted_values: Sequence[float], fraction: float) -> float:
     index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
     return sorted_values[index]

@@ -1,8 +1,9 @@
 """Draw the README chart (``docs/benchmarks.png``) from benchmark results; needs matplotlib.
 
-Six panels: fetch rows/s and ingest rows/s (end-to-end and client-side, log scale, every bar
+Up to eight panels: fetch rows/s and ingest rows/s (end-to-end and client-side, log scale, every bar
 labelled with its value), streaming latency percentiles, RSS growth while iterating against its
-50 MB limit, and the small-queries section: wall time per query (median bar, the p99 as a pale
+50 MB limit (row iteration and fetch_record_batch), the DataFrame paths (rows/s and CPU per row,
+client side), and the small-queries section: wall time per query (median bar, the p99 as a pale
 bar behind it, log scale) and client CPU per query, for each query and client.
 A figure that was not measured is drawn as a missing bar and labelled "n/a".
 """
@@ -78,18 +79,45 @@ def _latency(axis: Any, results: Result) -> None:
 
 
 def _memory(axis: Any, results: Result) -> None:
-    growth: Optional[float] = figure(results, "memory.ours", "rss_growth_mb")
     rows = results.get("meta", {}).get("memory_rows", 0)
-    axis.bar([0], [growth or 0.0], 0.5, color=COLORS["ours"], label=LABELS["ours"])
+    clients = (("ours", f"iterate {rows:,} rows"),
+               ("ours_record_batch", f"fetch_record_batch,\n{rows:,} rows"))
+    for index, (client, _label) in enumerate(clients):
+        growth: Optional[float] = figure(results, f"memory.{client}", "rss_growth_mb")
+        baseline = figure(results, f"memory.{client}", "rss_baseline_mb")
+        axis.bar([index], [growth or 0.0], 0.5, color=COLORS["ours"])
+        text = "n/a" if growth is None else f"{growth:.2f} MB over {baseline or 0:.0f} MB"
+        axis.annotate(text, (index, growth or 0.0), ha="center", va="bottom", fontsize=8)
     axis.axhline(50, color=COLORS["sdk"], linestyle="--", label="limit 50 MB")
-    baseline = figure(results, "memory.ours", "rss_baseline_mb")
-    text = "n/a" if growth is None else f"{growth:.2f} MB over a {baseline or 0:.0f} MB baseline"
-    axis.annotate(text, (0, growth or 0.0), ha="center", va="bottom", fontsize=8)
-    axis.set_xticks([0], [f"iterate {rows:,} rows"])
+    axis.set_xticks(range(len(clients)), [label for _, label in clients], fontsize=8)
     axis.set_ylim(0, 60)
     axis.set_ylabel("RSS growth, MB")
-    axis.set_title("Memory while streaming", fontsize=9)
+    axis.set_title("Memory while streaming (ours)", fontsize=9)
     axis.legend(fontsize=7)
+
+
+FRAME_CLIENTS = ("ours_df", "ours_arrow", "ours_pl", "ours_read_frame", "read_sql", "raw_pandas")
+
+
+def _frames(axes: Any, results: Result) -> None:
+    """Frames, client side: rows/s and CPU µs per row for each way into a DataFrame."""
+    panels = (("rows_per_s", "thousand rows/s (replayed body, client only)", 1e3),
+              ("cpu_us_per_row", "client CPU µs per row", 1.0))
+    for axis, (key, unit, scale) in zip(axes, panels):
+        found = [figure(results, f"frames.client.{c}", key) for c in FRAME_CLIENTS]
+        values = [None if v is None else v / scale for v in found]
+        colors = [COLORS["raw"] if c in ("raw_pandas", "read_sql") else COLORS["ours"]
+                  for c in FRAME_CLIENTS]
+        axis.barh(range(len(values)), [v or 0.0 for v in values], 0.6, color=colors)
+        for index, value in enumerate(values):
+            text = "n/a" if value is None else f" {_short(value)}"
+            axis.annotate(text, (value or 0.0, index), va="center", fontsize=7)
+        axis.set_yticks(range(len(values)), [LABELS[c] for c in FRAME_CLIENTS], fontsize=8)
+        axis.invert_yaxis()
+        axis.set_xlim(0, max([v or 0.0 for v in values] + [1e-9]) * 1.3)
+        axis.set_xlabel(unit)
+    axes[0].set_title(f"Into a DataFrame / Arrow table: {results.get('meta', {}).get('rows', 0):,}"
+                      " rows, client side", fontsize=9)
 
 
 def _small(axis: Any, results: Result, key: str, unit: str, behind: Optional[str]) -> float:
@@ -143,7 +171,7 @@ def _small_panels(axes: Any, results: Result) -> None:
 
 def draw(results: Result, path: Path) -> None:
     meta = results.get("meta", {})
-    rows = 3 if "small" in results else 2
+    rows = 2 + ("small" in results) + ("frames" in results)
     fig, axes = plt.subplots(rows, 2, figsize=(13, 4.5 * rows))
     _grouped_bars(axes[0][0], results, "fetch",
                   ("ours", "ours_stdlib", "sdk", "raw_json", "raw_orjson"))
@@ -156,6 +184,8 @@ def draw(results: Result, path: Path) -> None:
     _memory(axes[1][1], results)
     if "small" in results:
         _small_panels(axes[2], results)
+    if "frames" in results:
+        _frames(axes[rows - 1], results)
     fig.suptitle("sqlalchemy-timeplus vs the original SDK (timeplus 1.4.1) vs raw requests — "
                  f"{meta.get('machine', '')}, Python {meta.get('python', '')}", fontsize=10)
     fig.tight_layout()

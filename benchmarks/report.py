@@ -185,6 +185,8 @@ TARGETS: tuple[tuple[str, str, str, float], ...] = (
      "ingest.e2e.ours_write_frame.time_vs_raw", "<=", 1.3),
     ("memory: iterating the streamed result grows RSS < 50 MB", "memory.ours.rss_growth_mb",
      "<", 50),
+    ("memory: fetch_record_batch over the streamed result grows RSS < 50 MB",
+     "memory.ours_record_batch.rss_growth_mb", "<", 50),
 )
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     ">=": lambda a, b: a >= b, ">": lambda a, b: a > b,
@@ -295,7 +297,11 @@ def _memory_latency_lines(results: Result, meta: Result) -> list[str]:
         lines += [f"MEMORY iterating {meta['memory_rows']:,} streamed rows (ours): RSS growth "
                   f"{_cell(results, 'memory.ours', 'rss_growth_mb')} MB (baseline "
                   f"{_cell(results, 'memory.ours', 'rss_baseline_mb')} MB, "
-                  f"{_cell(results, 'memory.ours', 'rows_per_s')} rows/s)", ""]
+                  f"{_cell(results, 'memory.ours', 'rows_per_s')} rows/s); "
+                  "fetch_record_batch (100k-row Arrow batches): RSS growth "
+                  f"{_cell(results, 'memory.ours_record_batch', 'rss_growth_mb')} MB (baseline "
+                  f"{_cell(results, 'memory.ours_record_batch', 'rss_baseline_mb')} MB, "
+                  f"{_cell(results, 'memory.ours_record_batch', 'rows_per_s')} rows/s)", ""]
     if "latency" in results:
         lines += [f"LATENCY ingest returned -> row out of the streaming fetch, "
                   f"batching 1 row/10 ms, {meta['latency_samples']} samples",

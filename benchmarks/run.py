@@ -221,7 +221,8 @@ def run_memory(runner: Runner, options: argparse.Namespace, workdir: Path) -> Re
     repeat = max(1, options.memory_rows // options.rows)
     with ServerProcess("replay", ["--body", str(body_file), "--repeat", str(repeat)]) as replay:
         params = _fetch_params(replay, "SELECT i, f, s, t FROM bench", repeat * options.rows)
-        return {"ours": runner.run("memory.ours", params)}
+        return {client: runner.run(f"memory.{client}", params)
+                for client in ("ours", "ours_record_batch")}
 
 
 def sink_stats(info: dict[str, str]) -> dict[str, int]:

@@ -89,8 +89,9 @@ def test_ingest_client_side_figures(bench_run: tuple[dict[str, Any], str], clien
     assert result["body_bytes"] > ROWS * 20  # every row's ~60 bytes of JSON reached the sink
 
 
-def test_memory_figure(bench_run: tuple[dict[str, Any], str]) -> None:
-    result = bench_run[0]["memory"]["ours"]
+@pytest.mark.parametrize("client", ["ours", "ours_record_batch"])
+def test_memory_figure(bench_run: tuple[dict[str, Any], str], client: str) -> None:
+    result = bench_run[0]["memory"][client]
     _assert_measured(result, "rss_growth_mb", "rss_baseline_mb", "rss_peak_mb", "rows_per_s")
     assert result["rows"] == MEMORY_ROWS
     assert result["rss_peak_mb"] >= result["rss_baseline_mb"] > 0

@@ -455,3 +455,20 @@ def test_enum_categories_are_the_declared_labels(typed_streams):
     frame = _read(typed_streams, "enum8('a' = 1, 'b c' = 2)", "df")
     assert list(frame["v"].cat.categories) == ["a", "b c"]
     assert frame["v"].tolist() == ["b c", "a"]
+
+
+def test_record_batches_hold_one_batch_of_memory(conn):
+    """Arrow memory stays at about one batch while iterating, not the whole result."""
+    cur = conn.cursor()
+    cur.execute(
+        "SELECT number AS n, repeat('x', 100) AS s FROM numbers(100000)", query_mode="table"
+    )
+    before = pa.total_allocated_bytes()
+    peak, rows = 0, 0
+    for batch in cur.fetch_record_batch(rows_per_batch=5000):
+        rows += batch.num_rows
+        peak = max(peak, pa.total_allocated_bytes() - before)
+        del batch
+    assert rows == 100_000
+    whole = 100_000 * (8 + 100 + 4)  # what the whole result takes in Arrow: 11.2 MB
+    assert peak < whole / 5, peak
