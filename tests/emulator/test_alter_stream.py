@@ -119,3 +119,14 @@ def test_rename_refused_while_a_materialized_view_reads_the_stream(api: Any) -> 
         "sql": f"ALTER STREAM {name} RENAME COLUMN a TO b"}), 400)
     assert error["code"] == 48 and f"{name}_mv" in error["message"]
     api.sql(f"DROP VIEW {name}_mv")
+
+
+@pytest.mark.parametrize(("command", "named"), [
+    ("UPDATE a = 0 WHERE a > 0", "UPDATE"), ("DELETE WHERE a = 1", "DELETE"),
+    ("DROP PARTITION 20241015", "DROP PARTITION"),
+    ("MODIFY QUERY SETTING checkpoint_interval = 600", "MODIFY QUERY"),
+    ("ADD INDEX i a TYPE minmax", "ADD INDEX")])
+def test_other_alter_commands_are_refused_by_name(api: Any, command: str, named: str) -> None:
+    name = api.create_stream("a int32")
+    error = api.error(api.post("/queries", json={"sql": f"ALTER STREAM {name} {command}"}), 400)
+    assert error["code"] == 48 and f"ALTER STREAM ... {named} " in error["message"], error

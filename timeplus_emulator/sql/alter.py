@@ -37,6 +37,11 @@ _TYPES = {
     ("DROP", "CONSTRAINT"): "DROP_CONSTRAINT", ("ADD", "PROJECTION"): "ADD_PROJECTION",
     ("DROP", "PROJECTION"): "DROP_PROJECTION", ("MODIFY", "COMMENT"): "COMMENT_TABLE",
 }
+# other ALTER words Timeplus or ClickHouse know (mutations, partitions, query settings)
+_OTHER_COMMANDS = frozenset({"UPDATE", "DELETE", "DROP", "MODIFY", "RESET", "MATERIALIZE",
+                             "CLEAR", "ATTACH", "DETACH", "FREEZE", "UNFREEZE", "MOVE",
+                             "REPLACE", "FETCH", "APPLY", "ADD", "COMMENT", "REMOVE"})
+_OTHER_OBJECTS = frozenset({"PARTITION", "PART", "QUERY", "STATISTICS", "SAMPLE"})
 _SUPPORTED = frozenset({"ADD_COLUMN", "RENAME_COLUMN", "MODIFY_TTL", "REMOVE_TTL",
                         "MODIFY_SETTING"})
 
@@ -70,6 +75,10 @@ def _command(toks: list[Token], start: int, end: int, ctx: Context) -> AlterComm
     cur = TokenCursor(toks, start)
     words = (cur.peek().upper, cur.peek(1).upper)
     kind = _TYPES.get(words)
+    if kind is None and words[0] in _OTHER_COMMANDS:
+        what = " ".join(words) if words[1] in _OTHER_OBJECTS else words[0]
+        raise TranslationError(NOT_IMPLEMENTED, f"ALTER STREAM ... {what} is not supported "
+                               "by the emulator")
     if kind is None:
         raise cur.error("an ALTER STREAM command (ADD COLUMN, RENAME COLUMN, MODIFY TTL, "
                         "MODIFY SETTING)")

@@ -90,8 +90,8 @@ def translate(
     tokens = _format_calls(_strip_semicolon(tokenize(sql)))
     if PLACEHOLDER_PREFIX in sql:
         tokens = [_defuse_placeholder_text(t) for t in tokens]
-    _check_brackets(tokens)
     _refuse_query_parameters(tokens)
+    _check_brackets(tokens)
     refuse_file_clauses(tokens)
     ctx = Context(resolve_view=resolve_view, cte_names=collect_cte_names(tokens),
                   system_table_sql=system_table_sql, format_data=data)
