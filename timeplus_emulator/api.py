@@ -15,12 +15,10 @@ faults happen before these methods are called (:mod:`timeplus_emulator.server`).
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import re
 from dataclasses import replace
-from types import ModuleType
 from typing import Any, Optional
 
 from timeplus_emulator.backend import EngineError, PoolBusy
@@ -28,6 +26,7 @@ from timeplus_emulator.catalog import StreamInfo
 from timeplus_emulator.engine import Engine
 from timeplus_emulator.faults import Faults
 from timeplus_emulator.httpio import HttpError, Request
+from timeplus_emulator.ingest import parse_ingest_body
 from timeplus_emulator.queries import CANCELED, FAILED, FINISHED, QueryRecord, QueryRegistry
 from timeplus_emulator.sql import (
     CreateStreamStatement,
@@ -44,16 +43,6 @@ from timeplus_emulator.statements import (
     view_ddl_from_json,
 )
 
-
-def _optional_orjson() -> Optional[ModuleType]:
-    try:
-        return importlib.import_module("orjson")
-    except ImportError:  # optional: the ``fast`` extra
-        return None
-
-
-_orjson = _optional_orjson()
-
 logger = logging.getLogger(__name__)
 
 VERSION = "0.1.0"
@@ -66,7 +55,6 @@ _CONTENT_TYPES = {
     "application/json": "compact", "application/vnd.timeplus+json": "compact",
     "application/x-ndjson": "streaming", "text/plain": "raw",
 }
-_LONG_DIGITS = re.compile(rb"\d{20}")
 _EXPANDED_COUNTS = ("row_count", "streaming_data_bytes", "historical_data_bytes")
 _BOOLEANS = {"1": True, "t": True, "true": True, "0": False, "f": False, "false": False}
 _PATCHABLE = frozenset({"description", "logstore_retention_bytes", "logstore_retention_ms",
@@ -299,11 +287,9 @@ class Api:
     def ingest(self, req: Request, name: str) -> None:
         fmt = ingest_format(req.headers.get("Content-Type"), req.query.get("format"))
         try:
-            columns, chdb_format, body = ingest_body(fmt, req.body)
-            if body is None:
-                rows = 0
-            else:
-                rows = self.engine.ingest(self._db(req), name, columns, chdb_format, body)
+            body = parse_ingest_body(fmt, req.body)
+            rows = self.engine.ingest(self._db(req), name, body.columns, body.chdb_format,
+                                      body.pieces())
         except EngineError as exc:
             raise self.sql_error(exc, resource=True) from None
         req.send_json(200, {"count": rows})
@@ -418,68 +404,6 @@ def ingest_format(content_type: Optional[str], query_format: Optional[str]) -> s
     if media not in _CONTENT_TYPES:
         raise HttpError(415, 36, f"unsupported Content-Type {media!r} for ingest")
     return _CONTENT_TYPES[media]
-
-
-def ingest_body(fmt: str, raw: bytes) -> tuple[Optional[list[str]], str, Optional[str]]:
-    """(columns, chDB input format, body text); body ``None`` means nothing to insert."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise EngineError(117, f"ingest body is not valid UTF-8: {exc}") from None
-    if fmt == "raw":
-        return ["raw"], "RawBLOB", text
-    if fmt == "lines":
-        lines = re.sub(r"(\r?\n)+", "\n", text).strip("\r\n")
-        return ["raw"], "LineAsString", lines or None
-    if fmt == "streaming":
-        return None, "JSONEachRow", text if text.strip() else None
-    return _compact(raw)
-
-
-def _loads(raw: bytes) -> Any:
-    """Parse JSON with orjson when installed (the ``fast`` extra), else the stdlib.
-
-    orjson turns integers wider than 64 bits into floats: bodies with 20+ digit runs go to
-    the stdlib, which keeps them exact.
-    """
-    if _orjson is not None and _LONG_DIGITS.search(raw) is None:
-        try:
-            return _orjson.loads(raw)
-        except _orjson.JSONDecodeError:
-            pass  # let the stdlib produce the error message
-    return json.loads(raw)
-
-
-def _dump_rows(data: list[Any]) -> str:
-    """The rows as ``[..],[..]`` (JSONCompactEachRow accepts comma-separated rows)."""
-    if _orjson is not None:
-        try:
-            return str(_orjson.dumps(data)[1:-1].decode("utf-8"))
-        except TypeError:
-            pass
-    return json.dumps(data, ensure_ascii=False)[1:-1]
-
-
-def _compact(raw: bytes) -> tuple[list[str], str, Optional[str]]:
-    try:
-        payload = _loads(raw)
-    except (ValueError, RecursionError) as exc:
-        raise EngineError(117, f"compact ingest body is not valid JSON: {exc}") from None
-    if not isinstance(payload, dict):
-        raise EngineError(117, "compact ingest body must be {\"columns\": [...], \"data\": [...]}")
-    columns, data = payload.get("columns"), payload.get("data")
-    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns) or \
-            not columns:
-        raise EngineError(117, "compact ingest body needs 'columns', a list of column names")
-    if not isinstance(data, list) or not all(isinstance(r, list) for r in data):
-        raise EngineError(117, "compact ingest body needs 'data', a list of rows (lists)")
-    for index, row in enumerate(data):
-        if len(row) != len(columns):
-            raise EngineError(117, f"row {index} has {len(row)} values but there are "
-                              f"{len(columns)} columns")
-    if not data:
-        return columns, "JSONCompactEachRow", None
-    return columns, "JSONCompactEachRow", _dump_rows(data)
 
 
 def _not_found(kind: str, name: str) -> HttpError:

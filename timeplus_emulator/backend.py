@@ -172,11 +172,7 @@ class Backend:
     def query_with_stats(self, sql: str, fmt: str = "JSONCompactEachRow") -> tuple[bytes, int]:
         """Run one statement; return (output bytes, rows written)."""
         with self.connection() as conn:
-            try:
-                result = conn.query(sql, fmt)
-            except Exception as exc:
-                raise engine_error_from(exc) from None
-            return bytes(result.bytes()), int(result.rows_written())
+            return query_with_stats_on(conn, sql, fmt)
 
     def close(self) -> None:
         with self._lock:
@@ -198,6 +194,15 @@ def run_on(conn: Connection, sql: str, fmt: str) -> bytes:
         return bytes(conn.query(sql, fmt).bytes())
     except Exception as exc:
         raise engine_error_from(exc) from None
+
+
+def query_with_stats_on(conn: Connection, sql: str, fmt: str) -> tuple[bytes, int]:
+    """Run ``sql`` on a borrowed connection; (output bytes, rows written)."""
+    try:
+        result = conn.query(sql, fmt)
+    except Exception as exc:
+        raise engine_error_from(exc) from None
+    return bytes(result.bytes()), int(result.rows_written())
 
 
 def stream_on(conn: Connection, sql: str, fmt: str) -> Generator[bytes, None, None]:

@@ -278,7 +278,7 @@ class _ViewSink:
             parsed = [json.loads(r) for r in rows]
             body = "\n".join(json.dumps([row[i] for i in self.keep]) for row in parsed)
         self.engine.ingest(self.target.database, self.target.name, self.names,
-                           "JSONCompactEachRow", body)
+                           "JSONCompactEachRow", [body])
 
     def poll(self) -> float:
         if self.stop.is_set():
