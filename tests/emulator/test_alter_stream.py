@@ -50,6 +50,8 @@ def test_add_column_positions_and_duplicates(api: Any) -> None:
     assert api.table(f"DESCRIBE {name}")[1][:2] == ["a", "int32"]
     duplicate = api.post("/queries", json={"sql": f"ALTER STREAM {name} ADD COLUMN a int8"})
     assert api.error(duplicate, 400)["code"] == 44
+    untyped = api.post("/queries", json={"sql": f"ALTER STREAM {name} ADD COLUMN u DEFAULT 'x'"})
+    assert api.error(untyped, 400)["code"] == 36  # Proton's 01522_validate_alter_default
     reserved = api.post("/queries", json={"sql": f"ALTER STREAM {name} ADD COLUMN _tp_x int8"})
     assert api.error(reserved, 400)["code"] == 44
 

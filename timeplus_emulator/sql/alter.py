@@ -121,6 +121,9 @@ def _add_column(cur: TokenCursor, end: int, ctx: Context) -> AlterCommand:
             after = tail.name()
         _expect_at(tail, end)
     column = StreamParser(cur).column_at(cur.pos, column_end)
+    if not column.type:  # ClickHouse's AlterCommands::validate, as Proton answers it
+        raise TranslationError(36, f"Data type have to be specified for column "
+                               f"`{column.name}` to add")
     if column.name in RESERVED_NAMES or column.name.startswith("_tp_"):
         raise TranslationError(44, f"Column {column.name} is reserved, should not used in "
                                "alter query.")
