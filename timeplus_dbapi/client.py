@@ -16,9 +16,10 @@ from contextlib import contextmanager
 from typing import Any, Callable, Optional, Union
 
 from . import ddl
-from .errors import Error, NotSupportedError, ProgrammingError, translate
+from .errors import DataError, Error, NotSupportedError, ProgrammingError, translate
 from .frames import frame_rows, stream_targets
 from .jsonvalues import encode_native_rows, encode_rows
+from .literals import require_utf8
 from .protocol.deadline import Deadline
 from .protocol.errors import ProtocolError, ServerError, StreamError, TransportTimeout
 from .protocol.http import (
@@ -331,6 +332,7 @@ class TimeplusClient:
         target_stream: Optional[str] = None,
         if_not_exists: bool = False,
     ) -> dict[str, Any]:
+        require_utf8(query, "the view's query", ProgrammingError)
         body: dict[str, Any] = {"name": name, "query": query, "materialized": materialized}
         if target_stream:
             body["target_stream"] = target_stream
@@ -447,6 +449,8 @@ class TimeplusClient:
         rows: Iterable[Sequence[Any]],
         encoder: Callable[[Sequence[Any]], bytes],
     ) -> int:
+        for name in (stream, *columns):
+            require_utf8(str(name), "a stream or column name")
         path = f"v1beta2/streams/{path_segment(stream)}/ingest"
         checks = self._row_checks(stream, columns)
         if checks is not None:
@@ -510,7 +514,13 @@ class TimeplusClient:
             columns = list(payload.get("columns") or [])
             self.ingest(stream, columns, payload.get("data") or [])
             return
+        if isinstance(payload, str):
+            require_utf8(payload, "the payload")
         data = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DataError(f"the payload is not valid UTF-8 (byte {exc.start})") from None
         path = f"v1beta2/streams/{path_segment(stream)}/ingest"
         with self.translating():
             self.transport.request(
@@ -540,6 +550,7 @@ class TimeplusClient:
         ``safe_to_retry`` (SELECTs) allows re-sending the request after 502/503/504, before
         any result byte arrived.
         """
+        require_utf8(sql, "the SQL text", ProgrammingError)
         if _SCHEMA_CHANGE.match(sql):
             self._column_rules.clear()
         body: dict[str, Any] = {"sql": sql, **extra}

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from .dsn import parse_batching_policy, parse_seconds
 from .errors import InterfaceError, NotSupportedError, ProgrammingError
-from .literals import render_literal
+from .literals import render_literal, require_utf8
 from .result import StreamingResult, describe_columns
 from .sqltext import (
     InsertTarget,
@@ -277,13 +277,7 @@ class Cursor:
             raise InterfaceError("the connection is closed")
         if not isinstance(operation, str):
             raise ProgrammingError(f"the statement must be a str, not {type(operation).__name__}")
-        try:
-            operation.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise ProgrammingError(
-                f"the statement contains a lone surrogate at index {exc.start} and cannot be "
-                "sent as UTF-8"
-            ) from None
+        require_utf8(operation, "the statement", ProgrammingError)
         self._close_result()
         self.description = None
         self.rowcount = -1

@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import singledispatch
 from typing import Any
 
-from .errors import DataError, NotSupportedError
+from .errors import DataError, Error, NotSupportedError
 
 __all__ = [
     "DATE_RANGE",
@@ -27,6 +27,7 @@ __all__ = [
     "quote_identifier",
     "quote_string",
     "render_literal",
+    "require_utf8",
 ]
 
 _BYTE_TEXT = [chr(b) if 0x20 <= b < 0x7F else f"\\x{b:02x}" for b in range(256)]
@@ -43,18 +44,20 @@ DATE_RANGE = (_DATE_MIN, _DATE_MAX)
 WIDE_DATE_RANGE = (_WIDE_MIN, _WIDE_MAX)
 
 
-def _check_encodable(text: str, what: str) -> None:
+def require_utf8(text: str, what: str, error: type[Error] = DataError) -> None:
+    """Raise ``error`` when ``text`` holds a lone surrogate (it has no UTF-8 form: the server
+    would get U+FFFD or reject the request)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise DataError(
+        raise error(
             f"{what} contains a lone surrogate at index {exc.start} and cannot be sent as UTF-8"
         ) from None
 
 
 def quote_string(text: str) -> str:
     """Quote a str as a SQL string literal."""
-    _check_encodable(text, "string parameter")
+    require_utf8(text, "string parameter")
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
@@ -62,7 +65,7 @@ def quote_identifier(name: str) -> str:
     """Quote a stream, column or other identifier with backquotes."""
     if not isinstance(name, str):
         raise NotSupportedError(f"identifier must be str, not {type(name).__name__}")
-    _check_encodable(name, "identifier")
+    require_utf8(name, "identifier")
     return "`" + name.replace("\\", "\\\\").replace("`", "\\`") + "`"
 
 

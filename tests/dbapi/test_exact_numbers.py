@@ -201,3 +201,33 @@ def test_json_values_give_back_small_integers_as_integers(conn, new_stream):
     cur.execute(f"SELECT v FROM table({name})")
     assert cur.fetchall() == [({"a": 1, "n": {"b": -2}, "f": 0.5, "s": "1",
                                 "big": str(2**40)},)]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda c: c.client.ingest("s", ["a\udc80"], [["x"]]), db.DataError),
+        (lambda c: c.client.ingest("s\udc80", ["a"], [["x"]]), db.DataError),
+        (lambda c: c.client.ingest("s", ["a"], [["x\udc80"]]), db.DataError),
+        (lambda c: c.client.ingest("s", ["a"], [[b"\xff"]]), db.DataError),
+        (lambda c: c.client.ingest_payload("s", '{"columns":["a"],"data":[["\udc80"]]}'),
+         db.DataError),
+        (lambda c: c.client.ingest_payload("s", b'{"columns":["a"],"data":[["\xff"]]}'),
+         db.DataError),
+        (lambda c: c.client.start_query("SELECT '\udc80'"), db.ProgrammingError),
+        (lambda c: c.client.create_view("v_x", "SELECT '\udc80' AS x"), db.ProgrammingError),
+        (lambda c: c.cursor().executemany("INSERT INTO s (a) VALUES (%s)", [(b"\xc3",)]),
+         db.DataError),
+    ],
+)
+def test_every_client_path_refuses_text_that_is_not_utf8_before_sending(emulator, call, error):
+    connection = db.connect(emulator.dsn)
+    connection.client.create_stream("s", [("a", "string")], if_not_exists=True)
+    before = emulator.request_counts
+    with pytest.raises(error, match="UTF-8"):
+        call(connection)
+    after = emulator.request_counts
+    assert {k: v for k, v in after.items() if k not in ("get_stream",)} == {
+        k: v for k, v in before.items() if k not in ("get_stream",)}
+    connection.close()
