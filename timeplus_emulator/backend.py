@@ -35,6 +35,26 @@ PINNED_SETTINGS = (
     "session_timezone = 'UTC'",
     "date_time_input_format = 'best_effort'",
     "async_insert = 0",
+    *(f"{name} = {value}" for name, value in (
+        # Proton forked ClickHouse ~22.8 (its Settings.h has no `compatibility` setting, and
+        # none of these); chDB 26.9 changed their defaults since. Pinned to the behaviour of
+        # Proton's sources, measured: FROM_UNIXTIME(x, '%e') pads with a space ( 9), %f of a
+        # value without fraction is '0', least/greatest(1, NULL) is NULL, to_type_name of a
+        # tuple stays on one line. `compatibility = '22.8'` changes far more than results
+        # (formats, joins, parallelism), so it is not used.
+        ("formatdatetime_e_with_space_padding", 1),
+        ("parsedatetime_e_requires_space_padding", 1),
+        ("formatdatetime_f_prints_single_zero", 1),
+        ("least_greatest_legacy_null_behavior", 1),
+        ("print_pretty_type_names", 0),
+        ("function_visible_width_behavior", 0),
+        ("allow_deprecated_error_prone_window_functions", 1),
+        ("function_date_trunc_return_type_behavior", 1),
+        ("count_matches_stop_at_empty_match", 1),
+        ("precise_float_parsing", 0),
+        ("short_circuit_function_evaluation_for_nulls", 0),
+        ("geo_distance_returns_float64_on_float64_arguments", 0),
+    )),
 )
 
 _CODE_RE = re.compile(r"Code: (\d+)\. (?:DB::Exception: )?")

@@ -74,3 +74,39 @@ def test_to_type_name_uses_timeplus_spelling(api: Any, expression: str, type_nam
     header, rows = header_and_rows(api, f"SELECT to_type_name({expression})")
     assert rows == [[type_name]]
     assert header[0]["name"].startswith("to_type_name(")
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT number FROM numbers(10) LIMIT 0 - 1",
+    "SELECT number FROM numbers(10) LIMIT -2",
+    "SELECT * FROM (SELECT number FROM numbers(10) LIMIT 1, (2 - 5))",
+    "SELECT number FROM numbers(10) LIMIT 1 OFFSET 3 * -1",
+])
+def test_negative_limit_is_refused_as_in_proton(api: Any, sql: str) -> None:
+    body = api.error(api.post("/queries", json={"sql": sql}), 400)
+    assert body["code"] == 440
+    assert "is not representable as uint64" in body["message"]
+
+
+def test_limit_arithmetic_that_stays_positive_runs(api: Any) -> None:
+    _, rows = header_and_rows(api, "SELECT number FROM numbers(10) LIMIT 2 - 1")
+    assert rows == [["0"]]
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        # Proton's formatDateTime pads %e with a space (chDB 26.9 no longer does by default)
+        ("FROM_UNIXTIME(1000000000, '%e')", " 9"),
+        ("format_datetime(to_date('2024-01-05'), '%e')", " 5"),
+        # %f of a value without a fractional part is a single 0 in Proton
+        ("format_datetime(to_datetime('2024-01-05 01:02:03'), '%f')", "0"),
+        # least/greatest with a NULL argument are NULL in Proton (22.x semantics)
+        ("to_string(least(1, NULL))", None),
+        ("to_type_name(tuple(1, 'a'))", "tuple(uint8, string)"),
+    ],
+)
+def test_functions_behave_as_in_protons_clickhouse_base(api: Any, expression: str,
+                                                        value: Any) -> None:
+    _, rows = header_and_rows(api, f"SELECT {expression}")
+    assert rows == [[value]]

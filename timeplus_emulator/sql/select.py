@@ -7,6 +7,7 @@ names, and the reason (if any) the engine cannot run it as a streaming query.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, replace
 from typing import Optional
 
@@ -19,6 +20,7 @@ from timeplus_emulator.sql.allowlist import (
 from timeplus_emulator.sql.booleans import is_bool_expression
 from timeplus_emulator.sql.errors import (
     BAD_ARGUMENTS,
+    INVALID_LIMIT_EXPRESSION,
     NOT_IMPLEMENTED,
     SYNTAX_ERROR,
     TranslationError,
@@ -110,6 +112,48 @@ def bool_ranges(tokens: list[Token], items: list[tuple[int, int]]
     return tuple(found)
 
 
+_ARITHMETIC = (ast.Add, ast.Sub, ast.Mult)
+
+
+def _constant_value(node: ast.AST) -> Optional[int]:
+    """The value of integer arithmetic (``0 - 1``, ``(2 + 3) * 4``); None for anything else."""
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        inner = _constant_value(node.operand)
+        return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, _ARITHMETIC):
+        left, right = _constant_value(node.left), _constant_value(node.right)
+        if left is None or right is None:
+            return None
+        return left + right if isinstance(node.op, ast.Add) else \
+            left - right if isinstance(node.op, ast.Sub) else left * right
+    return None
+
+
+def check_limit_values(tokens: list[Token]) -> None:
+    """Refuse a LIMIT/OFFSET whose integer value is negative, as Proton does (code 440);
+    chDB would read a negative LIMIT as "the last n rows"."""
+    for i, tok in enumerate(tokens):
+        if not tok.is_word("LIMIT", "OFFSET") and not (
+                tok.is_op(",") and i >= 2 and tokens[i - 2].is_word("LIMIT")):
+            continue
+        j = i + 1
+        while tokens[j].kind is Kind.NUMBER or tokens[j].is_op("+", "-", "*", "(", ")"):
+            j += 1
+        text = "".join(t.pre + t.text for t in tokens[i + 1 : j]).strip()
+        while text.count(")") > text.count("("):
+            text = text[: text.rindex(")")]
+        try:
+            value = _constant_value(ast.parse(text, mode="eval").body)
+        except (SyntaxError, ValueError):
+            continue
+        if value is not None and value < 0:
+            word = "OFFSET" if tok.is_word("OFFSET") else "LIMIT"
+            raise TranslationError(INVALID_LIMIT_EXPRESSION, f"The value {value} of {word} "
+                                   "expression is not representable as uint64")
+
+
 def _has_star(item: list[Token]) -> bool:
     for i, tok in enumerate(item):
         if tok.is_op("*") and (i == 0 or item[i - 1].is_op(".")):
@@ -168,6 +212,7 @@ class SelectTranslator:
         body, scope = rewriter.select_scope(start, body_end, [(a, b) for _, a, b in bools])
         select_at = top_level_index(self.toks, start, body_end, "SELECT")
         self.distinct = select_at is not None and self.toks[select_at + 1].is_word("DISTINCT")
+        check_limit_values(self.toks)
         limit, offset = self._limit(start, body_end)
         statement = self._statement(body + settings_sql, scope, emit, tp_settings, limit, offset,
                                     output_names(self.toks, start, body_end))
