@@ -155,6 +155,13 @@ def clause_statements(target: str) -> list[str]:
         "SELECT 'a' AS x\u2028FROM\u2028system.processes",
         "SELECT 1 AS x,\u200bfile('/etc/hostname')",
         "SELECT 1 AS x\u3000FROM\u3000system.tables",
+        # a column transformer names its function without a call
+        f"SELECT * APPLY file FROM (SELECT '{SECRET_FILE}' AS p)",
+        f"SELECT * APPLY `file` FROM (SELECT '{SECRET_FILE}' AS p)",
+        f"SELECT COLUMNS('p') APPLY(file) FROM (SELECT '{SECRET_FILE}' AS p)",
+        f"SELECT * APPLY(x -> file(x)) FROM (SELECT '{SECRET_FILE}' AS p)",
+        "SELECT * FROM (EXPLAIN SELECT * FROM system.databases)",
+        "SELECT (EXPLAIN SYNTAX SELECT 1) AS x",
     ]
     return out
 
@@ -247,6 +254,12 @@ def test_issue_attacks_are_refused_by_name(api: Any, sql: str, code: int, named:
 ])
 def test_allowed_settings_still_run(api: Any, sql: str) -> None:
     assert api.table(sql) == [[1]]
+
+
+def test_apply_with_an_allowed_function(api: Any) -> None:
+    rows = api.table("SELECT * APPLY to_string FROM (SELECT 1 AS a, 2 AS b)")
+    assert rows == [["1", "2"]]
+    assert api.table("SELECT * APPLY(x -> x + 1) FROM (SELECT 1 AS a)") == [[2]]
 
 
 def test_format_values_literals_are_inserted(api: Any) -> None:

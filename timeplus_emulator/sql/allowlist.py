@@ -124,18 +124,21 @@ def is_refused_function(ch_name: str) -> bool:
     return ch_name in REFUSED_FUNCTIONS or ch_name.startswith("dict")
 
 
-#: Words of the clauses that read or write local files (``INTO OUTFILE``, ``FROM INFILE``,
-#: and their ``COMPRESSION``); refused wherever they appear as bare words.
-FILE_CLAUSE_WORDS = {"OUTFILE": "INTO OUTFILE", "INFILE": "FROM INFILE"}
+#: Bare words refused anywhere in a statement: the clauses that read or write local files
+#: (``INTO OUTFILE``, ``FROM INFILE``, with their ``COMPRESSION``) and ``EXPLAIN``, which
+#: ClickHouse also accepts as a subquery.
+REFUSED_WORDS = {
+    "OUTFILE": "INTO OUTFILE is not supported by the emulator: it never writes local files",
+    "INFILE": "FROM INFILE is not supported by the emulator: it never reads local files",
+    "EXPLAIN": "EXPLAIN is not supported by the emulator",
+}
 
 
-def refuse_file_clauses(tokens: list[Token]) -> None:
-    """Raise 48 if a bare ``OUTFILE``/``INFILE`` appears anywhere in ``tokens``."""
+def refuse_words(tokens: list[Token]) -> None:
+    """Raise 48 if a word of :data:`REFUSED_WORDS` appears bare anywhere in ``tokens``."""
     for tok in tokens:
-        if tok.kind is Kind.IDENT and tok.upper in FILE_CLAUSE_WORDS:
-            raise TranslationError(
-                NOT_IMPLEMENTED, f"{FILE_CLAUSE_WORDS[tok.upper]} is not supported by the "
-                "emulator: it never reads or writes local files")
+        if tok.kind is Kind.IDENT and tok.upper in REFUSED_WORDS:
+            raise TranslationError(NOT_IMPLEMENTED, REFUSED_WORDS[tok.upper])
 
 
 def setting_value(name: str, value_toks: list[Token]) -> SettingValue:

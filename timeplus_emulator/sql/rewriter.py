@@ -312,6 +312,8 @@ class Rewriter:
             return self._nested_settings(i, end, out)
         if word == "IN":
             self._check_in(i)
+        if word == "APPLY":
+            return self._apply(i, out)
         if allow_from and word == "FROM":
             out.append(tok.pre + tok.text)
             return self.from_items(i + 1, end, out, many=True)
@@ -324,6 +326,25 @@ class Rewriter:
             return self.function_call(i, out)
         out.append(tok.pre + tok.text)
         return i + 1
+
+    def _apply(self, i: int, out: list[str]) -> int:
+        """The column transformer ``APPLY f`` / ``APPLY(f)`` / ``APPLY(lambda)``: the function
+        named passes the function allow-list like any call."""
+        tok, nxt = self.toks[i], self.toks[i + 1]
+        names = (Kind.IDENT, Kind.QUOTED_IDENT)
+        if nxt.kind in names and not self.toks[i + 2].is_op("("):
+            out.append(f"{tok.pre}APPLY{nxt.pre}{self._function_name(name_of(nxt))}")
+            return i + 2
+        if not nxt.is_op("("):
+            raise TranslationError(SYNTAX_ERROR, "Syntax error: APPLY needs a function")
+        close = match_paren(self.toks, i + 1)
+        inner = self.toks[i + 2]
+        if close == i + 3 and inner.kind in names:
+            text = inner.pre + self._function_name(name_of(inner))
+        else:
+            text = self.rewrite(i + 2, close, allow_from=False)
+        out.append(f"{tok.pre}APPLY{nxt.pre}({text}{self.toks[close].pre})")
+        return close + 1
 
     def _settings_clause_at(self, i: int) -> bool:
         """``SETTINGS name =`` (the clause, not a column called settings)."""

@@ -16,7 +16,7 @@ from timeplus_emulator.sql.allowlist import (
     check_values_data,
     insert_format,
     is_literal_tokens,
-    refuse_file_clauses,
+    refuse_words,
     setting_values,
 )
 from timeplus_emulator.sql.alter import parse_alter
@@ -92,7 +92,7 @@ def translate(
         tokens = [_defuse_placeholder_text(t) for t in tokens]
     _refuse_query_parameters(tokens)
     _check_brackets(tokens)
-    refuse_file_clauses(tokens)
+    refuse_words(tokens)
     ctx = Context(resolve_view=resolve_view, cte_names=collect_cte_names(tokens),
                   system_table_sql=system_table_sql, format_data=data)
     try:
