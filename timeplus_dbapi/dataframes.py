@@ -22,7 +22,7 @@ from typing import Any
 from .columnar import ArrowResultBuilder, import_optional
 from .errors import ProgrammingError
 from .result import StreamingResult
-from .typesystem import TypeSpec
+from .typesystem import TypeSpec, parse_result_type
 
 __all__ = [
     "fetch_arrow",
@@ -33,7 +33,7 @@ __all__ = [
     "frame_from_arrow",
 ]
 
-_BUILD_ROWS = 65536  # rows decoded before they are converted together (bounded memory)
+_BUILD_ROWS = 16384  # rows decoded before they are converted together (bounded memory)
 _DEFAULT_ROWS_PER_BATCH = 1_000_000
 _MASKED_KINDS = frozenset(
     "int8 int16 int32 int64 uint8 uint16 uint32 uint64 float32 float64 bfloat16 bool".split()
@@ -44,14 +44,15 @@ _PYTHON_VALUE_KINDS = frozenset(
 )
 
 
-def _batches(result: StreamingResult, builder: ArrowResultBuilder, rows: int) -> Iterator[Any]:
-    """Record batches of ``rows`` rows (a historical query), or each server batch as it comes,
-    split to at most ``rows`` (a streaming query: nothing waits for more rows).
+def _batches(
+    result: StreamingResult, builder: ArrowResultBuilder, rows: int, eager: bool
+) -> Iterator[Any]:
+    """Record batches of ``rows`` rows, or (``eager``) each server batch as it comes, split to
+    at most ``rows``: a streaming query's reader waits for no more rows than it has.
 
     Each decoded server batch is transposed at once and appended to per-column lists: the row
     lists die young, so the garbage collector never walks a growing heap of them.
     """
-    wait_for_more = result.handle.header.is_streaming is False
     pending: list[list[Any]] = [[] for _ in builder.builders]
     count = 0
     try:
@@ -59,7 +60,7 @@ def _batches(result: StreamingResult, builder: ArrowResultBuilder, rows: int) ->
             for values, column in zip(pending, builder.transpose(batch)):
                 values.extend(column)
             count += len(batch)
-            while count >= rows or (count and not wait_for_more):
+            while count >= rows or (count and eager):
                 take = min(rows, count)
                 chunk = [values[:take] for values in pending]
                 pending = [values[take:] for values in pending]
@@ -72,11 +73,11 @@ def _batches(result: StreamingResult, builder: ArrowResultBuilder, rows: int) ->
         raise
 
 
-def fetch_arrow(result: StreamingResult) -> Any:
+def fetch_arrow(result: StreamingResult, feature: str = "cursor.arrow()") -> Any:
     """The rest of the result as one ``pyarrow.Table``."""
-    pa = import_optional("pyarrow", "cursor.arrow()")
+    pa = import_optional("pyarrow", feature)
     builder = ArrowResultBuilder.from_header(result.columns)
-    batches = list(_batches(result, builder, _BUILD_ROWS))
+    batches = list(_batches(result, builder, _BUILD_ROWS, eager=False))
     return pa.Table.from_batches(batches, schema=builder.schema)
 
 
@@ -86,22 +87,23 @@ def fetch_record_batch(result: StreamingResult, rows_per_batch: int) -> Any:
     if not isinstance(rows_per_batch, int) or rows_per_batch < 1:
         raise ProgrammingError(f"rows_per_batch must be a positive int, not {rows_per_batch!r}")
     builder = ArrowResultBuilder.from_header(result.columns)
+    eager = result.handle.header.is_streaming is not False  # a live query: batches as they come
     return pa.RecordBatchReader.from_batches(
-        builder.schema, _batches(result, builder, rows_per_batch)
+        builder.schema, _batches(result, builder, rows_per_batch, eager)
     )
 
 
 def fetch_df(result: StreamingResult) -> Any:
     """The rest of the result as a pandas DataFrame."""
     import_optional("pandas", "cursor.df()")
-    table = fetch_arrow(result)
-    return frame_from_arrow(table, ArrowResultBuilder.from_header(result.columns).specs)
+    specs = [parse_result_type(column.type) for column in result.columns]
+    return frame_from_arrow(fetch_arrow(result, "cursor.df()"), specs)
 
 
 def fetch_polars(result: StreamingResult) -> Any:
     """The rest of the result as a polars DataFrame (from the Arrow table, without copies)."""
     pl = import_optional("polars", "cursor.pl()")
-    return pl.from_arrow(fetch_arrow(result), rechunk=False)
+    return pl.from_arrow(fetch_arrow(result, "cursor.pl()"), rechunk=False)
 
 
 def fetch_numpy(result: StreamingResult) -> dict[str, Any]:
@@ -111,7 +113,7 @@ def fetch_numpy(result: StreamingResult) -> dict[str, Any]:
     None; tz-aware datetimes are ``datetime64`` in UTC (NumPy has no zones).
     """
     np = import_optional("numpy", "cursor.fetchnumpy()")
-    table = fetch_arrow(result)
+    table = fetch_arrow(result, "cursor.fetchnumpy()")
     names = table.column_names
     if len(set(names)) != len(names):
         raise ProgrammingError(f"duplicate column names {names!r}: give each an alias")
@@ -128,9 +130,10 @@ def _numpy_column(np: Any, column: Any) -> Any:
     plain = plain or pa.types.is_boolean(kind) or pa.types.is_timestamp(kind)
     if column.null_count and plain:
         mask = column.is_null().to_numpy(zero_copy_only=False)
-        filled = column.fill_null(pa.scalar(0 if not pa.types.is_boolean(kind) else False))
         if pa.types.is_timestamp(kind):
             filled = column.cast(pa.int64()).fill_null(0).cast(kind)
+        else:
+            filled = column.fill_null(False if pa.types.is_boolean(kind) else 0)
         return np.ma.masked_array(filled.to_numpy(), mask=mask)
     return column.to_numpy()
 

@@ -472,3 +472,17 @@ def test_record_batches_hold_one_batch_of_memory(conn):
     assert rows == 100_000
     whole = 100_000 * (8 + 100 + 4)  # what the whole result takes in Arrow: 11.2 MB
     assert peak < whole / 5, peak
+
+
+def test_fetchnumpy_of_datetimes_and_bools_with_nulls(conn):
+    cur = conn.cursor()
+    cur.execute(
+        "SELECT if(number = 1, NULL, to_datetime64('2024-01-02 03:04:05.678', 3, 'UTC')) AS t, "
+        "if(number = 0, NULL, number = 2) AS b FROM numbers(3)",
+        query_mode="table",
+    )
+    arrays = cur.fetchnumpy()
+    assert arrays["t"].mask.tolist() == [False, True, False]
+    assert arrays["t"].compressed().tolist()[0] == np.datetime64("2024-01-02T03:04:05.678")
+    assert arrays["b"].mask.tolist() == [True, False, False]
+    assert arrays["b"].compressed().tolist() == [False, True]
