@@ -9,8 +9,12 @@ reflection lists ``_tp_time`` (default true). SQLAlchemy masks only the password
 
 Execution:
 
-* ``execution_options(timeplus_query_mode="table")`` runs one statement in historical mode
-  (``?query_mode=table`` in the URL does it for the whole engine).
+* Engines run queries in historical mode (``query_mode=table``): every result ends, as Core and
+  ORM code expect. This differs from the driver, whose default is Timeplus's streaming.
+* Streaming is opt-in: ``execution_options(timeplus_query_mode="streaming")`` for a connection
+  or statement, or ``?query_mode=streaming`` in the URL (or ``connect_args``) for the engine.
+  A streaming result is read lazily: iterating a ``Result`` pulls one row at a time from the
+  driver, ``yield_per(n)`` and ``partitions(n)`` ``n`` at a time; nothing buffers the stream.
 * ``CreateTable``/``DropTable`` and the view constructs go to the driver's REST stream/view API
   (see :mod:`sqlalchemy_timeplus.ddl`); ``CREATE INDEX`` is skipped.
 * ``conn.execute(table.insert(), rows)`` is one ``cursor.executemany``, which the driver sends to
@@ -42,6 +46,7 @@ __all__ = ["TimeplusDialect", "dialect", "driver_client", "url_without_query_sec
 logger = logging.getLogger(__name__)
 
 _DIALECT_QUERY_PARAMS = ("reflect_reserved_columns",)
+_QUERY_MODE, _HISTORICAL = "query_mode", "table"
 _RESERVED_PREFIX = "_tp_"
 
 ObjectsByName = dict[str, dict[str, Any]]
@@ -125,7 +130,10 @@ class TimeplusDialect(TimeplusBaseDialect):
                 setattr(self, name, dialect_flag(name, value))
         dsn_url = url.set(drivername="timeplus", query=query)
         dsn = dsn_url.render_as_string(hide_password=False)
-        return [dsn], {}
+        # SQLAlchemy code expects every result to end: historical unless the URL (or
+        # connect_args, which override these keywords) chooses streaming.
+        defaults = {} if _QUERY_MODE in query else {_QUERY_MODE: _HISTORICAL}
+        return [dsn], defaults
 
     # --- execution ---------------------------------------------------------------------------
 

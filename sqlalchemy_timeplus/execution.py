@@ -1,4 +1,15 @@
-"""The execution context: bulk INSERTs go to the driver without SQLAlchemy's per-row work.
+"""The execution context: bulk INSERTs go to the driver without SQLAlchemy's per-row work, and
+results are fetched from the driver's lazy cursor as they are asked for.
+
+Results: the driver's cursor already holds at most one batch of a running query, so the
+dialect needs no server-side cursor. SQLAlchemy would still, for ``stream_results`` or
+``yield_per``, wrap it in a ``BufferedRowCursorFetchStrategy`` that fetches the first row
+inside ``execute()``: on a streaming query, ``execute()`` would then wait for the first event.
+The context's own fetch strategy (the default one, as a distinct object, which SQLAlchemy
+leaves in place) fetches nothing before it is asked: iteration takes one row at a time,
+``yield_per(n)`` and ``partitions(n)`` n at a time.
+
+Bulk INSERTs:
 
 ``conn.execute(table.insert(), rows)`` (and pandas' ``DataFrame.to_sql``, which does exactly
 that) makes SQLAlchemy build a new parameter dict per row: ``construct_params`` looks every bind
@@ -27,6 +38,7 @@ import operator
 import re
 from typing import Any, Optional
 
+from sqlalchemy.engine import cursor as sa_cursor
 from sqlalchemy.engine import default
 
 from timeplus_dbapi.protocol.jsoncodec import collector_paused
@@ -93,6 +105,9 @@ _DICT_ONLY = {dict}
 
 
 class TimeplusExecutionContext(default.DefaultExecutionContext):
+    # fetches only when asked, also with stream_results / yield_per (see the module docstring)
+    cursor_fetch_strategy = sa_cursor.CursorFetchStrategy()
+
     @classmethod
     def _init_compiled(
         cls,
