@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from .protocol.http import (
 )
 from .protocol.ingest import (
     DEFAULT_MAX_BODY_BYTES,
+    IDEMPOTENT_ID_HEADER,
     INGEST_CONTENT_TYPES,
     iter_compact_bodies_marked,
     normalize_format,
@@ -499,9 +501,22 @@ class TimeplusClient:
         checks = RowChecks(stream, columns, rules)
         return checks if checks.active else None
 
-    def _post_ingest(self, path: str, body: bytes) -> None:
+    def _post_ingest(
+        self, path: str, body: bytes, *, params: Optional[dict[str, str]] = None,
+        headers: Optional[dict[str, str]] = None,
+    ) -> None:
+        """POST one ingest body under a fresh idempotency id: the server stores a body it has
+        seen with that id only once, so the body is re-sent (same id) after a lost
+        connection, 5xx or 429 (see ``protocol.retry``)."""
         with self.translating():
-            self.transport.request("POST", path, data=body).close()
+            self.transport.request(
+                "POST",
+                path,
+                data=body,
+                params=params,
+                headers={**(headers or {}), IDEMPOTENT_ID_HEADER: uuid.uuid4().hex},
+                idempotent=True,
+            ).close()
 
     def ingest_payload(
         self, stream: str, payload: Union[str, bytes, Mapping[str, Any]], format: str = "compact"
@@ -522,14 +537,12 @@ class TimeplusClient:
         except UnicodeDecodeError as exc:
             raise DataError(f"the payload is not valid UTF-8 (byte {exc.start})") from None
         path = f"v1beta2/streams/{path_segment(stream)}/ingest"
-        with self.translating():
-            self.transport.request(
-                "POST",
-                path,
-                data=data,
-                params={"format": fmt},
-                headers={"Content-Type": INGEST_CONTENT_TYPES[fmt]},
-            ).close()
+        self._post_ingest(
+            path,
+            data,
+            params={"format": fmt},
+            headers={"Content-Type": INGEST_CONTENT_TYPES[fmt]},
+        )
 
     # --- queries -------------------------------------------------------------------------------
 

@@ -11,6 +11,10 @@ faults happen before these methods are called (:mod:`timeplus_emulator.server`).
 (:func:`stream_counts`). G-SPEC does not document ``expand``; both profiles honour it.
 ``GET /streams/{name}`` has no ``expand`` in either spec and ignores it; ``create_query``
 (required by E-SPEC's Stream) is always present.
+
+Ingest honours ``x-timeplus-idempotent-id`` (Timeplus Enterprise): a body whose id was stored
+into the same stream in the last 10 minutes is not stored again, and gets the first answer
+(:mod:`timeplus_emulator.idempotency`; at most 100,000 ids are remembered).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from timeplus_emulator.catalog import StreamInfo
 from timeplus_emulator.engine import Engine
 from timeplus_emulator.faults import Faults
 from timeplus_emulator.httpio import HttpError, Request
+from timeplus_emulator.idempotency import HEADER as IDEMPOTENT_ID_HEADER
+from timeplus_emulator.idempotency import MAX_ID_LENGTH, IngestDedup
 from timeplus_emulator.ingest import parse_ingest_body
 from timeplus_emulator.queries import CANCELED, FAILED, FINISHED, QueryRecord, QueryRegistry
 from timeplus_emulator.sql import (
@@ -71,6 +77,7 @@ class Api:
         self.registry = registry
         self.faults = faults
         self.profile = profile
+        self.dedup = IngestDedup()
 
     @property
     def sql_system(self) -> str:
@@ -285,13 +292,26 @@ class Api:
         req.send_json(200, counts)
 
     def ingest(self, req: Request, name: str) -> None:
+        """Store the body's rows; once per ``x-timeplus-idempotent-id`` (see ``idempotency``)."""
         fmt = ingest_format(req.headers.get("Content-Type"), req.query.get("format"))
-        try:
+
+        def store() -> int:
             body = parse_ingest_body(fmt, req.body)
-            rows = self.engine.ingest(self._db(req), name, body.columns, body.chdb_format,
+            return self.engine.ingest(self._db(req), name, body.columns, body.chdb_format,
                                       body.pieces())
+
+        idempotent_id = req.headers.get(IDEMPOTENT_ID_HEADER)
+        try:
+            if idempotent_id is None:
+                rows = store()
+            else:
+                key = (self._db(req) or "default", name, _checked_id(idempotent_id))
+                rows, _ = self.dedup.store_once(key, store)
         except EngineError as exc:
             raise self.sql_error(exc, resource=True) from None
+        if self.faults.claim_ingest_drop():  # stored, but the answer never leaves
+            req.handler.close_connection = True
+            return
         req.send_json(200, {"count": rows})
 
     # ------------------------------------------------------------------ views
@@ -404,6 +424,13 @@ def ingest_format(content_type: Optional[str], query_format: Optional[str]) -> s
     if media not in _CONTENT_TYPES:
         raise HttpError(415, 36, f"unsupported Content-Type {media!r} for ingest")
     return _CONTENT_TYPES[media]
+
+
+def _checked_id(value: str) -> str:
+    if not value.strip() or len(value) > MAX_ID_LENGTH:
+        raise HttpError(400, 36, f"{IDEMPOTENT_ID_HEADER} must be 1 to {MAX_ID_LENGTH} "
+                        "characters long")
+    return value
 
 
 def _not_found(kind: str, name: str) -> HttpError:

@@ -13,6 +13,8 @@ Python API (``server.faults`` is a :class:`Faults`)::
     server.faults.drop_after_events(3, reset=True)  # ... with a TCP reset instead of a FIN
     server.faults.delay_events(0.5)             # every SSE event waits 0.5 s first
     server.faults.malformed_event_after(2)      # next query: event 3 is not valid JSON
+    server.faults.drop_after_ingest(1)          # next ingest: stored, then the connection
+                                                # closes without an answer
     server.faults.reset()
 
 ``drop_after_events`` and ``malformed_event_after`` apply to the next ``queries`` SSE
@@ -28,12 +30,13 @@ REST API, never subject to the faults themselves):
 * ``GET /_emulator/faults`` → the current settings as JSON.
 * ``POST /_emulator/faults`` with any of ``{"fail_count", "fail_status", "retry_after",
   "path_contains", "drop_after_events", "drop_reset", "delay_events_s",
-  "malformed_after_events", "queries"}`` → 204, settings replaced by the given ones (missing = off).
+  "malformed_after_events", "queries", "drop_after_ingest"}`` → 204, settings replaced by the
+  given ones (missing = off).
 * ``DELETE /_emulator/faults`` → 204, everything off.
 
 Values are checked (HTTP: 400; Python: :class:`ValueError`): unknown keys, wrong types
 (``true`` is not a count) and values outside these ranges are refused: ``fail_count``
-0-10000, ``fail_status`` 400-599, ``retry_after`` 0-3600, ``path_contains`` up to 1000
+and ``drop_after_ingest`` 0-10000, ``fail_status`` 400-599, ``retry_after`` 0-3600, ``path_contains`` up to 1000
 characters, event counts 0-1000000, ``queries`` 1-10000, ``delay_events_s`` 0-60.
 """
 
@@ -66,6 +69,7 @@ class FaultSettings:
     delay_events_s: float = 0.0
     malformed_after_events: Optional[int] = None
     malformed_queries: int = 0
+    drop_after_ingest: int = 0
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,22 @@ class Faults:
             self._s.malformed_after_events = events
             self._s.malformed_queries = queries
 
+    def drop_after_ingest(self, requests: int = 1) -> None:
+        """The next ``requests`` ingest requests store their rows, and then the connection
+        is closed without an answer (the client cannot know the rows were stored)."""
+        self._check_enabled()
+        _int_in("drop_after_ingest", requests, 0, MAX_FAIL_COUNT)
+        with self._lock:
+            self._s.drop_after_ingest = requests
+
+    def claim_ingest_drop(self) -> bool:
+        """True (and one fewer pending) when this stored ingest must lose its answer."""
+        with self._lock:
+            if self._s.drop_after_ingest <= 0:
+                return False
+            self._s.drop_after_ingest -= 1
+            return True
+
     def current_delay(self) -> float:
         with self._lock:
             return self._s.delay_events_s
@@ -178,6 +198,8 @@ class Faults:
             fresh.delay_events(body["delay_events_s"])
         if body.get("malformed_after_events") is not None:
             fresh.malformed_event_after(body["malformed_after_events"], queries)
+        if body.get("drop_after_ingest"):
+            fresh.drop_after_ingest(body["drop_after_ingest"])
         for key, check in _UNUSED_CHECKS.items():  # given but not used above: still checked
             if key in body and body[key] is not None:
                 check(body[key])
@@ -224,7 +246,7 @@ def _bool(name: str, value: Any) -> None:
 
 _HTTP_KEYS = frozenset({"fail_count", "fail_status", "retry_after", "path_contains",
                         "drop_after_events", "drop_reset", "delay_events_s",
-                        "malformed_after_events", "queries"})
+                        "malformed_after_events", "queries", "drop_after_ingest"})
 _UNUSED_CHECKS: dict[str, Callable[[Any], None]] = {
     "fail_count": lambda v: _int_in("fail_count", v, 0, MAX_FAIL_COUNT),
     "fail_status": lambda v: _int_in("fail_status", v, 400, 599),

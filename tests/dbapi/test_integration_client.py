@@ -125,8 +125,8 @@ def test_ingest_failure_midway_reports_rows_accepted(emulator, emu_conn, emu_str
 
     def rows():
         for i in range(5000):
-            if i == 3000:
-                emulator.faults.fail_next(1, status=500, path_contains="/ingest")
+            if i == 3000:  # a 500 for a body and each of its three re-sends
+                emulator.faults.fail_next(4, status=500, path_contains="/ingest")
             yield [i]
 
     with pytest.raises(db.DatabaseError) as info:

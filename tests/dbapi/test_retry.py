@@ -49,3 +49,17 @@ def test_refused_connections_are_retried_only_when_safe():
     assert policy.delay_after_refusal(0, True) == 0.25
     assert policy.delay_after_refusal(0, False) is None
     assert policy.delay_after_refusal(3, True) is None
+
+
+@pytest.mark.parametrize(
+    "status, expected",
+    [(500, 0.25), (502, 0.25), (503, 0.25), (504, 0.25), (429, 0.25), (501, None), (400, None)],
+)
+def test_idempotent_requests_are_retried_after_5xx_and_429(status, expected):
+    assert RetryPolicy().delay_after_status(status, None, 0, False, idempotent=True) == expected
+
+
+def test_lost_connections_are_retried_only_for_idempotent_requests():
+    policy = RetryPolicy()
+    assert [policy.delay_after_failure(a, True) for a in range(4)] == [0.25, 0.5, 1.0, None]
+    assert policy.delay_after_failure(0, False) is None

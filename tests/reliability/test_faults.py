@@ -250,16 +250,18 @@ def test_get_retried_after_502(faulty: EmulatorServer, conn: timeplus_dbapi.Conn
     assert faulty.faults.snapshot()["fail_count"] == 0
 
 
-def test_ingest_is_never_blindly_retried(
+def test_ingest_retries_with_its_idempotency_id_are_bounded(
     faulty: EmulatorServer, server: Server, conn: timeplus_dbapi.Connection
 ) -> None:
+    """Ingest is re-sent under its x-timeplus-idempotent-id (the server stores a body once),
+    three times at most."""
     name = server.create_stream("a int32")
     faulty.faults.fail_next(5, status=503, path_contains="/ingest")
     before = faulty.request_counts.get("ingest", 0)
     with pytest.raises(timeplus_dbapi.OperationalError) as caught:
         conn.client.ingest(name, ["a"], [[i] for i in range(10)])
-    assert faulty.faults.snapshot()["fail_count"] == 4  # exactly one request was sent
-    assert faulty.request_counts.get("ingest", 0) - before == 1
+    assert faulty.faults.snapshot()["fail_count"] == 1  # the request and three re-sends
+    assert faulty.request_counts.get("ingest", 0) - before == 4
     assert caught.value.rows_accepted == 0
     faulty.faults.reset()
     assert server.count(name) == 0
@@ -315,7 +317,8 @@ def test_ingest_encoding_error_after_posted_bodies_counts_the_post_in_flight(
 def test_ingest_failed_post_mid_pipeline_sends_nothing_after_it(
     faulty: EmulatorServer, server: Server, conn_factory: Connect
 ) -> None:
-    """A 500 on a later body: rows_accepted equals what landed and no body follows the failure."""
+    """A later body fails (a 500 on every attempt): rows_accepted equals what landed and no
+    other body follows the failure."""
     name = server.create_stream("a int32, b string")
     connection = conn_factory(timeout=5, ingest_max_bytes=2048)
     # ~45 rows per body. The first 1,000 rows are encoded as one block and cut into ~22
@@ -324,8 +327,8 @@ def test_ingest_failed_post_mid_pipeline_sends_nothing_after_it(
 
     def rows() -> Any:
         for i in range(3000):
-            if i == 1100:
-                faulty.faults.fail_next(1, status=500, path_contains="/ingest")
+            if i == 1100:  # the body and its three re-sends (same idempotency id) fail
+                faulty.faults.fail_next(4, status=500, path_contains="/ingest")
             yield [i, "x" * 30]
 
     before = faulty.request_counts.get("ingest", 0)
@@ -548,7 +551,7 @@ def test_ingest_encoding_error_while_the_post_in_flight_fails_reports_the_post(
     assert caught.value.rows_accepted == 0
     assert "0 rows were accepted before the failure" in str(caught.value)
     assert isinstance(caught.value.__context__, timeplus_dbapi.NotSupportedError)
-    assert server.posts == 1  # nothing was sent after the failed post
+    assert server.posts == 4  # the failed post and its three re-sends; no other body
     server.close()
 
 

@@ -3,6 +3,10 @@ size-capped requests, and the content types of the four ingest formats.
 
 Rows are pulled from the caller's iterable block by block, so an arbitrarily long iterable never
 sits in memory at once; each block is encoded with one call of the caller's encoder.
+
+Every ingest request carries ``x-timeplus-idempotent-id`` (:data:`IDEMPOTENT_ID_HEADER`), a fresh
+UUID per body, the same on each re-send of that body: Timeplus Enterprise (and the emulator)
+store a body seen with the same id only once, which makes re-sending after a lost answer safe.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any, Callable
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
+    "IDEMPOTENT_ID_HEADER",
     "INGEST_CONTENT_TYPES",
     "iter_compact_bodies",
     "iter_compact_bodies_marked",
@@ -21,6 +26,7 @@ __all__ = [
 ]
 
 DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+IDEMPOTENT_ID_HEADER = "x-timeplus-idempotent-id"
 _FIRST_BLOCK_ROWS = 1000
 _MAX_BLOCK_ROWS = 50_000
 # A block aims at 1/_BLOCK_FRACTION of the cap; a body is sent once less than
