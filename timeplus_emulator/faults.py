@@ -35,9 +35,10 @@ REST API, never subject to the faults themselves):
 * ``DELETE /_emulator/faults`` → 204, everything off.
 
 Values are checked (HTTP: 400; Python: :class:`ValueError`): unknown keys, wrong types
-(``true`` is not a count) and values outside these ranges are refused: ``fail_count``
-and ``drop_after_ingest`` 0-10000, ``fail_status`` 400-599, ``retry_after`` 0-3600, ``path_contains`` up to 1000
-characters, event counts 0-1000000, ``queries`` 1-10000, ``delay_events_s`` 0-60.
+(``true`` is not a count) and values outside these ranges are refused: ``fail_count`` and
+``drop_after_ingest`` 0-10000, ``fail_status`` 400-599, ``retry_after`` 0-3600,
+``path_contains`` up to 1000 characters, event counts 0-1000000, ``queries`` 1-10000,
+``delay_events_s`` 0-60.
 """
 
 from __future__ import annotations
