@@ -51,7 +51,6 @@ PINNED_SETTINGS = (
         ("allow_deprecated_error_prone_window_functions", 1),
         ("function_date_trunc_return_type_behavior", 1),
         ("count_matches_stop_at_empty_match", 1),
-        ("precise_float_parsing", 0),
         ("short_circuit_function_evaluation_for_nulls", 0),
         ("geo_distance_returns_float64_on_float64_arguments", 0),
     )),

@@ -110,3 +110,28 @@ def test_functions_behave_as_in_protons_clickhouse_base(api: Any, expression: st
                                                         value: Any) -> None:
     _, rows = header_and_rows(api, f"SELECT {expression}")
     assert rows == [[value]]
+
+
+@pytest.mark.parametrize(
+    ("expression", "row"),
+    [
+        # Proton's to_date and date() return date32 (1950 fits; a 16-bit date would clamp)
+        ("to_date('1950-01-02'), to_type_name(to_date('1950-01-02'))", ["1950-01-02", "date32"]),
+        ("to_type_name(date('2020-01-02')), to_type_name(to_date16('2020-01-02'))",
+         ["date32", "date"]),
+        # to_time is Proton's name for best-effort US parsing into datetime64
+        ("to_time('01/02/2020 03:04:05')", ["2020-01-02 03:04:05.000"]),
+        ("round(pi(), 5), round(e(), 5)", [3.14159, 2.71828]),
+        ("to_decimal32(pi(), 8)", ["3.14159265"]),
+        ("array_map(x -> x + 1, empty_array_uint8())", [[]]),
+        ("to_type_name(empty_array_string())", ["array(string)"]),
+    ],
+)
+def test_functions_mean_what_they_mean_in_proton(api: Any, expression: str, row: Any) -> None:
+    _, rows = header_and_rows(api, f"SELECT {expression}")
+    assert rows == [row]
+
+
+def test_column_names_use_the_timeplus_function_name(api: Any) -> None:
+    header, _ = header_and_rows(api, "SELECT to_date('2020-01-02'), to_time('2020-01-02')")
+    assert [c["name"] for c in header] == ["to_date('2020-01-02')", "to_time('2020-01-02')"]

@@ -89,6 +89,15 @@ EXCEPTIONS: dict[str, str] = {
     "date_diff": "dateDiff",
     "lag_in_frame": "lagInFrame",
     "lead_in_frame": "leadInFrame",
+    # Proton renamed these (FunctionsConversion.h): to_date and date() return date32, the
+    # 16-bit date is to_date16; to_time is best-effort US parsing to datetime64, or zero.
+    "to_date": "toDate32",
+    "date": "toDate32",
+    "to_date16": "toDate",
+    "to_time": "parseDateTime64BestEffortUSOrZero",
+    **{f"empty_array_{name.lower()}": f"emptyArray{name}" for name in (
+        "UInt8", "UInt16", "UInt32", "UInt64", "Int8", "Int16", "Int32", "Int64", "Float32",
+        "Float64", "Date", "DateTime", "String")},
 }
 
 # Spellings with special argument syntax that ClickHouse's parser rewrites itself
@@ -257,7 +266,7 @@ def _reverse_table() -> dict[str, str]:
         if _mechanical_snake(ch) == tp:
             reverse[ch] = tp
     for tp in ("unique", "unique_exact", "is_nan", "replace_regex", "md5", "sha256",
-               "json_value"):
+               "json_value", "to_date", "to_time"):
         if tp in functions:
             reverse[functions[tp]] = tp
     return reverse

@@ -61,7 +61,7 @@ def test_table_size_and_exceptions_are_in_the_table() -> None:
         ("avg_or_null_if", "avgOrNullIf", True),
         ("arg_max", "argMax", True),
         ("COUNT", "count", True),
-        ("to_date", "toDate", False),
+        ("to_date", "toDate32", False),
         ("to_datetime64", "toDateTime64", False),
     ],
 )
