@@ -44,6 +44,7 @@ from timeplus_emulator.sql import (
 from timeplus_emulator.sql.tokens import quote_name, quote_string
 from timeplus_emulator.sql.types import parse_timeplus_type
 from timeplus_emulator.streaming import QueryStopped, RowSink, SelectRunner
+from timeplus_emulator.systables import rewrite_system_tables
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ class Executor:
         elif isinstance(stmt, DropStatement):
             self.drop(stmt)
         elif isinstance(stmt, InsertStatement):
-            record.rows = self.engine.insert(stmt)
+            record.rows = self.engine.insert(_own_system_tables(self.engine, stmt))
         elif isinstance(stmt, UseStatement):
             self.engine.resolve_db(stmt.database)
         return None
@@ -284,6 +285,15 @@ class _ViewSink:
         if self.stop.is_set():
             raise QueryStopped("materialized view dropped")
         return 0.1
+
+
+def _own_system_tables(engine: Engine, stmt: InsertStatement) -> InsertStatement:
+    """INSERT ... SELECT/VALUES reading ``system.tables|columns|databases`` read this
+    instance's catalog, as queries do (chDB's own tables list every instance)."""
+    body = stmt.body_ch
+    if body[:6].upper() == "FORMAT" or "system" not in body:
+        return stmt
+    return replace(stmt, body_ch=rewrite_system_tables(engine, body))
 
 
 def _like(name: str, pattern: str) -> bool:

@@ -75,6 +75,14 @@ def test_instances_cannot_read_list_or_copy_each_other(
         assert "4111" not in response.text, sql
     _own_objects_only(thief, thief_prefix, victim_prefix, secrets)
     assert thief.table(f"SELECT count() FROM table({loot})") == [["0"]]
+    for column, table in (("name", "system.databases"), ("database", "system.tables"),
+                          ("database", "`system`.`columns`")):
+        thief.sql(f"INSERT INTO {loot} (x) SELECT {column} FROM {table}")
+        # chDB cannot run values() inside VALUES data (393): an error, but never a leak
+        thief.post("/queries", json={
+            "sql": f"INSERT INTO {loot} (x) VALUES ((SELECT max({column}) FROM {table}))"})
+    copied = repr(thief.table(f"SELECT x FROM table({loot})"))
+    assert victim_prefix not in copied and thief_prefix not in copied, copied[:300]
     assert victim.table(f"SELECT card FROM table({secrets})") == [["4111-1111"]]
 
 
