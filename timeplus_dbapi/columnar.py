@@ -44,8 +44,9 @@ def import_optional(module: str, feature: str) -> Any:
         return importlib.import_module(module)
     except ImportError as exc:
         extra = _EXTRAS.get(module, module)
+        found = "is not installed" if isinstance(exc, ModuleNotFoundError) else f"failed: {exc}"
         raise InterfaceError(
-            f"{feature} needs {module}, which is not installed: "
+            f"{feature} needs {module}, whose import {found}: "
             f"pip install 'sqlalchemy-timeplus[{extra}]'"
         ) from exc
 
