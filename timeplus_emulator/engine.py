@@ -71,6 +71,7 @@ from timeplus_emulator.catalog import (
 )
 from timeplus_emulator.sql import (
     DELTA_CHECK,
+    STAR_MARKER,
     CreateStreamStatement,
     InsertStatement,
     SelectStatement,
@@ -465,7 +466,7 @@ class Engine:
         info = self.stream(stmt.database, stmt.name)
         if info.view_target_of is not None:
             raise EngineError(NOT_IMPLEMENTED, f"Cannot insert into materialized view {info.name}")
-        body = stmt.body_ch
+        body = stmt.body_ch.replace(STAR_MARKER, self.star_except(stmt.sources))
         for index, source in enumerate(stmt.sources):
             body = body.replace(placeholder(index), self.source_sql(source, None, None))
         columns = stmt.columns
@@ -502,7 +503,9 @@ class Engine:
         elif compact:
             where.extend(self._kv_filter(info, table, f" WHERE {' AND '.join(where)}"))
         clause = f" WHERE {' AND '.join(where)}" if where else ""
-        inner = f"SELECT * FROM {table}{clause} ORDER BY _tp_sn"
+        computed = "".join(f", {quote_name(c.name)}" for c in info.columns
+                           if c.default_kind != "DEFAULT")  # not in chDB's *
+        inner = f"SELECT *{computed} FROM {table}{clause} ORDER BY _tp_sn"
         window = source.window
         if window is not None and window.start_ch is not None and window.end_ch is not None:
             inner = (f"SELECT *, {window.start_ch} AS window_start, {window.end_ch} AS window_end "
@@ -515,6 +518,26 @@ class Engine:
                     inner = f"SELECT * FROM ({inner}) WHERE {cond}"
         alias = quote_name(source.alias or source.name)
         return f"({inner}) AS {alias}"
+
+    def star_except(self, sources: tuple[Source, ...]) -> str:
+        """What follows each ``*`` of a query over ``sources`` (see ``STAR_MARKER``): their
+        ALIAS/MATERIALIZED columns are selected by the source subqueries but, as in
+        ClickHouse, not part of ``*``."""
+        computed: set[str] = set()
+        stored: set[str] = set()
+        for source in sources:
+            try:
+                columns = self.source_stream(source).columns
+            except EngineError:
+                continue  # source_sql reports it
+            for column in columns:
+                (stored if column.default_kind == "DEFAULT" else computed).add(column.name)
+        clash = sorted(computed & stored)
+        if clash:
+            raise EngineError(NOT_IMPLEMENTED, "* over streams where one's ALIAS/MATERIALIZED "
+                              f"column is named like another's column ({clash[0]}) is not "
+                              "supported by the emulator")
+        return f"EXCEPT ({', '.join(quote_name(n) for n in sorted(computed))})" if computed else ""
 
     def _kv_filter(self, info: StreamInfo, table: str, within: str = "") -> list[str]:
         if info.mode not in _KV_MODES or not info.primary_key:

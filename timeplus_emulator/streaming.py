@@ -39,6 +39,7 @@ from timeplus_emulator.engine import NOT_IMPLEMENTED, Engine, WindowRange
 from timeplus_emulator.jsonints import UNQUOTED_INTEGERS, has_json_column, requoter
 from timeplus_emulator.queries import QueryRecord
 from timeplus_emulator.sql import (
+    STAR_MARKER,
     SelectStatement,
     Source,
     placeholder,
@@ -104,6 +105,7 @@ class SelectRunner:
         self._stream_index = -1
         self._start_sn = 0
         self._replay_upto = 0  # kv streams: the state up to here is replayed first
+        self._star: Optional[str] = None  # what replaces STAR_MARKER (see the engine)
         self._delivered = 0
         self._sql = with_readonly(stmt.ch_sql)
         self._requote: Optional[Callable[[list[bytes]], list[bytes]]] = None
@@ -228,7 +230,9 @@ class SelectRunner:
     def _substitute(self, after: Optional[int], upto: Optional[int],
                     window_range: Optional[WindowRange] = None,
                     compact: Optional[bool] = None) -> str:
-        sql = self._sql
+        if self._star is None:
+            self._star = self.engine.star_except(self.stmt.sources)
+        sql = self._sql.replace(STAR_MARKER, self._star)
         if self.stmt.system_tables:
             sql = rewrite_system_tables(self.engine, sql)
         for index, source in enumerate(self.stmt.sources):

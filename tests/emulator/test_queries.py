@@ -502,6 +502,10 @@ def test_proton_parser_forms(api: Any) -> None:
     api.sql(f"INSERT INTO {name} (id) VALUES (2)")
     assert api.table(f"SELECT * FROM table({name}) ORDER BY id SETTINGS "
                      "asterisk_include_reserved_columns=false") == [[1, "5"], [2, "3"]]
+    assert api.table(f"SELECT id, b, c, d FROM table({name}) ORDER BY id") == \
+        [[1, "5", "2", "1"], [2, "3", "4", "2"]]  # ALIAS/MATERIALIZED read by name
+    assert api.table(f"SELECT t.*, c FROM table({name}) AS t WHERE id = 1 SETTINGS "
+                     "asterisk_include_reserved_columns=false") == [[1, "5", "2"]]
     described = [r[:4] for r in api.table(f"DESCRIBE {name}")][:4]
     assert described == [["id", "int32", "", ""], ["b", "int64", "DEFAULT", "id + 1"],
                          ["c", "int64", "ALIAS", "id * 2"],

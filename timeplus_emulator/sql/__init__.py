@@ -45,6 +45,7 @@ from __future__ import annotations
 from timeplus_emulator.sql.errors import TranslationError
 from timeplus_emulator.sql.functions import timeplus_functions
 from timeplus_emulator.sql.model import (
+    STAR_MARKER,
     AlterCommand,
     AlterStreamStatement,
     ColumnDef,
@@ -75,6 +76,7 @@ from timeplus_emulator.sql.types import normalize_timeplus_type, to_clickhouse_t
 
 __all__ = [
     "DELTA_CHECK",
+    "STAR_MARKER",
     "AlterCommand",
     "AlterStreamStatement",
     "ColumnDef",

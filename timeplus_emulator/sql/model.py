@@ -27,6 +27,12 @@ WindowKind = Literal["tumble", "hop", "session"]
 PLACEHOLDER_PREFIX = "__TP_SOURCE_"
 
 
+# follows every ``*`` that stands for columns; the engine replaces it with ``EXCEPT (...)``
+# naming the sources' ALIAS/MATERIALIZED columns (which ``*`` leaves out, as in ClickHouse,
+# though the emulator's source subqueries select them), or with nothing
+STAR_MARKER = f"{PLACEHOLDER_PREFIX}STAR__"
+
+
 def placeholder(index: int) -> str:
     """The text standing for ``sources[index]`` in translated SQL.
 

@@ -30,7 +30,7 @@ from timeplus_emulator.sql.errors import (
     TranslationError,
 )
 from timeplus_emulator.sql.intervals import shorthand_interval
-from timeplus_emulator.sql.model import Source, Window, placeholder
+from timeplus_emulator.sql.model import STAR_MARKER, Source, Window, placeholder
 from timeplus_emulator.sql.tokens import Kind, Token, name_of, quote_string, tokenize, unquote
 from timeplus_emulator.sql.types import (
     parse_timeplus_type,
@@ -224,8 +224,9 @@ class Rewriter:
                 i = self._json_path_end(i)
             elif tok.is_op("(") and self.toks[i + 1].is_word("SELECT", "WITH"):
                 i = self._expression_subquery(i, start, out)
-            elif self.ctx.hide_reserved and self._is_asterisk(i):
-                out.append(tok.pre + "* EXCEPT (`_tp_time`, `_tp_delta`)")
+            elif self._is_asterisk(i):
+                hidden = " EXCEPT (`_tp_time`, `_tp_delta`)" if self.ctx.hide_reserved else ""
+                out.append(f"{tok.pre}*{hidden} {STAR_MARKER}")
                 i += 1
             else:
                 out.append(tok.pre + tok.text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from timeplus_emulator.sql import SelectStatement, Source, TranslationError, translate
+from timeplus_emulator.sql import STAR_MARKER, SelectStatement, Source, TranslationError, translate
 from timeplus_emulator.sql.tokens import quote_name
 
 names = st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=20)
@@ -20,7 +20,7 @@ def test_quoted_names_reach_the_source_unchanged(database: str, stream: str, ali
     statement = translate(sql)
     assert isinstance(statement, SelectStatement)
     assert statement.sources == (Source(database, stream, alias, False),)
-    assert statement.ch_sql == "SELECT * FROM __TP_SOURCE_0__"
+    assert statement.ch_sql == f"SELECT * {STAR_MARKER} FROM __TP_SOURCE_0__"
 
 
 WORDS = [

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from timeplus_emulator.sql import (
+    STAR_MARKER,
     CreateStreamStatement,
     InsertStatement,
     SelectStatement,
@@ -40,6 +41,7 @@ class Db:
         self.name = name
 
     def substitute(self, ch_sql: str, statement: SelectStatement | InsertStatement) -> str:
+        ch_sql = ch_sql.replace(STAR_MARKER, "")  # these tables have no ALIAS columns
         for i, src in enumerate(statement.sources):
             table = f"{self.name}.`{src.name}`"
             window = src.window

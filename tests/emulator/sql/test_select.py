@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from timeplus_emulator.sql import (
+    STAR_MARKER,
     InsertStatement,
     SelectStatement,
     Source,
@@ -46,7 +47,7 @@ def test_two_streams_joined_are_flagged() -> None:
 def test_two_streams_in_table_mode_are_fine() -> None:
     st_ = select("SELECT * FROM a JOIN b USING k SETTINGS query_mode='table'")
     assert st_.query_mode_table and not st_.streaming
-    assert st_.ch_sql == "SELECT * FROM __TP_SOURCE_0__ JOIN __TP_SOURCE_1__ USING k"
+    assert st_.ch_sql == f"SELECT * {STAR_MARKER} FROM __TP_SOURCE_0__ JOIN __TP_SOURCE_1__ USING k"
 
 
 def test_historical_source_and_settings_are_stripped() -> None:
@@ -124,7 +125,8 @@ def test_clickhouse_type_in_cast_is_rejected() -> None:
 
 def test_interval_shorthand() -> None:
     st_ = select("SELECT * FROM s WHERE _tp_time > now() - 1h")
-    assert st_.ch_sql == "SELECT * FROM __TP_SOURCE_0__ WHERE _tp_time > now() - toIntervalHour(1)"
+    assert st_.ch_sql == (f"SELECT * {STAR_MARKER} FROM __TP_SOURCE_0__ "
+                          "WHERE _tp_time > now() - toIntervalHour(1)")
     assert st_.output_names is None
 
 
@@ -371,7 +373,7 @@ def test_deep_nesting_is_refused_not_a_crash() -> None:
          "SELECT a, __tp_bool(a > 1) AS big, (SELECT 1 = 1) FROM __TP_SOURCE_0__"),
         ("SELECT NOT a = 1, if(a = 1, 1, 0) FROM s WHERE a = 2",
          "SELECT __tp_bool(NOT a = 1), if(a = 1, 1, 0) FROM __TP_SOURCE_0__ WHERE a = 2"),
-        ("SELECT *, a = 1 FROM s", "SELECT *, a = 1 FROM __TP_SOURCE_0__"),
+        ("SELECT *, a = 1 FROM s", f"SELECT * {STAR_MARKER}, a = 1 FROM __TP_SOURCE_0__"),
         ("SELECT 1 = 1 UNION ALL SELECT 2 = 1", "SELECT 1 = 1 UNION ALL SELECT 2 = 1"),
         ("SELECT CASE WHEN a = 1 THEN 1 END, a = 1 eq FROM s",
          "SELECT CASE WHEN a = 1 THEN 1 END, a = 1 eq FROM __TP_SOURCE_0__"),
