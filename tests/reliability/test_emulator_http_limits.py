@@ -59,6 +59,8 @@ def _post_raw(server: EmulatorServer, head: bytes, body: bytes = b"", *, key: bo
 
 def _complete(reply: bytes) -> bool:
     head, _, body = reply.partition(b"\r\n\r\n")
+    if b"transfer-encoding: chunked" in head.lower():
+        return body.endswith(b"\r\n0\r\n\r\n")
     for line in head.split(b"\r\n"):
         if line.lower().startswith(b"content-length:"):
             return len(body) >= int(line.split(b":")[1])
