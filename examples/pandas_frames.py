@@ -1,4 +1,4 @@
-"""pandas and Timeplus: write a DataFrame three ways, read it back with read_sql.
+"""pandas and Timeplus: write a DataFrame three ways, read it back with read_sql and read_frame.
 
 python examples/pandas_frames.py [DSN]        (or set TIMEPLUS_URL)
 
@@ -8,6 +8,9 @@ python examples/pandas_frames.py [DSN]        (or set TIMEPLUS_URL)
 3. ``write_frame``: creates a missing stream like ``to_sql`` (same ``if_exists``/``index``), then
    converts the columns vectorised, chunk by chunk, while earlier requests are in flight. The
    fastest for large frames.
+
+``read_frame`` reads a query column-wise (the driver's ``cursor.df()``), with exact dtypes: the
+nullable ``reading`` column comes back as pandas' ``Float64`` (NULL is ``<NA>``, not NaN).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import uuid
 import pandas as pd
 import sqlalchemy as sa
 
-from sqlalchemy_timeplus.pandas import ingest_method, write_frame
+from sqlalchemy_timeplus.pandas import ingest_method, read_frame, write_frame
 
 DSN = (
     sys.argv[1]
@@ -65,6 +68,9 @@ def main() -> None:
         summary = back.groupby("sensor")["reading"].agg(["count", "size", "mean"])
         print(summary.to_string())
         print(f"time zone of 'at': {back['at'].dt.tz}")
+        columnar = read_frame(f"SELECT sensor, reading, at FROM table({stream})", engine)
+        print(f"read_frame read {len(columnar)} rows; reading: {columnar['reading'].dtype}, "
+              f"missing: {int(columnar['reading'].isna().sum())}")
     finally:
         with engine.connect() as conn:
             conn.execute(sa.text(f"DROP STREAM IF EXISTS {stream}"))

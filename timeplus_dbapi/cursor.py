@@ -8,6 +8,9 @@ Deviations and extensions (documented here, as PEP 249 leaves them open):
   ingest-path INSERTs, and -1 for other statements.
 - ``execute(..., query_mode='table'|'streaming', batching_policy={...}, idle_timeout=s)``.
 - ``query_id`` is the server id of the current query; ``cancel()`` cancels it.
+- ``arrow()``, ``df()``, ``pl()``, ``fetchnumpy()`` and ``fetch_record_batch()`` (names as in
+  duckdb) read the remaining rows column-wise into Arrow, pandas, polars or NumPy
+  (:mod:`timeplus_dbapi.dataframes`; the ``arrow`` / ``polars`` extras).
 - ``INSERT INTO s [(cols)] VALUES (%s, ...)`` with parameters is sent to the ingest endpoint as
   JSON rows; ``executemany`` sends all rows in size-capped requests, each posted while the next
   is encoded. A list of parameter sets is checked whole first (a bad row sends nothing); rows of

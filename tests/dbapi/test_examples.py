@@ -109,3 +109,4 @@ def test_pandas_frames_example(profile_dsn):
     table = {words[0]: words[1:] for words in lines}
     assert table == {"a": ["3", "6", "20.500"], "b": ["6", "6", "21.625"]}
     assert "time zone of 'at': UTC" in out
+    assert "read_frame read 12 rows; reading: Float64, missing: 3" in out
