@@ -8,17 +8,18 @@ such route (Timeplus Enterprise).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Callable, Optional, Union
 
 from . import ddl
 from .errors import DataError, Error, NotSupportedError, ProgrammingError, translate
 from .frames import frame_rows, stream_targets
+from .ingestposts import send_bodies
 from .jsonvalues import encode_native_rows, encode_rows
 from .literals import require_utf8
 from .protocol.deadline import Deadline
@@ -58,61 +59,6 @@ def _route_missing(error: Error) -> bool:
     """The PEP 249 error of a "no such route" answer (404, 405 or 501)."""
     cause = error.__cause__
     return isinstance(cause, ServerError) and _is_missing_route(cause)
-
-
-class _PipelinedPosts:
-    """Ingest bodies posted in order, each by a sender thread while the caller encodes the next.
-
-    The post waits on the network and the encoding holds the GIL, so the two overlap. A single
-    body (``alone``) is posted by the caller, without a thread. ``accepted`` counts the rows of
-    the posts that succeeded; after a failed post nothing more is sent.
-    """
-
-    def __init__(self, client: TimeplusClient, path: str) -> None:
-        self.client = client
-        self.path = path
-        self.accepted = 0
-        self._sender: Optional[ThreadPoolExecutor] = None
-        self._in_flight: Optional[tuple[Future[None], int]] = None
-
-    @property
-    def idle(self) -> bool:
-        return self._in_flight is None
-
-    def post(self, body: bytes, count: int, alone: bool = False) -> None:
-        if alone:
-            self.client._post_ingest(self.path, body)
-            self.accepted += count
-            return
-        if self._sender is None:
-            self._sender = ThreadPoolExecutor(1, thread_name_prefix="timeplus-ingest")
-        self.settle()
-        self._in_flight = (self._sender.submit(self.client._post_ingest, self.path, body), count)
-
-    def settle(self) -> None:
-        """Wait for the post in flight; raise its error or count its rows."""
-        if self._in_flight is None:
-            return
-        future, count = self._in_flight
-        error = future.exception()  # an interruption here leaves the post in flight
-        self._in_flight = None
-        if error is not None:
-            raise error
-        self.accepted += count
-
-    def finish_quietly(self) -> None:
-        """After an interruption: wait for the post in flight (bounded by the transport's
-        timeout) so the connection is not in use when the caller sees the exception; a failure
-        of that post is logged, not raised over the interruption."""
-        try:
-            self.settle()
-        except Error as error:
-            logger.warning("ingest request in flight at the interruption failed: %s", error)
-
-    def close(self) -> None:
-        """End the sender thread before returning (nothing is in flight by now)."""
-        if self._sender is not None:
-            self._sender.shutdown(wait=True)
 
 
 # Statements that may change a stream's columns: the cached column rules are forgotten.
@@ -458,33 +404,11 @@ class TimeplusClient:
         if checks is not None:
             rows = checks.checked_rows(rows)  # a list whole, before the first request
         bodies = iter_compact_bodies_marked(columns, rows, encoder, self.ingest_max_bytes)
-        sending = _PipelinedPosts(self, path)
         try:
-            for body, count, is_last in bodies:
-                sending.post(body, count, alone=is_last and sending.idle)
-            sending.settle()
-        except Error as error:
+            return send_bodies(functools.partial(self._post_ingest, path), bodies)
+        except Error:
             self._column_rules.pop(stream, None)  # read again next time: it may have changed
-            failure = error
-            if not sending.idle:  # the failure is here (encoding); the earlier post still counts
-                try:
-                    sending.settle()
-                except Error as earlier:  # the earlier request failed too: that comes first
-                    failure = earlier
-            failure.rows_accepted = sending.accepted
-            failure.message = (
-                f"{failure.message} ({sending.accepted} rows were accepted before the failure)"
-            )
-            failure.args = (failure.message,)
-            if failure is error:
-                raise
-            raise failure  # noqa: B904 (keeps its own cause; its context is the encoding error)
-        except BaseException:
-            sending.finish_quietly()  # e.g. KeyboardInterrupt: leave the connection idle
             raise
-        finally:
-            sending.close()
-        return sending.accepted
 
     def _row_checks(self, stream: str, columns: Sequence[str]) -> Optional[RowChecks]:
         """The value checks for rows of ``columns`` (see :mod:`timeplus_dbapi.valuechecks`);
