@@ -52,6 +52,10 @@ from timeplus_emulator.systables import rewrite_system_tables
 from timeplus_emulator.viewcontrol import ViewControl
 
 _RELATIVE_SEEK = re.compile(r"-(\d+)\s*(s|m|h|d)")
+_SEEK_TIMESTAMP = re.compile(r"\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?"
+                             r"\s*(Z|[+-]\d{2}:?\d{2})?\Z")
+_SEEK_HELP = ("seek_to='{seek}' is not understood by the emulator: use 'earliest', 'latest', "
+              "'-<n>s|m|h|d' or a timestamp 'YYYY-MM-DD[ hh:mm:ss]'")
 _SEEK_UNITS = {"s": "SECOND", "m": "MINUTE", "h": "HOUR", "d": "DAY"}
 DEFAULT_PERIOD = 2.0
 WAIT_SLICE = 0.1
@@ -203,17 +207,17 @@ class SelectRunner:
         if relative is not None:
             amount, unit = relative.groups()
             since = f"now64(3, 'UTC') - INTERVAL {amount} {_SEEK_UNITS[unit]}"
-        else:
+        elif _SEEK_TIMESTAMP.match(seek):
             since = f"parseDateTime64BestEffort({quote_string(seek)}, 3, 'UTC')"
+        else:  # e.g. '1': best-effort parsing would read a date into it and match nothing
+            raise EngineError(NOT_IMPLEMENTED, _SEEK_HELP.format(seek=seek))
         table = self.engine.ch_table(info.database, info.name)
         sql = (f"SELECT toString(min(_tp_sn)), toString(count()) FROM {table} "
                f"WHERE _tp_time >= {since}")
         try:
             first, matched = json.loads(run_on_pool(self.engine, sql, ROWS_FORMAT))
         except EngineError:
-            raise EngineError(NOT_IMPLEMENTED, f"seek_to='{seek}' is not understood by the "
-                              "emulator: use 'earliest', 'latest', '-<n>s|m|h|d' or a "
-                              "timestamp") from None
+            raise EngineError(NOT_IMPLEMENTED, _SEEK_HELP.format(seek=seek)) from None
         return int(first) - 1 if int(matched) else clock.last
 
     def _header_from(self, names_line: bytes, types_line: bytes) -> list[dict[str, str]]:

@@ -135,3 +135,38 @@ def test_functions_mean_what_they_mean_in_proton(api: Any, expression: str, row:
 def test_column_names_use_the_timeplus_function_name(api: Any) -> None:
     header, _ = header_and_rows(api, "SELECT to_date('2020-01-02'), to_time('2020-01-02')")
     assert [c["name"] for c in header] == ["to_date('2020-01-02')", "to_time('2020-01-02')"]
+
+
+@pytest.mark.parametrize("seek", ["1", "12345", "2020", "soon"])
+def test_seek_to_that_is_no_timestamp_is_refused(api: Any, seek: str) -> None:
+    # best-effort parsing read '1' as a date and the query silently returned nothing
+    name = api.create_stream("a int32")
+    api.ingest(name, ["a"], [[1]])
+    body = api.error(api.post("/queries", json={
+        "sql": f"SELECT a FROM {name} SETTINGS seek_to='{seek}'"}), 400)
+    assert body["code"] == 48
+    assert f"seek_to='{seek}'" in body["message"]
+
+
+@pytest.mark.parametrize(
+    ("column_type", "window", "window_type"),
+    [
+        ("datetime64(3)", "tumble({s}, ts, 5s)", "datetime64(3)"),
+        ("datetime64(3)", "hop({s}, ts, 2s, 5s)", "datetime64(3)"),
+        ("datetime", "tumble({s}, ts, 5s)", "datetime"),
+        ("datetime64(3, 'UTC')", "tumble({s}, ts, 5s)", "datetime64(3, 'UTC')"),
+        ("datetime64(3)", "tumble({s}, ts, 5s, 'Asia/Shanghai')", "datetime64(3, 'Asia/Shanghai')"),
+    ],
+)
+def test_window_bounds_have_the_time_columns_type(api: Any, column_type: str, window: str,
+                                                  window_type: str) -> None:
+    name = api.create_stream(f"a int32, ts {column_type}")
+    api.ingest(name, ["a", "ts"], [[1, "2021-11-02 20:00:01"]])
+    header, rows = header_and_rows(
+        api, f"SELECT window_start, window_end, count() FROM {window.format(s=name)} "
+             "GROUP BY window_start, window_end ORDER BY window_start LIMIT 1 "
+             "SETTINGS query_mode='table'")
+    assert [c["type"] for c in header[:2]] == [window_type, window_type]
+    if "Asia" not in window:
+        start = "2021-11-02 19:59:58" if "hop" in window else "2021-11-02 20:00:00"
+        assert rows[0][0].startswith(start)

@@ -573,9 +573,10 @@ def make_window(kind: str, time_column: str, size_sql: str, size_seconds: float,
                 step: Optional[tuple[str, float]], timezone: Optional[str]) -> Window:
     """Build a :class:`Window` with the ClickHouse expressions for its bounds."""
     tz = quote_string(timezone or "UTC")
+    zone_arg = f", {tz}" if timezone else ""  # no zone given: keep the column's own type
     if kind == "tumble":
-        start = f"toDateTime64(toStartOfInterval({time_column}, {size_sql}, {tz}), 3, {tz})"
-        end = f"window_start + {size_sql}"
+        start = (f"toDateTime64(toStartOfInterval({time_column}, {size_sql}{zone_arg}), "
+                 f"3{zone_arg})")
     elif kind == "hop" and step is not None:
         step_ms = round(step[1] * 1000)
         size_ms = round(size_seconds * 1000)
@@ -583,10 +584,12 @@ def make_window(kind: str, time_column: str, size_sql: str, size_seconds: float,
         count = -(-size_ms // step_ms)
         starts = (f"arrayFilter(__tp_s -> __tp_s + {size_ms} > {t_ms}, arrayMap(__tp_k -> "
                   f"intDiv({t_ms}, {step_ms}) * {step_ms} - __tp_k * {step_ms}, range({count})))")
-        start = f"fromUnixTimestamp64Milli(arrayJoin({starts}), {tz})"
-        end = f"window_start + {size_sql}"
+        start = f"fromUnixTimestamp64Milli(arrayJoin({starts}){zone_arg})"
     else:
         raise TranslationError(NOT_IMPLEMENTED, f"{kind} windows are not supported by the emulator")
+    if not timezone:  # window_start/window_end have the time column's type, as in Proton
+        start = f"CAST({start}, toTypeName({time_column}))"
+    end = f"window_start + {size_sql}"
     return Window(
         "tumble" if kind == "tumble" else "hop", time_column, size_sql, size_seconds,
         step[0] if step else None, step[1] if step else None, timezone, start, end,
