@@ -73,11 +73,16 @@ statements such as TRUNCATE, EXPLAIN (see :mod:`timeplus_emulator.sql`); ALTER S
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, Optional
+from typing import Optional
 
-from timeplus_emulator.server import EmulatorServer
+from timeplus_emulator.server import (
+    DEFAULT_MAX_BODY,
+    DEFAULT_MAX_REQUESTS,
+    DEFAULT_SOCKET_TIMEOUT,
+    EmulatorServer,
+)
 
 
 @contextmanager
@@ -85,7 +90,9 @@ def run_emulator(host: str = "127.0.0.1", port: int = 0, workspace: str = "defau
                  api_key: Optional[str] = None, user: Optional[str] = None,
                  password: Optional[str] = None, data_dir: Optional[str] = None,
                  profile: str = "cloud", *, enable_faults: bool = False,
-                 **limits: Any) -> Iterator[EmulatorServer]:
+                 allow_origins: Iterable[str] = (), max_body_bytes: int = DEFAULT_MAX_BODY,
+                 max_requests: int = DEFAULT_MAX_REQUESTS,
+                 socket_timeout: float = DEFAULT_SOCKET_TIMEOUT) -> Iterator[EmulatorServer]:
     """Run an emulator on a background thread for the duration of the ``with`` block.
 
     ``port=0`` picks a free port (read it from ``server.url``). Several emulators may run in
@@ -94,12 +101,14 @@ def run_emulator(host: str = "127.0.0.1", port: int = 0, workspace: str = "defau
     process (and not beside in-memory ones started earlier).
 
     ``enable_faults=True`` turns fault injection on (``server.faults``, ``/_emulator/faults``);
-    it is off by default. ``limits`` are passed to :class:`EmulatorServer`:
-    ``max_body_bytes``, ``max_requests``, ``socket_timeout``, ``allow_origins``.
+    it is off by default. The other keywords are the CLI's limits (``--allow-origin``,
+    ``--max-body-bytes``, ``--max-requests``, ``--socket-timeout``), with the same defaults.
     """
     server = EmulatorServer(host=host, port=port, workspace=workspace, api_key=api_key,
                             user=user, password=password, data_dir=data_dir, profile=profile,
-                            enable_faults=enable_faults, **limits)
+                            enable_faults=enable_faults, allow_origins=allow_origins,
+                            max_body_bytes=max_body_bytes, max_requests=max_requests,
+                            socket_timeout=socket_timeout)
     server.start()
     try:
         yield server

@@ -293,6 +293,7 @@ def test_48_unread_results_do_not_starve_select_1() -> None:
         sockets = [_unread_result(server) for _ in range(48)]
         try:
             _wait_running(server, 48)
+            time.sleep(1.0)  # their output has filled the socket buffers: all 48 are stuck
             assert _select_1_seconds(server) < 1.0
         finally:
             for sock in sockets:
