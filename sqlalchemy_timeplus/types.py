@@ -15,7 +15,6 @@ these classes.
 
 from __future__ import annotations
 
-import copy
 import enum
 import ipaddress
 import json
@@ -86,7 +85,15 @@ _UuidBase: Any = getattr(sqltypes, "Uuid", TypeEngine)
 
 
 class TimeplusType:
-    """Mixin: ``str(type)`` renders the Timeplus name instead of a generic SQL name."""
+    """Mixin: ``str(type)`` renders the Timeplus name instead of a generic SQL name.
+
+    A type whose constructor arguments are not plain attributes of the same name (a time zone
+    kept beside SQLAlchemy's boolean ``timezone``, element types given positionally, enum
+    values) returns them from ``_constructor_args``. ``repr()`` (which evaluates back to an
+    equal type), ``copy()``/``adapt()`` to its own class (rebuilt from them, so also
+    ``Table.to_metadata()`` and pickling of copies) and the statement cache key are built from
+    them. Types without such arguments keep SQLAlchemy's own behaviour.
+    """
 
     timeplus_name: str = ""
 
@@ -95,11 +102,52 @@ class TimeplusType:
 
         return TimeplusBaseDialect()
 
+    def _constructor_args(self) -> Optional[tuple[tuple[Any, ...], dict[str, Any]]]:
+        """``(args, kwargs)`` with ``type(self)(*args, **kwargs) == self``; None: SQLAlchemy's
+        attribute-based rules already rebuild this type."""
+        return None
+
     def adapt(self, cls: Any, **kw: Any) -> Any:
-        """Copy instead of re-constructing (the constructors take positional type arguments)."""
-        if cls is type(self) and not kw:
-            return copy.copy(self)
-        return super().adapt(cls, **kw)  # type: ignore[misc]
+        """Rebuild from the constructor arguments when adapting to this very class."""
+        rebuild = self._constructor_args() if cls is type(self) else None
+        if rebuild is None:
+            return super().adapt(cls, **kw)  # type: ignore[misc]
+        args, options = rebuild
+        return cls(*args, **options, **kw)
+
+    def __repr__(self) -> str:
+        rebuild = self._constructor_args()
+        if rebuild is None:
+            return str(super().__repr__())
+        args, options = rebuild
+        parts = [_repr_argument(a) for a in args]
+        parts += [f"{name}={_repr_argument(value)}" for name, value in options.items()]
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    @property
+    def _static_cache_key(self) -> Any:
+        rebuild = self._constructor_args()
+        if rebuild is None:
+            return super()._static_cache_key  # type: ignore[misc]
+        args, options = rebuild
+        named = [(name, _cache_part(value)) for name, value in sorted(options.items())]
+        return (type(self), *map(_cache_part, args), *named)
+
+
+def _repr_argument(value: Any) -> str:
+    """A constructor argument as source text (an Enum class by its name)."""
+    return value.__name__ if isinstance(value, type) else repr(value)
+
+
+def _cache_part(value: Any) -> Any:
+    """A hashable stand-in for a constructor argument in a statement cache key."""
+    if isinstance(value, TypeEngine):
+        return value._static_cache_key
+    if isinstance(value, Mapping):
+        return tuple((k, _cache_part(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return tuple(map(_cache_part, value))
+    return value
 
 
 # --- integers -------------------------------------------------------------------------------
@@ -187,6 +235,9 @@ class Decimal(TimeplusType, _Numeric):
     def __init__(self, precision: int = 38, scale: int = 0) -> None:
         super().__init__(precision=precision, scale=scale, asdecimal=True)
 
+    def _constructor_args(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (self.precision, self.scale), {}
+
 
 # --- strings ---------------------------------------------------------------------------------
 
@@ -231,11 +282,18 @@ class Binary(TimeplusType, sqltypes.LargeBinary):
 
 
 class Bool(TimeplusType, sqltypes.Boolean):
+    """``bool``. Keywords are SQLAlchemy ``Boolean``'s (its copies pass some); no CHECK
+    constraint by default, as the type is native."""
+
     __visit_name__ = "timeplus_simple"
     timeplus_name = "bool"
 
-    def __init__(self) -> None:
-        super().__init__(create_constraint=False)
+    def __init__(self, **kw: Any) -> None:
+        kw.setdefault("create_constraint", False)
+        super().__init__(**kw)
+
+    def _constructor_args(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (), ({"create_constraint": True} if self.create_constraint else {})
 
 
 class UUID(TimeplusType, _UuidBase):  # type: ignore[misc]
@@ -320,6 +378,9 @@ class DateTime(TimeplusType, sqltypes.DateTime):
         super().__init__(timezone=bool(timezone))
         self.tz_name = timezone
 
+    def _constructor_args(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return ((self.tz_name,) if self.tz_name else ()), {}
+
 
 class DateTime64(TimeplusType, sqltypes.DateTime):
     """``datetime64(P[, 'tz'])``: P fractional digits (0..9)."""
@@ -333,6 +394,9 @@ class DateTime64(TimeplusType, sqltypes.DateTime):
         super().__init__(timezone=bool(timezone))
         self.precision = precision
         self.tz_name = timezone
+
+    def _constructor_args(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (self.precision, *((self.tz_name,) if self.tz_name else ())), {}
 
 
 # --- enums -----------------------------------------------------------------------------------
@@ -360,6 +424,7 @@ class _TimeplusEnum(TimeplusType, sqltypes.Enum):
         source: EnumSource = (
             enums[0] if len(enums) == 1 and not isinstance(enums[0], str) else enums
         )
+        self.enum_source = source
         pairs = _enum_pairs(source)
         low, high = self.value_range
         bad = [value for _, value in pairs if not low <= value <= high]
@@ -373,6 +438,10 @@ class _TimeplusEnum(TimeplusType, sqltypes.Enum):
         kw.setdefault("native_enum", True)
         kw.setdefault("create_constraint", False)
         super().__init__(*labels, **kw)
+
+    def _constructor_args(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        source = self.enum_source
+        return ((source,) if isinstance(source, type) else (dict(self.enum_values),)), {}
 
 
 class Enum8(_TimeplusEnum):
@@ -410,6 +479,9 @@ class Array(TimeplusType, _Array):
         self.dimensions = None
         self.zero_indexes = False
 
+    def _constructor_args(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (self.item_type,), {}
+
     @property
     def python_type(self) -> type:
         return list
@@ -428,6 +500,9 @@ class Map(TimeplusType, _Engine):
     ) -> None:
         self.key_type = _instance(key_type)
         self.value_type = _instance(value_type)
+
+    def _constructor_args(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (self.key_type, self.value_type), {}
 
     @property
     def python_type(self) -> type:
@@ -452,6 +527,9 @@ class Tuple(TimeplusType, _Engine):
         if self.names is not None and len(self.names) != len(self.types):
             raise ValueError("tuple names and element types differ in number")
 
+    def _constructor_args(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return self.types, ({"names": self.names} if self.names is not None else {})
+
     @property
     def python_type(self) -> type:
         return tuple
@@ -465,6 +543,9 @@ class _Wrapper(TimeplusType, _Decorator):
         super().__init__()
         self.type_ = _instance(type_)
         self.impl = self.type_  # type: ignore[assignment]
+
+    def _constructor_args(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (self.type_,), {}
 
 
 class Nullable(_Wrapper):
