@@ -87,10 +87,28 @@ def fetch_record_batch(result: StreamingResult, rows_per_batch: int) -> Any:
     if not isinstance(rows_per_batch, int) or rows_per_batch < 1:
         raise ProgrammingError(f"rows_per_batch must be a positive int, not {rows_per_batch!r}")
     builder = ArrowResultBuilder.from_header(result.columns)
-    eager = result.handle.header.is_streaming is not False  # a live query: batches as they come
-    return pa.RecordBatchReader.from_batches(
-        builder.schema, _batches(result, builder, rows_per_batch, eager)
-    )
+    size = min(rows_per_batch, _BUILD_ROWS)
+    if result.handle.header.is_streaming is not False:  # a live query: batches as they come
+        batches = _batches(result, builder, size, eager=True)
+    else:
+        batches = _joined(pa, _batches(result, builder, size, eager=False), rows_per_batch)
+    return pa.RecordBatchReader.from_batches(builder.schema, batches)
+
+
+def _joined(pa: Any, parts: Iterator[Any], rows: int) -> Iterator[Any]:
+    """Record batches of exactly ``rows`` rows (the last may be shorter) from smaller ones:
+    Python values are held for one small part at a time, Arrow data for one batch."""
+    held: list[Any] = []
+    count = 0
+    for part in parts:
+        held.append(part)
+        count += part.num_rows
+        while count >= rows:
+            table = pa.Table.from_batches(held)
+            yield from table.slice(0, rows).combine_chunks().to_batches()
+            held, count = table.slice(rows).to_batches(), count - rows
+    if count:
+        yield from pa.Table.from_batches(held).combine_chunks().to_batches()
 
 
 def fetch_df(result: StreamingResult) -> Any:

@@ -379,6 +379,10 @@ def test_record_batches_of_a_historical_query(conn):
     assert reader.schema.field("n").type == pa.uint64()
     sizes = [batch.num_rows for batch in reader]
     assert sizes == [1000, 1000, 500]
+    cur.execute("SELECT number AS n FROM numbers(40000)", query_mode="table")
+    batches = list(cur.fetch_record_batch(rows_per_batch=30000))  # built 16k rows at a time
+    assert [b.num_rows for b in batches] == [30000, 10000]
+    assert [n for b in batches for n in b.column(0).to_pylist()] == list(range(40000))
 
 
 def test_record_batches_of_a_live_streaming_query(conn, new_stream):
