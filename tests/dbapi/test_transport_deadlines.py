@@ -115,3 +115,13 @@ def test_a_connection_back_in_the_pool_is_not_broken_by_an_old_deadline(loopback
             assert conn.client.list_streams() == []
             time.sleep(0.6)  # past the earlier requests' deadlines, on the same connection
     assert len(server.received) == 3
+
+
+def test_a_query_retried_after_429_keeps_its_header_deadline(loopbacks) -> None:
+    """The header deadline spans the retries: a Retry-After longer than the timeout ends it."""
+    server = loopbacks(lambda request: [(0.0, response(429, b"{}", {"Retry-After": "2"}))])
+    with db.connect(server.dsn(), timeout=1) as conn:
+        took, error = elapsed(lambda: conn.cursor().execute("SELECT 1"))
+    assert isinstance(error, db.OperationalError), error
+    assert "timed out" in str(error)
+    assert len(server.received) == 1 and took < 1.5  # no waiting past the deadline

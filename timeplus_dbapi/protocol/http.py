@@ -322,8 +322,9 @@ class HttpTransport:
 
         Each attempt must be answered in full within ``timeout`` seconds (a :class:`Deadline`;
         dripping bytes do not extend it). With ``deadline`` the caller owns the deadline
-        instead: it spans every attempt and goes on after this returns, until the caller
-        ends it (a query's stream, until its header event). Redirects: see :meth:`_redirected`.
+        instead: it spans every attempt (a retry wait that would pass it ends the request at
+        once) and goes on after this returns, until the caller ends it (a query's stream,
+        until its header event). Redirects: see :meth:`_redirected`.
         """
         retry = _Resend(method == "GET" if safe_to_retry is None else safe_to_retry, idempotent)
         timeout = self.config.timeout
@@ -339,8 +340,12 @@ class HttpTransport:
         }
         url, attempt, hops = self.url(path), 0, 0
         while True:
+            if deadline is not None and deadline.fired:  # struck between attempts
+                raise self._timed_out(method, path)
             response, wait = self._attempt(method, path, url, send, attempt, retry, deadline)
             if response is None:
+                if deadline is not None and time.monotonic() + wait >= deadline.at:
+                    raise self._timed_out(method, path)  # the wait alone would pass it
                 logger.debug("%s %s: retrying in %.2fs", method, path, wait)
                 time.sleep(wait)
                 attempt += 1
