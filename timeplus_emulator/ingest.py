@@ -35,7 +35,6 @@ INCORRECT_DATA = 117
 PIECE_CHARS = 1 << 20  # a piece is cut after the first row that reaches this many characters
 READ_BYTES = 1 << 20  # bytes decoded per refill (refills double while one value is longer)
 _WS = re.compile(r"[ \t\r\n]*")
-_NEWLINES = re.compile(r"(\r?\n)+")
 _DECODER = json.JSONDecoder()
 _OBJECT_GAP = re.compile(rb"\}[ \t\r\n]*,?[ \t\r\n]*\{")
 _ESCAPE = re.compile(rb"\\.", re.DOTALL)
@@ -140,11 +139,18 @@ def _decode_all(raw: bytes) -> str:
 
 
 def _line_pieces(raw: bytes) -> Iterator[str]:
+    """Non-empty lines (``\r\n`` or ``\n`` ends; CR/LF stripped at the body's two ends),
+    cut after a line end."""
     start = 0
     while start < len(raw):
         cut = raw.find(b"\n", start + PIECE_CHARS)
         stop = len(raw) if cut < 0 else cut + 1
-        lines = _NEWLINES.sub("\n", _decode_all(raw[start:stop])).strip("\r\n")
+        text = _decode_all(raw[start:stop])
+        if start == 0:
+            text = text.lstrip("\r\n")
+        if stop == len(raw):
+            text = text.rstrip("\r\n")
+        lines = "\n".join(line for line in text.replace("\r\n", "\n").split("\n") if line)
         if lines:
             yield lines
         start = stop

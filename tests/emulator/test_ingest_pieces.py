@@ -5,6 +5,7 @@ together are exactly the rows of the body, and each piece ends between rows."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -98,3 +99,11 @@ def test_bad_compact_bodies_fail_while_pieces_are_made(raw: bytes, message: str)
     with pytest.raises(EngineError) as caught:
         list(ingest.parse_ingest_body("compact", raw).pieces())
     assert caught.value.code == 117 and message in caught.value.message
+
+
+@given(text=st.text(alphabet="ab\u00e9\r\n ", max_size=200))
+def test_lines_collapse_blank_lines_and_strip_the_ends(text: str) -> None:
+    """Runs of line ends make one; CR/LF at the body's ends go (as before pieces existed)."""
+    expected = re.sub(r"(\r?\n)+", "\n", text).strip("\r\n")
+    pieces = list(ingest.parse_ingest_body("lines", text.encode()).pieces())
+    assert "\n".join(pieces) == expected
