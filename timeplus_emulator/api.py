@@ -33,6 +33,7 @@ from timeplus_emulator.httpio import HttpError, Request
 from timeplus_emulator.idempotency import HEADER as IDEMPOTENT_ID_HEADER
 from timeplus_emulator.idempotency import MAX_ID_LENGTH, IngestDedup
 from timeplus_emulator.ingest import parse_ingest_body
+from timeplus_emulator.ingest_store import store_rows
 from timeplus_emulator.queries import CANCELED, FAILED, FINISHED, QueryRecord, QueryRegistry
 from timeplus_emulator.sql import (
     CreateStreamStatement,
@@ -297,8 +298,8 @@ class Api:
 
         def store() -> int:
             body = parse_ingest_body(fmt, req.body)
-            return self.engine.ingest(self._db(req), name, body.columns, body.chdb_format,
-                                      body.pieces())
+            return store_rows(self.engine, self._db(req), name, body.columns,
+                              body.chdb_format, body.pieces())
 
         idempotent_id = req.headers.get(IDEMPOTENT_ID_HEADER)
         try:

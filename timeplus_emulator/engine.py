@@ -41,13 +41,10 @@ emulator cannot retract a delete row from an aggregate.
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import re
-import secrets
 import threading
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -56,7 +53,6 @@ from timeplus_emulator.backend import (
     Connection,
     EngineError,
     query_with_stats_on,
-    run_on,
 )
 from timeplus_emulator.catalog import (
     CATALOG_FILE,
@@ -369,77 +365,17 @@ class Engine:
         except EngineError as exc:
             raise self.public_error(exc) from None
 
-    # ----------------------------------------------------------------- ingest
-    def ingest(self, database: Optional[str], name: str, columns: Optional[list[str]],
-               fmt: str, pieces: Iterable[str]) -> int:
-        """Insert rows given as pieces of chDB input text in ``fmt``; return the row count.
-
-        One piece is inserted directly. Several go one by one into a session-private
-        staging table (``Memory`` engine, the stream's structure), then into the stream with
-        one ``INSERT ... SELECT``: memory stays near the size of one piece plus the rows'
-        columnar size, and a failing piece (or an error raised while the pieces are made)
-        leaves nothing stored.
-        """
-        info = self.stream(database, name)
-        column_list = ""
-        if columns is not None:
-            column_list = " (" + ", ".join(quote_name(c) for c in columns) + ")"
-        remaining = iter(pieces)
-        first = next(remaining, None)
-        if first is None:
-            return 0
-        second = next(remaining, None)
-        if second is None:
-            return self._ingest_piece(info, self.ch_table(info.database, info.name),
-                                      column_list, fmt, first, self._insert)
-        return self._ingest_staged(info, column_list, fmt,
-                                   itertools.chain((first, second), remaining))
-
-    def _ingest_piece(self, info: StreamInfo, table: str, column_list: str, fmt: str,
-                      piece: str, insert: Callable[[StreamInfo, str, str, str], int]) -> int:
-        head, tail = f"INSERT INTO {table}{column_list}", f"FORMAT {fmt}\n{piece}"
-        try:
-            return insert(info, head, tail, "")
-        except EngineError as first_error:
-            if first_error.code != 27 or not fmt.startswith("JSON") or \
-                    not any("Tuple(" in c.ch_type for c in info.columns):
-                raise
-            try:  # named tuples come as objects by default; accept [v1, v2] arrays too
-                return insert(info, head, tail, ", input_format_json_named_tuples_as_objects = 0")
-            except EngineError:
-                raise first_error from None
-
-    def _ingest_staged(self, info: StreamInfo, column_list: str, fmt: str,
-                       pieces: Iterable[str]) -> int:
-        target = self.ch_table(info.database, info.name)
-        stage = f"tp_ingest_{secrets.token_hex(6)}"
-        with self.backend.connection() as conn:  # a temporary table lives in one session
-
-            def to_stage(_: StreamInfo, head: str, tail: str, settings: str) -> int:
-                run_on(conn, f"{head} SETTINGS log_comment = '0'{settings} {tail}", "CSV")
-                return 0
-
-            run_on(conn, f"CREATE TEMPORARY TABLE {stage} AS {target} ENGINE = Memory", "CSV")
-            try:
-                for piece in pieces:
-                    self._ingest_piece(info, stage, column_list, fmt, piece, to_stage)
-                return self._insert_on(conn, info, f"INSERT INTO {target}",
-                                       f"SELECT * FROM {stage}", ", max_threads = 1")
-            except EngineError as exc:
-                raise self.public_error(exc) from None
-            finally:
-                try:
-                    run_on(conn, f"DROP TEMPORARY TABLE IF EXISTS {stage}", "CSV")
-                except EngineError:
-                    logger.debug("dropping staging table %s failed", stage, exc_info=True)
-
-    def _insert(self, info: StreamInfo, head: str, tail: str, settings: str = "") -> int:
+    # ----------------------------------------------------------------- inserts
+    def insert_numbered(self, info: StreamInfo, head: str, tail: str,
+                        settings: str = "") -> int:
+        """Run ``head SETTINGS log_comment = <first sn>settings tail`` on a pooled
+        connection; the rows are numbered from the stream's clock (``_tp_sn``)."""
         with self.backend.connection() as conn:
-            return self._insert_on(conn, info, head, tail, settings)
+            return self.insert_numbered_on(conn, info, head, tail, settings)
 
-    def _insert_on(self, conn: Connection, info: StreamInfo, head: str, tail: str,
-                   settings: str = "") -> int:
-        """Run one INSERT that numbers its rows from the stream's clock (``_tp_sn``)."""
+    def insert_numbered_on(self, conn: Connection, info: StreamInfo, head: str, tail: str,
+                           settings: str = "") -> int:
+        """:meth:`insert_numbered` on a borrowed connection (one holding a staging table)."""
         clock = self.clock(info)
         with clock.lock:
             first = clock.last + 1
@@ -478,7 +414,7 @@ class Engine:
             column_list = " (" + ", ".join(quote_name(c) for c in columns) + ")"
         extra = "".join(f", {k} = {v}" for k, v in stmt.settings.items())  # allow-listed
         head = f"INSERT INTO {self.ch_table(info.database, info.name)}{column_list}"
-        return self._insert(info, head, body, extra)
+        return self.insert_numbered(info, head, body, extra)
 
     # ----------------------------------------------------------------- sources
     def source_sql(self, source: Source, after_sn: Optional[int], upto_sn: Optional[int],

@@ -4,8 +4,8 @@ Owns: turning a request body in one of the four ingest formats into an :class:`I
 whose ``pieces()`` yields chDB input text of about :data:`PIECE_CHARS` characters each, cut
 between rows. The body is decoded and parsed incrementally, so memory stays a small multiple
 of the body however many rows it holds (a whole-body ``json.loads`` took a 95 MiB compact
-body to 3.5 GB of RSS). The engine inserts the pieces through one staging table, so a body
-is stored whole or not at all (:meth:`timeplus_emulator.engine.Engine.ingest`).
+body to 3.5 GB of RSS). :func:`timeplus_emulator.ingest_store.store_rows` inserts the
+pieces through one staging table, so a body is stored whole or not at all.
 
 * ``compact`` ``{"columns": [...], "data": [[...], ...]}``: rows are parsed one by one
   (each must be a list with one value per column, code 117 otherwise) and sent as

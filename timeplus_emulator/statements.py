@@ -24,6 +24,7 @@ from typing import Any, Optional, Union
 from timeplus_emulator.backend import EngineError
 from timeplus_emulator.catalog import StreamInfo, ViewInfo
 from timeplus_emulator.engine import BAD_ARGUMENTS, NOT_IMPLEMENTED, Engine
+from timeplus_emulator.ingest_store import store_rows
 from timeplus_emulator.queries import QueryRecord
 from timeplus_emulator.schema_change import alter_stream
 from timeplus_emulator.sql import (
@@ -278,8 +279,8 @@ class _ViewSink:
         else:
             parsed = [json.loads(r) for r in rows]
             body = "\n".join(json.dumps([row[i] for i in self.keep]) for row in parsed)
-        self.engine.ingest(self.target.database, self.target.name, self.names,
-                           "JSONCompactEachRow", [body])
+        store_rows(self.engine, self.target.database, self.target.name, self.names,
+                   "JSONCompactEachRow", [body])
 
     def poll(self) -> float:
         if self.stop.is_set():
