@@ -91,7 +91,7 @@ def _table_rows(engine: Engine) -> list[list[Any]]:
         for (db, name), info in sorted(engine.streams.items()):
             if (db, name) in engine.views:
                 continue
-            rows.append([db, name, "Stream", 0, info.description, info.create_query, None,
+            rows.append([db, name, info.engine, 0, info.description, info.create_query, None,
                          ", ".join(info.primary_key)])
         for (db, name), view in sorted(engine.views.items()):
             kind = "MaterializedView" if view.materialized else "View"
@@ -107,7 +107,7 @@ def _column_rows(engine: Engine) -> list[list[Any]]:
             position = 0
             for position, col in enumerate(info.columns, start=1):
                 rows.append([db, name, col.name, col.type, position,
-                             "DEFAULT" if col.default else "", col.default or "",
+                             col.default_kind if col.default else "", col.default or "",
                              col.comment or "", int(col.name in info.primary_key),
                              int(col.name in info.primary_key)])
             for offset, (col_name, col_type, default) in enumerate(info.reserved_columns(), 1):

@@ -512,6 +512,9 @@ def test_proton_parser_forms(api: Any) -> None:
                          ["d", "string", "MATERIALIZED", "to_string(id)"]]
     assert [c["type"] for c in api.get(f"/streams/{name}").json()["columns"][:4]] == \
         ["int32", "int64", "int64", "string"]
+    assert api.table(f"SELECT name, default_kind FROM system.columns WHERE table = '{name}' "
+                     "AND default_kind != '' ORDER BY position") == \
+        [["b", "DEFAULT"], ["c", "ALIAS"], ["d", "MATERIALIZED"], ["_tp_time", "DEFAULT"]]
     assert api.table("SELECT format('{}-{}', 'a', 'b'), $$it's$$, $t$x$$y$t$, 1_000") == \
         [["a-b", "it's", "x$$y", 1000]]
     refused = api.post("/queries", json={"sql": "SELECT {num:uint64}"})

@@ -27,6 +27,8 @@ def test_table_engine_store_is_read_as_a_table(api: Any, engine: str) -> None:
     rest = api.get(f"/streams/{name}").json()
     assert rest["engine"] == engine.split()[0].split("(")[0]
     assert [c["name"] for c in rest["columns"]] == ["a", "b"]
+    assert api.table(f"SELECT engine FROM system.tables WHERE name = '{name}'") == \
+        [[rest["engine"]]]
     analysis = api.post("/sqlanalyze", json={"sql": f"SELECT count() FROM {name}"}).json()
     assert analysis["is_streaming"] is False
     assert api.table(f"SELECT count() FROM table({name})") == [["2"]]
