@@ -160,6 +160,12 @@ def clause_statements(target: str) -> list[str]:
         f"SELECT * APPLY `file` FROM (SELECT '{SECRET_FILE}' AS p)",
         f"SELECT COLUMNS('p') APPLY(file) FROM (SELECT '{SECRET_FILE}' AS p)",
         f"SELECT * APPLY(x -> file(x)) FROM (SELECT '{SECRET_FILE}' AS p)",
+        # higher-order functions take a function by name
+        f"SELECT array_map(file, ['{SECRET_FILE}'])",
+        f"SELECT array_map(`file`, ['{SECRET_FILE}'])",
+        f"SELECT array_sort(\"file\", ['{SECRET_FILE}'])",
+        f"SELECT array_fold(file, ['{SECRET_FILE}'], '')",
+        f"SELECT map_apply(file, map('{SECRET_FILE}', 1))",
         "SELECT * FROM (EXPLAIN SELECT * FROM system.databases)",
         "SELECT (EXPLAIN SYNTAX SELECT 1) AS x",
     ]
@@ -254,6 +260,11 @@ def test_issue_attacks_are_refused_by_name(api: Any, sql: str, code: int, named:
 ])
 def test_allowed_settings_still_run(api: Any, sql: str) -> None:
     assert api.table(sql) == [[1]]
+
+
+def test_higher_order_function_with_an_allowed_function_name(api: Any) -> None:
+    assert api.table("SELECT array_map(to_string, [1, 2]) AS a") == [[["1", "2"]]]
+    assert api.table("SELECT array_map(x -> x * 2, [1, 2]) AS a") == [[[2, 4]]]
 
 
 def test_apply_with_an_allowed_function(api: Any) -> None:

@@ -17,6 +17,7 @@ from typing import Callable, Optional
 
 from timeplus_emulator.sql import functions as fn
 from timeplus_emulator.sql.allowlist import (
+    HIGHER_ORDER_FUNCTIONS,
     QUERY_SETTINGS,
     TIMEPLUS_SETTINGS,
     check_setting,
@@ -463,7 +464,18 @@ class Rewriter:
         if name in fn.PARAMETRIC_TAIL and len(texts) > base_count:
             params = ",".join(texts[base_count:]).strip()
             return f"{resolved.ch_name}({params})(" + ",".join(texts[:base_count]), True
+        if resolved.ch_name in HIGHER_ORDER_FUNCTIONS and len(args) >= 2:
+            texts[0] = self._function_argument(args[0], texts[0])
         return resolved.ch_name + "(" + ",".join(texts), resolved.aggregate
+
+    def _function_argument(self, arg: tuple[int, int], text: str) -> str:
+        """The first argument of a higher-order function: a name there is a function (chDB
+        calls ``array_map(f, arr)`` with ``f``), so it passes the function allow-list."""
+        start, end = arg
+        tok = self.toks[start]
+        if end - start != 1 or tok.kind not in (Kind.IDENT, Kind.QUOTED_IDENT):
+            return text
+        return tok.pre + self._function_name(name_of(tok))
 
     def _top_k(self, name: str, texts: list[str]) -> str:
         values = 2 if name == "top_k_weighted" else 1
