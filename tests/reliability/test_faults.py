@@ -306,12 +306,31 @@ def test_ingest_encoding_error_after_posted_bodies_counts_the_post_in_flight(
     rows: list[list[Any]] = [[i, "x" * 30] for i in range(2000)]
     rows[1500][1] = object()
     before = faulty.request_counts.get("ingest", 0)
+    # a generator is checked and sent 1,000 rows at a time, so bodies were posted before row 1500
     with pytest.raises(timeplus_dbapi.NotSupportedError, match="object") as caught:
-        connection.client.ingest(name, ["a", "b"], rows)
+        connection.client.ingest(name, ["a", "b"], iter(rows))
     landed = server.count(name)
-    assert 1000 < landed <= 1500
+    assert 900 < landed <= 1500
     assert caught.value.rows_accepted == landed
     assert faulty.request_counts.get("ingest", 0) - before > 1
+    stored = [int(row[0]) for row in server.table_rows(f"SELECT a FROM table({name}) ORDER BY a")]
+    assert stored == list(range(landed))
+
+
+def test_ingest_of_a_list_with_a_value_it_cannot_encode_sends_nothing(
+    faulty: EmulatorServer, server: Server, conn_factory: Connect
+) -> None:
+    """A list of rows is checked whole before the first body: nothing lands."""
+    name = server.create_stream("a int32, b string")
+    connection = conn_factory(timeout=5, ingest_max_bytes=2048)
+    rows: list[list[Any]] = [[i, "x" * 30] for i in range(2000)]
+    rows[1500][1] = object()
+    before = faulty.request_counts.get("ingest", 0)
+    with pytest.raises(timeplus_dbapi.NotSupportedError, match="object") as caught:
+        connection.client.ingest(name, ["a", "b"], rows)
+    assert not caught.value.rows_accepted
+    assert faulty.request_counts.get("ingest", 0) - before == 0
+    assert server.count(name) == 0
 
 
 def test_ingest_failed_post_mid_pipeline_sends_nothing_after_it(
@@ -355,12 +374,12 @@ def test_executemany_failed_chunk_reports_rows_accepted(
     connection = conn_factory(timeout=5, ingest_max_bytes=2048)
     rows: list[tuple[Any, str]] = [(i, "x" * 30) for i in range(400)]
     rows[250] = ("not a number", "bad row")
-    with pytest.raises(timeplus_dbapi.DatabaseError) as caught:
+    # executemany's rows are checked whole before the first body: the bad row is named, and
+    # nothing of the batch lands
+    with pytest.raises(timeplus_dbapi.DataError, match="row 250") as caught:
         connection.cursor().executemany(f"INSERT INTO {name} (a, b) VALUES (%s, %s)", rows)
-    landed = server.count(name)
-    assert caught.value.rows_accepted == landed
-    assert 0 < landed <= 250
-    assert f"{landed} rows were accepted" in str(caught.value)
+    assert not caught.value.rows_accepted
+    assert server.count(name) == 0
     assert_usable(connection)
 
 
@@ -510,7 +529,10 @@ def test_ingest_interrupted_mid_pipeline_leaves_nothing_in_flight(
     # the post in flight at the interruption was waited for: nothing arrives afterwards
     assert faulty.request_counts.get("ingest", 0) - before == sent
     assert server.count(name) == landed
-    assert 1000 < landed < 1500
+    # rows are checked and sent 1,000 at a time: the first thousand's full bodies landed
+    assert 900 < landed < 1500
+    stored = [int(row[0]) for row in server.table_rows(f"SELECT a FROM table({name}) ORDER BY a")]
+    assert stored == list(range(landed))
     senders = [t for t in threading.enumerate() if t.name.startswith("timeplus-ingest")]
     for thread in senders:
         thread.join(timeout=1.0)  # an idle pool thread exits once its executor is shut down
