@@ -93,6 +93,12 @@ TIMEPLUS_SETTINGS = frozenset(
      "recovery_policy", "checkpoint_interval", "enable_dependency_check", "query_resource_group"}
 )
 
+#: Table functions allowed in FROM besides ``table``/``tumble``/``hop`` (which become
+#: sources): the chDB text, ``{args}`` standing for the arguments. ``zeros()`` is built on
+#: ``numbers()`` so every SELECT can run with chDB's ``readonly = 1``, which refuses zeros().
+TABLE_FUNCTIONS: dict[str, str] = {"numbers": "numbers({args})",
+                                   "zeros": "(SELECT toUInt8(0) AS zero FROM numbers({args}))"}
+
 #: Input formats of ``INSERT ... FORMAT <name>`` (Timeplus spelling → chDB spelling).
 INSERT_FORMATS: dict[str, str] = {
     name.lower(): name for name in (

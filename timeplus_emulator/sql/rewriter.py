@@ -57,11 +57,6 @@ ALIAS_STOP = frozenset(
      "ASOF", "SEMI", "ANTI", "UNION", "HAVING", "WINDOW", "PARTITION", "FORMAT", "INTERSECT",
      "EXCEPT", "PREWHERE", "QUALIFY", "PASTE", "OFFSET", "INTO", "VALUES", "SELECT", "WITH"}
 )
-# Table functions allowed in FROM (besides table/tumble/hop): the chDB text, ``{args}``
-# standing for the arguments. zeros() is built on numbers() so every SELECT can run
-# with chDB's readonly = 1, which refuses zeros() (see timeplus_emulator.streaming).
-TABLE_FUNCTIONS: dict[str, str] = {"numbers": "numbers({args})",
-                                   "zeros": "(SELECT toUInt8(0) AS zero FROM numbers({args}))"}
 PASS_THROUGH_DATABASES = frozenset({"system", "information_schema", "INFORMATION_SCHEMA"})
 # Words after which an expression starts (so ``in(`` there is a function call).
 _EXPRESSION_STARTS = ("SELECT", "WHERE", "AND", "OR", "NOT", "ON", "HAVING", "PREWHERE",

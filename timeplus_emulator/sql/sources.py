@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
-from timeplus_emulator.sql.allowlist import check_system_table
+from timeplus_emulator.sql.allowlist import TABLE_FUNCTIONS, check_system_table
 from timeplus_emulator.sql.errors import (
     BAD_ARGUMENTS,
     NOT_IMPLEMENTED,
@@ -21,7 +21,6 @@ from timeplus_emulator.sql.model import Source, Window
 from timeplus_emulator.sql.rewriter import (
     ALIAS_STOP,
     PASS_THROUGH_DATABASES,
-    TABLE_FUNCTIONS,
     make_window,
     match_paren,
     split_args,
