@@ -8,7 +8,7 @@ clickhouse-client's default TabSeparated output does, compares them with the ``.
 file, and classifies the file:
 
 * ``pass``    — every output line matches, and every statement marked
-  ``-- { serverError ... }`` failed;
+  ``-- { serverError ... }`` failed (``-- { echo }`` files: queries are printed too);
 * ``wrong``   — no unexpected error, but the output differs (or an expected error did not
   happen): a wrong answer;
 * ``error``   — a statement failed unexpectedly with a code other than 48 (or timed out);
@@ -63,6 +63,7 @@ class Statement:
 
     sql: str
     expect_error: Optional[str] = None
+    raw: str = ""  # as written, comments included (what ``-- { echo }`` prints)
 
 
 @dataclass
@@ -115,19 +116,20 @@ def split_statements(text: str) -> list[Statement]:
         if text[i] == ";":
             line_end = text.find("\n", i)
             line_end = len(text) if line_end < 0 else line_end
-            _add_statement(statements, text[start:i], text[i + 1:line_end])
+            _add_statement(statements, text[start:i], text[i + 1:line_end], text[start:line_end])
             start = i = line_end
             continue
         i = _skip_token(text, i)
-    _add_statement(statements, text[start:], "")
+    _add_statement(statements, text[start:], "", "")
     return statements
 
 
-def _add_statement(statements: list[Statement], body: str, tail: str) -> None:
+def _add_statement(statements: list[Statement], body: str, tail: str, raw: str) -> None:
     hint = _HINT.search(tail) or _HINT.search(body)
     sql = _strip_comments(body).strip()
     if sql:
-        statements.append(Statement(sql, hint.group(2).strip() if hint else None))
+        raw = raw[1:] if raw.startswith("\n") else raw
+        statements.append(Statement(sql, hint.group(2).strip() if hint else None, raw))
 
 
 def _strip_comments(body: str) -> str:
@@ -299,6 +301,13 @@ def run_statement(cursor: Any, sql: str, deadline: float) -> list[str]:
     return lines
 
 
+def _echo_state(raw: str, echo: bool) -> bool:
+    """clickhouse-test's ``-- { echo }``/``{ echoOn }``/``{ echoOff }``: print the queries."""
+    for match in re.finditer(r"--\s*\{\s*(echo|echoOn|echoOff)\s*\}", raw):
+        echo = match.group(1) != "echoOff"
+    return echo
+
+
 def _error_code(error: Exception) -> Optional[int]:
     code = getattr(error, "code", None)
     return int(code) if isinstance(code, int) else None
@@ -317,7 +326,11 @@ def _run_statements(conn: Any, path: Path, deadline: float) -> Outcome:
     missed: list[str] = []
     cursor = conn.cursor()
     session: dict[str, str] = {}
+    echo = False
     for statement in split_statements(path.read_text(errors="replace")):
+        echo = _echo_state(statement.raw, echo)
+        if echo:
+            output.extend(statement.raw.strip().split("\n"))
         try:
             sql = apply_session(statement.sql, session)
             if sql is not None:
