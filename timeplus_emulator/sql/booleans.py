@@ -39,6 +39,10 @@ def is_bool_expression(tokens: list[Token], start: int, end: int) -> bool:
     Ranges with CASE, ``?:`` or a lambda at their top level are not (their value is a
     branch, or a function); neither is a range with a top-level alias.
     """
+    if tokens[start].is_word("SELECT", "WITH"):
+        return False  # a scalar subquery: its own select list decides
+    if _parenthesized(tokens, start, end):
+        return is_bool_expression(tokens, start + 1, end - 1)
     bool_operator = False
     for i in _top_level(tokens, start, end):
         tok = tokens[i]
@@ -48,6 +52,19 @@ def is_bool_expression(tokens: list[Token], start: int, end: int) -> bool:
             tok.kind is Kind.IDENT and tok.is_word(*_BOOL_WORDS)
             and not (tok.is_word("IN") and i == start))
     return bool_operator
+
+
+def _parenthesized(tokens: list[Token], start: int, end: int) -> bool:
+    """``( expr )`` as a whole: the first bracket closes at the end, no comma (a tuple)."""
+    if end - start < 3 or not tokens[start].is_op("(") or not tokens[end - 1].is_op(")"):
+        return False
+    inner = _top_level(tokens, start + 1, end - 1)
+    depth = 0
+    for i in range(start, end - 1):
+        depth += tokens[i].is_op("(", "[") - tokens[i].is_op(")", "]")
+        if depth == 0:
+            return False  # the first bracket closed before the end: ``(a) = (b)``
+    return not any(tokens[i].is_op(",") for i in inner)
 
 
 def in_unifying_position(tokens: list[Token], index: int) -> bool:
