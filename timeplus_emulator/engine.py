@@ -407,14 +407,28 @@ class Engine:
             body = body.replace(placeholder(index), self.source_sql(source, None, None))
         columns = stmt.columns
         if columns is None and (stmt.select is not None or _is_values(body)):
-            # Proton fills the reserved columns when no column list is given
-            columns = tuple(c.name for c in info.columns if c.default_kind == "DEFAULT")
+            columns = self._implicit_columns(info, body if stmt.select is not None else None)
         column_list = ""
         if columns is not None:
             column_list = " (" + ", ".join(quote_name(c) for c in columns) + ")"
         extra = "".join(f", {k} = {v}" for k, v in stmt.settings.items())  # allow-listed
         head = f"INSERT INTO {self.ch_table(info.database, info.name)}{column_list}"
         return self.insert_numbered(info, head, body, extra)
+
+    def _implicit_columns(self, info: StreamInfo,
+                          select_sql: Optional[str]) -> Optional[tuple[str, ...]]:
+        """The columns of an INSERT without a column list: the user's writable columns, so
+        ``_tp_time`` (and ``_tp_delta``) take their defaults, as Proton fills them. A SELECT
+        with one more column (``SELECT *`` of another stream) writes ``_tp_time`` too."""
+        user = tuple(c.name for c in info.columns if c.default_kind == "DEFAULT")
+        if select_sql is None:
+            return user
+        try:
+            described = self.backend.query(f"DESCRIBE ({select_sql})", "JSONCompactEachRow")
+        except EngineError:
+            return None  # the INSERT itself reports what is wrong with the SELECT
+        width = sum(1 for line in described.splitlines() if line.strip())
+        return user if width == len(user) else None
 
     # ----------------------------------------------------------------- sources
     def source_sql(self, source: Source, after_sn: Optional[int], upto_sn: Optional[int],

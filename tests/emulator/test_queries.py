@@ -359,6 +359,10 @@ def test_insert_without_column_list_fills_tp_time(api: Any) -> None:
     two = api.create_stream("a int32, b string")
     api.sql(f"INSERT INTO {two} SELECT length(s), s FROM table({one})")
     assert api.table(f"SELECT s FROM table({one})") == [["x"], ["y"]]
+    copy = api.create_stream("s string")
+    api.sql(f"INSERT INTO {copy} SELECT * FROM table({one})")  # s and _tp_time, as stored
+    assert api.table(f"SELECT s, _tp_time FROM table({copy})") == \
+        api.table(f"SELECT s, _tp_time FROM table({one})")
     assert api.table(f"SELECT a, b, _tp_time > '2020-01-01' FROM table({two})") == \
         [[1, "x", True], [1, "y", True]]
     kv = api.create_stream("k int32, v string", extra="PRIMARY KEY k SETTINGS mode='changelog_kv'")
