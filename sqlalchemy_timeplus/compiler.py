@@ -38,6 +38,33 @@ RESERVED_WORDS = set(
 _HINT_ORDER = {"EMIT": 0, "SETTINGS": 1}
 
 
+def _refuse_missing_primary_key(compiler: Any, insert_stmt: Any) -> None:
+    """CompileError for an INSERT that gives no value for a primary key column.
+
+    Timeplus has no autoincrement (nor RETURNING, nor last row ids): a key column left out is
+    stored as its type's zero value, and the ORM then fails to learn the new row's identity
+    after the row was stored. Refused at compile time, before anything is sent. A column
+    with a Python-side default (SQLAlchemy computes it) or a server default counts as given.
+    """
+    state = compiler.dml_compile_state
+    if state is None or state.statement is not insert_stmt:
+        return  # an INSERT inside another statement: the outer one is what runs
+    if compiler.column_keys is None and state._no_parameters:
+        return  # every column is rendered as a bind parameter
+    given = set(compiler.column_keys or ())
+    given.update(getattr(key, "key", key) for key in state._dict_parameters or ())
+    for column in insert_stmt.table.primary_key:
+        if column.key in given or column.default is not None:
+            continue
+        if column.server_default is not None:
+            continue
+        raise exc.CompileError(
+            f"Timeplus has no autoincrement: the INSERT into {insert_stmt.table.name} gives no "
+            f"value for primary key column {column.name!r}, which would be stored as its "
+            "type's default (0 or ''). Give the key value (or a Python-side default=)."
+        )
+
+
 def _has_order_by(statement: Any) -> bool:
     """Whether a select has ORDER BY (2.x: ``_order_by_clauses``; 1.4: ``_order_by_clause``)."""
     clauses = getattr(statement, "_order_by_clauses", None)
@@ -266,6 +293,12 @@ class TimeplusCompiler(compiler.SQLCompiler):
         settings = [h[len("SETTINGS ") :] for h in ordered if h.startswith("SETTINGS ")]
         parts = emits + (["SETTINGS " + ", ".join(settings)] if settings else [])
         return " ".join(parts)
+
+    def visit_insert(self, insert_stmt: Any, *args: Any, **kw: Any) -> str:
+        parent: Any = super()
+        text = str(parent.visit_insert(insert_stmt, *args, **kw))
+        _refuse_missing_primary_key(self, insert_stmt)
+        return text
 
     def visit_update(self, *args: Any, **kw: Any) -> str:
         raise exc.CompileError("Timeplus streams are append-only: UPDATE is not supported")
