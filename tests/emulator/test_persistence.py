@@ -95,6 +95,24 @@ def test_data_dir_survives_restart(tmp_path: Path) -> None:
             time.sleep(0.05)
 
 
+def test_altered_streams_and_table_engines_survive_restart(tmp_path: Path) -> None:
+    data_dir = tmp_path / "tpdata"
+    with _cli(data_dir) as base:
+        for sql in ("CREATE STREAM mem (a int32, c ALIAS a * 2) ENGINE = Memory",
+                    "INSERT INTO mem VALUES (1)", "CREATE STREAM alt (a int32)",
+                    "INSERT INTO alt VALUES (1)",
+                    "ALTER STREAM alt ADD COLUMN b string DEFAULT 'z'",
+                    "ALTER STREAM alt RENAME COLUMN a TO a2"):
+            _table(base, sql)
+    with _cli(data_dir) as base:
+        assert requests.get(base + "/streams/mem", timeout=10).json()["engine"] == "Memory"
+        assert _table(base, "SELECT a, c FROM mem") == [[1, "2"]]
+        assert [r[:3] for r in _table(base, "DESCRIBE alt")][:2] == [
+            ["a2", "int32", ""], ["b", "string", "DEFAULT"]]
+        _table(base, "INSERT INTO alt (a2) VALUES (2)")
+        assert _table(base, "SELECT a2, b FROM table(alt)") == [[1, "z"], [2, "z"]]
+
+
 def test_without_data_dir_nothing_persists(tmp_path: Path) -> None:
     with run_emulator() as first:
         requests.post(first.base_url + "/v1beta2/streams", timeout=10, json={
