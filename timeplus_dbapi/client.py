@@ -401,9 +401,10 @@ class TimeplusClient:
             require_utf8(str(name), "a stream or column name")
         path = f"v1beta2/streams/{path_segment(stream)}/ingest"
         checks = self._row_checks(stream, columns)
-        if checks is not None:
-            rows = checks.checked_rows(rows)  # a list whole, before the first request
-        bodies = iter_compact_bodies_marked(columns, rows, encoder, self.ingest_max_bytes)
+        check_block = checks.prepare(rows) if checks is not None else None  # a list: now
+        bodies = iter_compact_bodies_marked(
+            columns, rows, encoder, self.ingest_max_bytes, check_block
+        )
         try:
             return send_bodies(functools.partial(self._post_ingest, path), bodies)
         except Error:

@@ -30,15 +30,16 @@ What each type accepts (anything else is refused):
 
 Values of other types (``point``, ``interval_*``, aggregate states...) are left to the server.
 
-Cost: each checked column is read once into a list, then checked with C-level passes (the set
-of value types, ``min``/``max``); values are looked at one by one only when a pass fails, to
-name the bad one (and for decimals, which need Decimal arithmetic).
+Cost: per column, C-level passes over the rows: the set of value types, and where the types
+alone do not settle it a list of the values and ``min``/``max``; values are looked at one by one
+only when a pass fails, to name the bad one (and for decimals, which need Decimal arithmetic).
+1M rows of int64, float64, string and datetime64 take about 0.26 s of CPU (the former check of
+integer ranges alone took 0.055 s).
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, Callable, Optional
@@ -50,8 +51,8 @@ from .valuetypes import ValueCheck, check_for
 
 __all__ = ["ColumnRule", "RowChecks", "column_rules"]
 
-_STREAMED_BLOCK_ROWS = 1000  # as the encoder's first block: a generator is not read far ahead
 _NONE = type(None)
+BlockCheck = Callable[[Sequence[Any], int], None]  # (rows, number of the first)
 _JSON_NATIVE = frozenset({str, int, float, bool, list, tuple, dict})
 
 
@@ -101,27 +102,17 @@ class RowChecks:
     def active(self) -> bool:
         return bool(self.checked)
 
-    def checked_rows(self, rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
-        """``rows``, checked: a list or tuple now and whole, other iterables block by block
-        as they are read (each block before it is encoded)."""
-        if isinstance(rows, (list, tuple)):
-            try:
-                self.check(rows)
-            except DataError as error:
-                error.rows_accepted = 0
-                raise
-            return rows
-        return self._check_streamed(iter(rows))
-
-    def _check_streamed(self, rows: Iterator[Sequence[Any]]) -> Iterator[Sequence[Any]]:
-        first = 0
-        while True:
-            block = list(itertools.islice(rows, _STREAMED_BLOCK_ROWS))
-            if not block:
-                return
-            self.check(block, first)
-            yield from block
-            first += len(block)
+    def prepare(self, rows: Iterable[Sequence[Any]]) -> Optional[BlockCheck]:
+        """Check a list or tuple of rows now, whole (DataError with ``rows_accepted`` 0); for
+        other iterables, return the check to run on each block as it is read (``check``)."""
+        if not isinstance(rows, (list, tuple)):
+            return self.check
+        try:
+            self.check(rows)
+        except DataError as error:
+            error.rows_accepted = 0
+            raise
+        return None
 
     def check(self, rows: Sequence[Any], first_row: int = 0) -> None:
         """Raise DataError for the first bad value (columns in order); ``first_row`` is the

@@ -231,3 +231,14 @@ def test_every_client_path_refuses_text_that_is_not_utf8_before_sending(emulator
     assert {k: v for k, v in after.items() if k not in ("get_stream",)} == {
         k: v for k, v in before.items() if k not in ("get_stream",)}
     connection.close()
+
+
+@pytest.mark.integration
+def test_negative_zero_keeps_its_sign_in_arrow_and_numpy_results(tconn):
+    pytest.importorskip("pyarrow")
+    cur = tconn.cursor()
+    cur.execute("SELECT -0.0 AS z, to_float32(-0.0) AS z32, [-0.0] AS a")
+    (row,) = cur.arrow().to_pylist()
+    assert all(map(_is_negative_zero, (row["z"], row["z32"], row["a"][0])))
+    cur.execute("SELECT -0.0 AS z")
+    assert math.copysign(1.0, float(cur.fetchnumpy()["z"][0])) < 0

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
@@ -53,6 +53,7 @@ _FORMAT_SPELLINGS = {
 }
 
 EncodeRows = Callable[[Sequence[Any]], bytes]
+CheckRows = Callable[[Sequence[Any], int], None]  # (block, number of its first row)
 _Block = tuple[list[Any], bytes]  # (rows, their encoded JSON array)
 
 
@@ -65,18 +66,27 @@ def normalize_format(name: str) -> str:
 
 
 def _encoded_blocks(
-    rows: Iterable[Any], encode_rows: EncodeRows, max_bytes: int
+    rows: Iterable[Any],
+    encode_rows: EncodeRows,
+    max_bytes: int,
+    check_rows: Optional[CheckRows] = None,
 ) -> Iterator[_Block]:
     """Yield (rows, encoded JSON array) blocks of about ``max_bytes / _BLOCK_FRACTION`` each.
 
-    The block size is re-estimated from the bytes per row seen in the previous block.
+    The block size is re-estimated from the bytes per row seen in the previous block. Each
+    block read from ``rows`` goes to ``check_rows`` (with the number of its first row) before
+    it is encoded, so rows are checked as they are read, never ahead of the encoder.
     """
     iterator = iter(rows)
     block_rows = _FIRST_BLOCK_ROWS
+    first = 0
     while True:
         block = list(itertools.islice(iterator, block_rows))
         if not block:
             return
+        if check_rows is not None:
+            check_rows(block, first)
+        first += len(block)
         encoded = encode_rows(block)
         yield block, encoded
         per_row = max(1, len(encoded) // len(block))
@@ -133,6 +143,7 @@ def iter_compact_bodies_marked(
     rows: Iterable[Any],
     encode_rows: EncodeRows,
     max_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    check_rows: Optional[CheckRows] = None,
 ) -> Iterator[tuple[bytes, int, bool]]:
     """Yield (request body, row count, is_last) for compact-format ingest, bodies <= ``max_bytes``.
 
@@ -142,10 +153,10 @@ def iter_compact_bodies_marked(
     Bodies are filled to within ``max_bytes / _CLOSE_FRACTION`` of the cap: a block that does not
     fit is split in halves (re-encoded) until its head fits or the body is full enough to send.
     Every row is sent exactly once, in order. A single row larger than ``max_bytes`` is sent alone
-    rather than dropped or split.
+    rather than dropped or split. ``check_rows`` sees each block of rows as it is read.
     """
     prefix = b'{"columns":' + json.dumps(list(columns), ensure_ascii=False).encode() + b',"data":['
-    blocks = _encoded_blocks(rows, encode_rows, max_bytes)
+    blocks = _encoded_blocks(rows, encode_rows, max_bytes, check_rows)
     pending: list[_Block] = []  # split halves waiting, next one last
     body = _Body(prefix)
     while True:
