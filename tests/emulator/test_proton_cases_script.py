@@ -1,0 +1,70 @@
+"""Smoke test of scripts/proton_cases.py's parsing and TSV rendering (no server, no Proton files).
+
+Expected texts are clickhouse-client's TabSeparated output as Proton's ``.reference`` files show
+it (``\\N`` for NULL, quoted strings inside arrays, ``true``/``false``, ``1e21``), written by hand.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "proton_cases.py"
+
+
+def _load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("proton_cases_script", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+cases = _load()
+
+
+def test_statements_split_at_top_level_semicolons_with_error_hints() -> None:
+    text = ("-- a comment; not a split\nSELECT 'a;b', `c;d` FROM t; -- { serverError 48 }\n"
+            "/* x; */ SELECT 2;\nSET max_threads = 1;\n")
+    statements = cases.split_statements(text)
+    assert [s.sql for s in statements] == [
+        "SELECT 'a;b', `c;d` FROM t", "SELECT 2", "SET max_threads = 1"]
+    assert [s.expect_error for s in statements] == ["48", None, None]
+
+
+def test_set_statements_become_settings_of_later_selects() -> None:
+    session: dict[str, str] = {}
+    assert cases.apply_session("SET a = 1, b = 'x'", session) is None
+    query = cases.apply_session("SELECT 1", session)
+    assert query.startswith("SELECT 1 SETTINGS ")
+    assert set(query.removeprefix("SELECT 1 SETTINGS ").split(", ")) == {"a=1", "b='x'"}
+    assert cases.apply_session("INSERT INTO t VALUES (1)", session) == "INSERT INTO t VALUES (1)"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(1.0, "1"), (0.1, "0.1"), (-0.0, "-0"), (1e21, "1e21"), (1e20, "100000000000000000000"),
+     (1e-7, "1e-7"), (0.000001, "0.000001"), (float("nan"), "nan"), (float("-inf"), "-inf")],
+)
+def test_floats_render_as_clickhouse_writes_them(value: float, text: str) -> None:
+    assert cases.format_float(value) == text
+
+
+def test_values_render_as_tab_separated() -> None:
+    spec = cases.parse_result_type
+    assert cases.format_value(None, spec("nullable(string)")) == "\\N"
+    assert cases.format_value("a'b\tc", spec("string")) == "a\\'b\\tc"
+    assert cases.format_value([None, "x"], spec("array(nullable(string))")) == "[NULL,'x']"
+    assert cases.format_value((1, True), spec("tuple(uint8, bool)")) == "(1,true)"
+    assert cases.format_value({"k": 1}, spec("map(string, uint8)")) == "{'k':1}"
+
+
+def test_echo_directives_toggle_printing() -> None:
+    assert cases._echo_state("-- { echo }\nSELECT 1;", False) is True
+    assert cases._echo_state("-- { echoOff }\nSELECT 1;", True) is False
+    assert cases._echo_state("SELECT 1;", True) is True
