@@ -12,7 +12,8 @@ documents. A new column goes after the last user column unless ``AFTER c``/``FIR
 otherwise (our choice: the reserved columns stay last, as the emulator lists them).
 ``MODIFY TTL``/``REMOVE TTL`` and ``MODIFY SETTING logstore_*`` change metadata only (the
 emulator keeps every row, as for ``PATCH /streams``). Renaming a column of a stream that a
-materialized view reads or writes is refused (code 48), as Proton refuses it.
+materialized view reads or writes is refused (code 48), as Proton refuses it. ``DROP COLUMN``
+is done for ``ENGINE = Memory|MergeTree`` stores only (streams refuse it, as Proton does).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from typing import Any
 from timeplus_emulator.backend import EngineError
 from timeplus_emulator.catalog import CHANGELOG_MODES, ColumnInfo, StreamInfo, now_text
 from timeplus_emulator.engine import DELTA_COLUMN, NOT_IMPLEMENTED, Engine
-from timeplus_emulator.sql import AlterCommand, AlterStreamStatement
+from timeplus_emulator.sql import AlterCommand, AlterStreamStatement, TranslationError
+from timeplus_emulator.sql.alter import check_stream_alter, check_table_alter
 from timeplus_emulator.sql.tokens import quote_name, quote_string
 
 ILLEGAL_COLUMN = 44
@@ -33,16 +35,28 @@ _RETENTION = ("logstore_retention_bytes", "logstore_retention_ms")
 
 
 def alter_stream(engine: Engine, stmt: AlterStreamStatement) -> None:
-    """Apply every command of ``stmt`` (all of one kind, checked by the translator)."""
+    """Check ``stmt`` against the stream's storage, then apply its commands in order."""
     with engine.lock:
         info = engine.stream(stmt.database, stmt.name)
-        kind = stmt.commands[0].kind
-        if kind == "ADD_COLUMN":
+        try:
+            if info.is_table:
+                check_table_alter(stmt.commands, info.engine)
+            else:
+                check_stream_alter(stmt.commands)
+        except TranslationError as exc:
+            raise EngineError(exc.code, exc.message) from None
+        if all(c.kind == "ADD_COLUMN" for c in stmt.commands):  # one rebuild, all or nothing
             _add_columns(engine, info, stmt.commands)
-        elif kind == "RENAME_COLUMN":
-            _rename_column(engine, info, stmt.commands[0])
-        else:
-            _change_metadata(info, stmt.commands[0])
+        for command in stmt.commands:
+            if command.kind == "ADD_COLUMN":
+                if len({c.kind for c in stmt.commands}) > 1:
+                    _add_columns(engine, info, (command,))
+            elif command.kind == "RENAME_COLUMN":
+                _rename_column(engine, info, command)
+            elif command.kind == "DROP_COLUMN":
+                _drop_column(engine, info, command)
+            else:
+                _change_metadata(info, command)
         info.last_updated_at = now_text()
         info.create_query = ""  # SHOW CREATE is rebuilt from the catalog from now on
     engine.persist()
@@ -127,6 +141,22 @@ def _rename_column(engine: Engine, info: StreamInfo, command: AlterCommand) -> N
     _rebuild(engine, info, layout, [new if n == old else n for n in sources], sources)
     info.columns[names.index(old)].name = new
     info.primary_key = [new if k == old else k for k in info.primary_key]
+
+
+def _drop_column(engine: Engine, info: StreamInfo, command: AlterCommand) -> None:
+    """DROP COLUMN of a Memory/MergeTree store (streams refuse it, as Proton does)."""
+    names = [c.name for c in info.columns]
+    if command.name not in names:
+        if command.if_exists:
+            return
+        raise EngineError(NOT_FOUND_COLUMN, f"Wrong column name. Cannot find column "
+                          f"{command.name} to drop")
+    if len(names) == 1:
+        raise EngineError(36, "Cannot DROP or CLEAR all columns")
+    stored = [row for row in _stored_columns(engine, info) if row[0] != command.name]
+    kept = [row[0] for row in stored]
+    _rebuild(engine, info, [_column_ddl(row) for row in stored], kept, kept)
+    info.columns = [c for c in info.columns if c.name != command.name]
 
 
 def _mentions(query: str, name: str) -> bool:

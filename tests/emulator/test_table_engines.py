@@ -51,3 +51,18 @@ def test_other_engines_are_refused_by_name(api: Any, engine: str) -> None:
 def test_kv_mode_on_a_table_engine_is_refused(api: Any) -> None:
     sql = "CREATE STREAM e_kv (a int32) ENGINE = Memory PRIMARY KEY a SETTINGS mode='versioned_kv'"
     assert api.error(api.post("/queries", json={"sql": sql}), 400)["code"] == 48
+
+
+def test_table_engine_store_alters_as_a_clickhouse_table(api: Any) -> None:
+    """DROP COLUMN, which a stream refuses, works on a Memory/MergeTree store (as in
+    ClickHouse); several kinds of command may share one statement there."""
+    name = api.create_stream("a int32, b string, c int32", extra=" ENGINE = MergeTree ORDER BY a")
+    api.sql(f"INSERT INTO {name} VALUES (1, 'x', 3)")
+    api.sql(f"ALTER STREAM {name} DROP COLUMN b, ADD COLUMN d string DEFAULT 'z', "
+            "RENAME COLUMN c TO c2")
+    assert [r[0] for r in api.table(f"DESCRIBE {name}")] == ["a", "c2", "d"]
+    assert api.table(f"SELECT * FROM {name}") == [[1, 3, "z"]]
+    api.sql(f"ALTER STREAM {name} DROP COLUMN IF EXISTS b")  # no-op
+    error = api.error(api.post("/queries", json={
+        "sql": f"ALTER STREAM {name} MODIFY TTL a + 1"}), 400)
+    assert error["code"] == 48 and "ENGINE = MergeTree" in error["message"]

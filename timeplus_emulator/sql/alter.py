@@ -1,13 +1,15 @@
 """ALTER STREAM, as Timeplus documents it (docs ``sql-alter-stream.md``).
 
 Owns: parsing ``ALTER STREAM [db.]s <command>[, <command>...]`` into an
-:class:`AlterStreamStatement`, and the checks Proton makes before any change
+:class:`AlterStreamStatement`, and the checks made before any change (the engine calls them
+once it knows the stream's storage). For a stream, Proton's
 (``StorageStream::checkAlterIsPossible``): all commands of one statement have one type, only
 ``ADD COLUMN`` may repeat, reserved columns cannot be renamed, ``MODIFY SETTING`` takes only
 the four ``logstore_*`` settings, and any other command type (``DROP COLUMN``,
 ``MODIFY COLUMN``...) is refused with code 48 and Proton's words ("Alter command of type
 'DROP_COLUMN' is not supported by storage Stream"). ``ADD INDEX``/``DROP INDEX`` (Proton
-accepts them) are refused as not supported by the emulator.
+accepts them) are refused as not supported by the emulator. An ``ENGINE = Memory|MergeTree``
+store alters as a ClickHouse table: the emulator does ADD, DROP and RENAME COLUMN there.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ _OTHER_COMMANDS = frozenset({"UPDATE", "DELETE", "DROP", "MODIFY", "RESET", "MAT
 _OTHER_OBJECTS = frozenset({"PARTITION", "PART", "QUERY", "STATISTICS", "SAMPLE"})
 _SUPPORTED = frozenset({"ADD_COLUMN", "RENAME_COLUMN", "MODIFY_TTL", "REMOVE_TTL",
                         "MODIFY_SETTING"})
+TABLE_COMMANDS = frozenset({"ADD_COLUMN", "DROP_COLUMN", "RENAME_COLUMN"})
 
 
 def parse_alter(cur: TokenCursor, ctx: Context) -> AlterStreamStatement:
@@ -56,7 +59,6 @@ def parse_alter(cur: TokenCursor, ctx: Context) -> AlterStreamStatement:
     end = len(cur.toks) - 1
     commands = [_command(cur.toks, start, stop, ctx) for start, stop in
                 _command_ranges(cur.toks, cur.pos, end)]
-    _check_commands(commands)
     return AlterStreamStatement(database, name, tuple(commands))
 
 
@@ -83,6 +85,11 @@ def _command(toks: list[Token], start: int, end: int, ctx: Context) -> AlterComm
         raise cur.error("an ALTER STREAM command (ADD COLUMN, RENAME COLUMN, MODIFY TTL, "
                         "MODIFY SETTING)")
     cur.pos += 2
+    if kind == "DROP_COLUMN" and words[0] == "DROP":
+        if_exists = cur.if_exists()
+        name = cur.name()
+        _expect_at(cur, end)
+        return AlterCommand(kind, name=name, if_exists=if_exists)
     if kind not in _SUPPORTED:
         return AlterCommand(kind)
     if kind == "ADD_COLUMN":
@@ -136,7 +143,16 @@ def _expect_at(cur: TokenCursor, end: int) -> None:
         raise cur.error("',' or the end of the statement")
 
 
-def _check_commands(commands: list[AlterCommand]) -> None:
+def check_table_alter(commands: tuple[AlterCommand, ...], engine: str) -> None:
+    """An ``ENGINE = Memory|MergeTree`` store alters as in ClickHouse; the emulator does
+    ADD, DROP and RENAME COLUMN there."""
+    for command in commands:
+        if command.kind not in TABLE_COMMANDS:
+            raise TranslationError(NOT_IMPLEMENTED, f"Alter command of type '{command.kind}' "
+                                   f"on ENGINE = {engine} is not supported by the emulator")
+
+
+def check_stream_alter(commands: tuple[AlterCommand, ...]) -> None:
     """Proton's ``StorageStream::checkAlterIsPossible``, in its order and words."""
     kind = commands[0].kind
     if any(c.kind != kind for c in commands):
