@@ -480,7 +480,7 @@ class Rewriter:
             )
         k = texts[values].strip()
         with_count = texts[values + 1].strip().lower() if len(texts) > values + 1 else "true"
-        load = texts[values + 2].strip() if len(texts) > values + 2 else "3"
+        load = texts[values + 2].strip() if len(texts) > values + 2 else "1000"  # Proton's default
         ch_name = "topKWeighted" if values == 2 else "topK"
         value_args = ",".join(texts[:values])
         if with_count in ("false", "0"):
