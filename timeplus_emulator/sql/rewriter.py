@@ -365,6 +365,8 @@ class Rewriter:
         """Refuse the forms of IN that read a table: ``IN db.t`` (bracketed or not), a
         qualified name among ``IN (...)`` items, and the function form ``in(x, db.t)``."""
         prev = self.toks[at - 1] if at > 0 else None
+        if prev is not None and prev.is_word("NOT") and at > 1:
+            prev = self.toks[at - 2]  # x NOT IN (...): the operand stands before NOT
         operand_before = prev is not None and (
             prev.kind in (Kind.NUMBER, Kind.STRING, Kind.INTERVAL, Kind.QUOTED_IDENT)
             or prev.is_op(")", "]")

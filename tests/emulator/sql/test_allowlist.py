@@ -81,6 +81,16 @@ def test_refused_with_code(sql: str, code: int) -> None:
     assert refused(sql).code == code
 
 
+@pytest.mark.parametrize("sql", [
+    "SELECT 1 FROM system.one WHERE dummy NOT IN (2, 3)",
+    "SELECT 1 FROM system.one WHERE (dummy) NOT IN (2, 3) AND NOT dummy IN (4)",
+    "SELECT 1 FROM system.one WHERE dummy IN (NULL) AND dummy NOT IN (1)",
+])
+def test_not_in_is_the_operator_not_the_function(sql: str) -> None:
+    # SQLAlchemy's expanding IN renders "x NOT IN (...)": NOT is not what stands before IN
+    assert " IN (" in ch_sql(sql)
+
+
 def test_allowed_forms_come_out_canonical() -> None:
     assert ch_sql("SELECT `to_string`(1)") == "SELECT toString(1)"
     assert ch_sql("SELECT * APPLY to_string FROM system.one") == \
