@@ -16,6 +16,9 @@ Deviations and extensions (documented here, as PEP 249 leaves them open):
   is encoded. A list of parameter sets is checked whole first (a bad row sends nothing); rows of
   a generator are checked as they are read. Ingest is not transactional: after a failed request,
   the exception's ``rows_accepted`` says how many rows earlier requests stored.
+- An ``INSERT ... VALUES`` whose items mix placeholders and expressions runs as SQL; the values
+  of items that are a placeholder alone are checked against their columns as ingest checks
+  them (:mod:`timeplus_dbapi.valuechecks`), a list of parameter sets before the first statement.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from __future__ import annotations
 import logging
 import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .dsn import parse_batching_policy, parse_seconds
 from .errors import InterfaceError, NotSupportedError, ProgrammingError
@@ -38,6 +41,7 @@ from .sqltext import (
     statement_kind,
     substitute_params,
     top_level_limit,
+    values_placeholders,
 )
 
 if TYPE_CHECKING:
@@ -93,6 +97,7 @@ class Cursor:
             if target is not None:
                 self.rowcount = self._ingest(target, [parameters])
                 return self
+            self._check_sql_values(operation, [parameters])
         sql = substitute_params(operation, parameters, render_literal)
         self._run(sql, kind, query_mode, batching_policy, idle_timeout)
         return self
@@ -123,7 +128,11 @@ class Cursor:
         limit = self.connection.params.ingest_max_bytes
         rows: list[str] = []
         size = total = 0
-        for parameters in seq_of_parameters:
+        listed = seq_of_parameters if isinstance(seq_of_parameters, (list, tuple)) else None
+        check = self._check_sql_values(head + row + tail, listed)  # a list: all rows now
+        for number, parameters in enumerate(seq_of_parameters):
+            if check is not None and listed is None:
+                check([parameters], number)
             rendered = substitute_params(row, parameters, render_literal)
             if rows and size + len(rendered) > limit:
                 self._run(head + ", ".join(rows) + tail, "insert", None, None, None)
@@ -135,6 +144,31 @@ class Cursor:
             self._run(head + ", ".join(rows) + tail, "insert", None, None, None)
             total += len(rows)
         return total
+
+    def _check_sql_values(
+        self, operation: str, seq_of_parameters: Optional[Sequence[Any]]
+    ) -> Optional[Callable[[Sequence[Any], int], None]]:
+        """Check the values of an ``INSERT ... VALUES`` sent as SQL whose items are bare
+        placeholders, against their columns' types (as ingest does); ``seq_of_parameters``
+        now, and the returned check for parameter sets read later. None: nothing to check."""
+        found = values_placeholders(operation)
+        if found is None or not found.columns:
+            return None
+        checks = self.connection.client._row_checks(found.stream, found.columns)
+        if checks is None:
+            return None
+        keys = found.params
+
+        def check(parameter_sets: Sequence[Any], first: int = 0) -> None:
+            try:
+                rows = [[parameters[key] for key in keys] for parameters in parameter_sets]
+            except (LookupError, TypeError):
+                return  # substitution names the problem
+            checks.check(rows, first)
+
+        if seq_of_parameters is not None:
+            check(seq_of_parameters)
+        return check
 
     def _run(
         self,

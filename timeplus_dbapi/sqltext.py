@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, NamedTuple, Optional
+from typing import Any, Callable, NamedTuple, Optional, Union
 
 from .errors import ProgrammingError
 
@@ -29,6 +29,7 @@ __all__ = [
     "substitute_params",
     "tokenize",
     "top_level_limit",
+    "values_placeholders",
 ]
 
 _TOKEN_RE = re.compile(
@@ -412,6 +413,78 @@ def analyze_insert(sql: str) -> Optional[InsertTarget]:
     if None in names:
         return None  # a name the driver cannot read for sure: the SQL path sends it as written
     return InsertTarget(stream, tuple(str(n) for n in names), tuple(groups))
+
+
+@dataclass(frozen=True)
+class ValuesPlaceholders:
+    """The VALUES items of an INSERT that are a placeholder alone, with their columns:
+    ``params[i]`` (a positional index or a name) gives the value of ``columns[i]``."""
+
+    stream: str
+    columns: tuple[str, ...]
+    params: tuple[Union[int, str], ...]
+
+
+def _placeholder_key(token: Token, position: int) -> Union[int, str]:
+    name = _param_name(token)
+    return position if name is None else name
+
+
+def values_placeholders(sql: str) -> Optional[ValuesPlaceholders]:
+    """For ``INSERT INTO s (cols) VALUES (items)`` with one row of items: the columns whose
+    item is a bare placeholder (the others are expressions, e.g. ``now()``); None for other
+    statements, or when the placeholders cannot be matched to substitution for sure."""
+    sig = significant(tokenize(sql))
+    while sig and sig[-1].text == ";":
+        sig.pop()
+    template = split_values_template(sql)
+    params = [t for t in sig if t.kind == "param"]
+    if template is None or len(params) != len(_PARAM_RE.findall(sql)):
+        return None  # e.g. a %s inside a quoted name: substitution sees more than the tokens
+    words = [t.upper for t in sig[:3]]
+    pos = 3 if words[2:3] == ["TABLE"] else 2
+    try:
+        stream = _identifier(sig[pos]) if sig[pos].kind in ("word", "qident") else None
+        names, pos = _parse_group(sig, pos + 1, ("word", "qident"))
+    except (ValueError, IndexError):
+        return None
+    columns = [_identifier(t) for t in names]
+    if stream is None or None in columns or sig[pos : pos + 2] != _values_open(sig, pos):
+        return None
+    if sig[-1].text != ")":
+        return None
+    items = _top_level_items(sig[pos + 2 : -1])
+    if len(items) != len(columns) or any(not item for item in items):
+        return None
+    found = [
+        (str(column), _placeholder_key(item[0], params.index(item[0])))
+        for column, item in zip(columns, items)
+        if len(item) == 1 and item[0].kind == "param"
+    ]
+    return ValuesPlaceholders(stream, tuple(c for c, _ in found), tuple(k for _, k in found))
+
+
+def _values_open(sig: list[Token], pos: int) -> list[Token]:
+    """``sig[pos:pos + 2]`` when it is ``VALUES (``, else an empty list."""
+    pair = sig[pos : pos + 2]
+    return pair if [t.upper for t in pair] == ["VALUES", "("] else []
+
+
+def _top_level_items(tokens: Sequence[Token]) -> list[list[Token]]:
+    """Comma-separated items of a parenthesised list's inside, commas nested in () or []
+    left alone."""
+    items: list[list[Token]] = [[]]
+    depth = 0
+    for token in tokens:
+        if token.kind == "punct" and token.text in "([":
+            depth += 1
+        elif token.kind == "punct" and token.text in ")]":
+            depth -= 1
+        elif token.kind == "punct" and token.text == "," and depth == 0:
+            items.append([])
+            continue
+        items[-1].append(token)
+    return items
 
 
 def split_values_template(sql: str) -> Optional[tuple[str, str, str]]:

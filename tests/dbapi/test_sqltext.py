@@ -13,6 +13,7 @@ from timeplus_dbapi.sqltext import (
     statement_kind,
     substitute_params,
     top_level_limit,
+    values_placeholders,
 )
 
 TABLE = "query_mode='table'"
@@ -224,3 +225,33 @@ def test_decode_quoted_follows_the_server_rules(text, value):
 @pytest.mark.parametrize("text", ["`a", "`a\\`", "`a`b`", "a", "", "'a\"", '"'])
 def test_decode_quoted_refuses_what_is_not_one_whole_quoted_token(text):
     assert decode_quoted(text) is None
+
+
+@pytest.mark.parametrize(
+    ("sql", "columns", "params"),
+    [
+        ("INSERT INTO s (a, b) VALUES (%s, now())", ("a",), (0,)),
+        ("INSERT INTO s (a, b, c) VALUES (now(), %(x)s, f(%(y)s))", ("b",), ("x",)),
+        ("INSERT INTO s (a, `b c`) VALUES (f(%s, [1, %s]), %s);", ("b c",), (2,)),
+        ("INSERT INTO s (a, b) VALUES ((%s), [%s])", (), ()),
+    ],
+)
+def test_values_placeholders_maps_bare_placeholders_to_their_columns(sql, columns, params):
+    found = values_placeholders(sql)
+    assert found is not None and found.stream == "s"
+    assert (found.columns, found.params) == (columns, params)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "INSERT INTO s VALUES (%s, now())",  # no column list
+        "INSERT INTO s (a) VALUES (%s) SETTINGS x = 1",
+        "INSERT INTO s (`%s`, b) VALUES (%s, %s)",  # substitution sees a third %s
+        "INSERT INTO s (a, b) VALUES (%s)",
+        "INSERT INTO s (a) VALUES (%s), (%s)",
+        "INSERT INTO s (a) SELECT %s",
+    ],
+)
+def test_values_placeholders_is_none_where_it_cannot_be_sure(sql):
+    assert values_placeholders(sql) is None

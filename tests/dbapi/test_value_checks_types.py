@@ -229,3 +229,35 @@ def test_range_ends_are_stored_exactly_and_one_step_beyond_is_refused(
             cur.executemany(insert, [(key, value)])
         cur.execute(f"SELECT count() FROM table({name}) WHERE k = %s", (key,))
         assert cur.fetchone() == (0,)
+
+
+# --- INSERT ... VALUES sent as SQL (placeholders beside expressions) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("sql", "rows", "column", "row"),
+    [
+        ("INSERT INTO {s} (k, a, t) VALUES (%s, %s, now64(3, 'UTC'))",
+         [(1, 5), (2, 300)], "a", 1),
+        ("INSERT INTO {s} (k, d, t) VALUES (%(k)s, %(d)s, now64(3, 'UTC'))",
+         [{"k": 1, "d": Decimal("1.005")}], "d", 0),
+        ("INSERT INTO {s} (k, x, t) VALUES (to_int64(%s) + 1, %s, now64(3, 'UTC'))",
+         [(1, [1]), (2, [2]), (3, [-129])], "x", 2),
+        ("INSERT INTO {s} (t, k, s) VALUES (now64(3, 'UTC'), %s, %s)", [(1, 42)], "s", 0),
+    ],
+)
+def test_values_beside_expressions_are_checked_before_the_sql_is_sent(
+    emulator, emu_conn, emu_stream, sql, rows, column, row
+):
+    name = emu_stream([("k", "int64"), ("a", "int8"), ("d", "decimal(10, 2)"),
+                       ("x", "array(int8)"), ("s", "string"), ("t", "datetime64(3, 'UTC')")])
+    before = emulator.request_counts.get("queries", 0)
+    with pytest.raises(db.DataError, match=f"column '{column}', row {row}: "):
+        emu_conn.cursor().executemany(sql.format(s=name), rows)
+    with pytest.raises(db.DataError, match=f"column '{column}', row {row}: "):
+        emu_conn.cursor().executemany(sql.format(s=name), iter(rows))  # checked as read
+    if len(rows) == 1:
+        with pytest.raises(db.DataError, match=f"column '{column}', row 0: "):
+            emu_conn.cursor().execute(sql.format(s=name), rows[0])
+    assert emulator.request_counts.get("queries", 0) == before
+    assert _count(emu_conn, name) == 0
