@@ -24,6 +24,7 @@ Execution:
 from __future__ import annotations
 
 import logging
+import sys
 from typing import TYPE_CHECKING, Any, Callable, Optional, cast
 
 from sqlalchemy import exc, util
@@ -101,6 +102,19 @@ def _cached(
     return objects
 
 
+def register_alembic_impl() -> None:
+    """Import the Alembic impl when Alembic is imported (cheap otherwise: no import attempted).
+
+    Alembic's ``alembic.plugins`` entry point covers installed packages; this covers the rest
+    (older Alembic, an engine made before Alembic was imported: checked again per engine).
+    """
+    if "alembic" in sys.modules and "sqlalchemy_timeplus.alembic" not in sys.modules:
+        try:
+            from . import alembic  # noqa: F401 - importing registers the impl
+        except ImportError as error:  # an unusable Alembic: migrations then say KeyError
+            logger.debug("Alembic support not loaded: %s", error)
+
+
 class TimeplusDialect(TimeplusBaseDialect):
     """Timeplus over its REST API through ``timeplus_dbapi``."""
 
@@ -121,6 +135,10 @@ class TimeplusDialect(TimeplusBaseDialect):
     def engine_created(cls, engine: Any) -> None:
         """Keep a query-string API key out of the engine's repr (see url_without_query_secrets)."""
         engine.url = url_without_query_secrets(engine.url)
+
+    def initialize(self, connection: Any) -> None:
+        super().initialize(connection)
+        register_alembic_impl()
 
     def create_connect_args(self, url: Any) -> Any:
         query = dict(url.query)
@@ -346,3 +364,6 @@ class TimeplusDialect(TimeplusBaseDialect):
 
 
 dialect = TimeplusDialect
+
+
+register_alembic_impl()
