@@ -17,7 +17,7 @@ from timeplus_emulator.sql import functions as fn
 from timeplus_emulator.sql.tokens import Kind, Token
 
 _COMPARISON_OPS = ("=", "==", "!=", "<>", "<", ">", "<=", ">=", "<=>")
-_BOOL_WORDS = ("BETWEEN", "IN", "LIKE", "ILIKE", "IS", "AND", "OR", "NOT")
+BOOL_WORDS = ("BETWEEN", "IN", "LIKE", "ILIKE", "IS", "AND", "OR", "NOT", "EXISTS")
 _BRANCH_WORDS = ("THEN", "ELSE")
 
 
@@ -49,7 +49,7 @@ def is_bool_expression(tokens: list[Token], start: int, end: int) -> bool:
         if tok.is_op("?", "->") or tok.is_word("CASE", "AS"):
             return False
         bool_operator = bool_operator or tok.is_op(*_COMPARISON_OPS) or (
-            tok.kind is Kind.IDENT and tok.is_word(*_BOOL_WORDS)
+            tok.kind is Kind.IDENT and tok.is_word(*BOOL_WORDS)
             and not (tok.is_word("IN") and i == start))
     return bool_operator
 

@@ -17,7 +17,7 @@ from timeplus_emulator.sql.allowlist import (
     check_setting,
     setting_values,
 )
-from timeplus_emulator.sql.booleans import is_bool_expression
+from timeplus_emulator.sql.booleans import BOOL_WORDS, is_bool_expression
 from timeplus_emulator.sql.errors import (
     BAD_ARGUMENTS,
     INVALID_LIMIT_EXPRESSION,
@@ -105,7 +105,7 @@ def bool_ranges(tokens: list[Token], items: list[tuple[int, int]]
             b -= 2
         elif b - a >= 2 and tokens[b - 1].kind in (Kind.IDENT, Kind.QUOTED_IDENT) and not (
                 tokens[b - 2].kind is Kind.OP and not tokens[b - 2].is_op(")", "]")) \
-                and not tokens[b - 1].is_word("NULL"):
+                and not tokens[b - 1].is_word("NULL") and not tokens[b - 2].is_word(*BOOL_WORDS):
             continue  # an alias without AS (or a keyword at the end): leave it
         if is_bool_expression(tokens, a, b):
             found.append((position, a, b))
