@@ -179,3 +179,11 @@ def test_top_k_counts_use_protons_default_load_factor(api: Any) -> None:
         api, "SELECT top_k(n, 10) FROM (SELECT if(number % 100 < 10, number % 10, number) AS n "
              "FROM numbers(100000))")
     assert sorted(map(tuple, rows[0][0])) == [(str(i), "1000") for i in range(10)]
+
+
+def test_arrays_of_bools_are_bool_arrays(api: Any) -> None:
+    header, rows = header_and_rows(
+        api, "SELECT [1 = 1, has([1], 2), true] AS a, [1 = 1, 5] AS b, "
+             "array_map(x -> x, [1 > 0]) AS c")
+    assert [c["type"] for c in header] == ["array(bool)", "array(uint8)", "array(bool)"]
+    assert rows == [[[True, False, True], [1, 5], [True]]]

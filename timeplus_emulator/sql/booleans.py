@@ -19,6 +19,9 @@ from timeplus_emulator.sql.tokens import Kind, Token
 _COMPARISON_OPS = ("=", "==", "!=", "<>", "<", ">", "<=", ">=", "<=>")
 BOOL_WORDS = ("BETWEEN", "IN", "LIKE", "ILIKE", "IS", "AND", "OR", "NOT", "EXISTS")
 _BRANCH_WORDS = ("THEN", "ELSE")
+_KEYWORDS_BEFORE_VALUES = ("SELECT", "DISTINCT", "WHERE", "PREWHERE", "HAVING", "WHEN", "THEN",
+                           "ELSE", "AND", "OR", "NOT", "IN", "BY", "ON", "RETURN", "IS",
+                           *BOOL_WORDS)
 
 
 def _top_level(tokens: list[Token], start: int, end: int) -> list[int]:
@@ -67,6 +70,49 @@ def _parenthesized(tokens: list[Token], start: int, end: int) -> bool:
     return not any(tokens[i].is_op(",") for i in inner)
 
 
+def is_array_literal(tokens: list[Token], open_index: int) -> bool:
+    """``[`` opening an array literal (not ``arr[i]`` indexing)."""
+    before = tokens[open_index - 1] if open_index > 0 else None
+    if before is None or before.is_word(*_KEYWORDS_BEFORE_VALUES):
+        return True
+    return not (before.kind in (Kind.IDENT, Kind.QUOTED_IDENT) or before.is_op(")", "]"))
+
+
+def _elements(tokens: list[Token], open_index: int) -> list[tuple[int, int]]:
+    depth, start, found = 0, open_index + 1, []
+    for i in range(open_index, len(tokens)):
+        depth += tokens[i].is_op("(", "[") - tokens[i].is_op(")", "]")
+        if depth == 1 and tokens[i].is_op(","):
+            found.append((start, i))
+            start = i + 1
+        if depth == 0:
+            found.append((start, i))
+            break
+    return [(a, b) for a, b in found if b > a]
+
+
+def _is_bool_call(tokens: list[Token], start: int, end: int) -> bool:
+    if end - start < 3 or not tokens[start + 1].is_op("(") or not tokens[end - 1].is_op(")"):
+        return False
+    if tokens[start].kind is not Kind.IDENT or tokens[start].text.lower() not in fn.BOOL_FUNCTIONS:
+        return False
+    depth = 0
+    for i in range(start + 1, end - 1):
+        depth += tokens[i].is_op("(", "[") - tokens[i].is_op(")", "]")
+        if depth == 0:
+            return False
+    return True
+
+
+def all_bool_elements(tokens: list[Token], open_index: int) -> bool:
+    """True if every element of the ``[...]`` literal at ``open_index`` is ``bool`` in Proton
+    (then the array is ``array(bool)`` there too)."""
+    elements = _elements(tokens, open_index)
+    return bool(elements) and all(
+        is_bool_expression(tokens, a, b) or _is_bool_call(tokens, a, b)
+        or (b - a == 1 and tokens[a].is_word("TRUE", "FALSE")) for a, b in elements)
+
+
 def in_unifying_position(tokens: list[Token], index: int) -> bool:
     """True if the expression at ``index`` is unified with sibling values (see module doc)."""
     depth = 0
@@ -80,9 +126,7 @@ def in_unifying_position(tokens: list[Token], index: int) -> bool:
                 depth -= 1
                 continue
             if tok.is_op("["):
-                indexing = j > 0 and (tokens[j - 1].kind in (Kind.IDENT, Kind.QUOTED_IDENT)
-                                      or tokens[j - 1].is_op(")", "]"))
-                return not indexing
+                return is_array_literal(tokens, j) and not all_bool_elements(tokens, j)
             before = tokens[j - 1] if j else None
             return (before is not None and before.kind is Kind.IDENT
                     and before.text.lower() in fn.UNIFYING_FUNCTIONS)

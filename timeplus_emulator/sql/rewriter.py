@@ -23,7 +23,12 @@ from timeplus_emulator.sql.allowlist import (
     check_setting,
     setting_values,
 )
-from timeplus_emulator.sql.booleans import in_unifying_position, is_bool_expression
+from timeplus_emulator.sql.booleans import (
+    all_bool_elements,
+    in_unifying_position,
+    is_array_literal,
+    is_bool_expression,
+)
 from timeplus_emulator.sql.errors import (
     BAD_ARGUMENTS,
     NOT_IMPLEMENTED,
@@ -220,6 +225,11 @@ class Rewriter:
                 i = self._json_path_end(i)
             elif tok.is_op("(") and self.toks[i + 1].is_word("SELECT", "WITH"):
                 i = self._expression_subquery(i, start, out)
+            elif tok.is_op("[") and self._bool_array(i):
+                close = match_paren(self.toks, i)
+                elements = self._args_text(split_args(self.toks, i + 1, close))
+                out.append(f"{tok.pre}[" + ",".join(elements) + f"{self.toks[close].pre}]")
+                i = close + 1
             elif self._is_asterisk(i):
                 hidden = " EXCEPT (`_tp_time`, `_tp_delta`)" if self.ctx.hide_reserved else ""
                 out.append(f"{tok.pre}*{hidden} {STAR_MARKER}")
@@ -434,6 +444,11 @@ class Rewriter:
         if not self.ctx.bool_results or unifying:
             return [self.rewrite(a, b, allow_from=False) for a, b in args]
         return [self._bool_typed(a, b) for a, b in args]
+
+    def _bool_array(self, open_index: int) -> bool:
+        """An array literal of bool elements only: Proton types it array(bool)."""
+        return (self.ctx.bool_results and is_array_literal(self.toks, open_index)
+                and all_bool_elements(self.toks, open_index))
 
     def _bool_typed(self, start: int, end: int) -> str:
         arrow = next((i for i in top_level(self.toks, start, end) if self.toks[i].is_op("->")),

@@ -390,6 +390,9 @@ def test_deep_nesting_is_refused_not_a_crash() -> None:
         ("SELECT 1 AS x, (1, 2) AS y, x IN y, EXISTS(SELECT 1) FROM s",
          "SELECT 1 AS x, (1, 2) AS y, __tp_bool(x IN y), __tp_bool(EXISTS(SELECT 1)) "
          "FROM __TP_SOURCE_0__"),
+        ("SELECT [a = 1, has([1], a), true], arr[a = 1] FROM s",
+         "SELECT [__tp_bool(a = 1), __tp_bool(has([1], a)), true], arr[a = 1] "
+         "FROM __TP_SOURCE_0__"),
         # arguments whose types are unified stay uint8: chDB's supertype of Bool and UInt8
         # is Bool, so [true, 5] would read [true, true]
         ("SELECT [a = 1, 5], if(a > 0, has([1], a), 5), CASE WHEN 1 THEN a = 1 ELSE 5 END FROM s",
