@@ -33,7 +33,7 @@ Values of other types (``point``, ``interval_*``, aggregate states...) are left 
 Cost: per column, C-level passes over the rows: the set of value types, and where the types
 alone do not settle it a list of the values and ``min``/``max``; values are looked at one by one
 only when a pass fails, to name the bad one (and for decimals, which need Decimal arithmetic).
-1M rows of int64, float64, string and datetime64 take about 0.26 s of CPU (the former check of
+1M rows of int64, float64, string and datetime64 take about 0.23 s of CPU (the former check of
 integer ranges alone took 0.055 s).
 """
 
@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from operator import itemgetter
 from typing import Any, Callable, Optional
 
@@ -119,12 +120,18 @@ class RowChecks:
         number of the first of ``rows`` in the messages."""
         for j, name, rule in self.checked:
             get = itemgetter(j)
+            values: Optional[list[Any]] = None
             try:
-                types = set(map(type, map(get, rows)))
+                if rule.check is not None and rule.check.reads_values:
+                    values = list(map(get, rows))  # read once: min/max will need them
+                    types = set(map(type, values))
+                else:
+                    types = set(map(type, map(get, rows)))  # the types may settle it
             except (TypeError, IndexError, KeyError):
                 return  # a malformed row: the encoder names the problem
-            if not _column_ok(rule, rows, get, types):
-                self._refuse(name, rule, list(map(get, rows)), first_row)
+            read = partial(_read_column, get, rows)
+            if not _column_ok(rule, types, values, read):
+                self._refuse(name, rule, read(), first_row)
 
     def _refuse(self, name: str, rule: ColumnRule, values: list[Any], first_row: int) -> None:
         for index, value in enumerate(values):
@@ -156,11 +163,18 @@ def _refuse_unsendable(value: Any) -> None:
         pass  # a known type with a bad value: the column's message says more
 
 
+def _read_column(get: Callable[[Any], Any], rows: Sequence[Any]) -> list[Any]:
+    return list(map(get, rows))
+
+
 def _column_ok(
-    rule: ColumnRule, rows: Sequence[Any], get: Callable[[Any], Any], types: set[type]
+    rule: ColumnRule,
+    types: set[type],
+    values: Optional[list[Any]],
+    read_values: Callable[[], list[Any]],
 ) -> bool:
-    """Fast test of one column of ``rows`` whose values have ``types``: True when every
-    value passes (False: look closer)."""
+    """Fast test of one column whose values have ``types`` (``values``, or None when not read
+    yet: ``read_values`` reads them): True when every value passes (False: look closer)."""
     has_null = _NONE in types
     if has_null:
         if not rule.null_ok:
@@ -168,7 +182,8 @@ def _column_ok(
         types = types - {_NONE}
     if rule.check is None or not types or rule.check.types_suffice(types):
         return True  # e.g. only str in a string column: the values need not be read
-    values = list(map(get, rows))
+    if values is None:
+        values = read_values()
     if has_null:
         values = [v for v in values if v is not None]
     return rule.check.all_ok(values, types)

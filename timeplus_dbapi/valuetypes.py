@@ -50,7 +50,10 @@ def _all_of(types: set[type], *accepted: type) -> bool:
 
 
 class ValueCheck:
-    """Base: ``problem`` is the truth; ``all_ok`` may say False whenever it is unsure."""
+    """Base: ``problem`` is the truth; ``all_ok`` may say False whenever it is unsure.
+    ``reads_values``: whether ``all_ok`` usually needs the values, not only their types."""
+
+    reads_values = True
 
     def problem(self, value: Any) -> Optional[str]:
         raise NotImplementedError
@@ -103,6 +106,8 @@ def _integers(spec: TypeSpec) -> ValueCheck:
 
 
 class _Floats(ValueCheck):
+    reads_values = False
+
     def __init__(self, limit: Optional[float]) -> None:
         self.limit = limit
 
@@ -171,6 +176,8 @@ def _trailing_zeros(digits: tuple[int, ...]) -> int:
 
 
 class _Strings(ValueCheck):
+    reads_values = False
+
     def __init__(self, max_bytes: Optional[int] = None) -> None:
         self.max_bytes = max_bytes
 
@@ -200,6 +207,8 @@ class _Strings(ValueCheck):
 
 class _Accepted(ValueCheck):
     """Values of given Python types, or text a parser accepts (uuid, ip addresses, enums)."""
+
+    reads_values = False
 
     def __init__(
         self, wanted: str, kinds: tuple[type, ...], parse: Callable[[str], bool]
@@ -234,6 +243,8 @@ def _parses(parser: Callable[[str], Any]) -> Callable[[str], bool]:
 
 
 class _Bools(ValueCheck):
+    reads_values = False
+
     def problem(self, value: Any) -> Optional[str]:
         item = numpy_scalar(value)
         if isinstance(value, bool) or isinstance(item, bool) or (
@@ -446,6 +457,7 @@ class _NotNull(ValueCheck):
 
     def __init__(self, inner: ValueCheck) -> None:
         self.inner = inner
+        self.reads_values = inner.reads_values
 
     def problem(self, value: Any) -> Optional[str]:
         if value is None:
