@@ -9,16 +9,21 @@ package installed without its entry points).
 What the impl does:
 
 * The version table is a ``changelog_kv`` stream keyed by ``version_num``: Alembic's INSERT stays
-  an INSERT, its ``DELETE ... WHERE version_num = x`` becomes an insert of ``x`` with
-  ``_tp_delta = -1``, its UPDATE a delete plus an insert. A historical read of the stream shows
-  the live keys only, so Alembic's own SELECT reads the current heads unchanged.
+  an INSERT; its ``DELETE ... WHERE version_num = 'x'`` (and the unconditional DELETE of
+  ``stamp --purge``) compiles to ``INSERT ... SELECT version_num, -1 FROM table(...)``, a delete
+  row for each matching live version; its UPDATE runs as that delete plus an insert. A
+  historical read of the stream shows the live keys only, so Alembic's own SELECT reads the
+  current heads unchanged. Only the version table's DELETE compiles; others stay refused.
 * ``add_column`` is ``ALTER STREAM ... ADD COLUMN``; a rename is ``ALTER STREAM ... RENAME
   COLUMN``. Dropping a column and changing a type, nullability or default rebuild the stream
   (:mod:`sqlalchemy_timeplus.alembic_rebuild`).
 * ``transactional_ddl`` is false: each statement is applied as it runs. A migration that fails
   partway leaves the statements before the failure applied, and the version table at the last
   migration that completed.
-* Autogenerate skips the reserved ``_tp_*`` columns of reflected streams.
+* Autogenerate skips the reserved ``_tp_*`` columns of reflected streams, compares types by the
+  Timeplus type they create, does not report the nullability Timeplus imposes (array, map,
+  tuple and json columns are never nullable, ``Nullable(T)`` always), and renders Timeplus types
+  with ``from sqlalchemy_timeplus.types import ...`` in the migration file.
 """
 
 from __future__ import annotations
@@ -31,19 +36,20 @@ from alembic.ddl import base as alembic_base
 from alembic.ddl.impl import DefaultImpl
 from sqlalchemy.ext.compiler import compiles
 
+from timeplus_dbapi.literals import render_literal
+from timeplus_dbapi.typesystem import parse_type
+
 from . import types as tp
 from .alembic_rebuild import rebuild_stream
 from .ddl import column_type_sql
+from .reflection import split_nullable
 
 __all__ = ["TimeplusImpl", "setup"]
 
 _RESERVED_PREFIX = "_tp_"
+_VERSION_TABLE_MARK = "timeplus_alembic_version"
 _VERSION_CONDITION = re.compile(r"version_num = '([^']*)'\Z")
 _CALLED_NAME = re.compile(r"\b([A-Z][A-Za-z0-9]*)\(")
-
-
-def _squeezed(type_text: str) -> str:
-    return re.sub(r"\s+", "", type_text).lower()
 
 
 def _skip_reserved(user_filter: Any) -> Any:
@@ -67,6 +73,33 @@ def _quoted_version(clause: Any) -> Optional[str]:
     return found.group(1)
 
 
+def _is_version_table(table: Any) -> bool:
+    return bool(getattr(table, "info", {}).get(_VERSION_TABLE_MARK))
+
+
+@compiles(sa.sql.Delete, "timeplus")
+def _delete(element: Any, compiler: Any, **kw: Any) -> str:
+    """A DELETE of Alembic's version table as delete rows; any other DELETE as the dialect has it.
+
+    ``DELETE ... WHERE version_num = 'x'`` inserts ``('x', -1)`` when ``x`` is there; a DELETE
+    without a condition (``stamp --purge``) inserts a delete row for every current version.
+    """
+    if not _is_version_table(element.table):
+        return str(compiler.visit_delete(element, **kw))
+    name = compiler.preparer.format_table(element.table)
+    version = _quoted_version(element.whereclause)
+    where = "" if version is None else f" WHERE version_num = {render_literal(version)}"
+    return (f"INSERT INTO {name} (version_num, _tp_delta) "
+            f"SELECT version_num, -1 FROM table({name}){where}")
+
+
+def _created_type(impl: DefaultImpl, column: Any) -> tuple[str, bool]:
+    """The value type ``CREATE STREAM`` gives ``column`` and whether it is made nullable."""
+    created = column_type_sql(column, impl.dialect.type_compiler)
+    value, nullable = split_nullable(parse_type(created))
+    return str(value), nullable
+
+
 class TimeplusImpl(DefaultImpl):
     """Alembic's impl for Timeplus streams (see the module docstring)."""
 
@@ -76,6 +109,26 @@ class TimeplusImpl(DefaultImpl):
     def __init__(self, dialect: Any, connection: Any, as_sql: bool, *args: Any, **kw: Any):
         super().__init__(dialect, connection, as_sql, *args, **kw)
         self.context_opts["include_name"] = _skip_reserved(self.context_opts.get("include_name"))
+        self.context_opts["include_object"] = self._skip_same_streams(
+            self.context_opts.get("include_object"))
+
+    def _skip_same_streams(self, user_filter: Any) -> Any:
+        """An ``include_object`` filter that skips columns whose stream column is as declared.
+
+        A column of a type Timeplus cannot wrap (array, map, tuple, json) is created not
+        nullable, and a ``Nullable(T)`` column nullable, whatever ``nullable=`` says: such a
+        column is left out of the comparison when its type matches and the nullability is the
+        one it was created with.
+        """
+
+        def include_object(obj: Any, name: Any, type_: str, reflected: bool, other: Any) -> bool:
+            if user_filter is not None and not user_filter(obj, name, type_, reflected, other):
+                return False
+            if type_ != "column" or reflected or other is None or obj.nullable == other.nullable:
+                return True
+            return self.compare_type(other, obj) or _created_type(self, obj)[1] != other.nullable
+
+        return include_object
 
     # --- the version table --------------------------------------------------------------------
 
@@ -87,53 +140,27 @@ class TimeplusImpl(DefaultImpl):
         version_table_pk: bool,
         **kw: Any,
     ) -> sa.Table:
-        self._version_table = (version_table_schema, version_table)
         return sa.Table(
             version_table,
             sa.MetaData(),
             sa.Column("version_num", sa.String(32), primary_key=True, nullable=False),
             schema=version_table_schema,
             timeplus_mode="changelog_kv",
+            info={_VERSION_TABLE_MARK: True},
         )
 
-    def _is_version_table(self, construct: Any) -> bool:
-        table = getattr(construct, "table", None)
-        found = (getattr(table, "schema", None), getattr(table, "name", None))
-        return hasattr(self, "_version_table") and found == self._version_table
-
     def _exec(self, construct: Any, *args: Any, **kw: Any) -> Any:
-        if isinstance(construct, (sa.sql.Update, sa.sql.Delete)) and self._is_version_table(
-            construct
-        ):
-            self._change_versions(construct)
-            return None
+        if isinstance(construct, sa.sql.Update) and _is_version_table(construct.table):
+            return self._move_version(construct)
         return super()._exec(construct, *args, **kw)
 
-    def _change_versions(self, construct: Any) -> None:
-        """Alembic's UPDATE/DELETE of the version table as changelog rows."""
-        table = construct.table
-        removed = _quoted_version(construct.whereclause)
-        if removed is None:  # a purge: every current head
-            connection: Any = self.connection
-            gone = [r[0] for r in connection.execute(sa.select(table.c.version_num))]
-        else:
-            gone = [removed]
-        for version in gone:
-            self._write_version(table, version, -1)
-        if isinstance(construct, sa.sql.Update):
-            values: Any = construct._values
-            added = next(v for k, v in values.items()
-                         if getattr(k, "key", k) == "version_num")
-            self._write_version(table, str(added).strip("'"), 1)
-
-    def _write_version(self, table: sa.Table, version: str, delta: int) -> None:
-        name = self.dialect.identifier_preparer.format_table(table)
-        statement = sa.text(
-            f"INSERT INTO {name} (version_num, _tp_delta) VALUES (:version, {int(delta)})"
-        ).bindparams(version=version)
-        super()._exec(statement if not self.as_sql else statement.compile(
-            dialect=self.dialect, compile_kwargs={"literal_binds": True}
-        ).string)
+    def _move_version(self, update: Any) -> None:
+        """Alembic's ``UPDATE ... SET version_num = y WHERE version_num = x``: x out, y in."""
+        table = update.table
+        values: Any = update._values
+        added = next(v for k, v in values.items() if getattr(k, "key", k) == "version_num")
+        super()._exec(table.delete().where(update.whereclause))
+        super()._exec(table.insert().values(version_num=added))
 
     # --- autogenerate ------------------------------------------------------------------------
 
@@ -148,10 +175,9 @@ class TimeplusImpl(DefaultImpl):
         return text
 
     def compare_type(self, inspector_column: Any, metadata_column: Any) -> bool:
-        """True when the two columns' Timeplus type names differ (``String`` = ``tp.String``)."""
-        render = self.dialect.type_compiler.process
-        return bool(_squeezed(render(inspector_column.type))
-                    != _squeezed(render(metadata_column.type)))
+        """True when the columns' Timeplus value types differ (nullability aside, compared
+        by its own comparator; ``sa.String`` equals ``tp.String``)."""
+        return _created_type(self, inspector_column)[0] != _created_type(self, metadata_column)[0]
 
     # --- operations ---------------------------------------------------------------------------
 

@@ -1,0 +1,141 @@
+"""The ``timeplus`` Alembic impl, driven through Alembic's API against a private emulator.
+
+* registration: a fresh interpreter that imports only ``alembic`` finds the impl;
+* autogenerate finds no change right after the model's streams are created, for every public
+  type (the cases of tests/dialect/test_types_generic.py), nullable and not;
+* the version table (a ``changelog_kv`` stream) keeps the right heads through upgrade, downgrade,
+  upgrade again, branches and a purge;
+* type changes and dropped columns rebuild the stream with its rows and ``_tp_time``; a rebuild
+  that fails while copying leaves the original stream and its rows as they were.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+pytest.importorskip("alembic")
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from alembic.util import CommandError
+
+import sqlalchemy_timeplus.types as tp
+from tests.dialect.test_types_generic import CASES
+from timeplus_emulator.server import EmulatorServer
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[sa.engine.Engine]:
+    with EmulatorServer(profile="cloud") as server:
+        engine = sa.create_engine(server.dsn)
+        yield engine
+        engine.dispose()
+
+
+def _name() -> str:
+    return f"m_{uuid.uuid4().hex[:10]}"
+
+
+def test_importing_alembic_alone_registers_the_impl() -> None:
+    code = ("import alembic.ddl.impl as i, sqlalchemy as sa; "
+            "print(i.DefaultImpl.get_by_dialect(sa.create_engine('timeplus://h/ws').dialect)"
+            ".__name__)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.stdout.strip() == "TimeplusImpl", done.stderr
+
+
+def test_autogenerate_is_empty_after_create_for_every_type(engine: sa.engine.Engine) -> None:
+    metadata = sa.MetaData()
+    columns = [sa.Column("id", tp.Int32, primary_key=True)]
+    for number, (type_, _) in enumerate(CASES):
+        columns += [sa.Column(f"c{number}", type_), sa.Column(f"n{number}", type_,
+                                                                nullable=False)]
+    table = sa.Table(_name(), metadata, *columns)
+    metadata.create_all(engine)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, metadata) == []
+        table.c.n0.type = tp.Int64()  # CASES[0] is Int8: now a real difference
+        diffs = compare_metadata(context, metadata)
+        assert [(d[0][0], d[0][3]) for d in diffs] == [("modify_type", "n0")]
+
+
+def _heads(conn: sa.Connection, context: MigrationContext) -> list[str]:
+    return sorted(MigrationContext.configure(conn, opts={
+        "version_table": context.version_table}).get_current_heads())
+
+
+def test_version_table_heads_through_moves_branches_and_purge(engine: sa.engine.Engine) -> None:
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"version_table": _name()})
+        context._ensure_version_table()
+        from alembic.runtime.migration import HeadMaintainer
+
+        heads = HeadMaintainer(context, ())
+        heads._insert_version("a1")
+        heads._update_version("a1", "a2")          # upgrade
+        heads._update_version("a2", "a1")          # downgrade
+        heads._update_version("a1", "a2")          # upgrade again
+        heads._insert_version("b1")                # a second branch
+        assert _heads(conn, context) == ["a2", "b1"]
+        heads._delete_version("b1")                # that branch back to base
+        assert _heads(conn, context) == ["a2"]
+        heads._insert_version("b1")
+        context._ensure_version_table(purge=True)  # stamp --purge
+        assert _heads(conn, context) == []
+
+
+def _stream_with_rows(conn: sa.Connection) -> str:
+    name = _name()
+    conn.exec_driver_sql(f"CREATE STREAM {name} (k int32, v int32, s string)")
+    conn.exec_driver_sql(f"INSERT INTO {name} (k, v, s, _tp_time) VALUES "
+                         "(1, 10, 'x', '2024-01-02 03:04:05.678'), (2, 20, 'y', '2024-05-06')")
+    return name
+
+
+def _rows(conn: sa.Connection, sql: str) -> list[tuple[Any, ...]]:
+    return [tuple(r) for r in conn.exec_driver_sql(sql)]
+
+
+def test_type_change_and_drop_rebuild_with_rows_and_event_time(engine: sa.engine.Engine) -> None:
+    with engine.connect() as conn:
+        name = _stream_with_rows(conn)
+        before = _rows(conn, f"SELECT k, _tp_time FROM table({name}) ORDER BY k")
+        op = Operations(MigrationContext.configure(conn))
+        op.alter_column(name, "v", type_=tp.Int64(), existing_type=tp.Int32())
+        op.drop_column(name, "s")
+        described = {c["name"]: c["type"] for c in sa.inspect(conn).get_columns(name)}
+        assert isinstance(described["v"], tp.Int64) and "s" not in described
+        assert _rows(conn, f"SELECT k, _tp_time FROM table({name}) ORDER BY k") == before
+        assert _rows(conn, f"SELECT v FROM table({name}) ORDER BY k") == [(10,), (20,)]
+        assert not sa.inspect(conn).has_table(name + "__rebuild")
+
+
+def test_failed_copy_leaves_the_original_intact(engine: sa.engine.Engine) -> None:
+    with engine.connect() as conn:
+        name = _stream_with_rows(conn)
+        op = Operations(MigrationContext.configure(conn))
+        with pytest.raises(CommandError, match="unchanged"):  # 'x' is no uint8
+            op.alter_column(name, "s", type_=tp.UInt8(), existing_type=tp.String())
+        columns = [c["name"] for c in sa.inspect(conn).get_columns(name)]
+        assert columns == ["k", "v", "s", "_tp_time"]
+        assert _rows(conn, f"SELECT k, s FROM table({name}) ORDER BY k") == [(1, "x"), (2, "y")]
+        assert not sa.inspect(conn).has_table(name + "__rebuild")
+
+
+def test_rebuild_refuses_when_a_scratch_stream_is_left(engine: sa.engine.Engine) -> None:
+    with engine.connect() as conn:
+        name = _stream_with_rows(conn)
+        conn.exec_driver_sql(f"CREATE STREAM {name}__rebuild (k int32)")
+        op = Operations(MigrationContext.configure(conn))
+        with pytest.raises(CommandError, match="earlier failed rebuild"):
+            op.drop_column(name, "s")
