@@ -36,7 +36,8 @@ Profiles:
 
 Without credentials anyone who can reach --host can run SQL: keep the default loopback host,
 or set credentials (a warning is printed otherwise). Requests carrying an Origin header
-(browsers) are refused with 403 unless the origin is given with --allow-origin."""
+(browsers) are refused with 403 unless the origin is given with --allow-origin. On a loopback
+--host, a Host header that is not localhost or a loopback address gets 403 (DNS rebinding)."""
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter,

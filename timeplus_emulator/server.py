@@ -178,6 +178,7 @@ class EmulatorServer:
             raise ValueError("max_body_bytes must be >= 0, max_requests >= 1, "
                              "socket_timeout > 0")
         self.allowed_origins = frozenset(allow_origins)
+        self._loopback_only = _is_loopback(host)
         self.max_requests = max_requests
         self.socket_timeout = float(socket_timeout)
         self._active = 0
@@ -382,7 +383,13 @@ class EmulatorServer:
             req.drain()
 
     def _admit(self, req: Request) -> None:
-        """Origin, then credentials; only an admitted request has its body read."""
+        """Host, Origin, then credentials; only an admitted request has its body read."""
+        host = req.headers.get("Host")
+        if host is not None and self._loopback_only and not _names_loopback(host):
+            # DNS rebinding: a page whose name now resolves to 127.0.0.1 sends its own name
+            raise HttpError(403, ORIGIN_REFUSED, f"Host {host!r} is not a loopback name; "
+                            "an emulator bound to loopback answers only localhost and "
+                            "loopback addresses")
         origin = req.headers.get("Origin")
         if origin is not None:
             if origin not in self.allowed_origins:
@@ -462,6 +469,22 @@ class EmulatorServer:
             req.send(204)
         else:
             raise HttpError(405, 405, "use GET, POST or DELETE on /_emulator/faults")
+
+
+def _names_loopback(host_header: str) -> bool:
+    """Whether a Host header names loopback by itself: ``localhost`` or a loopback address.
+    Never resolved: a rebinding attacker's own name resolves to 127.0.0.1 too."""
+    if host_header.startswith("["):
+        name = host_header[1:].partition("]")[0]
+    else:
+        name = host_header.rpartition(":")[0] if host_header.count(":") == 1 else host_header
+    name = name.rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def _send_error(req: Request, exc: HttpError, system: str) -> None:

@@ -191,6 +191,27 @@ def test_foreign_origin_is_403(keyed: EmulatorServer, method: str) -> None:
     assert not _stream_exists(keyed, name)
 
 
+@pytest.mark.parametrize("host", ["attacker.example", "attacker.example:80", "127.0.0.1.nip.io",
+                                  "localhost.attacker.example", "10.0.0.1"])
+def test_dns_rebinding_host_is_403(keyed: EmulatorServer, host: str) -> None:
+    """A page on a name that now resolves to 127.0.0.1 sends no Origin on a simple GET, but
+    its own name as Host: a loopback-bound emulator answers only loopback names."""
+    for method, path in (("GET", "/v1beta2/streams"), ("POST", "/v1beta2/queries")):
+        response = requests.request(method, keyed.base_url + path, timeout=TIMEOUT,
+                                    json={"sql": "SELECT 1"},
+                                    headers={"X-Api-Key": API_KEY, "Host": host})
+        assert response.status_code == 403, (method, response.status_code)
+        assert "loopback" in response.json()["message"]
+
+
+@pytest.mark.parametrize("host", ["localhost", "LOCALHOST:1234", "127.0.0.1", "127.0.0.2:9",
+                                  "[::1]:8000", "app.localhost"])
+def test_loopback_hosts_are_answered(keyed: EmulatorServer, host: str) -> None:
+    response = requests.get(keyed.base_url + "/v1beta2/streams", timeout=TIMEOUT,
+                            headers={"X-Api-Key": API_KEY, "Host": host})
+    assert response.status_code == 200, response.text
+
+
 def test_allowed_origin_gets_cors_headers(keyed: EmulatorServer) -> None:
     url = f"{keyed.base_url}/v1beta2/queries"
     origin = {"Origin": "http://app.example"}
