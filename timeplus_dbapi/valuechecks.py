@@ -23,7 +23,8 @@ What each type accepts (anything else is refused):
   it as ``::ffff:a.b.c.d``); ``enum``: one of its labels; ``json``: a mapping or JSON text;
 * ``date`` 1970-01-01..2149-06-06, ``date32`` 1900-01-01..2299-12-31: ``date`` objects (a
   ``datetime`` only at midnight) or ISO text; ``datetime`` 1970-01-01 00:00:00..2106-02-07
-  06:28:15 UTC and ``datetime64`` 1900-01-01..2299-12-31: ``datetime``/``date`` objects or
+  06:28:15 UTC and ``datetime64`` 1900-01-01..2299-12-31 (``datetime64(9)``: to 2262-04-11
+  23:47:16.854775807, where int64 nanoseconds end): ``datetime``/``date`` objects or
   ISO-8601 text (a naive value is read in the column's time zone, UTC when it has none).
   Digits finer than a ``datetime64``'s precision are cut by the server, as documented for
   the type; they are not refused.

@@ -41,6 +41,7 @@ _DATETIME64_RANGE = (
     datetime.datetime.combine(WIDE_DATE_RANGE[1], _DAY_END),
 )
 _DATE_RANGES = {"date": DATE_RANGE, "date32": WIDE_DATE_RANGE}
+_NANOSECONDS_END = datetime.datetime(2262, 4, 11, 23, 47, 16, 854775)  # 2**63 - 1 ns, UTC
 # a value this close to a range end is checked exactly, one by one, even on the fast path
 _NEAR_END = datetime.timedelta(days=1)
 
@@ -316,6 +317,8 @@ class _DateTimes(ValueCheck):
         self.zone = time_zone(zones[0]) if zones else _UTC
         self.name = str(spec)
         self.low, self.high = _DATETIME_RANGE if spec.name != "datetime64" else _DATETIME64_RANGE
+        if spec.precision_scale[0] == 9:  # nanoseconds in an int64 end in 2262
+            self.high = min(self.high, _NANOSECONDS_END)
 
     def instant(self, value: Any) -> datetime.datetime:
         """The UTC instant (naive) of ``value``; ValueError/TypeError when it has none."""

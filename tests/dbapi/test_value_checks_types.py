@@ -96,6 +96,7 @@ MORE_REFUSED = [
     ("datetime", "2106-02-07 06:28:16"),
     ("datetime64(3, 'UTC')", datetime.datetime(1899, 12, 31, 23, 59, 59)),
     ("datetime64(6)", datetime.datetime(2300, 1, 1)),
+    ("datetime64(9, 'UTC')", datetime.datetime(2262, 4, 11, 23, 47, 17, tzinfo=UTC)),
     ("datetime64(3)", 1_700_000_000),
     ("datetime64(3)", "yesterday"),
 ]
@@ -117,6 +118,7 @@ _GOOD = {
     "datetime('Asia/Tokyo')": datetime.datetime(1970, 1, 1, 9, 0, 0),
     "datetime64(3, 'UTC')": datetime.datetime(1900, 1, 1), "datetime64(6)": "2299-12-31 23:59:59",
     "datetime64(3)": "2024-01-01T00:00:00Z",
+    "datetime64(9, 'UTC')": datetime.datetime(2262, 4, 11, 23, 47, 16, 854775, tzinfo=UTC),
 }
 
 
@@ -185,6 +187,9 @@ RANGES = {
                         datetime.timedelta(seconds=1)),
     "datetime64(6, 'UTC')": (datetime.datetime(1900, 1, 1, tzinfo=UTC),
                              datetime.datetime(2299, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+                             datetime.timedelta(microseconds=1)),
+    "datetime64(9, 'UTC')": (datetime.datetime(1900, 1, 1, tzinfo=UTC),
+                             datetime.datetime(2262, 4, 11, 23, 47, 16, 854775, tzinfo=UTC),
                              datetime.timedelta(microseconds=1)),
     "decimal(5, 2)": (Decimal("-999.99"), Decimal("999.99"), Decimal("0.01")),
     "decimal(18, 6)": (Decimal("-999999999999.999999"), Decimal("999999999999.999999"),
