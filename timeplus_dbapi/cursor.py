@@ -299,8 +299,17 @@ class Cursor:
     # --- lifecycle ------------------------------------------------------------------------------
 
     def cancel(self) -> None:
-        """Cancel the running query on the server and end its result (extension)."""
-        self._close_result()
+        """Cancel the running query on the server and end its result (extension).
+
+        The way to stop a live query from another thread: a reader iterating or fetching in
+        its own thread sees the end of the rows (iteration stops, ``fetchone()`` returns None,
+        ``fetchmany``/``fetchall`` what they had), without an error. ``close()`` from another
+        thread also cancels the query, but the reader's next fetch raises InterfaceError, as
+        on any closed cursor. Calling ``cancel()`` again, or with no query, does nothing.
+        """
+        result = self._result
+        if result is not None:
+            result.close()
 
     def _close_result(self, reason: Optional[str] = None) -> None:
         result, self._result = self._result, None

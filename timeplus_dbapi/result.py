@@ -164,7 +164,7 @@ class StreamingResult:
             return False
         try:
             batch = self._next_raw_batch()
-            if batch is None:
+            if batch is None or self.done:  # done: closed by another thread meanwhile
                 return False
             self.rows, self.raw_rows, self.pos = self.converter.convert_rows(batch), batch, 0
         except BaseException:

@@ -223,3 +223,28 @@ def test_orm_yield_per_reads_a_live_stream_lazily(
             result.close()
     finally:
         engine.dispose()
+
+
+def test_a_streaming_result_read_in_a_thread_stops_on_cursor_cancel(
+    emulator: Any, api: str, stored: sa.Table
+) -> None:
+    """README "Stopping a live query": ``result.cursor.cancel()`` ends the Result's loop."""
+    engine = sa.create_engine(emulator.dsn)
+    try:
+        with engine.connect() as conn:
+            live = conn.execution_options(timeplus_query_mode="streaming")
+            result = _finishes(lambda: live.execute(sa.select(stored.c.n)))
+            query_id = result.cursor.query_id
+            seen: list[Any] = []
+            reader = threading.Thread(target=lambda: seen.extend(result), daemon=True)
+            reader.start()
+            _ingest(api, stored.name, [5])
+            deadline = time.monotonic() + WAIT_S
+            while not seen and time.monotonic() < deadline:
+                time.sleep(0.02)
+            result.cursor.cancel()
+            reader.join(WAIT_S)
+            assert not reader.is_alive() and seen == [(5,)]
+            assert _wait_status(api, query_id, "canceled") == "canceled"
+    finally:
+        engine.dispose()
