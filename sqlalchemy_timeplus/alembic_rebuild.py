@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from alembic.util import CommandError
 
 from .dialect import driver_client
-from .reflection import type_from_string
+from .reflection import primary_key_names, type_from_string
 
 __all__ = ["SCRATCH_SUFFIX", "rebuild_stream"]
 
@@ -95,8 +95,7 @@ def _new_columns(
 
 def _options(stream: dict[str, Any]) -> dict[str, Any]:
     options = {key: stream.get(key) or None for key in _OPTIONS}
-    keys = stream.get("primary_key") or None
-    options["primary_key"] = [k.strip() for k in str(keys).split(",")] if keys else None
+    options["primary_key"] = primary_key_names(stream) or None
     event_time = stream.get("event_time_column")
     options["event_time_column"] = event_time if event_time not in (None, "", "_tp_time") else None
     options["description"] = stream.get("description") or None

@@ -33,7 +33,7 @@ from sqlalchemy.sql import ddl as sa_ddl
 
 from .base import TimeplusBaseDialect, dialect_flag
 from .ddl import CreateView, DropView, stream_arguments, view_arguments
-from .reflection import column_info
+from .reflection import column_info, primary_key_names
 
 if TYPE_CHECKING:
     from sqlalchemy.engine.interfaces import (
@@ -318,7 +318,9 @@ class TimeplusDialect(TimeplusBaseDialect):
     def get_pk_constraint(
         self, connection: Any, table_name: str, schema: Optional[str] = None, **kw: Any
     ) -> ReflectedPrimaryKeyConstraint:
-        return {"constrained_columns": [], "name": None}
+        """The key of a ``versioned_kv``/``changelog_kv`` stream; none for other streams."""
+        found = self._stream_or_view(connection, table_name, schema, **kw)
+        return {"constrained_columns": primary_key_names(found), "name": None}
 
     def get_foreign_keys(
         self, connection: Any, table_name: str, schema: Optional[str] = None, **kw: Any

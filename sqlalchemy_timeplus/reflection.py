@@ -19,13 +19,15 @@ from timeplus_dbapi.typesystem import TypeParseError, TypeSpec, parse_type
 
 from . import types as tp
 
-__all__ = ["column_info", "type_from_spec", "type_from_string"]
+__all__ = ["column_info", "primary_key_names", "type_from_spec", "type_from_string"]
 
 logger = logging.getLogger(__name__)
 
 _Factory = Callable[[TypeSpec], TypeEngine[Any]]
 
 _SIMPLE = tp.SIMPLE_TYPE_NAMES
+
+_KEYED_MODES = ("versioned_kv", "changelog_kv")
 
 _DECIMAL_PRECISION = {"decimal32": 9, "decimal64": 18, "decimal128": 38, "decimal256": 76}
 
@@ -192,3 +194,16 @@ def _column(
         "autoincrement": False,
         "comment": None,
     }
+
+
+def primary_key_names(stream: Mapping[str, Any]) -> list[str]:
+    """The key columns of a REST stream object (``"primary_key": "k, j"``, a list, or empty).
+
+    Only ``versioned_kv``/``changelog_kv`` keys identify a row; an append stream's PRIMARY KEY
+    is its sort order, reflected as no key. Names may be backquoted or parenthesized.
+    """
+    if stream.get("mode") not in _KEYED_MODES:
+        return []
+    keys = stream.get("primary_key") or []
+    items = keys if isinstance(keys, list) else str(keys).strip("() ").split(",")
+    return [str(k).strip().strip("`") for k in items if str(k).strip()]

@@ -296,3 +296,24 @@ def test_datetime_columns_keep_microseconds(
         back = conn.execute(sa.select(table).order_by(table.c.k)).mappings().all()
     assert [dict(row) for row in back] == values
     table.drop(historical)
+
+
+@pytest.mark.parametrize(("mode", "keys"), [
+    ("versioned_kv", ["key"]), ("changelog_kv", ["key", "region"]), (None, [])])
+def test_primary_key_of_keyed_streams_is_reflected(
+        engine: sa.engine.Engine, stream_name: str, mode: Any, keys: list[str]) -> None:
+    table = sa.Table(
+        stream_name, sa.MetaData(),
+        sa.Column("key", sa.String, primary_key=True),
+        sa.Column("region", sa.String, primary_key=mode == "changelog_kv"),
+        sa.Column("value", sa.Integer),
+        timeplus_mode=mode,
+    )
+    table.create(engine)
+    try:
+        with engine.connect() as conn:
+            assert sa.inspect(conn).get_pk_constraint(stream_name)["constrained_columns"] == keys
+        reflected = sa.Table(stream_name, sa.MetaData(), autoload_with=engine)
+        assert [c.name for c in reflected.primary_key.columns] == keys
+    finally:
+        table.drop(engine)
