@@ -162,7 +162,12 @@ def tumble(
     historical: bool = False,
     name: Optional[str] = None,
 ) -> Any:
-    """``tumble(stream[, time_column], size) AS name`` (fixed, non-overlapping windows)."""
+    """Fixed, non-overlapping windows: ``tumble(stream, size, *, time_column=None,
+    historical=False, name=None)``.
+
+    Renders Timeplus's ``tumble(stream[, time_column], size) AS name``: in the SQL the time
+    column (``_tp_time`` when not given) comes before the size; in Python it is a keyword.
+    """
     return _window("tumble", stream, [size], time_column, historical, name)
 
 
@@ -175,7 +180,12 @@ def hop(
     historical: bool = False,
     name: Optional[str] = None,
 ) -> Any:
-    """``hop(stream[, time_column], step, size) AS name`` (overlapping windows)."""
+    """Overlapping windows: ``hop(stream, step, size, *, time_column=None, historical=False,
+    name=None)``.
+
+    Renders ``hop(stream[, time_column], step, size) AS name`` (the time column, a keyword in
+    Python, comes first in the SQL).
+    """
     return _window("hop", stream, [step, size], time_column, historical, name)
 
 
@@ -187,7 +197,12 @@ def session(
     historical: bool = False,
     name: Optional[str] = None,
 ) -> Any:
-    """``session(stream[, time_column], timeout) AS name`` (windows split by inactivity)."""
+    """Windows split by inactivity: ``session(stream, timeout, *, time_column=None,
+    historical=False, name=None)``.
+
+    Renders ``session(stream[, time_column], timeout) AS name`` (the time column, a keyword in
+    Python, comes first in the SQL).
+    """
     return _window("session", stream, [timeout], time_column, historical, name)
 
 

@@ -229,3 +229,29 @@ def test_union_with_order_and_limit_is_wrapped(events: sa.Table, dialect: Timepl
 def test_json_literal_is_a_json_string(dialect: TimeplusDialect) -> None:
     stmt = sa.select(sa.literal({"a": 1, "b": "it's"}, sa.JSON))
     assert sql(stmt, dialect, literal=True) == ('SELECT \'{"a": 1, "b": "it\\\'s"}\' AS anon_1')
+
+
+@pytest.mark.parametrize(("function", "call"), [
+    (tp.tumble, "tumble(stream, size, *, time_column=None, historical=False, name=None)"),
+    (tp.hop, "hop(stream, step, size, *, time_column=None, historical=False, name=None)"),
+    (tp.session, "session(stream, timeout, *, time_column=None, historical=False, name=None)"),
+])
+def test_window_docstrings_give_the_python_call(function: Any, call: str) -> None:
+    """The docstring's call form is the signature (it showed the SQL argument order)."""
+    assert call in " ".join((function.__doc__ or "").split())
+    assert _plain_signature(function) == call
+
+
+def _plain_signature(function: Any) -> str:
+    import inspect
+
+    parts = []
+    star = False
+    for parameter in inspect.signature(function).parameters.values():
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY and not star:
+            parts.append("*")
+            star = True
+        default = parameter.default
+        parts.append(parameter.name if default is inspect.Parameter.empty
+                     else f"{parameter.name}={default!r}")
+    return f"{function.__name__}({', '.join(parts)})"
