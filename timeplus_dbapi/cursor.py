@@ -7,7 +7,10 @@ Deviations and extensions (documented here, as PEP 249 leaves them open):
 - ``rowcount`` is -1 for queries (never computed by draining), the number of rows sent for
   ingest-path INSERTs, and -1 for other statements.
 - ``execute(..., query_mode='table'|'streaming', batching_policy={...}, idle_timeout=s)``.
-- ``query_id`` is the server id of the current query; ``cancel()`` cancels it.
+- ``query_id`` is the server id of the current query; ``cancel()`` cancels it and ends its
+  result cleanly, also for a reader in another thread. ``close()`` twice does nothing.
+- ``callproc(name, params)`` runs ``SELECT name(params...)`` (Timeplus has functions, no
+  procedures) and returns ``params``.
 - ``arrow()``, ``df()``, ``pl()``, ``fetchnumpy()`` and ``fetch_record_batch()`` (names as in
   duckdb) read the remaining rows column-wise into Arrow, pandas, polars or NumPy
   (:mod:`timeplus_dbapi.dataframes`; the ``arrow`` / ``polars`` extras).
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import operator
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
@@ -53,6 +57,7 @@ logger = logging.getLogger(__name__)
 
 Row = tuple[Any, ...]
 _RESERVED_PREFIX = "_tp_"
+_FUNCTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PLAIN_SEQUENCES = (tuple, list)
 
 
@@ -330,7 +335,11 @@ class Cursor:
         self.query_id = None
 
     def close(self) -> None:
-        """Close the cursor; a query still running is cancelled on the server."""
+        """Close the cursor; a query still running is cancelled on the server.
+
+        Closing a closed cursor does nothing (PEP 249 leaves it open; every other method of
+        a closed cursor raises InterfaceError).
+        """
         if self._closed:
             return
         self._closed = True
@@ -341,11 +350,27 @@ class Cursor:
         """Always None: a statement has at most one result set."""
         self._active_result()
 
-    def callproc(self, procname: str, parameters: Any = None) -> Any:
-        """Timeplus has no stored procedures: raises NotSupportedError."""
+    def callproc(self, procname: str, parameters: Optional[Sequence[Any]] = None) -> Any:
+        """Run ``SELECT procname(p1, p2, ...)``; its result becomes the result set.
+
+        Timeplus has functions but no stored procedures, the case PEP 249 allows this for.
+        ``procname`` must be a plain function name (letters, digits, ``_``); the parameters
+        are rendered as literals as ``execute()`` renders them. Returns ``parameters``
+        unchanged (there are no output parameters).
+        """
         if self._closed:
             raise InterfaceError("the cursor is closed")
-        raise NotSupportedError("Timeplus has no stored procedures (callproc)")
+        if not isinstance(procname, str) or not _FUNCTION_NAME.fullmatch(procname):
+            raise ProgrammingError(f"callproc needs a plain function name, not {procname!r}")
+        if parameters is not None and (
+            isinstance(parameters, (str, bytes)) or not isinstance(parameters, Sequence)
+        ):
+            raise ProgrammingError(
+                f"callproc parameters must be a sequence, not {type(parameters).__name__}"
+            )
+        arguments = ", ".join(render_literal(value) for value in parameters or ())
+        self.execute(f"SELECT {procname}({arguments})")
+        return parameters
 
     def setinputsizes(self, sizes: Any) -> None:
         """Does nothing (PEP 249 allows it)."""

@@ -39,9 +39,6 @@ class TestTimeplusDBAPI20(dbapi20.DatabaseAPI20Test):  # type: ignore[misc]
     def setUp(self) -> None:
         self.tearDown()  # a stream left by an interrupted run would fail CREATE
 
-    def test_callproc(self) -> Any:
-        pytest.skip("Timeplus has no stored procedures: callproc raises NotSupportedError")
-
     def test_nextset(self) -> Any:
         pytest.skip("Timeplus has no stored procedures returning several result sets")
 

@@ -49,9 +49,16 @@ def test_bad_statement_options_raise_programming_error(offline_cursor, options, 
         offline_cursor.execute("SELECT 1", **options)
 
 
-def test_callproc_is_not_supported(offline_cursor):
-    with pytest.raises(db.NotSupportedError, match="stored procedures"):
-        offline_cursor.callproc("anything", ())
+@pytest.mark.parametrize("name", ["lower; DROP STREAM s", "db.f", "f()", "", "1f", "f`", None])
+def test_callproc_refuses_what_is_not_a_plain_function_name(offline_cursor, name):
+    with pytest.raises(db.ProgrammingError, match="function name"):
+        offline_cursor.callproc(name, ())
+
+
+@pytest.mark.parametrize("parameters", ["ab", b"ab", {"a": 1}, 5])
+def test_callproc_parameters_must_be_a_sequence(offline_cursor, parameters):
+    with pytest.raises(db.ProgrammingError, match="sequence"):
+        offline_cursor.callproc("lower", parameters)
 
 
 def test_nextset_without_a_result_is_an_error(offline_cursor):
