@@ -20,6 +20,8 @@ What the impl does:
 * ``transactional_ddl`` is false: each statement is applied as it runs. A migration that fails
   partway leaves the statements before the failure applied, and the version table at the last
   migration that completed.
+* ``op.modify_stream_ttl``, ``op.modify_stream_settings``, ``op.create_view``,
+  ``op.create_materialized_view`` and ``op.drop_view``: :mod:`sqlalchemy_timeplus.alembic_ops`.
 * Autogenerate skips the reserved ``_tp_*`` columns of reflected streams, compares types by the
   Timeplus type they create, does not report the nullability Timeplus imposes (array, map,
   tuple and json columns are never nullable, ``Nullable(T)`` always), and renders Timeplus types
@@ -39,6 +41,7 @@ from sqlalchemy.ext.compiler import compiles
 from timeplus_dbapi.literals import render_literal
 from timeplus_dbapi.typesystem import parse_type
 
+from . import alembic_ops  # noqa: F401 - registers op.modify_stream_ttl, op.create_view, ...
 from . import types as tp
 from .alembic_rebuild import rebuild_stream
 from .ddl import column_type_sql

@@ -80,7 +80,7 @@ def primary_key_columns(table: schema.Table) -> list[str]:
     return []
 
 
-def _checked_settings(settings: Any) -> dict[str, Any]:
+def checked_settings(settings: Any) -> dict[str, Any]:
     if settings is None:
         return {}
     if not isinstance(settings, Mapping):
@@ -128,7 +128,7 @@ def stream_arguments(ddl_compiler: TimeplusDDLCompiler, table: schema.Table) -> 
         "logstore_retention_bytes": table_option(table, "logstore_retention_bytes"),
         "logstore_retention_ms": table_option(table, "logstore_retention_ms"),
         "description": table.comment,
-        "settings": _checked_settings(table_option(table, "settings")) or None,
+        "settings": checked_settings(table_option(table, "settings")) or None,
     }
 
 

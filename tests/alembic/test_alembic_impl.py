@@ -139,3 +139,33 @@ def test_rebuild_refuses_when_a_scratch_stream_is_left(engine: sa.engine.Engine)
         op = Operations(MigrationContext.configure(conn))
         with pytest.raises(CommandError, match="earlier failed rebuild"):
             op.drop_column(name, "s")
+
+
+def test_stream_ttl_settings_and_view_operations(engine: sa.engine.Engine) -> None:
+    with engine.connect() as conn:
+        name = _stream_with_rows(conn)
+        op = Operations(MigrationContext.configure(conn))
+        op.modify_stream_ttl(name, "to_datetime(_tp_time) + INTERVAL 30 DAY")
+        op.modify_stream_settings(name, logstore_retention_ms=3_600_000)
+        client = conn.connection.dbapi_connection.client  # type: ignore[union-attr]
+        stream = client.get_stream(name)
+        assert stream["ttl_expression"] == "to_datetime(_tp_time) + INTERVAL 30 DAY"
+        assert stream["logstore_retention_ms"] == 3_600_000
+        op.modify_stream_ttl(name, None)
+        assert client.get_stream(name)["ttl_expression"] == ""
+        with pytest.raises(sa.exc.ArgumentError, match="invalid stream setting"):
+            op.modify_stream_settings(name, **{"x = 1, mode": "append"})
+
+        op.create_view(f"{name}_v", f"SELECT k, v FROM {name} WHERE v > 15")
+        op.create_materialized_view(f"{name}_mv", sa.select(sa.column("k")).select_from(
+            sa.table(name)))
+        inspector = sa.inspect(conn)
+        assert f"{name}_v" in inspector.get_view_names()
+        assert f"{name}_mv" in inspector.get_materialized_view_names()
+        assert _rows(conn, f"SELECT k FROM table({name}_v)") == [(2,)]
+        op.drop_view(f"{name}_mv")
+        op.drop_view(f"{name}_v")
+        op.drop_view(f"{name}_v", if_exists=True)
+        names = sa.inspect(conn)
+        assert {f"{name}_v", f"{name}_mv"}.isdisjoint(
+            names.get_view_names() + names.get_materialized_view_names())
