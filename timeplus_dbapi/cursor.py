@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .dsn import parse_batching_policy, parse_seconds
-from .errors import InterfaceError, NotSupportedError, ProgrammingError
+from .errors import InterfaceError, ProgrammingError
 from .literals import render_literal, require_utf8
 from .result import StreamingResult, describe_columns
 from .sqltext import (
