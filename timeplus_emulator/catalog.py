@@ -74,6 +74,8 @@ class StreamInfo:
     logstore_retention_ms: int = 7 * 24 * 3600 * 1000
     view_target_of: Optional[str] = None  # set for the implicit target of a materialized view
     engine: str = "Stream"  # or a table engine (Memory, MergeTree): no reserved columns
+    #: secondary indexes of a mutable stream: ``{name, columns, unique, storing}``
+    indexes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def is_table(self) -> bool:
@@ -106,6 +108,7 @@ class StreamInfo:
             "engine": self.engine,
             "mode": self.mode,
             "primary_key": ", ".join(self.primary_key),
+            **({"indexes": [dict(i) for i in self.indexes]} if self.mode == "mutable" else {}),
             "columns": columns,
             "ttl": self.ttl_expression or "",
             "ttl_expression": self.ttl_expression or "",

@@ -122,6 +122,8 @@ class Engine:
         self.view_controls: dict[Key, ViewControl] = {}
         self.on_view_created: Optional[Callable[[ViewInfo], None]] = None
         self.on_view_dropped: Optional[Callable[[ViewInfo], None]] = None
+        #: Timeplus Enterprise features (mutable streams, DELETE, TRUNCATE) are on
+        self.enterprise = False
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> None:
@@ -359,6 +361,10 @@ class Engine:
         self.persist()
         return True
 
+    def run_ddl(self, sql: str) -> None:
+        """Run one statement built by the emulator; chDB errors in Timeplus terms."""
+        self._run_ddl(sql)
+
     def _run_ddl(self, sql: str) -> None:
         try:
             self.backend.query(sql, "CSV")
@@ -542,10 +548,14 @@ def _check_stream_definition(stmt: CreateStreamStatement) -> None:
 
 
 def _storage_engine(stmt: CreateStreamStatement) -> str:
-    """``Log`` (no parts to merge); ``MergeTree`` when a column type needs it (JSON).
+    """``Log`` (no parts to merge); ``MergeTree`` when a column type needs it (JSON);
+    ``EmbeddedRocksDB`` keyed on the primary key for a mutable stream (an insert replaces
+    the row of its key, with a new ``_tp_sn``, so streaming readers see the change).
 
-    Readers always order by ``_tp_sn``, so either keeps ingest order.
+    Readers always order by ``_tp_sn``, so each keeps ingest order.
     """
+    if stmt.mode == "mutable":
+        return f"EmbeddedRocksDB PRIMARY KEY ({', '.join(map(quote_name, stmt.primary_key))})"
     if any(_DYNAMIC_TYPES.search(c.ch_type) for c in stmt.columns):
         return "MergeTree ORDER BY _tp_sn"
     return "Log"
@@ -578,6 +588,8 @@ def _stream_info(db: str, stmt: CreateStreamStatement, create_query: str,
         create_query=create_query,
         view_target_of=view_target_of,
         engine=stmt.table_engine or "Stream",
+        indexes=[{"name": i.name, "columns": list(i.columns), "unique": i.unique,
+                  "storing": list(i.storing)} for i in stmt.indexes],
     )
     for key in ("logstore_retention_bytes", "logstore_retention_ms"):
         if key in settings:

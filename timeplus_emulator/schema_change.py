@@ -25,6 +25,7 @@ from typing import Any
 from timeplus_emulator.backend import EngineError
 from timeplus_emulator.catalog import CHANGELOG_MODES, ColumnInfo, StreamInfo, now_text
 from timeplus_emulator.engine import DELTA_COLUMN, NOT_IMPLEMENTED, Engine
+from timeplus_emulator.mutations import alter_indexes
 from timeplus_emulator.sql import AlterCommand, AlterStreamStatement, TranslationError
 from timeplus_emulator.sql.alter import check_stream_alter, check_table_alter
 from timeplus_emulator.sql.tokens import quote_name, quote_string
@@ -38,6 +39,10 @@ def alter_stream(engine: Engine, stmt: AlterStreamStatement) -> None:
     """Check ``stmt`` against the stream's storage, then apply its commands in order."""
     with engine.lock:
         info = engine.stream(stmt.database, stmt.name)
+        if info.mode == "mutable":
+            alter_indexes(engine, info, stmt)
+            engine.persist()
+            return
         try:
             if info.is_table:
                 check_table_alter(stmt.commands, info.engine)

@@ -201,6 +201,7 @@ class EmulatorServer:
         self._backend = acquire_backend(backend_path)
         prefix = "tp_" if self.data_dir is not None else f"tp{next(_instance_ids)}x{_rand()}_"
         self.engine = Engine(self._backend, prefix, self.data_dir)
+        self.engine.enterprise = profile == "enterprise"
         self.executor = Executor(self.engine)
         self.api = Api(self.engine, self.executor, self.registry, self.faults, profile)
         self._routes = _routes(self.api)

@@ -25,6 +25,7 @@ from timeplus_emulator.backend import EngineError
 from timeplus_emulator.catalog import StreamInfo, ViewInfo
 from timeplus_emulator.engine import BAD_ARGUMENTS, NOT_IMPLEMENTED, Engine
 from timeplus_emulator.ingest_store import store_rows
+from timeplus_emulator.mutations import delete_rows, require_enterprise, truncate
 from timeplus_emulator.queries import QueryRecord
 from timeplus_emulator.schema_change import alter_stream
 from timeplus_emulator.sql import (
@@ -42,6 +43,7 @@ from timeplus_emulator.sql import (
     UseStatement,
     translate,
 )
+from timeplus_emulator.sql.model import DeleteStatement, IndexDef, TruncateStatement
 from timeplus_emulator.sql.tokens import quote_name, quote_string
 from timeplus_emulator.sql.types import parse_timeplus_type
 from timeplus_emulator.streaming import QueryStopped, RowSink, SelectRunner
@@ -98,6 +100,8 @@ class Executor:
         if isinstance(stmt, DescribeStatement):
             return self.describe(stmt)
         if isinstance(stmt, CreateStreamStatement):
+            if stmt.mode == "mutable":
+                require_enterprise(self.engine, "CREATE MUTABLE STREAM")
             self.engine.create_stream(stmt, sql)
         elif isinstance(stmt, CreateViewStatement):
             self.create_view(stmt)
@@ -111,6 +115,10 @@ class Executor:
             record.rows = self.engine.insert(_own_system_tables(self.engine, stmt))
         elif isinstance(stmt, UseStatement):
             self.engine.resolve_db(stmt.database)
+        elif isinstance(stmt, DeleteStatement):
+            record.rows = delete_rows(self.engine, stmt)
+        elif isinstance(stmt, TruncateStatement):
+            truncate(self.engine, stmt)
         return None
 
     def drop(self, stmt: DropStatement) -> None:
@@ -309,8 +317,14 @@ def _source_like(db: str, name: str) -> Any:
 
 
 def _stream_ddl(info: StreamInfo) -> str:
-    cols = ", ".join(f"{quote_name(c.name)} {c.type}" for c in info.columns)
-    return f"CREATE STREAM {info.database}.{quote_name(info.name)} ({cols})"
+    parts = [f"{quote_name(c.name)} {c.type}" for c in info.columns]
+    if info.mode != "mutable":
+        return f"CREATE STREAM {info.database}.{quote_name(info.name)} ({', '.join(parts)})"
+    parts.extend(IndexDef(str(i["name"]), tuple(i["columns"]), bool(i["unique"]),
+                          tuple(i["storing"])).sql() for i in info.indexes)
+    keys = ", ".join(map(quote_name, info.primary_key))
+    return (f"CREATE MUTABLE STREAM {info.database}.{quote_name(info.name)} "
+            f"({', '.join(parts)}) PRIMARY KEY ({keys})")
 
 
 # ------------------------------------------------------------------ REST JSON → DDL

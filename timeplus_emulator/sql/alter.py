@@ -35,6 +35,7 @@ _TYPES = {
     ("MODIFY", "TTL"): "MODIFY_TTL", ("REMOVE", "TTL"): "REMOVE_TTL",
     ("MODIFY", "SETTING"): "MODIFY_SETTING", ("RESET", "SETTING"): "RESET_SETTING",
     ("ADD", "INDEX"): "ADD_INDEX", ("DROP", "INDEX"): "DROP_INDEX",
+    ("MATERIALIZE", "INDEX"): "MATERIALIZE_INDEX",
     ("MODIFY", "ORDER"): "MODIFY_ORDER_BY", ("ADD", "CONSTRAINT"): "ADD_CONSTRAINT",
     ("DROP", "CONSTRAINT"): "DROP_CONSTRAINT", ("ADD", "PROJECTION"): "ADD_PROJECTION",
     ("DROP", "PROJECTION"): "DROP_PROJECTION", ("MODIFY", "COMMENT"): "COMMENT_TABLE",
@@ -46,6 +47,7 @@ _OTHER_COMMANDS = frozenset({"UPDATE", "DELETE", "DROP", "MODIFY", "RESET", "MAT
 _OTHER_OBJECTS = frozenset({"PARTITION", "PART", "QUERY", "STATISTICS", "SAMPLE"})
 _SUPPORTED = frozenset({"ADD_COLUMN", "RENAME_COLUMN", "MODIFY_TTL", "REMOVE_TTL",
                         "MODIFY_SETTING"})
+INDEX_COMMANDS = frozenset({"ADD_INDEX", "DROP_INDEX", "MATERIALIZE_INDEX"})
 TABLE_COMMANDS = frozenset({"ADD_COLUMN", "DROP_COLUMN", "RENAME_COLUMN"})
 
 
@@ -90,6 +92,8 @@ def _command(toks: list[Token], start: int, end: int, ctx: Context) -> AlterComm
         name = cur.name()
         _expect_at(cur, end)
         return AlterCommand(kind, name=name, if_exists=if_exists)
+    if kind in INDEX_COMMANDS:
+        return _index_command(cur, kind, end)
     if kind not in _SUPPORTED:
         return AlterCommand(kind)
     if kind == "ADD_COLUMN":
@@ -138,6 +142,45 @@ def _add_column(cur: TokenCursor, end: int, ctx: Context) -> AlterCommand:
                         after=after, first=first)
 
 
+def _index_command(cur: TokenCursor, kind: str, end: int) -> AlterCommand:
+    """ADD INDEX name (cols) [UNIQUE] [STORING (...)], DROP INDEX [IF EXISTS] name,
+    MATERIALIZE INDEX name [WITH CLEAR] (docs ``mutable-stream-indexes.md``)."""
+    if kind == "ADD_INDEX":
+        if_not_exists = cur.if_not_exists()
+        if not cur.peek(1).is_op("("):  # a skipping index (``i expr TYPE minmax``)
+            return AlterCommand(kind, name=cur.peek().text)
+        index = StreamParser(cur).index_at(cur.pos, end)
+        return AlterCommand(kind, index=index, name=index.name, if_not_exists=if_not_exists)
+    if_exists = cur.if_exists() if kind == "DROP_INDEX" else False
+    name = cur.name()
+    if kind == "MATERIALIZE_INDEX":
+        cur.accept_words("WITH", "CLEAR")
+    _expect_at(cur, end)
+    return AlterCommand(kind, name=name, if_exists=if_exists)
+
+
+def check_mutable_alter(commands: tuple[AlterCommand, ...], columns: set[str],
+                        indexes: set[str]) -> None:
+    """A mutable stream alters its secondary indexes only (in the emulator)."""
+    for command in commands:
+        if command.kind not in INDEX_COMMANDS:
+            raise TranslationError(NOT_IMPLEMENTED, f"Alter command of type '{command.kind}' "
+                                   "on a mutable stream is not supported by the emulator")
+        if command.kind == "ADD_INDEX" and command.index is None:
+            raise TranslationError(NOT_IMPLEMENTED, "ALTER STREAM ... ADD INDEX of a skipping "
+                                   "index on a mutable stream is not supported by the emulator")
+        if command.index is not None:
+            unknown = [c for c in command.index.columns + command.index.storing
+                       if c not in columns]
+            if unknown:
+                raise TranslationError(47, f"Index {command.index.name} names unknown column "
+                                       f"'{unknown[0]}'")
+            if command.name in indexes and not command.if_not_exists:
+                raise TranslationError(44, f"Index {command.name} already exists")
+        elif command.name not in indexes and not command.if_exists:
+            raise TranslationError(36, f"Index {command.name} does not exist")
+
+
 def _expect_at(cur: TokenCursor, end: int) -> None:
     if cur.pos != end:
         raise cur.error("',' or the end of the statement")
@@ -163,10 +206,10 @@ def check_stream_alter(commands: tuple[AlterCommand, ...]) -> None:
         raise TranslationError(NOT_IMPLEMENTED, f"Multi {kind} alter commands are not "
                                "supported for Stream storage engine")
     for command in commands:
-        if command.kind in ("ADD_INDEX", "DROP_INDEX"):
+        if command.kind in INDEX_COMMANDS:
             words = command.kind.replace("_", " ")
             raise TranslationError(NOT_IMPLEMENTED, f"ALTER STREAM ... {words} is not "
-                                   "supported by the emulator")
+                                   "supported by the emulator on a stream that is not mutable")
         if command.kind not in _SUPPORTED:
             raise TranslationError(NOT_IMPLEMENTED, f"Alter command of type '{command.kind}' "
                                    "is not supported by storage Stream")

@@ -24,6 +24,7 @@ from timeplus_emulator.sql.model import (
     CreateDatabaseStatement,
     CreateStreamStatement,
     CreateViewStatement,
+    IndexDef,
 )
 from timeplus_emulator.sql.rewriter import (
     Context,
@@ -62,6 +63,7 @@ class _StreamParts:
     comment: Optional[str] = None
     tp_time: Optional[ColumnDef] = None
     engine: Optional[str] = None  # a TABLE_ENGINES value; None for a stream
+    indexes: list[IndexDef] = field(default_factory=list)
 
 
 def _function_name(name: str) -> str:
@@ -71,8 +73,9 @@ def _function_name(name: str) -> str:
 class StreamParser:
     """Parses CREATE STREAM after the word STREAM."""
 
-    def __init__(self, cur: TokenCursor) -> None:
+    def __init__(self, cur: TokenCursor, mutable: bool = False) -> None:
         self.cur = cur
+        self.mutable = mutable
         self.toks = cur.toks
         self.rewriter = Rewriter(self.toks, Context())
 
@@ -97,7 +100,9 @@ class StreamParser:
     def _statement(self, database: Optional[str], name: str, if_not_exists: bool,
                    parts: _StreamParts) -> CreateStreamStatement:
         mode = parts.settings.pop("mode", "append")
-        if mode not in STREAM_MODES:
+        if self.mutable:
+            mode = self._mutable_mode(parts)
+        elif mode not in STREAM_MODES:
             raise TranslationError(BAD_ARGUMENTS, f"Unknown stream mode '{mode}'")
         if parts.engine is not None and mode != "append":
             raise TranslationError(NOT_IMPLEMENTED, f"mode '{mode}' with ENGINE = "
@@ -115,8 +120,22 @@ class StreamParser:
             if_not_exists=if_not_exists, mode=mode, primary_key=parts.primary_key,
             ttl_expression=parts.ttl, ttl_expression_ch=parts.ttl_ch, settings=parts.settings,
             comment=parts.comment, tp_time_default_ch=self._event_time(parts),
-            table_engine=parts.engine,
+            table_engine=parts.engine, indexes=tuple(parts.indexes),
         )
+
+    def _mutable_mode(self, parts: _StreamParts) -> str:
+        """CREATE MUTABLE STREAM: a PRIMARY KEY is required, ENGINE is not allowed."""
+        if not parts.primary_key:
+            raise TranslationError(BAD_ARGUMENTS, "Mutable stream requires a PRIMARY KEY")
+        if parts.engine is not None:
+            raise TranslationError(SYNTAX_ERROR, "Syntax error: ENGINE in CREATE MUTABLE STREAM")
+        names = {c.name for c in parts.columns}
+        for index in parts.indexes:
+            for column in index.columns + index.storing:
+                if column not in names:
+                    raise TranslationError(47, f"Index {index.name} names unknown column "
+                                           f"'{column}'")
+        return "mutable"
 
     def _event_time(self, parts: _StreamParts) -> str:
         if parts.tp_time is not None and parts.tp_time.default_ch:
@@ -132,6 +151,11 @@ class StreamParser:
 
     def _element(self, start: int, end: int, parts: _StreamParts) -> None:
         first = self.toks[start]
+        if self.mutable and first.is_word("INDEX"):
+            parts.indexes.append(self.index_at(start + 1, end))
+            return
+        if self.mutable and first.is_word("FAMILY"):  # column families: storage layout only
+            return
         if first.is_word("INDEX", "CONSTRAINT", "PROJECTION"):
             return
         if first.is_word("PRIMARY") and self.toks[start + 1].is_word("KEY"):
@@ -166,6 +190,25 @@ class StreamParser:
                 raise TranslationError(NOT_IMPLEMENTED, "PRIMARY KEY must list column names")
             names.append(name_of(self.toks[a]))
         return tuple(names)
+
+    def index_at(self, start: int, end: int) -> IndexDef:
+        """``name (columns) [UNIQUE] [STORING (columns)]`` in ``[start, end)``."""
+        cur = TokenCursor(self.toks, start)
+        name = cur.name()
+        if not cur.peek().is_op("("):
+            raise cur.error("'(' and the index columns")
+        columns = self._key_names(cur.pos, end)
+        cur.pos = match_paren(self.toks, cur.pos) + 1
+        unique = cur.accept_word("UNIQUE")
+        storing: tuple[str, ...] = ()
+        if cur.accept_word("STORING"):
+            if not cur.peek().is_op("("):
+                raise cur.error("'(' and the stored columns")
+            storing = self._key_names(cur.pos, end)
+            cur.pos = match_paren(self.toks, cur.pos) + 1
+        if cur.pos != end:
+            raise cur.error("UNIQUE, STORING (...) or the end of the index")
+        return IndexDef(name, columns, unique, storing)
 
     def column_at(self, start: int, end: int) -> ColumnDef:
         """The column definition in ``[start, end)`` (ALTER STREAM ... ADD COLUMN)."""
@@ -301,7 +344,10 @@ def parse_create(
         name = cur.name()
         cur.expect_end()
         return CreateDatabaseStatement(name, if_not_exists)
-    for kind in ("EXTERNAL", "RANDOM", "MUTABLE"):
+    if cur.peek().is_word("MUTABLE") and cur.peek(1).is_word("STREAM"):
+        cur.pos += 2
+        return StreamParser(cur, mutable=True).parse()
+    for kind in ("EXTERNAL", "RANDOM"):
         if cur.peek().is_word(kind) and cur.peek(1).is_word("STREAM"):
             raise TranslationError(
                 NOT_IMPLEMENTED, f"CREATE {kind} STREAM is not supported by the emulator"

@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Optional, Union
 
+from timeplus_emulator.sql.tokens import quote_name
+
 WindowKind = Literal["tumble", "hop", "session"]
 
 
@@ -162,6 +164,43 @@ class CreateStreamStatement:
     comment: Optional[str] = None
     tp_time_default_ch: str = "now64(3, 'UTC')"
     table_engine: Optional[str] = None
+    indexes: tuple[IndexDef, ...] = ()  # secondary indexes of a mutable stream
+
+
+@dataclass(frozen=True)
+class IndexDef:
+    """``INDEX name (columns) [UNIQUE] [STORING (columns)]`` of a mutable stream."""
+
+    name: str
+    columns: tuple[str, ...]
+    unique: bool = False
+    storing: tuple[str, ...] = ()
+
+    def sql(self) -> str:
+        """The definition as Timeplus text."""
+        text = f"INDEX {quote_name(self.name)} ({', '.join(map(quote_name, self.columns))})"
+        if self.unique:
+            text += " UNIQUE"
+        if self.storing:
+            text += f" STORING ({', '.join(map(quote_name, self.storing))})"
+        return text
+
+
+@dataclass(frozen=True)
+class DeleteStatement:
+    """``DELETE FROM [db.]s WHERE cond`` (Timeplus Enterprise 2.7+); ``where_ch`` translated."""
+
+    database: Optional[str]
+    name: str
+    where_ch: str
+
+
+@dataclass(frozen=True)
+class TruncateStatement:
+    """``TRUNCATE STREAM [db.]s`` (Timeplus Enterprise 2.6+)."""
+
+    database: Optional[str]
+    name: str
 
 
 @dataclass(frozen=True)
@@ -263,6 +302,7 @@ class AlterCommand:
     ttl: Optional[str] = None  # MODIFY_TTL, as written
     ttl_ch: Optional[str] = None
     settings: tuple[tuple[str, str], ...] = ()  # MODIFY_SETTING, values unquoted
+    index: Optional[IndexDef] = None  # ADD_INDEX of a mutable stream
 
 
 @dataclass(frozen=True)
@@ -285,4 +325,6 @@ Statement = Union[
     DescribeStatement,
     UseStatement,
     AlterStreamStatement,
+    DeleteStatement,
+    TruncateStatement,
 ]

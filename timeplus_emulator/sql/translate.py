@@ -39,6 +39,7 @@ from timeplus_emulator.sql.model import (
     Statement,
     UseStatement,
 )
+from timeplus_emulator.sql.mutations import parse_delete, parse_truncate
 from timeplus_emulator.sql.rewriter import Context, Rewriter, collect_cte_names, top_level_index
 from timeplus_emulator.sql.select import SelectTranslator
 from timeplus_emulator.sql.tokens import Kind, Token, quote_string, tokenize, unquote
@@ -309,8 +310,10 @@ _HANDLERS: dict[str, Callable[[TokenCursor, Context], Statement]] = {
     "DESCRIBE": _describe,
     "DESC": _describe,
     "USE": _use,
+    "DELETE": parse_delete,
+    "TRUNCATE": parse_truncate,
 }
 _UNSUPPORTED = frozenset(
-    {"EXPLAIN", "TRUNCATE", "RENAME", "OPTIMIZE", "SYSTEM", "KILL", "DELETE", "UPDATE",
+    {"EXPLAIN", "RENAME", "OPTIMIZE", "SYSTEM", "KILL", "UPDATE",
      "GRANT", "REVOKE", "SET", "EXISTS", "CHECK", "ATTACH", "DETACH", "BACKUP", "RESTORE"}
 )

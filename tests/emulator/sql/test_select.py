@@ -256,7 +256,7 @@ def test_syntax_errors(sql: str) -> None:
 
 def test_unsupported_statements() -> None:
     with pytest.raises(TranslationError) as info:
-        translate("TRUNCATE STREAM s")
+        translate("OPTIMIZE TABLE s")
     assert info.value.code == 48
 
 

@@ -1,0 +1,119 @@
+"""Timeplus Enterprise's mutable data on the emulator's enterprise profile: CREATE MUTABLE
+STREAM (docs ``sql-create-mutable-stream.md``), DELETE (``sql-delete.md``: synchronous on a
+mutable stream, in the background on a normal one), TRUNCATE STREAM and the secondary-index
+commands of ALTER STREAM (``mutable-stream-indexes.md``). The cloud profile refuses them."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from tests.emulator.conftest import unique
+
+PRODUCTS = "id int32, name string, vendor string, price float64"
+
+
+def _mutable(ent: Any, extra_elements: str = "", key: str = "id") -> str:
+    name = unique("m")
+    ent.sql(f"CREATE MUTABLE STREAM {name} ({PRODUCTS}{extra_elements}) PRIMARY KEY ({key})")
+    return name
+
+
+def test_insert_with_an_existing_key_replaces_the_row(ent: Any) -> None:
+    name = _mutable(ent)
+    ent.sql(f"INSERT INTO {name} (id, name, vendor, price) VALUES (1, 'cable', 'a', 2.5), "
+            "(2, 'plug', 'b', 1)")
+    ent.sql(f"INSERT INTO {name} (id, name, vendor, price) VALUES (1, 'cable', 'a', 3.5)")
+    assert ent.table(f"SELECT id, price FROM table({name}) ORDER BY id") == [[1, 3.5], [2, 1]]
+    rest = ent.get(f"/streams/{name}").json()
+    assert rest["mode"] == "mutable" and rest["primary_key"] == "id"
+
+
+def test_composite_key_keeps_rows_apart_by_every_key_column(ent: Any) -> None:
+    name = _mutable(ent, key="id, vendor")
+    ent.sql(f"INSERT INTO {name} (id, name, vendor, price) VALUES (1, 'x', 'a', 1), "
+            "(1, 'x', 'b', 2), (1, 'y', 'a', 3)")
+    assert ent.table(f"SELECT vendor, name, price FROM table({name}) ORDER BY vendor") == \
+        [["a", "y", 3], ["b", "x", 2]]
+
+
+def test_streaming_read_sees_each_change(ent: Any) -> None:
+    name = _mutable(ent)
+    stream = ent.query(f"SELECT id, price FROM {name}")
+    try:
+        time.sleep(0.5)
+        ent.sql(f"INSERT INTO {name} (id, name, vendor, price) VALUES (1, 'c', 'a', 1)")
+        ent.sql(f"INSERT INTO {name} (id, name, vendor, price) VALUES (1, 'c', 'a', 2)")
+        assert stream.rows(at_least=2)[:2] == [[1, 1], [1, 2]]
+    finally:
+        stream.close()
+
+
+def test_delete_on_a_mutable_stream_is_synchronous_and_counts(ent: Any) -> None:
+    name = _mutable(ent)
+    ent.sql(f"INSERT INTO {name} (id, name, vendor, price) VALUES (1, 'a', 'v', 1), "
+            "(2, 'b', 'v', 2), (3, 'c', 'w', 3)")
+    answer = ent.post("/exec", json={"sql": f"DELETE FROM {name} WHERE vendor = 'v'"})
+    assert answer.status_code in (200, 204), answer.text
+    assert ent.table(f"SELECT id FROM table({name})") == [[3]]
+
+
+def test_delete_on_a_normal_stream_happens_in_the_background(ent: Any) -> None:
+    name = ent.create_stream("a int32, b string")
+    ent.sql(f"INSERT INTO {name} (a, b) VALUES (1, 'x'), (2, 'y'), (3, 'x')")
+    ent.sql(f"DELETE FROM {name} WHERE b = 'x'")
+    deadline = time.monotonic() + 10
+    while ent.table(f"SELECT a FROM table({name}) ORDER BY a") != [[2]]:
+        assert time.monotonic() < deadline, "the background DELETE never took effect"
+        time.sleep(0.1)
+    ent.sql(f"INSERT INTO {name} (a, b) VALUES (4, 'z')")  # ingest goes on after it
+    assert ent.table(f"SELECT a FROM table({name}) ORDER BY a") == [[2], [4]]
+
+
+def test_truncate_empties_both_kinds_and_keeps_the_stream(ent: Any) -> None:
+    for name in (_mutable(ent), ent.create_stream("id int32, name string, vendor string, "
+                                                  "price float64")):
+        ent.sql(f"INSERT INTO {name} (id, name, vendor, price) VALUES (1, 'a', 'v', 1)")
+        ent.sql(f"TRUNCATE STREAM {name}")
+        assert ent.table(f"SELECT count() FROM table({name})") == [["0"]]
+        ent.sql(f"INSERT INTO {name} (id, name, vendor, price) VALUES (2, 'b', 'v', 1)")
+        assert ent.table(f"SELECT id FROM table({name})") == [[2]]
+
+
+def test_indexes_are_kept_altered_and_shown(ent: Any) -> None:
+    name = _mutable(ent, ", INDEX sidx_nv (name, vendor) UNIQUE STORING (price), "
+                         "FAMILY f1 (price)")
+    assert ent.get(f"/streams/{name}").json()["indexes"] == [
+        {"name": "sidx_nv", "columns": ["name", "vendor"], "unique": True,
+         "storing": ["price"]}]
+    ent.sql(f"ALTER STREAM {name} ADD INDEX sidx_v (vendor)")
+    ent.sql(f"ALTER STREAM {name} MATERIALIZE INDEX sidx_v WITH CLEAR")
+    ent.sql(f"ALTER STREAM {name} DROP INDEX sidx_nv")
+    assert [i["name"] for i in ent.get(f"/streams/{name}").json()["indexes"]] == ["sidx_v"]
+    created = ent.table(f"SHOW CREATE STREAM {name}")[0][0]
+    assert "CREATE MUTABLE STREAM" in created and "INDEX `sidx_v` (`vendor`)" in created
+    assert "PRIMARY KEY (`id`)" in created
+    error = ent.error(ent.post("/queries", json={"sql": f"ALTER STREAM {name} DROP INDEX no"}),
+                      400)
+    assert error["code"] == 36
+
+
+def test_mutable_stream_needs_a_primary_key_and_known_index_columns(ent: Any) -> None:
+    for sql, code in ((f"CREATE MUTABLE STREAM {unique('m')} (a int32)", 36),
+                      (f"CREATE MUTABLE STREAM {unique('m')} (a int32, INDEX i (zz)) "
+                       "PRIMARY KEY a", 47)):
+        assert ent.error(ent.post("/queries", json={"sql": sql}), 400)["code"] == code
+
+
+def test_index_commands_on_a_normal_stream_are_refused(ent: Any) -> None:
+    name = ent.create_stream("a int32")
+    response = ent.post("/queries", json={"sql": f"ALTER STREAM {name} ADD INDEX i (a)"})
+    assert ent.error(response, 400)["code"] == 48
+
+
+def test_cloud_profile_refuses_enterprise_mutations(api: Any) -> None:
+    name = api.create_stream("a int32")
+    for sql in (f"CREATE MUTABLE STREAM {unique('m')} (a int32) PRIMARY KEY a",
+                f"DELETE FROM {name} WHERE a = 1", f"TRUNCATE STREAM {name}"):
+        body = api.error(api.post("/queries", json={"sql": sql}), 400)
+        assert body["code"] == 48 and "Timeplus Enterprise" in body["message"], body

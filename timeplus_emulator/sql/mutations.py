@@ -1,0 +1,40 @@
+"""DELETE FROM and TRUNCATE STREAM (Timeplus Enterprise; docs ``sql-delete.md``,
+``sql-truncate-stream.md``).
+
+Owns: parsing both statements. The WHERE condition of DELETE is translated like any
+expression (functions allow-listed, no subqueries); whether the stream takes it, and how
+(synchronously on a mutable stream, in the background on a normal one), is the
+executor's business (:mod:`timeplus_emulator.mutations`).
+"""
+
+from __future__ import annotations
+
+from timeplus_emulator.sql.cursor import TokenCursor
+from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, TranslationError
+from timeplus_emulator.sql.model import DeleteStatement, Statement, TruncateStatement
+from timeplus_emulator.sql.rewriter import Context, Rewriter
+
+
+def parse_delete(cur: TokenCursor, ctx: Context) -> Statement:
+    """After DELETE: ``FROM [db.]s WHERE condition``."""
+    cur.expect_word("FROM")
+    database, name = cur.qualified_name()
+    cur.expect_word("WHERE")
+    start, end = cur.pos, len(cur.toks) - 1
+    if start == end:
+        raise cur.error("a condition")
+    if any(t.is_word("SELECT") for t in cur.toks[start:end]):
+        raise TranslationError(NOT_IMPLEMENTED, "DELETE with a subquery in WHERE is not "
+                               "supported by the emulator")
+    where = Rewriter(cur.toks, ctx).rewrite(start, end, allow_from=False).strip()
+    return DeleteStatement(database, name, where)
+
+
+def parse_truncate(cur: TokenCursor, ctx: Context) -> Statement:
+    """After TRUNCATE: ``[STREAM] [db.]s`` (TRUNCATE TABLE is refused, as DROP TABLE is)."""
+    if cur.peek().is_word("TABLE"):
+        raise TranslationError(62, "Syntax error: Timeplus truncates with TRUNCATE STREAM")
+    cur.accept_word("STREAM")
+    database, name = cur.qualified_name()
+    cur.expect_end()
+    return TruncateStatement(database, name)
