@@ -85,7 +85,12 @@ def time_zone(name: str) -> datetime.tzinfo:
 
 
 def _zoned(zone: datetime.tzinfo) -> Converter:
-    """Values without an offset are wall-clock times in ``zone``; others are converted to it."""
+    """Values without an offset are wall-clock times in ``zone``; others are converted to it.
+
+    A value with an offset keeps its instant (``astimezone`` sets ``fold``). A bare wall-clock
+    time in the hour a fall-back repeats cannot say which of the two it is: it is read as the
+    first (``fold=0``). The README documents this limit of the wire format.
+    """
 
     def convert_zoned(value: Any) -> datetime.datetime:
         parsed = parse_datetime(value)
