@@ -25,7 +25,8 @@ What the impl does:
 * Autogenerate skips the reserved ``_tp_*`` columns of reflected streams, compares types by the
   Timeplus type they create, does not report the nullability Timeplus imposes (array, map,
   tuple and json columns are never nullable, ``Nullable(T)`` always), and renders Timeplus types
-  with ``from sqlalchemy_timeplus.types import ...`` in the migration file.
+  with ``from sqlalchemy_timeplus.types import ...`` in the migration file. Stream TTL and
+  retention are compared too (:mod:`sqlalchemy_timeplus.alembic_compare`).
 """
 
 from __future__ import annotations
@@ -111,6 +112,9 @@ class TimeplusImpl(DefaultImpl):
 
     def __init__(self, dialect: Any, connection: Any, as_sql: bool, *args: Any, **kw: Any):
         super().__init__(dialect, connection, as_sql, *args, **kw)
+        # Imported here: Alembic loads this module while alembic.autogenerate is half-imported.
+        from . import alembic_compare  # noqa: F401 - registers the stream option comparator
+
         self.context_opts["include_name"] = _skip_reserved(self.context_opts.get("include_name"))
         self.context_opts["include_object"] = self._skip_same_streams(
             self.context_opts.get("include_object"))

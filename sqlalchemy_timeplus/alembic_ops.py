@@ -8,8 +8,9 @@
   ``op.drop_view(name, if_exists=False)`` run the dialect's view constructs (REST view API);
   ``select`` is a Core selectable or SQL text. A created view's reverse is its drop.
 
-The reverse of a TTL or settings change needs the old value, which the operation does not
-have: write the downgrade by hand (autogenerate does not compare stream options).
+The TTL and settings operations take the old value (``existing_ttl_expression=``,
+``existing={...}``) for their reverse, as autogenerate writes them
+(:mod:`sqlalchemy_timeplus.alembic_compare`).
 """
 
 from __future__ import annotations
@@ -39,13 +40,20 @@ class ModifyStreamTTLOp(MigrateOperation):
     """``ALTER STREAM ... MODIFY TTL <expression>`` (``REMOVE TTL`` for None)."""
 
     def __init__(self, table_name: str, ttl_expression: Optional[str],
-                 schema: Optional[str] = None) -> None:
+                 schema: Optional[str] = None, existing_ttl_expression: Optional[str] = None
+                 ) -> None:
         self.table_name, self.ttl_expression, self.schema = table_name, ttl_expression, schema
+        self.existing_ttl_expression = existing_ttl_expression
 
     @classmethod
     def modify_stream_ttl(cls, operations: Operations, table_name: str,
-                          ttl_expression: Optional[str], *, schema: Optional[str] = None) -> Any:
-        return operations.invoke(cls(table_name, ttl_expression, schema))
+                          ttl_expression: Optional[str], *, schema: Optional[str] = None,
+                          existing_ttl_expression: Optional[str] = None) -> Any:
+        return operations.invoke(cls(table_name, ttl_expression, schema, existing_ttl_expression))
+
+    def reverse(self) -> ModifyStreamTTLOp:
+        return ModifyStreamTTLOp(self.table_name, self.existing_ttl_expression, self.schema,
+                                 self.ttl_expression)
 
 
 @Operations.register_operation("modify_stream_settings")
@@ -53,14 +61,21 @@ class ModifyStreamSettingsOp(MigrateOperation):
     """``ALTER STREAM ... MODIFY SETTING name = value, ...``."""
 
     def __init__(self, table_name: str, settings: dict[str, Any],
-                 schema: Optional[str] = None) -> None:
+                 schema: Optional[str] = None, existing: Optional[dict[str, Any]] = None) -> None:
         self.table_name, self.schema = table_name, schema
         self.settings = checked_settings(settings)
+        self.existing = checked_settings(existing)
 
     @classmethod
     def modify_stream_settings(cls, operations: Operations, table_name: str, *,
-                               schema: Optional[str] = None, **settings: Any) -> Any:
-        return operations.invoke(cls(table_name, settings, schema))
+                               schema: Optional[str] = None,
+                               existing: Optional[dict[str, Any]] = None, **settings: Any) -> Any:
+        return operations.invoke(cls(table_name, settings, schema, existing))
+
+    def reverse(self) -> ModifyStreamSettingsOp:
+        if set(self.existing) != set(self.settings):
+            raise ValueError("the reverse of modify_stream_settings needs existing= values")
+        return ModifyStreamSettingsOp(self.table_name, self.existing, self.schema, self.settings)
 
 
 @Operations.register_operation("create_view")

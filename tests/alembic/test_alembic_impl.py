@@ -62,11 +62,17 @@ def test_autogenerate_is_empty_after_create_for_every_type(engine: sa.engine.Eng
     table = sa.Table(_name(), metadata, *columns)
     metadata.create_all(engine)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = _context(conn, table.name)
         assert compare_metadata(context, metadata) == []
         table.c.n0.type = tp.Int64()  # CASES[0] is Int8: now a real difference
         diffs = compare_metadata(context, metadata)
         assert [(d[0][0], d[0][3]) for d in diffs] == [("modify_type", "n0")]
+
+
+def _context(conn: sa.Connection, only: str) -> MigrationContext:
+    """A context whose autogenerate looks at stream ``only`` (the module's emulator is shared)."""
+    return MigrationContext.configure(conn, opts={
+        "include_name": lambda name, kind, parents: kind != "table" or name == only})
 
 
 def _heads(conn: sa.Connection, context: MigrationContext) -> list[str]:
@@ -169,3 +175,33 @@ def test_stream_ttl_settings_and_view_operations(engine: sa.engine.Engine) -> No
         names = sa.inspect(conn)
         assert {f"{name}_v", f"{name}_mv"}.isdisjoint(
             names.get_view_names() + names.get_materialized_view_names())
+
+
+def test_autogenerate_compares_ttl_and_retention_and_renders_them(
+        engine: sa.engine.Engine) -> None:
+    from alembic.autogenerate import produce_migrations, render_python_code
+
+    name = _name()
+    created = sa.Table(name, sa.MetaData(), sa.Column("k", tp.String, primary_key=True),
+                       timeplus_ttl_expression="to_datetime(_tp_time) + INTERVAL 1 DAY")
+    created.create(engine)
+    wanted = sa.MetaData()
+    sa.Table(name, wanted, sa.Column("k", tp.String, primary_key=True),
+             timeplus_ttl_expression="to_datetime(_tp_time)   + INTERVAL 2 DAY",
+             timeplus_logstore_retention_ms=3_600_000)
+    with engine.connect() as conn:
+        context = _context(conn, name)
+        code = render_python_code(produce_migrations(context, wanted).upgrade_ops)
+        downgrade = render_python_code(produce_migrations(context, wanted).downgrade_ops)
+        assert (f"op.modify_stream_ttl('{name}', 'to_datetime(_tp_time) + INTERVAL 2 DAY', "
+                "existing_ttl_expression='to_datetime(_tp_time) + INTERVAL 1 DAY')") in code
+        assert (f"op.modify_stream_settings('{name}', logstore_retention_ms=3600000, "
+                "existing={'logstore_retention_ms': 604800000})") in code
+        assert "INTERVAL 1 DAY', existing_ttl_expression=" in downgrade
+        op = Operations(context)
+        op.modify_stream_ttl(name, "to_datetime(_tp_time) + INTERVAL 2 DAY")
+        op.modify_stream_settings(name, logstore_retention_ms=3_600_000)
+        assert compare_metadata(_context(conn, name), wanted) == []
+        wanted.tables[name].dialect_options["timeplus"]["mode"] = "versioned_kv"
+        with pytest.warns(sa.exc.SAWarning, match="cannot change them in place"):
+            assert compare_metadata(_context(conn, name), wanted) == []
