@@ -37,6 +37,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from alembic.ddl import base as alembic_base
 from alembic.ddl.impl import DefaultImpl
+from alembic.util import CommandError
 from sqlalchemy.ext.compiler import compiles
 
 from timeplus_dbapi.literals import render_literal
@@ -44,13 +45,17 @@ from timeplus_dbapi.typesystem import parse_type
 
 from . import alembic_ops  # noqa: F401 - registers op.modify_stream_ttl, op.create_view, ...
 from . import types as tp
-from .alembic_rebuild import rebuild_stream
+from .alembic_rebuild import RESERVED_PREFIX, rebuild_stream
 from .ddl import column_type_sql
 from .reflection import split_nullable
 
 __all__ = ["TimeplusImpl", "setup"]
 
-_RESERVED_PREFIX = "_tp_"
+_NO_RENAME = (
+    "cannot recreate or rename stream {name!r}: Timeplus has no RENAME STREAM (op.rename_table "
+    "or batch_alter_table(recreate='always'); with the default recreate='auto' each batch "
+    "operation runs alone, rebuilding the stream where needed)"
+)
 _VERSION_TABLE_MARK = "timeplus_alembic_version"
 _VERSION_CONDITION = re.compile(r"version_num = '([^']*)'\Z")
 _CALLED_NAME = re.compile(r"\b([A-Z][A-Za-z0-9]*)\(")
@@ -60,7 +65,7 @@ def _skip_reserved(user_filter: Any) -> Any:
     """An ``include_name`` filter that drops ``_tp_*`` columns, then asks the user's filter."""
 
     def include_name(name: Optional[str], type_: str, parent_names: Any) -> bool:
-        if type_ == "column" and name is not None and name.startswith(_RESERVED_PREFIX):
+        if type_ == "column" and name is not None and name.startswith(RESERVED_PREFIX):
             return False
         return True if user_filter is None else bool(user_filter(name, type_, parent_names))
 
@@ -187,6 +192,14 @@ class TimeplusImpl(DefaultImpl):
         return _created_type(self, inspector_column)[0] != _created_type(self, metadata_column)[0]
 
     # --- operations ---------------------------------------------------------------------------
+
+    def rename_table(self, old_table_name: str, new_table_name: Any,
+                     schema: Optional[str] = None) -> None:
+        raise CommandError(_NO_RENAME.format(name=old_table_name))
+
+    def prep_table_for_batch(self, batch_impl: Any, table: Any) -> None:
+        """Refuse Alembic's own recreate (it drops the stream, then cannot rename the copy)."""
+        raise CommandError(_NO_RENAME.format(name=table.name))
 
     def drop_column(self, table_name: str, column: Any, *, schema: Optional[str] = None,
                     **kw: Any) -> None:

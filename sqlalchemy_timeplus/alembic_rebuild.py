@@ -29,12 +29,12 @@ from alembic.util import CommandError
 from .dialect import driver_client
 from .reflection import primary_key_names, type_from_string
 
-__all__ = ["SCRATCH_SUFFIX", "rebuild_stream"]
+__all__ = ["RESERVED_PREFIX", "SCRATCH_SUFFIX", "rebuild_stream"]
 
 logger = logging.getLogger(__name__)
 
 SCRATCH_SUFFIX = "__rebuild"
-_RESERVED_PREFIX = "_tp_"
+RESERVED_PREFIX = "_tp_"
 _OPTIONS = ("mode", "ttl_expression", "logstore_retention_bytes", "logstore_retention_ms")
 
 
@@ -43,7 +43,7 @@ def _column_defs(stream: dict[str, Any]) -> list[dict[str, Any]]:
     defs = []
     for column in stream.get("columns") or []:
         name = str(column["name"])
-        if name.startswith(_RESERVED_PREFIX):
+        if name.startswith(RESERVED_PREFIX):
             continue
         type_text = str(column["type"])
         if column.get("nullable") and not type_text.startswith(("nullable(", "low_cardinality(")):

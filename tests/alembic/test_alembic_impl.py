@@ -205,3 +205,16 @@ def test_autogenerate_compares_ttl_and_retention_and_renders_them(
         wanted.tables[name].dialect_options["timeplus"]["mode"] = "versioned_kv"
         with pytest.warns(sa.exc.SAWarning, match="cannot change them in place"):
             assert compare_metadata(_context(conn, name), wanted) == []
+
+
+def test_rename_table_is_refused_by_name(engine: sa.engine.Engine) -> None:
+    with engine.connect() as conn:
+        name = _stream_with_rows(conn)
+        op = Operations(MigrationContext.configure(conn))
+        with pytest.raises(CommandError, match="has no RENAME STREAM"):
+            op.rename_table(name, name + "_2")
+        with pytest.raises(CommandError, match="has no RENAME STREAM"), \
+                op.batch_alter_table(name, recreate="always") as batch:
+            batch.drop_column("s")
+        assert [c["name"] for c in sa.inspect(conn).get_columns(name)] == [
+            "k", "v", "s", "_tp_time"]
