@@ -33,11 +33,16 @@ from timeplus_emulator.server import EmulatorServer
 
 
 @pytest.fixture(scope="module")
-def engine() -> Iterator[sa.engine.Engine]:
-    with EmulatorServer(profile="cloud") as server:
-        engine = sa.create_engine(server.dsn)
-        yield engine
-        engine.dispose()
+def server() -> Iterator[EmulatorServer]:
+    with EmulatorServer(profile="cloud", enable_faults=True) as emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="module")
+def engine(server: EmulatorServer) -> Iterator[sa.engine.Engine]:
+    engine = sa.create_engine(server.dsn)
+    yield engine
+    engine.dispose()
 
 
 def _name() -> str:
@@ -218,3 +223,25 @@ def test_rename_table_is_refused_by_name(engine: sa.engine.Engine) -> None:
             batch.drop_column("s")
         assert [c["name"] for c in sa.inspect(conn).get_columns(name)] == [
             "k", "v", "s", "_tp_time"]
+
+
+def test_failure_after_the_drop_names_the_stream_holding_the_rows(
+        engine: sa.engine.Engine, server: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with engine.connect() as conn:
+        name = _stream_with_rows(conn)
+        client = conn.connection.dbapi_connection.client  # type: ignore[union-attr]
+        delete = client.delete_stream
+
+        def delete_then_break_creates(stream: str, **kw: Any) -> None:
+            delete(stream, **kw)
+            server.faults.fail_next(1, status=400, path_contains="/streams")
+
+        monkeypatch.setattr(client, "delete_stream", delete_then_break_creates)
+        op = Operations(MigrationContext.configure(conn))
+        with pytest.raises(CommandError, match=f"rows are in stream '{name}__rebuild'"):
+            op.drop_column(name, "s")
+        server.faults.reset()
+        assert _rows(conn, f"SELECT k, v FROM table({name}__rebuild) ORDER BY k") == [
+            (1, 10), (2, 20)]
+        assert not sa.inspect(conn).has_table(name)
