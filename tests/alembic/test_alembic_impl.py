@@ -245,3 +245,21 @@ def test_failure_after_the_drop_names_the_stream_holding_the_rows(
         assert _rows(conn, f"SELECT k, v FROM table({name}__rebuild) ORDER BY k") == [
             (1, 10), (2, 20)]
         assert not sa.inspect(conn).has_table(name)
+
+
+def test_new_stream_renders_its_options(engine: sa.engine.Engine) -> None:
+    from alembic.autogenerate import produce_migrations, render_python_code
+
+    name = _name()
+    wanted = sa.MetaData()
+    sa.Table(name, wanted, sa.Column("k", tp.String, primary_key=True),
+             sa.Column("at", tp.DateTime64(3, "UTC"), nullable=False),
+             timeplus_mode="versioned_kv", timeplus_event_time_column="at",
+             timeplus_ttl_expression="to_datetime(at) + INTERVAL 1 DAY")
+    with engine.connect() as conn:
+        code = render_python_code(produce_migrations(_context(conn, name), wanted).upgrade_ops)
+    for text in (f"op.create_table('{name}'", "timeplus_mode='versioned_kv'",
+                 "timeplus_event_time_column='at'",
+                 "timeplus_ttl_expression='to_datetime(at) + INTERVAL 1 DAY'",
+                 "sa.PrimaryKeyConstraint('k')", "DateTime64(3, 'UTC')"):
+        assert text in code, code
