@@ -8,8 +8,8 @@ For each stream in both the model and the database, the REST stream object is co
   with whitespace collapsed: a server that rewrites the expression shows a difference.
 * ``timeplus_logstore_retention_bytes`` / ``_ms``, where declared, become
   ``op.modify_stream_settings(...)`` with the old values.
-* Mode and primary key cannot change in place: a difference is a warning naming both values, and
-  no operation (rebuild the stream by hand: a new stream and ``INSERT ... SELECT``).
+* Mode, primary key and event time column cannot change in place: a difference is a warning
+  naming both values, and no operation (rebuild the stream by hand: a new stream and ``INSERT ... SELECT``).
 """
 
 from __future__ import annotations
@@ -61,12 +61,15 @@ def compare_stream_options(autogen_context: Any, modify_table_ops: Any, schema: 
 
 
 def _warn_fixed_options(tname: str, stream: dict[str, Any], metadata_table: Any) -> None:
-    declared = (table_option(metadata_table, "mode") or "append",
-                primary_key_columns(metadata_table) if table_option(metadata_table, "mode") else [])
-    found = (stream.get("mode") or "append", primary_key_names(stream))
+    mode = table_option(metadata_table, "mode")
+    declared = (mode or "append", primary_key_columns(metadata_table) if mode else [],
+                table_option(metadata_table, "event_time_column") or "_tp_time")
+    found = (stream.get("mode") or "append", primary_key_names(stream),
+             str(stream.get("event_time_column") or "_tp_time").strip("`"))
     if declared != found:
-        util.warn(f"stream {tname!r} has mode/primary key {found!r}, the model {declared!r}: "
-                  "Timeplus cannot change them in place; no operation generated")
+        util.warn(f"stream {tname!r} has mode, primary key, event time column {found!r}, the "
+                  f"model {declared!r}: Timeplus cannot change them in place; no operation "
+                  "generated")
 
 
 @renderers.dispatch_for(ModifyStreamTTLOp)

@@ -207,9 +207,12 @@ def test_autogenerate_compares_ttl_and_retention_and_renders_them(
         op.modify_stream_ttl(name, "to_datetime(_tp_time) + INTERVAL 2 DAY")
         op.modify_stream_settings(name, logstore_retention_ms=3_600_000)
         assert compare_metadata(_context(conn, name), wanted) == []
-        wanted.tables[name].dialect_options["timeplus"]["mode"] = "versioned_kv"
-        with pytest.warns(sa.exc.SAWarning, match="cannot change them in place"):
-            assert compare_metadata(_context(conn, name), wanted) == []
+        options = wanted.tables[name].dialect_options["timeplus"]
+        for key, value in (("mode", "versioned_kv"), ("event_time_column", "k")):
+            options[key] = value
+            with pytest.warns(sa.exc.SAWarning, match="cannot change them in place"):
+                assert compare_metadata(_context(conn, name), wanted) == []
+            options[key] = None
 
 
 def test_rename_table_is_refused_by_name(engine: sa.engine.Engine) -> None:
