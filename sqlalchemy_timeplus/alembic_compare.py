@@ -9,7 +9,8 @@ For each stream in both the model and the database, the REST stream object is co
 * ``timeplus_logstore_retention_bytes`` / ``_ms``, where declared, become
   ``op.modify_stream_settings(...)`` with the old values.
 * Mode, primary key and event time column cannot change in place: a difference is a warning
-  naming both values, and no operation (rebuild the stream by hand: a new stream and ``INSERT ... SELECT``).
+  naming both values, and no operation (rebuild the stream by hand: a new stream and
+  ``INSERT ... SELECT``).
 """
 
 from __future__ import annotations
