@@ -7,8 +7,9 @@ Timeplus types are in :mod:`sqlalchemy_timeplus.types`; query constructs (``tabl
 view DDL constructs in :mod:`sqlalchemy_timeplus.ddl`.
 """
 
+from . import orm as _orm  # noqa: F401  (registers the mutable-stream ORM update listener)
 from .constructs import TimeplusSelect, emit, hop, select, session, settings, table, tumble
-from .ddl import CreateMaterializedView, CreateView, DropView
+from .ddl import CreateMaterializedView, CreateView, DropView, Truncate
 from .types import (
     UUID,
     Array,
@@ -76,6 +77,7 @@ __all__ = [
     "Nullable",
     "String",
     "TimeplusSelect",
+    "Truncate",
     "Tuple",
     "UInt8",
     "UInt16",

@@ -125,6 +125,7 @@ class TimeplusBaseDialect(default.DefaultDialect):
                 "settings": None,
             },
         ),
+        (schema.Index, {"storing": None}),  # STORING (...) of a mutable stream's index
     ]
 
     colspecs: dict[type[Any], type[Any]] = {  # noqa: RUF012

@@ -1,7 +1,7 @@
 """Statement compiler, type compiler and identifier preparer of the Timeplus dialect.
 
 Literals and identifiers are rendered by the driver (:mod:`timeplus_dbapi.literals`), the one
-place that escapes. Timeplus has no UPDATE, DELETE or RETURNING: compiling them raises
+place that escapes. Timeplus has no UPDATE or RETURNING: compiling them raises
 ``CompileError``. ``EMIT``/``SETTINGS`` clauses travel as statement hints (see
 :mod:`sqlalchemy_timeplus.constructs`) and are rendered after ``LIMIT``/``OFFSET``.
 """
@@ -215,7 +215,7 @@ class TimeplusTypeCompiler(compiler.GenericTypeCompiler):
 
 
 class TimeplusCompiler(compiler.SQLCompiler):
-    """SELECT and INSERT for Timeplus; UPDATE, DELETE and RETURNING raise ``CompileError``."""
+    """SELECT, INSERT and DELETE for Timeplus; UPDATE and RETURNING raise ``CompileError``."""
 
     # A bare UNION is an error in Timeplus: say DISTINCT, as SQL's UNION means.
     compound_keywords = {  # noqa: RUF012
@@ -301,10 +301,23 @@ class TimeplusCompiler(compiler.SQLCompiler):
         return text
 
     def visit_update(self, *args: Any, **kw: Any) -> str:
-        raise exc.CompileError("Timeplus streams are append-only: UPDATE is not supported")
+        raise exc.CompileError(
+            "Timeplus has no UPDATE: on a mutable stream an INSERT of the whole row replaces "
+            "the row of its key (the ORM does so on flush); other streams are append-only"
+        )
 
-    def visit_delete(self, *args: Any, **kw: Any) -> str:
-        raise exc.CompileError("Timeplus streams are append-only: DELETE is not supported")
+    def visit_delete(self, delete_stmt: Any, *args: Any, **kw: Any) -> str:
+        """``DELETE FROM s WHERE ...`` (Timeplus Enterprise 2.7+): synchronous on a mutable
+        stream, applied in the background on other streams. Without a WHERE clause every
+        row is deleted (``WHERE true``: Timeplus requires the clause)."""
+        parent: Any = super()
+        text = str(parent.visit_delete(delete_stmt, *args, **kw))
+        if delete_stmt.whereclause is None:
+            text += " WHERE true"
+        return text
+
+    def delete_extra_from_clause(self, *args: Any, **kw: Any) -> str:
+        raise exc.CompileError("Timeplus DELETE takes one stream (no USING / extra FROM)")
 
     def returning_clause(self, *args: Any, **kw: Any) -> str:
         raise exc.CompileError("Timeplus has no RETURNING clause")

@@ -14,8 +14,13 @@ the ``*_kv``/``changelog*`` modes), ``timeplus_event_time_column``, ``timeplus_t
 ``timeplus_logstore_retention_bytes``, ``timeplus_logstore_retention_ms``, ``timeplus_settings``
 (a dict of extra stream settings). ``Table.comment`` becomes the stream description.
 
-Timeplus has no secondary indexes or constraints: ``CREATE INDEX``/``DROP INDEX`` are skipped
-when executed, and CHECK/UNIQUE/FOREIGN KEY constraints are left out of ``CREATE STREAM``.
+``timeplus_mode="mutable"`` creates a Timeplus Enterprise mutable stream (``CREATE MUTABLE
+STREAM``): its PRIMARY KEY is the table's primary key, and each ``Index(...)`` of the table
+(``unique=True`` included, ``timeplus_storing=[...]`` for ``STORING``) becomes an ``INDEX``
+clause of the CREATE. A ``CREATE INDEX`` of an index added later runs as ``ALTER STREAM ...
+ADD INDEX``; ``DROP INDEX`` as ``ALTER STREAM ... DROP INDEX``. Other streams have no secondary
+indexes: there ``CREATE INDEX``/``DROP INDEX`` are skipped when executed. CHECK/UNIQUE/FOREIGN
+KEY constraints are left out of ``CREATE STREAM``.
 """
 
 from __future__ import annotations
@@ -25,11 +30,13 @@ from collections.abc import Mapping
 from typing import Any, Optional, Union, cast
 
 from sqlalchemy import exc, schema
+from sqlalchemy import schema as schema_module
 from sqlalchemy import types as sqltypes
 from sqlalchemy.sql import compiler
 from sqlalchemy.sql import ddl as sa_ddl
 from sqlalchemy.sql.elements import ClauseElement
 
+from timeplus_dbapi.ddl import MUTABLE, index_sql
 from timeplus_dbapi.literals import render_literal
 
 from . import types as tp
@@ -39,6 +46,7 @@ __all__ = [
     "CreateView",
     "DropView",
     "TimeplusDDLCompiler",
+    "Truncate",
     "stream_arguments",
 ]
 
@@ -46,7 +54,7 @@ _Executable: Any = getattr(sa_ddl, "ExecutableDDLElement", None) or sa_ddl.DDLEl
 
 # Types that Timeplus cannot wrap in nullable(...).
 _NEVER_NULLABLE = (tp.Array, sqltypes.ARRAY, tp.Map, tp.Tuple, tp.Nullable, sqltypes.JSON)
-_KEYED_MODES = ("versioned_kv", "changelog_kv", "changelog")
+_KEYED_MODES = ("versioned_kv", "changelog_kv", "changelog", MUTABLE)
 _SETTING_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -78,6 +86,21 @@ def primary_key_columns(table: schema.Table) -> list[str]:
     if table_option(table, "mode") in _KEYED_MODES:
         return [c.name for c in table.primary_key.columns]
     return []
+
+
+def is_mutable(table: Optional[schema.Table]) -> bool:
+    """``Table(..., timeplus_mode="mutable")``: a Timeplus Enterprise mutable stream."""
+    return table is not None and table_option(table, "mode") == MUTABLE
+
+
+def index_arguments(index: schema.Index) -> dict[str, Any]:
+    """``{"name", "columns", "unique", "storing"}`` of a mutable stream's ``Index``."""
+    if index.name is None or len(index.columns) != len(index.expressions):
+        raise exc.CompileError("a mutable stream index needs a name and plain columns "
+                               f"(not expressions): {index!r}")
+    storing = index.dialect_options["timeplus"]["storing"] or []
+    return {"name": str(index.name), "columns": [c.name for c in index.columns],
+            "unique": bool(index.unique), "storing": [str(c) for c in storing]}
 
 
 def checked_settings(settings: Any) -> dict[str, Any]:
@@ -129,6 +152,8 @@ def stream_arguments(ddl_compiler: TimeplusDDLCompiler, table: schema.Table) -> 
         "logstore_retention_ms": table_option(table, "logstore_retention_ms"),
         "description": table.comment,
         "settings": checked_settings(table_option(table, "settings")) or None,
+        "indexes": [index_arguments(i) for i in sorted(table.indexes, key=lambda i: str(i.name))]
+        if is_mutable(table) else None,
     }
 
 
@@ -195,6 +220,16 @@ class DropView(_Executable):  # type: ignore[misc]
         self.schema = schema
 
 
+class Truncate(_Executable):  # type: ignore[misc]
+    """``TRUNCATE STREAM name`` (Timeplus Enterprise 2.6+): removes every row, keeps the stream."""
+
+    __visit_name__ = "timeplus_truncate"
+
+    def __init__(self, table: Union[str, schema.Table], *, schema: Optional[str] = None) -> None:
+        self.name = _view_name(table)
+        self.schema = table.schema if isinstance(table, schema_module.Table) else schema
+
+
 # --- the DDL compiler ------------------------------------------------------------------------
 
 
@@ -214,8 +249,10 @@ class TimeplusDDLCompiler(compiler.DDLCompiler):
             if "default" in column:
                 text += f" DEFAULT {column['default']}"
             columns.append(text)
+        columns.extend(index_sql(i) for i in arguments["indexes"] or ())
         exists = "IF NOT EXISTS " if getattr(create, "if_not_exists", False) else ""
-        text = f"\nCREATE STREAM {exists}{self.preparer.format_table(table)} ("
+        kind = "MUTABLE STREAM" if is_mutable(table) else "STREAM"
+        text = f"\nCREATE {kind} {exists}{self.preparer.format_table(table)} ("
         text += "\n\t" + ",\n\t".join(columns) + "\n)"
         return text + self._stream_clauses(arguments)
 
@@ -234,7 +271,7 @@ class TimeplusDDLCompiler(compiler.DDLCompiler):
                 "logstore_retention_bytes",
                 "logstore_retention_ms",
             )
-            if arguments[key] is not None
+            if arguments[key] is not None and (key, arguments[key]) != ("mode", MUTABLE)
         }
         settings.update(arguments["settings"] or {})
         if settings:
@@ -256,11 +293,20 @@ class TimeplusDDLCompiler(compiler.DDLCompiler):
         include_table_schema: bool = True,
         **kw: Any,
     ) -> str:
-        """Rendered as a comment: the dialect skips it, Timeplus has no secondary indexes."""
-        return f"-- CREATE INDEX {create.element.name} skipped: Timeplus has no secondary indexes"
+        """``ALTER STREAM ... ADD INDEX`` on a mutable stream; elsewhere a comment (the dialect
+        skips it: other streams have no secondary indexes)."""
+        index = create.element
+        if is_mutable(index.table):
+            table = self.preparer.format_table(index.table)
+            return f"ALTER STREAM {table} ADD {index_sql(index_arguments(index))}"
+        return f"-- CREATE INDEX {index.name} skipped: Timeplus has no secondary indexes"
 
     def visit_drop_index(self, drop: Any, **kw: Any) -> str:
-        return f"-- DROP INDEX {drop.element.name} skipped: Timeplus has no secondary indexes"
+        index = drop.element
+        if is_mutable(index.table):
+            table = self.preparer.format_table(index.table)
+            return f"ALTER STREAM {table} DROP INDEX {self.preparer.quote(index.name)}"
+        return f"-- DROP INDEX {index.name} skipped: Timeplus has no secondary indexes"
 
     def visit_timeplus_create_view(self, create: CreateView, **kw: Any) -> str:
         kind = "MATERIALIZED VIEW" if create.materialized else "VIEW"
@@ -278,6 +324,9 @@ class TimeplusDDLCompiler(compiler.DDLCompiler):
             text_dialect, create.selectable, compile_kwargs={"literal_binds": True}
         )
         return str(compiled)
+
+    def visit_timeplus_truncate(self, truncate: Truncate, **kw: Any) -> str:
+        return f"TRUNCATE STREAM {self._qualified(truncate.name, truncate.schema)}"
 
     def visit_timeplus_drop_view(self, drop: DropView, **kw: Any) -> str:
         exists = "IF EXISTS " if drop.if_exists else ""

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import weakref
 from typing import TYPE_CHECKING, Any, Callable, Optional, cast
 
 from sqlalchemy import exc, util
@@ -32,8 +33,8 @@ from sqlalchemy.engine import reflection as sa_reflection
 from sqlalchemy.sql import ddl as sa_ddl
 
 from .base import TimeplusBaseDialect, dialect_flag
-from .ddl import CreateView, DropView, stream_arguments, view_arguments
-from .reflection import column_info, primary_key_names
+from .ddl import CreateView, DropView, is_mutable, stream_arguments, view_arguments
+from .reflection import column_info, index_infos, primary_key_names
 
 if TYPE_CHECKING:
     from sqlalchemy.engine.interfaces import (
@@ -49,6 +50,21 @@ logger = logging.getLogger(__name__)
 _DIALECT_QUERY_PARAMS = ("reflect_reserved_columns",)
 _QUERY_MODE, _HISTORICAL = "query_mode", "table"
 _RESERVED_PREFIX = "_tp_"
+# Index objects created inline by CREATE MUTABLE STREAM: their own CREATE INDEX is skipped
+_CREATED_INDEXES: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def _skip_index_ddl(element: Any, index: Any) -> bool:
+    """True (skip) for CREATE/DROP INDEX except on a mutable stream, where an index not
+    created with the stream is added (``ALTER STREAM ... ADD INDEX``) and DROP INDEX runs."""
+    if not is_mutable(index.table):
+        logger.debug("skipping %s: only mutable streams have secondary indexes",
+                     type(element).__name__)
+        return True
+    if isinstance(element, sa_ddl.CreateIndex):
+        return index in _CREATED_INDEXES
+    _CREATED_INDEXES.discard(index)
+    return False
 
 ObjectsByName = dict[str, dict[str, Any]]
 _SECRET_QUERY_KEYS = ("api_key", "password")
@@ -183,10 +199,9 @@ class TimeplusDialect(TimeplusBaseDialect):
         """Run a DDL element through the REST API; False when it must go as SQL instead."""
         element = getattr(compiled, "statement", None)
         client = cursor.connection.client
-        if isinstance(element, (sa_ddl.CreateIndex, sa_ddl.DropIndex)):
-            logger.debug("skipping %s: Timeplus has no secondary indexes", type(element).__name__)
-            return True
         target: Any = getattr(element, "element", None)
+        if isinstance(element, (sa_ddl.CreateIndex, sa_ddl.DropIndex)):
+            return _skip_index_ddl(element, target)
         if getattr(target, "schema", None) not in (None, self.default_schema_name):
             return False
         if isinstance(element, sa_ddl.CreateTable):
@@ -194,6 +209,8 @@ class TimeplusDialect(TimeplusBaseDialect):
             client.create_stream(
                 **arguments, if_not_exists=bool(getattr(element, "if_not_exists", False))
             )
+            if is_mutable(target):  # its indexes were created with it
+                _CREATED_INDEXES.update(target.indexes)
             return True
         if isinstance(element, sa_ddl.DropTable):
             client.delete_stream(target.name, if_exists=bool(getattr(element, "if_exists", False)))
@@ -318,7 +335,7 @@ class TimeplusDialect(TimeplusBaseDialect):
     def get_pk_constraint(
         self, connection: Any, table_name: str, schema: Optional[str] = None, **kw: Any
     ) -> ReflectedPrimaryKeyConstraint:
-        """The key of a ``versioned_kv``/``changelog_kv`` stream; none for other streams."""
+        """The key of a mutable, ``versioned_kv`` or ``changelog_kv`` stream; none for others."""
         found = self._stream_or_view(connection, table_name, schema, **kw)
         return {"constrained_columns": primary_key_names(found), "name": None}
 
@@ -330,7 +347,8 @@ class TimeplusDialect(TimeplusBaseDialect):
     def get_indexes(
         self, connection: Any, table_name: str, schema: Optional[str] = None, **kw: Any
     ) -> list[Any]:
-        return []
+        """The secondary indexes of a mutable stream (``unique`` from ``UNIQUE``)."""
+        return index_infos(self._stream_or_view(connection, table_name, schema, **kw))
 
     def get_unique_constraints(
         self, connection: Any, table_name: str, schema: Optional[str] = None, **kw: Any

@@ -8,6 +8,7 @@ API (``TimeplusClient.list_streams()``/``list_views()``); nothing here formats S
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any, Callable, Optional
 
@@ -19,7 +20,8 @@ from timeplus_dbapi.typesystem import TypeParseError, TypeSpec, parse_type
 
 from . import types as tp
 
-__all__ = ["column_info", "primary_key_names", "type_from_spec", "type_from_string"]
+__all__ = ["column_info", "index_infos", "is_mutable_stream", "primary_key_names",
+           "type_from_spec", "type_from_string"]
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +30,12 @@ _Factory = Callable[[TypeSpec], TypeEngine[Any]]
 _SIMPLE = tp.SIMPLE_TYPE_NAMES
 
 _KEYED_MODES = ("versioned_kv", "changelog_kv")
+_MUTABLE_CREATE = re.compile(r"\s*CREATE\s+MUTABLE\s+STREAM\b", re.IGNORECASE)
+_NAME = r"(?:`(?:[^`\\]|\\.)*`|[A-Za-z_][A-Za-z0-9_]*)"
+_INDEX_CLAUSE = re.compile(
+    rf"\bINDEX\s+({_NAME})\s*\(([^)]*)\)(\s*UNIQUE\b)?(?:\s*STORING\s*\(([^)]*)\))?",
+    re.IGNORECASE,
+)
 
 _DECIMAL_PRECISION = {"decimal32": 9, "decimal64": 18, "decimal128": 38, "decimal256": 76}
 
@@ -202,8 +210,38 @@ def primary_key_names(stream: Mapping[str, Any]) -> list[str]:
     Only ``versioned_kv``/``changelog_kv`` keys identify a row; an append stream's PRIMARY KEY
     is its sort order, reflected as no key. Names may be backquoted or parenthesized.
     """
-    if stream.get("mode") not in _KEYED_MODES:
+    if stream.get("mode") not in _KEYED_MODES and not is_mutable_stream(stream):
         return []
     keys = stream.get("primary_key") or []
     items = keys if isinstance(keys, list) else str(keys).strip("() ").split(",")
     return [str(k).strip().strip("`") for k in items if str(k).strip()]
+
+
+def is_mutable_stream(stream: Mapping[str, Any]) -> bool:
+    """A Timeplus Enterprise mutable stream: ``mode`` says so, or its ``create_query``."""
+    return stream.get("mode") == "mutable" or bool(
+        _MUTABLE_CREATE.match(str(stream.get("create_query") or ""))
+    )
+
+
+def _names(text: str) -> list[str]:
+    return [_unquote(n.strip()) for n in text.split(",") if n.strip()]
+
+
+def _unquote(name: str) -> str:
+    if len(name) > 1 and name[0] == name[-1] == "`":
+        return re.sub(r"\\(.)", r"\1", name[1:-1])
+    return name
+
+
+def index_infos(stream: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Reflected secondary indexes of a mutable stream, read from its ``create_query``
+    (``INDEX name (cols) [UNIQUE] [STORING (cols)]``); none for other streams."""
+    if not is_mutable_stream(stream):
+        return []
+    found = []
+    for match in _INDEX_CLAUSE.finditer(str(stream.get("create_query") or "")):
+        options = {"timeplus_storing": _names(match.group(4))} if match.group(4) else {}
+        found.append({"name": _unquote(match.group(1)), "column_names": _names(match.group(2)),
+                      "unique": bool(match.group(3)), "dialect_options": options})
+    return found

@@ -193,8 +193,10 @@ class TimeplusClient:
         description: Optional[str] = None,
         settings: Optional[Mapping[str, Any]] = None,
         if_not_exists: bool = False,
+        indexes: Optional[Sequence[Mapping[str, Any]]] = None,
     ) -> dict[str, Any]:
-        """Create a stream; returns the server's stream object (or ``{"name": name}``)."""
+        """Create a stream (``mode="mutable"``: a mutable stream, with ``indexes`` as
+        ``{"name", "columns", "unique", "storing"}``); returns the server's stream object."""
         definition = ddl.StreamDefinition.build(
             name,
             columns,
@@ -206,9 +208,10 @@ class TimeplusClient:
             logstore_retention_ms=logstore_retention_ms,
             description=description,
             settings=settings,
+            indexes=indexes,
         )
         sql = definition.to_sql(if_not_exists=if_not_exists)
-        if definition.settings:  # arbitrary settings exist only in the SQL form
+        if definition.settings or definition.mutable:  # only in the SQL form
             self.execute_command(sql)
             return self._fetch_or(self.get_stream, name, {"name": name})
         return self._create_object(

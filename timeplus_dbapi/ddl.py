@@ -15,7 +15,23 @@ from .errors import ProgrammingError
 from .literals import quote_identifier, render_literal
 from .typesystem import TypeParseError, TypeSpec, parse_type
 
-__all__ = ["ColumnDefinition", "StreamDefinition", "create_view_sql", "drop_sql"]
+__all__ = ["ColumnDefinition", "StreamDefinition", "create_view_sql", "drop_sql", "index_sql"]
+
+MUTABLE = "mutable"  # the mode of a Timeplus Enterprise mutable stream (CREATE MUTABLE STREAM)
+
+
+def index_sql(index: Mapping[str, Any]) -> str:
+    """``INDEX name (cols) [UNIQUE] [STORING (cols)]`` of a mutable stream, from
+    ``{"name", "columns", "unique", "storing"}`` (docs ``mutable-stream-indexes.md``)."""
+    name, columns = index.get("name"), index.get("columns")
+    if not isinstance(name, str) or not name or not columns or isinstance(columns, str):
+        raise ProgrammingError(f"an index needs a name and a list of columns, got {index!r}")
+    text = f"INDEX {quote_identifier(name)} ({', '.join(map(quote_identifier, columns))})"
+    if index.get("unique"):
+        text += " UNIQUE"
+    if index.get("storing"):
+        text += f" STORING ({', '.join(map(quote_identifier, index['storing']))})"
+    return text
 
 
 @dataclass(frozen=True)
@@ -61,6 +77,13 @@ class StreamDefinition:
     options: tuple[tuple[str, Any], ...]
     primary_key: tuple[str, ...]
     settings: tuple[tuple[str, Any], ...]
+    indexes: tuple[str, ...] = ()  # rendered INDEX clauses (mutable streams)
+
+    @property
+    def mutable(self) -> bool:
+        """A Timeplus Enterprise mutable stream (created with SQL: the REST body has no mode
+        for it)."""
+        return dict(self.options).get("mode") == MUTABLE
 
     @classmethod
     def build(
@@ -70,17 +93,24 @@ class StreamDefinition:
         *,
         primary_key: Union[str, Sequence[str], None] = None,
         settings: Optional[Mapping[str, Any]] = None,
+        indexes: Optional[Sequence[Mapping[str, Any]]] = None,
         **options: Any,
     ) -> StreamDefinition:
         if not columns:
             raise ProgrammingError("a stream needs at least one column")
         keys = (primary_key,) if isinstance(primary_key, str) else tuple(primary_key or ())
+        mutable = options.get("mode") == MUTABLE
+        if mutable and not keys:
+            raise ProgrammingError("a mutable stream needs a primary_key")
+        if indexes and not mutable:
+            raise ProgrammingError("secondary indexes need mode='mutable' (a mutable stream)")
         return cls(
             name,
             tuple(ColumnDefinition.build(c) for c in columns),
             tuple((k, v) for k, v in options.items() if v is not None),
             keys,
             tuple((settings or {}).items()),
+            tuple(index_sql(i) for i in indexes or ()),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -91,12 +121,14 @@ class StreamDefinition:
         return body
 
     def to_sql(self, *, if_not_exists: bool = False) -> str:
-        columns = ", ".join(c.to_sql() for c in self.columns)
+        columns = ", ".join([c.to_sql() for c in self.columns] + list(self.indexes))
         parts = [
-            f"CREATE STREAM {'IF NOT EXISTS ' if if_not_exists else ''}"
-            f"{quote_identifier(self.name)} ({columns})"
+            f"CREATE {'MUTABLE ' if self.mutable else ''}STREAM "
+            f"{'IF NOT EXISTS ' if if_not_exists else ''}{quote_identifier(self.name)} ({columns})"
         ]
         options = dict(self.options)
+        if self.mutable:
+            del options["mode"]
         if self.primary_key:
             parts.append(
                 f"PRIMARY KEY ({', '.join(quote_identifier(k) for k in self.primary_key)})"

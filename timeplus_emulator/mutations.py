@@ -25,7 +25,7 @@ from timeplus_emulator.catalog import StreamInfo, now_text
 from timeplus_emulator.engine import NOT_IMPLEMENTED, Engine
 from timeplus_emulator.sql import AlterStreamStatement, TranslationError
 from timeplus_emulator.sql.alter import check_mutable_alter
-from timeplus_emulator.sql.model import DeleteStatement, TruncateStatement
+from timeplus_emulator.sql.model import DeleteStatement, IndexDef, TruncateStatement
 from timeplus_emulator.sql.tokens import quote_name
 
 logger = logging.getLogger(__name__)
@@ -111,4 +111,14 @@ def alter_indexes(engine: Engine, info: StreamInfo, stmt: AlterStreamStatement) 
             info.indexes = [i for i in info.indexes if i["name"] != command.name]
             names.discard(str(command.name))
     info.last_updated_at = now_text()
-    info.create_query = ""  # SHOW CREATE is rebuilt from the catalog from now on
+    info.create_query = mutable_ddl(info)
+
+
+def mutable_ddl(info: StreamInfo) -> str:
+    """``CREATE MUTABLE STREAM`` text of ``info`` as the catalog has it (after ALTER)."""
+    parts = [f"{quote_name(c.name)} {c.type}" for c in info.columns]
+    parts.extend(IndexDef(str(i["name"]), tuple(i["columns"]), bool(i["unique"]),
+                          tuple(i["storing"])).sql() for i in info.indexes)
+    keys = ", ".join(map(quote_name, info.primary_key))
+    return (f"CREATE MUTABLE STREAM {info.database}.{quote_name(info.name)} "
+            f"({', '.join(parts)}) PRIMARY KEY ({keys})")

@@ -25,7 +25,7 @@ from timeplus_emulator.backend import EngineError
 from timeplus_emulator.catalog import StreamInfo, ViewInfo
 from timeplus_emulator.engine import BAD_ARGUMENTS, NOT_IMPLEMENTED, Engine
 from timeplus_emulator.ingest_store import store_rows
-from timeplus_emulator.mutations import delete_rows, require_enterprise, truncate
+from timeplus_emulator.mutations import delete_rows, mutable_ddl, require_enterprise, truncate
 from timeplus_emulator.queries import QueryRecord
 from timeplus_emulator.schema_change import alter_stream
 from timeplus_emulator.sql import (
@@ -43,7 +43,7 @@ from timeplus_emulator.sql import (
     UseStatement,
     translate,
 )
-from timeplus_emulator.sql.model import DeleteStatement, IndexDef, TruncateStatement
+from timeplus_emulator.sql.model import DeleteStatement, TruncateStatement
 from timeplus_emulator.sql.tokens import quote_name, quote_string
 from timeplus_emulator.sql.types import parse_timeplus_type
 from timeplus_emulator.streaming import QueryStopped, RowSink, SelectRunner
@@ -318,13 +318,9 @@ def _source_like(db: str, name: str) -> Any:
 
 def _stream_ddl(info: StreamInfo) -> str:
     parts = [f"{quote_name(c.name)} {c.type}" for c in info.columns]
-    if info.mode != "mutable":
-        return f"CREATE STREAM {info.database}.{quote_name(info.name)} ({', '.join(parts)})"
-    parts.extend(IndexDef(str(i["name"]), tuple(i["columns"]), bool(i["unique"]),
-                          tuple(i["storing"])).sql() for i in info.indexes)
-    keys = ", ".join(map(quote_name, info.primary_key))
-    return (f"CREATE MUTABLE STREAM {info.database}.{quote_name(info.name)} "
-            f"({', '.join(parts)}) PRIMARY KEY ({keys})")
+    if info.mode == "mutable":
+        return mutable_ddl(info)
+    return f"CREATE STREAM {info.database}.{quote_name(info.name)} ({', '.join(parts)})"
 
 
 # ------------------------------------------------------------------ REST JSON → DDL

@@ -1,0 +1,167 @@
+"""Mutable streams (Timeplus Enterprise) through the dialect and the ORM, end to end against
+the emulator's enterprise profile: CREATE MUTABLE STREAM with indexes from ``Index(...)``,
+reflection of key and indexes, upsert, DELETE, TRUNCATE, and ORM add / get / update /
+delete. UPDATE stays a CompileError outside the ORM's whole-row upsert."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, deferred, mapped_column
+
+import sqlalchemy_timeplus as tp
+from sqlalchemy_timeplus.dialect import TimeplusDialect
+
+
+@pytest.fixture
+def ent_engine(timeplus_enterprise_server: Any) -> Iterator[sa.engine.Engine]:
+    engine = sa.create_engine(str(timeplus_enterprise_server.dsn))
+    yield engine
+    engine.dispose()
+
+
+def _name() -> str:
+    return f"mut_{uuid.uuid4().hex[:10]}"
+
+
+def _products(stream: str) -> tuple[type[Any], sa.MetaData]:
+    class Base(DeclarativeBase):
+        pass
+
+    class Product(Base):
+        __tablename__ = stream
+        __table_args__ = (
+            sa.Index(f"{stream}_nv", "name", "vendor", unique=True, timeplus_storing=["price"]),
+            sa.Index(f"{stream}_v", "vendor"),
+            {"timeplus_mode": "mutable"},
+        )
+        id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+        name: Mapped[str] = mapped_column(sa.String)
+        vendor: Mapped[str] = mapped_column(sa.String)
+        price: Mapped[float] = mapped_column(sa.Float)
+        note: Mapped[str] = deferred(mapped_column(sa.String, default=""))
+
+    return Product, Base.metadata
+
+
+def test_create_statement_is_a_mutable_stream_with_its_indexes() -> None:
+    product, _ = _products("p")
+    text = str(sa.schema.CreateTable(product.__table__).compile(dialect=TimeplusDialect()))
+    assert "CREATE MUTABLE STREAM p (" in text
+    assert "INDEX `p_nv` (`name`, `vendor`) UNIQUE STORING (`price`)" in text
+    assert "INDEX `p_v` (`vendor`)" in text and "PRIMARY KEY (id)" in text
+    assert "mode" not in text
+
+
+def test_delete_truncate_and_update_compile() -> None:
+    table = sa.Table("s", sa.MetaData(), sa.Column("a", sa.Integer), sa.Column("b", sa.String))
+    dialect = TimeplusDialect()
+    assert str(sa.delete(table).where(table.c.a == 1).compile(dialect=dialect)) == \
+        "DELETE FROM s WHERE s.a = %(a_1)s"
+    assert str(sa.delete(table).compile(dialect=dialect)) == "DELETE FROM s WHERE true"
+    assert str(tp.Truncate(table).compile(dialect=dialect)) == "TRUNCATE STREAM s"
+    with pytest.raises(sa.exc.CompileError, match="no UPDATE"):
+        sa.update(table).values(b="x").compile(dialect=dialect)
+
+
+def test_reflection_create_upsert_delete_truncate(ent_engine: sa.engine.Engine) -> None:
+    name = _name()
+    product, metadata = _products(name)
+    metadata.create_all(ent_engine)
+    inspector = sa.inspect(ent_engine)
+    assert inspector.get_pk_constraint(name)["constrained_columns"] == ["id"]
+    indexes = {i["name"]: i for i in inspector.get_indexes(name)}
+    assert indexes[f"{name}_nv"]["column_names"] == ["name", "vendor"]
+    assert indexes[f"{name}_nv"]["unique"] is True
+    assert indexes[f"{name}_v"]["unique"] is False
+    table = product.__table__
+    with ent_engine.begin() as conn:
+        conn.execute(sa.insert(table), [{"id": 1, "name": "a", "vendor": "v", "price": 1.0},
+                                        {"id": 2, "name": "b", "vendor": "w", "price": 2.0}])
+        conn.execute(sa.insert(table), [{"id": 1, "name": "a", "vendor": "v", "price": 5.0}])
+        assert conn.execute(sa.select(table.c.id, table.c.price).order_by(table.c.id)).all() \
+            == [(1, 5.0), (2, 2.0)]
+        conn.execute(sa.delete(table).where(table.c.vendor == "w"))
+        assert conn.execute(sa.select(table.c.id)).all() == [(1,)]  # synchronous
+        conn.execute(tp.Truncate(table))
+        assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
+    metadata.drop_all(ent_engine)
+
+
+def test_index_added_and_dropped_later(ent_engine: sa.engine.Engine) -> None:
+    name = _name()
+    product, metadata = _products(name)
+    metadata.create_all(ent_engine)
+    later = sa.Index(f"{name}_p", product.__table__.c.price)
+    later.create(ent_engine)
+    names = {i["name"] for i in sa.inspect(ent_engine).get_indexes(name)}
+    assert f"{name}_p" in names
+    later.drop(ent_engine)
+    assert f"{name}_p" not in {i["name"] for i in sa.inspect(ent_engine).get_indexes(name)}
+    metadata.drop_all(ent_engine)
+
+
+def test_orm_add_get_update_delete(ent_engine: sa.engine.Engine) -> None:
+    name = _name()
+    product, metadata = _products(name)
+    metadata.create_all(ent_engine)
+    with Session(ent_engine) as session:
+        session.add_all([product(id=1, name="a", vendor="v", price=1.0, note="n1"),
+                         product(id=2, name="b", vendor="v", price=2.0, note="n2")])
+        session.commit()
+    with Session(ent_engine) as session:
+        row = session.get(product, 1)
+        row.price = 9.5
+        row.note = "changed"  # a deferred column, set (so known) before the flush
+        session.commit()
+    with Session(ent_engine) as session:
+        fresh = session.get(product, 1)
+        assert (fresh.name, fresh.vendor, fresh.price, fresh.note) == ("a", "v", 9.5, "changed")
+        session.delete(session.get(product, 2))
+        session.commit()
+        assert session.execute(sa.select(product.id)).scalars().all() == [1]
+    metadata.drop_all(ent_engine)
+
+
+def test_orm_update_refuses_what_it_cannot_write_whole(ent_engine: sa.engine.Engine) -> None:
+    name = _name()
+    product, metadata = _products(name)
+    metadata.create_all(ent_engine)
+    with Session(ent_engine) as session:
+        session.add(product(id=1, name="a", vendor="v", price=1.0, note="n"))
+        session.commit()
+    with Session(ent_engine) as session:
+        row = session.get(product, 1)  # 'note' is deferred: not loaded
+        row.price = 2.0
+        with pytest.raises(sa.exc.CompileError, match="'note' is not loaded"):
+            session.commit()
+    with Session(ent_engine) as session:
+        row = session.get(product, 1)
+        row.id = 7
+        with pytest.raises(sa.exc.CompileError, match="primary key"):
+            session.flush()
+    with ent_engine.connect() as conn:  # nothing was written by either attempt
+        assert conn.execute(sa.select(product.__table__.c.id, product.__table__.c.price)).all() \
+            == [(1, 1.0)]
+    metadata.drop_all(ent_engine)
+
+
+def test_delete_on_a_normal_stream_is_asynchronous(ent_engine: sa.engine.Engine) -> None:
+    table = sa.Table(_name(), sa.MetaData(), sa.Column("a", sa.Integer))
+    table.create(ent_engine)
+    with ent_engine.begin() as conn:
+        conn.execute(sa.insert(table), [{"a": 1}, {"a": 2}])
+        conn.execute(sa.delete(table).where(table.c.a == 1))
+    deadline = time.monotonic() + 10
+    while True:
+        with ent_engine.connect() as conn:
+            if conn.execute(sa.select(table.c.a)).all() == [(2,)]:
+                break
+        assert time.monotonic() < deadline, "the DELETE never took effect"
+        time.sleep(0.1)
+    table.drop(ent_engine)
