@@ -207,6 +207,10 @@ class TimeplusImpl(DefaultImpl):
 
     def alter_column(self, table_name: str, column_name: str, *, schema: Optional[str] = None,
                      **kw: Any) -> None:
+        """A rename is RENAME COLUMN; type, nullability and default changes rebuild the stream."""
+        if kw.get("comment", False) is not False:
+            raise CommandError(f"cannot set a comment on {table_name}.{column_name}: "
+                               "Timeplus has no column comments")
         changes: dict[str, Any] = {}
         if kw.get("type_") is not None:
             changes["type_"] = kw["type_"]

@@ -221,6 +221,8 @@ def test_rename_table_is_refused_by_name(engine: sa.engine.Engine) -> None:
         op = Operations(MigrationContext.configure(conn))
         with pytest.raises(CommandError, match="has no RENAME STREAM"):
             op.rename_table(name, name + "_2")
+        with pytest.raises(CommandError, match="no column comments"):
+            op.alter_column(name, "s", comment="a note")
         with pytest.raises(CommandError, match="has no RENAME STREAM"), \
                 op.batch_alter_table(name, recreate="always") as batch:
             batch.drop_column("s")
