@@ -188,6 +188,6 @@ def draw(results: Result, path: Path) -> None:
         _frames(axes[rows - 1], results)
     fig.suptitle("sqlalchemy-timeplus vs the original SDK (timeplus 1.4.1) vs raw requests — "
                  f"{meta.get('machine', '')}, Python {meta.get('python', '')}", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.985))  # room for the title above the first row
     fig.savefig(path, dpi=110)
     plt.close(fig)
