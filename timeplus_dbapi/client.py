@@ -69,6 +69,48 @@ _SCHEMA_CHANGE = re.compile(r"\s*(?:create|drop|alter|rename|truncate|exchange)\
 _END_WAIT = 1.0
 
 
+def ingest_path(stream: str, columns: Sequence[str]) -> str:
+    """The ingest route of ``stream``, once the names are checked to be valid UTF-8."""
+    for name in (stream, *columns):
+        require_utf8(str(name), "a stream or column name")
+    return f"v1beta2/streams/{path_segment(stream)}/ingest"
+
+
+def compact_bodies(
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    encoder: Callable[[Sequence[Any]], bytes],
+    max_bytes: int,
+    checks: Optional[RowChecks],
+) -> Iterator[tuple[bytes, int, bool]]:
+    """The compact ingest bodies of ``rows``; a list is checked whole now, other iterables
+    block by block as they are read."""
+    check_block = checks.prepare(rows) if checks is not None else None
+    return iter_compact_bodies_marked(columns, rows, encoder, max_bytes, check_block)
+
+
+def query_body(
+    sql: str, batching_policy: Optional[Mapping[str, int]], extra: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The JSON body of ``POST /queries``."""
+    require_utf8(sql, "the SQL text", ProgrammingError)
+    body: dict[str, Any] = {"sql": sql, **extra}
+    if batching_policy:
+        body["batching_policy"] = dict(batching_policy)
+    return body
+
+
+def result_less_error(status: int, content_type: str, head: bytes) -> Optional[StreamError]:
+    """A 2xx answer to a query that is not an event stream: fine when empty (DDL), else an
+    error (a proxy's login page or a JSON body carries no rows in the protocol's form)."""
+    if not head.strip():
+        return None
+    return StreamError(
+        f"the server answered the query with HTTP {status} and "
+        f"Content-Type {content_type or '(none)'!r}, not an event stream"
+    )
+
+
 class QueryHandle:
     """One running query's event stream; PEP 249 errors, lazy reads."""
 
@@ -400,14 +442,9 @@ class TimeplusClient:
         rows: Iterable[Sequence[Any]],
         encoder: Callable[[Sequence[Any]], bytes],
     ) -> int:
-        for name in (stream, *columns):
-            require_utf8(str(name), "a stream or column name")
-        path = f"v1beta2/streams/{path_segment(stream)}/ingest"
+        path = ingest_path(stream, columns)
         checks = self._row_checks(stream, columns)
-        check_block = checks.prepare(rows) if checks is not None else None  # a list: now
-        bodies = iter_compact_bodies_marked(
-            columns, rows, encoder, self.ingest_max_bytes, check_block
-        )
+        bodies = compact_bodies(columns, rows, encoder, self.ingest_max_bytes, checks)
         try:
             return send_bodies(functools.partial(self._post_ingest, path), bodies)
         except Error:
@@ -491,12 +528,9 @@ class TimeplusClient:
         ``safe_to_retry`` (SELECTs) allows re-sending the request after 502/503/504, before
         any result byte arrived.
         """
-        require_utf8(sql, "the SQL text", ProgrammingError)
+        body = query_body(sql, batching_policy, extra)
         if _SCHEMA_CHANGE.match(sql):
             self._column_rules.clear()
-        body: dict[str, Any] = {"sql": sql, **extra}
-        if batching_policy:
-            body["batching_policy"] = dict(batching_policy)
         timeout = self.transport.config.timeout
         first_wait = timeout if idle_timeout is None else max(idle_timeout, timeout or 0)
         deadline = Deadline(timeout) if timeout is not None else None
@@ -556,13 +590,10 @@ class TimeplusClient:
             head = next(response.iter_content(256), b"")
         finally:
             response.close()
-        if not head.strip():
-            return
-        with self.translating():
-            raise StreamError(
-                f"the server answered the query with HTTP {response.status_code} and "
-                f"Content-Type {content_type or '(none)'!r}, not an event stream"
-            )
+        error = result_less_error(response.status_code, content_type, head)
+        if error is not None:
+            with self.translating():
+                raise error
 
     def execute_command(self, sql: str) -> None:
         """Run DDL (or any statement) and wait for it to finish, discarding any rows."""

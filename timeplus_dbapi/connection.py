@@ -19,7 +19,7 @@ from .dsn import ConnectionParams
 from .errors import InterfaceError
 from .protocol.http import HttpConfig, HttpTransport
 
-__all__ = ["Connection", "InsecureConnectionWarning"]
+__all__ = ["Connection", "ConnectionBase", "InsecureConnectionWarning", "transport_config"]
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +28,29 @@ class InsecureConnectionWarning(UserWarning):
     """TLS certificate verification was turned off."""
 
 
-class Connection:
-    """A connection to one Timeplus workspace."""
+def transport_config(params: ConnectionParams) -> HttpConfig:
+    """The HTTP settings of a connection (sync or asyncio); warns when TLS certificates are
+    not verified."""
+    if params.secure and params.verify is False:
+        warnings.warn(
+            f"TLS certificate verification is disabled for {params.host}",
+            InsecureConnectionWarning,
+            stacklevel=4,
+        )
+    return HttpConfig(
+        base_url=params.base_url,
+        api_key=params.api_key,
+        user=params.user,
+        password=params.password,
+        verify=params.verify,
+        timeout=params.timeout,
+        workspace=params.workspace,
+    )
+
+
+class ConnectionBase:
+    """What the sync and the asyncio connection hold alike: the PEP 249 exception classes as
+    attributes, the parameters, the closed state and the set of open cursors; no I/O."""
 
     Warning = errors.Warning
     Error = errors.Error
@@ -41,53 +62,53 @@ class Connection:
     InternalError = errors.InternalError
     ProgrammingError = errors.ProgrammingError
     NotSupportedError = errors.NotSupportedError
+    _label = "timeplus_dbapi.Connection"
 
     def __init__(self, params: ConnectionParams) -> None:
         self.params = params
-        if params.secure and params.verify is False:
-            warnings.warn(
-                f"TLS certificate verification is disabled for {params.host}",
-                InsecureConnectionWarning,
-                stacklevel=3,
-            )
-        config = HttpConfig(
-            base_url=params.base_url,
-            api_key=params.api_key,
-            user=params.user,
-            password=params.password,
-            verify=params.verify,
-            timeout=params.timeout,
-            workspace=params.workspace,
-        )
-        self.client = TimeplusClient(
-            HttpTransport(config), ingest_max_bytes=params.ingest_max_bytes
-        )
-        self._cursors: weakref.WeakSet[Cursor] = weakref.WeakSet()
+        self._cursors: weakref.WeakSet[Any] = weakref.WeakSet()
         self._closed = False
-        logger.debug("connection to %s", params.base_url)
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
-        return f"<timeplus_dbapi.Connection {self.params.base_url} {state}>"
+        return f"<{self._label} {self.params.base_url} {state}>"
 
     @property
     def closed(self) -> bool:
         return self._closed
 
-    def cursor(self) -> Cursor:
+    def _check_open(self) -> None:
         if self._closed:
             raise InterfaceError("the connection is closed")
-        cursor = Cursor(self)
-        self._cursors.add(cursor)
-        return cursor
 
-    def _forget(self, cursor: Cursor) -> None:
+    def _track(self, cursor: Any) -> None:
+        self._check_open()
+        self._cursors.add(cursor)
+
+    def _forget(self, cursor: Any) -> None:
         self._cursors.discard(cursor)
+
+
+class Connection(ConnectionBase):
+    """A connection to one Timeplus workspace."""
+
+    def __init__(self, params: ConnectionParams) -> None:
+        super().__init__(params)
+        config = transport_config(params)
+        self.client = TimeplusClient(
+            HttpTransport(config), ingest_max_bytes=params.ingest_max_bytes
+        )
+        logger.debug("connection to %s", params.base_url)
+
+    def cursor(self) -> Cursor:
+        self._check_open()
+        cursor = Cursor(self)
+        self._track(cursor)
+        return cursor
 
     def commit(self) -> None:
         """No-op: Timeplus has no transactions; every statement takes effect at once."""
-        if self._closed:
-            raise InterfaceError("the connection is closed")
+        self._check_open()
 
     def rollback(self) -> None:
         """No-op: there is nothing to roll back. Never raises."""

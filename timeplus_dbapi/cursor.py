@@ -27,25 +27,23 @@ Deviations and extensions (documented here, as PEP 249 leaves them open):
 from __future__ import annotations
 
 import logging
-import operator
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from .dsn import parse_batching_policy, parse_seconds
-from .errors import InterfaceError, ProgrammingError
-from .literals import render_literal, require_utf8
+from .cursorbase import CursorBase
+from .errors import ProgrammingError
+from .literals import render_literal
 from .result import StreamingResult, describe_columns
-from .sqltext import (
-    InsertTarget,
-    analyze_insert,
-    is_select,
-    merge_settings,
-    split_values_template,
-    statement_kind,
-    substitute_params,
-    top_level_limit,
-    values_placeholders,
+from .sqltext import InsertTarget, substitute_params, values_placeholders
+from .statements import (
+    callproc_sql,
+    plan_query,
+    route_execute,
+    route_many,
+    rows_from_parameters,
+    stream_columns,
+    values_check,
+    values_statements,
 )
 
 if TYPE_CHECKING:
@@ -56,32 +54,15 @@ __all__ = ["Cursor"]
 logger = logging.getLogger(__name__)
 
 Row = tuple[Any, ...]
-_RESERVED_PREFIX = "_tp_"
-_FUNCTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_PLAIN_SEQUENCES = (tuple, list)
 
 
-class Cursor:
+class Cursor(CursorBase):
     """A cursor over one connection; not safe to share between threads."""
 
-    arraysize: int = 1
-    lastrowid: None = None  # Timeplus has no row ids
-
     def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-        self.description: Optional[list[tuple[Any, ...]]] = None
-        self.rowcount = -1
-        self.query_id: Optional[str] = None
+        super().__init__(connection)
+        self.connection: Connection = connection
         self._result: Optional[StreamingResult] = None
-        self._closed = False
-
-    def __repr__(self) -> str:
-        state = "closed" if self._closed else f"query {self.query_id}"
-        return f"<timeplus_dbapi.Cursor {state}>"
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
 
     # --- executing -------------------------------------------------------------------------------
 
@@ -96,12 +77,11 @@ class Cursor:
     ) -> Cursor:
         """Run one statement. Queries return once their header is known."""
         self._reset(operation)
-        kind = statement_kind(operation)
+        kind, target = route_execute(operation, parameters)
+        if target is not None:
+            self.rowcount = self._ingest(target, [parameters])
+            return self
         if kind == "insert" and parameters is not None:
-            target = analyze_insert(operation)
-            if target is not None:
-                self.rowcount = self._ingest(target, [parameters])
-                return self
             self._check_sql_values(operation, [parameters])
         sql = substitute_params(operation, parameters, render_literal)
         self._run(sql, kind, query_mode, batching_policy, idle_timeout)
@@ -110,15 +90,13 @@ class Cursor:
     def executemany(self, operation: str, seq_of_parameters: Iterable[Any]) -> Cursor:
         """INSERT ... VALUES with placeholders: rows go to ingest in bulk; others run one by one."""
         self._reset(operation)
-        if statement_kind(operation) == "insert":
-            target = analyze_insert(operation)
-            if target is not None:
-                self.rowcount = self._ingest(target, seq_of_parameters)
-                return self
-            template = split_values_template(operation)
-            if template is not None:
-                self.rowcount = self._insert_values_in_batches(template, seq_of_parameters)
-                return self
+        target, template = route_many(operation)
+        if target is not None:
+            self.rowcount = self._ingest(target, seq_of_parameters)
+            return self
+        if template is not None:
+            self.rowcount = self._insert_values_in_batches(template, seq_of_parameters)
+            return self
         for parameters in seq_of_parameters:
             self.execute(operation, parameters)
             self._close_result()
@@ -130,24 +108,13 @@ class Cursor:
     ) -> int:
         """Render each parameter set into the VALUES row; send multi-row INSERTs, size-capped."""
         head, row, tail = template
-        limit = self.connection.params.ingest_max_bytes
-        rows: list[str] = []
-        size = total = 0
         listed = seq_of_parameters if isinstance(seq_of_parameters, (list, tuple)) else None
         check = self._check_sql_values(head + row + tail, listed)  # a list: all rows now
-        for number, parameters in enumerate(seq_of_parameters):
-            if check is not None and listed is None:
-                check([parameters], number)
-            rendered = substitute_params(row, parameters, render_literal)
-            if rows and size + len(rendered) > limit:
-                self._run(head + ", ".join(rows) + tail, "insert", None, None, None)
-                total += len(rows)
-                rows, size = [], 0
-            rows.append(rendered)
-            size += len(rendered) + 2
-        if rows:
-            self._run(head + ", ".join(rows) + tail, "insert", None, None, None)
-            total += len(rows)
+        limit = self.connection.params.ingest_max_bytes
+        total = 0
+        for sql, count in values_statements(template, seq_of_parameters, limit, check, listed):
+            self._run(sql, "insert", None, None, None)
+            total += count
         return total
 
     def _check_sql_values(
@@ -160,92 +127,35 @@ class Cursor:
         if found is None or not found.columns:
             return None
         checks = self.connection.client._row_checks(found.stream, found.columns)
-        if checks is None:
-            return None
-        keys = found.params
+        return values_check(checks, found.params, seq_of_parameters)
 
-        def check(parameter_sets: Sequence[Any], first: int = 0) -> None:
-            try:
-                rows = [[parameters[key] for key in keys] for parameters in parameter_sets]
-            except (LookupError, TypeError):
-                return  # substitution names the problem
-            checks.check(rows, first)
-
-        if seq_of_parameters is not None:
-            check(seq_of_parameters)
-        return check
-
-    def _run(
-        self,
-        sql: str,
-        kind: str,
-        query_mode: Optional[str],
-        batching_policy: Optional[Mapping[str, int]],
-        idle_timeout: Optional[float],
-    ) -> None:
-        settings = self.connection.params
-        mode = (query_mode or settings.query_mode).lower()
-        if mode not in ("streaming", "table"):
-            raise ProgrammingError(f"query_mode must be 'streaming' or 'table', not {mode!r}")
-        if mode == "table" and is_select(sql):
-            sql = merge_settings(sql, "query_mode", "'table'")
-        policy, idle = self._statement_options(batching_policy, idle_timeout)
-        handle = self.connection.client.start_query(
-            sql,
-            batching_policy=policy,
-            idle_timeout=idle,
-            safe_to_retry=kind == "query",
-        )
+    def _run(self, sql: str, kind: str, *options: Any) -> None:
+        """Run ``sql`` with ``execute()``'s options (query_mode, batching_policy, idle_timeout)."""
+        plan = plan_query(self.connection.params, sql, kind, *options)
+        handle = self.connection.client.start_query(plan.sql, **plan.request_options())
         if handle is None:
             return
         self.query_id = handle.query_id
-        # Only a streaming query stopped by its LIMIT may end without ``finished``.
-        limit = top_level_limit(sql) if kind == "query" and mode == "streaming" else None
-        result = StreamingResult(handle, limit_rows=limit, idle_timeout=idle)
-        if not handle.header.columns and kind != "query":
+        result = StreamingResult(handle, limit_rows=plan.limit_rows, idle_timeout=plan.idle_timeout)
+        if not handle.header.columns and plan.waits_for_the_end:
             result.fetchall()  # DDL answered over SSE: wait for it to finish
             return
         self._result = result
         self.description = describe_columns(handle.header.columns)
 
-    def _statement_options(
-        self, batching_policy: Optional[Mapping[str, int]], idle_timeout: Optional[float]
-    ) -> tuple[Optional[dict[str, int]], Optional[float]]:
-        """``execute()``'s batching_policy and idle_timeout, checked as the DSN's are."""
-        settings = self.connection.params
-        try:
-            policy = parse_batching_policy(batching_policy) if batching_policy else None
-            idle = parse_seconds("idle_timeout", idle_timeout) if idle_timeout is not None else None
-        except InterfaceError as error:
-            raise ProgrammingError(str(error)) from None
-        return policy or settings.batching_policy, (
-            idle if idle is not None else settings.idle_timeout
-        )
-
     def _ingest(self, target: InsertTarget, seq_of_parameters: Iterable[Any]) -> int:
         columns = list(target.columns) or self._stream_columns(target)
-        rows = _rows_from_parameters(target, seq_of_parameters)
+        rows = rows_from_parameters(target, seq_of_parameters)
         return self.connection.client.ingest(target.stream, columns, rows)
 
     def _stream_columns(self, target: InsertTarget) -> list[str]:
         """Column list of ``INSERT INTO s VALUES ...``: the stream's own columns."""
-        stream = self.connection.client.get_stream(target.stream)
-        names = [str(c.get("name")) for c in stream.get("columns") or []]
-        width = len(target.placeholders[0])
-        user_columns = [n for n in names if not n.startswith(_RESERVED_PREFIX)]
-        for candidate in (user_columns, names):
-            if len(candidate) == width:
-                return candidate
-        raise ProgrammingError(
-            f"INSERT without a column list has {width} values per row but stream "
-            f"{target.stream!r} has {len(user_columns)} columns ({', '.join(user_columns)})"
-        )
+        return stream_columns(target, self.connection.client.get_stream(target.stream))
 
     # --- fetching ------------------------------------------------------------------------------
 
     def _active_result(self) -> StreamingResult:
-        if self._closed:
-            raise InterfaceError("the cursor is closed")
+        self._check_open()
         if self._result is None:
             raise ProgrammingError("no result set: execute a query first")
         return self._result
@@ -322,17 +232,9 @@ class Cursor:
             result.close(reason)
 
     def _reset(self, operation: object) -> None:
-        if self._closed:
-            raise InterfaceError("the cursor is closed")
-        if self.connection.closed:
-            raise InterfaceError("the connection is closed")
-        if not isinstance(operation, str):
-            raise ProgrammingError(f"the statement must be a str, not {type(operation).__name__}")
-        require_utf8(operation, "the statement", ProgrammingError)
+        self._check_statement(operation)
         self._close_result()
-        self.description = None
-        self.rowcount = -1
-        self.query_id = None
+        self._forget_statement()
 
     def close(self) -> None:
         """Close the cursor; a query still running is cancelled on the server.
@@ -358,25 +260,9 @@ class Cursor:
         are rendered as literals as ``execute()`` renders them. Returns ``parameters``
         unchanged (there are no output parameters).
         """
-        if self._closed:
-            raise InterfaceError("the cursor is closed")
-        if not isinstance(procname, str) or not _FUNCTION_NAME.fullmatch(procname):
-            raise ProgrammingError(f"callproc needs a plain function name, not {procname!r}")
-        if parameters is not None and (
-            isinstance(parameters, (str, bytes)) or not isinstance(parameters, Sequence)
-        ):
-            raise ProgrammingError(
-                f"callproc parameters must be a sequence, not {type(parameters).__name__}"
-            )
-        arguments = ", ".join(render_literal(value) for value in parameters or ())
-        self.execute(f"SELECT {procname}({arguments})")
+        self._check_open()
+        self.execute(callproc_sql(procname, parameters))
         return parameters
-
-    def setinputsizes(self, sizes: Any) -> None:
-        """Does nothing (PEP 249 allows it)."""
-
-    def setoutputsize(self, size: Any, column: Optional[int] = None) -> None:
-        """Does nothing (PEP 249 allows it)."""
 
     def __enter__(self) -> Cursor:
         return self
@@ -384,73 +270,3 @@ class Cursor:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-
-def _rows_from_parameters(target: InsertTarget, seq_of_parameters: Iterable[Any]) -> Iterable[Any]:
-    """Rows (value sequences in column order) from the parameters of each execution.
-
-    A list (or tuple) of parameter sets is checked whole before any row is sent, so a bad row
-    sends nothing; a list of tuples or lists of the right width (the usual case) is checked by
-    C-level passes and used as it is. Other iterables are checked row by row as they are read.
-    """
-    groups = target.placeholders
-    if groups[0][0] is not None:
-        rows = _rows_from_mappings(groups, seq_of_parameters)
-        return list(rows) if type(seq_of_parameters) in _PLAIN_SEQUENCES else rows
-    expected = len(groups[0]) * len(groups)
-    if type(seq_of_parameters) in _PLAIN_SEQUENCES:
-        if (
-            len(groups) == 1
-            and all(map(_PLAIN_SEQUENCES.__contains__, map(type, seq_of_parameters)))
-            and all(map(expected.__eq__, map(len, seq_of_parameters)))
-        ):
-            return seq_of_parameters
-        return list(_checked_rows(groups, seq_of_parameters, expected))
-    return _checked_rows(groups, seq_of_parameters, expected)
-
-
-def _checked_rows(
-    groups: tuple[tuple[Optional[str], ...], ...], seq_of_parameters: Iterable[Any], expected: int
-) -> Iterator[Sequence[Any]]:
-    for parameters in seq_of_parameters:
-        # exact-type test first: abc isinstance checks cost more than the encoding of a row
-        if type(parameters) not in _PLAIN_SEQUENCES and (
-            isinstance(parameters, (str, bytes)) or not isinstance(parameters, Sequence)
-        ):
-            raise ProgrammingError(
-                f"parameters must be a sequence per row, not {type(parameters).__name__}"
-            )
-        if len(parameters) != expected:
-            raise ProgrammingError(
-                f"{len(parameters)} parameters given, the statement uses {expected}"
-            )
-        if len(groups) == 1:
-            yield parameters
-        else:
-            width = len(groups[0])
-            for start in range(0, expected, width):
-                yield parameters[start : start + width]
-
-
-def _rows_from_mappings(
-    groups: tuple[tuple[Optional[str], ...], ...], seq_of_parameters: Iterable[Any]
-) -> Iterator[Sequence[Any]]:
-    """Rows from one mapping per execution; a single VALUES group is read by ``itemgetter``
-    (one C call per row), several groups a group at a time."""
-    try:
-        if len(groups) == 1:
-            names = groups[0]
-            if len(names) == 1:
-                name = names[0]
-                yield from ((parameters[name],) for parameters in seq_of_parameters)
-            else:
-                yield from map(operator.itemgetter(*names), seq_of_parameters)
-            return
-        for parameters in seq_of_parameters:
-            for group in groups:
-                yield [parameters[name] for name in group]
-    except KeyError as exc:
-        raise ProgrammingError(f"no value for parameter {exc.args[0]!r}") from None
-    except TypeError as exc:
-        raise ProgrammingError(
-            f"named placeholders need a mapping of parameters per row ({exc})"
-        ) from None

@@ -14,7 +14,7 @@ from typing import Callable, Optional
 
 from .errors import Error
 
-__all__ = ["PipelinedPosts", "send_bodies"]
+__all__ = ["PipelinedPosts", "note_rows_accepted", "send_bodies"]
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +75,13 @@ class PipelinedPosts:
             self._sender.shutdown(wait=True)
 
 
+def note_rows_accepted(failure: Error, accepted: int) -> None:
+    """Say on an ingest failure how many rows earlier requests stored."""
+    failure.rows_accepted = accepted
+    failure.message = f"{failure.message} ({accepted} rows were accepted before the failure)"
+    failure.args = (failure.message,)
+
+
 def send_bodies(post: PostBody, bodies: Iterable[tuple[bytes, int, bool]]) -> int:
     """Post ``(body, rows, is_last)`` bodies in order; the number of rows accepted.
 
@@ -94,11 +101,7 @@ def send_bodies(post: PostBody, bodies: Iterable[tuple[bytes, int, bool]]) -> in
                 sending.settle()
             except Error as earlier:  # the earlier request failed too: that comes first
                 failure = earlier
-        failure.rows_accepted = sending.accepted
-        failure.message = (
-            f"{failure.message} ({sending.accepted} rows were accepted before the failure)"
-        )
-        failure.args = (failure.message,)
+        note_rows_accepted(failure, sending.accepted)
         if failure is error:
             raise
         raise failure  # noqa: B904 (keeps its own cause; its context is the encoding error)

@@ -39,8 +39,10 @@ from .retry import RetryPolicy
 __all__ = [
     "HttpConfig",
     "HttpTransport",
+    "TransportBase",
     "iter_response_chunks",
     "path_segment",
+    "redirect_target",
     "set_stream_read_timeout",
 ]
 
@@ -265,6 +267,40 @@ def _origin_text(url: str) -> str:
     return f"{scheme}://{host}:{port}"
 
 
+def redirect_target(
+    status: int, location: str, method: str, path: str, url: str, hops: int
+) -> str:
+    """The URL a redirect leads to, when it is followed; raises TransportError otherwise.
+
+    Only same-origin redirects (same scheme, host and port) are followed: a 307 or 308
+    for any method (both keep the method and the body), a 301, 302 or 303 only for a GET
+    (they would turn any other request into a GET without its body), at most
+    ``_MAX_REDIRECTS`` in a row. A redirect to another origin is never followed, so the
+    credentials and the request (its SQL, its rows) never go there.
+    """
+    target = urljoin(url, location) if location else ""
+    if not target or _origin(target) != _origin(url):
+        raise TransportError(
+            f"the server answered {method} {path} with HTTP {status}, a redirect to "
+            f"{location or '(no Location)'}: not followed, as it leaves {_origin_text(url)} "
+            "(the credentials and the request stay here; connect to that address "
+            "directly if it is the right server)"
+        )
+    if hops == _MAX_REDIRECTS:
+        raise TransportError(
+            f"the server answered {method} {path} with HTTP {status}, a redirect to "
+            f"{location}, after {hops} redirects: not followed any further"
+        )
+    if status not in (307, 308) and method != "GET":
+        raise TransportError(
+            f"the server answered {method} {path} with HTTP {status}, a redirect to "
+            f"{location}: not followed, as it would re-send the request as a GET "
+            "without its body"
+        )
+    logger.debug("%s %s: following HTTP %s to %s", method, path, status, target)
+    return target
+
+
 @dataclass(frozen=True)
 class _Resend:
     """When a request may be sent again (see ``protocol.retry``)."""
@@ -273,11 +309,26 @@ class _Resend:
     idempotent: bool
 
 
-class HttpTransport:
-    """A pooled HTTP session bound to one workspace API base URL."""
+class TransportBase:
+    """What the sync and the asyncio transport share: the configuration, the retry policy
+    and the URL of a path."""
 
     def __init__(self, config: HttpConfig) -> None:
         self.config = config
+        self.retry = RetryPolicy()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.config.base_url}>"
+
+    def url(self, path: str) -> str:
+        return f"{self.config.base_url}/{path.lstrip('/')}"
+
+
+class HttpTransport(TransportBase):
+    """A pooled HTTP session bound to one workspace API base URL."""
+
+    def __init__(self, config: HttpConfig) -> None:
+        super().__init__(config)
         self.session = requests.Session()
         for prefix in ("http://", "https://"):  # pools that report to request deadlines
             self.session.mount(prefix, DeadlineAdapter())
@@ -290,13 +341,6 @@ class HttpTransport:
         # and TLS settings are the only ones used.
         self.session.proxies.update(requests.utils.get_environ_proxies(config.base_url))
         self.session.trust_env = False
-        self.retry = RetryPolicy()
-
-    def __repr__(self) -> str:
-        return f"<HttpTransport {self.config.base_url}>"
-
-    def url(self, path: str) -> str:
-        return f"{self.config.base_url}/{path.lstrip('/')}"
 
     def request(
         self,
@@ -417,38 +461,10 @@ class HttpTransport:
     def _redirected(
         self, response: requests.Response, method: str, path: str, url: str, hops: int
     ) -> str:
-        """The URL a redirect leads to, when it is followed; raises TransportError otherwise.
-
-        Only same-origin redirects (same scheme, host and port) are followed: a 307 or 308
-        for any method (both keep the method and the body), a 301, 302 or 303 only for a GET
-        (they would turn any other request into a GET without its body), at most
-        ``_MAX_REDIRECTS`` in a row. A redirect to another origin is never followed, so the
-        credentials and the request (its SQL, its rows) never go there.
-        """
-        status = response.status_code
+        """The URL a redirect leads to, when it is followed (see :func:`redirect_target`)."""
         location = response.headers.get("Location") or ""
         response.close()
-        target = urljoin(url, location) if location else ""
-        if not target or _origin(target) != _origin(url):
-            raise TransportError(
-                f"the server answered {method} {path} with HTTP {status}, a redirect to "
-                f"{location or '(no Location)'}: not followed, as it leaves {_origin_text(url)} "
-                "(the credentials and the request stay here; connect to that address "
-                "directly if it is the right server)"
-            )
-        if hops == _MAX_REDIRECTS:
-            raise TransportError(
-                f"the server answered {method} {path} with HTTP {status}, a redirect to "
-                f"{location}, after {hops} redirects: not followed any further"
-            )
-        if status not in (307, 308) and method != "GET":
-            raise TransportError(
-                f"the server answered {method} {path} with HTTP {status}, a redirect to "
-                f"{location}: not followed, as it would re-send the request as a GET "
-                "without its body"
-            )
-        logger.debug("%s %s: following HTTP %s to %s", method, path, status, target)
-        return target
+        return redirect_target(response.status_code, location, method, path, url, hops)
 
     def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
         """Send a request and decode its JSON body (None for an empty body or 204)."""

@@ -13,7 +13,7 @@ from .errors import ServerError, StreamError
 from .jsoncodec import Loads, collector_paused, loads_fast
 from .sse import KEEPALIVE, SSEEvent, iter_sse_events
 
-__all__ = ["Column", "QueryEventStream", "QueryHeader", "QueryStatus"]
+__all__ = ["Column", "QueryEventStream", "QueryEvents", "QueryHeader", "QueryStatus"]
 
 logger = logging.getLogger(__name__)
 
@@ -102,69 +102,61 @@ def parse_status(obj: Any) -> QueryStatus:
     return QueryStatus(str(obj.get("id", "")), str(obj.get("status", "")).lower(), message, code)
 
 
-class QueryEventStream:
-    """Reads one query's SSE stream lazily.
+class QueryEvents:
+    """The sans-I/O core of one query's event stream: fed one SSE event at a time, by the
+    sync reader (:class:`QueryEventStream`) and the async one (``timeplus_dbapi.aio``) alike.
 
-    ``next_batch()`` returns a list of rows (each a list in header order), an empty list for a
-    non-data event or an SSE comment (so callers can check idle time), or ``None`` at the end of
-    results. A final status ``failed`` or ``canceled`` raises ServerError: either way the result
-    is incomplete. ``final_status`` is None when the stream ended without a final ``query`` event.
+    ``header_from(event)`` gives the header or None (not yet); ``batch_from(event)`` a list of
+    rows (each a list in header order), an empty list for a non-data event or an SSE comment
+    (so callers can check idle time), or ``None`` at the end of results. A final status
+    ``failed`` or ``canceled`` raises ServerError: either way the result is incomplete.
+    ``final_status`` is None when the stream ended without a final ``query`` event.
     """
 
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._events: Iterator[SSEEvent] = iter_sse_events(chunks, keepalives=True)
+    def __init__(self) -> None:
         self.header: Optional[QueryHeader] = None
         self.final_status: Optional[QueryStatus] = None
         self.finished = False
         self.loads: Loads = loads_fast
 
-    def read_header(self) -> QueryHeader:
-        for event in self._events:
-            if event is KEEPALIVE:
-                continue
-            obj = self._decode(event.data)
-            if event.event != "query":
-                error = _error_in(obj)
-                if error is not None:
-                    raise error
-                if event.event == "message":
-                    raise StreamError("row data arrived before the query header event")
-                continue
-            self.header = parse_header(obj)
-            return self.header
-        self.finished = True
-        raise StreamError("the query stream ended before its header event")
-
-    def next_batch(self) -> Optional[list[list[Any]]]:
-        if self.finished:
+    def header_from(self, event: SSEEvent) -> Optional[QueryHeader]:
+        if event is KEEPALIVE:
             return None
-        for event in self._events:
-            if event is KEEPALIVE:
-                return []  # an SSE comment: no rows, but the caller may check idle time
-            obj = self._decode(event.data)
+        obj = self._decode(event.data)
+        if event.event != "query":
+            error = _error_in(obj)
+            if error is not None:
+                raise error
             if event.event == "message":
-                if isinstance(obj, list):
-                    return obj
-                self._raise_if_error(obj)
-                return []
-            if event.event == "query":
-                if self._handle_status(obj):
-                    return None
-                continue
+                raise StreamError("row data arrived before the query header event")
+            return None
+        self.header = parse_header(obj)
+        return self.header
+
+    def no_header(self) -> StreamError:
+        """The error for input that ended before the header event."""
+        self.finished = True
+        return StreamError("the query stream ended before its header event")
+
+    def batch_from(self, event: SSEEvent) -> Optional[list[list[Any]]]:
+        if event is KEEPALIVE:
+            return []  # an SSE comment: no rows, but the caller may check idle time
+        obj = self._decode(event.data)
+        if event.event == "message":
+            if isinstance(obj, list):
+                return obj
             self._raise_if_error(obj)
             return []
-        self.finished = True
-        return None
+        if event.event == "query":
+            return None if self._handle_status(obj) else []
+        self._raise_if_error(obj)
+        return []
 
-    def at_end_after_final_status(self) -> bool:
-        """After a ``finished`` status: True when the body ends there (nothing else follows).
+    def ended_finished(self) -> bool:
+        """Whether a ``finished`` status arrived: the body should end right after it, and
+        reading that end (the chunked terminator) lets the HTTP connection be reused."""
+        return self.final_status is not None and self.final_status.status == "finished"
 
-        Reading that end consumes the chunked body's terminator, which lets the HTTP
-        connection be reused for the next request instead of closed.
-        """
-        if self.final_status is None or self.final_status.status != "finished":
-            return False
-        return next(self._events, None) is None
 
     def _handle_status(self, obj: Any) -> bool:
         """Record a status event; True when it ends the result."""
@@ -208,3 +200,30 @@ class QueryEventStream:
         except ValueError as exc:
             self.finished = True
             raise StreamError(f"malformed event data ({len(data)} bytes): {exc}") from exc
+
+
+class QueryEventStream(QueryEvents):
+    """Reads one query's SSE stream lazily from byte chunks (blocking reads)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        super().__init__()
+        self._events: Iterator[SSEEvent] = iter_sse_events(chunks, keepalives=True)
+
+    def read_header(self) -> QueryHeader:
+        for event in self._events:
+            header = self.header_from(event)
+            if header is not None:
+                return header
+        raise self.no_header()
+
+    def next_batch(self) -> Optional[list[list[Any]]]:
+        if self.finished:
+            return None
+        for event in self._events:
+            return self.batch_from(event)
+        self.finished = True
+        return None
+
+    def at_end_after_final_status(self) -> bool:
+        """After a ``finished`` status: True when the body ends there (nothing else follows)."""
+        return self.ended_finished() and next(self._events, None) is None

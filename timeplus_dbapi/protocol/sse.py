@@ -1,4 +1,5 @@
-"""Server-Sent Events framing over a byte-chunk iterator.
+"""Server-Sent Events framing: a sans-I/O decoder fed byte chunks, read by a sync and an async
+wrapper.
 
 A small bytes-level parser (LF, CRLF and CR line endings; multi-line ``data:`` joined with LF;
 comments and ``id``/``retry`` fields ignored). Data stays ``bytes`` so the JSON decoder reads it
@@ -7,10 +8,10 @@ without an intermediate ``str``; memory holds at most one event plus one network
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import NamedTuple
 
-__all__ = ["KEEPALIVE", "SSEEvent", "iter_sse_events"]
+__all__ = ["KEEPALIVE", "SSEDecoder", "SSEEvent", "aiter_sse_events", "iter_sse_events"]
 
 
 class SSEEvent(NamedTuple):
@@ -25,65 +26,97 @@ class SSEEvent(NamedTuple):
 KEEPALIVE = SSEEvent(":", b"")
 
 
-def _split_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """Yield complete lines (without terminators) from arbitrarily split chunks."""
-    pending: list[bytes] = []
-    carry_cr = False
-    for chunk in chunks:
+class SSEDecoder:
+    """The sans-I/O core: ``feed(chunk)`` returns the events completed by that chunk, ``end()``
+    those still pending when the input ends. Both the sync and the async readers use it.
+
+    With ``keepalives``, each comment line also gives :data:`KEEPALIVE` (it does not end or
+    alter the pending event). An event still incomplete when the input ends is dispatched
+    anyway (lenient: servers have been seen to close right after the last ``data:`` line); a
+    truncated payload then fails to decode.
+    """
+
+    def __init__(self, keepalives: bool = False) -> None:
+        self.keepalives = keepalives
+        self._pending: list[bytes] = []  # the start of a line split across chunks
+        self._carry_cr = False
+        self._event_name = ""
+        self._data: list[bytes] = []
+
+    def feed(self, chunk: bytes) -> list[SSEEvent]:
+        """The events completed by ``chunk`` (arbitrarily split input)."""
         if not chunk:
-            continue
-        if carry_cr:
+            return []
+        if self._carry_cr:
             chunk = b"\r" + chunk
-            carry_cr = False
+            self._carry_cr = False
         if chunk.endswith(b"\r"):
             chunk = chunk[:-1]
-            carry_cr = True
+            self._carry_cr = True
         if b"\r" in chunk:
             chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         if b"\n" not in chunk:
-            pending.append(chunk)
-            continue
+            self._pending.append(chunk)
+            return []
         lines = chunk.split(b"\n")
-        if pending:
-            pending.append(lines[0])
-            lines[0] = b"".join(pending)
-            pending = []
+        if self._pending:
+            self._pending.append(lines[0])
+            lines[0] = b"".join(self._pending)
+            self._pending = []
         tail = lines.pop()
-        yield from lines
         if tail:
-            pending.append(tail)
-    if carry_cr:
-        yield b"".join(pending)
-        pending = []
-    if pending:
-        yield b"".join(pending)
+            self._pending.append(tail)
+        out: list[SSEEvent] = []
+        for line in lines:
+            self._line(line, out)
+        return out
 
+    def end(self) -> list[SSEEvent]:
+        """The events still pending when the input ends."""
+        out: list[SSEEvent] = []
+        if self._carry_cr or self._pending:
+            self._carry_cr = False
+            line, self._pending = b"".join(self._pending), []
+            self._line(line, out)
+        if self._data:
+            out.append(SSEEvent(self._event_name or "message", b"\n".join(self._data)))
+            self._data = []
+        return out
 
-def iter_sse_events(chunks: Iterable[bytes], keepalives: bool = False) -> Iterator[SSEEvent]:
-    """Parse SSE events from byte chunks as they arrive; with ``keepalives``, each comment
-    line also yields :data:`KEEPALIVE` (it does not end or alter the pending event).
-
-    An event still incomplete when the input ends is dispatched anyway (lenient: servers have been
-    seen to close right after the last ``data:`` line); a truncated payload then fails to decode.
-    """
-    event_name = ""
-    data_lines: list[bytes] = []
-    for line in _split_lines(chunks):
+    def _line(self, line: bytes, out: list[SSEEvent]) -> None:
         if not line:
-            if data_lines:
-                yield SSEEvent(event_name or "message", b"\n".join(data_lines))
-            event_name = ""
-            data_lines = []
-            continue
+            if self._data:
+                out.append(SSEEvent(self._event_name or "message", b"\n".join(self._data)))
+            self._event_name = ""
+            self._data = []
+            return
         field, sep, value = line.partition(b":")
         if sep and value.startswith(b" "):
             value = value[1:]
         if field == b"data":
-            data_lines.append(value)
+            self._data.append(value)
         elif field == b"event":
-            event_name = value.decode("utf-8", "replace")
-        elif not field and keepalives:
-            yield KEEPALIVE
+            self._event_name = value.decode("utf-8", "replace")
+        elif not field and self.keepalives:
+            out.append(KEEPALIVE)
         # Empty field names are comments; id/retry are not used by this protocol.
-    if data_lines:
-        yield SSEEvent(event_name or "message", b"\n".join(data_lines))
+
+
+def iter_sse_events(chunks: Iterable[bytes], keepalives: bool = False) -> Iterator[SSEEvent]:
+    """Parse SSE events from byte chunks as they arrive (see :class:`SSEDecoder`)."""
+    decoder = SSEDecoder(keepalives)
+    for chunk in chunks:
+        yield from decoder.feed(chunk)
+    yield from decoder.end()
+
+
+async def aiter_sse_events(
+    chunks: AsyncIterator[bytes], keepalives: bool = False
+) -> AsyncIterator[SSEEvent]:
+    """:func:`iter_sse_events` for an asynchronous chunk source."""
+    decoder = SSEDecoder(keepalives)
+    async for chunk in chunks:
+        for event in decoder.feed(chunk):
+            yield event
+    for event in decoder.end():
+        yield event

@@ -1,0 +1,289 @@
+"""The asyncio driver (``timeplus_dbapi.aio``) against the emulator: the fetch API, errors,
+bulk ingest, the REST client, and cancellation seen in the server's query status."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Awaitable
+from typing import Any, Callable
+
+import pytest
+
+import timeplus_dbapi as db
+from timeplus_dbapi import aio
+
+pytestmark = pytest.mark.integration
+
+Body = Callable[[aio.AsyncConnection], Awaitable[Any]]
+
+
+def run(dsn: str, body: Body) -> Any:
+    async def main() -> Any:
+        async with await aio.connect(dsn) as conn:
+            return await body(conn)
+
+    return asyncio.run(main())
+
+
+async def status_of(conn: aio.AsyncConnection, query_id: str, expected: str) -> str:
+    """The server's status of a query, polled until it is ``expected`` (at most 5 s)."""
+    deadline = time.monotonic() + 5
+    status = ""
+    while time.monotonic() < deadline:
+        status = str((await conn.client.get_query(query_id)).get("status"))
+        if status == expected:
+            break
+        await asyncio.sleep(0.05)
+    return status
+
+
+async def new_stream(conn: aio.AsyncConnection) -> str:
+    name = f"aio_{uuid.uuid4().hex[:12]}"
+    await conn.client.create_stream(name, [("n", "int64"), ("s", "string")])
+    return name
+
+
+def test_fetch_api_and_description(profile_dsn):
+    async def body(conn):
+        cur = conn.cursor()
+        await cur.execute(
+            "SELECT number, to_string(number) AS s FROM numbers(%(n)s)",
+            {"n": 6},
+            query_mode="table",
+        )
+        assert [d[:2] for d in cur.description] == [("number", "uint64"), ("s", "string")]
+        assert cur.query_id and cur.rowcount == -1
+        first = await cur.fetchone()
+        two = await cur.fetchmany(2)
+        rest = await cur.fetchall()
+        await cur.execute("SELECT number FROM numbers(3)", query_mode="table")
+        iterated = [row async for row in cur]
+        await cur.close()
+        return first, two, rest, iterated
+
+    first, two, rest, iterated = run(profile_dsn, body)
+    assert first == (0, "0")
+    assert two == [(1, "1"), (2, "2")]
+    assert rest == [(3, "3"), (4, "4"), (5, "5")]
+    assert iterated == [(0,), (1,), (2,)]
+
+
+def test_errors_are_the_sync_classes_with_the_same_attributes(timeplus_dsn):
+    sql = "SELECT no_such_column FROM numbers(1)"
+
+    async def body(conn):
+        with pytest.raises(db.Error) as failure:
+            await conn.cursor().execute(sql)
+        return failure.value
+
+    error = run(timeplus_dsn, body)
+    assert type(error) is db.ProgrammingError
+    assert (error.code, error.http_status) == (47, 400)
+    with db.connect(timeplus_dsn) as sync_conn, pytest.raises(db.Error) as sync_failure:
+        sync_conn.cursor().execute(sql)
+    assert type(sync_failure.value) is type(error)
+    assert (sync_failure.value.code, sync_failure.value.http_status) == (47, 400)
+
+
+def test_closed_cursor_and_connection_refuse_use(timeplus_dsn):
+    async def body(conn):
+        cur = conn.cursor()
+        await cur.close()
+        with pytest.raises(db.InterfaceError):
+            await cur.execute("SELECT 1")
+        await conn.close()
+        with pytest.raises(db.InterfaceError):
+            conn.cursor()
+
+    run(timeplus_dsn, body)
+
+
+def test_executemany_ingests_through_the_shared_encoder(profile_dsn):
+    rows = [(i, f"v{i}") for i in range(2500)]
+
+    async def body(conn):
+        name = await new_stream(conn)
+        try:
+            cur = conn.cursor()
+            await cur.executemany(f"INSERT INTO {name} (n, s) VALUES (%s, %s)", rows)
+            accepted = cur.rowcount
+            await cur.execute(f"INSERT INTO {name} (n, s) VALUES (%s, %s)", (-1, "one"))
+            single = cur.rowcount
+            await cur.execute(
+                f"SELECT count(), sum(n), max(s) FROM table({name})", query_mode="table"
+            )
+            return accepted, single, await cur.fetchall()
+        finally:
+            await conn.client.delete_stream(name)
+
+    accepted, single, totals = run(profile_dsn, body)
+    assert (accepted, single) == (2500, 1)
+    assert totals == [(2501, sum(range(2500)) - 1, "v999")]
+
+
+def test_ingest_refuses_a_bad_value_before_sending(timeplus_dsn):
+    async def body(conn):
+        name = await new_stream(conn)
+        try:
+            cur = conn.cursor()
+            with pytest.raises(db.DataError):
+                await cur.executemany(
+                    f"INSERT INTO {name} (n, s) VALUES (%s, %s)", [(1, "a"), (2**70, "b")]
+                )
+            await cur.execute(f"SELECT count() FROM table({name})", query_mode="table")
+            return await cur.fetchall()
+        finally:
+            await conn.client.delete_stream(name)
+
+    assert run(timeplus_dsn, body) == [(0,)]
+
+
+def test_rest_client_streams_ingest_and_queries(profile_dsn):
+    async def body(conn):
+        client = conn.client
+        name = await new_stream(conn)
+        listed = name in [s.get("name") for s in await client.list_streams()]
+        described = [c["name"] for c in (await client.get_stream(name))["columns"]][:2]
+        accepted = await client.ingest(name, ["n", "s"], [(1, "a"), (2, "b")])
+        await client.ingest_payload(name, '{"n": 3, "s": "c"}\n', format="streaming")
+        cur = conn.cursor()
+        await cur.execute(f"SELECT n, s FROM table({name}) ORDER BY n", query_mode="table")
+        rows = await cur.fetchall()
+        await client.delete_stream(name)
+        gone = await client.stream_exists(name)
+        return listed, described, accepted, rows, gone
+
+    listed, described, accepted, rows, gone = run(profile_dsn, body)
+    assert listed and described == ["n", "s"] and accepted == 2
+    assert rows == [(1, "a"), (2, "b"), (3, "c")]
+    assert gone is False
+
+
+def test_leaving_async_for_early_and_closing_cancels_the_query(timeplus_dsn):
+    async def body(conn):
+        name = await new_stream(conn)
+        cur = conn.cursor()
+        await cur.execute(f"SELECT n FROM {name}")
+        await conn.client.ingest(name, ["n", "s"], [(i, "x") for i in range(5)])
+        seen = []
+        async for row in cur:
+            seen.append(row)
+            if len(seen) == 2:
+                break
+        query_id = cur.query_id
+        await cur.close()
+        status = await status_of(conn, query_id, "canceled")
+        await conn.client.delete_stream(name)
+        return seen, status
+
+    seen, status = run(timeplus_dsn, body)
+    assert seen == [(0,), (1,)]
+    assert status == "canceled"
+
+
+@pytest.mark.parametrize("how", ["wait_for", "task_cancel", "cursor_cancel", "timeout"])
+def test_cancelling_the_wait_for_rows_cancels_the_query(timeplus_dsn, how):
+    if how == "timeout" and sys.version_info < (3, 11):
+        pytest.skip("asyncio.timeout is Python 3.11+")
+
+    async def body(conn):
+        name = await new_stream(conn)
+        cur = conn.cursor()
+        await cur.execute(f"SELECT n FROM {name}")  # a live query: no rows arrive
+        if how == "wait_for":
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(cur.fetchone(), 0.3)
+        elif how == "timeout":
+            with pytest.raises(TimeoutError):
+                async with asyncio.timeout(0.3):  # type: ignore[attr-defined]
+                    await cur.fetchmany(10)
+        elif how == "task_cancel":
+            task = asyncio.ensure_future(cur.fetchall())
+            await asyncio.sleep(0.3)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        else:
+            await cur.cancel()
+        status = await status_of(conn, str(cur.query_id), "canceled")
+        await conn.client.delete_stream(name)
+        return status
+
+    assert run(timeplus_dsn, body) == "canceled"
+
+
+def test_idle_timeout_ends_a_live_query_and_cancels_it(timeplus_dsn):
+    async def body(conn):
+        name = await new_stream(conn)
+        cur = conn.cursor()
+        await cur.execute(f"SELECT n FROM {name}", idle_timeout=0.4)
+        started = time.monotonic()
+        rows = await cur.fetchall()
+        waited = time.monotonic() - started
+        status = await status_of(conn, str(cur.query_id), "canceled")
+        await conn.client.delete_stream(name)
+        return rows, waited, status
+
+    rows, waited, status = run(timeplus_dsn, body)
+    assert rows == [] and 0.3 < waited < 5 and status == "canceled"
+
+
+def test_connection_close_cancels_open_cursors(timeplus_dsn):
+    async def main():
+        conn = await aio.connect(timeplus_dsn)
+        name = await new_stream(conn)
+        cur = conn.cursor()
+        await cur.execute(f"SELECT n FROM {name}")
+        query_id = str(cur.query_id)
+        await conn.close()
+        async with await aio.connect(timeplus_dsn) as other:
+            status = await status_of(other, query_id, "canceled")
+            await other.client.delete_stream(name)
+        return status
+
+    assert asyncio.run(main()) == "canceled"
+
+
+_MANY_QUERIES = """
+import asyncio, sys, threading
+from timeplus_dbapi import aio
+
+async def main(dsn, name, count):
+    async with await aio.connect(dsn) as conn:
+        cursors = [conn.cursor() for _ in range(count)]
+        await asyncio.gather(*(c.execute(f"SELECT n FROM {name}") for c in cursors))
+        await conn.client.ingest(name, ["n", "s"], [(7, "x")])
+        rows = await asyncio.gather(*(asyncio.wait_for(c.fetchone(), 20) for c in cursors))
+        threads = threading.active_count()
+        await asyncio.gather(*(c.close() for c in cursors))
+        print(len(rows), sum(r == (7,) for r in rows), threads)
+
+asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
+"""
+
+
+def test_fifty_live_queries_in_one_event_loop_without_a_thread_each(timeplus_dsn):
+    async def create(conn):
+        return await new_stream(conn)
+
+    name = run(timeplus_dsn, create)
+    try:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+        done = subprocess.run(
+            [sys.executable, "-c", _MANY_QUERIES, timeplus_dsn, name, "50"],
+            capture_output=True, text=True, timeout=120, env=env, check=False,
+        )
+    finally:
+        async def drop(conn):
+            await conn.client.delete_stream(name)
+
+        run(timeplus_dsn, drop)
+    assert done.returncode == 0, done.stderr
+    count, with_row, threads = map(int, done.stdout.split())
+    assert (count, with_row) == (50, 50)
+    assert threads <= 4  # the main thread and aiohttp's resolver/executor, not one per query

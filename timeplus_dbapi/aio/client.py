@@ -1,0 +1,349 @@
+"""``AsyncTimeplusClient``: the REST client of :mod:`timeplus_dbapi.client` with ``async``
+methods, available as ``conn.client`` on an asyncio connection.
+
+Paths, request bodies, DDL fallbacks, ingest bodies, value checks and error translation are the
+sync client's (module functions of :mod:`timeplus_dbapi.client`, :mod:`timeplus_dbapi.ddl`,
+:mod:`timeplus_dbapi.valuechecks`); only the awaiting differs. Covered: streams (list, get,
+exists, create, delete), views (list, get, create, delete), ingest (rows and ready-made
+payloads), queries (start, list, get, cancel, delete), ``execute_command`` and ``server_info``.
+Not yet here: materialized-view actions, ``stream_stats`` and ``ingest_frame`` (use the sync
+client for those).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, Awaitable, Callable, Optional, Union
+
+import aiohttp
+
+from .. import ddl
+from ..client import (
+    _SCHEMA_CHANGE,
+    ColumnDefs,
+    compact_bodies,
+    ingest_path,
+    query_body,
+    result_less_error,
+)
+from ..errors import DataError, Error, ProgrammingError, translate
+from ..ingestposts import note_rows_accepted
+from ..jsonvalues import encode_rows
+from ..literals import require_utf8
+from ..protocol.errors import ProtocolError, ServerError, TransportTimeout
+from ..protocol.http import path_segment
+from ..protocol.ingest import IDEMPOTENT_ID_HEADER, INGEST_CONTENT_TYPES, normalize_format
+from ..valuechecks import ColumnRule, RowChecks, column_rules
+from .query import AsyncQueryEventStream, AsyncQueryHandle
+from .transport import AsyncHttpTransport
+
+__all__ = ["AsyncTimeplusClient"]
+
+logger = logging.getLogger(__name__)
+
+_SSE_HEADERS = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
+_NO_ROUTE = (404, 405, 501)
+PostBody = Callable[[bytes], Awaitable[None]]
+
+
+def _route_missing(error: Error) -> bool:
+    cause = error.__cause__
+    return isinstance(cause, ServerError) and cause.http_status in _NO_ROUTE
+
+
+class AsyncTimeplusClient:
+    """REST client for one workspace, with ``async`` methods."""
+
+    def __init__(self, transport: AsyncHttpTransport, *, ingest_max_bytes: int) -> None:
+        self.transport = transport
+        self.ingest_max_bytes = ingest_max_bytes
+        self.host = transport.config.base_url.split("://", 1)[-1].split("/", 1)[0]
+        self._column_rules: dict[str, dict[str, ColumnRule]] = {}
+
+    def __repr__(self) -> str:
+        return f"<AsyncTimeplusClient {self.transport.config.base_url}>"
+
+    @contextmanager
+    def translating(self, query_id: Optional[str] = None) -> Iterator[None]:
+        """Turn protocol failures raised inside the block into PEP 249 exceptions."""
+        try:
+            yield
+        except ProtocolError as failure:
+            raise translate(failure, host=self.host, query_id=query_id) from failure
+
+    async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        if method != "GET":
+            self._column_rules.clear()
+        with self.translating():
+            return await self.transport.request_json(method, path, **kwargs)
+
+    async def _send(self, method: str, path: str, query_id: Optional[str] = None) -> None:
+        with self.translating(query_id):
+            (await self.transport.request(method, path)).release()
+
+    # --- streams and views ---------------------------------------------------------------------
+
+    async def list_streams(self, *, expand: bool = False) -> list[dict[str, Any]]:
+        params = {"expand": "true"} if expand else None
+        return list(await self._json("GET", "v1beta2/streams", params=params) or [])
+
+    async def get_stream(self, name: str) -> dict[str, Any]:
+        return dict(await self._json("GET", f"v1beta2/streams/{path_segment(name)}") or {})
+
+    async def stream_exists(self, name: str) -> bool:
+        return any(item.get("name") == name for item in await self.list_streams())
+
+    async def create_stream(
+        self, name: str, columns: ColumnDefs, *, if_not_exists: bool = False, **options: Any
+    ) -> dict[str, Any]:
+        """As the sync ``create_stream`` (same options)."""
+        definition = ddl.StreamDefinition.build(name, columns, **options)
+        sql = definition.to_sql(if_not_exists=if_not_exists)
+        if definition.settings:  # arbitrary settings exist only in the SQL form
+            await self.execute_command(sql)
+            return {"name": name}
+        body = definition.to_json()
+        return await self._create("streams", body, sql, self.get_stream, if_not_exists)
+
+    async def delete_stream(self, name: str, *, if_exists: bool = False) -> None:
+        await self._delete("streams", "STREAM", name, if_exists)
+
+    async def list_views(self) -> list[dict[str, Any]]:
+        return list(await self._json("GET", "v1beta2/views") or [])
+
+    async def get_view(self, name: str) -> dict[str, Any]:
+        return dict(await self._json("GET", f"v1beta2/views/{path_segment(name)}") or {})
+
+    async def create_view(
+        self,
+        name: str,
+        query: str,
+        *,
+        materialized: bool = False,
+        target_stream: Optional[str] = None,
+        if_not_exists: bool = False,
+    ) -> dict[str, Any]:
+        require_utf8(query, "the view's query", ProgrammingError)
+        body: dict[str, Any] = {"name": name, "query": query, "materialized": materialized}
+        if target_stream:
+            body["target_stream"] = target_stream
+        sql = ddl.create_view_sql(name, query, materialized, target_stream, if_not_exists)
+        return await self._create("views", body, sql, self.get_view, if_not_exists)
+
+    async def delete_view(self, name: str, *, if_exists: bool = False) -> None:
+        await self._delete("views", "VIEW", name, if_exists)
+
+    async def _create(
+        self,
+        collection: str,
+        body: dict[str, Any],
+        sql: str,
+        getter: Callable[[str], Awaitable[dict[str, Any]]],
+        if_not_exists: bool,
+    ) -> dict[str, Any]:
+        """POST /{collection}; where the server has no such route, ``sql`` instead."""
+        try:
+            return dict(await self._json("POST", f"v1beta2/{collection}", json_body=body) or body)
+        except Error as error:
+            if if_not_exists and error.code == 57:
+                return await getter(str(body["name"]))
+            if not _route_missing(error):
+                raise
+        await self.execute_command(sql)
+        return body
+
+    async def _delete(self, collection: str, kind: str, name: str, if_exists: bool) -> None:
+        """DELETE /{collection}/{name}, or ``DROP kind`` where the route does not exist."""
+        try:
+            await self._send("DELETE", f"v1beta2/{collection}/{path_segment(name)}")
+        except Error as error:
+            cause = error.__cause__
+            if isinstance(cause, ServerError) and cause.http_status in (405, 501):
+                await self.execute_command(ddl.drop_sql(kind, name, if_exists))
+            elif not (if_exists and (error.http_status == 404 or error.code == 60)):
+                raise
+
+    # --- ingest --------------------------------------------------------------------------------
+
+    async def ingest(
+        self, stream: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> int:
+        """Send rows in compact format (the sync encoder and value checks); each request is
+        posted while the next body is encoded. Returns the rows accepted; a failure's
+        ``rows_accepted`` says how many earlier requests stored."""
+        path = ingest_path(stream, columns)
+        checks = await self._row_checks(stream, columns)
+        bodies = compact_bodies(columns, rows, encode_rows, self.ingest_max_bytes, checks)
+        try:
+            return await _send_bodies(lambda body: self._post_ingest(path, body), bodies)
+        except Error:
+            self._column_rules.pop(stream, None)
+            raise
+
+    async def _row_checks(self, stream: str, columns: Sequence[str]) -> Optional[RowChecks]:
+        if stream not in self._column_rules:
+            try:
+                self._column_rules[stream] = column_rules(await self.get_stream(stream))
+            except Error as error:
+                logger.debug("no value checks for stream %r: %s", stream, error)
+                return None
+        checks = RowChecks(stream, columns, self._column_rules[stream])
+        return checks if checks.active else None
+
+    async def _post_ingest(
+        self, path: str, body: bytes, params: Optional[dict[str, str]] = None,
+        headers: Optional[dict[str, str]] = None,
+    ) -> None:
+        """POST one ingest body under a fresh idempotency id (re-sent with the same id)."""
+        sent = {**(headers or {}), IDEMPOTENT_ID_HEADER: uuid.uuid4().hex}
+        with self.translating():
+            response = await self.transport.request(
+                "POST", path, data=body, params=params, headers=sent, idempotent=True
+            )
+            response.release()
+
+    async def ingest_payload(
+        self, stream: str, payload: Union[str, bytes, Mapping[str, Any]], format: str = "compact"
+    ) -> None:
+        """A ready-made payload in the format compact, streaming, raw or lines."""
+        fmt = normalize_format(format)
+        if isinstance(payload, Mapping):
+            if fmt != "compact":
+                raise ProgrammingError("a mapping payload is only valid in the compact format")
+            await self.ingest(stream, list(payload.get("columns") or []), payload.get("data") or [])
+            return
+        if isinstance(payload, str):
+            require_utf8(payload, "the payload")
+        data = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DataError(f"the payload is not valid UTF-8 (byte {exc.start})") from None
+        headers = {"Content-Type": INGEST_CONTENT_TYPES[fmt]}
+        await self._post_ingest(ingest_path(stream, ()), data, {"format": fmt}, headers)
+
+    # --- queries -------------------------------------------------------------------------------
+
+    async def start_query(
+        self,
+        sql: str,
+        *,
+        batching_policy: Optional[Mapping[str, int]] = None,
+        idle_timeout: Optional[float] = None,
+        safe_to_retry: bool = False,
+        **extra: Any,
+    ) -> Optional[AsyncQueryHandle]:
+        """POST /queries; a handle once the header arrived (within ``timeout``), or None for
+        a result-less answer. As the sync ``start_query``."""
+        body = query_body(sql, batching_policy, extra)
+        if _SCHEMA_CHANGE.match(sql):
+            self._column_rules.clear()
+        timeout = self.transport.config.timeout
+        try:
+            handle = await asyncio.wait_for(self._open(body, safe_to_retry), timeout)
+        except asyncio.TimeoutError:
+            with self.translating():
+                raise TransportTimeout(f"timed out: no query header within {timeout:g} s") from None
+        if handle is not None and idle_timeout is not None:
+            handle.set_read_timeout(idle_timeout)
+        return handle
+
+    async def _open(self, body: dict[str, Any], safe_to_retry: bool) -> Optional[AsyncQueryHandle]:
+        with self.translating():
+            response = await self.transport.request(
+                "POST", "v1beta2/queries", json_body=body, headers=_SSE_HEADERS,
+                stream=True, safe_to_retry=safe_to_retry,
+            )
+        try:
+            content_type = response.headers.get("Content-Type", "")
+            if response.status == 204 or "event-stream" not in content_type:
+                error = result_less_error(response.status, content_type, await _head(response))
+                if error is not None:
+                    with self.translating():
+                        raise error
+                response.release()
+                return None
+            events = AsyncQueryEventStream(response)
+            with self.translating():
+                header = await events.read_header()
+        except BaseException:
+            response.release()
+            raise
+        return AsyncQueryHandle(self, response, events, header)
+
+    async def execute_command(self, sql: str) -> None:
+        """Run DDL (or any statement) and wait for it to finish, discarding any rows."""
+        handle = await self.start_query(sql)
+        if handle is None:
+            return
+        try:
+            with self.translating(handle.query_id):
+                while await handle.events.next_batch() is not None:
+                    pass
+        finally:
+            await handle.aclose(cancel=False)
+
+    async def list_queries(self) -> list[dict[str, Any]]:
+        return list(await self._json("GET", "v1beta2/queries") or [])
+
+    async def get_query(self, query_id: str) -> dict[str, Any]:
+        return dict(await self._json("GET", f"v1beta2/queries/{path_segment(query_id)}") or {})
+
+    async def cancel_query(self, query_id: str) -> None:
+        await self._send("POST", f"v1beta2/queries/{path_segment(query_id)}/cancel", query_id)
+
+    async def cancel_query_quietly(self, query_id: str) -> None:
+        """Best-effort cancel used while closing; failures are logged at debug level."""
+        try:
+            await self.cancel_query(query_id)
+        except Error as error:
+            logger.debug("cancelling query %s failed: %s", query_id, error)
+
+    async def delete_query(self, query_id: str) -> None:
+        await self._send("DELETE", f"v1beta2/queries/{path_segment(query_id)}", query_id)
+
+    async def server_info(self) -> dict[str, Any]:
+        return dict(await self._json("GET", "info") or {})
+
+    async def close(self) -> None:
+        await self.transport.close()
+
+
+async def _head(response: aiohttp.ClientResponse) -> bytes:
+    try:
+        return await response.content.read(256)
+    except (aiohttp.ClientError, OSError):
+        return b""
+
+
+async def _send_bodies(post: PostBody, bodies: Iterable[tuple[bytes, int, bool]]) -> int:
+    """Post bodies in order, each while the next is encoded; the rows accepted. A failure
+    (of a post, or of encoding) carries ``rows_accepted``; nothing is sent after it."""
+    accepted = 0
+    in_flight: Optional[tuple[asyncio.Task[None], int]] = None
+    try:
+        for body, count, _ in bodies:
+            if in_flight is not None:
+                await in_flight[0]
+                accepted += in_flight[1]
+            in_flight = (asyncio.ensure_future(post(body)), count)
+            await asyncio.sleep(0)  # let the post start writing before the next is encoded
+        if in_flight is not None:
+            await in_flight[0]
+            accepted += in_flight[1]
+    except Error as error:
+        if in_flight is not None and not in_flight[0].done():
+            await asyncio.wait([in_flight[0]])
+            if in_flight[0].exception() is None:
+                accepted += in_flight[1]
+        note_rows_accepted(error, accepted)
+        raise
+    except BaseException:
+        if in_flight is not None:
+            in_flight[0].cancel()
+        raise
+    return accepted
