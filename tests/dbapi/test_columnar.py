@@ -118,3 +118,47 @@ def test_arrow_reads_what_the_row_api_reads(rows):
     expected = _row_api(types, rows)
     got = [tuple(r.values()) for r in batch.to_pylist()] if rows else []
     assert got == expected
+
+
+decimal_text = st.decimals(
+    min_value=-(10**8) + 1, max_value=10**8 - 1, places=2, allow_nan=False
+).map(lambda d: format(d, "f"))
+date_text = st.dates(min_value=datetime.date(1970, 1, 1), max_value=datetime.date(2149, 6, 6)).map(
+    lambda d: d.isoformat()
+)
+maybe_int64 = st.none() | int64_text
+int_lists = st.lists(st.integers(-(2**31), 2**31 - 1), max_size=4)
+str_maps = st.dictionaries(st.text(max_size=5), int64_text, max_size=3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(decimal_text, date_text, maybe_int64, st.booleans(), int_lists, str_maps).map(
+            list
+        ),
+        max_size=15,
+    )
+)
+def test_arrow_reads_what_the_row_api_reads_nested_and_nullable(rows):
+    types = [
+        "decimal(10, 2)",
+        "date",
+        "nullable(int64)",
+        "bool",
+        "array(int32)",
+        "map(string, int64)",
+    ]
+    batch = _build(types, rows)
+    expected = [
+        tuple(dict(v) if i == 5 else v for i, v in enumerate(row)) for row in _row_api(types, rows)
+    ]
+    got = (
+        [
+            tuple(dict(v) if i == 5 else v for i, v in enumerate(r.values()))
+            for r in batch.to_pylist()
+        ]
+        if rows
+        else []
+    )
+    assert got == expected
