@@ -117,3 +117,16 @@ def test_cloud_profile_refuses_enterprise_mutations(api: Any) -> None:
                 f"DELETE FROM {name} WHERE a = 1", f"TRUNCATE STREAM {name}"):
         body = api.error(api.post("/queries", json={"sql": sql}), 400)
         assert body["code"] == 48 and "Timeplus Enterprise" in body["message"], body
+
+
+def test_delete_condition_with_a_trailing_clause_is_refused_not_silently_dropped(
+        ent: Any) -> None:
+    # the normal-stream DELETE answered 204 and its background rebuild failed, so nothing was
+    # deleted and nothing said so; the condition must be one expression on both kinds
+    for name in (_mutable(ent), ent.create_stream(PRODUCTS)):
+        ent.sql(f"INSERT INTO {name} (id, name, vendor, price) VALUES (1, 'a', 'v', 1)")
+        for tail in ("FORMAT TSV", "SETTINGS max_threads = 1", "LIMIT 1"):
+            answer = ent.post("/exec", json={"sql": f"DELETE FROM {name} WHERE id = 1 {tail}"})
+            assert answer.status_code == 400, (tail, answer.status_code, answer.text)
+            assert answer.json()["code"] == 62, answer.text
+        assert ent.table(f"SELECT id FROM table({name})") == [[1]]

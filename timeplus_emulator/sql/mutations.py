@@ -2,7 +2,8 @@
 ``sql-truncate-stream.md``).
 
 Owns: parsing both statements. The WHERE condition of DELETE is translated like any
-expression (functions allow-listed, no subqueries); whether the stream takes it, and how
+expression (functions allow-listed, no subqueries, no trailing clause such as SETTINGS or
+FORMAT) and kept in parentheses; whether the stream takes it, and how
 (synchronously on a mutable stream, in the background on a normal one), is the
 executor's business (:mod:`timeplus_emulator.mutations`).
 """
@@ -10,9 +11,13 @@ executor's business (:mod:`timeplus_emulator.mutations`).
 from __future__ import annotations
 
 from timeplus_emulator.sql.cursor import TokenCursor
-from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, TranslationError
+from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, SYNTAX_ERROR, TranslationError
 from timeplus_emulator.sql.model import DeleteStatement, Statement, TruncateStatement
-from timeplus_emulator.sql.rewriter import Context, Rewriter
+from timeplus_emulator.sql.rewriter import Context, Rewriter, top_level_index
+
+#: Query clauses that cannot follow a DELETE condition (the condition is one expression).
+_CLAUSES = ("SETTINGS", "FORMAT", "LIMIT", "ORDER", "GROUP", "HAVING", "UNION", "EXCEPT",
+            "INTERSECT", "INTO", "WINDOW", "QUALIFY")
 
 
 def parse_delete(cur: TokenCursor, ctx: Context) -> Statement:
@@ -26,8 +31,13 @@ def parse_delete(cur: TokenCursor, ctx: Context) -> Statement:
     if any(t.is_word("SELECT") for t in cur.toks[start:end]):
         raise TranslationError(NOT_IMPLEMENTED, "DELETE with a subquery in WHERE is not "
                                "supported by the emulator")
+    clause = top_level_index(cur.toks, start, end, *_CLAUSES)
+    if clause is not None:
+        raise TranslationError(SYNTAX_ERROR, f"Syntax error: DELETE takes one condition after "
+                               f"WHERE, not {cur.toks[clause].upper}")
     where = Rewriter(cur.toks, ctx).rewrite(start, end, allow_from=False).strip()
-    return DeleteStatement(database, name, where)
+    # parenthesized: whatever the rewriter renders stays one expression in every statement
+    return DeleteStatement(database, name, f"({where})")
 
 
 def parse_truncate(cur: TokenCursor, ctx: Context) -> Statement:
