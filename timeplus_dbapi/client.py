@@ -89,6 +89,43 @@ def compact_bodies(
     return iter_compact_bodies_marked(columns, rows, encoder, max_bytes, check_block)
 
 
+def view_request(
+    name: str, query: str, materialized: bool, target_stream: Optional[str], if_not_exists: bool
+) -> tuple[dict[str, Any], str]:
+    """The ``POST /views`` body of a view, and the DDL that creates it where that route is
+    missing."""
+    require_utf8(query, "the view's query", ProgrammingError)
+    body: dict[str, Any] = {"name": name, "query": query, "materialized": materialized}
+    if target_stream:
+        body["target_stream"] = target_stream
+    return body, ddl.create_view_sql(name, query, materialized, target_stream, if_not_exists)
+
+
+def payload_bytes(
+    payload: Union[str, bytes, Mapping[str, Any]], format: str
+) -> tuple[str, Optional[bytes]]:
+    """``(format, body)`` of a ready-made ingest payload; body None for a mapping (compact
+    ``{"columns": ..., "data": ...}``, sent as rows). Refuses text that is not UTF-8."""
+    fmt = normalize_format(format)
+    if isinstance(payload, Mapping):
+        if fmt != "compact":
+            raise ProgrammingError("a mapping payload is only valid in the compact format")
+        return fmt, None
+    if isinstance(payload, str):
+        require_utf8(payload, "the payload")
+    data = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"the payload is not valid UTF-8 (byte {exc.start})") from None
+    return fmt, data
+
+
+def payload_request(fmt: str) -> dict[str, dict[str, str]]:
+    """The query parameters and headers of a ready-made payload's ingest request."""
+    return {"params": {"format": fmt}, "headers": {"Content-Type": INGEST_CONTENT_TYPES[fmt]}}
+
+
 def query_body(
     sql: str, batching_policy: Optional[Mapping[str, int]], extra: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -174,12 +211,11 @@ class QueryHandle:
             logger.debug("query %s: reading the end of its stream: %s", self.header.id, error)
 
 
-class TimeplusClient:
-    """REST client for one workspace. Use ``connection.client`` or build it from a transport."""
+class ClientBase:
+    """What the sync and the asyncio REST clients share: the transport, the host named in
+    errors, the cached column rules and the translation of protocol failures."""
 
-    def __init__(
-        self, transport: HttpTransport, *, ingest_max_bytes: int = DEFAULT_MAX_BODY_BYTES
-    ) -> None:
+    def __init__(self, transport: Any, *, ingest_max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
         self.transport = transport
         self.ingest_max_bytes = ingest_max_bytes
         self.host = transport.config.base_url.split("://", 1)[-1].split("/", 1)[0]
@@ -188,7 +224,7 @@ class TimeplusClient:
         self._column_rules: dict[str, dict[str, ColumnRule]] = {}
 
     def __repr__(self) -> str:
-        return f"<TimeplusClient {self.transport.config.base_url}>"
+        return f"<{type(self).__name__} {self.transport.config.base_url}>"
 
     @contextmanager
     def translating(self, query_id: Optional[str] = None) -> Iterator[None]:
@@ -197,6 +233,16 @@ class TimeplusClient:
             yield
         except ProtocolError as failure:
             raise translate(failure, host=self.host, query_id=query_id) from failure
+
+
+class TimeplusClient(ClientBase):
+    """REST client for one workspace. Use ``connection.client`` or build it from a transport."""
+
+    def __init__(
+        self, transport: HttpTransport, *, ingest_max_bytes: int = DEFAULT_MAX_BODY_BYTES
+    ) -> None:
+        super().__init__(transport, ingest_max_bytes=ingest_max_bytes)
+        self.transport: HttpTransport = transport
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         if method != "GET":
@@ -325,11 +371,7 @@ class TimeplusClient:
         target_stream: Optional[str] = None,
         if_not_exists: bool = False,
     ) -> dict[str, Any]:
-        require_utf8(query, "the view's query", ProgrammingError)
-        body: dict[str, Any] = {"name": name, "query": query, "materialized": materialized}
-        if target_stream:
-            body["target_stream"] = target_stream
-        sql = ddl.create_view_sql(name, query, materialized, target_stream, if_not_exists)
+        body, sql = view_request(name, query, materialized, target_stream, if_not_exists)
         return self._create_object("views", body, sql, self.get_view, if_not_exists)
 
     def delete_view(self, name: str, *, if_exists: bool = False) -> None:
@@ -487,27 +529,12 @@ class TimeplusClient:
         self, stream: str, payload: Union[str, bytes, Mapping[str, Any]], format: str = "compact"
     ) -> None:
         """Send a ready-made payload in one of the formats compact, streaming, raw or lines."""
-        fmt = normalize_format(format)
-        if isinstance(payload, Mapping):
-            if fmt != "compact":
-                raise ProgrammingError("a mapping payload is only valid in the compact format")
-            columns = list(payload.get("columns") or [])
-            self.ingest(stream, columns, payload.get("data") or [])
+        fmt, data = payload_bytes(payload, format)
+        if data is None:
+            assert isinstance(payload, Mapping)
+            self.ingest(stream, list(payload.get("columns") or []), payload.get("data") or [])
             return
-        if isinstance(payload, str):
-            require_utf8(payload, "the payload")
-        data = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise DataError(f"the payload is not valid UTF-8 (byte {exc.start})") from None
-        path = f"v1beta2/streams/{path_segment(stream)}/ingest"
-        self._post_ingest(
-            path,
-            data,
-            params={"format": fmt},
-            headers={"Content-Type": INGEST_CONTENT_TYPES[fmt]},
-        )
+        self._post_ingest(ingest_path(stream, ()), data, **payload_request(fmt))
 
     # --- queries -------------------------------------------------------------------------------
 

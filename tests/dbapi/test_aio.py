@@ -287,3 +287,28 @@ def test_fifty_live_queries_in_one_event_loop_without_a_thread_each(timeplus_dsn
     count, with_row, threads = map(int, done.stdout.split())
     assert (count, with_row) == (50, 50)
     assert threads <= 4  # the main thread and aiohttp's resolver/executor, not one per query
+
+
+def test_callproc_and_values_checks_match_the_sync_cursor(timeplus_dsn):
+    async def body(conn):
+        cur = conn.cursor()
+        returned = await cur.callproc("plus", (2, 3))
+        summed = await cur.fetchall()
+        name = await new_stream(conn)
+        try:
+            with pytest.raises(db.DataError):  # checked before sending, as ingest checks
+                await cur.execute(
+                    f"INSERT INTO {name} (n, s) VALUES (%s, lower(%s))", (2**70, "A")
+                )
+            await cur.executemany(
+                f"INSERT INTO {name} (n, s) VALUES (%s, lower(%s))", [(1, "A"), (2, "B")]
+            )
+            inserted = cur.rowcount
+            await cur.execute(f"SELECT n, s FROM table({name}) ORDER BY n", query_mode="table")
+            return returned, summed, inserted, await cur.fetchall()
+        finally:
+            await conn.client.delete_stream(name)
+
+    returned, summed, inserted, rows = run(timeplus_dsn, body)
+    assert returned == (2, 3) and summed == [(5,)]
+    assert inserted == 2 and rows == [(1, "a"), (2, "b")]

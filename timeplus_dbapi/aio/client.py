@@ -15,8 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Awaitable, Callable, Optional, Union
 
 import aiohttp
@@ -24,20 +23,23 @@ import aiohttp
 from .. import ddl
 from ..client import (
     _SCHEMA_CHANGE,
+    ClientBase,
     ColumnDefs,
     compact_bodies,
     ingest_path,
+    payload_bytes,
+    payload_request,
     query_body,
     result_less_error,
+    view_request,
 )
-from ..errors import DataError, Error, ProgrammingError, translate
+from ..errors import Error
 from ..ingestposts import note_rows_accepted
 from ..jsonvalues import encode_rows
-from ..literals import require_utf8
-from ..protocol.errors import ProtocolError, ServerError, TransportTimeout
+from ..protocol.errors import ServerError, TransportTimeout
 from ..protocol.http import path_segment
-from ..protocol.ingest import IDEMPOTENT_ID_HEADER, INGEST_CONTENT_TYPES, normalize_format
-from ..valuechecks import ColumnRule, RowChecks, column_rules
+from ..protocol.ingest import IDEMPOTENT_ID_HEADER
+from ..valuechecks import RowChecks, column_rules
 from .query import AsyncQueryEventStream, AsyncQueryHandle
 from .transport import AsyncHttpTransport
 
@@ -55,25 +57,12 @@ def _route_missing(error: Error) -> bool:
     return isinstance(cause, ServerError) and cause.http_status in _NO_ROUTE
 
 
-class AsyncTimeplusClient:
+class AsyncTimeplusClient(ClientBase):
     """REST client for one workspace, with ``async`` methods."""
 
     def __init__(self, transport: AsyncHttpTransport, *, ingest_max_bytes: int) -> None:
-        self.transport = transport
-        self.ingest_max_bytes = ingest_max_bytes
-        self.host = transport.config.base_url.split("://", 1)[-1].split("/", 1)[0]
-        self._column_rules: dict[str, dict[str, ColumnRule]] = {}
-
-    def __repr__(self) -> str:
-        return f"<AsyncTimeplusClient {self.transport.config.base_url}>"
-
-    @contextmanager
-    def translating(self, query_id: Optional[str] = None) -> Iterator[None]:
-        """Turn protocol failures raised inside the block into PEP 249 exceptions."""
-        try:
-            yield
-        except ProtocolError as failure:
-            raise translate(failure, host=self.host, query_id=query_id) from failure
+        super().__init__(transport, ingest_max_bytes=ingest_max_bytes)
+        self.transport: AsyncHttpTransport = transport
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         if method != "GET":
@@ -119,19 +108,10 @@ class AsyncTimeplusClient:
         return dict(await self._json("GET", f"v1beta2/views/{path_segment(name)}") or {})
 
     async def create_view(
-        self,
-        name: str,
-        query: str,
-        *,
-        materialized: bool = False,
-        target_stream: Optional[str] = None,
-        if_not_exists: bool = False,
+        self, name: str, query: str, *, materialized: bool = False,
+        target_stream: Optional[str] = None, if_not_exists: bool = False,
     ) -> dict[str, Any]:
-        require_utf8(query, "the view's query", ProgrammingError)
-        body: dict[str, Any] = {"name": name, "query": query, "materialized": materialized}
-        if target_stream:
-            body["target_stream"] = target_stream
-        sql = ddl.create_view_sql(name, query, materialized, target_stream, if_not_exists)
+        body, sql = view_request(name, query, materialized, target_stream, if_not_exists)
         return await self._create("views", body, sql, self.get_view, if_not_exists)
 
     async def delete_view(self, name: str, *, if_exists: bool = False) -> None:
@@ -195,7 +175,7 @@ class AsyncTimeplusClient:
         return checks if checks.active else None
 
     async def _post_ingest(
-        self, path: str, body: bytes, params: Optional[dict[str, str]] = None,
+        self, path: str, body: bytes, *, params: Optional[dict[str, str]] = None,
         headers: Optional[dict[str, str]] = None,
     ) -> None:
         """POST one ingest body under a fresh idempotency id (re-sent with the same id)."""
@@ -210,32 +190,18 @@ class AsyncTimeplusClient:
         self, stream: str, payload: Union[str, bytes, Mapping[str, Any]], format: str = "compact"
     ) -> None:
         """A ready-made payload in the format compact, streaming, raw or lines."""
-        fmt = normalize_format(format)
-        if isinstance(payload, Mapping):
-            if fmt != "compact":
-                raise ProgrammingError("a mapping payload is only valid in the compact format")
+        fmt, data = payload_bytes(payload, format)
+        if data is None:
+            assert isinstance(payload, Mapping)
             await self.ingest(stream, list(payload.get("columns") or []), payload.get("data") or [])
-            return
-        if isinstance(payload, str):
-            require_utf8(payload, "the payload")
-        data = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise DataError(f"the payload is not valid UTF-8 (byte {exc.start})") from None
-        headers = {"Content-Type": INGEST_CONTENT_TYPES[fmt]}
-        await self._post_ingest(ingest_path(stream, ()), data, {"format": fmt}, headers)
+        else:
+            await self._post_ingest(ingest_path(stream, ()), data, **payload_request(fmt))
 
     # --- queries -------------------------------------------------------------------------------
 
     async def start_query(
-        self,
-        sql: str,
-        *,
-        batching_policy: Optional[Mapping[str, int]] = None,
-        idle_timeout: Optional[float] = None,
-        safe_to_retry: bool = False,
-        **extra: Any,
+        self, sql: str, *, batching_policy: Optional[Mapping[str, int]] = None,
+        idle_timeout: Optional[float] = None, safe_to_retry: bool = False, **extra: Any,
     ) -> Optional[AsyncQueryHandle]:
         """POST /queries; a handle once the header arrived (within ``timeout``), or None for
         a result-less answer. As the sync ``start_query``."""

@@ -14,7 +14,6 @@ is the hot path of a live query, and aiohttp reads it at the sync driver's cost.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import ssl
 from typing import Any, Optional, Union
@@ -32,6 +31,7 @@ from ..protocol.http import (
     _name_the_workspace,
     _Resend,
     decode_error_body,
+    decode_json_body,
     redirect_target,
 )
 
@@ -151,12 +151,7 @@ class AsyncHttpTransport(TransportBase):
             raise TransportError(f"connection failed reading {method} {path}: {exc}") from exc
         finally:
             response.release()
-        if response.status == 204 or not body.strip():
-            return None
-        try:
-            return json.loads(body)
-        except ValueError as exc:
-            raise TransportError(f"invalid JSON in the response to {method} {path}") from exc
+        return decode_json_body(body, response.status, method, path)
 
     async def close(self) -> None:
         session, self._session = self._session, None

@@ -81,6 +81,16 @@ def _auth_headers(config: HttpConfig) -> dict[str, str]:
     return {}
 
 
+def decode_json_body(body: bytes, status: int, method: str, path: str) -> Any:
+    """A response's JSON body; None for an empty body or 204."""
+    if status == 204 or not body.strip():
+        return None
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise TransportError(f"invalid JSON in the response to {method} {path}") from exc
+
+
 def decode_error_body(body: bytes, http_status: Optional[int]) -> ServerError:
     """Turn an ErrorResponse (or any error body) into a ServerError."""
     code: Optional[int] = None
@@ -473,12 +483,7 @@ class HttpTransport(TransportBase):
             body = response.content
         except _TRANSPORT_FAILURES as exc:
             raise _transport_error(f"reading {method} {path}", exc) from exc
-        if response.status_code == 204 or not body.strip():
-            return None
-        try:
-            return json.loads(body)
-        except ValueError as exc:
-            raise TransportError(f"invalid JSON in the response to {method} {path}") from exc
+        return decode_json_body(body, response.status_code, method, path)
 
     def close(self) -> None:
         self.session.close()
