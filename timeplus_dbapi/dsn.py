@@ -14,6 +14,10 @@ are not rows). ``verify`` is true by
 default; a string is a CA bundle path; false disables verification (with a warning).
 ``ingest_max_bytes`` caps one ingest request body (default 4 MiB).
 
+Reserved characters in the user or password must be percent-encoded; a DSN where an unencoded
+``/``, ``?``, ``#``, ``[``, ``]`` or ``@`` would cut the secret apart is refused with
+InterfaceError, without repeating any of it.
+
 The workspace is one URL path segment: it is sent percent-encoded, and a workspace containing
 ``/``, ``?`` or ``#`` (after percent-decoding the DSN) is refused with InterfaceError.
 """
@@ -23,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Optional, Union
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 from .errors import InterfaceError
 from .protocol.http import path_segment
@@ -149,9 +153,33 @@ def parse_batching_policy(value: Any) -> Optional[dict[str, int]]:
         raise InterfaceError("batching_policy values must be integers") from None
 
 
+_UNENCODED = (
+    "the DSN's user or password seems to hold '/', '?', '#', '[', ']' or '@' as they are; "
+    "percent-encode them (urllib.parse.quote(password, safe=''))"
+)
+
+
+def _split_dsn(dsn: str) -> SplitResult:
+    """``urlsplit(dsn)``, refusing a DSN whose secret the split would cut apart.
+
+    An unencoded ``/``, ``?`` or ``#`` in the password ends the authority early: the rest of
+    the secret would be read as the workspace, the query or a fragment (and sent in a URL or
+    shown in an error), and the host after it ignored. Errors never repeat the DSN.
+    """
+    try:
+        parts = urlsplit(dsn)
+    except ValueError:  # an unbalanced '[' or ']'
+        raise InterfaceError(_UNENCODED) from None
+    keys = [key for key, _ in parse_qsl(parts.query, keep_blank_values=True)]
+    after_host = "@" in parts.path or any("@" in key for key in keys)
+    if parts.fragment or ("@" not in parts.netloc and after_host):
+        raise InterfaceError(_UNENCODED)
+    return parts
+
+
 def parse_dsn(dsn: str) -> dict[str, Any]:
     """Split a DSN into raw keyword values (strings), without defaults."""
-    parts = urlsplit(dsn)
+    parts = _split_dsn(dsn)
     scheme = parts.scheme.lower()
     if scheme not in _SCHEMES:
         raise InterfaceError(f"unsupported DSN scheme {parts.scheme!r}; use timeplus://")

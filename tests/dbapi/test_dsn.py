@@ -80,3 +80,29 @@ def test_repr_hides_secrets():
 def test_invalid_values_are_named(dsn, kwargs, fragment):
     with pytest.raises(InterfaceError, match=fragment):
         resolve_params(dsn, kwargs)
+
+
+@pytest.mark.parametrize(
+    "dsn",
+    [
+        # '/', '?', '#', '[' or ']' in a password, not percent-encoded: the URL parser cut the
+        # secret and read its tail as the host, port, workspace, query or fragment
+        "timeplus://:1234#Tail9secret@db.example:8000/ws",  # was localhost:1234, no key
+        "timeplus://u:8000/Tail9secret@db.example",  # was host 'u', workspace with the secret
+        "timeplus://u:12/Tail9secret@db.example:8000/ws",  # error echoed the secret's tail
+        "timeplus://:ab?Tail9secret@db.example:8000/ws",
+        "timeplus://:ab[Tail9secret@db.example:8000/ws",  # a bare ValueError
+        "timeplus://:Tail9]secret@db.example:8000/ws",
+    ],
+)
+def test_an_unencoded_secret_is_refused_without_echoing_it(dsn):
+    with pytest.raises(InterfaceError, match="percent-encode") as info:
+        resolve_params(dsn, {})
+    assert "Tail9" not in str(info.value) and "secret" not in str(info.value)
+
+
+def test_at_signs_in_query_values_and_encoded_secrets_still_parse():
+    params = resolve_params("timeplus://db.example:8000/ws?user=me@corp.example", {"password": "p"})
+    assert (params.host, params.user, params.workspace) == ("db.example", "me@corp.example", "ws")
+    params = resolve_params("timeplus://u:a%2Fb%3Fc%23d%40e%5B@db.example:8000/ws", {})
+    assert (params.host, params.port, params.password) == ("db.example", 8000, "a/b?c#d@e[")
