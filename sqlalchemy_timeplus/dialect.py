@@ -75,13 +75,17 @@ def url_without_query_secrets(url: Any) -> Any:
 
     SQLAlchemy masks only the password in ``repr(engine)``/``str(url)``; ``?api_key=K`` is the
     same credential as ``timeplus://:K@host`` (an empty user with a password is an API key), so
-    it moves there when the URL has no other credentials. Otherwise a warning says it shows.
+    it moves there when the URL has no other credentials; so do ``?user=U&password=P`` (the
+    same as ``timeplus://U:P@host``). Otherwise a warning says what shows.
     """
     query = url.query
-    key = query.get("api_key")
+    key, user, password = (query.get(name) for name in ("api_key", "user", "password"))
     plain = url.username is None and url.password is None
     if isinstance(key, str) and plain and not {"user", "password"} & set(query):
         return url.difference_update_query(["api_key"]).set(username="", password=key)
+    if isinstance(user, str) and user and isinstance(password, str) and plain and key is None:
+        return url.difference_update_query(["user", "password"]).set(username=user,
+                                                                     password=password)
     shown = [name for name in _SECRET_QUERY_KEYS if name in query]
     if shown:
         util.warn(

@@ -7,6 +7,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from timeplus_dbapi.dsn import resolve_params
+
 pytestmark = pytest.mark.integration
 
 
@@ -130,6 +132,17 @@ def test_an_api_key_in_the_url_query_is_hidden_from_the_engine_repr(key_server):
             assert conn.exec_driver_sql("SELECT 1").scalar() == 1
     finally:
         engine.dispose()
+
+
+def test_a_user_and_password_in_the_url_query_are_hidden_from_the_engine_repr():
+    """``?user=u&password=p`` showed the password in repr(engine) (only a warning said so)."""
+    engine = sa.create_engine(f"timeplus://h/default?user=admin&password={SECRET_KEY}&timeout=5")
+    assert SECRET_KEY not in repr(engine) and SECRET_KEY not in repr(engine.url)
+    assert (engine.url.username, engine.url.password) == ("admin", SECRET_KEY)
+    assert engine.url.query == {"timeout": "5"}
+    args, _ = engine.dialect.create_connect_args(engine.url)
+    params = resolve_params(args[0], {})
+    assert (params.user, params.password, params.api_key) == ("admin", SECRET_KEY, None)
 
 
 def test_a_secret_left_in_the_url_query_is_warned_about():
