@@ -25,16 +25,19 @@ from .result import StreamingResult
 from .typesystem import TypeSpec, parse_result_type
 
 __all__ = [
+    "BUILD_ROWS",
+    "RecordBatcher",
     "fetch_arrow",
     "fetch_df",
     "fetch_numpy",
     "fetch_polars",
     "fetch_record_batch",
     "frame_from_arrow",
+    "numpy_from_arrow",
+    "polars_from_arrow",
 ]
 
-_BUILD_ROWS = 16384  # rows decoded before they are converted together (bounded memory)
-_DEFAULT_ROWS_PER_BATCH = 1_000_000
+BUILD_ROWS = 16384  # rows decoded before they are converted together (bounded memory)
 _MASKED_KINDS = frozenset(
     "int8 int16 int32 int64 uint8 uint16 uint32 uint64 float32 float64 bfloat16 bool".split()
 )
@@ -44,30 +47,52 @@ _PYTHON_VALUE_KINDS = frozenset(
 )
 
 
+class RecordBatcher:
+    """Decoded server batches in, Arrow record batches out; no I/O (the sync and asyncio
+    readers feed it). Batches of ``rows`` rows, or (``eager``) each server batch at once, split
+    to at most ``rows``: a live query's reader waits for no more rows than it has.
+
+    Each decoded batch is transposed at once and appended to per-column lists: the row lists die
+    young, so the garbage collector never walks a growing heap of them.
+    """
+
+    def __init__(self, builder: ArrowResultBuilder, rows: int, eager: bool) -> None:
+        self.builder, self.rows, self.eager = builder, rows, eager
+        self.pending: list[list[Any]] = [[] for _ in builder.builders]
+        self.count = 0
+
+    def add(self, batch: list[list[Any]]) -> list[Any]:
+        """Take one decoded batch; returns the record batches now complete."""
+        for values, column in zip(self.pending, self.builder.transpose(batch)):
+            values.extend(column)
+        self.count += len(batch)
+        done = []
+        while self.count >= self.rows or (self.count and self.eager):
+            take = min(self.rows, self.count)
+            chunk = [values[:take] for values in self.pending]
+            self.pending = [values[take:] for values in self.pending]
+            self.count -= take
+            done.append(self.builder.from_columns(chunk, take))
+        return done
+
+    def finish(self) -> list[Any]:
+        """The record batch of the rows still pending, at the end of the result."""
+        if not self.count:
+            return []
+        self.count = 0
+        return [self.builder.from_columns(self.pending, len(self.pending[0]))]
+
+
 def _batches(
     result: StreamingResult, builder: ArrowResultBuilder, rows: int, eager: bool
 ) -> Iterator[Any]:
-    """Record batches of ``rows`` rows, or (``eager``) each server batch as it comes, split to
-    at most ``rows``: a streaming query's reader waits for no more rows than it has.
-
-    Each decoded server batch is transposed at once and appended to per-column lists: the row
-    lists die young, so the garbage collector never walks a growing heap of them.
-    """
-    pending: list[list[Any]] = [[] for _ in builder.builders]
-    count = 0
+    """The record batches of the rest of ``result`` (see :class:`RecordBatcher`); any failure
+    closes the result, cancelling the server query."""
+    batcher = RecordBatcher(builder, rows, eager)
     try:
         for batch in result.raw_batches():
-            for values, column in zip(pending, builder.transpose(batch)):
-                values.extend(column)
-            count += len(batch)
-            while count >= rows or (count and eager):
-                take = min(rows, count)
-                chunk = [values[:take] for values in pending]
-                pending = [values[take:] for values in pending]
-                count -= take
-                yield builder.from_columns(chunk, take)
-        if count:
-            yield builder.from_columns(pending, count)
+            yield from batcher.add(batch)
+        yield from batcher.finish()
     except BaseException:
         result.close()
         raise
@@ -77,7 +102,7 @@ def fetch_arrow(result: StreamingResult, feature: str = "cursor.arrow()") -> Any
     """The rest of the result as one ``pyarrow.Table``."""
     pa = import_optional("pyarrow", feature)
     builder = ArrowResultBuilder.from_header(result.columns)
-    batches = list(_batches(result, builder, _BUILD_ROWS, eager=False))
+    batches = list(_batches(result, builder, BUILD_ROWS, eager=False))
     return pa.Table.from_batches(batches, schema=builder.schema)
 
 
@@ -87,7 +112,7 @@ def fetch_record_batch(result: StreamingResult, rows_per_batch: int) -> Any:
     if not isinstance(rows_per_batch, int) or rows_per_batch < 1:
         raise ProgrammingError(f"rows_per_batch must be a positive int, not {rows_per_batch!r}")
     builder = ArrowResultBuilder.from_header(result.columns)
-    size = min(rows_per_batch, _BUILD_ROWS)
+    size = min(rows_per_batch, BUILD_ROWS)
     if result.handle.header.is_streaming is not False:  # a live query: batches as they come
         batches = _batches(result, builder, size, eager=True)
     else:
@@ -118,10 +143,16 @@ def fetch_df(result: StreamingResult) -> Any:
     return frame_from_arrow(fetch_arrow(result, "cursor.df()"), specs)
 
 
+def polars_from_arrow(table: Any) -> Any:
+    """A polars DataFrame of an Arrow table (no copy of the column data)."""
+    pl = import_optional("polars", "cursor.pl()")
+    return pl.from_arrow(table, rechunk=False)
+
+
 def fetch_polars(result: StreamingResult) -> Any:
     """The rest of the result as a polars DataFrame (from the Arrow table, without copies)."""
-    pl = import_optional("polars", "cursor.pl()")
-    return pl.from_arrow(fetch_arrow(result, "cursor.pl()"), rechunk=False)
+    import_optional("polars", "cursor.pl()")
+    return polars_from_arrow(fetch_arrow(result, "cursor.pl()"))
 
 
 def fetch_numpy(result: StreamingResult) -> dict[str, Any]:
@@ -130,8 +161,12 @@ def fetch_numpy(result: StreamingResult) -> dict[str, Any]:
     Columns with NULLs are masked arrays (numbers, bools, datetimes) or object arrays holding
     None; tz-aware datetimes are ``datetime64`` in UTC (NumPy has no zones).
     """
+    return numpy_from_arrow(fetch_arrow(result, "cursor.fetchnumpy()"))
+
+
+def numpy_from_arrow(table: Any) -> dict[str, Any]:
+    """``{column name: NumPy array}`` of an Arrow table (see :func:`fetch_numpy`)."""
     np = import_optional("numpy", "cursor.fetchnumpy()")
-    table = fetch_arrow(result, "cursor.fetchnumpy()")
     names = table.column_names
     if len(set(names)) != len(names):
         raise ProgrammingError(f"duplicate column names {names!r}: give each an alias")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any, Optional
 
 from .client import QueryHandle
@@ -172,7 +172,7 @@ class StreamingResult:
             raise
         return True
 
-    def raw_batches(self) -> Iterator[list[list[Any]]]:
+    def raw_batches(self) -> Generator[list[list[Any]], None, None]:
         """The rest of the result as decoded, unconverted batches (for columnar readers),
         with the same end and error rules as the rows; rows already converted but not yet
         fetched come first. Cancels the query on any failure."""

@@ -13,15 +13,19 @@ cancel the running query on the server. No thread is started per query.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional, cast
 
 from .. import statements
+from ..columnar import import_optional
 from ..cursorbase import CursorBase
+from ..dataframes import frame_from_arrow, numpy_from_arrow, polars_from_arrow
 from ..errors import InterfaceError, ProgrammingError
 from ..literals import render_literal
 from ..result import StreamingResult, describe_columns
 from ..sqltext import InsertTarget, substitute_params, values_placeholders
+from ..typesystem import parse_result_type
+from . import frames
 from .query import AsyncQueryHandle
 
 if TYPE_CHECKING:
@@ -205,6 +209,32 @@ class AsyncCursor(CursorBase):
         row = rows.result.fetchone()
         assert row is not None
         return row
+
+    # --- columnar fetching (extensions, as the sync cursor's; see timeplus_dbapi.dataframes) ---
+
+    async def arrow(self) -> Any:
+        """The remaining rows as a ``pyarrow.Table`` (needs the ``arrow`` extra)."""
+        return await frames.read_table(self._active(), "cursor.arrow()")
+
+    async def df(self) -> Any:
+        """The remaining rows as a pandas DataFrame (needs pandas and the ``arrow`` extra)."""
+        rows = self._active()
+        specs = [parse_result_type(column.type) for column in rows.result.columns]
+        return frame_from_arrow(await frames.read_table(rows, "cursor.df()"), specs)
+
+    async def pl(self) -> Any:
+        """The remaining rows as a polars DataFrame (needs the ``polars`` extra)."""
+        import_optional("polars", "cursor.pl()")
+        return polars_from_arrow(await frames.read_table(self._active(), "cursor.pl()"))
+
+    async def fetchnumpy(self) -> dict[str, Any]:
+        """The remaining rows as ``{column: NumPy array}`` (needs the ``arrow`` extra)."""
+        return numpy_from_arrow(await frames.read_table(self._active(), "cursor.fetchnumpy()"))
+
+    def fetch_record_batch(self, rows_per_batch: int = 1_000_000) -> AsyncIterator[Any]:
+        """``async for batch in cursor.fetch_record_batch(n)``: ``pyarrow.RecordBatch`` objects
+        of at most ``n`` rows (an async iterator, where the sync cursor returns a reader)."""
+        return frames.read_record_batches(self._active(), rows_per_batch)
 
     # --- lifecycle ------------------------------------------------------------------------------
 
