@@ -9,7 +9,8 @@ Proton, has none of them: code 48 naming the feature).
   documents; the rows matched are counted first and reported.
 * ``DELETE`` on a normal stream returns at once and is applied by a background thread, as
   Timeplus documents ("asynchronous"): the stream's table is rebuilt without the matching
-  rows (``Log`` has no mutations) while its ingest lock is held, keeping ``_tp_sn``.
+  rows (``Log`` has no mutations) while its ingest lock is held, keeping ``_tp_sn``. Only
+  rows ingested before the DELETE returned are candidates.
 * ``TRUNCATE STREAM`` empties the table; the sequence numbers go on from where they were.
 * Index commands change metadata only (the emulator scans; it has no index to build).
 """
@@ -49,7 +50,9 @@ def delete_rows(engine: Engine, stmt: DeleteStatement) -> int:
     check = f"SELECT count() FROM {table} WHERE {stmt.where_ch}"
     engine.run_ddl(check)  # a bad condition is reported by the DELETE itself
     if info.mode != "mutable":
-        worker = threading.Thread(target=_delete_in_background, args=(engine, info, stmt),
+        upto = engine.clock(info).last  # rows ingested later are not deleted
+        worker = threading.Thread(target=_delete_in_background,
+                                  args=(engine, info, f"_tp_sn <= {upto} AND ({stmt.where_ch})"),
                                   name=f"delete-{info.name}", daemon=True)
         worker.start()
         return 0
@@ -59,9 +62,9 @@ def delete_rows(engine: Engine, stmt: DeleteStatement) -> int:
     return count
 
 
-def _delete_in_background(engine: Engine, info: StreamInfo, stmt: DeleteStatement) -> None:
+def _delete_in_background(engine: Engine, info: StreamInfo, where_ch: str) -> None:
     try:
-        _rebuild_without(engine, info, stmt.where_ch)
+        _rebuild_without(engine, info, where_ch)
     except EngineError:
         logger.warning("background DELETE on %s.%s failed", info.database, info.name,
                        exc_info=True)

@@ -62,12 +62,13 @@ def test_delete_on_a_normal_stream_happens_in_the_background(ent: Any) -> None:
     name = ent.create_stream("a int32, b string")
     ent.sql(f"INSERT INTO {name} (a, b) VALUES (1, 'x'), (2, 'y'), (3, 'x')")
     ent.sql(f"DELETE FROM {name} WHERE b = 'x'")
+    ent.sql(f"INSERT INTO {name} (a, b) VALUES (5, 'x')")  # after the DELETE: not deleted
     deadline = time.monotonic() + 10
-    while ent.table(f"SELECT a FROM table({name}) ORDER BY a") != [[2]]:
+    while ent.table(f"SELECT a FROM table({name}) ORDER BY a") != [[2], [5]]:
         assert time.monotonic() < deadline, "the background DELETE never took effect"
         time.sleep(0.1)
     ent.sql(f"INSERT INTO {name} (a, b) VALUES (4, 'z')")  # ingest goes on after it
-    assert ent.table(f"SELECT a FROM table({name}) ORDER BY a") == [[2], [4]]
+    assert ent.table(f"SELECT a FROM table({name}) ORDER BY a") == [[2], [4], [5]]
 
 
 def test_truncate_empties_both_kinds_and_keeps_the_stream(ent: Any) -> None:
