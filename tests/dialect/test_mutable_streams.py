@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, deferred, mapped_column
+from sqlalchemy.orm import Session, declarative_base, deferred
 
 import sqlalchemy_timeplus as tp
 from sqlalchemy_timeplus.dialect import TimeplusDialect
@@ -30,23 +30,22 @@ def _name() -> str:
 
 
 def _products(stream: str) -> tuple[type[Any], sa.MetaData]:
-    class Base(DeclarativeBase):
-        pass
+    base: Any = declarative_base()
 
-    class Product(Base):
+    class Product(base):  # type: ignore[misc, valid-type]
         __tablename__ = stream
         __table_args__ = (
             sa.Index(f"{stream}_nv", "name", "vendor", unique=True, timeplus_storing=["price"]),
             sa.Index(f"{stream}_v", "vendor"),
             {"timeplus_mode": "mutable"},
         )
-        id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
-        name: Mapped[str] = mapped_column(sa.String)
-        vendor: Mapped[str] = mapped_column(sa.String)
-        price: Mapped[float] = mapped_column(sa.Float)
-        note: Mapped[str] = deferred(mapped_column(sa.String, default=""))
+        id = sa.Column(sa.Integer, primary_key=True)
+        name = sa.Column(sa.String)
+        vendor = sa.Column(sa.String)
+        price = sa.Column(sa.Float)
+        note = deferred(sa.Column(sa.String, default=""))
 
-    return Product, Base.metadata
+    return Product, base.metadata
 
 
 def test_create_statement_is_a_mutable_stream_with_its_indexes() -> None:

@@ -2,9 +2,12 @@
 
 Loads SQLAlchemy's testing plugin, starts an emulator for the session (unless ``--dburi`` or
 ``TIMEPLUS_TEST_URL`` names a server) and points ``--dburi`` at it in historical mode, so that
-bounded SELECTs finish. Timeplus cannot DELETE rows: between tests the suite's tables are
-emptied by dropping and re-creating their streams (a provision hook on 2.x, a fixture override
-on 1.4).
+bounded SELECTs finish. The emulator runs the enterprise profile, and every suite table with a
+primary key is created as a mutable stream (``timeplus_mode="mutable"``), so DELETE, primary
+key and index reflection are exercised (``TIMEPLUS_SUITE_PROFILE=cloud`` runs the cloud
+profile with plain streams instead). Between tests the suite's tables are emptied by dropping
+and re-creating their streams (a provision hook on 2.x, a fixture override on 1.4): DELETE on
+a keyless stream is asynchronous in Timeplus.
 """
 
 from __future__ import annotations
@@ -25,6 +28,15 @@ from sqlalchemy.testing.plugin import pytestplugin  # noqa: E402
 from sqlalchemy.testing.plugin.pytestplugin import *  # noqa: E402, F403
 
 _emulator: Any = None
+PROFILE = os.environ.get("TIMEPLUS_SUITE_PROFILE", "enterprise")
+
+
+@sqlalchemy.event.listens_for(sqlalchemy.Table, "before_create")
+def _keyed_tables_are_mutable(table: sqlalchemy.Table, connection: Any, **kw: Any) -> None:
+    """On the enterprise profile, a table with a primary key becomes a mutable stream."""
+    options = table.dialect_options["timeplus"]
+    if PROFILE == "enterprise" and len(table.primary_key.columns) and options["mode"] is None:
+        options["mode"] = "mutable"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -34,7 +46,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if not url:
             from timeplus_emulator.server import EmulatorServer
 
-            _emulator = EmulatorServer(profile="cloud").start()
+            _emulator = EmulatorServer(profile=PROFILE).start()
             url = _emulator.dsn
         separator = "&" if "?" in url else "?"
         config.option.dburi = [f"{url}{separator}query_mode=table&reflect_reserved_columns=false"]
