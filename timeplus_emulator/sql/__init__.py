@@ -20,9 +20,10 @@ Rejected at translation time (``TranslationError``):
   ``date_diff_within``, ``neighbor``), session windows, windows over views, ``hop`` with
   month/quarter/year intervals, table functions other than ``table``/``tumble``/``hop``/
   ``numbers``/``zeros``, ``FORMAT``/``INTO OUTFILE`` in SELECT, ``DESCRIBE (query)``,
-  ``EPHEMERAL`` columns, ``CREATE EXTERNAL|RANDOM|MUTABLE STREAM``, ``ENGINE =`` other than
+  ``EPHEMERAL`` columns, ``CREATE EXTERNAL|RANDOM STREAM``, ``ENGINE =`` other than
   ``Stream``/``Memory``/``MergeTree``, ``CREATE TABLE`` and
-  statements other than SELECT/CREATE/ALTER STREAM/DROP/INSERT/SHOW/DESCRIBE/USE;
+  statements other than SELECT/CREATE/ALTER STREAM/DROP/INSERT/SHOW/DESCRIBE/USE/
+  DELETE/TRUNCATE (DELETE with a subquery in WHERE, TRUNCATE TABLE);
   ALTER STREAM commands other than ADD COLUMN, RENAME COLUMN, MODIFY/REMOVE TTL and
   MODIFY SETTING logstore_* (with Proton's messages, see :mod:`alter`).
 * 48/46/81/62 — whatever :mod:`~timeplus_emulator.sql.allowlist` does not list: functions
