@@ -188,7 +188,8 @@ class Engine:
             return exc
         names = {f"{self.prefix}{db}": db for db in self.databases}
         code, message = to_timeplus_error(exc.message, exc.code, names)
-        message = message.replace(self.prefix, "")
+        if self.data_dir is None:  # a random prefix, cut wherever it is; "tp_" is in other words
+            message = message.replace(self.prefix, "")
         return EngineError(code, message)
 
     def resolve_db(self, database: Optional[str]) -> str:

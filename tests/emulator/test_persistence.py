@@ -134,3 +134,17 @@ def test_cli_startup_is_fast(tmp_path: Path) -> None:
     with _cli(tmp_path / "fast"):
         elapsed = time.monotonic() - started
     assert elapsed < 5.0  # includes interpreter start and imports; ~1 s on the dev box
+
+
+def test_error_messages_keep_names_containing_the_data_dir_prefix(tmp_path: Path) -> None:
+    # with --data-dir the private databases are tp_<db>; every "tp_" was cut out of error
+    # messages, so http_logs read as "htlogs" and the user's own text lost it too
+    with _cli(tmp_path / "tpdata") as base:
+        _table(base, "CREATE STREAM http_logs (a int32)")
+        for sql, expected in [
+            ("SELECT http_logs.nope FROM table(http_logs)", "http_logs.nope"),
+            ("SELECT throw_if(1, 'tp_x stays')", "tp_x stays"),
+        ]:
+            response = requests.post(base + "/queries", json={"sql": sql}, timeout=10)
+            assert response.status_code == 400, response.text
+            assert expected in response.json()["message"], response.text

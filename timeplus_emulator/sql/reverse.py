@@ -127,7 +127,7 @@ def to_timeplus_error(
     """Rewrite a chDB error into the Proton ``(code, message)`` a client would see.
 
     ``database_names`` maps the engine's private chDB database names to Timeplus
-    names; they are replaced wherever they appear in the message.
+    names; they are replaced wherever they appear as whole names in the message.
     """
     delta = _DELTA_VIOLATED.search(ch_message)
     if delta is not None:  # the words of Proton's collapsing merge check, as code 117
@@ -141,7 +141,8 @@ def to_timeplus_error(
     message = _NOISE.sub("", message).strip()
     message = message[:-1] if message.endswith(".") and not message.endswith("..") else message
     for private, public in (database_names or {}).items():
-        message = message.replace(private, public)
+        # whole names only: the --data-dir names tp_<db> also occur inside other words
+        message = re.sub(rf"(?<!\w){re.escape(private)}(?!\w)", public, message)
     missing = _TABLE_MISSING.search(message)
     if missing is not None:
         name = missing.group(1) or missing.group(2)
