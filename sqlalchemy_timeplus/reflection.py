@@ -32,8 +32,11 @@ _SIMPLE = tp.SIMPLE_TYPE_NAMES
 _KEYED_MODES = ("versioned_kv", "changelog_kv")
 _MUTABLE_CREATE = re.compile(r"\s*CREATE\s+MUTABLE\s+STREAM\b", re.IGNORECASE)
 _NAME = r"(?:`(?:[^`\\]|\\.)*`|[A-Za-z_][A-Za-z0-9_]*)"
+_NAMES = rf"\s*({_NAME}(?:\s*,\s*{_NAME})*)\s*"
+# quoted names and strings are skipped whole, so text inside them is never read as a clause
 _INDEX_CLAUSE = re.compile(
-    rf"\bINDEX\s+({_NAME})\s*\(([^)]*)\)(\s*UNIQUE\b)?(?:\s*STORING\s*\(([^)]*)\))?",
+    r"`(?:[^`\\]|\\.)*`|'(?:[^'\\]|\\.)*'|"
+    rf"\bINDEX\s+({_NAME})\s*\({_NAMES}\)(\s*UNIQUE\b)?(?:\s*STORING\s*\({_NAMES}\))?",
     re.IGNORECASE,
 )
 
@@ -225,7 +228,7 @@ def is_mutable_stream(stream: Mapping[str, Any]) -> bool:
 
 
 def _names(text: str) -> list[str]:
-    return [_unquote(n.strip()) for n in text.split(",") if n.strip()]
+    return [_unquote(name) for name in re.findall(_NAME, text)]
 
 
 def _unquote(name: str) -> str:
@@ -241,6 +244,8 @@ def index_infos(stream: Mapping[str, Any]) -> list[dict[str, Any]]:
         return []
     found = []
     for match in _INDEX_CLAUSE.finditer(str(stream.get("create_query") or "")):
+        if match.group(1) is None:
+            continue  # a quoted name or a string
         options = {"timeplus_storing": _names(match.group(4))} if match.group(4) else {}
         found.append({"name": _unquote(match.group(1)), "column_names": _names(match.group(2)),
                       "unique": bool(match.group(3)), "dialect_options": options})

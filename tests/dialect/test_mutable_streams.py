@@ -12,10 +12,14 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session, declarative_base, deferred
 
 import sqlalchemy_timeplus as tp
 from sqlalchemy_timeplus.dialect import TimeplusDialect
+from sqlalchemy_timeplus.reflection import index_infos
+from timeplus_dbapi.ddl import StreamDefinition
 
 
 @pytest.fixture
@@ -164,3 +168,18 @@ def test_delete_on_a_normal_stream_is_asynchronous(ent_engine: sa.engine.Engine)
         assert time.monotonic() < deadline, "the DELETE never took effect"
         time.sleep(0.1)
     table.drop(ent_engine)
+
+
+@settings(max_examples=200, deadline=None)
+@given(names=st.lists(st.text(min_size=1, max_size=12) | st.sampled_from(
+    ["INDEX i (k) UNIQUE", "a`b", "c\\", "'", "x), INDEX j (k"]), min_size=4, max_size=4),
+       unique=st.booleans())
+def test_index_reflection_reads_back_any_quoted_names(names: list[str], unique: bool) -> None:
+    index = {"name": names[0], "columns": names[1:3], "unique": unique, "storing": names[3:]}
+    definition = StreamDefinition.build(
+        "s", [("k", "int32")] + [(n, "string") for n in set(names[1:])], mode="mutable",
+        primary_key="k", indexes=[index])
+    stream = {"mode": "mutable", "create_query": definition.to_sql()}
+    assert index_infos(stream) == [{
+        "name": names[0], "column_names": names[1:3], "unique": unique,
+        "dialect_options": {"timeplus_storing": names[3:]}}]
