@@ -234,9 +234,9 @@ def test_unread_request_body_does_not_spill_into_the_next_request() -> None:
         finished = Api(server).query("SELECT 1")
         finished.rows()
         query_id = finished.id
-        sock.sendall((f"POST {base}/{query_id}/cancel HTTP/1.1\r\nHost: x\r\n"
+        sock.sendall((f"POST {base}/{query_id}/cancel HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                       "Content-Type: application/json\r\nContent-Length: 4\r\n\r\nnull"
-                      f"GET {base} HTTP/1.1\r\nHost: x\r\n\r\n").encode())
+                      f"GET {base} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").encode())
         reader = sock.makefile("rb")
         statuses = []
         for _ in range(2):

@@ -39,7 +39,7 @@ def _post_raw(server: EmulatorServer, head: bytes, body: bytes = b"", *, key: bo
     """Send one raw request without closing our side; (reply, server closed the socket)."""
     auth = b"X-Api-Key: " + API_KEY.encode() + b"\r\n" if key else b""
     with socket.create_connection(("127.0.0.1", server.port), timeout=wait) as sock:
-        sock.sendall(b"POST " + QUERIES + b" HTTP/1.1\r\nHost: x\r\n" + auth + head +
+        sock.sendall(b"POST " + QUERIES + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth + head +
                      b"\r\n" + body)
         reply, closed = b"", False
         deadline = time.monotonic() + wait
@@ -145,7 +145,7 @@ def test_expect_continue_is_answered_only_after_auth(keyed: EmulatorServer) -> N
     assert refused.startswith(b"HTTP/1.1 401"), refused[:60]
     body = b'{"sql": "SELECT 8"}'
     with socket.create_connection(("127.0.0.1", keyed.port), timeout=5) as sock:
-        sock.sendall(b"POST " + QUERIES + b" HTTP/1.1\r\nHost: x\r\nX-Api-Key: " +
+        sock.sendall(b"POST " + QUERIES + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: " +
                      API_KEY.encode() + b"\r\n" + JSON + b"Expect: 100-continue\r\n" +
                      b"Content-Length: %d\r\n\r\n" % len(body))
         assert sock.recv(64).startswith(b"HTTP/1.1 100 Continue")
@@ -294,7 +294,7 @@ def _unread_result(server: EmulatorServer, sql: str = BIG_RESULT) -> socket.sock
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=5)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     body = json.dumps({"sql": sql}).encode()
-    sock.sendall(b"POST " + QUERIES + b" HTTP/1.1\r\nHost: x\r\n" + JSON +
+    sock.sendall(b"POST " + QUERIES + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" + JSON +
                  b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
     return sock
 
@@ -376,11 +376,11 @@ def test_requests_beyond_max_requests_get_503_with_retry_after() -> None:
 def test_large_ignored_body_closes_the_connection(keyed: EmulatorServer) -> None:
     """A GET with a 200 KiB body: answered, then closed; the body is never parsed as a
     request (a smuggled one inside it gets no answer)."""
-    smuggled = b"GET /default/api/v1beta2/streams HTTP/1.1\r\nHost: x\r\nX-Api-Key: " + \
+    smuggled = b"GET /default/api/v1beta2/streams HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: " + \
         API_KEY.encode() + b"\r\n\r\n"
     body = smuggled + b" " * (200 * 1024 - len(smuggled))
     with socket.create_connection(("127.0.0.1", keyed.port), timeout=5) as sock:
-        sock.sendall(b"GET /default/api/v1beta2/info HTTP/1.1\r\nHost: x\r\nX-Api-Key: " +
+        sock.sendall(b"GET /default/api/v1beta2/info HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: " +
                      API_KEY.encode() + b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
         reply = b""
         try:
