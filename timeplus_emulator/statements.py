@@ -382,8 +382,14 @@ def _stream_settings(body: dict[str, Any]) -> list[tuple[str, str]]:
     if body.get("event_time_column"):
         out.append(("event_time_column", quote_string(str(body["event_time_column"]))))
     for key in ("logstore_retention_bytes", "logstore_retention_ms"):
-        if body.get(key) is not None:
-            out.append((key, str(int(body[key]))))
+        value = body.get(key)
+        if value is None:
+            continue
+        text = str(value)
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or \
+                not re.fullmatch(r"-?[0-9]{1,19}", text):
+            raise EngineError(BAD_ARGUMENTS, f"{key} must be an integer, not {value!r}")
+        out.append((key, text))
     return out
 
 

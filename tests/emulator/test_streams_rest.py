@@ -160,3 +160,13 @@ def test_enterprise_has_no_post_streams_and_creates_by_sql(ent: Any) -> None:
     assert patched.status_code == 200 and patched.json()["description"] == "d"
     assert ent.post("/queries", json={"sql": f"DROP STREAM {name}"}).status_code == 204
     ent.error(ent.get(f"/streams/{name}"), 404)
+
+
+def test_retention_that_is_not_an_integer_is_400_not_500(api: Any) -> None:
+    for value in ("1 SETTINGS x = 1", "forever", 1.5, [1]):
+        name = _name()
+        error = api.error(api.post("/streams", json={
+            "name": name, "columns": [{"name": "a", "type": "int8"}],
+            "logstore_retention_ms": value}), 400)
+        assert error["code"] == 36 and "logstore_retention_ms" in error["message"], error
+        assert api.get(f"/streams/{name}").status_code == 404
