@@ -116,6 +116,8 @@ class _Text:
                 if self.refill(len(self.buf) - self.mark):
                     continue
                 raise self.error(str(exc)) from None
+            except (RecursionError, ValueError) as exc:  # too deep; an int over 4300 digits
+                raise self.error(str(exc)) from None
             if end == len(self.buf) and self.refill():
                 continue  # a number may go on in the next bytes
             self.pos = end

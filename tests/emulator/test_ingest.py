@@ -88,6 +88,10 @@ def test_empty_compact_data_inserts_nothing(api: Any) -> None:
     (b'{"columns": ["a"], "data": [[1, 2]]}', "row 0"),
     (b'[1, 2]', "columns"),
     (b'\xff\xfe', "UTF-8"),
+    # were 500 "internal emulator error" (RecursionError, int digit limit)
+    (b'{"columns": ["a"], "data": [' + b"[" * 50_000 + b"]" * 50_000 + b"]}", "JSON"),
+    (b'{"columns": ["a"], "data": [[' + b"9" * 5000 + b"]]}", "JSON"),
+    (b'{"columns": ["a"], "x": ' + b"[" * 50_000 + b"]" * 50_000 + b', "data": [[1]]}', "JSON"),
 ])
 def test_bad_compact_bodies_are_400(api: Any, payload: bytes, words: str) -> None:
     name = api.create_stream("a int32")
