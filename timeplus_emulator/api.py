@@ -100,9 +100,11 @@ class Api:
         sql = body.get("sql")
         if not isinstance(sql, str) or not sql.strip():
             raise HttpError(400, 36, "'sql' is required and must be a non-empty string")
+        tags = body.get("tags") or []
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise HttpError(400, 36, "'tags' must be a list of strings")
         record = QueryRecord(sql=sql, name=str(body.get("name") or ""),
-                             description=str(body.get("description") or ""),
-                             tags=[str(t) for t in body.get("tags") or []])
+                             description=str(body.get("description") or ""), tags=tags)
         try:
             stmt = translate_sql(self.engine, sql)
             if isinstance(stmt, SelectStatement) and body.get("type") == "historical":

@@ -345,7 +345,11 @@ def stream_ddl_from_json(body: dict[str, Any], database: Optional[str] = None) -
     ddl = f"CREATE STREAM {qualified} ({', '.join(parts)})"
     key = body.get("primary_key")
     if key:
-        keys = key if isinstance(key, list) else [k.strip() for k in str(key).split(",")]
+        keys = key if isinstance(key, list) else \
+            [k.strip() for k in key.split(",")] if isinstance(key, str) else [None]
+        if not all(isinstance(k, str) and k for k in keys):
+            raise EngineError(BAD_ARGUMENTS, "'primary_key' must be column names (a list of "
+                              "strings or one comma-separated string)")
         ddl += " PRIMARY KEY (" + ", ".join(quote_name(k) for k in keys) + ")"
     if body.get("ttl_expression"):
         ddl += f" TTL {body['ttl_expression']}"

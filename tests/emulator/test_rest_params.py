@@ -58,3 +58,21 @@ def test_column_type_must_be_one_type(api: Any, column_type: str) -> None:
     error = api.error(api.post("/streams", json=_stream_body(name, column_type)), 400)
     assert error["code"] in (62, 50), error
     assert name not in repr(api.table("SELECT name FROM system.tables"))
+
+
+@pytest.mark.parametrize("tags", [1, 1.5, True, "abc", [1], [["a"]], {"a": 1}])
+def test_query_tags_must_be_a_list_of_strings(api: Any, tags: Any) -> None:
+    # a number answered 500 "'int' object is not iterable"; "abc" became the tags a, b, c
+    error = api.error(api.post("/queries", json={"sql": "SELECT 1", "tags": tags}), 400)
+    assert error["code"] == 36 and "tags" in error["message"], error
+    assert api.table("SELECT 2 AS x") == [[2]]
+
+
+@pytest.mark.parametrize("key", [[1], [None], {"a": 1}, 7])
+def test_stream_primary_key_must_name_columns(api: Any, key: Any) -> None:
+    # [1] answered 500 "'int' object has no attribute 'replace'"
+    name = f"pk_{uuid.uuid4().hex[:8]}"
+    error = api.error(api.post("/streams", json={
+        "name": name, "columns": [{"name": "a", "type": "int8"}], "primary_key": key}), 400)
+    assert error["code"] == 36 and "primary_key" in error["message"], error
+    assert api.get(f"/streams/{name}").status_code == 404
