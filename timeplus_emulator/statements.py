@@ -345,9 +345,10 @@ def stream_ddl_from_json(body: dict[str, Any], database: Optional[str] = None) -
     ddl = f"CREATE STREAM {qualified} ({', '.join(parts)})"
     key = body.get("primary_key")
     if key:
-        keys = key if isinstance(key, list) else \
+        raw = key if isinstance(key, list) else \
             [k.strip() for k in key.split(",")] if isinstance(key, str) else [None]
-        if not all(isinstance(k, str) and k for k in keys):
+        keys = [k for k in raw if isinstance(k, str) and k]
+        if len(keys) != len(raw):
             raise EngineError(BAD_ARGUMENTS, "'primary_key' must be column names (a list of "
                               "strings or one comma-separated string)")
         ddl += " PRIMARY KEY (" + ", ".join(quote_name(k) for k in keys) + ")"
