@@ -312,3 +312,15 @@ def test_callproc_and_values_checks_match_the_sync_cursor(timeplus_dsn):
     returned, summed, inserted, rows = run(timeplus_dsn, body)
     assert returned == (2, 3) and summed == [(5,)]
     assert inserted == 2 and rows == [(1, "a"), (2, "b")]
+
+
+def test_fetching_after_leaving_async_for_goes_on_from_the_next_row(timeplus_dsn):
+    async def body(conn):
+        cur = conn.cursor()
+        await cur.execute("SELECT number FROM numbers(5)", query_mode="table")
+        async for row in cur:
+            if row == (1,):
+                break
+        return await cur.fetchone(), await cur.fetchall()
+
+    assert run(timeplus_dsn, body) == ((2,), [(3,), (4,)])

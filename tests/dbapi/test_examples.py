@@ -110,3 +110,12 @@ def test_pandas_frames_example(profile_dsn):
     assert table == {"a": ["3", "6", "20.500"], "b": ["6", "6", "21.625"]}
     assert "time zone of 'at': UTC" in out
     assert "read_frame read 12 rows; reading: Float64, missing: 3" in out
+
+
+def test_async_dashboard_example(profile_dsn):
+    pytest.importorskip("aiohttp")
+    out = run_example("async_dashboard.py", profile_dsn)
+    assert "[slow clicks] cart 640 ms" in out
+    assert "[home page] home 900 ms" in out
+    assert "rows per panel: {'all clicks': 5, 'slow clicks': 2, 'home page': 2}" in out
+    assert "queries still running after stop: 0" in out

@@ -60,7 +60,8 @@ class _AsyncRows:
             result.close()
             raise
         finally:
-            await asyncio.shield(self.handle.settle())
+            if self.handle.close_asked:  # the end, a failure or a cancel: close it for good
+                await asyncio.shield(self.handle.settle())
         return self._buffered()
 
     async def close(self, reason: Optional[str] = None) -> None:
@@ -197,18 +198,22 @@ class AsyncCursor(CursorBase):
             out.extend(rows.result.fetchmany(available))
         return out
 
-    def __aiter__(self) -> AsyncCursor:
-        return self
+    def __aiter__(self) -> AsyncIterator[Row]:
+        return self._iterate(self._active())
 
-    async def __anext__(self) -> Row:
-        rows = self._active()
-        if not await rows.ready():
-            if rows.result.closed_reason is not None:
-                raise InterfaceError(rows.result.closed_reason)
-            raise StopAsyncIteration
-        row = rows.result.fetchone()
-        assert row is not None
-        return row
+    async def _iterate(self, rows: _AsyncRows) -> AsyncIterator[Row]:
+        """Rows until the end, a batch at a time; after ``close()`` raises InterfaceError."""
+        result = rows.result
+        while await rows.ready():
+            batch, pos = result.rows, result.pos
+            for row in batch[pos:]:
+                pos += 1
+                result.pos = pos  # kept exact: a fetch after leaving the loop goes on from here
+                yield row
+                if result.rows is not batch:
+                    break  # closed, or refilled by a fetch call, while the row was out
+        if result.closed_reason is not None:
+            raise InterfaceError(result.closed_reason)
 
     # --- columnar fetching (extensions, as the sync cursor's; see timeplus_dbapi.dataframes) ---
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import TYPE_CHECKING, Any, Optional
 
 import aiohttp
 
-from ..errors import Error, InterfaceError
+from ..errors import Error, InterfaceError, translate
 from ..protocol.errors import ProtocolError, TransportError, TransportTimeout
 from ..protocol.query import QueryEvents, QueryHeader
 from ..protocol.sse import SSEEvent, aiter_sse_events
@@ -41,6 +41,16 @@ async def _chunks(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
             yield chunk
     except (aiohttp.ClientError, OSError) as exc:
         raise TransportError(f"connection failed reading the response stream: {exc}") from exc
+
+
+async def _within(seconds: Optional[float], step: Awaitable[Batch]) -> Batch:
+    """``step`` within ``seconds`` (asyncio.TimeoutError after): ``asyncio.timeout`` where it
+    exists (Python 3.11+; no task per call, which matters once per batch), else ``wait_for``."""
+    timeout = getattr(asyncio, "timeout", None)
+    if timeout is None:
+        return await asyncio.wait_for(step, seconds)
+    async with timeout(seconds):
+        return await step
 
 
 class AsyncQueryEventStream(QueryEvents):
@@ -115,16 +125,17 @@ class AsyncQueryHandle:
         if self._ahead is not None or self.closed:
             return
         try:
-            with self.client.translating(self.header.id):
-                self._ahead = (await self._rows(), None)
-        except Error as error:
+            self._ahead = (await self._rows(), None)
+        except ProtocolError as failure:  # as client.translating() does, without its cost
+            error = translate(failure, host=self.client.host, query_id=self.header.id)
+            error.__cause__ = failure
             self._ahead = (None, error)
 
     async def _rows(self) -> Batch:
         while True:
             wait = self._wait()
             try:
-                batch = await asyncio.wait_for(self.events.next_batch(), wait)
+                batch = await _within(wait, self.events.next_batch())
             except asyncio.TimeoutError:
                 raise TransportTimeout(f"no rows within {wait:g} s") from None
             if batch is None or batch:
@@ -146,6 +157,10 @@ class AsyncQueryHandle:
         """Ask for the close (the result calls this synchronously); ``settle()`` does it."""
         if not self.closed and self._close_asked is None:
             self._close_asked = cancel
+
+    @property
+    def close_asked(self) -> bool:
+        return self._close_asked is not None and not self.closed
 
     async def settle(self) -> None:
         """Carry out a close asked for by ``close()``."""

@@ -71,7 +71,7 @@ class AsyncHttpTransport(TransportBase):
             connector = aiohttp.TCPConnector(limit=0, ssl=_ssl_setting(self.config.verify))
             headers = {**_auth_headers(self.config), "User-Agent": "timeplus-dbapi"}
             self._session = aiohttp.ClientSession(
-                connector=connector, headers=headers, trust_env=False, auto_decompress=True
+                connector=connector, headers=headers, trust_env=False, read_bufsize=2**21
             )
         return self._session
 
