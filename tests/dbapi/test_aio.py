@@ -324,3 +324,32 @@ def test_fetching_after_leaving_async_for_goes_on_from_the_next_row(timeplus_dsn
         return await cur.fetchone(), await cur.fetchall()
 
     assert run(timeplus_dsn, body) == ((2,), [(3,), (4,)])
+
+
+def test_without_aiohttp_the_import_names_the_extra():
+    code = "import sys; sys.modules['aiohttp'] = None\nfrom timeplus_dbapi import aio"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "install the 'async' extra" in done.stderr
+
+
+def test_stream_stats(timeplus_dsn):
+    async def body(conn):
+        name = await new_stream(conn)
+        try:
+            await conn.client.ingest(name, ["n", "s"], [(1, "a")])
+            return await conn.client.stream_stats(name)
+        finally:
+            await conn.client.delete_stream(name)
+
+    with db.connect(timeplus_dsn) as sync_conn:
+        name = f"aio_{uuid.uuid4().hex[:12]}"
+        sync_conn.client.create_stream(name, [("n", "int64")])
+        expected_keys = set(sync_conn.client.stream_stats(name))
+        sync_conn.client.delete_stream(name)
+    stats = run(timeplus_dsn, body)
+    assert isinstance(stats, dict) and set(stats) == expected_keys

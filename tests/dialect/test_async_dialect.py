@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+if sa.__version__.startswith("1."):
+    pytest.skip("timeplus+async needs SQLAlchemy 2.x", allow_module_level=True)
 pytest.importorskip("greenlet")
 pytest.importorskip("aiohttp")
 
@@ -84,11 +86,12 @@ def test_async_session_runs_statements(request, profile):
                 result = await session.execute(
                     sa.text("SELECT number * 2 FROM numbers(:n)"), {"n": 3}
                 )
-                return result.all()
+                streamed = await session.stream(sa.text("SELECT number FROM numbers(2)"))
+                return result.all(), [row async for row in streamed]
         finally:
             await engine.dispose()
 
-    assert run(main()) == [(0,), (2,), (4,)]
+    assert run(main()) == ([(0,), (2,), (4,)], [(0,), (1,)])
 
 
 def _status_of(dsn: str, marker: str) -> str:

@@ -12,6 +12,14 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+try:
+    import aiohttp  # noqa: F401
+except ImportError as missing:
+    raise ImportError(
+        "timeplus_dbapi.aio needs aiohttp: install the 'async' extra "
+        "(pip install 'sqlalchemy-timeplus[async]')"
+    ) from missing
+
 from ..dsn import resolve_params
 from .client import AsyncTimeplusClient
 from .connection import AsyncConnection

@@ -4,9 +4,9 @@ methods, available as ``conn.client`` on an asyncio connection.
 Paths, request bodies, DDL fallbacks, ingest bodies, value checks and error translation are the
 sync client's (module functions of :mod:`timeplus_dbapi.client`, :mod:`timeplus_dbapi.ddl`,
 :mod:`timeplus_dbapi.valuechecks`); only the awaiting differs. Covered: streams (list, get,
-exists, create, delete), views (list, get, create, delete), ingest (rows and ready-made
+exists, stats, create, delete), views (list, get, create, delete), ingest (rows and ready-made
 payloads), queries (start, list, get, cancel, delete), ``execute_command`` and ``server_info``.
-Not yet here: materialized-view actions, ``stream_stats`` and ``ingest_frame`` (use the sync
+Not yet here: the materialized-view methods and ``ingest_frame`` (use the sync
 client for those).
 """
 
@@ -82,6 +82,9 @@ class AsyncTimeplusClient(ClientBase):
 
     async def get_stream(self, name: str) -> dict[str, Any]:
         return dict(await self._json("GET", f"v1beta2/streams/{path_segment(name)}") or {})
+
+    async def stream_stats(self, name: str) -> dict[str, Any]:
+        return dict(await self._json("GET", f"v1beta2/streams/{path_segment(name)}/stats") or {})
 
     async def stream_exists(self, name: str) -> bool:
         return any(item.get("name") == name for item in await self.list_streams())

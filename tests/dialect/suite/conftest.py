@@ -48,6 +48,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
             _emulator = EmulatorServer(profile=PROFILE).start()
             url = _emulator.dsn
+        driver = os.environ.get("TIMEPLUS_SUITE_DRIVER")  # "async": the timeplus+async dialect
+        if driver:
+            url = f"timeplus+{driver}://" + url.split("://", 1)[1]
         separator = "&" if "?" in url else "?"
         config.option.dburi = [f"{url}{separator}query_mode=table&reflect_reserved_columns=false"]
     pytestplugin.pytest_configure(config)
