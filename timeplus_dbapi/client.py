@@ -126,6 +126,31 @@ def payload_request(fmt: str) -> dict[str, dict[str, str]]:
     return {"params": {"format": fmt}, "headers": {"Content-Type": INGEST_CONTENT_TYPES[fmt]}}
 
 
+_MATERIALIZED_VIEWS = "v1beta2/materialized_views"
+
+
+def materialized_only(view: dict[str, Any], name: str) -> dict[str, Any]:
+    """``view`` when it is materialized; a plain view is a ProgrammingError."""
+    if not view.get("materialized"):
+        raise ProgrammingError(f"{name!r} is a view, not a materialized view")
+    return view
+
+
+def mv_action(name: str, action: str, sync: bool) -> tuple[str, dict[str, str]]:
+    """Path and query parameters of pausing or resuming a materialized view."""
+    path = f"{_MATERIALIZED_VIEWS}/{path_segment(name)}/{action}"
+    return path, {"sync": "true" if sync else "false"}
+
+
+def mv_not_supported(error: Error, host: str) -> NotSupportedError:
+    """The error for a server without ``/materialized_views`` (probed after ``error``)."""
+    return NotSupportedError(
+        "this server has no /materialized_views endpoints (Timeplus Enterprise 2025)",
+        http_status=error.http_status,
+        host=host,
+    )
+
+
 def query_body(
     sql: str, batching_policy: Optional[Mapping[str, int]], extra: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -398,10 +423,7 @@ class TimeplusClient(ClientBase):
         except Error as error:
             if not _route_missing(error):
                 raise
-        view = self.get_view(name)
-        if not view.get("materialized"):
-            raise ProgrammingError(f"{name!r} is a view, not a materialized view")
-        return view
+        return materialized_only(self.get_view(name), name)
 
     def pause_materialized_view(self, name: str, *, sync: bool = True) -> None:
         """Stop the view writing to its target; ``sync`` waits until it has stopped.
@@ -420,8 +442,7 @@ class TimeplusClient(ClientBase):
             raise self._mv_route_error(error) from error.__cause__
 
     def _materialized_view_action(self, name: str, action: str, sync: bool) -> None:
-        path = f"v1beta2/materialized_views/{path_segment(name)}/{action}"
-        params = {"sync": "true" if sync else "false"}
+        path, params = mv_action(name, action, sync)
         try:
             with self.translating():
                 # pausing a paused view (or resuming a running one) does nothing: safe to re-send
@@ -439,11 +460,7 @@ class TimeplusClient(ClientBase):
                 self.transport.request("GET", "v1beta2/materialized_views").close()
         except Error as probe:
             if _route_missing(probe):
-                return NotSupportedError(
-                    "this server has no /materialized_views endpoints (Timeplus Enterprise 2025)",
-                    http_status=error.http_status,
-                    host=self.host,
-                )
+                return mv_not_supported(error, self.host)
         return error
 
     # --- ingest --------------------------------------------------------------------------------

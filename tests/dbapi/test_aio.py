@@ -353,3 +353,32 @@ def test_stream_stats(timeplus_dsn):
         sync_conn.client.delete_stream(name)
     stats = run(timeplus_dsn, body)
     assert isinstance(stats, dict) and set(stats) == expected_keys
+
+
+def test_materialized_view_methods(timeplus_enterprise_server, timeplus_dsn):
+    source, view = f"src_{uuid.uuid4().hex[:10]}", f"mv_{uuid.uuid4().hex[:10]}"
+
+    async def enterprise(conn):
+        client = conn.client
+        await client.create_stream(source, [("a", "int32")])
+        await client.create_view(view, f"SELECT a + 1 AS b FROM {source}", materialized=True)
+        try:
+            listed = view in [v.get("name") for v in await client.list_materialized_views()]
+            got = (await client.get_materialized_view(view)).get("name")
+            await client.pause_materialized_view(view)
+            await client.resume_materialized_view(view)
+            stats = await client.materialized_view_stats(view)
+            with pytest.raises(db.ProgrammingError):
+                await client.get_materialized_view(f"no_such_{view}")
+            return listed, got, isinstance(stats, dict)
+        finally:
+            await client.delete_view(view, if_exists=True)
+            await client.delete_stream(source, if_exists=True)
+
+    async def cloud(conn):
+        with pytest.raises(db.NotSupportedError, match="no /materialized_views"):
+            await conn.client.pause_materialized_view("whatever")
+        return await conn.client.list_materialized_views()
+
+    assert run(timeplus_enterprise_server.dsn, enterprise) == (True, view, True)
+    assert isinstance(run(timeplus_dsn, cloud), list)

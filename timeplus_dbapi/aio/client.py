@@ -4,10 +4,10 @@ methods, available as ``conn.client`` on an asyncio connection.
 Paths, request bodies, DDL fallbacks, ingest bodies, value checks and error translation are the
 sync client's (module functions of :mod:`timeplus_dbapi.client`, :mod:`timeplus_dbapi.ddl`,
 :mod:`timeplus_dbapi.valuechecks`); only the awaiting differs. Covered: streams (list, get,
-exists, stats, create, delete), views (list, get, create, delete), ingest (rows and ready-made
-payloads), queries (start, list, get, cancel, delete), ``execute_command`` and ``server_info``.
-Not yet here: the materialized-view methods and ``ingest_frame`` (use the sync
-client for those).
+exists, stats, create, delete), views (list, get, create, delete), materialized views (list,
+get, pause, resume, stats), ingest (rows and ready-made payloads), queries (start, list, get,
+cancel, delete), ``execute_command`` and ``server_info``. Not yet here: ``ingest_frame`` (use the
+sync client for it).
 """
 
 from __future__ import annotations
@@ -22,11 +22,15 @@ import aiohttp
 
 from .. import ddl
 from ..client import (
+    _MATERIALIZED_VIEWS,
     _SCHEMA_CHANGE,
     ClientBase,
     ColumnDefs,
     compact_bodies,
     ingest_path,
+    materialized_only,
+    mv_action,
+    mv_not_supported,
     payload_bytes,
     payload_request,
     query_body,
@@ -149,6 +153,64 @@ class AsyncTimeplusClient(ClientBase):
                 await self.execute_command(ddl.drop_sql(kind, name, if_exists))
             elif not (if_exists and (error.http_status == 404 or error.code == 60)):
                 raise
+
+    # --- materialized views (Timeplus Enterprise 2025) ---------------------------------------
+
+    async def _route_or(self, first: Awaitable[Any], instead: Callable[[], Awaitable[Any]]) -> Any:
+        """``first``'s answer, or ``instead()``'s where the server has no such route."""
+        try:
+            return await first
+        except Error as error:
+            if not _route_missing(error):
+                raise
+        return await instead()
+
+    async def list_materialized_views(self, *, expand: bool = False) -> list[dict[str, Any]]:
+        """As the sync method: ``/materialized_views``, else the materialized views."""
+        async def views() -> list[dict[str, Any]]:
+            return [view for view in await self.list_views() if view.get("materialized")]
+
+        params = {"expand": "true"} if expand else None
+        found = self._json("GET", _MATERIALIZED_VIEWS, params=params)
+        return list(await self._route_or(found, views) or [])
+
+    async def get_materialized_view(self, name: str) -> dict[str, Any]:
+        async def view() -> dict[str, Any]:
+            return materialized_only(await self.get_view(name), name)
+
+        found = self._json("GET", f"{_MATERIALIZED_VIEWS}/{path_segment(name)}")
+        return dict(await self._route_or(found, view) or {})
+
+    async def pause_materialized_view(self, name: str, *, sync: bool = True) -> None:
+        await self._mv(self._mv_action(*mv_action(name, "pause", sync)))
+
+    async def resume_materialized_view(self, name: str, *, sync: bool = True) -> None:
+        await self._mv(self._mv_action(*mv_action(name, "resume", sync)))
+
+    async def materialized_view_stats(self, name: str) -> dict[str, Any]:
+        path = f"{_MATERIALIZED_VIEWS}/{path_segment(name)}/stats"
+        return dict(await self._mv(self._json("GET", path)) or {})
+
+    async def _mv_action(self, path: str, params: dict[str, str]) -> None:
+        with self.translating():  # a repeated pause or resume does nothing: safe to re-send
+            response = await self.transport.request(
+                "POST", path, params=params, safe_to_retry=True
+            )
+            response.release()
+
+    async def _mv(self, request: Awaitable[Any]) -> Any:
+        """``request``'s answer; NotSupportedError where ``/materialized_views`` is missing."""
+        try:
+            return await request
+        except Error as error:
+            if not _route_missing(error):
+                raise
+            try:
+                await self._send("GET", _MATERIALIZED_VIEWS)
+            except Error as probe:
+                if _route_missing(probe):
+                    raise mv_not_supported(error, self.host) from error.__cause__
+            raise
 
     # --- ingest --------------------------------------------------------------------------------
 
