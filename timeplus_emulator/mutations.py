@@ -48,8 +48,8 @@ def delete_rows(engine: Engine, stmt: DeleteStatement) -> int:
         raise EngineError(NOT_IMPLEMENTED, f"Cannot delete from materialized view {info.name}")
     table = engine.ch_table(info.database, info.name)
     check = f"SELECT count() FROM {table} WHERE {stmt.where_ch}"
-    engine.run_ddl(check)  # a bad condition is reported by the DELETE itself
     if info.mode != "mutable":
+        engine.run_ddl(check)  # a bad condition is refused now, not in the background
         upto = engine.clock(info).last  # rows ingested later are not deleted
         worker = threading.Thread(target=_delete_in_background,
                                   args=(engine, info, f"_tp_sn <= {upto} AND ({stmt.where_ch})"),
@@ -57,7 +57,10 @@ def delete_rows(engine: Engine, stmt: DeleteStatement) -> int:
         worker.start()
         return 0
     with engine.lock, engine.clock(info).lock:
-        count = int(engine.backend.query(check, "CSV").strip() or 0)
+        try:
+            count = int(engine.backend.query(check, "CSV").strip() or 0)
+        except EngineError as exc:
+            raise engine.public_error(exc) from None
         engine.run_ddl(f"DELETE FROM {table} WHERE {stmt.where_ch}")
     return count
 

@@ -131,3 +131,10 @@ def test_delete_condition_with_a_trailing_clause_is_refused_not_silently_dropped
             assert answer.status_code == 400, (tail, answer.status_code, answer.text)
             assert answer.json()["code"] == 62, answer.text
         assert ent.table(f"SELECT id FROM table({name})") == [[1]]
+
+
+def test_delete_with_a_bad_condition_is_refused_on_both_kinds(ent: Any) -> None:
+    for name in (_mutable(ent), ent.create_stream("id int32")):
+        response = ent.post("/queries", json={"sql": f"DELETE FROM {name} WHERE nope = 1"})
+        body = ent.error(response, 400)
+        assert body["code"] == 47 and "nope" in body["message"], body
