@@ -151,6 +151,21 @@ def mv_not_supported(error: Error, host: str) -> NotSupportedError:
     )
 
 
+def check_frame(frame: Any) -> None:
+    """``ingest_frame`` takes a pandas DataFrame (ProgrammingError otherwise)."""
+    if not (hasattr(frame, "iloc") and hasattr(frame, "columns")):
+        raise ProgrammingError(f"ingest_frame needs a pandas DataFrame, not {type(frame).__name__}")
+
+
+def frame_ingest(
+    stream: str, frame: Any, description: Mapping[str, Any], columns: Optional[Sequence[str]]
+) -> tuple[Sequence[str], Iterable[Sequence[Any]], Callable[[Sequence[Any]], bytes]]:
+    """``(columns, rows, encoder)`` of a DataFrame sent to a stream with ``description``."""
+    prepared = frame_rows(frame, stream, stream_targets(description), columns)
+    encoder = encode_native_rows if prepared.native else encode_rows
+    return prepared.columns, prepared.rows, encoder
+
+
 def query_body(
     sql: str, batching_policy: Optional[Mapping[str, int]], extra: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -484,15 +499,10 @@ class TimeplusClient(ClientBase):
         frame's columns go to, in order (default: the frame's column labels). The stream's
         columns are read once (``GET /streams/{name}``) to check nullability.
         """
-        if not (hasattr(frame, "iloc") and hasattr(frame, "columns")):
-            raise ProgrammingError(
-                f"ingest_frame needs a pandas DataFrame, not {type(frame).__name__}"
-            )
+        check_frame(frame)
         description = self.get_stream(stream)
         self._column_rules[stream] = column_rules(description)
-        prepared = frame_rows(frame, stream, stream_targets(description), columns)
-        encoder = encode_native_rows if prepared.native else encode_rows
-        return self._ingest_rows(stream, prepared.columns, prepared.rows, encoder)
+        return self._ingest_rows(stream, *frame_ingest(stream, frame, description, columns))
 
     def _ingest_rows(
         self,

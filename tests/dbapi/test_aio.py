@@ -382,3 +382,23 @@ def test_materialized_view_methods(timeplus_enterprise_server, timeplus_dsn):
 
     assert run(timeplus_enterprise_server.dsn, enterprise) == (True, view, True)
     assert isinstance(run(timeplus_dsn, cloud), list)
+
+
+def test_ingest_frame(timeplus_dsn):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"n": [3, 1, 2], "s": ["c", None, "b"]})
+
+    async def body(conn):
+        name = f"aio_{uuid.uuid4().hex[:12]}"
+        await conn.client.create_stream(name, [("n", "int64"), ("s", "nullable(string)")])
+        try:
+            sent = await conn.client.ingest_frame(name, frame)
+            cur = conn.cursor()
+            await cur.execute(f"SELECT n, s FROM table({name}) ORDER BY n", query_mode="table")
+            return sent, await cur.fetchall()
+        finally:
+            await conn.client.delete_stream(name)
+
+    assert run(timeplus_dsn, body) == (3, [(1, None), (2, "b"), (3, "c")])
+    with pytest.raises(db.ProgrammingError, match="needs a pandas DataFrame"):
+        run(timeplus_dsn, lambda conn: conn.client.ingest_frame("x", [(1, "a")]))

@@ -6,8 +6,7 @@ sync client's (module functions of :mod:`timeplus_dbapi.client`, :mod:`timeplus_
 :mod:`timeplus_dbapi.valuechecks`); only the awaiting differs. Covered: streams (list, get,
 exists, stats, create, delete), views (list, get, create, delete), materialized views (list,
 get, pause, resume, stats), ingest (rows and ready-made payloads), queries (start, list, get,
-cancel, delete), ``execute_command`` and ``server_info``. Not yet here: ``ingest_frame`` (use the
-sync client for it).
+cancel, delete), ``ingest_frame``, ``execute_command`` and ``server_info``.
 """
 
 from __future__ import annotations
@@ -26,7 +25,9 @@ from ..client import (
     _SCHEMA_CHANGE,
     ClientBase,
     ColumnDefs,
+    check_frame,
     compact_bodies,
+    frame_ingest,
     ingest_path,
     materialized_only,
     mv_action,
@@ -220,9 +221,25 @@ class AsyncTimeplusClient(ClientBase):
         """Send rows in compact format (the sync encoder and value checks); each request is
         posted while the next body is encoded. Returns the rows accepted; a failure's
         ``rows_accepted`` says how many earlier requests stored."""
+        return await self._ingest_rows(stream, columns, rows, encode_rows)
+
+    async def ingest_frame(
+        self, stream: str, frame: Any, columns: Optional[Sequence[str]] = None
+    ) -> int:
+        """As the sync ``ingest_frame``: a pandas DataFrame's rows, converted a chunk at a
+        time while earlier requests are in flight; returns the count."""
+        check_frame(frame)
+        description = await self.get_stream(stream)
+        self._column_rules[stream] = column_rules(description)
+        return await self._ingest_rows(stream, *frame_ingest(stream, frame, description, columns))
+
+    async def _ingest_rows(
+        self, stream: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+        encoder: Callable[[Sequence[Any]], bytes],
+    ) -> int:
         path = ingest_path(stream, columns)
         checks = await self._row_checks(stream, columns)
-        bodies = compact_bodies(columns, rows, encode_rows, self.ingest_max_bytes, checks)
+        bodies = compact_bodies(columns, rows, encoder, self.ingest_max_bytes, checks)
         try:
             return await _send_bodies(lambda body: self._post_ingest(path, body), bodies)
         except Error:
