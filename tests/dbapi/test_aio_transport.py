@@ -16,12 +16,11 @@ import timeplus_dbapi as db
 from timeplus_dbapi import aio
 
 sys.path.insert(0, str(Path(__file__).parent))
-from loopback import (
-    Loopback,
-    Pieces,
-    Received,
-    loopbacks_fixture,  # noqa: F401 (the "loopbacks" fixture)
-    response,
+import loopback
+from loopback import loopbacks_fixture  # noqa: F401 (the "loopbacks" fixture)
+
+Loopback, Pieces, Received, response = (
+    loopback.Loopback, loopback.Pieces, loopback.Received, loopback.response
 )
 
 pytestmark = pytest.mark.integration
