@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import re
+import struct
 import uuid
 from collections.abc import Sequence
 from decimal import Decimal
@@ -127,6 +128,19 @@ def _date(value: Any) -> datetime.date:
     return datetime.date(1970, 1, 1) + datetime.timedelta(days=int(value))
 
 
+_FLOAT32 = struct.Struct("<f")
+
+
+def _float32(value: Any) -> float:
+    """The float32 the server holds: it prints the shortest text that reads back as that
+    float32 (34073008 as ``34073010``), which read as a float64 is another number."""
+    number = float(value)
+    try:
+        return float(_FLOAT32.unpack(_FLOAT32.pack(number))[0])
+    except OverflowError:  # not a float32 at all: keep what was sent
+        return number
+
+
 def _decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
@@ -211,7 +225,8 @@ _INTERVAL_TYPES = tuple(
 _FACTORIES: dict[str, _Factory] = {
     **dict.fromkeys(_INT_TYPES + _INTERVAL_TYPES, _constant(int)),
     **dict.fromkeys(_SMALL_INT_TYPES, _constant(None)),
-    **dict.fromkeys(("float32", "float64", "bfloat16"), _constant(float)),
+    "float32": _constant(_float32),
+    **dict.fromkeys(("float64", "bfloat16"), _constant(float)),
     **dict.fromkeys(_DECIMAL_TYPES, _constant(_decimal)),
     **dict.fromkeys(("string", "fixed_string", "enum8", "enum16", "enum", "bool"), _constant(None)),
     **dict.fromkeys(("date", "date32"), _constant(_date)),

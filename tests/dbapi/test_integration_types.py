@@ -7,6 +7,7 @@ import datetime
 import decimal
 import ipaddress
 import math
+import struct
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -134,3 +135,20 @@ def test_select_parameter_returns_the_value(conn, value):
     cur.execute("SELECT %s AS v", (value,), query_mode="table")
     (got,) = cur.fetchone()
     assert got == value
+
+
+def test_float32_values_read_back_as_the_stored_float32(conn, new_stream):
+    """The server prints a float32 by its shortest float32 text (34073008 as 34073010), which
+    read as a float64 is another number; fetchall gave 34073010.0 while arrow() gave the
+    stored 34073008.0 (found by test_integration_hypothesis_types)."""
+    values = [34073008.0, 16777216.0, 3.4028234663852886e38, 1.401298464324817e-45,
+              struct.unpack("<f", struct.pack("<f", 0.1))[0], -0.0, math.inf, 1.5]
+    name = new_stream([("i", "int32"), ("v", "float32"), ("a", "array(nullable(float32))")])
+    cur = conn.cursor()
+    cur.executemany(f"INSERT INTO {name} (i, v, a) VALUES (%s, %s, %s)",
+                    [(i, v, [v, None]) for i, v in enumerate(values)])
+    cur.execute(f"SELECT v, a FROM table({name}) ORDER BY i")
+    rows = cur.fetchall()
+    for (got, array), want in zip(rows, values):
+        assert struct.pack("<d", got) == struct.pack("<d", want), (got, want)
+        assert struct.pack("<d", array[0]) == struct.pack("<d", want) and array[1] is None
