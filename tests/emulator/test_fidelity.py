@@ -59,6 +59,38 @@ def test_bool_next_to_numbers_keeps_numbers(api: Any) -> None:
 
 
 @pytest.mark.parametrize(
+    ("sql", "types", "row"),
+    [
+        # Proton's if/multi_if/coalesce/if_null return the least supertype of their branches:
+        # bool when every branch is bool (if.cpp, multiIf.cpp, getLeastSupertype)
+        ("SELECT if(1 = 1, 2 > 3, has([1], 1)) AS a, if(0, true, 'a' LIKE 'a') AS b",
+         ["bool", "bool"], [False, True]),
+        ("SELECT multi_if(1 = 0, 1 = 1, 2 = 2, 1 > 2, empty('')) AS m",
+         ["bool"], [False]),
+        ("SELECT coalesce(NULL, 1 = 1) AS c, if_null(NULL, 2 < 1) AS n",
+         ["bool", "bool"], [True, False]),
+        ("SELECT if(1 = 1, if(0, 1 = 1, 2 = 2), 3 = 4) AS nested", ["bool"], [True]),
+        ("SELECT [if(1 = 1, 2 = 2, 3 = 3), 1 = 0] AS arr", ["array(bool)"], [[True, False]]),
+    ],
+)
+def test_branches_that_are_all_bool_give_bool(api: Any, sql: str, types: list[str],
+                                              row: list[Any]) -> None:
+    header, rows = header_and_rows(api, sql)
+    assert [c["type"] for c in header] == types
+    assert rows == [row]
+
+
+def test_bool_branches_next_to_numbers_keep_numbers(api: Any) -> None:
+    # one uint8 branch (or a uint8 sibling of the if in an array) makes Proton's result uint8;
+    # Proton's coalesce reads up to its first non-nullable argument (9 here)
+    header, rows = header_and_rows(
+        api, "SELECT if(1 = 1, 2 = 2, 5) AS a, [if(1 = 1, 2 = 2, 3 = 3), 5] AS b, "
+             "multi_if(1 = 0, 1 = 1, 7) AS c, coalesce(NULL, 9, 1 = 1) AS d")
+    assert [c["type"] for c in header] == ["uint8", "array(uint8)", "uint8", "uint8"]
+    assert rows == [[1, [1, 5], 7, 9]]
+
+
+@pytest.mark.parametrize(
     ("expression", "type_name"),
     [
         ("to_int64(-1)", "int64"),

@@ -8,7 +8,10 @@ Owns the two token tests the rewriter uses to type results as Proton does:
 * :func:`in_unifying_position` — a token inside an argument whose type is unified with
   others (``if``/``multi_if`` branches, ``[...]`` elements, ``coalesce``, CASE branches,
   ``?:``). There a ``bool`` must stay UInt8: chDB's common type of Bool and UInt8 is Bool
-  (``[true, 5]`` reads ``[true, true]``), Proton's is uint8.
+  (``[true, 5]`` reads ``[true, true]``), Proton's is uint8. Exception: a call of
+  ``if``/``multi_if``/``coalesce``/``if_null`` whose every result branch is bool
+  (:func:`bool_branches`) is bool in Proton (the least supertype of equal types is that
+  type), so its branches are typed bool unless the call itself sits in a unifying position.
 """
 
 from __future__ import annotations
@@ -104,13 +107,61 @@ def _is_bool_call(tokens: list[Token], start: int, end: int) -> bool:
     return True
 
 
+# Functions whose result is the least supertype of their branches (Proton's if.cpp,
+# multiIf.cpp, coalesce.cpp, if_null): bool when every branch is bool.
+_BRANCHING_FUNCTIONS = ("if", "multi_if", "coalesce", "if_null")
+
+
+def _branches(tokens: list[Token], name: str, args: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The argument ranges a branching call returns from (empty if the arity is wrong)."""
+    if name == "if":
+        return args[1:] if len(args) == 3 else []
+    if name == "multi_if":
+        return args[1::2] + args[-1:] if len(args) >= 3 and len(args) % 2 else []
+    # coalesce/if_null skip an argument that is only NULL (Proton's coalesce.cpp, ifNull.cpp)
+    return [(a, b) for a, b in args if not (b - a == 1 and tokens[a].is_word("NULL"))]
+
+
+def _is_bool_value(tokens: list[Token], start: int, end: int) -> bool:
+    """A range that Proton types bool: an operator expression, a bool function call, TRUE or
+    FALSE, or a branching call of bool branches only."""
+    if _parenthesized(tokens, start, end):
+        return _is_bool_value(tokens, start + 1, end - 1)
+    return (is_bool_expression(tokens, start, end) or _is_bool_call(tokens, start, end)
+            or (end - start == 1 and tokens[start].is_word("TRUE", "FALSE"))
+            or (_is_call(tokens, start, end) and bool_branches(tokens, start + 1)))
+
+
+def _is_call(tokens: list[Token], start: int, end: int) -> bool:
+    """``name( ... )`` spanning exactly ``[start, end)``."""
+    if end - start < 3 or tokens[start].kind is not Kind.IDENT or not tokens[start + 1].is_op("("):
+        return False
+    depth = 0
+    for i in range(start + 1, end):
+        depth += tokens[i].is_op("(", "[") - tokens[i].is_op(")", "]")
+        if depth == 0:
+            return i == end - 1
+    return False
+
+
+def bool_branches(tokens: list[Token], open_index: int) -> bool:
+    """True if the ``(`` at ``open_index`` opens a call of ``if``/``multi_if``/``coalesce``/
+    ``if_null`` whose every result branch is bool (then Proton's result is bool)."""
+    if open_index == 0 or tokens[open_index - 1].kind is not Kind.IDENT:
+        return False
+    name = tokens[open_index - 1].text.lower()
+    if name not in _BRANCHING_FUNCTIONS:
+        return False
+    elements = _elements(tokens, open_index)
+    branches = _branches(tokens, name, elements)
+    return bool(branches) and all(_is_bool_value(tokens, a, b) for a, b in branches)
+
+
 def all_bool_elements(tokens: list[Token], open_index: int) -> bool:
     """True if every element of the ``[...]`` literal at ``open_index`` is ``bool`` in Proton
     (then the array is ``array(bool)`` there too)."""
     elements = _elements(tokens, open_index)
-    return bool(elements) and all(
-        is_bool_expression(tokens, a, b) or _is_bool_call(tokens, a, b)
-        or (b - a == 1 and tokens[a].is_word("TRUE", "FALSE")) for a, b in elements)
+    return bool(elements) and all(_is_bool_value(tokens, a, b) for a, b in elements)
 
 
 def in_unifying_position(tokens: list[Token], index: int) -> bool:
@@ -128,8 +179,12 @@ def in_unifying_position(tokens: list[Token], index: int) -> bool:
             if tok.is_op("["):
                 return is_array_literal(tokens, j) and not all_bool_elements(tokens, j)
             before = tokens[j - 1] if j else None
-            return (before is not None and before.kind is Kind.IDENT
-                    and before.text.lower() in fn.UNIFYING_FUNCTIONS)
+            if before is None or before.kind is not Kind.IDENT \
+                    or before.text.lower() not in fn.UNIFYING_FUNCTIONS:
+                return False
+            if bool_branches(tokens, j):  # a bool result: unified only where the call is
+                return in_unifying_position(tokens, j - 1)
+            return True
         elif depth == 0 and tok.is_op(","):
             own_argument = False
         elif depth == 0 and own_argument and (tok.is_op("?", ":") or tok.is_word(*_BRANCH_WORDS)):

@@ -25,6 +25,7 @@ from timeplus_emulator.sql.allowlist import (
 )
 from timeplus_emulator.sql.booleans import (
     all_bool_elements,
+    bool_branches,
     in_unifying_position,
     is_array_literal,
     is_bool_expression,
@@ -421,7 +422,9 @@ class Rewriter:
             return close + 1
         if self.toks[close + 1].is_op("("):
             return self._parametric_call(i, close, out)
-        text, aggregate = self._plain_call(name, written, args)
+        unifying = name in fn.UNIFYING_FUNCTIONS and not (
+            bool_branches(self.toks, i + 1) and not in_unifying_position(self.toks, i))
+        text, aggregate = self._plain_call(name, written, args, unifying)
         after = close + 1
         self._note_aggregate(aggregate, after)
         call = text + self.toks[close].pre + ")"
@@ -462,9 +465,11 @@ class Rewriter:
         lead = text[: len(text) - len(text.lstrip())]
         return f"{lead}{fn.BOOL_WRAPPER}({text[len(lead):]})"
 
-    def _plain_call(self, name: str, written: str, args: list[tuple[int, int]]) -> tuple[str, bool]:
-        """Text up to (not including) the closing parenthesis, and whether it aggregates."""
-        texts = self._args_text(args, unifying=name in fn.UNIFYING_FUNCTIONS)
+    def _plain_call(self, name: str, written: str, args: list[tuple[int, int]],
+                    unifying: bool) -> tuple[str, bool]:
+        """Text up to (not including) the closing parenthesis, and whether it aggregates;
+        ``unifying``: the arguments' types are unified (bools stay UInt8, see booleans.py)."""
+        texts = self._args_text(args, unifying)
         if name == "to_type_name":
             return fn.TYPE_NAME_FUNCTION + "(" + ",".join(texts), False
         if name in fn.PERCENTILES:
