@@ -14,6 +14,7 @@ import ipaddress
 import math
 import numbers
 import re
+import struct
 import uuid
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -31,6 +32,8 @@ _NONE = type(None)
 _UTC = datetime.timezone.utc
 _FLOAT32_MAX = 3.4028234663852886e38
 _FLOAT_EXACT_INT = 2**53
+_FLOAT32_EXACT_INT = 2**24  # every integer up to this is a float32
+_FLOAT32 = struct.Struct("<f")
 _NON_FINITE_TEXT = frozenset({"nan", "inf", "-inf", "+inf", "-nan", "+nan"})
 _UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 _DAY_END = datetime.time(23, 59, 59, 999999)
@@ -118,11 +121,24 @@ class _Floats(ValueCheck):
         number = value if isinstance(value, (int, float)) else numpy_scalar(value)
         if isinstance(number, bool) or not isinstance(number, (int, float)):
             return _wrong_type(value, "a float")
-        if isinstance(number, int) and float(number) != number:
-            return f"integer {number} has no exact float64 value: it would be rounded"
+        if isinstance(number, int):
+            return self._int_problem(number)
         if self.limit is not None and math.isfinite(number) and abs(number) > self.limit:
             return f"{number!r} is beyond the range of float32: it would be stored as inf"
         return None
+
+    def _int_problem(self, number: int) -> Optional[str]:
+        kind = "float64" if self.limit is None else "float32"
+        try:
+            exact = float(number) == number
+        except OverflowError:
+            return f"integer {_short(number)} is beyond the range of {kind}"
+        if self.limit is not None and exact and abs(number) <= self.limit:
+            exact = _FLOAT32.unpack(_FLOAT32.pack(number))[0] == number
+        elif self.limit is not None and exact:
+            return f"{_short(number)} is beyond the range of float32: it would be stored as inf"
+        return None if exact else f"integer {_short(number)} has no exact {kind} value: it " \
+            "would be rounded"
 
     def types_suffice(self, types: set[type]) -> bool:
         return self.limit is None and _all_of(types, float)
@@ -132,7 +148,8 @@ class _Floats(ValueCheck):
             return self.limit is None or bool(max(map(abs, values)) <= self.limit)
         if not _all_of(types, int, float) or bool in types:
             return False
-        return bool(-_FLOAT_EXACT_INT <= min(values) and max(values) <= _FLOAT_EXACT_INT)
+        exact = _FLOAT_EXACT_INT if self.limit is None else _FLOAT32_EXACT_INT
+        return bool(-exact <= min(values) and max(values) <= exact)
 
 
 class _Decimals(ValueCheck):

@@ -73,6 +73,9 @@ MORE_REFUSED = [
     ("tuple(a int8, b string)", {"a": 1, "b": 2}),
     ("float32", 3.5e38),
     ("float64", 2**53 + 1),
+    ("float64", 10**400),  # was a bare OverflowError
+    ("float32", 2**24 + 1),  # stored as 16777216.0
+    ("float32", -(2**40) - 1),
     ("float64", "1.5"),
     ("decimal(10, 2)", 1.005),
     ("decimal(10, 2)", "0.001"),
