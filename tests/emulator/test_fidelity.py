@@ -71,6 +71,13 @@ def test_bool_next_to_numbers_keeps_numbers(api: Any) -> None:
          ["bool", "bool"], [True, False]),
         ("SELECT if(1 = 1, if(0, 1 = 1, 2 = 2), 3 = 4) AS nested", ["bool"], [True]),
         ("SELECT [if(1 = 1, 2 = 2, 3 = 3), 1 = 0] AS arr", ["array(bool)"], [[True, False]]),
+        ("SELECT CASE WHEN 1 = 0 THEN 1 = 1 WHEN 2 > 1 THEN has([1], 2) ELSE true END AS c, "
+         "CASE 2 WHEN 2 THEN (3 < 4) ELSE 'a' LIKE 'b' END AS w",
+         ["bool", "bool"], [False, True]),
+        ("SELECT CASE WHEN 1 = 1 THEN CASE WHEN 0 THEN 1 = 1 ELSE 2 = 3 END "
+         "ELSE empty('') END AS n",
+         ["bool"], [False]),
+        ("SELECT CASE WHEN 1 = 0 THEN 1 = 1 END AS maybe", ["nullable(bool)"], [None]),
     ],
 )
 def test_branches_that_are_all_bool_give_bool(api: Any, sql: str, types: list[str],
@@ -85,9 +92,16 @@ def test_bool_branches_next_to_numbers_keep_numbers(api: Any) -> None:
     # Proton's coalesce reads up to its first non-nullable argument (9 here)
     header, rows = header_and_rows(
         api, "SELECT if(1 = 1, 2 = 2, 5) AS a, [if(1 = 1, 2 = 2, 3 = 3), 5] AS b, "
-             "multi_if(1 = 0, 1 = 1, 7) AS c, coalesce(NULL, 9, 1 = 1) AS d")
-    assert [c["type"] for c in header] == ["uint8", "array(uint8)", "uint8", "uint8"]
-    assert rows == [[1, [1, 5], 7, 9]]
+             "multi_if(1 = 0, 1 = 1, 7) AS c, coalesce(NULL, 9, 1 = 1) AS d, "
+             "CASE WHEN 1 = 0 THEN 1 = 1 ELSE 6 END AS e, "
+             "[CASE WHEN 1 = 1 THEN has([1], 1) ELSE 1 = 0 END, 8] AS f, "
+             "if(1 = 0, (has([1], 1)), 5) AS g, "
+             "CASE WHEN 1 = 0 THEN (CASE WHEN 1 = 1 THEN 1 = 1 END) ELSE 4 END AS h, "
+             "if(1 = 0, (1 = 1, 2), (3, 4)) AS i")
+    assert [c["type"] for c in header] == [
+        "uint8", "array(uint8)", "uint8", "uint8", "uint8", "array(uint8)", "uint8",
+        "nullable(uint8)", "tuple(uint8, uint8)"]
+    assert rows == [[1, [1, 5], 7, 9, 6, [1, 8], 5, 4, [3, 4]]]
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,8 @@ Owns the two token tests the rewriter uses to type results as Proton does:
 
 from __future__ import annotations
 
+from typing import Optional
+
 from timeplus_emulator.sql import functions as fn
 from timeplus_emulator.sql.tokens import Kind, Token
 
@@ -129,7 +131,68 @@ def _is_bool_value(tokens: list[Token], start: int, end: int) -> bool:
         return _is_bool_value(tokens, start + 1, end - 1)
     return (is_bool_expression(tokens, start, end) or _is_bool_call(tokens, start, end)
             or (end - start == 1 and tokens[start].is_word("TRUE", "FALSE"))
-            or (_is_call(tokens, start, end) and bool_branches(tokens, start + 1)))
+            or (_is_call(tokens, start, end) and bool_branches(tokens, start + 1))
+            or (tokens[start].is_word("CASE") and bool_case(tokens, start)
+                and case_end(tokens, start) == end - 1))
+
+
+def case_end(tokens: list[Token], case_index: int) -> int:
+    """Index of the END closing the CASE at ``case_index`` (``len(tokens)`` if none)."""
+    return _case_parts(tokens, case_index)[1]
+
+
+def case_branches(tokens: list[Token], case_index: int) -> list[tuple[int, int]]:
+    """Ranges of the THEN and ELSE values of the CASE at ``case_index``."""
+    return _case_parts(tokens, case_index)[0]
+
+
+def _case_parts(tokens: list[Token], case_index: int) -> tuple[list[tuple[int, int]], int]:
+    branches: list[tuple[int, int]] = []
+    depth, nested, value_start = 0, 0, None
+    for i in range(case_index + 1, len(tokens)):
+        tok = tokens[i]
+        depth += tok.is_op("(", "[") - tok.is_op(")", "]")
+        if depth < 0:
+            break
+        if depth or tok.kind is not Kind.IDENT:
+            continue
+        if tok.is_word("CASE"):
+            nested += 1
+        elif tok.is_word("END") and nested:
+            nested -= 1
+        elif not nested and tok.is_word("WHEN", "ELSE", "END", "THEN"):
+            if value_start is not None:
+                branches.append((value_start, i))
+            value_start = i + 1 if tok.is_word("THEN", "ELSE") else None
+            if tok.is_word("END"):
+                return [(a, b) for a, b in branches if b > a], i
+    return [], len(tokens)
+
+
+def bool_case(tokens: list[Token], case_index: int) -> bool:
+    """True if every THEN/ELSE value of the CASE at ``case_index`` is bool (then Proton's
+    result, the least supertype of its branches, is bool)."""
+    branches = case_branches(tokens, case_index)
+    return bool(branches) and all(_is_bool_value(tokens, a, b) for a, b in branches)
+
+
+def _enclosing_case(tokens: list[Token], branch_word: int) -> Optional[int]:
+    """The CASE owning the THEN/ELSE at ``branch_word`` (same bracket level), or None."""
+    depth, nested = 0, 0
+    for j in range(branch_word - 1, -1, -1):
+        tok = tokens[j]
+        depth += tok.is_op(")", "]") - tok.is_op("(", "[")
+        if depth < 0:
+            return None
+        if depth or tok.kind is not Kind.IDENT:
+            continue
+        if tok.is_word("END"):
+            nested += 1
+        elif tok.is_word("CASE"):
+            if not nested:
+                return j
+            nested -= 1
+    return None
 
 
 def _is_call(tokens: list[Token], start: int, end: int) -> bool:
@@ -164,6 +227,14 @@ def all_bool_elements(tokens: list[Token], open_index: int) -> bool:
     return bool(elements) and all(_is_bool_value(tokens, a, b) for a, b in elements)
 
 
+def _grouping(tokens: list[Token], open_index: int) -> bool:
+    """``(`` that is not a call's: grouping brackets, a tuple, a subquery."""
+    before = tokens[open_index - 1] if open_index else None
+    return tokens[open_index].is_op("(") and (
+        before is None or before.kind not in (Kind.IDENT, Kind.QUOTED_IDENT)
+        or before.is_word(*_KEYWORDS_BEFORE_VALUES, "CASE"))
+
+
 def in_unifying_position(tokens: list[Token], index: int) -> bool:
     """True if the expression at ``index`` is unified with sibling values (see module doc)."""
     depth = 0
@@ -176,6 +247,9 @@ def in_unifying_position(tokens: list[Token], index: int) -> bool:
             if depth:
                 depth -= 1
                 continue
+            if _grouping(tokens, j):
+                own_argument = True  # ``(expr)`` or a tuple: the brackets' context decides
+                continue
             if tok.is_op("["):
                 return is_array_literal(tokens, j) and not all_bool_elements(tokens, j)
             before = tokens[j - 1] if j else None
@@ -187,6 +261,11 @@ def in_unifying_position(tokens: list[Token], index: int) -> bool:
             return True
         elif depth == 0 and tok.is_op(","):
             own_argument = False
-        elif depth == 0 and own_argument and (tok.is_op("?", ":") or tok.is_word(*_BRANCH_WORDS)):
+        elif depth == 0 and own_argument and tok.is_word(*_BRANCH_WORDS):
+            case = _enclosing_case(tokens, j)
+            if case is not None and case_end(tokens, case) > index and bool_case(tokens, case):
+                return in_unifying_position(tokens, case)  # a bool CASE: unified only there
+            return True
+        elif depth == 0 and own_argument and tok.is_op("?", ":"):
             return True
     return False

@@ -26,6 +26,8 @@ from timeplus_emulator.sql.allowlist import (
 from timeplus_emulator.sql.booleans import (
     all_bool_elements,
     bool_branches,
+    bool_case,
+    case_branches,
     in_unifying_position,
     is_array_literal,
     is_bool_expression,
@@ -211,7 +213,10 @@ class Rewriter:
         i = start
         while i < end:
             tok = self.toks[i]
-            if tok.kind is Kind.IDENT:
+            if tok.is_word("CASE") and self.ctx.bool_results and bool_case(self.toks, i) \
+                    and not in_unifying_position(self.toks, i):
+                i = self._bool_case(i, out)
+            elif tok.kind is Kind.IDENT:
                 i = self._word(i, end, out, allow_from)
             elif tok.kind is Kind.QUOTED_IDENT and self._is_call(i):
                 i = self.function_call(i, out)
@@ -452,6 +457,16 @@ class Rewriter:
         """An array literal of bool elements only: Proton types it array(bool)."""
         return (self.ctx.bool_results and is_array_literal(self.toks, open_index)
                 and all_bool_elements(self.toks, open_index))
+
+    def _bool_case(self, i: int, out: list[str]) -> int:
+        """A CASE whose THEN/ELSE values are all bool: each value typed bool (as Proton's
+        CASE is); returns the index of its END, left to the caller."""
+        out.append(self.toks[i].pre + self.toks[i].text)
+        at = i + 1
+        for a, b in case_branches(self.toks, i):
+            out += [self.rewrite(at, a, allow_from=False), self._bool_typed(a, b)]
+            at = b
+        return at
 
     def _bool_typed(self, start: int, end: int) -> str:
         arrow = next((i for i in top_level(self.toks, start, end) if self.toks[i].is_op("->")),
