@@ -104,6 +104,20 @@ def test_bool_branches_next_to_numbers_keep_numbers(api: Any) -> None:
     assert rows == [[1, [1, 5], 7, 9, 6, [1, 8], 5, 4, [3, 4]]]
 
 
+def test_set_operations_keep_bool_where_every_branch_is_bool(api: Any) -> None:
+    # the common type of bool and bool is bool; of bool and uint8 it is uint8 (Proton)
+    header, rows = header_and_rows(
+        api, "SELECT 1 = 1 AS a, 2 AS b, has([1], 1) AS c, 1 > 2 AS d "
+             "UNION ALL SELECT 2 < 1, 3, true, 7")
+    assert [c["name"] for c in header] == ["a", "b", "c", "d"]
+    assert [c["type"] for c in header] == ["bool", "uint8", "bool", "uint8"]
+    assert sorted(rows, key=lambda row: row[1]) == [[True, 2, True, 0], [False, 3, True, 7]]
+    header, rows = header_and_rows(
+        api, "SELECT 1 = 1 AS x EXCEPT SELECT 1 = 0 INTERSECT SELECT 2 = 2")
+    assert [c["type"] for c in header] == ["bool"]
+    assert rows == [[True]]
+
+
 @pytest.mark.parametrize(
     ("expression", "type_name"),
     [

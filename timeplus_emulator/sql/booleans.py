@@ -124,11 +124,11 @@ def _branches(tokens: list[Token], name: str, args: list[tuple[int, int]]) -> li
     return [(a, b) for a, b in args if not (b - a == 1 and tokens[a].is_word("NULL"))]
 
 
-def _is_bool_value(tokens: list[Token], start: int, end: int) -> bool:
+def is_bool_value(tokens: list[Token], start: int, end: int) -> bool:
     """A range that Proton types bool: an operator expression, a bool function call, TRUE or
     FALSE, or a branching call of bool branches only."""
     if _parenthesized(tokens, start, end):
-        return _is_bool_value(tokens, start + 1, end - 1)
+        return is_bool_value(tokens, start + 1, end - 1)
     return (is_bool_expression(tokens, start, end) or _is_bool_call(tokens, start, end)
             or (end - start == 1 and tokens[start].is_word("TRUE", "FALSE"))
             or (_is_call(tokens, start, end) and bool_branches(tokens, start + 1))
@@ -173,7 +173,7 @@ def bool_case(tokens: list[Token], case_index: int) -> bool:
     """True if every THEN/ELSE value of the CASE at ``case_index`` is bool (then Proton's
     result, the least supertype of its branches, is bool)."""
     branches = case_branches(tokens, case_index)
-    return bool(branches) and all(_is_bool_value(tokens, a, b) for a, b in branches)
+    return bool(branches) and all(is_bool_value(tokens, a, b) for a, b in branches)
 
 
 def _enclosing_case(tokens: list[Token], branch_word: int) -> Optional[int]:
@@ -217,14 +217,14 @@ def bool_branches(tokens: list[Token], open_index: int) -> bool:
         return False
     elements = _elements(tokens, open_index)
     branches = _branches(tokens, name, elements)
-    return bool(branches) and all(_is_bool_value(tokens, a, b) for a, b in branches)
+    return bool(branches) and all(is_bool_value(tokens, a, b) for a, b in branches)
 
 
 def all_bool_elements(tokens: list[Token], open_index: int) -> bool:
     """True if every element of the ``[...]`` literal at ``open_index`` is ``bool`` in Proton
     (then the array is ``array(bool)`` there too)."""
     elements = _elements(tokens, open_index)
-    return bool(elements) and all(_is_bool_value(tokens, a, b) for a, b in elements)
+    return bool(elements) and all(is_bool_value(tokens, a, b) for a, b in elements)
 
 
 def _grouping(tokens: list[Token], open_index: int) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, replace
-from typing import Optional
+from typing import Callable, Optional
 
 from timeplus_emulator.sql.allowlist import (
     QUERY_SETTINGS,
@@ -17,7 +17,7 @@ from timeplus_emulator.sql.allowlist import (
     check_setting,
     setting_values,
 )
-from timeplus_emulator.sql.booleans import BOOL_WORDS, is_bool_expression
+from timeplus_emulator.sql.booleans import BOOL_WORDS, is_bool_expression, is_bool_value
 from timeplus_emulator.sql.errors import (
     BAD_ARGUMENTS,
     INVALID_LIMIT_EXPRESSION,
@@ -92,10 +92,12 @@ def output_names(tokens: list[Token], start: int, end: int) -> Optional[tuple[Op
     return tuple(_item_name(tokens[a:b]) for a, b in items)
 
 
-def bool_ranges(tokens: list[Token], items: list[tuple[int, int]]
+def bool_ranges(tokens: list[Token], items: list[tuple[int, int]],
+                test: Callable[[list[Token], int, int], bool] = is_bool_expression,
                 ) -> tuple[tuple[int, int, int], ...]:
     """``(position, start, end)`` of the select items that Proton types ``bool`` by their
-    outermost operator (:func:`~timeplus_emulator.sql.booleans.is_bool_expression`).
+    outermost operator (:func:`~timeplus_emulator.sql.booleans.is_bool_expression`), or
+    by another ``test``.
 
     The range excludes a trailing ``AS alias``; items with an alias without AS are left alone.
     """
@@ -107,7 +109,7 @@ def bool_ranges(tokens: list[Token], items: list[tuple[int, int]]
                 tokens[b - 2].kind is Kind.OP and not tokens[b - 2].is_op(")", "]")) \
                 and not tokens[b - 1].is_word("NULL") and not tokens[b - 2].is_word(*BOOL_WORDS):
             continue  # an alias without AS (or a keyword at the end): leave it
-        if is_bool_expression(tokens, a, b):
+        if test(tokens, a, b):
             found.append((position, a, b))
     return tuple(found)
 
@@ -220,10 +222,38 @@ class SelectTranslator:
 
     def _bool_items(self, start: int, end: int) -> tuple[tuple[int, int, int], ...]:
         """Comparison items to return as bool: outer query only, not beside ``*`` or UNION."""
-        items = select_items(self.toks, start, end)
-        if not self.bool_comparisons or items is None or self.set_operation:
+        if not self.bool_comparisons:
             return ()
-        return bool_ranges(self.toks, items)
+        if self.set_operation:
+            return self._set_operation_bool_items(start, end)
+        items = select_items(self.toks, start, end)
+        return () if items is None else bool_ranges(self.toks, items)
+
+    def _set_operation_bool_items(self, start: int, end: int
+                                  ) -> tuple[tuple[int, int, int], ...]:
+        """Items of a UNION/INTERSECT/EXCEPT that are bool in every branch (their common
+        type is bool in Proton); a position with a non-bool in any branch stays UInt8."""
+        per_branch = []
+        for a, b in self._set_branches(start, end):
+            items = select_items(self.toks, a, b)
+            if items is None:
+                return ()
+            per_branch.append((len(items), bool_ranges(self.toks, items, is_bool_value)))
+        if len({count for count, _ in per_branch}) != 1:
+            return ()
+        common = set.intersection(*({p for p, _, _ in found} for _, found in per_branch))
+        return tuple(sorted((item for _, found in per_branch for item in found
+                             if item[0] in common), key=lambda item: item[1]))
+
+    def _set_branches(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The SELECTs that top-level UNION/INTERSECT/EXCEPT combine (one if none)."""
+        toks, branches, at = self.toks, [], start
+        for i in top_level(toks, start, end):
+            if toks[i].is_word("UNION", "INTERSECT") or (
+                    toks[i].is_word("EXCEPT") and not toks[i - 1].is_op("*")):
+                branches.append((at, i))
+                at = i + 2 if toks[i + 1].is_word("ALL", "DISTINCT") else i + 1
+        return [*branches, (at, end)]
 
     def _reject_output_clauses(self, start: int, end: int) -> None:
         at = top_level_index(self.toks, start, end, "FORMAT", "OUTFILE")
@@ -234,12 +264,7 @@ class SelectTranslator:
             )
 
     def _has_set_operation(self, start: int, end: int) -> bool:
-        toks = self.toks
-        return any(
-            toks[i].is_word("UNION", "INTERSECT")
-            or (toks[i].is_word("EXCEPT") and not toks[i - 1].is_op("*"))
-            for i in top_level(toks, start, end)
-        )
+        return len(self._set_branches(start, end)) > 1
 
     def _settings(self, at: int, end: int) -> tuple[str, dict[str, str]]:
         tp: dict[str, str] = {}

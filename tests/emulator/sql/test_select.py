@@ -374,7 +374,13 @@ def test_deep_nesting_is_refused_not_a_crash() -> None:
         ("SELECT NOT a = 1, if(a = 1, 1, 0) FROM s WHERE a = 2",
          "SELECT __tp_bool(NOT a = 1), if(a = 1, 1, 0) FROM __TP_SOURCE_0__ WHERE a = 2"),
         ("SELECT *, a = 1 FROM s", f"SELECT * {STAR_MARKER}, a = 1 FROM __TP_SOURCE_0__"),
-        ("SELECT 1 = 1 UNION ALL SELECT 2 = 1", "SELECT 1 = 1 UNION ALL SELECT 2 = 1"),
+        # a set operation: bool where every branch is bool at that position (Proton's common
+        # type), uint8 elsewhere; function arguments stay as chDB types them
+        ("SELECT 1 = 1 UNION ALL SELECT 2 = 1",
+         "SELECT __tp_bool(1 = 1) UNION ALL SELECT __tp_bool(2 = 1)"),
+        ("SELECT 1 = 1, has([1], 1) UNION ALL SELECT 5, tuple(1 = 1) UNION SELECT 1, 1",
+         "SELECT 1 = 1, has([1], 1) UNION ALL SELECT 5, tuple(1 = 1) UNION SELECT 1, 1"),
+        ("(SELECT 1 = 1) UNION ALL (SELECT 1 = 1)", "(SELECT 1 = 1) UNION ALL (SELECT 1 = 1)"),
         ("SELECT CASE WHEN a = 1 THEN 1 END, a = 1 eq FROM s",
          "SELECT CASE WHEN a = 1 THEN 1 END, a = 1 eq FROM __TP_SOURCE_0__"),
         ("SELECT a IN (1, 2), a NOT LIKE 'x', a IS NULL, 1 AND 0 FROM s",
