@@ -186,6 +186,29 @@ def test_leaving_async_for_early_and_closing_cancels_the_query(timeplus_dsn):
     assert status == "canceled"
 
 
+def test_leaving_async_for_early_cancels_a_streaming_query_by_itself(timeplus_dsn):
+    async def body(conn):
+        name = await new_stream(conn)
+        cur = conn.cursor()
+        await cur.execute(f"SELECT n FROM {name}")
+        await conn.client.ingest(name, ["n", "s"], [(i, "x") for i in range(5)])
+        seen = []
+        async for row in cur:
+            seen.append(row)
+            if len(seen) == 2:
+                break
+        status = await status_of(conn, cur.query_id, "canceled")
+        after = await cur.fetchall()  # the end, without an error, as after cancel()
+        await cur.close()
+        await conn.client.delete_stream(name)
+        return seen, status, after
+
+    seen, status, after = run(timeplus_dsn, body)
+    assert seen == [(0,), (1,)]
+    assert status == "canceled"
+    assert after == []
+
+
 @pytest.mark.parametrize("how", ["wait_for", "task_cancel", "cursor_cancel", "timeout"])
 def test_cancelling_the_wait_for_rows_cancels_the_query(timeplus_dsn, how):
     if how == "timeout" and sys.version_info < (3, 11):

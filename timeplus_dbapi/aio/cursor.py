@@ -202,16 +202,26 @@ class AsyncCursor(CursorBase):
         return self._iterate(self._active())
 
     async def _iterate(self, rows: _AsyncRows) -> AsyncIterator[Row]:
-        """Rows until the end, a batch at a time; after ``close()`` raises InterfaceError."""
+        """Rows until the end, a batch at a time; after ``close()`` raises InterfaceError.
+
+        Leaving the loop early on a streaming query cancels it on the server, as
+        :meth:`cancel` does (when the event loop finalizes this generator, right after the
+        loop is left): a live query nobody reads would otherwise run until ``close()``. A
+        historical query's remaining rows stay fetchable."""
         result = rows.result
-        while await rows.ready():
-            batch, pos = result.rows, result.pos
-            for row in batch[pos:]:
-                pos += 1
-                result.pos = pos  # kept exact: a fetch after leaving the loop goes on from here
-                yield row
-                if result.rows is not batch:
-                    break  # closed, or refilled by a fetch call, while the row was out
+        try:
+            while await rows.ready():
+                batch, pos = result.rows, result.pos
+                for row in batch[pos:]:
+                    pos += 1
+                    result.pos = pos  # kept exact: a fetch after leaving goes on from here
+                    yield row
+                    if result.rows is not batch:
+                        break  # closed, or refilled by a fetch call, while the row was out
+        except GeneratorExit:
+            if rows.handle.header.is_streaming is not False and self._rows is rows:
+                await self.cancel()
+            raise
         if result.closed_reason is not None:
             raise InterfaceError(result.closed_reason)
 
