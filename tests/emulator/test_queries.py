@@ -499,7 +499,7 @@ def test_asterisk_include_reserved_columns_false_hides_tp_columns(api: Any) -> N
 def test_proton_parser_forms(api: Any) -> None:
     """Names starting with digits, format(), $$heredocs$$, 1_000 and columns declared with
     DEFAULT/ALIAS/MATERIALIZED and no type, as Proton's tests write them."""
-    name = f"99006_{uuid.uuid4().hex[:8]}"
+    name = f"99006_v{uuid.uuid4().hex[:8]}"  # all digits after _ would be a number (1_000)
     api.sql(f"CREATE STREAM {name} (id int, b DEFAULT id + 1, c ALIAS id * 2, "
             "d MATERIALIZED to_string(id))")
     api.sql(f"INSERT INTO {name} VALUES (1, 5)")  # the writable columns: id and b
