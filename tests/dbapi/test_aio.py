@@ -164,7 +164,10 @@ def test_rest_client_streams_ingest_and_queries(profile_dsn):
     assert gone is False
 
 
-def test_leaving_async_for_early_and_closing_cancels_the_query(timeplus_dsn):
+@pytest.mark.parametrize("close_first", [True, False])
+def test_leaving_async_for_early_cancels_a_streaming_query(timeplus_dsn, close_first):
+    """With or without close(): the iterator's finalizer cancels the query by itself, and
+    a fetch after it sees the end without an error (as after cancel())."""
     async def body(conn):
         name = await new_stream(conn)
         cur = conn.cursor()
@@ -176,37 +179,20 @@ def test_leaving_async_for_early_and_closing_cancels_the_query(timeplus_dsn):
             if len(seen) == 2:
                 break
         query_id = cur.query_id
-        await cur.close()
+        after = None
+        if close_first:
+            await cur.close()
         status = await status_of(conn, query_id, "canceled")
-        await conn.client.delete_stream(name)
-        return seen, status
-
-    seen, status = run(timeplus_dsn, body)
-    assert seen == [(0,), (1,)]
-    assert status == "canceled"
-
-
-def test_leaving_async_for_early_cancels_a_streaming_query_by_itself(timeplus_dsn):
-    async def body(conn):
-        name = await new_stream(conn)
-        cur = conn.cursor()
-        await cur.execute(f"SELECT n FROM {name}")
-        await conn.client.ingest(name, ["n", "s"], [(i, "x") for i in range(5)])
-        seen = []
-        async for row in cur:
-            seen.append(row)
-            if len(seen) == 2:
-                break
-        status = await status_of(conn, cur.query_id, "canceled")
-        after = await cur.fetchall()  # the end, without an error, as after cancel()
-        await cur.close()
+        if not close_first:
+            after = await cur.fetchall()
+            await cur.close()
         await conn.client.delete_stream(name)
         return seen, status, after
 
     seen, status, after = run(timeplus_dsn, body)
     assert seen == [(0,), (1,)]
     assert status == "canceled"
-    assert after == []
+    assert after == (None if close_first else [])
 
 
 @pytest.mark.parametrize("how", ["wait_for", "task_cancel", "cursor_cancel", "timeout"])
