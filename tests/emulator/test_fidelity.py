@@ -104,6 +104,19 @@ def test_bool_branches_next_to_numbers_keep_numbers(api: Any) -> None:
     assert rows == [[1, [1, 5], 7, 9, 6, [1, 8], 5, 4, [3, 4]]]
 
 
+def test_true_and_false_beside_numbers_are_numbers(api: Any) -> None:
+    # Proton's common type of bool and uint8 is uint8; chDB's is Bool, where 5 reads true
+    header, rows = header_and_rows(
+        api, "SELECT if(1 = 0, true, 5) AS a, [true, 5] AS b, "
+             "CASE WHEN 1 = 0 THEN true ELSE 3 END AS c, multi_if(1 = 0, false, 7) AS d, "
+             "[true, false] AS e, if(1 = 0, true, false) AS f, true AS g")
+    assert [c["type"] for c in header] == [
+        "uint8", "array(uint8)", "uint8", "uint8", "array(bool)", "bool", "bool"]
+    assert rows == [[5, [1, 5], 3, 7, [True, False], False, True]]
+    _, rows = header_and_rows(api, "SELECT 1 AS one WHERE if(1 = 0, true, 5) = 5")
+    assert rows == [[1]]
+
+
 def test_set_operations_keep_bool_where_every_branch_is_bool(api: Any) -> None:
     # the common type of bool and bool is bool; of bool and uint8 it is uint8 (Proton)
     header, rows = header_and_rows(

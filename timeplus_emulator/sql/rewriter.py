@@ -216,6 +216,11 @@ class Rewriter:
             if tok.is_word("CASE") and self.ctx.bool_results and bool_case(self.toks, i) \
                     and not in_unifying_position(self.toks, i):
                 i = self._bool_case(i, out)
+            elif tok.is_word("TRUE", "FALSE") and in_unifying_position(self.toks, i):
+                # Proton unifies bool with numbers as uint8; chDB as Bool ([true, 5] read
+                # [true, true], if(c, true, 5) read true): give chDB the uint8 value
+                out.append(tok.pre + ("1" if tok.is_word("TRUE") else "0"))
+                i += 1
             elif tok.kind is Kind.IDENT:
                 i = self._word(i, end, out, allow_from)
             elif tok.kind is Kind.QUOTED_IDENT and self._is_call(i):
