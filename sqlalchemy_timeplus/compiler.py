@@ -94,10 +94,20 @@ class TimeplusIdentifierPreparer(compiler.IdentifierPreparer):
         return re.sub(r"\\(.)", r"\1", value)
 
 
+def _refuse_collation(type_: Any) -> None:
+    """A column collation would be dropped: Timeplus compares strings by bytes."""
+    if getattr(type_, "collation", None):
+        raise exc.CompileError(
+            f"Timeplus has no column collations: string COLLATE {type_.collation!r} cannot be "
+            "created (collate in ORDER BY instead: order_by(collate(column, 'en')))"
+        )
+
+
 class TimeplusTypeCompiler(compiler.GenericTypeCompiler):
     """SQLAlchemy types → Timeplus type names (lowercase, as the server requires)."""
 
     def visit_timeplus_simple(self, type_: Any, **kw: Any) -> str:
+        _refuse_collation(type_)
         return str(type_.timeplus_name)
 
     def visit_fixed_string(self, type_: tp.FixedString, **kw: Any) -> str:
@@ -182,6 +192,7 @@ class TimeplusTypeCompiler(compiler.GenericTypeCompiler):
         return self.visit_NUMERIC(type_, **kw)
 
     def _string(self, type_: Any, **kw: Any) -> str:
+        _refuse_collation(type_)
         return "string"
 
     visit_VARCHAR = visit_NVARCHAR = visit_CHAR = visit_NCHAR = _string

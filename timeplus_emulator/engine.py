@@ -89,6 +89,8 @@ STREAM_EXISTS = 57
 DATABASE_EXISTS = 82
 BAD_ARGUMENTS = 36
 NOT_IMPLEMENTED = 48
+# Databases every Timeplus server has (Proton creates them at start): they cannot be made or dropped
+BUILTIN_DATABASES = frozenset({"system", "information_schema", "INFORMATION_SCHEMA"})
 
 SN_COLUMN = (
     "`_tp_sn` Int64 MATERIALIZED toInt64OrZero(getSetting('log_comment')) + rowNumberInAllBlocks()"
@@ -236,7 +238,7 @@ class Engine:
     # ----------------------------------------------------------------- DDL
     def create_database(self, name: str, if_not_exists: bool) -> None:
         with self.lock:
-            if name in self.databases:
+            if name in self.databases or name in BUILTIN_DATABASES:
                 if if_not_exists:
                     return
                 raise EngineError(DATABASE_EXISTS, f"Database {name} already exists")
@@ -246,6 +248,8 @@ class Engine:
 
     def drop_database(self, name: str, if_exists: bool) -> None:
         with self.lock:
+            if name in BUILTIN_DATABASES:
+                raise EngineError(BAD_ARGUMENTS, f"Cannot drop the {name} database")
             if name not in self.databases:
                 if if_exists:
                     return

@@ -162,3 +162,17 @@ def test_nullable_columns_become_nullable_types(dialect: TimeplusBaseDialect) ->
     assert "optional nullable(string)," in ddl
     assert "tags array(string)," in ddl  # arrays cannot be nullable in Timeplus
     assert "label low_cardinality(nullable(string))" in ddl
+
+
+@pytest.mark.parametrize("type_", [
+    sa.String(collation="utf8mb4_bin"), sa.String(20, collation="en"), sa.Text(collation="de"),
+    sa.Unicode(collation="en"), sa.VARCHAR(collation="en"), tp.String(collation="en"),
+])
+def test_a_collation_is_refused_not_dropped(type_: Any, dialect: TimeplusBaseDialect) -> None:
+    """Timeplus columns have no collation: a created column would compare by bytes silently."""
+    with pytest.raises(exc.CompileError, match="no column collations"):
+        compile_type(type_, dialect)
+    table = sa.Table("t", sa.MetaData(), sa.Column("s", type_))
+    with pytest.raises(exc.CompileError, match="no column collations"):
+        str(CreateTable(table).compile(dialect=dialect))
+    assert compile_type(sa.String(20), dialect) == "string"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
+
 
 def test_system_tables_lists_streams_and_views(api: Any) -> None:
     name = api.create_stream("a int32, b nullable(string)")
@@ -36,3 +38,17 @@ def test_system_columns_have_timeplus_types(api: Any) -> None:
 
 def test_other_system_tables_pass_through(api: Any) -> None:
     assert api.table("SELECT dummy FROM system.one") == [[0]]
+
+
+@pytest.mark.parametrize("name", ["system", "information_schema", "INFORMATION_SCHEMA"])
+def test_the_built_in_databases_cannot_be_created_or_dropped(api: Any, name: str) -> None:
+    """Proton makes these at start: CREATE is 82 (exists), DROP is refused, and nothing changes."""
+    before = api.table("SELECT name FROM system.databases ORDER BY name")
+    created = api.error(api.post("/queries", json={"sql": f"CREATE DATABASE `{name}`"}), 400)
+    assert created["code"] == 82 and name in created["message"]
+    api.sql(f"CREATE DATABASE IF NOT EXISTS `{name}`")  # exists: nothing to do, as in Proton
+    for sql in (f"DROP DATABASE `{name}`", f"DROP DATABASE IF EXISTS `{name}`"):
+        dropped = api.error(api.post("/queries", json={"sql": sql}), 400)
+        assert dropped["code"] == 36, dropped
+    assert api.table("SELECT name FROM system.databases ORDER BY name") == before
+    assert api.table("SELECT 1 FROM system.one") == [[1]]
