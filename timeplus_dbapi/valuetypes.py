@@ -249,6 +249,43 @@ class _Accepted(ValueCheck):
         return _all_of(types, str, *self.kinds) and super().all_ok(values, types)
 
 
+class _Json(ValueCheck):
+    """JSON text, or a mapping that JSON can hold as it is: string keys, finite numbers."""
+
+    def problem(self, value: Any) -> Optional[str]:
+        if isinstance(value, str):
+            return None
+        if not isinstance(value, Mapping):
+            return _wrong_type(value, "a mapping or JSON text")
+        return _json_problem(value, "$")
+
+    def all_ok(self, values: list[Any], types: set[type]) -> bool:
+        return _all_of(types, str) or super().all_ok(values, types)
+
+
+def _json_problem(value: Any, path: str) -> Optional[str]:
+    """What in a JSON document would be stored as something else (None if nothing)."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"key {_short(key)} at {path} is not a string: JSON would store " \
+                    f"{str(key)!r}"
+            found = _json_problem(item, f"{path}.{key}")
+            if found:
+                return found
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = _json_problem(item, f"{path}[{index}]")
+            if found:
+                return found
+    elif isinstance(value, float) and not math.isfinite(value):
+        return f"{value!r} at {path} has no JSON form (it would be stored as text)"
+    elif isinstance(value, int) and not isinstance(value, bool) and \
+            not -(1 << 63) <= value < (1 << 64):
+        return f"{_short(value)} at {path} is beyond 64 bits: JSON would round it"
+    return None
+
+
 def _parses(parser: Callable[[str], Any]) -> Callable[[str], bool]:
     def parses(text: str) -> bool:
         try:
@@ -521,7 +558,7 @@ _SCALARS: dict[str, Callable[[TypeSpec], ValueCheck]] = {
             {label for label, _ in spec.enum_values}.__contains__,
         ),
     ),
-    "json": lambda spec: _Accepted("a mapping or JSON text", (Mapping, str), lambda text: True),
+    "json": lambda spec: _Json(),
 }
 
 

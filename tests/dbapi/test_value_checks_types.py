@@ -91,6 +91,11 @@ MORE_REFUSED = [
     ("ipv6", ipaddress.IPv4Address("1.2.3.4")),
     ("enum8('a' = 1, 'b' = 2)", "c"),
     ("json", 5),
+    ("json", {"a": float("nan")}),  # JSON has no NaN/inf: the server stored the text 'nan'
+    ("json", {"a": [1, {"b": float("-inf")}]}),
+    ("json", {1: 2}),  # object keys are strings: it was stored as {'1': 2}
+    ("json", {"a": {(1, 2): "x"}}),
+    ("json", {"a": 2**64}),  # beyond 64 bits: rounded to a float
     ("date", datetime.datetime(2024, 1, 1, 12, 0)),
     ("date", datetime.date(2149, 6, 7)),
     ("date32", datetime.date(1899, 12, 31)),
