@@ -32,6 +32,9 @@ What the impl does:
 from __future__ import annotations
 
 import re
+import sys
+import types
+from collections.abc import Iterator
 from typing import Any, Optional
 
 import sqlalchemy as sa
@@ -248,3 +251,19 @@ def _rename_column(element: Any, compiler: Any, **kw: Any) -> str:
 
 def setup(plugin: Any) -> None:
     """The ``alembic.plugins`` entry point: importing this module registered the impl."""
+
+
+class _PluginModule(types.ModuleType):
+    """This module, iterable as the one module it is.
+
+    Alembic 1.20+ takes the module an ``alembic.plugins`` entry point loads; Alembic before 1.20
+    (the newest that runs on SQLAlchemy 1.4, e.g. under Superset 6.1) iterates over it instead,
+    and a plain module made ``import alembic`` itself fail with "'module' object is not
+    iterable". Both now call :func:`setup` once.
+    """
+
+    def __iter__(self) -> Iterator[types.ModuleType]:
+        return iter((self,))
+
+
+sys.modules[__name__].__class__ = _PluginModule

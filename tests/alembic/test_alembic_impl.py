@@ -58,6 +58,19 @@ def test_importing_alembic_alone_registers_the_impl() -> None:
     assert done.stdout.strip() == "TimeplusImpl", done.stderr
 
 
+def test_entry_point_loads_under_alembic_before_1_20() -> None:
+    """Alembic < 1.20 (the last on SQLAlchemy 1.4, as Superset 6.1 runs) iterates over what the
+    entry point loads and calls setup() on each item: that must be this module, once."""
+    from importlib.metadata import entry_points
+
+    import sqlalchemy_timeplus.alembic as plugin
+
+    (entry,) = [ep for ep in entry_points(group="alembic.plugins") if ep.name == "timeplus"]
+    loaded = entry.load()
+    assert loaded is plugin
+    assert list(loaded) == [plugin]
+
+
 def test_autogenerate_is_empty_after_create_for_every_type(engine: sa.engine.Engine) -> None:
     metadata = sa.MetaData()
     columns = [sa.Column("id", tp.Int32, primary_key=True)]
