@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from itertools import chain
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any, Callable, Optional
 
 from .converters import parse_datetime, time_zone
@@ -47,6 +47,9 @@ _DATE_RANGES = {"date": DATE_RANGE, "date32": WIDE_DATE_RANGE}
 _NANOSECONDS_END = datetime.datetime(2262, 4, 11, 23, 47, 16, 854775)  # 2**63 - 1 ns, UTC
 # a value this close to a range end is checked exactly, one by one, even on the fast path
 _NEAR_END = datetime.timedelta(days=1)
+# Since Liberia's change on 1972-01-07, every zone's UTC offset is whole minutes; before it,
+# local mean times had seconds (Asia/Kolkata 1900: +05:21:10), which RFC 3339 text drops
+_WHOLE_MINUTE_OFFSETS_SINCE = datetime.datetime(1972, 1, 8)
 
 
 def _all_of(types: set[type], *accepted: type) -> bool:
@@ -401,6 +404,13 @@ class _DateTimes(ValueCheck):
                 f"{moment} UTC is outside the range of {self.name} ({self.low} .. {self.high} "
                 "UTC): the server would store another time"
             )
+        offset = value.utcoffset() if isinstance(value, datetime.datetime) else None
+        if offset is not None and offset % datetime.timedelta(minutes=1):
+            return (
+                f"{_short(value)} has the UTC offset {offset}, with seconds, which the text sent "
+                "cannot hold: the server would store another instant (send value.astimezone("
+                "datetime.timezone.utc))"
+            )
         return None
 
     def all_ok(self, values: list[Any], types: set[type]) -> bool:
@@ -417,7 +427,25 @@ class _DateTimes(ValueCheck):
             first, last = self.instant(ends[0]), self.instant(ends[1])
         except (ValueError, TypeError, OverflowError):
             return False
+        if str not in types and not _offsets_are_whole_minutes(values, first):
+            return False
         return self.low + _NEAR_END <= first and last <= self.high - _NEAR_END
+
+
+def _offsets_are_whole_minutes(values: list[Any], first: datetime.datetime) -> bool:
+    """Whether no datetime can have an offset with seconds (cheap: one look per zone)."""
+    for zone in set(map(_TZINFO, values)):
+        if zone is None:
+            continue
+        if isinstance(zone, datetime.timezone):
+            if zone.utcoffset(None) % datetime.timedelta(minutes=1):
+                return False
+        elif first < _WHOLE_MINUTE_OFFSETS_SINCE:
+            return False
+    return True
+
+
+_TZINFO = attrgetter("tzinfo")
 
 
 class _Arrays(ValueCheck):

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import timeplus_dbapi as db
+
 pytestmark = pytest.mark.integration
 
 UTC = datetime.timezone.utc
@@ -154,16 +156,32 @@ def test_float32_values_read_back_as_the_stored_float32(conn, new_stream):
         assert struct.pack("<d", array[0]) == struct.pack("<d", want) and array[1] is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ingest writes an aware datetime with orjson, which drops the seconds of a UTC offset "
-    "(Asia/Kolkata before 1942 is +05:21:10, sent as +05:21): the stored instant is 10 s off. "
-    "Fix belongs in jsonvalues/valuechecks (owner: values); a per-value offset check costs "
-    "~1 s per 1M datetimes with OPT_PASSTHROUGH_DATETIME, so the cheap form is a design call"))
-def test_an_offset_with_seconds_keeps_its_instant_through_ingest(conn, new_stream):
-    moment = datetime.datetime(1900, 1, 1, tzinfo=ZoneInfo("Asia/Kolkata"))  # LMT +05:21:10
+@pytest.mark.parametrize("odd", [
+    datetime.datetime(1901, 1, 1, tzinfo=ZoneInfo("Asia/Kolkata")),  # Madras time +05:21:10
+    datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone(datetime.timedelta(seconds=30))),
+    datetime.datetime(1937, 6, 1, tzinfo=ZoneInfo("Europe/Amsterdam")),  # +01:19:32
+])
+def test_an_offset_with_seconds_is_refused_and_its_utc_form_kept(conn, new_stream, odd):
+    """RFC 3339 text has whole-minute offsets: +05:21:10 went out as +05:21, 10 s off."""
     name = new_stream([("t", "datetime64(3, 'UTC')")])
     cur = conn.cursor()
-    cur.executemany(f"INSERT INTO {name} (t) VALUES (%s)", [(moment,)])
+    modern = [(datetime.datetime(2024, 1, 1, tzinfo=ZoneInfo("Asia/Kolkata")),)] * 500
+    with pytest.raises(db.DataError, match=r"row 500: .*UTC offset .* with seconds"):
+        cur.executemany(f"INSERT INTO {name} (t) VALUES (%s)", [*modern, (odd,)])
+    cur.execute(f"SELECT count() FROM table({name})")
+    assert cur.fetchone() == (0,)
+    cur.executemany(f"INSERT INTO {name} (t) VALUES (%s)", [(odd.astimezone(UTC),)])
     cur.execute(f"SELECT t FROM table({name})")
     (stored,) = cur.fetchone()
-    assert stored == moment, (stored, moment.astimezone(UTC))
+    assert stored == odd and stored.utcoffset() == datetime.timedelta(0), (stored, odd)
+
+
+def test_modern_zoned_datetimes_are_stored_at_their_instant(conn, new_stream):
+    """Zones' offsets since 1972 are whole minutes (Kathmandu +05:45): sent as they are."""
+    name = new_stream([("i", "int32"), ("t", "datetime64(3, 'UTC')")])
+    values = [datetime.datetime(2024, 3, 1, 12, 0, n, tzinfo=ZoneInfo(zone))
+              for n, zone in enumerate(["Asia/Kathmandu", "Asia/Kolkata", "America/St_Johns"])]
+    cur = conn.cursor()
+    cur.executemany(f"INSERT INTO {name} (i, t) VALUES (%s, %s)", list(enumerate(values)))
+    cur.execute(f"SELECT t FROM table({name}) ORDER BY i")
+    assert [row[0] for row in cur.fetchall()] == values
