@@ -19,9 +19,9 @@ Rejected at translation time (``TranslationError``):
   streaming-only functions (``lag``, ``lags``, ``lag_behind``, ``emit_version``,
   ``date_diff_within``, ``neighbor``), session windows, windows over views, ``hop`` with
   month/quarter/year intervals, table functions other than ``table``/``tumble``/``hop``/
-  ``numbers``/``zeros``, ``FORMAT``/``INTO OUTFILE`` in SELECT, ``DESCRIBE (query)``,
-  ``EPHEMERAL`` columns, ``CREATE EXTERNAL|RANDOM STREAM``, ``ENGINE =`` other than
-  ``Stream``/``Memory``/``MergeTree``, ``CREATE TABLE`` and
+  ``numbers``/``zeros``, ``FORMAT``/``INTO OUTFILE`` in SELECT, ``WITH TOTALS``,
+  ``DESCRIBE (query)``, ``EPHEMERAL`` columns, ``CREATE EXTERNAL|RANDOM STREAM``,
+  ``ENGINE =`` other than ``Stream``/``Memory``/``MergeTree``, ``CREATE TABLE`` and
   statements other than SELECT/CREATE/ALTER STREAM/DROP/INSERT/SHOW/DESCRIBE/USE/
   DELETE/TRUNCATE (DELETE with a subquery in WHERE, TRUNCATE TABLE);
   ALTER STREAM commands other than ADD COLUMN, RENAME COLUMN, MODIFY/REMOVE TTL and

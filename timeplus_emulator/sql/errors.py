@@ -35,3 +35,7 @@ class TranslationError(Exception):
 
     def __repr__(self) -> str:
         return f"TranslationError({self.code}, {self.message!r})"
+
+#: Starts the message of a ``throwIf`` the translator emits to refuse, row by row, a value it
+#: cannot answer as Proton would; the error mapping turns such an error into code 48.
+RUNTIME_REFUSAL = "[emulator] "

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Optional
 
 from timeplus_emulator.sql import types as _types
-from timeplus_emulator.sql.errors import TranslationError
+from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, RUNTIME_REFUSAL, TranslationError
 from timeplus_emulator.sql.functions import (
     BOOL_WRAPPER,
     TYPE_NAME_FUNCTION,
@@ -110,6 +110,7 @@ _DELTA_VIOLATED = re.compile(
     rf"Constraint `{DELTA_CHECK}` .*?violated at row (\d+).*?Column values: _tp_delta = (-?\d+)",
     re.DOTALL,
 )
+_RUNTIME_REFUSAL = re.compile(re.escape(RUNTIME_REFUSAL) + r"([^':]*)")
 _UNKNOWN_FUNCTION = re.compile(r"Function with name `([^`]+)` does not exist")
 _UNKNOWN_IDENTIFIER = re.compile(r"Unknown expression identifier `([^`]+)`")
 _TYPE_WORD = re.compile(
@@ -133,6 +134,9 @@ def to_timeplus_error(
     if delta is not None:  # the words of Proton's collapsing merge check, as code 117
         return 117, (f"Incorrect data: _tp_delta = {delta.group(2)} at row {delta.group(1)} "
                      "(must be 1 or -1)")
+    refusal = _RUNTIME_REFUSAL.search(ch_message)
+    if refusal is not None:  # a throwIf the translator emitted to refuse a value (48)
+        return NOT_IMPLEMENTED, refusal.group(1)
     message = ch_message.strip()
     previous = None
     while previous != message:

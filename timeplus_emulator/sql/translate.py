@@ -92,6 +92,7 @@ def translate(
     if PLACEHOLDER_PREFIX in sql:
         tokens = [_defuse_placeholder_text(t) for t in tokens]
     _refuse_query_parameters(tokens)
+    _refuse_totals(tokens)
     _check_brackets(tokens)
     refuse_words(tokens)
     ctx = Context(resolve_view=resolve_view, cte_names=collect_cte_names(tokens),
@@ -156,6 +157,15 @@ def _refuse_query_parameters(tokens: list[Token]) -> None:
             raise TranslationError(
                 NOT_IMPLEMENTED, f"query parameters ({{{tokens[i + 1].text}:...}}) are not "
                 "supported: the REST API has no way to pass their values")
+
+
+def _refuse_totals(tokens: list[Token]) -> None:
+    """``GROUP BY ... WITH TOTALS``: ClickHouse sends the totals row apart from the data, and
+    a query result over the REST API has no place for it (it would be lost silently)."""
+    for i, tok in enumerate(tokens[:-1]):
+        if tok.is_word("WITH") and tokens[i + 1].is_word("TOTALS"):
+            raise TranslationError(NOT_IMPLEMENTED, "WITH TOTALS is not supported by the "
+                                   "emulator: a query result has no place for the totals row")
 
 
 def _strip_semicolon(tokens: list[Token]) -> list[Token]:
