@@ -35,31 +35,47 @@ HISTORICAL_QUERY_MODE = "table"
 _TO_DATETIME = "to_datetime({col})"
 
 
-def _interval_bucket(minutes: int) -> str:
-    return f"to_start_of_interval({_TO_DATETIME}, interval {minutes} minute)"
+def _interval_bucket(count: int, unit: str) -> str:
+    """Buckets of ``count`` units. Hours are wall-clock hours counted from local midnight (a
+    6-hour bucket on a DST day can last 5 or 7 hours); seconds and minutes divide the day."""
+    return f"to_start_of_interval({_TO_DATETIME}, interval {count} {unit})"
 
 
 def _truncate(function: str, *extra_args: str) -> str:
     return f"{function}({', '.join((_TO_DATETIME, *extra_args))})"
 
 
+def _week_ending(week_start_mode: str) -> str:
+    """The last day of the week that contains the value (a date): its first day plus 6 days."""
+    return f"date_add(day, 6, {_truncate('to_start_of_week', week_start_mode)})"
+
+
 # Superset/ISO-8601 time grain -> expression template ("{col}" is the column). Every bucket goes
-# through to_datetime() first so date, datetime and datetime64 columns all work.
+# through to_datetime() first so date, datetime and datetime64 columns all work; buckets follow
+# the column's time zone (a day starts at local midnight, also on DST days). All 21 grains of
+# Superset 6.1's TimeGrain.
 TIME_GRAIN_EXPRESSIONS: dict[Optional[str], str] = {
     None: "{col}",
     "PT1S": "to_start_of_second(to_datetime64({col}, 3))",
+    "PT5S": _interval_bucket(5, "second"),
+    "PT30S": _interval_bucket(30, "second"),
     "PT1M": _truncate("to_start_of_minute"),
-    "PT5M": _interval_bucket(5),
-    "PT10M": _interval_bucket(10),
-    "PT15M": _interval_bucket(15),
-    "PT30M": _interval_bucket(30),
+    "PT5M": _interval_bucket(5, "minute"),
+    "PT10M": _interval_bucket(10, "minute"),
+    "PT15M": _interval_bucket(15, "minute"),
+    "PT30M": _interval_bucket(30, "minute"),
+    "PT0.5H": _interval_bucket(30, "minute"),
     "PT1H": _truncate("to_start_of_hour"),
+    "PT6H": _interval_bucket(6, "hour"),
     "P1D": _truncate("to_start_of_day"),
     "P1W": _truncate("to_start_of_week", "1"),  # ISO week, starting Monday
     "1969-12-29T00:00:00Z/P1W": _truncate("to_start_of_week", "1"),  # week starting Monday
     "1969-12-28T00:00:00Z/P1W": _truncate("to_start_of_week", "0"),  # week starting Sunday
+    "P1W/1970-01-03T00:00:00Z": _week_ending("0"),  # Sunday..Saturday, labelled Saturday
+    "P1W/1970-01-04T00:00:00Z": _week_ending("1"),  # Monday..Sunday, labelled Sunday
     "P1M": _truncate("to_start_of_month"),
     "P3M": _truncate("to_start_of_quarter"),
+    "P0.25Y": _truncate("to_start_of_quarter"),
     "P1Y": _truncate("to_start_of_year"),
 }
 

@@ -26,9 +26,24 @@ from sqlalchemy_timeplus.superset_sql import (
 
 MOMENT = dt.datetime(2024, 2, 29, 13, 47, 59, 987654)
 
-# Hand-computed starts of each bucket: name -> function of a naive datetime.
+
+def _midnight(t: dt.datetime) -> dt.datetime:
+    return dt.datetime(t.year, t.month, t.day)
+
+
+# Hand-computed starts of each bucket: name -> function of a naive (wall-clock) datetime.
 EXPECTED_BUCKETS: dict[str, Callable[[dt.datetime], dt.datetime]] = {
     "PT1S": lambda t: t.replace(microsecond=0),
+    "PT5S": lambda t: t.replace(second=t.second - t.second % 5, microsecond=0),
+    "PT30S": lambda t: t.replace(second=t.second - t.second % 30, microsecond=0),
+    "PT0.5H": lambda t: t.replace(minute=t.minute - t.minute % 30, second=0, microsecond=0),
+    "PT6H": lambda t: t.replace(hour=t.hour - t.hour % 6, minute=0, second=0, microsecond=0),
+    # weeks ending Saturday (Sunday..Saturday) and ending Sunday (Monday..Sunday): the last day
+    "P1W/1970-01-03T00:00:00Z": lambda t: (
+        _midnight(t) + dt.timedelta(days=6 - (t.weekday() + 1) % 7)
+    ),
+    "P1W/1970-01-04T00:00:00Z": lambda t: _midnight(t) + dt.timedelta(days=6 - t.weekday()),
+    "P0.25Y": lambda t: dt.datetime(t.year, 3 * ((t.month - 1) // 3) + 1, 1),
     "PT1M": lambda t: t.replace(second=0, microsecond=0),
     "PT5M": lambda t: t.replace(minute=t.minute - t.minute % 5, second=0, microsecond=0),
     "PT10M": lambda t: t.replace(minute=t.minute - t.minute % 10, second=0, microsecond=0),
@@ -54,6 +69,21 @@ SAMPLE_TIMES = [
     dt.datetime(2024, 3, 4, 23, 59, 59, 1000),  # Monday
     dt.datetime(2023, 12, 31, 23, 29, 30, 500000),  # new year's eve, Sunday
     dt.datetime(2024, 7, 1, 12, 14, 0),  # first day of Q3
+    dt.datetime(2024, 3, 9, 17, 59, 34, 999000),  # Saturday
+]
+
+# Wall-clock times on the DST days of 2024 in Europe/Berlin (31 March: 02:00 -> 03:00, 23
+# hours; 27 October: 03:00 -> 02:00, 25 hours), none of them ambiguous or skipped. Buckets are
+# wall-clock: a 6-hour bucket starts at local 00/06/12/18 even when it lasts 5 or 7 hours.
+DST_TIMES = [
+    dt.datetime(2024, 3, 31, 1, 59, 59, 500000),
+    dt.datetime(2024, 3, 31, 3, 0, 4),
+    dt.datetime(2024, 3, 31, 5, 59, 31),
+    dt.datetime(2024, 3, 31, 6, 0, 0),
+    dt.datetime(2024, 3, 31, 23, 45, 0),
+    dt.datetime(2024, 10, 27, 1, 30, 0),
+    dt.datetime(2024, 10, 27, 3, 30, 29),
+    dt.datetime(2024, 10, 27, 6, 10, 0),
 ]
 
 
@@ -196,6 +226,35 @@ def test_time_grain_buckets_datetime64_column(
     assert [_naive(v) for v in got] == expected
 
 
+@pytest.fixture
+def zoned_stream(connection: Any) -> Iterator[str]:
+    """The DST_TIMES as wall-clock values of a Berlin (DST) and a Kolkata (UTC+05:30) column."""
+    name = f"superset_dst_{uuid.uuid4().hex[:10]}"
+    columns = [
+        ("berlin", "datetime64(3, 'Europe/Berlin')"),
+        ("kolkata", "datetime64(3, 'Asia/Kolkata')"),
+    ]
+    connection.client.create_stream(name, columns)
+    texts = [t.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] for t in DST_TIMES]
+    rows = [[text, text] for text in texts]
+    assert connection.client.ingest(name, ["berlin", "kolkata"], rows) == len(rows)
+    try:
+        yield name
+    finally:
+        connection.client.delete_stream(name, if_exists=True)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("grain", sorted(EXPECTED_BUCKETS))
+@pytest.mark.parametrize("column", ["berlin", "kolkata"])
+def test_time_grain_buckets_on_dst_days_in_the_column_zone(
+    connection: Any, zoned_stream: str, grain: str, column: str
+) -> None:
+    expression = TIME_GRAIN_EXPRESSIONS[grain].format(col=column)
+    got = _column(connection, f"SELECT {expression} FROM table({zoned_stream}) ORDER BY berlin")
+    assert [_naive(v) for v in got] == [EXPECTED_BUCKETS[grain](t) for t in DST_TIMES]
+
+
 @pytest.mark.integration
 @pytest.mark.parametrize("grain", ["PT1M", "PT15M", "PT1H", "P1D", "P1W", "P1M", "P3M", "P1Y"])
 @pytest.mark.parametrize("column", ["d", "dt"])
@@ -224,7 +283,7 @@ def test_group_by_a_grain_counts_rows(connection: Any, time_stream: str) -> None
     assert got == [
         (dt.datetime(2023, 12, 1), 1),
         (dt.datetime(2024, 2, 1), 1),
-        (dt.datetime(2024, 3, 1), 2),
+        (dt.datetime(2024, 3, 1), 3),
         (dt.datetime(2024, 7, 1), 1),
     ]
 
