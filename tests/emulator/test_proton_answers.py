@@ -63,3 +63,12 @@ def test_best_effort_year_filled_in_is_refused_row_by_row(api: Any) -> None:
     message = refusal(api, "SELECT parse_datetime_best_effort(s) FROM "
                            "(SELECT array_join(['01:01', 'Jan 5']) AS s)")
     assert "without a year" in message
+
+
+def test_best_effort_column_name_is_the_call(api: Any) -> None:
+    stream = api.query("SELECT parse_datetime_best_effort('01:01:01')")
+    try:
+        assert stream.rows() == [["2000-01-01 01:01:01"]]
+        assert [c["name"] for c in stream.header] == ["parse_datetime_best_effort('01:01:01')"]
+    finally:
+        stream.close()

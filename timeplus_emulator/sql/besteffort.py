@@ -28,20 +28,26 @@ YEAR_FILLING = frozenset(
 )
 _TIME_ONLY = r"^\s*\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([aApP][mM])?\s*$"
 _UNIX_TIME = r"^\s*\d{10}(\.\d+)?\s*$"
+#: The helper function: (plain result, result with 2000 put in front of a time, text) -> the
+#: second, or refused; the plain result is only there to give the column Proton's name.
+YEAR_2000 = "__tp_year_2000"
 _MESSAGE = (RUNTIME_REFUSAL + "parse_datetime_best_effort of a text without a year is not "
             "supported by the emulator (Proton fills in the year 2000, chDB the current year)")
 
 
 def year_2000_call(ch_name: str, arg_texts: list[str]) -> str:
-    """The ClickHouse text of ``ch_name(args)`` answering as Proton for texts without a year."""
+    """The ClickHouse text of ``ch_name(args)`` answering as Proton for texts without a year,
+    without its closing parenthesis (the column name shows the plain call)."""
     text = arg_texts[0].strip()
     rest = "".join("," + arg for arg in arg_texts[1:])
-    call = f"{ch_name}({text}{rest})"
-    at_2000 = f"{ch_name}(concat('2000-01-01 ', {text}){rest})"
-    time_only = f"match({text}, {quote_string(_TIME_ONLY)})"
-    year = f"toYear({call})"
-    filled = (f"ifNull({year} BETWEEN toYear(now()) - 1 AND toYear(now()) + 1 "
-              f"AND position({text}, toString({year})) = 0 "
-              f"AND NOT match({text}, {quote_string(_UNIX_TIME)}) AND NOT {time_only}, 0)")
-    refuse = f"throwIf({filled}, {quote_string(_MESSAGE)})"
-    return f"if(ifNull({time_only}, 0), {at_2000}, tupleElement(({call}, {refuse}), 1))"
+    dated = f"if(match({text}, {quote_string(_TIME_ONLY)}), concat('2000-01-01 ', {text}), {text})"
+    return f"{YEAR_2000}({ch_name}({text}{rest}), {ch_name}({dated}{rest}), {text}"
+
+
+def year_2000_ddl() -> str:
+    """``CREATE FUNCTION`` of the helper that :func:`year_2000_call` calls."""
+    filled = (f"ifNull(toYear(r) BETWEEN toYear(now()) - 1 AND toYear(now()) + 1 "
+              f"AND position(x, toString(toYear(r))) = 0 "
+              f"AND NOT match(x, {quote_string(_UNIX_TIME)}), 0)")
+    return (f"CREATE OR REPLACE FUNCTION {YEAR_2000} AS (plain, r, x) -> "
+            f"tupleElement((r, throwIf({filled}, {quote_string(_MESSAGE)})), 1)")

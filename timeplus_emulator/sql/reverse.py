@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Optional
 
 from timeplus_emulator.sql import types as _types
+from timeplus_emulator.sql.besteffort import YEAR_2000, year_2000_ddl
 from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, RUNTIME_REFUSAL, TranslationError
 from timeplus_emulator.sql.functions import (
     BOOL_WRAPPER,
@@ -56,19 +57,25 @@ def to_timeplus_column_name(ch_name: str) -> str:
     out: list[str] = []
     cast_depth: Optional[int] = None
     depth = 0
-    dropped: list[int] = []  # depths of the translator's bool wrappers being left out
+    dropped: list[int] = []  # depths of the translator's wrappers being left out
+    skipping = False  # inside a wrapper's arguments after its first one
     for i, tok in enumerate(tokens):
         text = tok.text
-        if tok.text == BOOL_WRAPPER and tokens[i + 1].is_op("("):
+        if tok.text in _WRAPPERS and tokens[i + 1].is_op("("):
             dropped.append(depth)
             tokens[i + 2] = tokens[i + 2]._replace(pre=tok.pre + tokens[i + 2].pre)
             continue
-        if tok.is_op("(") and tokens[i - 1].text == BOOL_WRAPPER:
+        if tok.is_op("(") and tokens[i - 1].text in _WRAPPERS:
             depth += 1
             continue
         if tok.is_op(")") and dropped and dropped[-1] == depth - 1:
             depth -= 1
             dropped.pop()
+            skipping = False
+            continue
+        if skipping or (tok.is_op(",") and dropped and dropped[-1] == depth - 1):
+            skipping = True  # the wrapper's other arguments are not in Proton's name
+            depth += 1 if tok.is_op("(") else -1 if tok.is_op(")") else 0
             continue
         if tok.kind is Kind.IDENT and tokens[i + 1].is_op("(") and not tokens[i - 1].is_op("."):
             if text in _CAST_NAMES and cast_depth is None:
@@ -110,6 +117,7 @@ _DELTA_VIOLATED = re.compile(
     rf"Constraint `{DELTA_CHECK}` .*?violated at row (\d+).*?Column values: _tp_delta = (-?\d+)",
     re.DOTALL,
 )
+_WRAPPERS = frozenset({BOOL_WRAPPER, YEAR_2000})  # names show their first argument only
 _RUNTIME_REFUSAL = re.compile(re.escape(RUNTIME_REFUSAL) + r"([^':]*)")
 _UNKNOWN_FUNCTION = re.compile(r"Function with name `([^`]+)` does not exist")
 _UNKNOWN_IDENTIFIER = re.compile(r"Unknown expression identifier `([^`]+)`")
@@ -216,6 +224,7 @@ def helper_function_ddl() -> tuple[str, ...]:
     return (
         f"CREATE OR REPLACE FUNCTION {BOOL_WRAPPER} AS (x) -> toBool(x)",
         f"CREATE OR REPLACE FUNCTION {TYPE_NAME_FUNCTION} AS (x) -> {type_name}",
+        year_2000_ddl(),
     )
 
 

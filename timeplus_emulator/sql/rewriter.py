@@ -502,8 +502,8 @@ class Rewriter:
         if name in fn.PARAMETRIC_TAIL and len(texts) > base_count:
             params = ",".join(texts[base_count:]).strip()
             return f"{resolved.ch_name}({params})(" + ",".join(texts[:base_count]), True
-        if resolved.ch_name in YEAR_FILLING and texts:  # the caller adds the last ")"
-            return year_2000_call(resolved.ch_name, texts)[:-1], False
+        if resolved.ch_name in YEAR_FILLING and texts:
+            return year_2000_call(resolved.ch_name, texts), False
         if resolved.ch_name in HIGHER_ORDER_FUNCTIONS and len(args) >= 2:
             texts[0] = self._function_argument(args[0], texts[0])
         return resolved.ch_name + "(" + ",".join(texts), resolved.aggregate
