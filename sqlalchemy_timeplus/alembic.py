@@ -213,7 +213,8 @@ class TimeplusImpl(DefaultImpl):
         """A rename is RENAME COLUMN; type, nullability and default changes rebuild the stream."""
         if kw.get("comment", False) is not False:
             raise CommandError(f"cannot set a comment on {table_name}.{column_name}: "
-                               "Timeplus has no column comments")
+                               "Timeplus sets column comments only when a stream "
+                               "is created")
         changes: dict[str, Any] = {}
         if kw.get("type_") is not None:
             changes["type_"] = kw["type_"]

@@ -76,8 +76,8 @@ class TimeplusBaseDialect(default.DefaultDialect):
     max_identifier_length = 255
     requires_name_normalize = False
     supports_alter = False
-    supports_comments = False
-    inline_comments = False
+    supports_comments = True  # column COMMENT and the stream's COMMENT, set at creation
+    inline_comments = True
     supports_sequences = False
     sequences_optional = False
     supports_native_boolean = True

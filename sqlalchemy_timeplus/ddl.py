@@ -36,7 +36,7 @@ from sqlalchemy.sql import compiler
 from sqlalchemy.sql import ddl as sa_ddl
 from sqlalchemy.sql.elements import ClauseElement
 
-from timeplus_dbapi.ddl import MUTABLE, index_sql
+from timeplus_dbapi.ddl import MUTABLE, column_clauses, index_sql
 from timeplus_dbapi.literals import render_literal
 
 from . import types as tp
@@ -139,6 +139,8 @@ def stream_arguments(ddl_compiler: TimeplusDDLCompiler, table: schema.Table) -> 
         default = ddl_compiler.get_column_default_string(column)
         if default is not None:
             entry["default"] = default
+        if column.comment:
+            entry["comment"] = column.comment
         columns.append(entry)
     keys = primary_key_columns(table)
     return {
@@ -245,10 +247,8 @@ class TimeplusDDLCompiler(compiler.DDLCompiler):
         arguments = stream_arguments(self, table)
         columns = []
         for column in arguments["columns"]:
-            text = f"{self.preparer.quote(column['name'])} {column['type']}"
-            if "default" in column:
-                text += f" DEFAULT {column['default']}"
-            columns.append(text)
+            clauses = column_clauses(column.get("default"), column.get("comment"))
+            columns.append(f"{self.preparer.quote(column['name'])} {column['type']}{clauses}")
         columns.extend(index_sql(i) for i in arguments["indexes"] or ())
         exists = "IF NOT EXISTS " if getattr(create, "if_not_exists", False) else ""
         kind = "MUTABLE STREAM" if is_mutable(table) else "STREAM"
@@ -336,7 +336,7 @@ class TimeplusDDLCompiler(compiler.DDLCompiler):
         raise exc.CompileError("Timeplus cannot change a stream's comment after creation")
 
     def visit_set_column_comment(self, create: Any, **kw: Any) -> str:
-        raise exc.CompileError("Timeplus has no column comments")
+        raise exc.CompileError("Timeplus sets a column's comment only when the stream is created")
 
 
 def view_arguments(ddl_compiler: TimeplusDDLCompiler, create: CreateView) -> dict[str, Any]:

@@ -189,21 +189,21 @@ def column_info(column: Mapping[str, Any]) -> dict[str, Any]:
         return _column(name, sqltypes.NullType(), bool(column.get("nullable")), None)
     value_spec, wrapped = split_nullable(spec)
     nullable = wrapped or bool(column.get("nullable"))
-    return _column(
-        name, type_from_spec(value_spec), nullable, _default_text(column.get("default"), value_spec)
-    )
+    default = _default_text(column.get("default"), value_spec)
+    return _column(name, type_from_spec(value_spec), nullable, default, column.get("comment"))
 
 
 def _column(
-    name: str, type_: TypeEngine[Any], nullable: bool, default: Optional[str]
+    name: str, type_: TypeEngine[Any], nullable: bool, default: Optional[str], comment: Any = None
 ) -> dict[str, Any]:
+    """A ``ReflectedColumn``; the server's empty comment is no comment."""
     return {
         "name": name,
         "type": type_,
         "nullable": nullable,
         "default": default,
         "autoincrement": False,
-        "comment": None,
+        "comment": str(comment) if comment else None,
     }
 
 

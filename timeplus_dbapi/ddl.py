@@ -15,7 +15,14 @@ from .errors import ProgrammingError
 from .literals import quote_identifier, render_literal
 from .typesystem import TypeParseError, TypeSpec, parse_type
 
-__all__ = ["ColumnDefinition", "StreamDefinition", "create_view_sql", "drop_sql", "index_sql"]
+__all__ = [
+    "ColumnDefinition",
+    "StreamDefinition",
+    "column_clauses",
+    "create_view_sql",
+    "drop_sql",
+    "index_sql",
+]
 
 MUTABLE = "mutable"  # the mode of a Timeplus Enterprise mutable stream (CREATE MUTABLE STREAM)
 
@@ -34,17 +41,26 @@ def index_sql(index: Mapping[str, Any]) -> str:
     return text
 
 
+def column_clauses(default: Optional[str], comment: Optional[str]) -> str:
+    """What follows a column's type in CREATE STREAM: `` DEFAULT expr`` and `` COMMENT '...'``."""
+    text = f" DEFAULT {default}" if default is not None else ""
+    return text + (f" COMMENT {render_literal(comment)}" if comment else "")
+
+
 @dataclass(frozen=True)
 class ColumnDefinition:
     name: str
     type: TypeSpec
     default: Optional[str] = None
+    comment: Optional[str] = None  # COMMENT '...' (docs append-stream.md; set at creation)
 
     @classmethod
     def build(cls, item: Union[Mapping[str, Any], Sequence[Any]]) -> ColumnDefinition:
+        comment = None
         if isinstance(item, Mapping):
             name, type_text = item.get("name"), item.get("type")
             default, nullable = item.get("default"), bool(item.get("nullable"))
+            comment = item.get("comment")
         elif isinstance(item, Sequence) and not isinstance(item, str) and len(item) == 2:
             (name, type_text), default, nullable = item, None, False
         else:
@@ -55,19 +71,23 @@ class ColumnDefinition:
             spec = parse_type(type_text)
         except TypeParseError as exc:
             raise ProgrammingError(f"column {name!r}: {exc}") from None
+        if comment is not None and not isinstance(comment, str):
+            raise ProgrammingError(f"column {name!r}: a comment must be a string, not {comment!r}")
         if nullable and not spec.is_nullable:
             spec = TypeSpec("nullable", (spec,))
-        return cls(name, spec, None if default is None else str(default))
+        return cls(name, spec, None if default is None else str(default), comment or None)
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"name": self.name, "type": str(self.type)}
         if self.default is not None:
             body["default"] = self.default
+        if self.comment:
+            body["comment"] = self.comment
         return body
 
     def to_sql(self) -> str:
-        default = f" DEFAULT {self.default}" if self.default is not None else ""
-        return f"{quote_identifier(self.name)} {self.type}{default}"
+        clauses = column_clauses(self.default, self.comment)
+        return f"{quote_identifier(self.name)} {self.type}{clauses}"
 
 
 @dataclass(frozen=True)

@@ -374,6 +374,8 @@ def _column_ddl(column: Any) -> str:
     text = f"{quote_name(column['name'])} {col_type}"
     if column.get("default") not in (None, ""):
         text += f" DEFAULT {column['default']}"
+    if column.get("comment"):
+        text += f" COMMENT {quote_string(str(column['comment']))}"
     if column.get("codec"):
         text += f" CODEC({column['codec']})"
     return text

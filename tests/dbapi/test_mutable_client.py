@@ -43,3 +43,24 @@ def test_client_creates_a_mutable_stream_and_cursor_deletes(
         cur.execute(f"SELECT count() FROM table({name})")
         assert cur.fetchall() == [(0,)]
         conn.client.delete_stream(name)
+
+
+def test_column_comments_in_both_definitions(profile_dsn: str) -> None:
+    """A column's ``comment`` goes into the REST StreamDef (cloud) and the SQL (enterprise)."""
+    definition = StreamDefinition.build("c", [{"name": "a", "type": "int8", "comment": "x'y"}])
+    assert definition.to_sql() == "CREATE STREAM `c` (`a` int8 COMMENT 'x\\'y')"
+    assert definition.to_json()["columns"] == [{"name": "a", "type": "int8", "comment": "x'y"}]
+    with pytest.raises(db.ProgrammingError, match="comment must be a string"):
+        StreamDefinition.build("c", [{"name": "a", "type": "int8", "comment": 5}])
+    name = f"cc_{uuid.uuid4().hex[:10]}"
+    with db.connect(profile_dsn) as conn:
+        created = conn.client.create_stream(
+            name, [{"name": "a", "type": "int8", "comment": "first\ncolumn"},
+                   {"name": "b", "type": "string"}])
+        try:
+            columns = conn.client.get_stream(name)["columns"]
+            assert [(c["name"], c.get("comment")) for c in columns][:2] == [
+                ("a", "first\ncolumn"), ("b", "")]
+            assert created["name"] == name
+        finally:
+            conn.client.delete_stream(name)
