@@ -72,3 +72,31 @@ def test_best_effort_column_name_is_the_call(api: Any) -> None:
         assert [c["name"] for c in stream.header] == ["parse_datetime_best_effort('01:01:01')"]
     finally:
         stream.close()
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        # Proton's UTF-8 slice stops at the first character, then takes `length` of them
+        ("substring_utf8('hello', -7, 3)", "hel"),
+        ("substring_utf8('hello, привет', -14, 5)", "hello"),
+        ("substring_utf8('привет', -10, 2)", "пр"),
+        ("substring_utf8('hello', -7, -1)", ""),  # -1 + 5 - 7 characters: none
+        ("substring_utf8('hello', -2, 5)", "lo"),  # inside the string: as before
+        ("substring_utf8('hello', -7)", "hello"),
+        ("substring('hello', -7, 3)", "h"),  # bytes: Proton cuts the window too
+    ],
+)
+def test_substring_utf8_before_the_start(api: Any, expression: str, value: str) -> None:
+    assert one_value(api, f"SELECT {expression}") == value
+
+
+def test_substring_utf8_over_a_column_keeps_its_name(api: Any) -> None:
+    stream = api.query("SELECT substring_utf8(s, -1 - number, 5) FROM (SELECT 'hello' AS s, "
+                       "number FROM numbers(7)) ORDER BY number")
+    try:
+        assert stream.rows() == [["o"], ["lo"], ["llo"], ["ello"], ["hello"], ["hello"],
+                                 ["hello"]]
+        assert stream.header[0]["name"] == "substring_utf8(s, minus(-1, number), 5)"
+    finally:
+        stream.close()

@@ -18,6 +18,7 @@ from typing import Optional
 
 from timeplus_emulator.sql.allowlist import is_refused_function
 from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, UNKNOWN_FUNCTION, TranslationError
+from timeplus_emulator.sql.legacy import SUBSTRING_UTF8
 
 # Timeplus name → ClickHouse name where the mechanical rule does not apply.
 EXCEPTIONS: dict[str, str] = {
@@ -149,6 +150,7 @@ BOOL_WRAPPER = "__tp_bool"
 TYPE_NAME_FUNCTION = "__tp_type_name"
 INTERNAL_FUNCTIONS: dict[str, Optional[str]] = {
     BOOL_WRAPPER: None, TYPE_NAME_FUNCTION: "to_type_name",
+    SUBSTRING_UTF8: "substring_utf8",
 }
 # Functions whose result type is the common supertype of (some of) their arguments: a
 # ``bool`` argument there must stay UInt8, since chDB's supertype of Bool and UInt8 is Bool

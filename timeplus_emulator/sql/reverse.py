@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import Optional
 
 from timeplus_emulator.sql import types as _types
-from timeplus_emulator.sql.besteffort import YEAR_2000, year_2000_ddl
 from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, RUNTIME_REFUSAL, TranslationError
 from timeplus_emulator.sql.functions import (
     BOOL_WRAPPER,
@@ -20,6 +19,7 @@ from timeplus_emulator.sql.functions import (
     is_clickhouse_function,
     to_timeplus_function_name,
 )
+from timeplus_emulator.sql.legacy import YEAR_2000, substring_utf8_ddl, year_2000_ddl
 from timeplus_emulator.sql.tokens import Kind, quote_string, tokenize, unquote
 
 _CAST_NAMES = frozenset({"CAST", "_CAST", "accurateCast", "accurateCastOrNull", "toTypeName"})
@@ -225,6 +225,7 @@ def helper_function_ddl() -> tuple[str, ...]:
         f"CREATE OR REPLACE FUNCTION {BOOL_WRAPPER} AS (x) -> toBool(x)",
         f"CREATE OR REPLACE FUNCTION {TYPE_NAME_FUNCTION} AS (x) -> {type_name}",
         year_2000_ddl(),
+        substring_utf8_ddl(),
     )
 
 

@@ -23,7 +23,6 @@ from timeplus_emulator.sql.allowlist import (
     check_setting,
     setting_values,
 )
-from timeplus_emulator.sql.besteffort import YEAR_FILLING, year_2000_call
 from timeplus_emulator.sql.booleans import (
     all_bool_elements,
     bool_branches,
@@ -40,6 +39,7 @@ from timeplus_emulator.sql.errors import (
     TranslationError,
 )
 from timeplus_emulator.sql.intervals import shorthand_interval
+from timeplus_emulator.sql.legacy import SUBSTRING_UTF8, YEAR_FILLING, year_2000_call
 from timeplus_emulator.sql.model import STAR_MARKER, Source, Window, placeholder
 from timeplus_emulator.sql.tokens import Kind, Token, name_of, quote_string, tokenize, unquote
 from timeplus_emulator.sql.types import (
@@ -504,6 +504,8 @@ class Rewriter:
             return f"{resolved.ch_name}({params})(" + ",".join(texts[:base_count]), True
         if resolved.ch_name in YEAR_FILLING and texts:
             return year_2000_call(resolved.ch_name, texts), False
+        if resolved.ch_name == "substringUTF8" and len(texts) == 3:
+            return SUBSTRING_UTF8 + "(" + ",".join(texts), False
         if resolved.ch_name in HIGHER_ORDER_FUNCTIONS and len(args) >= 2:
             texts[0] = self._function_argument(args[0], texts[0])
         return resolved.ch_name + "(" + ",".join(texts), resolved.aggregate

@@ -1,11 +1,13 @@
-"""Best-effort datetime parsing of a text without a year, as Proton answers it.
+"""Functions whose answer changed between Proton's ClickHouse base (~22.8) and chDB 26.9.
 
-Owns: the rewrite of ``parse_datetime*_best_effort*`` calls (and ``to_time``, which is one).
+Owns: the helper functions (``CREATE FUNCTION``, run by the engine) and call rewrites that give
+Proton's answer, each with the reason:
 
-Proton's parser (ClickHouse ~22.8) fills a missing year with 2000, a missing month and day
-with 1: ``parse_datetime_best_effort('01:01:01')`` is ``2000-01-01 01:01:01``. chDB 26.9
-fills the current year instead (the year before, for a month and day still ahead), and
-has no setting for the old behaviour. The rewrite:
+**Best-effort datetime parsing of a text without a year** (``parse_datetime*_best_effort*``,
+and ``to_time``, which is one). Proton's parser (ClickHouse ~22.8) fills a missing year with
+2000, a missing month and day with 1: ``parse_datetime_best_effort('01:01:01')`` is
+``2000-01-01 01:01:01``. chDB 26.9 fills the current year instead (the year before, for a
+month and day still ahead), and has no setting for the old behaviour. The rewrite:
 
 * a text that is only a time of day (``hh:mm[:ss[.f]] [am|pm]``) is parsed with
   ``2000-01-01`` put in front, which is exactly what Proton computes;
@@ -14,6 +16,13 @@ has no setting for the old behaviour. The rewrite:
   in: chDB cannot tell, so the emulator refuses the row (code 48, through
   :data:`~timeplus_emulator.sql.errors.RUNTIME_REFUSAL`) rather than answer another year.
   Ten-digit numbers are Unix timestamps in both and pass.
+
+**substring_utf8(s, offset, length) with a negative offset before the start.** Proton's
+UTF-8 source stops at the first character and takes ``length`` characters from there:
+``substring_utf8('hello', -7, 3)`` is ``hel`` (a negative length counts from the end as
+usual: ``length + chars - offset`` characters, none if that is not positive). chDB cuts the
+window ``[-7, -4)`` instead and answers ``h``. Byte ``substring`` and arrays cut the window in
+both, and so do two-argument calls.
 """
 
 from __future__ import annotations
@@ -51,3 +60,14 @@ def year_2000_ddl() -> str:
               f"AND NOT match(x, {quote_string(_UNIX_TIME)}), 0)")
     return (f"CREATE OR REPLACE FUNCTION {YEAR_2000} AS (plain, r, x) -> "
             f"tupleElement((r, throwIf({filled}, {quote_string(_MESSAGE)})), 1)")
+
+
+SUBSTRING_UTF8 = "__tp_substring_utf8"  # (s, offset, length) as Proton's substring_utf8
+
+
+def substring_utf8_ddl() -> str:
+    """``CREATE FUNCTION`` of the three-argument ``substring_utf8`` with Proton's answer."""
+    before = "off < 0 AND -off > lengthUTF8(s)"
+    length = f"if({before}, if(len < 0, greatest(len + lengthUTF8(s) + off, 0), len), len)"
+    return (f"CREATE OR REPLACE FUNCTION {SUBSTRING_UTF8} AS (s, off, len) -> "
+            f"substringUTF8(s, if({before}, 1, off), {length})")
