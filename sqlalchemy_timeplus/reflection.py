@@ -238,15 +238,31 @@ def _unquote(name: str) -> str:
 
 
 def index_infos(stream: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Reflected secondary indexes of a mutable stream, read from its ``create_query``
+    """Reflected secondary indexes of a mutable stream: the stream object's
+    ``secondary_indexes`` (Enterprise OpenAPI ``SecondaryIndex``: name, columns, unique,
+    storing) where the server sends them, else read from its ``create_query``
     (``INDEX name (cols) [UNIQUE] [STORING (cols)]``); none for other streams."""
     if not is_mutable_stream(stream):
         return []
+    listed = stream.get("secondary_indexes")
+    if isinstance(listed, list) and all(_is_index_object(i) for i in listed):
+        return [_index_info(i["name"], list(i["columns"]), bool(i.get("unique")),
+                            list(i.get("storing") or [])) for i in listed]
     found = []
     for match in _INDEX_CLAUSE.finditer(str(stream.get("create_query") or "")):
         if match.group(1) is None:
             continue  # a quoted name or a string
-        options = {"timeplus_storing": _names(match.group(4))} if match.group(4) else {}
-        found.append({"name": _unquote(match.group(1)), "column_names": _names(match.group(2)),
-                      "unique": bool(match.group(3)), "dialect_options": options})
+        storing = _names(match.group(4)) if match.group(4) else []
+        found.append(_index_info(_unquote(match.group(1)), _names(match.group(2)),
+                                 bool(match.group(3)), storing))
     return found
+
+
+def _is_index_object(item: Any) -> bool:
+    return isinstance(item, Mapping) and isinstance(item.get("name"), str) and isinstance(
+        item.get("columns"), list) and all(isinstance(c, str) for c in item["columns"])
+
+
+def _index_info(name: str, columns: list[str], unique: bool, storing: list[str]) -> dict[str, Any]:
+    options = {"timeplus_storing": [str(c) for c in storing]} if storing else {}
+    return {"name": name, "column_names": columns, "unique": unique, "dialect_options": options}

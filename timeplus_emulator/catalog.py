@@ -108,7 +108,9 @@ class StreamInfo:
             "engine": self.engine,
             "mode": self.mode,
             "primary_key": ", ".join(self.primary_key),
-            **({"indexes": [dict(i) for i in self.indexes]} if self.mode == "mutable" else {}),
+            # the Enterprise OpenAPI Stream's field ("only available for mutable stream")
+            **({"secondary_indexes": [dict(i) for i in self.indexes]}
+               if self.mode == "mutable" else {}),
             "columns": columns,
             "ttl": self.ttl_expression or "",
             "ttl_expression": self.ttl_expression or "",

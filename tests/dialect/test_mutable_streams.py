@@ -183,3 +183,20 @@ def test_index_reflection_reads_back_any_quoted_names(names: list[str], unique: 
     assert index_infos(stream) == [{
         "name": names[0], "column_names": names[1:3], "unique": unique,
         "dialect_options": {"timeplus_storing": names[3:]}}]
+
+
+def test_index_reflection_prefers_the_secondary_indexes_field() -> None:
+    """A server that lists ``secondary_indexes`` (Enterprise OpenAPI) is read from that list;
+    a malformed list falls back to the ``create_query`` text."""
+    query = "CREATE MUTABLE STREAM s (k int32, v string, INDEX q (v)) PRIMARY KEY (k)"
+    listed = [{"name": "by_v", "columns": ["v"], "unique": True, "storing": ["k"]},
+              {"name": "plain", "columns": ["v", "k"]}]
+    assert index_infos({"mode": "mutable", "create_query": query,
+                        "secondary_indexes": listed}) == [
+        {"name": "by_v", "column_names": ["v"], "unique": True,
+         "dialect_options": {"timeplus_storing": ["k"]}},
+        {"name": "plain", "column_names": ["v", "k"], "unique": False, "dialect_options": {}}]
+    from_text = [{"name": "q", "column_names": ["v"], "unique": False, "dialect_options": {}}]
+    broken = {"mode": "mutable", "create_query": query, "secondary_indexes": [{"name": "x"}]}
+    assert index_infos(broken) == from_text
+    assert index_infos({"create_query": query, "secondary_indexes": None}) == from_text

@@ -84,13 +84,14 @@ def test_truncate_empties_both_kinds_and_keeps_the_stream(ent: Any) -> None:
 def test_indexes_are_kept_altered_and_shown(ent: Any) -> None:
     name = _mutable(ent, ", INDEX sidx_nv (name, vendor) UNIQUE STORING (price), "
                          "FAMILY f1 (price)")
-    assert ent.get(f"/streams/{name}").json()["indexes"] == [
+    assert ent.get(f"/streams/{name}").json()["secondary_indexes"] == [
         {"name": "sidx_nv", "columns": ["name", "vendor"], "unique": True,
          "storing": ["price"]}]
     ent.sql(f"ALTER STREAM {name} ADD INDEX sidx_v (vendor)")
     ent.sql(f"ALTER STREAM {name} MATERIALIZE INDEX sidx_v WITH CLEAR")
     ent.sql(f"ALTER STREAM {name} DROP INDEX sidx_nv")
-    assert [i["name"] for i in ent.get(f"/streams/{name}").json()["indexes"]] == ["sidx_v"]
+    listed = ent.get(f"/streams/{name}").json()["secondary_indexes"]
+    assert [i["name"] for i in listed] == ["sidx_v"]
     created = ent.table(f"SHOW CREATE STREAM {name}")[0][0]
     assert "CREATE MUTABLE STREAM" in created and "INDEX `sidx_v` (`vendor`)" in created
     assert "PRIMARY KEY (`id`)" in created
@@ -138,3 +139,26 @@ def test_delete_with_a_bad_condition_is_refused_on_both_kinds(ent: Any) -> None:
         response = ent.post("/queries", json={"sql": f"DELETE FROM {name} WHERE nope = 1"})
         body = ent.error(response, 400)
         assert body["code"] == 47 and "nope" in body["message"], body
+
+
+def test_rest_stream_definition_has_no_mutable_mode(api: Any, ent: Any) -> None:
+    """POST /streams (the cloud spec's StreamDef) knows modes append, changelog, changelog_kv and
+    versioned_kv only; Enterprise has no POST /streams (DDL goes to /queries)."""
+    body = {"name": unique("m"), "columns": [{"name": "id", "type": "int32"}],
+            "mode": "mutable", "primary_key": "id"}
+    refused = api.post("/streams", json=body)
+    assert refused.status_code == 400, refused.text
+    assert "mutable" in refused.text
+    assert api.get(f"/streams/{body['name']}").status_code == 404
+    assert ent.post("/streams", json=body).status_code in (404, 405)
+
+
+def test_stream_object_lists_secondary_indexes(ent: Any) -> None:
+    """GET /streams/{name}: ``secondary_indexes`` as the Enterprise OpenAPI's SecondaryIndex
+    (name, columns, unique, storing), only on a mutable stream."""
+    name = _mutable(ent, ", INDEX by_v (vendor, name) UNIQUE STORING (price)")
+    assert ent.get(f"/streams/{name}").json()["secondary_indexes"] == [
+        {"name": "by_v", "columns": ["vendor", "name"], "unique": True, "storing": ["price"]}]
+    plain = unique("n")
+    ent.sql(f"CREATE STREAM {plain} (id int32)")
+    assert "secondary_indexes" not in ent.get(f"/streams/{plain}").json()

@@ -161,7 +161,7 @@ def test_mutable_streams_survive_restart(tmp_path: Path) -> None:
     with _cli(data_dir, "--profile", "enterprise") as base:
         stream = requests.get(base + "/streams/m", timeout=10).json()
         assert stream["mode"] == "mutable"
-        assert [i["name"] for i in stream["indexes"]] == ["by_v", "by_kv"]
+        assert [i["name"] for i in stream["secondary_indexes"]] == ["by_v", "by_kv"]
         assert _table(base, "SELECT k, v FROM table(m) ORDER BY k") == [[1, "c"], [2, "b"]]
         _table(base, "INSERT INTO m (k, v) VALUES (2, 'd')")  # still keyed after the restart
         assert _table(base, "SELECT k, v FROM table(m) ORDER BY k") == [[1, "c"], [2, "d"]]
