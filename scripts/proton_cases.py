@@ -19,7 +19,8 @@ In scope: ``.sql`` files with a ``.reference`` file, without shell templates
 ``distributed``, ``race``. ``select sleep(n)`` statements are answered ``0`` without
 running them (the emulator stores rows synchronously; the tests sleep for Proton's
 asynchronous ingest). ``SET a = b`` is not sent (the REST API has no session): the script
-remembers it and adds it to the SETTINGS of the file's later SELECTs.
+checks its values with ``SELECT 1 SETTINGS a = b``, remembers it and adds it to the SETTINGS
+of the file's later SELECTs.
 
     python scripts/proton_cases.py /work/proton-tests/tests/queries_ported/0_stateless \\
         --sample 300 --json /tmp/cases.json [--list wrong] [--only NAME...]
@@ -55,6 +56,7 @@ _SLEEP = re.compile(r"^\s*select\s+sleep(?:_each_row)?\s*\(\s*[\d.]+\s*\)\s*$", 
 _SET = re.compile(r"^\s*set\s+(?!role\b)(.*)$", re.I | re.S)
 _SET_ITEM = re.compile(r"(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|[^,]+)")
 _NOT_SUPPORTED = 48
+_ECHO = re.compile(r"--\s*\{\s*(echo|echoOn|echoOff)\s*\}")
 
 
 @dataclass
@@ -271,17 +273,24 @@ def select_files(directory: Path, sample: Optional[int], only: list[str]) -> lis
 
 
 def apply_session(sql: str, session: dict[str, str]) -> Optional[str]:
-    """The statement to send: a ``SET a = b[, ...]`` is remembered (None: nothing to send),
+    """The statement to send: a ``SET a = b[, ...]`` is remembered and becomes the probe
+    ``SELECT 1 SETTINGS a = b`` (the server judges the values, as it would judge the SET),
     and a SELECT gets the remembered settings in its SETTINGS clause, as a session would."""
     match = _SET.match(sql)
     if match:
+        probe = "SELECT 1"
         for name, value in _SET_ITEM.findall(match.group(1)):
             session[name.lower()] = value.strip()
-        return None
+            probe = merge_settings(probe, name.lower(), value.strip())
+        return SetProbe(probe)
     if is_select(sql):
         for name, value in session.items():
             sql = merge_settings(sql, name, value)
     return sql
+
+
+class SetProbe(str):
+    """The query checking a ``SET`` statement's values; its rows are not output."""
 
 
 def run_statement(cursor: Any, sql: str, deadline: float) -> list[str]:
@@ -290,7 +299,7 @@ def run_statement(cursor: Any, sql: str, deadline: float) -> list[str]:
         return ["0"]
     remaining = max(1.0, deadline - time.monotonic())
     cursor.execute(sql, idle_timeout=remaining)
-    if not cursor.description:
+    if not cursor.description or isinstance(sql, SetProbe):
         return []
     specs = [parse_result_type(str(column[1])) for column in cursor.description]
     lines = []
@@ -303,9 +312,23 @@ def run_statement(cursor: Any, sql: str, deadline: float) -> list[str]:
 
 def _echo_state(raw: str, echo: bool) -> bool:
     """clickhouse-test's ``-- { echo }``/``{ echoOn }``/``{ echoOff }``: print the queries."""
-    for match in re.finditer(r"--\s*\{\s*(echo|echoOn|echoOff)\s*\}", raw):
+    for match in re.finditer(_ECHO, raw):
         echo = match.group(1) != "echoOff"
     return echo
+
+
+def echo_lines(raw: str, echo: bool) -> tuple[list[str], bool]:
+    """The lines clickhouse-client echoes for one statement's text, and the echo state after it.
+
+    When the statement's own text turns echo on, printing starts at that directive: the
+    comments before it (``-- Tags: ...`` at the top of a file) are not echoed."""
+    after = _echo_state(raw, echo)
+    if not after:
+        return [], after
+    if not echo:
+        starts = [m.start() for m in re.finditer(_ECHO, raw) if m.group(1) != "echoOff"]
+        raw = raw[starts[-1]:]
+    return raw.strip().split("\n"), after
 
 
 def _error_code(error: Exception) -> Optional[int]:
@@ -328,9 +351,8 @@ def _run_statements(conn: Any, path: Path, deadline: float) -> Outcome:
     session: dict[str, str] = {}
     echo = False
     for statement in split_statements(path.read_text(errors="replace")):
-        echo = _echo_state(statement.raw, echo)
-        if echo:
-            output.extend(statement.raw.strip().split("\n"))
+        echoed, echo = echo_lines(statement.raw, echo)
+        output.extend(echoed)
         try:
             sql = apply_session(statement.sql, session)
             if sql is not None:

@@ -100,3 +100,17 @@ def test_substring_utf8_over_a_column_keeps_its_name(api: Any) -> None:
         assert stream.header[0]["name"] == "substring_utf8(s, minus(-1, number), 5)"
     finally:
         stream.close()
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        # Proton's json_value gives an object or array as its JSON text (chDB: '')
+        ("json_value('{\"hello\":1}', '$')", '{"hello":1}'),
+        ("json_value('{\"a\":[\"x\",\"y\"]}', '$.a')", '["x","y"]'),
+        ("json_value('{\"a\":{\"b\":\"!\"}}', '$.a')", '{"b":"!"}'),
+        ("json_value('{\"a\":\"x\"}', '$.a')", "x"),
+    ],
+)
+def test_json_value_of_an_object_is_its_text(api: Any, expression: str, value: str) -> None:
+    assert one_value(api, f"SELECT {expression}") == value

@@ -39,7 +39,10 @@ def test_statements_split_at_top_level_semicolons_with_error_hints() -> None:
 
 def test_set_statements_become_settings_of_later_selects() -> None:
     session: dict[str, str] = {}
-    assert cases.apply_session("SET a = 1, b = 'x'", session) is None
+    probe = cases.apply_session("SET a = 1, b = 'x'", session)
+    # the server judges the values (SET max_threads = nan is an error), rows not printed
+    assert isinstance(probe, cases.SetProbe)
+    assert set(probe.removeprefix("SELECT 1 SETTINGS ").split(", ")) == {"a=1", "b='x'"}
     query = cases.apply_session("SELECT 1", session)
     assert query.startswith("SELECT 1 SETTINGS ")
     assert set(query.removeprefix("SELECT 1 SETTINGS ").split(", ")) == {"a=1", "b='x'"}
@@ -68,3 +71,11 @@ def test_echo_directives_toggle_printing() -> None:
     assert cases._echo_state("-- { echo }\nSELECT 1;", False) is True
     assert cases._echo_state("-- { echoOff }\nSELECT 1;", True) is False
     assert cases._echo_state("SELECT 1;", True) is True
+
+
+def test_echo_starts_at_the_directive_not_at_the_file_header() -> None:
+    raw = "-- Tags: no-fasttest\n\n-- { echo }\nSELECT 1; -- note"
+    assert cases.echo_lines(raw, False) == (["-- { echo }", "SELECT 1; -- note"], True)
+    assert cases.echo_lines("-- before\nSELECT 2;", True) == (["-- before", "SELECT 2;"], True)
+    assert cases.echo_lines("-- { echoOff }\nSELECT 3;", True) == ([], False)
+    assert cases.echo_lines("SELECT 4;", False) == ([], False)
