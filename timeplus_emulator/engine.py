@@ -413,9 +413,7 @@ class Engine:
         info = self.stream(stmt.database, stmt.name)
         if info.view_target_of is not None:
             raise EngineError(NOT_IMPLEMENTED, f"Cannot insert into materialized view {info.name}")
-        body = stmt.body_ch.replace(STAR_MARKER, self.star_except(stmt.sources))
-        for index, source in enumerate(stmt.sources):
-            body = body.replace(placeholder(index), self.source_sql(source, None, None))
+        body = self.historical_sql(stmt.body_ch, stmt.sources)
         columns = stmt.columns
         if columns is None and (stmt.select is not None or _is_values(body)):
             columns = self._implicit_columns(info, body if stmt.select is not None else None)
@@ -442,6 +440,14 @@ class Engine:
         return user if width == len(user) else None
 
     # ----------------------------------------------------------------- sources
+    def historical_sql(self, text: str, sources: tuple[Source, ...]) -> str:
+        """``text`` with its source placeholders (and ``*`` markers) filled in, every source
+        read whole (INSERT ... SELECT, DELETE's subqueries)."""
+        text = text.replace(STAR_MARKER, self.star_except(sources))
+        for index, source in enumerate(sources):
+            text = text.replace(placeholder(index), self.source_sql(source, None, None))
+        return text
+
     def source_sql(self, source: Source, after_sn: Optional[int], upto_sn: Optional[int],
                    window_range: Optional[WindowRange] = None, compact: bool = False) -> str:
         """The FROM item (alias included) standing in for ``source``.

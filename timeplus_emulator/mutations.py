@@ -10,7 +10,8 @@ Proton, has none of them: code 48 naming the feature).
 * ``DELETE`` on a normal stream returns at once and is applied by a background thread, as
   Timeplus documents ("asynchronous"): the stream's table is rebuilt without the matching
   rows (``Log`` has no mutations) while its ingest lock is held, keeping ``_tp_sn``. Only
-  rows ingested before the DELETE returned are candidates.
+  rows ingested before the DELETE returned are candidates; subqueries in the condition
+  (``table()`` reads, filled in by :meth:`Engine.historical_sql`) are evaluated then.
 * ``TRUNCATE STREAM`` empties the table; the sequence numbers go on from where they were.
 * Index commands change metadata only (the emulator scans; it has no index to build).
 """
@@ -31,6 +32,10 @@ from timeplus_emulator.sql.tokens import quote_name
 
 logger = logging.getLogger(__name__)
 
+#: Timeplus (a ClickHouse 22-23 fork) has no correlated subqueries; chDB runs them in a SELECT,
+#: so the count and the rebuild of a DELETE turn them off (chDB's mutations refuse them too).
+_NOT_CORRELATED = " SETTINGS allow_correlated_subqueries = 0"
+
 
 def require_enterprise(engine: Engine, feature: str) -> None:
     """Refuse ``feature`` outside the enterprise profile (code 48)."""
@@ -47,12 +52,13 @@ def delete_rows(engine: Engine, stmt: DeleteStatement) -> int:
     if info.view_target_of is not None:
         raise EngineError(NOT_IMPLEMENTED, f"Cannot delete from materialized view {info.name}")
     table = engine.ch_table(info.database, info.name)
-    check = f"SELECT count() FROM {table} WHERE {stmt.where_ch}"
+    where = engine.historical_sql(stmt.where_ch, stmt.sources)
+    check = f"SELECT count() FROM {table} WHERE {where}{_NOT_CORRELATED}"
     if info.mode != "mutable":
         engine.run_ddl(check)  # a bad condition is refused now, not in the background
         upto = engine.clock(info).last  # rows ingested later are not deleted
         worker = threading.Thread(target=_delete_in_background,
-                                  args=(engine, info, f"_tp_sn <= {upto} AND ({stmt.where_ch})"),
+                                  args=(engine, info, f"_tp_sn <= {upto} AND ({where})"),
                                   name=f"delete-{info.name}", daemon=True)
         worker.start()
         return 0
@@ -61,7 +67,7 @@ def delete_rows(engine: Engine, stmt: DeleteStatement) -> int:
             count = int(engine.backend.query(check, "CSV").strip() or 0)
         except EngineError as exc:
             raise engine.public_error(exc) from None
-        engine.run_ddl(f"DELETE FROM {table} WHERE {stmt.where_ch}")
+        engine.run_ddl(f"DELETE FROM {table} WHERE {where}")
     return count
 
 
@@ -83,7 +89,7 @@ def _rebuild_without(engine: Engine, info: StreamInfo, where_ch: str) -> None:
         engine.run_ddl(f"CREATE TABLE {scratch} AS {table}")
         try:
             engine.run_ddl(f"INSERT INTO {scratch} SELECT * FROM {table} "
-                           f"WHERE NOT ifNull(({where_ch}), false)")
+                           f"WHERE NOT ifNull(({where_ch}), false){_NOT_CORRELATED}")
             engine.run_ddl(f"EXCHANGE TABLES {table} AND {scratch}")
         finally:
             engine.run_ddl(f"DROP TABLE IF EXISTS {scratch}")

@@ -200,3 +200,26 @@ def test_index_reflection_prefers_the_secondary_indexes_field() -> None:
     broken = {"mode": "mutable", "create_query": query, "secondary_indexes": [{"name": "x"}]}
     assert index_infos(broken) == from_text
     assert index_infos({"create_query": query, "secondary_indexes": None}) == from_text
+
+
+def test_delete_where_in_a_subquery_over_a_table_read(ent_engine: sa.engine.Engine) -> None:
+    """``delete().where(col.in_(select(...)))`` with the subquery reading ``tp.table(...)``
+    deletes by it; a bare stream there (a streaming read) is refused, naming table()."""
+    name = _name()
+    product, metadata = _products(name)
+    gone = sa.Table(f"{name}_gone", metadata, sa.Column("id", sa.Integer))
+    metadata.create_all(ent_engine)
+    table = product.__table__
+    try:
+        with ent_engine.begin() as conn:
+            conn.execute(sa.insert(table), [{"id": i, "name": f"n{i}", "vendor": "v",
+                                             "price": 1.0} for i in (1, 2, 3)])
+            conn.execute(sa.insert(gone), [{"id": 2}, {"id": 3}])
+            stored = tp.table(gone)
+            conn.execute(sa.delete(table).where(
+                table.c.id.in_(sa.select(stored.c.id).where(stored.c.id > 2))))
+            assert conn.execute(sa.select(table.c.id).order_by(table.c.id)).all() == [(1,), (2,)]
+            with pytest.raises(sa.exc.NotSupportedError, match=rf"table\({gone.name}\)"):
+                conn.execute(sa.delete(table).where(table.c.id.in_(sa.select(gone.c.id))))
+    finally:
+        metadata.drop_all(ent_engine)

@@ -23,7 +23,8 @@ Rejected at translation time (``TranslationError``):
   ``DESCRIBE (query)``, ``EPHEMERAL`` columns, ``CREATE EXTERNAL|RANDOM STREAM``,
   ``ENGINE =`` other than ``Stream``/``Memory``/``MergeTree``, ``CREATE TABLE`` and
   statements other than SELECT/CREATE/ALTER STREAM/DROP/INSERT/SHOW/DESCRIBE/USE/
-  DELETE/TRUNCATE (DELETE with a subquery in WHERE, TRUNCATE TABLE);
+  DELETE/TRUNCATE (a DELETE subquery reading a stream without ``table()``, TRUNCATE
+  TABLE);
   ALTER STREAM commands other than ADD COLUMN, RENAME COLUMN, MODIFY/REMOVE TTL and
   MODIFY SETTING logstore_* (with Proton's messages, see :mod:`alter`).
 * 48/46/81/62 — whatever :mod:`~timeplus_emulator.sql.allowlist` does not list: functions

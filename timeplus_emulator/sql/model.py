@@ -193,6 +193,7 @@ class DeleteStatement:
     database: Optional[str]
     name: str
     where_ch: str
+    sources: tuple[Source, ...] = ()  # streams its subqueries read (placeholders in where_ch)
 
 
 @dataclass(frozen=True)

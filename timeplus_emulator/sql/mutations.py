@@ -2,10 +2,13 @@
 ``sql-truncate-stream.md``).
 
 Owns: parsing both statements. The WHERE condition of DELETE is translated like any
-expression (functions allow-listed, no subqueries, no trailing clause such as SETTINGS or
-FORMAT) and kept in parentheses; whether the stream takes it, and how
-(synchronously on a mutable stream, in the background on a normal one), is the
-executor's business (:mod:`timeplus_emulator.mutations`).
+expression (functions allow-listed, no trailing clause such as SETTINGS or FORMAT) and kept
+in parentheses. Its subqueries (``IN (SELECT ...)``, scalar) are translated as any SELECT;
+the streams they read are ``sources``, and each must be read with ``table(s)``: a bare
+stream there is a streaming read, which a one-shot DELETE cannot wait for, and Timeplus
+documents no other reading of it (code 48). Whether the stream takes the condition, and how
+(synchronously on a mutable stream, in the background on a normal one), is the executor's
+business (:mod:`timeplus_emulator.mutations`).
 """
 
 from __future__ import annotations
@@ -28,16 +31,18 @@ def parse_delete(cur: TokenCursor, ctx: Context) -> Statement:
     start, end = cur.pos, len(cur.toks) - 1
     if start == end:
         raise cur.error("a condition")
-    if any(t.is_word("SELECT") for t in cur.toks[start:end]):
-        raise TranslationError(NOT_IMPLEMENTED, "DELETE with a subquery in WHERE is not "
-                               "supported by the emulator")
     clause = top_level_index(cur.toks, start, end, *_CLAUSES)
     if clause is not None:
         raise TranslationError(SYNTAX_ERROR, f"Syntax error: DELETE takes one condition after "
                                f"WHERE, not {cur.toks[clause].upper}")
     where = Rewriter(cur.toks, ctx).rewrite(start, end, allow_from=False).strip()
+    streaming = next((s for s in ctx.sources if not s.historical), None)
+    if streaming is not None:
+        raise TranslationError(NOT_IMPLEMENTED, f"DELETE reads stream {streaming.name} in a "
+                               f"subquery: read it as table({streaming.name}) (a streaming read "
+                               "in DELETE is not supported by the emulator)")
     # parenthesized: whatever the rewriter renders stays one expression in every statement
-    return DeleteStatement(database, name, f"({where})")
+    return DeleteStatement(database, name, f"({where})", tuple(ctx.sources))
 
 
 def parse_truncate(cur: TokenCursor, ctx: Context) -> Statement:

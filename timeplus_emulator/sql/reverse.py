@@ -120,7 +120,8 @@ _DELTA_VIOLATED = re.compile(
 _WRAPPERS = frozenset({BOOL_WRAPPER, YEAR_2000})  # names show their first argument only
 _RUNTIME_REFUSAL = re.compile(re.escape(RUNTIME_REFUSAL) + r"([^':]*)")
 _UNKNOWN_FUNCTION = re.compile(r"Function with name `([^`]+)` does not exist")
-_UNKNOWN_IDENTIFIER = re.compile(r"Unknown expression identifier `([^`]+)`")
+_UNKNOWN_IDENTIFIER = re.compile(r"Unknown expression identifier `([^`]+)`|"
+                                 r"Resolved identifier '([^']+)' in parent scope")
 _TYPE_WORD = re.compile(
     r"\b(U?Int(?:8|16|32|64|128|256)|Float(?:32|64)|BFloat16|String|FixedString|DateTime64|"
     r"DateTime|Date32|Decimal(?:32|64|128|256)?|LowCardinality|Nullable|Enum8|Enum16|UUID|"
@@ -166,7 +167,10 @@ def to_timeplus_error(
         return 46, f"Unknown function {to_timeplus_function_name(unknown_function.group(1))}"
     unknown_column = _UNKNOWN_IDENTIFIER.search(message)
     if unknown_column is not None:
-        return 47, f"Missing columns: '{unknown_column.group(1)}' while processing query"
+        # an outer column in a subquery (correlated, where chDB has them turned off): Proton
+        # has no correlated subqueries, so the name is missing there too
+        name = unknown_column.group(1) or unknown_column.group(2)
+        return 47, f"Missing columns: '{name}' while processing query"
     message = _TYPE_WORD.sub(lambda m: to_timeplus_type(m.group(1)), message)
     message = _WORD.sub(_function_word, message)
     message = _TABLE_WORD.sub(lambda m: ("S" if m.group(1) == "T" else "s") + "tream" + m.group(2),
