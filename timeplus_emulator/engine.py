@@ -235,6 +235,15 @@ class Engine:
             return None
         return view.query
 
+    def star_columns(self, database: Optional[str], name: str) -> Optional[list[str]]:
+        """The columns ``*`` shows of a stream, in order (the translator's lookup for
+        ``SELECT *`` over ``JOIN ... USING``); None for views and unknown names."""
+        info = self.streams.get((database or "default", name))
+        if info is None:
+            return None
+        shown = [c.name for c in info.columns if c.default_kind not in ("ALIAS", "MATERIALIZED")]
+        return shown if info.is_table else [*shown, "_tp_time"]
+
     # ----------------------------------------------------------------- DDL
     def create_database(self, name: str, if_not_exists: bool) -> None:
         with self.lock:

@@ -77,7 +77,7 @@ Runner = Union[SelectRunner, StaticRunner]
 def translate_sql(engine: Engine, sql: str) -> Statement:
     """Translate with this engine's view definitions; errors become :class:`EngineError`."""
     try:
-        return translate(sql, resolve_view=engine.view_query)
+        return translate(sql, resolve_view=engine.view_query, stream_columns=engine.star_columns)
     except TranslationError as exc:
         raise EngineError(exc.code, exc.message) from None
 

@@ -114,3 +114,35 @@ def test_substring_utf8_over_a_column_keeps_its_name(api: Any) -> None:
 )
 def test_json_value_of_an_object_is_its_text(api: Any, expression: str, value: str) -> None:
     assert one_value(api, f"SELECT {expression}") == value
+
+
+def test_star_over_join_using_in_another_order_is_refused(api: Any) -> None:
+    # Proton lists a, b, c (the left side's order); chDB's analyzer listed b, a, c
+    message = refusal(api, "SELECT * FROM (SELECT 1 AS a, 2 AS b) AS x JOIN "
+                           "(SELECT 2 AS b, 3 AS c) AS y USING (b)")
+    assert "USING" in message
+
+
+def test_star_over_join_using_in_the_same_order_runs(api: Any) -> None:
+    stream = api.query("SELECT * FROM (SELECT 2 AS b, 1 AS a) AS x JOIN "
+                       "(SELECT 2 AS b, 3 AS c) AS y USING (b)")
+    try:
+        assert stream.rows() == [[2, 1, 3]]
+        assert [c["name"] for c in stream.header] == ["b", "a", "c"]
+    finally:
+        stream.close()
+
+
+def test_star_over_join_using_reads_stream_columns_from_the_catalog(api: Any) -> None:
+    key_first = api.create_stream("k int, v string")
+    key_second = api.create_stream("v string, k int")
+    api.sql(f"INSERT INTO {key_first} (k, v) VALUES (1, 'a')")
+    api.sql(f"INSERT INTO {key_second} (v, k) VALUES ('b', 1)")
+    rows = api.table(f"SELECT * EXCEPT (_tp_time) FROM table({key_first}) AS l "
+                     f"JOIN table({key_second}) AS r USING (k)")
+    assert [row[:3] for row in rows] == [[1, "a", "b"]]
+    refusal(api, f"SELECT * FROM table({key_second}) AS l JOIN table({key_first}) AS r "
+                 "USING (k)")
+    # qualified stars keep each side's order: not refused
+    assert api.table(f"SELECT l.v, r.* EXCEPT (_tp_time) FROM table({key_second}) AS l "
+                     f"JOIN table({key_first}) AS r USING (k)") == [["b", 1, "a"]]

@@ -50,6 +50,7 @@ from timeplus_emulator.sql.types import (
 
 ViewResolver = Callable[[Optional[str], str], Optional[str]]
 SystemTableSql = Callable[[str, str], Optional[str]]
+StreamColumns = Callable[[Optional[str], str], Optional[list[str]]]
 
 # Bare words that may be followed by "(" without being a function call.
 NOT_FUNCTIONS = frozenset(
@@ -104,6 +105,7 @@ class Context:
     format_data: str = ""  # raw data after INSERT ... FORMAT name
     hide_reserved: bool = False  # SETTINGS asterisk_include_reserved_columns = false
     bool_results: bool = False  # type bool results as Proton does (see booleans.py)
+    stream_columns: Optional[StreamColumns] = None  # what * shows of a stream (joinorder.py)
 
 
 def match_paren(tokens: list[Token], open_index: int) -> int:
@@ -180,6 +182,9 @@ class Rewriter:
 
         Ranges in ``to_bool`` (ascending, inside ``[start, end)``) come out typed bool.
         """
+        from timeplus_emulator.sql.joinorder import check_star_using  # it imports this module
+
+        check_star_using(self.toks, start, end, self.ctx.stream_columns)
         scope = Scope()
         self.ctx.scopes.append(scope)
         try:

@@ -40,7 +40,13 @@ from timeplus_emulator.sql.model import (
     UseStatement,
 )
 from timeplus_emulator.sql.mutations import parse_delete, parse_truncate
-from timeplus_emulator.sql.rewriter import Context, Rewriter, collect_cte_names, top_level_index
+from timeplus_emulator.sql.rewriter import (
+    Context,
+    Rewriter,
+    StreamColumns,
+    collect_cte_names,
+    top_level_index,
+)
 from timeplus_emulator.sql.select import SelectTranslator
 from timeplus_emulator.sql.tokens import Kind, Token, quote_string, tokenize, unquote
 
@@ -61,6 +67,7 @@ def translate(
     *,
     resolve_view: Optional[ViewResolver] = None,
     system_table_sql: Optional[SystemTableSql] = None,
+    stream_columns: Optional[StreamColumns] = None,
 ) -> Statement:
     """Translate one Timeplus SQL statement for the chDB-backed engine.
 
@@ -77,7 +84,9 @@ def translate(
     tables are listed in ``SelectStatement.system_tables``; they pass through
     unchanged unless ``system_table_sql(database, table)`` returns a replacement
     FROM item such as ``(SELECT ... FROM system.tables WHERE ...)`` — the translator
-    appends the alias (the user's, else the table name).
+    appends the alias (the user's, else the table name). ``stream_columns(database, name)``
+    returns the columns ``*`` shows of a stream (None if unknown), for ``SELECT *`` over
+    ``JOIN ... USING`` (:mod:`joinorder`).
 
     ``INSERT ... FORMAT <name>`` keeps everything after the format name verbatim (it is
     data, never tokenized).
@@ -96,7 +105,8 @@ def translate(
     _check_brackets(tokens)
     refuse_words(tokens)
     ctx = Context(resolve_view=resolve_view, cte_names=collect_cte_names(tokens),
-                  system_table_sql=system_table_sql, format_data=data)
+                  system_table_sql=system_table_sql, format_data=data,
+                  stream_columns=stream_columns)
     try:
         return _dispatch(tokens, ctx)
     except RecursionError:

@@ -45,9 +45,9 @@ def test_two_streams_joined_are_flagged() -> None:
 
 
 def test_two_streams_in_table_mode_are_fine() -> None:
-    st_ = select("SELECT * FROM a JOIN b USING k SETTINGS query_mode='table'")
+    st_ = select("SELECT k FROM a JOIN b USING k SETTINGS query_mode='table'")
     assert st_.query_mode_table and not st_.streaming
-    assert st_.ch_sql == f"SELECT * {STAR_MARKER} FROM __TP_SOURCE_0__ JOIN __TP_SOURCE_1__ USING k"
+    assert st_.ch_sql == "SELECT k FROM __TP_SOURCE_0__ JOIN __TP_SOURCE_1__ USING k"
 
 
 def test_historical_source_and_settings_are_stripped() -> None:
@@ -414,3 +414,34 @@ def test_insert_select_keeps_comparison_types() -> None:
     statement = translate("INSERT INTO t (f) SELECT a > 1 FROM table(s)")
     assert isinstance(statement, InsertStatement)
     assert statement.body_ch == "SELECT a > 1 FROM __TP_SOURCE_0__"
+
+
+@pytest.mark.parametrize(
+    ("sql", "columns", "refused"),
+    [
+        ("SELECT * FROM a JOIN b USING k", {}, True),  # a's columns unknown
+        ("SELECT * FROM a JOIN b USING k", {"a": ["k", "v"]}, False),
+        ("SELECT * FROM a AS x LEFT JOIN b USING (k, v)", {"a": ["k", "v", "w"]}, False),
+        ("SELECT * FROM a JOIN b USING (v, k)", {"a": ["k", "v"]}, True),  # another order
+        ("SELECT * FROM a JOIN b USING k", {"a": ["v", "k"]}, True),
+        ("SELECT * FROM table(a) JOIN b USING k", {"a": ["v", "k"]}, True),
+        ("SELECT *, 1 FROM numbers(2) AS n JOIN b USING number", {}, False),
+        ("SELECT * FROM (SELECT 1 AS k, 2 AS v) JOIN b USING k", {}, False),
+        ("SELECT * FROM (SELECT 2 AS v, 1 AS k) JOIN b USING k", {}, True),
+        ("SELECT * FROM a JOIN b USING k JOIN c USING k", {"a": ["k"]}, True),  # chained
+        ("SELECT a.*, b.v FROM a JOIN b USING k", {}, False),  # qualified stars keep order
+        ("SELECT k FROM (SELECT * FROM a JOIN b USING k)", {}, True),  # nested levels too
+        ("SELECT 1 UNION ALL SELECT * FROM a JOIN b USING k", {}, True),
+    ],
+)
+def test_star_over_join_using_needs_protons_column_order(
+        sql: str, columns: dict[str, list[str]], refused: bool) -> None:
+    def lookup(database: object, name: str) -> object:
+        return columns.get(name)
+
+    if not refused:
+        select(sql, stream_columns=lookup)
+        return
+    with pytest.raises(TranslationError) as caught:
+        select(sql, stream_columns=lookup)
+    assert caught.value.code == 48
