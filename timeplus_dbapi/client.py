@@ -307,6 +307,11 @@ class TimeplusClient(ClientBase):
     def stream_stats(self, name: str) -> dict[str, Any]:
         return dict(self._json("GET", f"v1beta2/streams/{path_segment(name)}/stats") or {})
 
+    def analyze_sql(self, sql: str) -> dict[str, Any]:
+        """``POST /sqlanalyze``: how the server reads ``sql`` without running it
+        (``is_streaming``, ``query_type``, ``has_aggr``...)."""
+        return dict(self._json("POST", "v1beta2/sqlanalyze", json_body={"sql": sql}) or {})
+
     def create_stream(
         self,
         name: str,

@@ -60,7 +60,7 @@ if ! "$VENV/bin/python" -c 'import superset, sys; sys.exit(not superset.__versio
     "$VENV/bin/pip" install -q "apache-superset==6.1.*" -c scripts/superset/constraints.txt
 fi
 # cachetools and rich are imported by Superset 6.1 but missing from its wheel's requirements.
-"$VENV/bin/pip" install -q -c scripts/superset/constraints.txt -e ".[emulator,superset]" pytest cachetools rich
+"$VENV/bin/pip" install -q -c scripts/superset/constraints.txt -e ".[emulator,superset]" pytest hypothesis cachetools rich
 
 phase "Superset metadata database"
 export SUPERSET_CONFIG_PATH=$ROOT/scripts/superset/superset_config.py

@@ -364,6 +364,21 @@ def test_stream_stats(timeplus_dsn):
     assert isinstance(stats, dict) and set(stats) == expected_keys
 
 
+def test_analyze_sql_says_whether_a_query_streams(timeplus_dsn):
+    """``POST /sqlanalyze`` through both clients: a stream read live streams, table() does not."""
+    with db.connect(timeplus_dsn) as sync_conn:
+        name = f"aio_{uuid.uuid4().hex[:12]}"
+        sync_conn.client.create_stream(name, [("n", "int64")])
+        try:
+            live = sync_conn.client.analyze_sql(f"SELECT n FROM {name}")
+            stored = run(timeplus_dsn, lambda conn: conn.client.analyze_sql(
+                f"SELECT count() FROM table({name})"))
+        finally:
+            sync_conn.client.delete_stream(name)
+    assert (live["is_streaming"], live["query_type"]) == (True, "select")
+    assert (stored["is_streaming"], stored["has_aggr"]) == (False, True)
+
+
 def test_materialized_view_methods(timeplus_enterprise_server, timeplus_dsn):
     source, view = f"src_{uuid.uuid4().hex[:10]}", f"mv_{uuid.uuid4().hex[:10]}"
 

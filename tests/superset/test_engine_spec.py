@@ -22,9 +22,12 @@ from superset.errors import SupersetErrorType
 from superset.sql.parse import SQLGLOT_DIALECTS, LimitMethod, SQLScript
 from superset.utils.core import GenericDataType
 
+import sqlalchemy_timeplus.types as tp
 import timeplus_dbapi
+from sqlalchemy_timeplus.dialect import TimeplusDialect
 from sqlalchemy_timeplus.sqlglot_dialect import Timeplus
 from sqlalchemy_timeplus.superset import TimeplusEngineSpec
+from tests.superset.conftest import StreamFactory, query_error
 
 
 @pytest.fixture
@@ -114,30 +117,60 @@ def test_convert_dttm(target_type: str, expected: Any) -> None:
 @pytest.mark.parametrize(
     ("native", "sqla_type", "generic", "is_dttm"),
     [
-        ("int32", sa.types.Integer, GenericDataType.NUMERIC, False),
-        ("UINT64", sa.types.BigInteger, GenericDataType.NUMERIC, False),
-        ("nullable(float64)", sa.types.Float, GenericDataType.NUMERIC, False),
-        ("decimal(10, 2)", sa.types.Numeric, GenericDataType.NUMERIC, False),
-        ("int256", sa.types.Numeric, GenericDataType.NUMERIC, False),
-        ("bool", sa.types.Boolean, GenericDataType.BOOLEAN, False),
-        ("low_cardinality(string)", sa.types.String, GenericDataType.STRING, False),
-        ("uuid", sa.types.String, GenericDataType.STRING, False),
-        ("array(int32)", sa.types.String, GenericDataType.STRING, False),
-        ("enum8('a' = 1)", sa.types.String, GenericDataType.STRING, False),
-        ("date32", sa.types.Date, GenericDataType.TEMPORAL, True),
-        ("DATETIME64(3, 'UTC')", sa.types.DateTime, GenericDataType.TEMPORAL, True),
-        ("datetime('Europe/Paris')", sa.types.DateTime, GenericDataType.TEMPORAL, True),
+        ("int32", tp.Int32, GenericDataType.NUMERIC, False),
+        ("UINT64", tp.UInt64, GenericDataType.NUMERIC, False),
+        ("nullable(float64)", tp.Float64, GenericDataType.NUMERIC, False),
+        ("Nullable(Float32)", tp.Float32, GenericDataType.NUMERIC, False),
+        ("decimal(10, 2)", tp.Decimal, GenericDataType.NUMERIC, False),
+        ("decimal64(4)", tp.Decimal, GenericDataType.NUMERIC, False),
+        ("int256", tp.Int256, GenericDataType.NUMERIC, False),
+        ("uint8", tp.UInt8, GenericDataType.NUMERIC, False),
+        ("bool", tp.Bool, GenericDataType.BOOLEAN, False),
+        ("nullable(bool)", tp.Bool, GenericDataType.BOOLEAN, False),
+        ("string", tp.String, GenericDataType.STRING, False),
+        ("low_cardinality(nullable(string))", tp.String, GenericDataType.STRING, False),
+        ("fixed_string(16)", tp.FixedString, GenericDataType.STRING, False),
+        ("uuid", tp.UUID, GenericDataType.STRING, False),
+        ("ipv4", tp.IPv4, GenericDataType.STRING, False),
+        ("ipv6", tp.IPv6, GenericDataType.STRING, False),
+        ("json", tp.Json, GenericDataType.STRING, False),
+        ("enum8('a' = 1)", tp.Enum8, GenericDataType.STRING, False),
+        ("enum16('a' = 1, 'b' = 300)", tp.Enum16, GenericDataType.STRING, False),
+        ("array(int32)", tp.Array, GenericDataType.STRING, False),
+        ("array(nullable(string))", tp.Array, GenericDataType.STRING, False),
+        ("map(string, array(int64))", tp.Map, GenericDataType.STRING, False),
+        ("tuple(a int32, b string)", tp.Tuple, GenericDataType.STRING, False),
+        ("date", tp.Date, GenericDataType.TEMPORAL, True),
+        ("date32", tp.Date32, GenericDataType.TEMPORAL, True),
+        ("datetime('Europe/Paris')", tp.DateTime, GenericDataType.TEMPORAL, True),
+        ("DATETIME64(3, 'UTC')", tp.DateTime64, GenericDataType.TEMPORAL, True),
+        ("nullable(datetime64(6))", tp.DateTime64, GenericDataType.TEMPORAL, True),
     ],
 )
 def test_column_spec(native: str, sqla_type: type, generic: GenericDataType, is_dttm: bool) -> None:
+    """Through Superset's own lookup (column_type_mappings): the dialect's type for the value
+    type, and the generic type that sets a dataset column's is_dttm and numeric flags."""
     spec = TimeplusEngineSpec.get_column_spec(native)
     assert spec is not None
     assert type(spec.sqla_type) is sqla_type
     assert (spec.generic_type, spec.is_dttm) == (generic, is_dttm)
 
 
-@pytest.mark.parametrize("native", [None, "", "nullable(nothing)", "timestamp with time zone"])
+def test_nested_column_keeps_its_element_types() -> None:
+    spec = TimeplusEngineSpec.get_column_spec("map(string, array(nullable(int64)))")
+    assert spec is not None
+    compiled = spec.sqla_type.compile(dialect=TimeplusDialect())
+    assert compiled == "map(string, array(nullable(int64)))"
+
+
+@pytest.mark.parametrize(
+    "native",
+    [None, "", "nothing", "nullable(nothing)", "timestamp with time zone", "TIMESTAMP",
+     "interval_second", "aggregate_function(sum, int64)", "varchar(10"],
+)
 def test_column_spec_unknown(native: Any) -> None:
+    """Types Timeplus does not have, or with no Superset meaning, are left to SQLAlchemy (no
+    fallback to Superset's generic regexes such as ``^timestamp``)."""
     assert TimeplusEngineSpec.get_column_spec(native) is None
 
 
@@ -191,15 +224,8 @@ def test_streaming_mode_can_be_chosen() -> None:
 
 
 @pytest.fixture
-def stream(timeplus_dsn: str) -> Iterator[tuple[Any, str]]:
-    conn = timeplus_dbapi.connect(timeplus_dsn)
-    name = f"superset_cancel_{uuid.uuid4().hex[:10]}"
-    conn.client.create_stream(name, [("v", "int64")])
-    try:
-        yield conn, name
-    finally:
-        conn.client.delete_stream(name, if_exists=True)
-        conn.close()
+def stream(new_stream: StreamFactory) -> tuple[Any, str]:
+    return new_stream("superset_cancel", [("v", "int64")])
 
 
 @pytest.mark.integration
@@ -239,16 +265,6 @@ def error_context() -> Iterator[None]:
         yield
 
 
-def _server_error(dsn: str, sql: str) -> Exception:
-    conn = timeplus_dbapi.connect(dsn, query_mode="table", timeout=5)
-    try:
-        with pytest.raises(timeplus_dbapi.Error) as caught:
-            conn.cursor().execute(sql)
-        return caught.value
-    finally:
-        conn.close()
-
-
 @pytest.mark.integration
 @pytest.mark.parametrize(
     ("sql", "error_type", "message"),
@@ -269,7 +285,7 @@ def _server_error(dsn: str, sql: str) -> Exception:
 def test_server_errors_become_superset_errors(
     error_context: None, timeplus_dsn: str, sql: str, error_type: Any, message: str
 ) -> None:
-    (error,) = TimeplusEngineSpec.extract_errors(_server_error(timeplus_dsn, sql))
+    (error,) = TimeplusEngineSpec.extract_errors(query_error(timeplus_dsn, sql))
     assert error.error_type == error_type
     assert error.message.startswith(message)
 
@@ -277,7 +293,7 @@ def test_server_errors_become_superset_errors(
 @pytest.mark.integration
 def test_unreachable_server_is_reported_as_host_down(error_context: None) -> None:
     (error,) = TimeplusEngineSpec.extract_errors(
-        _server_error("timeplus://127.0.0.1:9/x", "SELECT 1")
+        query_error("timeplus://127.0.0.1:9/x", "SELECT 1")
     )
     assert error.error_type == SupersetErrorType.CONNECTION_HOST_DOWN_ERROR
     assert error.message == 'Timeplus at "127.0.0.1:9" cannot be reached.'
@@ -289,6 +305,6 @@ def test_wrong_password_is_access_denied(
 ) -> None:
     dsn = timeplus_enterprise_server.dsn.replace(":secret@", ":wrong@")
     assert dsn != timeplus_enterprise_server.dsn
-    (error,) = TimeplusEngineSpec.extract_errors(_server_error(dsn, "SELECT 1"))
+    (error,) = TimeplusEngineSpec.extract_errors(query_error(dsn, "SELECT 1"))
     assert error.error_type == SupersetErrorType.CONNECTION_ACCESS_DENIED_ERROR
     assert "wrong" not in error.message

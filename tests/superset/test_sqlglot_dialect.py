@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -15,8 +13,8 @@ from sqlglot import exp  # noqa: E402
 from sqlglot.dialects.dialect import Dialect  # noqa: E402
 from sqlglot.errors import ParseError  # noqa: E402
 
-import timeplus_dbapi  # noqa: E402
 from sqlalchemy_timeplus.sqlglot_dialect import Timeplus, timeplus_type_name  # noqa: E402
+from tests.superset.conftest import StreamFactory  # noqa: E402
 
 
 def round_trip(sql: str) -> str:
@@ -160,16 +158,10 @@ def test_type_names(clickhouse: str, timeplus: str) -> None:
 
 
 @pytest.fixture
-def stream(timeplus_dsn: str) -> Iterator[tuple[Any, str]]:
-    conn = timeplus_dbapi.connect(timeplus_dsn, query_mode="table")
-    name = f"superset_sqlglot_{uuid.uuid4().hex[:10]}"
-    conn.client.create_stream(name, [("k", "string"), ("v", "float64")])
+def stream(new_stream: StreamFactory) -> tuple[Any, str]:
+    conn, name = new_stream("superset_sqlglot", [("k", "string"), ("v", "float64")])
     conn.client.ingest(name, ["k", "v"], [["a", 1.5], ["a", 2.5], ["b", 10.0]])
-    try:
-        yield conn, name
-    finally:
-        conn.client.delete_stream(name, if_exists=True)
-        conn.close()
+    return conn, name
 
 
 @pytest.mark.integration

@@ -91,6 +91,10 @@ class AsyncTimeplusClient(ClientBase):
     async def stream_stats(self, name: str) -> dict[str, Any]:
         return dict(await self._json("GET", f"v1beta2/streams/{path_segment(name)}/stats") or {})
 
+    async def analyze_sql(self, sql: str) -> dict[str, Any]:
+        body = {"sql": sql}
+        return dict(await self._json("POST", "v1beta2/sqlanalyze", json_body=body) or {})
+
     async def stream_exists(self, name: str) -> bool:
         return any(item.get("name") == name for item in await self.list_streams())
 
