@@ -146,3 +146,13 @@ def test_star_over_join_using_reads_stream_columns_from_the_catalog(api: Any) ->
     # qualified stars keep each side's order: not refused
     assert api.table(f"SELECT l.v, r.* EXCEPT (_tp_time) FROM table({key_second}) AS l "
                      f"JOIN table({key_first}) AS r USING (k)") == [["b", 1, "a"]]
+
+
+def test_prewhere_filters_like_where(api: Any) -> None:
+    # chDB refused PREWHERE over the subquery each stream is read through (182)
+    name = api.create_stream("a int, s string")
+    api.sql(f"INSERT INTO {name} (a, s) VALUES (1, 'x'), (2, 'y'), (3, 'z')")
+    assert api.table(f"SELECT s FROM table({name}) PREWHERE a > 1 WHERE s != 'z' "
+                     "ORDER BY s") == [["y"]]
+    assert api.table(f"SELECT count() FROM {name} PREWHERE a >= 2 "
+                     "SETTINGS query_mode = 'table'") == [["2"]]

@@ -48,7 +48,7 @@ from timeplus_emulator.sql.rewriter import (
     top_level_index,
 )
 from timeplus_emulator.sql.select import SelectTranslator
-from timeplus_emulator.sql.tokens import Kind, Token, quote_string, tokenize, unquote
+from timeplus_emulator.sql.tokens import Kind, Token, name_of, quote_string, tokenize, unquote
 
 ViewResolver = Callable[[Optional[str], str], Optional[str]]
 SystemTableSql = Callable[[str, str], Optional[str]]
@@ -97,7 +97,7 @@ def translate(
     data = ""
     if insert_format is not None:
         sql, data = sql[: insert_format.end()], sql[insert_format.end():]
-    tokens = _format_calls(_strip_semicolon(tokenize(sql)))
+    tokens = _prewhere_as_where(_format_calls(_strip_semicolon(tokenize(sql))))
     if PLACEHOLDER_PREFIX in sql:
         tokens = [_defuse_placeholder_text(t) for t in tokens]
     _refuse_query_parameters(tokens)
@@ -158,6 +158,70 @@ def _format_calls(tokens: list[Token]) -> list[Token]:
     return [Token(Kind.QUOTED_IDENT, f"`{tok.text}`", tok.pos, tok.pre)
             if tok.is_word("FORMAT") and tokens[i + 1].is_op("(") else tok
             for i, tok in enumerate(tokens)]
+
+
+_NAME_BEFORE = ("FROM", "JOIN", "STREAM", "TABLE", "VIEW", "EXISTS", "INTO", "AS", "SELECT", "BY",
+                "DISTINCT")  # a word PREWHERE after these is a name (DROP STREAM prewhere)
+_CLAUSE_ENDS = ("WHERE", "GROUP", "ORDER", "LIMIT", "HAVING", "SETTINGS", "WINDOW", "QUALIFY",
+                "UNION", "EXCEPT", "INTERSECT", "EMIT", "FORMAT", "INTO")
+
+
+def _prewhere_as_where(tokens: list[Token]) -> list[Token]:
+    """``PREWHERE p [WHERE w]`` → ``WHERE (p) [AND (w)]``: the same rows (PREWHERE may only
+    read the table's own columns, so filtering first or after joins and ARRAY JOIN is the
+    same), and chDB allows PREWHERE only directly on a table, where the emulator reads every
+    stream through a subquery (it refused PREWHERE with 182)."""
+    at = next((i for i, tok in enumerate(tokens) if tok.is_word("PREWHERE") and i > 0
+               and not tokens[i - 1].is_word(*_NAME_BEFORE)
+               and not tokens[i - 1].is_op(".", ",", "(")
+               and not tokens[i + 1].is_op(".", ",", ")") and tokens[i + 1].kind is not Kind.EOF),
+              None)
+    if at is None:
+        return tokens
+    end = _clause_end(tokens, at + 1)
+    _refuse_prewhere_on_aliases(tokens, at + 1, end)
+    condition = [Token(Kind.OP, "(", tokens[at].pos, " "), *tokens[at + 1:end],
+                 Token(Kind.OP, ")", tokens[end].pos)]
+    rest = tokens[end:]
+    if tokens[end].is_word("WHERE"):
+        after = _clause_end(tokens, end + 1)
+        condition += [Token(Kind.IDENT, "AND", tokens[end].pos, " "),
+                      Token(Kind.OP, "(", tokens[end].pos, " "), *tokens[end + 1:after],
+                      Token(Kind.OP, ")", tokens[after].pos)]
+        rest = tokens[after:]
+    where = Token(Kind.IDENT, "WHERE", tokens[at].pos, tokens[at].pre)
+    return _prewhere_as_where([*tokens[:at], where, *condition, *rest])
+
+
+def _refuse_prewhere_on_aliases(tokens: list[Token], start: int, end: int) -> None:
+    """Proton refuses (182) a PREWHERE on what is computed after reading (an ``array_join``
+    alias, an aggregate); as WHERE it would run. A PREWHERE naming any ``AS`` alias of the
+    statement is refused (48), as the emulator cannot tell which kind it is."""
+    names = (Kind.IDENT, Kind.QUOTED_IDENT)
+    aliases = {name_of(tokens[i + 1]) for i, tok in enumerate(tokens[:-1])
+               if tok.is_word("AS") and tokens[i + 1].kind in names}
+    for i in range(start, end):
+        tok = tokens[i]
+        if tok.kind in names and name_of(tok) in aliases and not tokens[i + 1].is_op(".", "("):
+            raise TranslationError(
+                NOT_IMPLEMENTED, f"PREWHERE naming the alias {name_of(tok)} is not supported by "
+                "the emulator (Proton allows only the stream's own columns there); use WHERE")
+
+
+def _clause_end(tokens: list[Token], start: int) -> int:
+    """Index of the word, closing bracket or end that ends the clause starting at ``start``."""
+    depth = 0
+    for i in range(start, len(tokens)):
+        tok = tokens[i]
+        if tok.is_op("(", "["):
+            depth += 1
+        elif tok.is_op(")", "]"):
+            if depth == 0:
+                return i
+            depth -= 1
+        elif depth == 0 and (tok.kind is Kind.EOF or tok.is_word(*_CLAUSE_ENDS)):
+            return i
+    return len(tokens) - 1
 
 
 def _refuse_query_parameters(tokens: list[Token]) -> None:

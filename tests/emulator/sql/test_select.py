@@ -445,3 +445,28 @@ def test_star_over_join_using_needs_protons_column_order(
     with pytest.raises(TranslationError) as caught:
         select(sql, stream_columns=lookup)
     assert caught.value.code == 48
+
+
+@pytest.mark.parametrize(
+    ("sql", "ch_sql"),
+    [
+        ("SELECT a FROM table(s) PREWHERE a = 1",
+         "SELECT a FROM __TP_SOURCE_0__ WHERE ( a = 1)"),
+        ("SELECT a FROM table(s) PREWHERE a = 1 WHERE b > (2) ORDER BY a",
+         "SELECT a FROM __TP_SOURCE_0__ WHERE ( a = 1) AND ( b > (2)) ORDER BY a"),
+        ("SELECT count() FROM (SELECT a FROM table(s) PREWHERE a IN (1, 2)) WHERE 1",
+         "SELECT count() FROM (SELECT a FROM __TP_SOURCE_0__ WHERE ( a IN (1, 2))) WHERE 1"),
+        ("SELECT prewhere FROM table(prewhere) AS prewhere PREWHERE prewhere.a = 1",
+         "SELECT prewhere FROM __TP_SOURCE_0__ WHERE ( prewhere.a = 1)"),  # names stay
+    ],
+)
+def test_prewhere_becomes_where(sql: str, ch_sql: str) -> None:
+    # chDB allows PREWHERE only directly on a table; each stream is read through a subquery
+    assert select(sql).ch_sql == ch_sql
+
+
+def test_prewhere_on_an_alias_is_refused() -> None:
+    # Proton: 182 for an array_join alias in PREWHERE; as WHERE it would give rows
+    with pytest.raises(TranslationError) as caught:
+        select("SELECT array_join(v) AS x FROM table(s) PREWHERE not_empty(x) GROUP BY x")
+    assert caught.value.code == 48
