@@ -6,6 +6,7 @@ values follow Proton's sources and test references, written out by hand here.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -156,3 +157,35 @@ def test_prewhere_filters_like_where(api: Any) -> None:
                      "ORDER BY s") == [["y"]]
     assert api.table(f"SELECT count() FROM {name} PREWHERE a >= 2 "
                      "SETTINGS query_mode = 'table'") == [["2"]]
+
+
+def test_hop_windows_of_protons_smoke_case(api: Any) -> None:
+    """Proton's stream smoke case "hopping window w/1st data not aligned with window start":
+    hop(2 s, 5 s), four batches with rows out of order inside them and one late row; the
+    windows close as the largest event time passes their end, 11 rows in all."""
+    name = api.create_stream("id string, value float64, ts datetime64(3)")
+    stream = api.query(f"SELECT id, max(value), window_start, window_end FROM "
+                       f"hop({name}, ts, interval 2 second, interval 5 second) "
+                       "GROUP BY id, window_start, window_end",
+                       batching_policy={"count": 100, "time_ms": 20})
+    batches = [[("dev1", 60, 1), ("dev2", 66, 3), ("dev2", 58.3, 2)],
+               [("dev1", 59, 4), ("dev8", 67, 5), ("dev8", 77, 6)],
+               [("dev3", 57.3, 9), ("dev3", 66, 8), ("dev4", 76, 7)],
+               [("dev3", 80, 9), ("dev4", 67, 1), ("dev9", 77, 10)]]
+    for batch in batches:
+        api.ingest(name, ["id", "value", "ts"],
+                   [[i, v, f"2021-11-02 20:00:{s:02d}"] for i, v, s in batch])
+        time.sleep(0.3)
+    rows = stream.rows(at_least=11)
+    time.sleep(0.5)  # no 12th row: the window [06, 11) never closes (largest time 10)
+    assert api.post(f"/queries/{stream.id}/cancel").status_code == 204
+    rows += stream.rows()
+    stream.close()
+    got = sorted((r[0], float(r[1]), r[2][11:19], r[3][11:19]) for r in rows)
+    assert got == sorted([
+        ("dev1", 60, "19:59:58", "20:00:03"), ("dev2", 58.3, "19:59:58", "20:00:03"),
+        ("dev2", 66, "20:00:00", "20:00:05"), ("dev1", 60, "20:00:00", "20:00:05"),
+        ("dev1", 59, "20:00:02", "20:00:07"), ("dev2", 66, "20:00:02", "20:00:07"),
+        ("dev8", 77, "20:00:02", "20:00:07"), ("dev1", 59, "20:00:04", "20:00:09"),
+        ("dev8", 77, "20:00:04", "20:00:09"), ("dev3", 66, "20:00:04", "20:00:09"),
+        ("dev4", 76, "20:00:04", "20:00:09")])
