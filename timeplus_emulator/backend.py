@@ -56,6 +56,9 @@ PINNED_SETTINGS = (
         # json_value (and the raw:a.b shorthand) of an object or array gives its JSON text
         # in Proton (01889_sql_json_functions: '$' of {"hello":1} is {"hello":1}), not ''
         ("function_json_value_return_type_allow_complex", 1),
+        # joins keep the left side as the probe side: a CROSS JOIN lists each left row with
+        # every right row, as Proton does (chDB may swap the smaller table to the left)
+        ("query_plan_join_swap_table", "'false'"),
     )),
 )
 

@@ -189,3 +189,10 @@ def test_hop_windows_of_protons_smoke_case(api: Any) -> None:
         ("dev8", 77, "20:00:02", "20:00:07"), ("dev1", 59, "20:00:04", "20:00:09"),
         ("dev8", 77, "20:00:04", "20:00:09"), ("dev3", 66, "20:00:04", "20:00:09"),
         ("dev4", 76, "20:00:04", "20:00:09")])
+
+
+def test_cross_join_lists_each_left_row_with_every_right_row(api: Any) -> None:
+    # Proton's order (00202_cross_join); chDB swapped the smaller side to the left
+    rows = api.table("SELECT x, y FROM (SELECT number AS x FROM numbers(2)) AS l "
+                     "CROSS JOIN (SELECT number AS y FROM numbers(3)) AS r")
+    assert rows == [["0", "0"], ["0", "1"], ["0", "2"], ["1", "0"], ["1", "1"], ["1", "2"]]
