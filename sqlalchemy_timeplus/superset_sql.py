@@ -140,8 +140,8 @@ def datetime_literal(target_type: str, dttm: datetime) -> Optional[str]:
     spec = value_type(target_type)
     if spec is None:
         return None
-    if spec.name in ("date", "date32"):
-        return f"to_{spec.name}({quote_string(dttm.date().isoformat())})"
+    if spec.name in ("date", "date32"):  # Timeplus's to_date returns date32; no to_date32
+        return f"to_date({quote_string(dttm.date().isoformat())})"
     if spec.name in ("datetime", "datetime32"):
         return f"to_datetime({quote_string(_datetime_text(dttm, 0))}{_zone_argument(spec)})"
     if spec.name == "datetime64":

@@ -201,10 +201,9 @@ def _render_datetime(value: datetime.datetime) -> str:
 
 @render_literal.register(datetime.date)
 def _render_date(value: datetime.date) -> str:
-    if _DATE_MIN <= value <= _DATE_MAX:
-        return f"to_date('{value.isoformat()}')"
+    # Timeplus's to_date returns a date32 (1900-01-01 .. 2299-12-31); it has no to_date32
     _check_date_range(value, value)
-    return f"to_date32('{value.isoformat()}')"
+    return f"to_date('{value.isoformat()}')"
 
 
 @render_literal.register(datetime.time)

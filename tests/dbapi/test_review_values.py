@@ -48,8 +48,8 @@ def test_dates_outside_the_server_range_are_refused(value):
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (datetime.date(1900, 1, 1), "to_date32('1900-01-01')"),
-        (datetime.date(2299, 12, 31), "to_date32('2299-12-31')"),
+        (datetime.date(1900, 1, 1), "to_date('1900-01-01')"),
+        (datetime.date(2299, 12, 31), "to_date('2299-12-31')"),
         (
             datetime.datetime(2299, 12, 31, 23, 59, 59, 999999),
             "to_datetime64('2299-12-31 23:59:59.999999', 6)",

@@ -96,7 +96,7 @@ def test_every_grain_has_an_expected_bucket() -> None:
     ("target_type", "expected"),
     [
         ("date", "to_date('2024-02-29')"),
-        ("DATE32", "to_date32('2024-02-29')"),
+        ("DATE32", "to_date('2024-02-29')"),  # Timeplus has no to_date32
         ("nullable(date)", "to_date('2024-02-29')"),
         ("datetime", "to_datetime('2024-02-29 13:47:59')"),
         ("DateTime('Asia/Tokyo')", "to_datetime('2024-02-29 13:47:59', 'Asia/Tokyo')"),
