@@ -22,7 +22,7 @@ pytestmark = pytest.mark.integration
 UTC = datetime.timezone.utc
 QUERY = (
     "SELECT number AS n, to_string(number) AS s, if(number = 1, NULL, number) AS m, "
-    "to_decimal(number, 2) AS d, to_datetime64('2024-01-02 03:04:05.123456789', 9, 'UTC') AS t "
+    "to_decimal64(number, 2) AS d, to_datetime64('2024-01-02 03:04:05.123456789', 9, 'UTC') AS t "
     "FROM numbers(3)"
 )
 

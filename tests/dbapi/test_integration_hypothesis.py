@@ -62,7 +62,7 @@ def test_random_arrays_and_maps_round_trip(hconn, values, key):
 )
 def test_random_numbers_and_datetimes_round_trip(hconn, number, fraction, moment):
     cur = hconn.cursor()
-    cur.execute("SELECT %s, to_decimal(%s, 6), %s", (number, fraction, moment))
+    cur.execute("SELECT %s, to_decimal64(%s, 6), %s", (number, fraction, moment))  # decimal(18, 6)
     got = cur.fetchone()
     assert got[0] == number
     assert got[1] == fraction.quantize(decimal.Decimal("0.000001"))

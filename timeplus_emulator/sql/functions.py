@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from timeplus_emulator.sql.allowlist import is_refused_function
+from timeplus_emulator.sql.calls import CALL_HELPERS
 from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, UNKNOWN_FUNCTION, TranslationError
 from timeplus_emulator.sql.legacy import SUBSTRING_UTF8
 
@@ -24,7 +25,19 @@ from timeplus_emulator.sql.legacy import SUBSTRING_UTF8
 EXCEPTIONS: dict[str, str] = {
     "to_int": "toInt32",
     "to_float": "toFloat32",
-    "to_decimal": "toDecimal64",
+    # Proton's to_decimal converts to Decimal32: decimal(9, scale) (FunctionsConversion.h)
+    "to_decimal": "toDecimal32",
+    # Proton's locate is an alias of position(haystack, needle); chDB's takes MySQL's order
+    "locate": "position",
+    # Proton renamed array/tuple/map to array_cast/tuple_cast/map_cast ([1, 2] parses as
+    # array_cast); map_cast of two arrays is map_from_arrays (see calls.py)
+    "array_cast": "array",
+    "tuple_cast": "tuple",
+    "map_cast": "map",
+    "scalar_product": "dotProduct",
+    "vector_difference": "tupleMinus",
+    "vector_sum": "tuplePlus",
+    "url_path_hierarchy": "URLPathHierarchy",
     "is_nan": "isNaN",
     "replace_regex": "replaceRegexpAll",
     "replace_regexp": "replaceRegexpAll",
@@ -151,14 +164,16 @@ TYPE_NAME_FUNCTION = "__tp_type_name"
 INTERNAL_FUNCTIONS: dict[str, Optional[str]] = {
     BOOL_WRAPPER: None, TYPE_NAME_FUNCTION: "to_type_name",
     SUBSTRING_UTF8: "substring_utf8",
+    **{helper: shown for helper, (shown, _, _) in CALL_HELPERS.items()},
 }
 # Functions whose result type is the common supertype of (some of) their arguments: a
 # ``bool`` argument there must stay UInt8, since chDB's supertype of Bool and UInt8 is Bool
 # (``[true, 5]`` would read ``[true, true]``) where Proton's is uint8.
 UNIFYING_FUNCTIONS = frozenset({
-    "if", "multi_if", "coalesce", "if_null", "greatest", "least", "array", "array_concat",
-    "map", "transform", "array_push_back", "array_push_front", "array_resize", "array_fill",
-    "tuple_element", "array_with_constant", "if_not_finite", "null_if",
+    "if", "multi_if", "coalesce", "if_null", "greatest", "least", "array", "array_cast",
+    "array_concat", "map", "map_cast", "transform", "array_push_back", "array_push_front",
+    "array_resize", "array_fill", "tuple_element", "array_with_constant", "if_not_finite",
+    "null_if",
 })
 
 # Aggregates whose Timeplus form passes the level as a trailing argument.

@@ -31,14 +31,24 @@ _WORD_FIXES = (
 )
 
 
-# Timeplus functions whose registration the name collection does not catch.
+# Timeplus functions whose registration the name collection does not catch (names
+# computed in Proton's sources, such as ``is_right_pad ? "right_pad" : "left_pad"``).
 EXTRA_NAMES = (
-    "tuple", "array", "map", "age", "date_diff", "date_add", "date_sub", "timestamp_add",
-    "timestamp_sub", "sleep", "sleep_each_row", "grouping",
+    "tuple", "array", "map", "age", "left_pad", "left_pad_utf8", "right_pad", "right_pad_utf8",
+    "map_add", "map_subtract", "ngrams", "tokens", "date_diff", "date_add", "date_sub",
+    "timestamp_add", "timestamp_sub", "sleep", "sleep_each_row", "grouping",
     *(f"to_interval_{unit}" for unit in (
         "nanosecond", "microsecond", "millisecond", "second", "minute", "hour", "day",
         "week", "month", "quarter", "year")),
 )
+# Words the name collection caught that Proton registers as no function (the names of
+# transforms, labels, settings and optimizer parameters in its sources, and misspellings):
+# Proton answers 46 "unknown function" for them, so the emulator must too.
+NOT_FUNCTIONS = frozenset({
+    "Adam", "allow_reverse_dns_query_function", "cosine", "inf", "l1", "l2", "l2_squared",
+    "linf", "lp", "p", "to_date32", "to_date_time_components", "to_relative_subsecond_num",
+    "to_interval_", "urlp_ath_hierarchy", "group_uniq_array_retract",
+})
 # Proton names are snake_case; a few keep capitals (to_YYYYMM, INET_ATON) but none is
 # camelCase (a lower-case letter followed by a capital).
 _VALID_NAME = re.compile(r"(?!.*[a-z][A-Z])[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -134,7 +144,8 @@ def render_module(
 def main(argv: list[str]) -> int:
     """Regenerate function_table.py next to this file."""
     listed = [n.strip() for n in Path(argv[1]).read_text().splitlines()]
-    names = sorted({n for n in (*listed, *EXTRA_NAMES, *EXCEPTIONS) if _VALID_NAME.match(n)})
+    names = sorted({n for n in (*listed, *EXTRA_NAMES, *EXCEPTIONS)
+                    if _VALID_NAME.match(n) and n not in NOT_FUNCTIONS})
     ch = load_clickhouse_functions()
     mapping, missing = build_table(names, ch)
     target = Path(__file__).with_name("function_table.py")

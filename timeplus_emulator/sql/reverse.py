@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Optional
 
 from timeplus_emulator.sql import types as _types
+from timeplus_emulator.sql.calls import CALL_HELPERS
 from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, RUNTIME_REFUSAL, TranslationError
 from timeplus_emulator.sql.functions import (
     BOOL_WRAPPER,
@@ -230,6 +231,8 @@ def helper_function_ddl() -> tuple[str, ...]:
         f"CREATE OR REPLACE FUNCTION {TYPE_NAME_FUNCTION} AS (x) -> {type_name}",
         year_2000_ddl(),
         substring_utf8_ddl(),
+        *(f"CREATE OR REPLACE FUNCTION {name} AS {params} -> {body}"
+          for name, (_, params, body) in CALL_HELPERS.items()),
     )
 
 

@@ -32,6 +32,7 @@ from timeplus_emulator.sql.booleans import (
     is_array_literal,
     is_bool_expression,
 )
+from timeplus_emulator.sql.calls import argument_texts, helper_for
 from timeplus_emulator.sql.errors import (
     BAD_ARGUMENTS,
     NOT_IMPLEMENTED,
@@ -503,6 +504,11 @@ class Rewriter:
         if name in ("top_k", "top_k_weighted"):
             return self._top_k(name, texts), True
         resolved = fn.resolve_function(written)
+        arg_tokens = [self.toks[a:b] for a, b in args]
+        helper = helper_for(name, arg_tokens)
+        if helper is not None:
+            return helper + "(" + ",".join(texts), False
+        texts = argument_texts(name, arg_tokens, texts)
         base_count = 2 if "weighted" in name else 1
         if name in fn.PARAMETRIC_TAIL and len(texts) > base_count:
             params = ",".join(texts[base_count:]).strip()

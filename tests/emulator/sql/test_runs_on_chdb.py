@@ -190,8 +190,9 @@ def test_casts_intervals_and_types(db: Db) -> None:
         "to_datetime('2024-01-01 00:00:00', 'UTC') + 1h AS c4, "
         "to_decimal('1.25', 2) AS c5 FROM table(s) WHERE a = 1"
     )
+    # Proton's to_decimal is Decimal32-based (FunctionsConversion.h): decimal(9, 2)
     assert types == ["nullable(string)", "uint8", "float64", "datetime('UTC')",
-                     "decimal(18, 2)"]
+                     "decimal(9, 2)"]
     assert rows == [["1", 1, 1, "2024-01-01 01:00:00", 1.25]]
     assert names == ["c1", "c2", "c3", "c4", "c5"]
 

@@ -1,0 +1,66 @@
+"""Timeplus calls whose chDB counterpart needs different arguments or a different body.
+
+Owns: the helper functions the engine defines in chDB (``CREATE FUNCTION``) for Timeplus
+functions that mean something else than the chDB function of the same shape, and the
+choice, made from the written arguments, of which helper (if any) a call uses. Each
+helper's result column shows the Timeplus name (see ``functions.INTERNAL_FUNCTIONS``).
+
+* ``to_time(s, 'zone')``: Proton's to_time is ``parse_datetime64_best_effort_us_or_zero``
+  whose second argument may be a time zone (FunctionsConversion.h); chDB's takes only a
+  precision there, so the default precision 3 is put in front of the zone (no helper: the
+  call stays the year-filling parse that ``legacy.py`` rewrites).
+* ``map_cast(keys_array, values_array)``: Proton builds the map from the two arrays
+  (map.cpp); chDB's ``map`` would make one entry whose key is the first array.
+* ``json_extract_array(json[, key...])``: Proton unquotes the string elements
+  (``['abc', 'xyz']``, FunctionsJSON.cpp); chDB's ``JSONExtractArrayRaw`` keeps them quoted.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, TranslationError
+from timeplus_emulator.sql.tokens import Kind, Token
+
+_UNQUOTE_STRINGS = ("arrayMap(__tp_e -> if(JSONType(__tp_e) = 'String', JSONExtractString(__tp_e), "
+                    "__tp_e), JSONExtractArrayRaw({args}))")
+_JSON_ARRAY_KEYS = 2  # json_extract_array(json, key1, key2) at most
+
+#: helper name → (Timeplus name shown for it, parameters, body)
+CALL_HELPERS: dict[str, tuple[str, str, str]] = {
+    "__tp_map_from_arrays": ("map_cast", "(k, v)", "mapFromArrays(k, v)"),
+    **{f"__tp_json_array{n}": (
+        "json_extract_array", "(" + ", ".join(["j", *(f"k{i}" for i in range(1, n))]) + ")",
+        _UNQUOTE_STRINGS.format(args=", ".join(["j", *(f"k{i}" for i in range(1, n))])))
+       for n in range(1, _JSON_ARRAY_KEYS + 2)},
+}
+
+
+def _literal(tokens: list[Token], *kinds: Kind) -> bool:
+    """One literal token of one of ``kinds`` (a leading minus allowed for numbers)."""
+    if len(tokens) == 2 and tokens[0].is_op("-"):
+        tokens = tokens[1:]
+    return len(tokens) == 1 and tokens[0].kind in kinds
+
+
+def helper_for(name: str, args: list[list[Token]]) -> Optional[str]:
+    """The helper a call of Timeplus function ``name`` (lower case) with these argument
+    tokens must use instead of its table entry, or None; raises 48 where none fits."""
+    if name == "map_cast" and len(args) == 2 and not any(
+            _literal(arg, Kind.STRING, Kind.NUMBER) for arg in args):
+        return "__tp_map_from_arrays"
+    if name == "json_extract_array":
+        if len(args) > _JSON_ARRAY_KEYS + 1:
+            raise TranslationError(
+                NOT_IMPLEMENTED, f"json_extract_array with more than {_JSON_ARRAY_KEYS} keys is "
+                "not supported by the emulator")
+        return f"__tp_json_array{len(args)}" if args else None
+    return None
+
+
+def argument_texts(name: str, args: list[list[Token]], texts: list[str]) -> list[str]:
+    """The argument texts to send for a call of ``name`` (lower case): ``to_time(s, 'zone')``
+    gets the precision chDB expects before the zone."""
+    if name == "to_time" and len(args) == 2 and _literal(args[1], Kind.STRING):
+        return [texts[0], " 3", texts[1]]
+    return texts
