@@ -37,6 +37,14 @@ def test_statements_split_at_top_level_semicolons_with_error_hints() -> None:
     assert [s.expect_error for s in statements] == ["48", None, None]
 
 
+def test_hints_in_comments_before_a_statement_do_not_count() -> None:
+    text = ("SELECT 1;\n\n-- SELECT bad; -- { clientError 62 }\n/* { serverError 1 } */\n"
+            "DROP STREAM IF EXISTS t1;\nSELECT 2 -- { serverError 43 }\n;\n")
+    statements = cases.split_statements(text)
+    assert [(s.sql, s.expect_error) for s in statements] == [
+        ("SELECT 1", None), ("DROP STREAM IF EXISTS t1", None), ("SELECT 2", "43")]
+
+
 def test_set_statements_become_settings_of_later_selects() -> None:
     session: dict[str, str] = {}
     probe = cases.apply_session("SET a = 1, b = 'x'", session)
@@ -79,3 +87,24 @@ def test_echo_starts_at_the_directive_not_at_the_file_header() -> None:
     assert cases.echo_lines("-- before\nSELECT 2;", True) == (["-- before", "SELECT 2;"], True)
     assert cases.echo_lines("-- { echoOff }\nSELECT 3;", True) == ([], False)
     assert cases.echo_lines("SELECT 4;", False) == ([], False)
+
+
+class _RecordingCursor:
+    """Stands in for a DB-API cursor: records what the script sends."""
+
+    description = None
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def execute(self, sql: str, **kwargs: object) -> None:
+        self.sent.append(sql)
+
+
+def test_sleep_is_faked_unless_an_error_is_expected() -> None:
+    cursor = _RecordingCursor()
+    assert cases.run_statement(cursor, "SELECT sleep(3)", deadline=1e18) == ["0"]
+    assert cursor.sent == []
+    # `SELECT sleep(4295.967296); -- { serverError 160 }` must reach the server
+    cases.run_statement(cursor, "SELECT sleep(4295.967296)", deadline=1e18, fake_sleep=False)
+    assert cursor.sent == ["SELECT sleep(4295.967296)"]
