@@ -66,3 +66,13 @@ def test_table_engine_store_alters_as_a_clickhouse_table(api: Any) -> None:
     error = api.error(api.post("/queries", json={
         "sql": f"ALTER STREAM {name} MODIFY TTL a + 1"}), 400)
     assert error["code"] == 48 and "ENGINE = MergeTree" in error["message"]
+
+
+def test_memory_store_refuses_alter_as_proton(api: Any) -> None:
+    # Proton's 01498_alter_column_storage_memory: ADD and DROP COLUMN fail with 48
+    name = api.create_stream("n int32, s string", extra=" ENGINE = Memory()")
+    for command in ("ADD COLUMN m int8", "DROP COLUMN n"):
+        error = api.error(api.post("/queries", json={
+            "sql": f"ALTER STREAM {name} {command}"}), 400)
+        assert error["code"] == 48 and "storage Memory" in error["message"]
+    assert [r[0] for r in api.table(f"DESCRIBE {name}")] == ["n", "s"]

@@ -187,8 +187,12 @@ def _expect_at(cur: TokenCursor, end: int) -> None:
 
 
 def check_table_alter(commands: tuple[AlterCommand, ...], engine: str) -> None:
-    """An ``ENGINE = Memory|MergeTree`` store alters as in ClickHouse; the emulator does
-    ADD, DROP and RENAME COLUMN there."""
+    """An ``ENGINE = MergeTree`` store alters as in ClickHouse; the emulator does ADD, DROP
+    and RENAME COLUMN there. Proton's Memory engine alters nothing (its base
+    ``checkAlterIsPossible`` refuses every command, 48)."""
+    if engine == "Memory":
+        raise TranslationError(NOT_IMPLEMENTED, f"Alter of type '{commands[0].kind}' is not "
+                               "supported by storage Memory")
     for command in commands:
         if command.kind not in TABLE_COMMANDS:
             raise TranslationError(NOT_IMPLEMENTED, f"Alter command of type '{command.kind}' "
