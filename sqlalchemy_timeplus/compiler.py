@@ -357,6 +357,29 @@ class TimeplusCompiler(compiler.SQLCompiler):
             return f"array_slice({array}, {start}, ({stop}) - ({start}) + 1)"
         return f"{array}[{self.process(index, **kw)}]"
 
+    def _bit_function(self, name: str, binary: Any, **kw: Any) -> str:
+        """Timeplus has no bitwise operators (``&``, ``|``, ``^``, ``<<``, ``>>`` are syntax
+        errors); it has the functions (Proton ``bitAnd.cpp`` ... ``bitShiftRight.cpp``)."""
+        return f"{name}({self.process(binary.left, **kw)}, {self.process(binary.right, **kw)})"
+
+    def visit_bitwise_and_op_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
+        return self._bit_function("bit_and", binary, **kw)
+
+    def visit_bitwise_or_op_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
+        return self._bit_function("bit_or", binary, **kw)
+
+    def visit_bitwise_xor_op_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
+        return self._bit_function("bit_xor", binary, **kw)
+
+    def visit_bitwise_lshift_op_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
+        return self._bit_function("bit_shift_left", binary, **kw)
+
+    def visit_bitwise_rshift_op_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
+        return self._bit_function("bit_shift_right", binary, **kw)
+
+    def visit_bitwise_not_op_unary_operator(self, element: Any, operator: Any, **kw: Any) -> str:
+        return f"bit_not({self.process(element.element, **kw)})"
+
     def visit_ilike_op_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
         return f"{self.process(binary.left, **kw)} ILIKE {self.process(binary.right, **kw)}"
 

@@ -34,7 +34,7 @@ from sqlalchemy.sql import ddl as sa_ddl
 
 from .base import TimeplusBaseDialect, dialect_flag
 from .ddl import CreateView, DropView, is_mutable, stream_arguments, view_arguments
-from .reflection import column_info, index_infos, primary_key_names
+from .reflection import column_info, index_infos, primary_key_names, table_options
 
 if TYPE_CHECKING:
     from sqlalchemy.engine.interfaces import (
@@ -347,6 +347,13 @@ class TimeplusDialect(TimeplusBaseDialect):
         self, connection: Any, table_name: str, schema: Optional[str] = None, **kw: Any
     ) -> list[Any]:
         return []
+
+    def get_table_options(
+        self, connection: Any, table_name: str, schema: Optional[str] = None, **kw: Any
+    ) -> dict[str, Any]:
+        """``timeplus_mode`` and ``timeplus_ttl_expression``, so that a reflected ``Table``
+        re-creates the same kind of stream (and the ORM sees a mutable one)."""
+        return table_options(self._stream_or_view(connection, table_name, schema, **kw))
 
     def get_indexes(
         self, connection: Any, table_name: str, schema: Optional[str] = None, **kw: Any

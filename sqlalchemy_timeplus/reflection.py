@@ -20,7 +20,7 @@ from timeplus_dbapi.typesystem import TypeParseError, TypeSpec, parse_type
 
 from . import types as tp
 
-__all__ = ["column_info", "index_infos", "is_mutable_stream", "primary_key_names",
+__all__ = ["column_info", "index_infos", "is_mutable_stream", "primary_key_names", "table_options",
            "type_from_spec", "type_from_string"]
 
 logger = logging.getLogger(__name__)
@@ -266,3 +266,17 @@ def _is_index_object(item: Any) -> bool:
 def _index_info(name: str, columns: list[str], unique: bool, storing: list[str]) -> dict[str, Any]:
     options = {"timeplus_storing": [str(c) for c in storing]} if storing else {}
     return {"name": name, "column_names": columns, "unique": unique, "dialect_options": options}
+
+
+def table_options(stream: Mapping[str, Any]) -> dict[str, Any]:
+    """``Table`` keyword arguments that re-create what a stream object says: ``timeplus_mode``
+    (a mutable stream, or a mode other than ``append``) and ``timeplus_ttl_expression``.
+    Views and append streams without a TTL have none."""
+    options: dict[str, Any] = {}
+    mode = "mutable" if is_mutable_stream(stream) else stream.get("mode")
+    if isinstance(mode, str) and mode and mode != "append":
+        options["timeplus_mode"] = mode
+    ttl = stream.get("ttl_expression")
+    if isinstance(ttl, str) and ttl.strip():
+        options["timeplus_ttl_expression"] = ttl.strip()
+    return options

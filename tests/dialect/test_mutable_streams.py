@@ -223,3 +223,28 @@ def test_delete_where_in_a_subquery_over_a_table_read(ent_engine: sa.engine.Engi
                 conn.execute(sa.delete(table).where(table.c.id.in_(sa.select(gone.c.id))))
     finally:
         metadata.drop_all(ent_engine)
+
+
+def test_reflected_table_keeps_the_stream_kind(ent_engine: sa.engine.Engine) -> None:
+    """get_table_options: a reflected mutable stream is a timeplus_mode="mutable" Table (so
+    its CREATE and the ORM's upsert see one); a versioned_kv stream keeps its mode and TTL."""
+    name = _name()
+    _, metadata = _products(name)
+    sa.Table(f"{name}_kv", metadata, sa.Column("k", sa.Integer, primary_key=True),
+             sa.Column("at", sa.DateTime), timeplus_mode="versioned_kv",
+             timeplus_ttl_expression="to_datetime(at) + INTERVAL 1 DAY")
+    sa.Table(f"{name}_plain", metadata, sa.Column("a", sa.Integer))
+    metadata.create_all(ent_engine)
+    try:
+        found = sa.MetaData()
+        found.reflect(ent_engine, only=[name, f"{name}_kv", f"{name}_plain"])
+        options = {t.name: t.dialect_options["timeplus"] for t in found.tables.values()}
+        assert options[name]["mode"] == "mutable"
+        assert options[f"{name}_kv"]["mode"] == "versioned_kv"
+        assert "INTERVAL 1 DAY" in options[f"{name}_kv"]["ttl_expression"]
+        assert options[f"{name}_plain"]["mode"] is None
+        assert options[f"{name}_plain"]["ttl_expression"] is None
+        text = str(sa.schema.CreateTable(found.tables[name]).compile(dialect=TimeplusDialect()))
+        assert text.lstrip().startswith(f"CREATE MUTABLE STREAM {name} (")
+    finally:
+        metadata.drop_all(ent_engine)

@@ -255,3 +255,21 @@ def _plain_signature(function: Any) -> str:
         parts.append(parameter.name if default is inspect.Parameter.empty
                      else f"{parameter.name}={default!r}")
     return f"{function.__name__}({', '.join(parts)})"
+
+
+def test_bitwise_operators_are_bit_functions(events: sa.Table, dialect: TimeplusDialect) -> None:
+    if not hasattr(events.c.id, "bitwise_and"):
+        pytest.skip("bitwise operators are SQLAlchemy 2.0.2+")
+    a = events.c.id
+    cases = [
+        (a.bitwise_and(4), "bit_and(events.id, 4)"),
+        (a.bitwise_or(1), "bit_or(events.id, 1)"),
+        (a.bitwise_xor(5), "bit_xor(events.id, 5)"),
+        (a.bitwise_lshift(1), "bit_shift_left(events.id, 1)"),
+        (a.bitwise_rshift(2), "bit_shift_right(events.id, 2)"),
+        ((a - 2).bitwise_not(), "bit_not((events.id - 2))"),
+        (a.bitwise_and(a.bitwise_or(3)), "bit_and(events.id, (bit_or(events.id, 3)))"),
+    ]
+    for expression, expected in cases:
+        assert str(expression.compile(dialect=dialect, compile_kwargs={"literal_binds": True})) \
+            == expected
