@@ -260,3 +260,66 @@ def test_arrays_of_bools_are_bool_arrays(api: Any) -> None:
              "array_map(x -> x, [1 > 0]) AS c")
     assert [c["type"] for c in header] == ["array(bool)", "array(uint8)", "array(bool)"]
     assert rows == [[[True, False, True], [1, 5], [True]]]
+
+
+@pytest.fixture
+def bool_stream(api: Any) -> str:
+    name = api.create_stream("b bool, nb nullable(bool), ab array(bool), n uint8")
+    api.ingest(name, ["b", "nb", "ab", "n"], [[True, None, [True, False], 7]])
+    return name
+
+
+@pytest.mark.parametrize(
+    ("expression", "type_name", "value"),
+    [
+        # Proton's least supertype of bool and uint8 is uint8 (getLeastSupertype.cpp counts
+        # bool as a one-bit unsigned number): 5 stays 5 and true reads 1
+        ("if(n = 0, b, 5)", "uint8", 5),
+        ("if(n = 7, b, 5)", "uint8", 1),
+        ("[b, 5]", "array(uint8)", [1, 5]),
+        ("[NULL, b, 5]", "array(nullable(uint8))", [None, 1, 5]),
+        ("multi_if(n = 0, b, 6)", "uint8", 6),
+        ("CASE WHEN n = 0 THEN b ELSE 4 END", "uint8", 4),
+        ("[to_bool(0), 5]", "array(uint8)", [0, 5]),
+        ("[ab, [5]]", "array(array(uint8))", [[1, 0], [5]]),
+        ("array_concat(ab, [5])", "array(uint8)", [1, 0, 5]),
+        # coalesce's type comes from its arguments up to the first non-nullable one
+        # (coalesce.cpp): nullable(bool) beside uint8 is uint8, a non-nullable bool alone bool
+        ("coalesce(nb, 5)", "uint8", 5),
+        ("coalesce(b, 5)", "bool", True),
+        # every operand bool: bool
+        ("if(n = 0, b, b)", "bool", True),
+        ("if(n = 0, b, 1 = 1)", "bool", True),
+        ("[b, nb]", "array(nullable(bool))", [True, None]),
+        ("if(n = 0, NULL, b)", "nullable(bool)", True),
+    ],
+)
+def test_bool_columns_next_to_numbers_unify_as_in_proton(api: Any, bool_stream: str,
+                                                         expression: str, type_name: str,
+                                                         value: Any) -> None:
+    header, rows = header_and_rows(api, f"SELECT {expression} AS v FROM table({bool_stream})")
+    assert (header[0]["type"], rows) == (type_name, [[value]])
+
+
+def test_bool_from_subqueries_and_aggregates_next_to_numbers(api: Any, bool_stream: str) -> None:
+    header, rows = header_and_rows(
+        api, f"SELECT if(x = 0, y, 5) AS a, y, [y, 2] AS c FROM "
+             f"(SELECT n AS x, b AS y FROM table({bool_stream}))")
+    assert [c["type"] for c in header] == ["uint8", "bool", "array(uint8)"]
+    assert rows == [[5, True, [1, 2]]]
+    header, rows = header_and_rows(
+        api, f"SELECT if(count() = 0, max(b), 5), if(count() = 1, any(b), any(b)) "
+             f"FROM table({bool_stream})")
+    assert [c["type"] for c in header] == ["uint8", "bool"]
+    # column names as Proton prints them (functional form, see the first test): no helpers
+    assert [c["name"] for c in header] == ["if(equals(count(), 0), max(b), 5)",
+                                           "if(equals(count(), 1), any(b), any(b))"]
+    assert rows == [[5, True]]
+    header, rows = header_and_rows(
+        api, f"SELECT array_join(ab) AS j, if(n = 0, array_join(ab), 5) AS a, "
+             f"[array_join(ab), b] AS c, max(b) OVER () AS w, [w, 3] AS d "
+             f"FROM table({bool_stream})")
+    # one array_join(ab) however often it is written: two rows
+    assert [c["type"] for c in header] == ["bool", "uint8", "array(bool)", "bool",
+                                           "array(uint8)"]
+    assert rows == [[True, 5, [True, True], True, [1, 3]], [False, 5, [False, True], True, [1, 3]]]

@@ -12,6 +12,9 @@ Owns the two token tests the rewriter uses to type results as Proton does:
   ``if``/``multi_if``/``coalesce``/``if_null`` whose every result branch is bool
   (:func:`bool_branches`) is bool in Proton (the least supertype of equal types is that
   type), so its branches are typed bool unless the call itself sits in a unifying position.
+
+Operands whose type only chDB knows (a stored bool column, ``to_bool(x)``, ``max(b)``) are
+cast where needed by :mod:`timeplus_emulator.sql.unify`.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from timeplus_emulator.sql.functions import (
 )
 from timeplus_emulator.sql.legacy import YEAR_2000, substring_utf8_ddl, year_2000_ddl
 from timeplus_emulator.sql.tokens import Kind, quote_string, tokenize, unquote
+from timeplus_emulator.sql.unify import HELPER_DDL, UINT8_CAST, UNIFY_CAST
 
 _CAST_NAMES = frozenset({"CAST", "_CAST", "accurateCast", "accurateCastOrNull", "toTypeName"})
 
@@ -118,7 +119,9 @@ _DELTA_VIOLATED = re.compile(
     rf"Constraint `{DELTA_CHECK}` .*?violated at row (\d+).*?Column values: _tp_delta = (-?\d+)",
     re.DOTALL,
 )
-_WRAPPERS = frozenset({BOOL_WRAPPER, YEAR_2000})  # names show their first argument only
+# names show their first argument only
+_WRAPPERS = frozenset({BOOL_WRAPPER, YEAR_2000, UINT8_CAST, UNIFY_CAST, f"{UINT8_CAST}_as",
+                       f"{UNIFY_CAST}_as"})
 _RUNTIME_REFUSAL = re.compile(re.escape(RUNTIME_REFUSAL) + r"([^':]*)")
 _UNKNOWN_FUNCTION = re.compile(r"Function with name `([^`]+)` does not exist")
 _UNKNOWN_IDENTIFIER = re.compile(r"Unknown expression identifier `([^`]+)`|"
@@ -233,6 +236,7 @@ def helper_function_ddl() -> tuple[str, ...]:
         substring_utf8_ddl(),
         *(f"CREATE OR REPLACE FUNCTION {name} AS {params} -> {body}"
           for name, (_, params, body) in CALL_HELPERS.items()),
+        *HELPER_DDL,
     )
 
 

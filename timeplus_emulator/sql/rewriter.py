@@ -48,6 +48,7 @@ from timeplus_emulator.sql.types import (
     parse_type_tokens,
     render_clickhouse,
 )
+from timeplus_emulator.sql.unify import Group, cast_first_operands, unified_groups
 
 ViewResolver = Callable[[Optional[str], str], Optional[str]]
 SystemTableSql = Callable[[str, str], Optional[str]]
@@ -220,9 +221,9 @@ class Rewriter:
         i = start
         while i < end:
             tok = self.toks[i]
-            if tok.is_word("CASE") and self.ctx.bool_results and bool_case(self.toks, i) \
-                    and not in_unifying_position(self.toks, i):
-                i = self._bool_case(i, out)
+            if tok.is_word("CASE"):
+                i = self._case(i, out, self.ctx.bool_results and bool_case(self.toks, i)
+                               and not in_unifying_position(self.toks, i))
             elif tok.is_word("TRUE", "FALSE") and in_unifying_position(self.toks, i):
                 # Proton unifies bool with numbers as uint8; chDB as Bool ([true, 5] read
                 # [true, true], if(c, true, 5) read true): give chDB the uint8 value
@@ -243,11 +244,8 @@ class Rewriter:
                 i = self._json_path_end(i)
             elif tok.is_op("(") and self.toks[i + 1].is_word("SELECT", "WITH"):
                 i = self._expression_subquery(i, start, out)
-            elif tok.is_op("[") and self._bool_array(i):
-                close = match_paren(self.toks, i)
-                elements = self._args_text(split_args(self.toks, i + 1, close))
-                out.append(f"{tok.pre}[" + ",".join(elements) + f"{self.toks[close].pre}]")
-                i = close + 1
+            elif tok.is_op("[") and is_array_literal(self.toks, i):
+                i = self._array_literal(i, out)
             elif self._is_asterisk(i):
                 hidden = " EXCEPT (`_tp_time`, `_tp_delta`)" if self.ctx.hide_reserved else ""
                 out.append(f"{tok.pre}*{hidden} {STAR_MARKER}")
@@ -470,13 +468,33 @@ class Rewriter:
         return (self.ctx.bool_results and is_array_literal(self.toks, open_index)
                 and all_bool_elements(self.toks, open_index))
 
-    def _bool_case(self, i: int, out: list[str]) -> int:
-        """A CASE whose THEN/ELSE values are all bool: each value typed bool (as Proton's
-        CASE is); returns the index of its END, left to the caller."""
+    def _array_literal(self, i: int, out: list[str]) -> int:
+        """``[...]``: elements typed bool if all are (array(bool), as in Proton), the first
+        cast where chDB would make the array Bool beside numbers (see unify.py)."""
+        close = match_paren(self.toks, i)
+        elements = split_args(self.toks, i + 1, close)
+        if self._bool_array(i):
+            texts = self._args_text(elements)
+        else:
+            texts = [self.rewrite(a, b, allow_from=False) for a, b in elements]
+        cast_first_operands(self.toks, [Group(tuple(elements))], elements, texts)
+        out.append(f"{self.toks[i].pre}[" + ",".join(texts) + f"{self.toks[close].pre}]")
+        return close + 1
+
+    def _case(self, i: int, out: list[str], typed_bool: bool) -> int:
+        """A CASE: its THEN/ELSE values typed bool when ``typed_bool`` (all are bool: Proton's
+        CASE is bool then), else the first cast as unify.py says; returns the index of its
+        END, left to the caller."""
         out.append(self.toks[i].pre + self.toks[i].text)
+        branches = case_branches(self.toks, i)
+        if typed_bool:
+            texts = [self._bool_typed(a, b) for a, b in branches]
+        else:
+            texts = [self.rewrite(a, b, allow_from=False) for a, b in branches]
+            cast_first_operands(self.toks, [Group(tuple(branches))], branches, texts)
         at = i + 1
-        for a, b in case_branches(self.toks, i):
-            out += [self.rewrite(at, a, allow_from=False), self._bool_typed(a, b)]
+        for (a, b), text in zip(branches, texts):
+            out += [self.rewrite(at, a, allow_from=False), text]
             at = b
         return at
 
@@ -497,6 +515,7 @@ class Rewriter:
         """Text up to (not including) the closing parenthesis, and whether it aggregates;
         ``unifying``: the arguments' types are unified (bools stay UInt8, see booleans.py)."""
         texts = self._args_text(args, unifying)
+        cast_first_operands(self.toks, unified_groups(name, args), args, texts)
         if name == "to_type_name":
             return fn.TYPE_NAME_FUNCTION + "(" + ",".join(texts), False
         if name in fn.PERCENTILES:

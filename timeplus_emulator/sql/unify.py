@@ -1,0 +1,323 @@
+"""Operands whose types are unified: a ``bool`` beside numbers becomes a number, as in Proton.
+
+Owns: deciding which operand of a unified group (``if``/``multi_if`` branches, ``coalesce``/
+``if_null`` arguments, ``[...]`` elements, ``array``/``array_concat`` arguments, ``map`` keys
+and values, CASE branches) chDB must receive through a cast, and the text of that cast.
+
+Why: chDB's ``Bool`` is a UInt8 under another name, and its least supertype of types that
+are "equal" is the first of them, so ``if(c, boolcol, 5)`` is Bool there (5 reads ``true``)
+while ``if(c, 5, boolcol)`` is UInt8. Proton's least supertype of bool and uint8 is uint8
+(getLeastSupertype.cpp counts bool as a one-bit unsigned number), and bool only when every
+operand is bool. So the first operand that is not NULL decides chDB's type, and only it
+needs care:
+
+* statically bool (a comparison, ``true``, a bool function): the rewriter's
+  :func:`~timeplus_emulator.sql.booleans.in_unifying_position` sends it as UInt8 already;
+* surely not bool (a number, a string, arithmetic): nothing to do;
+* anything else (a column, ``to_bool(x)``, ``max(b)``, a subquery's column): its type is
+  known only to chDB, so it is sent as ``UINT8_CAST(x)`` — ``x`` cast to its own type with
+  ``Bool`` replaced by ``UInt8`` (``Array(Bool)`` → ``Array(UInt8)``, other types unchanged)
+  — when a sibling is surely not bool, else as ``UNIFY_CAST(x, '<T1><T2>...')``, which does
+  the same unless every sibling's type (``Nullable`` aside, NULL ignored) is ``x``'s own:
+  the siblings' types are written as ``toTypeName(sibling)`` (``Bool`` for a static bool).
+
+chDB types an aggregate's result (and ``array_join``'s) only after computing it, too late
+for a CAST's type argument: ``max(b)``, ``any(b)``, ``arg_max(b, t)``... are cast from their
+argument's type (``UINT8_CAST_as(max(b), b)``), ``array_join(a)`` from its array's element;
+other aggregates never give bool; an expression over an aggregate (or a select alias of one)
+is not cast (a known difference, listed in the emulator's compatibility table).
+
+The helpers are SQL functions the engine defines (:data:`HELPER_DDL`); result column names
+show only their first argument (``reverse.to_timeplus_column_name``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from timeplus_emulator.sql import functions as fn
+from timeplus_emulator.sql.booleans import is_bool_value
+from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, TranslationError
+from timeplus_emulator.sql.tokens import Kind, Token, quote_string, tokenize
+
+UINT8_CAST = "__tp_u8"
+UNIFY_CAST = "__tp_unify"
+MAX_PROBE_TEXT = 4000  # characters of sibling text copied into one UNIFY_CAST
+
+OperandKind = Literal["null", "bool", "other", "unknown"]
+Range = tuple[int, int]
+
+_ARITHMETIC = ("+", "-", "*", "/", "%", "||")
+_BOOL_TO_UINT8 = (r"(^|[(, ])Bool([),]|$)", r"\1UInt8\2")
+_STRIP = r"Nullable\(|LowCardinality\(|\)|!"
+_FIRST_NON_NULLABLE = "!"  # types prefix: x decides alone unless it is nullable (coalesce)
+
+
+def _helper_ddl() -> tuple[str, ...]:
+    """The helpers; ``t`` has the type the cast starts from (``x`` itself, or for an
+    aggregate or ``array_join``, whose type chDB knows too late, its argument or element)."""
+    pattern, replacement = map(quote_string, _BOOL_TO_UINT8)
+    as_uint8 = f"replaceRegexpAll(toTypeName(t), {pattern}, {replacement})"
+    strip = quote_string(_STRIP)
+    own = f"concat('<', replaceRegexpAll(toTypeName(t), {strip}, ''), '>')"
+    others = f"replaceRegexpAll(types, {strip}, '')"
+    alike = (f"replaceAll(replaceAll({others}, {own}, ''), '<Nothing>', '') = '' OR "
+             f"(startsWith(types, '{_FIRST_NON_NULLABLE}') AND NOT isNullable(t))")
+    return (
+        f"CREATE OR REPLACE FUNCTION {UINT8_CAST}_as AS (x, t) -> CAST(x, {as_uint8})",
+        f"CREATE OR REPLACE FUNCTION {UNIFY_CAST}_as AS (x, t, types) -> "
+        f"CAST(x, if({alike}, toTypeName(t), {as_uint8}))",
+        f"CREATE OR REPLACE FUNCTION {UINT8_CAST} AS (x) -> {UINT8_CAST}_as(x, x)",
+        f"CREATE OR REPLACE FUNCTION {UNIFY_CAST} AS (x, types) -> "
+        f"{UNIFY_CAST}_as(x, x, types)",
+    )
+
+
+HELPER_DDL = _helper_ddl()
+
+
+def _enclosed(tokens: list[Token], start: int, end: int, open_op: str) -> bool:
+    """``[start, end)`` is one bracket pair opened by ``open_op`` (``(x)``, ``[a, b]``)."""
+    if end - start < 2 or not tokens[start].is_op(open_op):
+        return False
+    depth = 0
+    for i in range(start, end):
+        depth += tokens[i].is_op("(", "[") - tokens[i].is_op(")", "]")
+        if depth == 0:
+            return i == end - 1
+    return False
+
+
+def _elements(tokens: list[Token], start: int, end: int) -> list[Range]:
+    from timeplus_emulator.sql.rewriter import split_args  # the rewriter imports this module
+
+    return split_args(tokens, start, end)
+
+
+def operand_kind(tokens: list[Token], start: int, end: int) -> OperandKind:
+    """What the expression ``[start, end)`` is known to be before chDB types it."""
+    if end - start == 1:
+        tok = tokens[start]
+        if tok.is_word("NULL"):
+            return "null"
+        if tok.kind in (Kind.NUMBER, Kind.STRING, Kind.INTERVAL):
+            return "other"
+    if is_bool_value(tokens, start, end):
+        return "bool"
+    if _enclosed(tokens, start, end, "("):
+        parts = _elements(tokens, start + 1, end - 1)
+        if len(parts) == 1:
+            return operand_kind(tokens, *parts[0])
+        return "other" if all(operand_kind(tokens, a, b) == "other" for a, b in parts) \
+            else "unknown"
+    if _enclosed(tokens, start, end, "["):
+        parts = _elements(tokens, start + 1, end - 1)
+        return "other" if parts and all(operand_kind(tokens, a, b) == "other"
+                                        for a, b in parts) else "unknown"
+    depth = 0
+    for i in range(start, end):
+        tok = tokens[i]
+        depth += tok.is_op("(", "[") - tok.is_op(")", "]")
+        if depth == 0 and (tok.is_op("?", "->") or tok.is_word("CASE", "AS")):
+            return "unknown"
+        if depth == 0 and tok.is_op(*_ARITHMETIC):
+            return "other"  # arithmetic, negation, concatenation: never bool
+    return "unknown"
+
+
+@dataclass(frozen=True)
+class Group:
+    """Operands whose types a call unifies. ``coalescing``: Proton's coalesce/if_null,
+    which stop at their first operand that is not nullable (coalesce.cpp)."""
+
+    ranges: tuple[Range, ...]
+    coalescing: bool = False
+
+
+def unified_groups(name: str, args: Sequence[Range]) -> list[Group]:
+    """The argument groups whose types a call of ``name`` unifies (none if it does not)."""
+    if name == "if":
+        return [Group(tuple(args[1:]))] if len(args) == 3 else []
+    if name == "multi_if":
+        return [Group((*args[1::2], *args[-1:]))] if len(args) >= 3 and len(args) % 2 else []
+    if name in ("coalesce", "if_null"):
+        return [Group(tuple(args), coalescing=True)]
+    if name in ("array", "array_concat"):
+        return [Group(tuple(args))]
+    if name == "map":
+        return [Group(tuple(args[0::2])), Group(tuple(args[1::2]))]
+    return []
+
+
+@dataclass(frozen=True)
+class FirstOperand:
+    """The operand of a group that chDB's type follows, and what its siblings are.
+
+    ``position`` indexes the group; ``kinds`` are the group's operand kinds.
+    """
+
+    position: int
+    kinds: tuple[OperandKind, ...]
+    coalescing: bool
+
+    @property
+    def certain(self) -> bool:
+        """A sibling is surely not bool: cast without looking at the others' types."""
+        return not self.coalescing and "other" in self.kinds[self.position + 1:]
+
+
+def first_to_cast(tokens: list[Token], group: Group) -> FirstOperand | None:
+    """The first non-NULL operand of ``group`` if it may be a chDB ``Bool`` that needs care."""
+    kinds = tuple(operand_kind(tokens, a, b) for a, b in group.ranges)
+    present = [i for i, kind in enumerate(kinds) if kind != "null"]
+    if len(present) < 2 or kinds[present[0]] != "unknown":
+        return None
+    return FirstOperand(present[0], kinds, group.coalescing)
+
+
+_TYPE_OF_KIND = {"bool": "'<Bool>'", "other": "'<?>'"}  # '?' is never alike
+# aggregates whose result has their first argument's type (the others never return bool);
+# array_join's is its argument's element type
+_TYPE_PASSING = frozenset({"array_join", "any", "any_last", "min", "max", "arg_min", "arg_max",
+                           "earliest", "latest", "first_value", "last_value", "any_heavy"})
+
+
+def _aggregate_name(tokens: list[Token], start: int, end: int) -> str | None:
+    """The name of the aggregate function (or ``array_join``) called by ``[start, end)``,
+    if it is one call: chDB types its result too late for a CAST's type argument."""
+    tok = tokens[start]
+    if tok.kind is not Kind.IDENT or not _enclosed(tokens, start + 1, end, "("):
+        return None
+    name = tok.text.lower()
+    try:
+        return name if name == "array_join" or fn.resolve_function(name).aggregate else None
+    except TranslationError:
+        return None
+
+
+def _holds_aggregate(tokens: list[Token], start: int, end: int) -> bool:
+    """Some call in ``[start, end)`` is an aggregate (not over a window) or ``array_join``,
+    or the range is the name of such an expression (``max(b) AS m`` in the statement)."""
+    if end - start == 1 and tokens[start].kind in (Kind.IDENT, Kind.QUOTED_IDENT):
+        return _aggregate_alias(tokens, tokens[start].text)
+    for i in range(start, end - 1):
+        if tokens[i].kind is Kind.IDENT and tokens[i + 1].is_op("("):
+            after = match_close(tokens, i + 1) + 1
+            if _aggregate_name(tokens, i, after) is not None \
+                    and not tokens[after].is_word("OVER"):  # a window function types in time
+                return True
+    return False
+
+
+def _aggregate_alias(tokens: list[Token], name: str) -> bool:
+    """``name`` is the alias of an expression holding an aggregate somewhere in ``tokens``."""
+    for i in range(1, len(tokens) - 1):
+        if not (tokens[i].is_word("AS") and tokens[i + 1].text == name):
+            continue
+        depth, start = 0, i
+        while start > 0:
+            tok = tokens[start - 1]
+            depth += tok.is_op(")", "]") - tok.is_op("(", "[")
+            if depth < 0 or (depth == 0 and (tok.is_op(",") or tok.is_word(
+                    "SELECT", "WITH", "DISTINCT", "BY", "WHERE", "HAVING"))):
+                break
+            start -= 1
+        if i - start > 1 and _holds_aggregate(tokens, start, i):
+            return True
+    return False
+
+
+def match_close(tokens: list[Token], opening: int) -> int:
+    """Index of the bracket closing the one at ``opening``."""
+    from timeplus_emulator.sql.rewriter import match_paren  # the rewriter imports this module
+
+    return match_paren(tokens, opening)
+
+
+def _first_argument(text: str) -> tuple[int, int] | None:
+    """Character span of the first argument of the call ``text`` (rewritten SQL)."""
+    tokens = tokenize(text)
+    opening = next((i for i, t in enumerate(tokens) if t.is_op("(")), None)
+    if opening is None or tokens[opening + 1].is_op(")"):
+        return None
+    depth = 0
+    for tok in tokens[opening + 1:]:
+        if depth == 0 and tok.is_op(",", ")"):
+            return tokens[opening + 1].pos, tok.pos - len(tok.pre)
+        depth += tok.is_op("(", "[") - tok.is_op(")", "]")
+    return None
+
+
+def _typed_by(tokens: list[Token], operand: Range, text: str) -> str | None:
+    """SQL text of the type's source for an aggregate or ``array_join`` call (chDB types
+    them too late for a CAST): the argument of a type-passing one, the array's first element
+    for array_join; ``''`` for other aggregates (never bool); None if not such a call."""
+    aggregate = _aggregate_name(tokens, *operand)
+    if aggregate is None:
+        return "" if _holds_aggregate(tokens, *operand) else None
+    base = aggregate.removesuffix("_if").removesuffix("_distinct")
+    span = _first_argument(text) if base in _TYPE_PASSING else None
+    if span is None:
+        return ""
+    typed = text[span[0]:span[1]]
+    return f"arrayElement({typed}, 1)" if base == "array_join" else typed
+
+
+def _type_probe(tokens: list[Token], operand: Range, kind: OperandKind, text: str) -> str:
+    """SQL text giving ``'<type>'`` of a sibling operand, as :data:`UNIFY_CAST` reads it."""
+    if kind in _TYPE_OF_KIND:
+        return _TYPE_OF_KIND[kind]
+    typed = _typed_by(tokens, operand, text)
+    if typed == "":
+        return _TYPE_OF_KIND["other"]  # an expression over an aggregate: taken as no bool
+    return f"'<', toTypeName({text.strip() if typed is None else typed}), '>'"
+
+
+def cast_text(first: FirstOperand, text: str, probes: Sequence[str],
+              typed: str | None = None) -> str:
+    """``text`` (the first operand, rewritten; leading whitespace kept) sent through the
+    right helper; ``probes`` are its siblings' :func:`_type_probe` texts; ``typed``: the
+    expression whose type to start from, if not the operand's own."""
+    body = text.lstrip()
+    lead = text[: len(text) - len(body)]
+    name, args = (UINT8_CAST, [body]) if first.certain else (UNIFY_CAST, [body])
+    if typed is not None:
+        name, args = f"{name}_as", [body, typed]
+    if not first.certain:
+        parts = [f"'{_FIRST_NON_NULLABLE}'", *probes] if first.coalescing else list(probes)
+        args.append(f"concat({', '.join(parts)}, '')")
+    return f"{lead}{name}({', '.join(args)})"
+
+
+def _cast_operand(tokens: list[Token], first: FirstOperand, operand: Range, text: str,
+                  probes: Sequence[str]) -> str:
+    """The cast first operand; an aggregate or array_join call is cast from its argument's
+    type; an expression over one is left alone (chDB cannot type it in time)."""
+    typed = _typed_by(tokens, operand, text)
+    if typed == "":
+        return text
+    return cast_text(first, text, probes, typed)
+
+
+def cast_first_operands(tokens: list[Token], groups: Sequence[Group],
+                        ranges: Sequence[Range], texts: list[str]) -> None:
+    """Replace, in ``texts`` (the rewritten ``ranges``), the first operand of each group
+    that needs it by its cast (:func:`cast_text`)."""
+    position = {r: k for k, r in enumerate(ranges)}
+    for group in groups:
+        first = first_to_cast(tokens, group)
+        if first is None:
+            continue
+        siblings = [(r, kind, texts[position[r]]) for r, kind in
+                    zip(group.ranges[first.position + 1:], first.kinds[first.position + 1:])
+                    if kind != "null"]
+        probes = [] if first.certain else [_type_probe(tokens, *sibling) for sibling in siblings]
+        if sum(map(len, probes)) > MAX_PROBE_TEXT:
+            raise TranslationError(
+                NOT_IMPLEMENTED, "Unifying the types of long expressions that may be bool "
+                "(if/multi_if/coalesce/[...]/CASE) is not supported by the emulator")
+        operand = group.ranges[first.position]
+        texts[position[operand]] = _cast_operand(tokens, first, operand, texts[position[operand]],
+                                                 probes)
