@@ -11,7 +11,6 @@ does not finish in time is reported as a hang and the check fails.
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import datetime as dt
 import io
 import json
@@ -21,9 +20,11 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable
 
 import prison
+from e2e_common import Api, CheckFailed, chart_data, create_database, expect, sql_lab, timed
+from e2e_features import run_feature_checks
 
 import timeplus_dbapi
 
@@ -32,23 +33,12 @@ LIVE_STREAM = "superset_live_events"
 DEVICES = ("sensor-a", "sensor-b", "sensor-c")
 START = dt.datetime(2026, 1, 5, 8, 0, 0)  # UTC wall clock
 MINUTES = 120
-STEP_BUDGET_S = 60.0
 METRIC = {
     "expressionType": "SIMPLE",
     "column": {"column_name": "temperature"},
     "aggregate": "AVG",
     "label": "avg_temperature",
 }
-T = TypeVar("T")
-
-
-class CheckFailed(AssertionError):
-    """A step returned something other than what Superset over Timeplus must return."""
-
-
-def expect(condition: bool, message: str) -> None:
-    if not condition:
-        raise CheckFailed(message)
 
 
 def temperature(device: int, minute: int) -> float:
@@ -81,68 +71,32 @@ def seed_streams(dsn: str) -> int:
         conn.close()
 
 
-def expected_ten_minute_averages() -> dict[tuple[str, str], float]:
+def _day(t: dt.datetime) -> dt.datetime:
+    return dt.datetime(t.year, t.month, t.day)
+
+
+# Bucket start of a reading's time for each grain the charts use, computed by hand.
+GRAIN_BUCKETS: dict[str, Callable[[dt.datetime], dt.datetime]] = {
+    "PT10M": lambda t: t.replace(minute=t.minute - t.minute % 10),
+    "PT5S": lambda t: t.replace(second=t.second - t.second % 5),
+    "PT30S": lambda t: t.replace(second=t.second - t.second % 30),
+    "PT0.5H": lambda t: t.replace(minute=t.minute - t.minute % 30),
+    "PT6H": lambda t: t.replace(hour=t.hour - t.hour % 6, minute=0),
+    "P1W/1970-01-03T00:00:00Z": lambda t: _day(t) + dt.timedelta(days=6 - (t.weekday() + 1) % 7),
+    "P1W/1970-01-04T00:00:00Z": lambda t: _day(t) + dt.timedelta(days=6 - t.weekday()),
+    "P0.25Y": lambda t: dt.datetime(t.year, 3 * ((t.month - 1) // 3) + 1, 1),
+}
+NEW_GRAINS = [grain for grain in GRAIN_BUCKETS if grain != "PT10M"]
+
+
+def expected_averages(grain: str = "PT10M") -> dict[tuple[str, str], float]:
     """(bucket start 'YYYY-MM-DD HH:MM', device) -> average temperature, computed here."""
     sums: dict[tuple[str, str], list[float]] = defaultdict(list)
     for minute in range(MINUTES):
-        moment = START + dt.timedelta(minutes=minute - minute % 10)
+        moment = GRAIN_BUCKETS[grain](START + dt.timedelta(minutes=minute))
         for device, name in enumerate(DEVICES):
             sums[(f"{moment:%Y-%m-%d %H:%M}", name)].append(temperature(device, minute))
     return {key: sum(values) / len(values) for key, values in sums.items()}
-
-
-def timed(name: str, step: Callable[[], T]) -> T:
-    """Run ``step`` with the time budget; print its duration; exit the process on a hang."""
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    started = time.monotonic()
-    future = pool.submit(step)
-    try:
-        result = future.result(timeout=STEP_BUDGET_S)
-    except concurrent.futures.TimeoutError:
-        print(f"FAIL {name}: no answer within {STEP_BUDGET_S:.0f}s (hang)", flush=True)
-        os._exit(2)
-    finally:
-        pool.shutdown(wait=False)
-    print(f"ok   {name} ({time.monotonic() - started:.2f}s)", flush=True)
-    return result
-
-
-class Api:
-    """Superset's REST API through the Flask test client, logged in with a JWT."""
-
-    def __init__(self, app: Any, username: str, password: str) -> None:
-        self.client = app.test_client()
-        payload = {"username": username, "password": password, "provider": "db", "refresh": False}
-        answer = self.client.post("/api/v1/security/login", json=payload)
-        expect(answer.status_code == 200, f"login failed: {answer.status_code}")
-        self.headers = {"Authorization": f"Bearer {answer.get_json()['access_token']}"}
-
-    def call(self, method: str, path: str, body: Any = None, status: int = 200) -> Any:
-        answer = self.client.open(path, method=method, json=body, headers=self.headers)
-        return self._answer(method, path, answer, status)
-
-    def post_form(self, path: str, form: dict[str, Any], status: int) -> Any:
-        """A multipart/form-data POST (file uploads)."""
-        answer = self.client.post(
-            path, data=form, headers=self.headers, content_type="multipart/form-data"
-        )
-        return self._answer("POST", path, answer, status)
-
-    @staticmethod
-    def _answer(method: str, path: str, answer: Any, status: int) -> Any:
-        text = answer.get_data(as_text=True)
-        expect(answer.status_code == status, f"{method} {path}: {answer.status_code} {text[:800]}")
-        return json.loads(text) if text else None
-
-
-def create_database(api: Api, name: str, uri: str) -> int:
-    body = {
-        "database_name": name,
-        "sqlalchemy_uri": uri,
-        "expose_in_sqllab": True,
-        "allow_file_upload": True,
-    }
-    return int(api.call("POST", "/api/v1/database/", body, status=201)["id"])
 
 
 def check_test_connection(api: Api, uri: str) -> None:
@@ -218,18 +172,6 @@ def time_series_query(time_grain: str, **extra: Any) -> dict[str, Any]:
     return query
 
 
-def chart_data(api: Api, dataset_id: int, query: dict[str, Any], result_type: str = "full") -> Any:
-    body = {
-        "datasource": {"id": dataset_id, "type": "table"},
-        "force": True,
-        "queries": [query],
-        "result_format": "json",
-        "result_type": result_type,
-    }
-    (result,) = api.call("POST", "/api/v1/chart/data", body)["result"]
-    return result
-
-
 def bucket_key(value: Any) -> str:
     """Chart data returns epoch milliseconds for temporal columns."""
     moment = dt.datetime.fromtimestamp(value / 1000, tz=dt.timezone.utc)
@@ -240,7 +182,7 @@ def check_time_series(api: Api, dataset_id: int) -> str:
     result = chart_data(api, dataset_id, time_series_query("PT10M"))
     expect("to_start_of_interval" in result["query"], f"grain not in SQL: {result['query']}")
     got = {(bucket_key(row["ts"]), row["device"]): row["avg_temperature"] for row in result["data"]}
-    expected = expected_ten_minute_averages()
+    expected = expected_averages()
     expect(set(got) == set(expected), f"buckets differ: {sorted(set(got) ^ set(expected))[:6]}")
     worst = max(abs(got[key] - expected[key]) for key in expected)
     expect(worst < 1e-9, f"averages differ by up to {worst}")
@@ -267,20 +209,6 @@ def check_time_range_filter(api: Api, dataset_id: int) -> None:
 def check_samples(api: Api, dataset_id: int) -> None:
     result = chart_data(api, dataset_id, {"columns": [], "metrics": [], "row_limit": 7}, "samples")
     expect(len(result["data"]) == 7, f"samples returned {len(result['data'])} rows")
-
-
-def sql_lab(api: Api, database_id: int, sql: str, limit: int, schema: str | None) -> Any:
-    body = {
-        "database_id": database_id,
-        "sql": sql,
-        "queryLimit": limit,
-        "runAsync": False,
-        "schema": schema,
-        "client_id": os.urandom(5).hex(),
-    }
-    payload = api.call("POST", "/api/v1/sqllab/execute/", body)
-    expect(payload["status"] == "success", f"SQL Lab: {payload}")
-    return payload
 
 
 def check_sql_lab(api: Api, database_id: int, schema: str | None) -> str:
@@ -425,12 +353,12 @@ def check_csv_upload(api: Api, database_id: int, schema: str | None) -> None:
     expect("reserves column names" in json.dumps(refused), f"reserved column: {refused}")
 
 
-def chart_form_data(dataset_id: int) -> dict[str, Any]:
+def chart_form_data(dataset_id: int, grain: str) -> dict[str, Any]:
     return {
         "datasource": f"{dataset_id}__table",
         "viz_type": "echarts_timeseries_line",
         "x_axis": "ts",
-        "time_grain_sqla": "PT10M",
+        "time_grain_sqla": grain,
         "metrics": [METRIC],
         "groupby": ["device"],
         "adhoc_filters": [
@@ -446,26 +374,27 @@ def chart_form_data(dataset_id: int) -> dict[str, Any]:
         "show_legend": True,
         "rich_tooltip": True,
         "markerEnabled": True,
-        "x_axis_title": "ts (10-minute buckets)",
+        "x_axis_title": f"ts ({grain} buckets)",
         "x_axis_title_margin": 30,
         "y_axis_title_margin": 30,
         "y_axis_title": "average temperature",
     }
 
 
-def create_chart(api: Api, dataset_id: int) -> int:
-    """Save a line chart over the stream (for the screenshot) and fetch its data once."""
-    form_data = chart_form_data(dataset_id)
+def create_chart(api: Api, dataset_id: int, grain: str = "PT10M") -> int:
+    """Save a line chart over the stream with ``grain``, read its data through the saved chart
+    and check every bucket's average."""
+    form_data = chart_form_data(dataset_id, grain)
     query_context = {
         "datasource": {"id": dataset_id, "type": "table"},
         "force": False,
-        "queries": [time_series_query("PT10M")],
+        "queries": [time_series_query(grain)],
         "form_data": form_data,
         "result_format": "json",
         "result_type": "full",
     }
     body = {
-        "slice_name": "Temperature per device (Timeplus stream)",
+        "slice_name": f"Temperature per device, {grain} (Timeplus stream)",
         "viz_type": form_data["viz_type"],
         "datasource_id": dataset_id,
         "datasource_type": "table",
@@ -474,8 +403,19 @@ def create_chart(api: Api, dataset_id: int) -> int:
     }
     chart_id = int(api.call("POST", "/api/v1/chart/", body, status=201)["id"])
     data = api.call("GET", f"/api/v1/chart/{chart_id}/data/")["result"][0]["data"]
-    expect(len(data) == len(expected_ten_minute_averages()), f"saved chart: {len(data)} rows")
+    got = {(bucket_key(row["ts"]), row["device"]): row["avg_temperature"] for row in data}
+    expected = expected_averages(grain)
+    expect(set(got) == set(expected), f"{grain} chart buckets: {sorted(got)[:4]}")
+    worst = max(abs(got[key] - expected[key]) for key in expected)
+    expect(worst < 1e-9, f"{grain} chart averages differ by up to {worst}")
     return chart_id
+
+
+def check_new_grain_charts(api: Api, dataset_id: int) -> str:
+    """A saved chart per grain Superset 6.1 added (5 s ... quarter-year)."""
+    for grain in NEW_GRAINS:
+        create_chart(api, dataset_id, grain)
+    return ", ".join(NEW_GRAINS)
 
 
 def run_chart_checks(api: Api, dataset_id: int) -> int:
@@ -488,7 +428,10 @@ def run_chart_checks(api: Api, dataset_id: int) -> int:
         lambda: check_time_range_filter(api, dataset_id),
     )
     timed("chart samples", lambda: check_samples(api, dataset_id))
-    return timed("save a chart and read its data", lambda: create_chart(api, dataset_id))
+    chart_id = timed("save a chart and read its data", lambda: create_chart(api, dataset_id))
+    grains = timed("a saved chart per new grain", lambda: check_new_grain_charts(api, dataset_id))
+    print(f"     grains: {grains}")
+    return chart_id
 
 
 def run_checks(api: Api, dsn: str) -> int:
@@ -519,7 +462,7 @@ def run_checks(api: Api, dsn: str) -> int:
         lambda: check_metadata_endpoints(api, database_id),
     )
     print(f"     {count} function names")
-    timed(
+    streaming_id = timed(
         "streaming opt-in (?query_mode=streaming) with LIMIT",
         lambda: check_streaming_opt_in(api, uri, dsn, schema),
     )
@@ -527,6 +470,7 @@ def run_checks(api: Api, dsn: str) -> int:
         "streaming with idle_timeout on a quiet stream",
         lambda: check_streaming_idle_timeout(api, uri, schema),
     )
+    run_feature_checks(api, dsn, database_id, streaming_id)
     return chart_id
 
 

@@ -16,7 +16,9 @@ TALISMAN_ENABLED = False
 # Keep the run quiet and offline.
 SHOW_STACKTRACE = True
 ENABLE_PROXY_FIX = False
-FEATURE_FLAGS = {"ALERT_REPORTS": False}
+# PRESTO_EXPAND_DATA: SQL Lab may ask any engine spec to expand nested values (Timeplus arrays,
+# tuples, maps), despite the name.
+FEATURE_FLAGS = {"ALERT_REPORTS": False, "PRESTO_EXPAND_DATA": True}
 
 # Not needed: importing the Timeplus engine spec registers its sqlglot dialect. A deployment that
 # wants it explicit can write:

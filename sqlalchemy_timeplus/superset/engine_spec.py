@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine.url import URL
+from sqlalchemy.exc import NoSuchTableError
 from superset.constants import PASSWORD_MASK
 from superset.db_engine_specs.base import BaseEngineSpec
 from superset.exceptions import SupersetException
@@ -58,6 +59,7 @@ from .column_types import COLUMN_TYPE_MAPPINGS
 from .errors import (
     CUSTOM_ERRORS,
     DBAPI_EXCEPTIONS,
+    STREAMING_CHART_MARK,
     StreamingChartQueryError,
     mapped_exception,
     server_code_errors,
@@ -245,12 +247,13 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
     @classmethod
     def extract_errors(
         cls,
-        ex: Exception,
+        ex: Any,
         context: Optional[dict[str, Any]] = None,
         database_name: Optional[str] = None,
     ) -> list[SupersetError]:
         """By server error code first (unless the deployment's CUSTOM_DATABASE_ERRORS match),
-        then by message (:data:`.errors.CUSTOM_ERRORS`), else Superset's generic error."""
+        then by message (:data:`.errors.CUSTOM_ERRORS`), else Superset's generic error.
+        ``ex`` is an exception, or only its text (SQL Lab passes ``str(ex)``)."""
         raw = cls._extract_error_message(ex)
         configured = cls.get_database_custom_errors(database_name)
         if not any(pattern.search(raw) for pattern in configured):
@@ -272,9 +275,9 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
             and cursor.connection.client.analyze_sql(query).get("is_streaming")
         ):
             raise StreamingChartQueryError(
-                "This chart's query reads a Timeplus stream live and would wait for new events "
-                "without end. Add idle_timeout=SECONDS to the database URI (the query then ends "
-                "after that many quiet seconds), read stored data with table(stream), or use a "
+                f"This chart's query {STREAMING_CHART_MARK} without end. Add "
+                "idle_timeout=SECONDS to the database URI (the query then ends after that many "
+                "quiet seconds), read stored data with table(stream), or use a "
                 "database in historical mode (the default, query_mode=table)."
             )
         super().execute(cursor, query, database, **kwargs)
@@ -289,7 +292,12 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
     def get_metrics(
         cls, database: Database, inspector: Inspector, table: Table
     ) -> list[dict[str, Any]]:
-        columns = inspector.get_columns(table.table, table.schema)
+        """count(), and max(_tp_time) for streams. A virtual (SQL) dataset has no stream of
+        its name: count() only."""
+        try:
+            columns = inspector.get_columns(table.table, table.schema)
+        except NoSuchTableError:
+            columns = []
         return default_metrics([str(column["name"]) for column in columns])
 
     @classmethod

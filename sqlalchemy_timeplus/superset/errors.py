@@ -29,6 +29,7 @@ import timeplus_dbapi
 __all__ = [
     "CUSTOM_ERRORS",
     "DBAPI_EXCEPTIONS",
+    "STREAMING_CHART_MARK",
     "StreamingChartQueryError",
     "driver_error",
     "mapped_exception",
@@ -56,8 +57,12 @@ DBAPI_EXCEPTIONS: dict[type[Exception], type[Exception]] = {
 }
 
 
+STREAMING_CHART_MARK = "reads a Timeplus stream live and would wait for new events"
+
+
 class StreamingChartQueryError(SupersetDBAPIProgrammingError):  # type: ignore[misc,unused-ignore]
-    """A chart query that would stream forever: refused before it is sent."""
+    """A chart query that would stream forever: refused before it is sent (its message
+    contains :data:`STREAMING_CHART_MARK`)."""
 
 
 def mapped_exception(exc: Exception) -> Exception:
@@ -150,23 +155,34 @@ _RULES: dict[int, _Rule] = {
 }
 
 
-def _server_detail(error: timeplus_dbapi.Error) -> str:
-    """The server's own words, without the driver's ``[host ..., query ...]`` context."""
-    return re.sub(r"\s*\[host [^\]]*\]$", "", error.message).strip()
+_CONTEXT = re.compile(r"\s*\[host [^\]]*\]$")
+_CODE_IN_CONTEXT = re.compile(r"\[host [^\]]*\bcode (\d+)\]$")
+_STATUS_PREFIX = re.compile(r"^(?:server error )?\(HTTP \d+\):\s*")
 
 
-def server_code_errors(exc: BaseException, engine_name: str) -> Optional[list[SupersetError]]:
+def _code_and_detail(exc: Any) -> tuple[Optional[int], str]:
+    """The server code and the server's own words (without the driver's ``[host ...]``
+    context), from the driver exception in ``exc``'s chain or, as SQL Lab passes only the
+    text, from the message the driver wrote (``[host h, HTTP 400, code 60]``)."""
+    error = driver_error(exc) if isinstance(exc, BaseException) else None
+    text = error.message if error is not None else str(exc)
+    code = error.code if error is not None else None
+    if error is None and (found := _CODE_IN_CONTEXT.search(text)):
+        code = int(found.group(1))
+    return code, _STATUS_PREFIX.sub("", _CONTEXT.sub("", text)).strip()
+
+
+def server_code_errors(exc: Any, engine_name: str) -> Optional[list[SupersetError]]:
     """A SupersetError for a failure with a known server code (or a refused streaming chart
-    query); None when the code is unknown or absent."""
-    if isinstance(exc, StreamingChartQueryError):
+    query); None when the code is unknown or absent. ``exc`` is an exception or its text."""
+    if isinstance(exc, StreamingChartQueryError) or STREAMING_CHART_MARK in str(exc):
         refused = {"engine_name": engine_name, "timeplus_error": "streaming_query_in_chart"}
         return [SupersetError(message=str(exc), level=ErrorLevel.ERROR, extra=refused,
                               error_type=SupersetErrorType.GENERIC_DB_ENGINE_ERROR)]
-    error = driver_error(exc)
-    rule = _RULES.get(error.code) if error is not None and error.code is not None else None
-    if error is None or rule is None:
+    code, detail = _code_and_detail(exc)
+    rule = _RULES.get(code) if code is not None else None
+    if rule is None:
         return None
-    detail = _server_detail(error)
     found = rule.pattern.search(detail) if rule.pattern else None
     groups = {key: value for key, value in (found.groupdict() if found else {}).items() if value}
     params = {"detail": detail, **groups}
@@ -176,7 +192,7 @@ def server_code_errors(exc: BaseException, engine_name: str) -> Optional[list[Su
         message = rule.message % params
     except KeyError:  # the pattern did not find the name: show the server's message
         message = detail
-    extra: dict[str, Any] = {"engine_name": engine_name, "timeplus_code": error.code}
+    extra: dict[str, Any] = {"engine_name": engine_name, "timeplus_code": code}
     if rule.invalid:
         extra["invalid"] = list(rule.invalid)
     return [SupersetError(message=message, error_type=rule.error_type, level=ErrorLevel.ERROR,

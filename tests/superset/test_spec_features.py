@@ -215,6 +215,8 @@ def test_default_metrics_run_on_the_stream(engine: sa.engine.Engine, kv_stream: 
     with engine.connect() as conn:
         count, latest = conn.exec_driver_sql(f"SELECT {expressions} FROM {kv_stream}").one()
     assert count == 0 and latest is not None
+    virtual = TimeplusEngineSpec.get_metrics(None, sa.inspect(engine), Table("sql_only", None))
+    assert [m["metric_name"] for m in virtual] == ["count"]
 
 
 @pytest.mark.integration
