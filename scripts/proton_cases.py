@@ -56,6 +56,8 @@ _SLEEP = re.compile(r"^\s*select\s+sleep(?:_each_row)?\s*\(\s*[\d.]+\s*\)\s*$", 
 _SET = re.compile(r"^\s*set\s+(?!role\b)(.*)$", re.I | re.S)
 _SET_ITEM = re.compile(r"(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|[^,]+)")
 _NOT_SUPPORTED = 48
+_INSERT_SELECT = re.compile(r"\s*insert\s+into\s+(?:(?!\bvalues\b|\bformat\b).)*?\b(select|with)\b",
+                            re.I | re.S)
 _ECHO = re.compile(r"--\s*\{\s*(echo|echoOn|echoOff)\s*\}")
 
 
@@ -290,7 +292,8 @@ def select_files(directory: Path, sample: Optional[int], only: list[str]) -> lis
 def apply_session(sql: str, session: dict[str, str]) -> Optional[str]:
     """The statement to send: a ``SET a = b[, ...]`` is remembered and becomes the probe
     ``SELECT 1 SETTINGS a = b`` (the server judges the values, as it would judge the SET),
-    and a SELECT gets the remembered settings in its SETTINGS clause, as a session would."""
+    and a SELECT (INSERT ... SELECT too) gets the remembered settings in its SETTINGS clause,
+    as a session would."""
     match = _SET.match(sql)
     if match:
         probe = "SELECT 1"
@@ -298,7 +301,7 @@ def apply_session(sql: str, session: dict[str, str]) -> Optional[str]:
             session[name.lower()] = value.strip()
             probe = merge_settings(probe, name.lower(), value.strip())
         return SetProbe(probe)
-    if is_select(sql):
+    if is_select(sql) or _INSERT_SELECT.match(sql):
         for name, value in session.items():
             sql = merge_settings(sql, name, value)
     return sql

@@ -55,6 +55,9 @@ def test_set_statements_become_settings_of_later_selects() -> None:
     assert query.startswith("SELECT 1 SETTINGS ")
     assert set(query.removeprefix("SELECT 1 SETTINGS ").split(", ")) == {"a=1", "b='x'"}
     assert cases.apply_session("INSERT INTO t VALUES (1)", session) == "INSERT INTO t VALUES (1)"
+    # INSERT ... SELECT runs in the session too (SET join_use_nulls = 1 shapes its rows)
+    insert = cases.apply_session("INSERT INTO t (k) SELECT k FROM u", session)
+    assert insert.startswith("INSERT INTO t (k) SELECT k FROM u SETTINGS ")
 
 
 @pytest.mark.parametrize(
