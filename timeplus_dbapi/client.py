@@ -211,8 +211,10 @@ class QueryHandle:
             raise
 
     def next_batch(self) -> Optional[list[list[Any]]]:
-        with self.client.translating(self.header.id):
+        try:  # what ``client.translating`` does, without a context manager per batch
             return self.events.next_batch()
+        except ProtocolError as failure:
+            raise translate(failure, host=self.client.host, query_id=self.header.id) from failure
 
     def set_read_timeout(self, seconds: float) -> None:
         """Let the next read wait at most ``seconds`` (and never past ``timeout``) for bytes."""

@@ -4,6 +4,12 @@
 column's Timeplus type; columns whose JSON form already is the Python value (strings, bools,
 small ints) get no converter at all and cost nothing per row. Adding a type means one factory
 below and one entry in ``_FACTORIES``.
+
+When the optional C accelerator ``timeplus_dbapi._speedups`` is built (``pip install`` does it
+where a C compiler is found), whole batches are converted there: this module gives it, per
+column, the converter and the one wire shape the converter has a fast form for (quoted int64,
+float, ``YYYY-MM-DD HH:MM:SS[.f]`` datetimes, identity); any other value is converted by calling
+the converter. ``TIMEPLUS_DBAPI_PURE_PYTHON=1`` in the environment keeps the pure-Python path.
 """
 
 from __future__ import annotations
@@ -13,11 +19,13 @@ import ipaddress
 import re
 import struct
 import uuid
+import weakref
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Callable, Optional
 
+from . import native
 from .errors import DataError
 from .protocol.jsoncodec import collector_paused
 from .typesystem import TypeSpec, parse_result_type
@@ -28,6 +36,7 @@ __all__ = [
     "converter_for",
     "may_hold_floats",
     "parse_datetime",
+    "plain_float_columns",
     "time_zone",
 ]
 
@@ -40,6 +49,9 @@ _DATETIME_RE = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?\s*(Z|[+-]\d{2}:?\d{2})?$"
 )
 _UTC_NAMES = ("UTC", "Etc/UTC", "GMT", "Etc/GMT", "UCT", "Zulu")
+# What converters built below wrap, for the C accelerator's plan (``_native_form``)
+_DATETIME_ZONE: weakref.WeakKeyDictionary[Converter, datetime.tzinfo] = weakref.WeakKeyDictionary()
+_NULLABLE_INNER: weakref.WeakKeyDictionary[Converter, Converter] = weakref.WeakKeyDictionary()
 
 
 def _parse_offset(text: str) -> datetime.timezone:
@@ -99,6 +111,7 @@ def _zoned(zone: datetime.tzinfo) -> Converter:
             return parsed.replace(tzinfo=zone)
         return parsed.astimezone(zone)
 
+    _DATETIME_ZONE[convert_zoned] = zone
     return convert_zoned
 
 
@@ -197,6 +210,7 @@ def _nullable_factory(spec: TypeSpec) -> Optional[Converter]:
     def convert_nullable(value: Any) -> Any:
         return None if value is None else inner(value)
 
+    _NULLABLE_INNER[convert_nullable] = inner
     return convert_nullable
 
 
@@ -256,6 +270,18 @@ def may_hold_floats(spec: TypeSpec) -> bool:
     """True when values of ``spec`` may contain a float, so a ``-0`` on the wire means -0.0
     and the result must be decoded with ``jsoncodec.loads_signed_zero``."""
     return spec.name in _FLOAT_HOLDERS or any(map(may_hold_floats, spec.type_args))
+
+
+_PLAIN_FLOATS = frozenset({"float32", "float64", "bfloat16"})
+
+
+def plain_float_columns(specs: Sequence[TypeSpec]) -> Optional[tuple[int, ...]]:
+    """The indexes of the float columns when no other column may hold a float (then a ``-0``
+    can only be in those, as a value of its own); None when one may."""
+    plain = tuple(i for i, spec in enumerate(specs) if spec.unwrap().name in _PLAIN_FLOATS)
+    if sum(map(may_hold_floats, specs)) != len(plain):
+        return None
+    return plain
 
 
 def converter_for(spec: TypeSpec) -> Optional[Converter]:
@@ -327,8 +353,46 @@ def _compile_batch_function(
     return function
 
 
+NativePlan = tuple[tuple[int, ...], tuple[Optional[Converter], ...], tuple[Any, ...]]
+
+
+def _wrapped(table: weakref.WeakKeyDictionary[Converter, Any], conv: Converter) -> Any:
+    try:
+        return table.get(conv)
+    except TypeError:  # not weak-referenceable, so not one of the closures built here
+        return None
+
+
+def _native_form(conv: Optional[Converter], kinds: Any) -> tuple[int, Any]:
+    """The accelerator's (kind, tzinfo) for a column converted by ``conv``: a fast form for
+    the one wire shape the converter is known to turn into exactly that value, else a call."""
+    if conv is None:
+        return kinds.KIND_IDENTITY, None
+    inner = _wrapped(_NULLABLE_INNER, conv)
+    if inner is not None:
+        kind, zone = _native_form(inner, kinds)
+        return (kind if kind == kinds.KIND_CALL else kind | kinds.KIND_NULLABLE), zone
+    zone = _wrapped(_DATETIME_ZONE, conv)
+    if zone is not None or conv is _utc:
+        return kinds.KIND_DATETIME, zone or datetime.timezone.utc
+    if conv is parse_datetime:
+        return kinds.KIND_DATETIME, None
+    if conv is int or conv is float:
+        return (kinds.KIND_INT if conv is int else kinds.KIND_FLOAT), None
+    return kinds.KIND_CALL, None
+
+
+def _native_plan(converters: Sequence[Optional[Converter]]) -> Optional[NativePlan]:
+    """The arguments of ``_speedups.convert_rows`` for these columns; None without it."""
+    if native.speedups is None:
+        return None
+    forms = [_native_form(conv, native.speedups) for conv in converters]
+    return tuple(k for k, _ in forms), tuple(converters), tuple(z for _, z in forms)
+
+
 class _Layout:
-    """The converters of one column layout and its compiled batch functions."""
+    """The converters of one column layout, its compiled batch functions and its plan for
+    the C accelerator (None when that is not built)."""
 
     def __init__(self, converters: Sequence[Optional[Converter]]) -> None:
         self.converters = tuple(converters)
@@ -339,6 +403,7 @@ class _Layout:
             if any(c in _INLINE for c in self.converters)
             else self.convert_batch
         )
+        self.native_plan = _native_plan(self.converters)
 
 
 @lru_cache(maxsize=256)
@@ -360,6 +425,7 @@ class RowConverter:
         self.active = layout.active
         self._convert_batch = layout.convert_batch
         self._convert_fast = layout.convert_fast
+        self._native_plan = layout.native_plan
 
     @classmethod
     def from_header(cls, columns: Sequence[Any]) -> RowConverter:
@@ -386,9 +452,14 @@ class RowConverter:
 
     def _convert_checked(self, rows: list[list[Any]]) -> list[tuple[Any, ...]]:
         try:
+            if self._native_plan is not None and native.speedups is not None:
+                converted: list[tuple[Any, ...]] = native.speedups.convert_rows(
+                    rows, *self._native_plan
+                )
+                return converted
             return self._convert_fast(rows)
         except _CONVERSION_ERRORS:
-            pass  # an inline form refused a value: redo the batch with the full converters
+            pass  # a fast form refused a value: redo the batch with the full converters
         try:
             return self._convert_batch(rows)
         except _CONVERSION_ERRORS as exc:

@@ -16,13 +16,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Generator, Iterator
+from itertools import chain, islice
+from operator import length_hint
 from typing import Any, Optional
 
 from .client import QueryHandle
-from .converters import RowConverter, may_hold_floats
+from .converters import RowConverter, may_hold_floats, plain_float_columns
 from .errors import Error, InterfaceError, OperationalError
 from .protocol.errors import TransportTimeout
-from .protocol.jsoncodec import loads_exact, loads_signed_zero
+from .protocol.jsoncodec import loads_exact
 from .protocol.query import Column
 from .typesystem import DECIMAL_DIGITS, TypeSpec, parse_result_type
 
@@ -76,14 +78,15 @@ class StreamingResult:
         if any(map(_needs_exact_numbers, specs)):
             handle.events.loads = loads_exact
         elif any(map(may_hold_floats, specs)):
-            handle.events.loads = loads_signed_zero  # -0 is a float -0.0 there
+            handle.events.read_signed_zeros(plain_float_columns(specs))  # -0 is -0.0 there
         historical = handle.header.is_streaming is False
         self.limit_rows = None if historical else limit_rows
         self.delivered = 0
         self.idle_timeout = idle_timeout
         self.rows: list[Row] = []
         self.raw_rows: list[list[Any]] = []  # the decoded form of ``rows``, for raw_batches
-        self.pos = 0
+        # The one position in ``rows``: every fetch and iterator reads this list iterator
+        self.unread: Iterator[Row] = iter(self.rows)
         self.done = False
         self.closed_reason: Optional[str] = None
         self.last_row_at = time.monotonic()
@@ -91,6 +94,22 @@ class StreamingResult:
     @property
     def query_id(self) -> str:
         return self.handle.query_id
+
+    @property
+    def pos(self) -> int:
+        """How many rows of ``rows`` were fetched."""
+        return len(self.rows) - length_hint(self.unread)
+
+    @pos.setter
+    def pos(self, value: int) -> None:
+        self.unread.__setstate__(value)  # type: ignore[attr-defined]
+
+    def _hold(self, rows: list[Row], raw_rows: list[list[Any]]) -> None:
+        """Make ``rows`` the current batch. The previous batch's iterator is ended first, so
+        an ``iter_rows`` reading it stops there (after close) or moves on to this batch."""
+        self.unread.__setstate__(len(self.rows))  # type: ignore[attr-defined]
+        self.rows, self.raw_rows = rows, raw_rows
+        self.unread = iter(rows)
 
     def _next_raw_batch(self) -> Optional[list[list[Any]]]:
         """The next non-empty batch as decoded (unconverted), or None at the end."""
@@ -166,7 +185,7 @@ class StreamingResult:
             batch = self._next_raw_batch()
             if batch is None or self.done:  # done: closed by another thread meanwhile
                 return False
-            self.rows, self.raw_rows, self.pos = self.converter.convert_rows(batch), batch, 0
+            self._hold(self.converter.convert_rows(batch), batch)
         except BaseException:
             self._finish(cancel=True)
             raise
@@ -176,9 +195,9 @@ class StreamingResult:
         """The rest of the result as decoded, unconverted batches (for columnar readers),
         with the same end and error rules as the rows; rows already converted but not yet
         fetched come first. Cancels the query on any failure."""
-        if self.pos < len(self.rows):
+        if length_hint(self.unread):
             rest = self.raw_rows[self.pos :]
-            self.rows, self.raw_rows, self.pos = [], [], 0
+            self._hold([], [])
             yield rest
         while not self.done:
             try:
@@ -194,43 +213,37 @@ class StreamingResult:
 
     def _finish(self, cancel: bool) -> None:
         self.done = True
-        self.rows, self.raw_rows, self.pos = [], [], 0
+        self._hold([], [])
         self.handle.close(cancel=cancel)
 
     def fetchone(self) -> Optional[Row]:
-        if self.pos >= len(self.rows) and not self._fill():
-            return None
-        row = self.rows[self.pos]
-        self.pos += 1
+        row = next(self.unread, None)  # rows are tuples, never None
+        if row is None and self._fill():
+            row = next(self.unread)
         return row
 
     def fetchmany(self, size: int) -> list[Row]:
-        out: list[Row] = []
-        while len(out) < size:
-            if self.pos >= len(self.rows) and not self._fill():
-                break
-            take = self.rows[self.pos : self.pos + size - len(out)]
-            self.pos += len(take)
-            out.extend(take)
+        out = list(islice(self.unread, size))
+        while len(out) < size and self._fill():
+            out.extend(islice(self.unread, size - len(out)))
         return out
 
     def fetchall(self) -> list[Row]:
-        out = self.rows[self.pos :]
-        self.pos = len(self.rows)
+        out = list(self.unread)
         while self._fill():
-            out.extend(self.rows)
-            self.pos = len(self.rows)
+            out.extend(self.unread)
         return out
 
     def iter_rows(self) -> Iterator[Row]:
-        """Rows until the end; after ``close(reason)`` raises InterfaceError(reason)."""
-        while self.pos < len(self.rows) or self._fill():
-            rows = self.rows
-            while self.pos < len(rows):
-                self.pos += 1
-                yield rows[self.pos - 1]
-                if self.rows is not rows:
-                    break  # closed, or refilled by a fetch call, while the row was out
+        """Rows until the end; after ``close(reason)`` raises InterfaceError(reason).
+
+        The rows of a batch are handed out by C code (a chain over the batch's own list
+        iterator, which the fetch methods read too), with no Python call per row."""
+        return chain.from_iterable(self._unread_batches())
+
+    def _unread_batches(self) -> Iterator[Iterator[Row]]:
+        while length_hint(self.unread) or self._fill():
+            yield self.unread
         if self.closed_reason is not None:
             raise InterfaceError(self.closed_reason)
 
@@ -243,7 +256,7 @@ class StreamingResult:
         self.closed_reason = reason
         if not self.done:
             self.done = True
-            self.rows, self.raw_rows, self.pos = [], [], 0
+            self._hold([], [])
             try:
                 self.handle.close(cancel=True)
             except Error as error:

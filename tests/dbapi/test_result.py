@@ -153,3 +153,46 @@ def test_canceled_status_ends_a_limit_query_but_fails_others(client):
     for limit in (None, 2):  # no LIMIT, or canceled before the LIMIT was reached
         with pytest.raises(db.OperationalError, match="canceled"):
             result_from(client, [data], limit_rows=limit).fetchall()
+
+
+def _three_batches() -> bytes:
+    return sse(
+        ("query", HEADER),
+        ("", [["1", "a"], ["2", "b"]]),
+        ("", [["3", "c"]]),
+        ("", [["4", "d"], ["5", "e"], ["6", "f"]]),
+        ("query", {"id": "q-1", "status": "finished"}),
+    )
+
+
+def test_iteration_and_fetch_calls_share_one_position_across_batches(client):
+    result = result_from(client, [_three_batches()])
+    rows = result.iter_rows()
+    assert next(rows) == (1, "a")
+    assert result.fetchone() == (2, "b")
+    assert next(rows) == (3, "c")              # the next batch, read by the iterator
+    assert result.fetchmany(2) == [(4, "d"), (5, "e")]
+    assert result.pos == 2 and len(result.rows) == 3
+    assert list(rows) == [(6, "f")]
+    assert result.fetchone() is None and result.fetchall() == []
+
+
+def test_a_result_closed_while_iterating_stops_its_iterator(client):
+    result = result_from(client, [_three_batches()])
+    rows = result.iter_rows()
+    assert next(rows) == (1, "a")
+    result.close("the cursor is closed")
+    with pytest.raises(db.InterfaceError, match="cursor is closed"):
+        next(rows)                             # not (2, "b") from the batch it held
+    result = result_from(client, [_three_batches()])
+    rows = result.iter_rows()
+    assert next(rows) == (1, "a")
+    result.close()                             # cancel(): the rows just end
+    assert list(rows) == []
+
+
+def test_raw_batches_after_some_rows_start_at_the_first_row_not_fetched(client):
+    result = result_from(client, [_three_batches()])
+    assert result.fetchone() == (1, "a")
+    assert list(result.raw_batches()) == [[["2", "b"]], [["3", "c"]],
+                                          [["4", "d"], ["5", "e"], ["6", "f"]]]

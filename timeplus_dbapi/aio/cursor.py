@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from operator import length_hint
 from typing import TYPE_CHECKING, Any, Optional, cast
 
 from .. import statements
@@ -45,7 +46,7 @@ class _AsyncRows:
         self.result = result
 
     def _buffered(self) -> int:
-        return len(self.result.rows) - self.result.pos
+        return length_hint(self.result.unread)
 
     async def ready(self) -> int:
         """The rows available without waiting, after awaiting a batch if there were none;
@@ -211,13 +212,10 @@ class AsyncCursor(CursorBase):
         result = rows.result
         try:
             while await rows.ready():
-                batch, pos = result.rows, result.pos
-                for row in batch[pos:]:
-                    pos += 1
-                    result.pos = pos  # kept exact: a fetch after leaving goes on from here
+                # the batch's own iterator, which fetch calls read too: a fetch after leaving
+                # goes on from here, and a close while a row is out ends it
+                for row in result.unread:
                     yield row
-                    if result.rows is not batch:
-                        break  # closed, or refilled by a fetch call, while the row was out
         except GeneratorExit:
             if rows.handle.header.is_streaming is not False and self._rows is rows:
                 await self.cancel()

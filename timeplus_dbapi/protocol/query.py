@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from .errors import ServerError, StreamError
-from .jsoncodec import Loads, collector_paused, loads_fast
+from .jsoncodec import (
+    Loads,
+    collector_paused,
+    holds_int_zero,
+    holds_int_zero_is_cheap,
+    loads_fast,
+    loads_signed_zero,
+)
 from .sse import KEEPALIVE, SSEEvent, iter_sse_events
 
 __all__ = ["Column", "QueryEventStream", "QueryEvents", "QueryHeader", "QueryStatus"]
@@ -118,6 +125,21 @@ class QueryEvents:
         self.final_status: Optional[QueryStatus] = None
         self.finished = False
         self.loads: Loads = loads_fast
+        self._float_columns: tuple[int, ...] = ()  # see read_signed_zeros
+
+    def read_signed_zeros(self, float_columns: Optional[tuple[int, ...]]) -> None:
+        """Read a float ``-0`` as ``-0.0``, not as the int 0 (results with float columns).
+
+        Each event is scanned for a bare ``-0`` before it is decoded; when the only values that
+        may be floats are the ``float_columns`` of each row and the C accelerator is built,
+        batches are decoded without the scan instead, and a batch is decoded again (exactly)
+        when one of those columns holds an int 0. From the first such batch on, the scan is
+        used: a result full of zeros would otherwise be decoded twice.
+        """
+        if float_columns and holds_int_zero_is_cheap():
+            self._float_columns = float_columns
+        else:
+            self.loads = loads_signed_zero
 
     def header_from(self, event: SSEEvent) -> Optional[QueryHeader]:
         if event is KEEPALIVE:
@@ -144,6 +166,9 @@ class QueryEvents:
         obj = self._decode(event.data)
         if event.event == "message":
             if isinstance(obj, list):
+                if self._float_columns and holds_int_zero(obj, self._float_columns):
+                    self._float_columns, self.loads = (), loads_signed_zero
+                    return self.batch_from(event)
                 return obj
             self._raise_if_error(obj)
             return []

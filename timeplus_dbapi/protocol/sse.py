@@ -55,20 +55,26 @@ class SSEDecoder:
             self._carry_cr = True
         if b"\r" in chunk:
             chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        if b"\n" not in chunk:
+        end = chunk.find(b"\n")
+        if end < 0:
             self._pending.append(chunk)
             return []
-        lines = chunk.split(b"\n")
-        if self._pending:
-            self._pending.append(lines[0])
-            lines[0] = b"".join(self._pending)
-            self._pending = []
-        tail = lines.pop()
-        if tail:
-            self._pending.append(tail)
+        if self._pending:  # the first line began in an earlier chunk
+            end += sum(map(len, self._pending))
+            self._pending.append(chunk)
+            chunk, self._pending = b"".join(self._pending), []
         out: list[SSEEvent] = []
-        for line in lines:
-            self._line(line, out)
+        start = 0
+        while end >= 0:
+            if chunk.startswith(b"data:", start):  # most lines: one copy of the value
+                skip = 6 if chunk.startswith(b" ", start + 5) else 5
+                self._data.append(chunk[start + skip : end])
+            else:
+                self._line(chunk[start:end], out)
+            start = end + 1
+            end = chunk.find(b"\n", start)
+        if start < len(chunk):
+            self._pending.append(chunk[start:])
         return out
 
     def end(self) -> list[SSEEvent]:
