@@ -56,6 +56,13 @@ PINNED_SETTINGS = (
         # json_value (and the raw:a.b shorthand) of an object or array gives its JSON text
         # in Proton (01889_sql_json_functions: '$' of {"hello":1} is {"hello":1}), not ''
         ("function_json_value_return_type_allow_complex", 1),
+        # geo_to_h3 takes (longitude, latitude) and h3_to_geo answers tuple(longitude,
+        # latitude) in Proton (geoToH3.cpp, h3toGeo.cpp); chDB 25.5/25.1 swapped both
+        ("geotoh3_argument_order", "'lon_lat'"),
+        ("h3togeo_lon_lat_result_order", 1),
+        # Proton has no variant type: if(c, 1, 'a') and multi_if/CASE of a number and a string
+        # fail with 386 (no supertype) instead of giving variant(string, uint8)
+        ("use_variant_as_common_type", 0),
         # joins keep the left side as the probe side: a CROSS JOIN lists each left row with
         # every right row, as Proton does (chDB may swap the smaller table to the left)
         ("query_plan_join_swap_table", "'false'"),

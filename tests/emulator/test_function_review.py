@@ -102,3 +102,20 @@ def test_json_extract_array_with_many_keys_is_refused(api: Any) -> None:
     error = api.error(api.post("/queries", json={"sql": sql}), 400)
     assert error["code"] == 48 and "json_extract_array" in error["message"], error
 
+
+
+def test_h3_functions_take_and_give_longitude_first(api: Any) -> None:
+    # Proton tests/queries/0_stateless/00926_geo_to_h3 and 01906_h3_to_geo (.reference)
+    types, row = one_row(api, "SELECT geo_to_h3(37.63098076, 55.77922738, 15), "
+                              "round(h3_to_geo(579205133326352383).1, 3), "
+                              "round(h3_to_geo(579205133326352383).2, 3), "
+                              "h3_to_geo(579205133326352383)")
+    assert row[:3] == ["644325529094369568", -173.641, -14.13]
+    # h3toGeo.cpp: tuple(float64, float64) named longitude, latitude
+    assert types[3] == "tuple(longitude float64, latitude float64)"
+
+
+def test_no_variant_supertype(api: Any) -> None:
+    # Proton has no variant type: a number beside a string has no supertype (386)
+    error = api.error(api.post("/queries", json={"sql": "SELECT if(1 = 1, 1, 'a')"}), 400)
+    assert error["code"] == 386, error
