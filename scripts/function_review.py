@@ -1,0 +1,220 @@
+"""Write docs/emulator-functions.md: every Timeplus function name the emulator knows, the chDB
+function it runs, and the verdict of the one-by-one review (a development tool, not CI).
+
+    python scripts/function_review.py            # rewrites docs/emulator-functions.md
+
+The rows come from the emulator's own tables (``function_table.py``, ``functions.py``,
+``calls.py``, ``legacy.py``, the generator's ``NOT_FUNCTIONS``); the verdicts and reasons for
+every name that is not a mechanical rename are kept by hand in :data:`NOTES` below, written
+from Proton's registrations (``factory.registerFunction``/``registerAlias`` in its
+``src/Functions`` and ``src/AggregateFunctions``), Timeplus's docs and ClickHouse's settings
+history (chDB's ``system.settings_changes``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from timeplus_emulator.sql import functions as fn
+from timeplus_emulator.sql.allowlist import is_refused_function
+from timeplus_emulator.sql.calls import CALL_HELPERS
+from timeplus_emulator.sql.function_table import FUNCTIONS, UNSUPPORTED
+from timeplus_emulator.sql.gen_function_table import NOT_FUNCTIONS, snake_case
+
+OK, ALIAS, REWRITE, DIFFERS, REFUSED, UNKNOWN = (
+    "ok", "ok (alias)", "rewritten", "differs", "refused 48", "unknown 46")
+
+_P = "Proton registers it as an alias of"
+#: name → (verdict, reason) for every name that is not a plain rename, and for the renames
+#: whose chDB behaviour was found to differ from Proton's.
+NOTES: dict[str, tuple[str, str]] = {
+    "DATE_FORMAT": (ALIAS, f"{_P} format_datetime"),
+    "INET6_ATON": (ALIAS, f"{_P} ipv6_string_to_num"),
+    "INET6_NTOA": (ALIAS, f"{_P} ipv6_num_to_string"),
+    "INET_ATON": (ALIAS, f"{_P} ipv4_string_to_num"),
+    "INET_NTOA": (ALIAS, f"{_P} ipv4_num_to_string"),
+    "TO_UNIXTIME": (ALIAS, f"{_P} parse_datetime (as ClickHouse does)"),
+    "anova": (ALIAS, f"{_P} analysis_of_variance"),
+    "ceiling": (ALIAS, f"{_P} ceil"), "ln": (ALIAS, f"{_P} log"),
+    "power": (ALIAS, f"{_P} pow"), "truncate": (ALIAS, f"{_P} trunc"),
+    "mod": (ALIAS, f"{_P} modulo"), "pmod": (ALIAS, f"{_P} positive_modulo"),
+    "char_length": (ALIAS, f"{_P} length_utf8"),
+    "character_length": (ALIAS, f"{_P} length_utf8"),
+    "lcase": (ALIAS, f"{_P} lower"), "ucase": (ALIAS, f"{_P} upper"),
+    "lpad": (ALIAS, f"{_P} left_pad"), "rpad": (ALIAS, f"{_P} right_pad"),
+    "mid": (ALIAS, f"{_P} substring"), "substr": (ALIAS, f"{_P} substring"),
+    "replace": (ALIAS, f"{_P} replace_all"),
+    "replace_regex": (ALIAS, f"{_P} replace_regexp_all"),
+    "replace_regexp": (ALIAS, f"{_P} replace_regexp_all"),
+    "regexp_matches": (ALIAS, f"{_P} match (bool result)"),
+    "database": (ALIAS, f"{_P} current_database"),
+    "user": (ALIAS, f"{_P} current_user; the emulator's chDB user, not the API key's"),
+    "day": (ALIAS, f"{_P} to_day_of_month"), "day_of_month": (ALIAS, f"{_P} to_day_of_month"),
+    "day_of_week": (ALIAS, f"{_P} to_day_of_week"), "day_of_year": (ALIAS, f"{_P} to_day_of_year"),
+    "hour": (ALIAS, f"{_P} to_hour"), "minute": (ALIAS, f"{_P} to_minute"),
+    "second": (ALIAS, f"{_P} to_second"), "month": (ALIAS, f"{_P} to_month"),
+    "quarter": (ALIAS, f"{_P} to_quarter"), "year": (ALIAS, f"{_P} to_year"),
+    "week": (ALIAS, f"{_P} to_week"), "yearweek": (ALIAS, f"{_P} to_year_week"),
+    "last_day": (ALIAS, f"{_P} to_last_day_of_month"),
+    "to_base64": (ALIAS, f"{_P} base64_encode"), "from_base64": (ALIAS, f"{_P} base64_decode"),
+    "flatten": (ALIAS, f"{_P} array_flatten"),
+    "moving_sum": (ALIAS, f"{_P} group_array_moving_sum"),
+    "moving_avg": (ALIAS, f"{_P} group_array_moving_avg"),
+    "str_to_map": (ALIAS, f"{_P} extract_key_value_pairs"),
+    "not_ilike": (OK, "ClickHouse's notILike (the mechanical rule splits ILike)"),
+    **{f"distance_{k}": (ALIAS, f"{_P} the {k} distance") for k in (
+        "l1", "l2", "l2_squared", "linf", "lp")},
+    **{f"norm_{k}": (ALIAS, f"{_P} the {k} norm")
+       for k in ("l1", "l2", "l2_squared", "linf", "lp")},
+    **{f"normalize_{k}": (ALIAS, f"{_P} the {k} normalize") for k in ("l1", "l2", "linf", "lp")},
+    "unique": (ALIAS, "Proton's name of uniq (the same HashSet data)"),
+    "unique_exact": (ALIAS, "Proton's name of uniq_exact"),
+    "unique_hll12": (ALIAS, "Proton's name of uniq_hll12"),
+    "unique_combined": (ALIAS, "Proton's name of uniq_combined"),
+    "unique_combined64": (ALIAS, "Proton's name of uniq_combined64"),
+    "unique_up_to": (ALIAS, "Proton's name of uniq_up_to"),
+    "count_distinct": (ALIAS, "Proton rewrites it to count_distinct_implementation = unique_exact"),
+    "earliest": (ALIAS, "Proton registers it with any's implementation"),
+    "latest": (ALIAS, "Proton registers it with any_last's implementation"),
+    "first_value": (ALIAS, "Proton registers it with any's implementation"),
+    "last_value": (ALIAS, "Proton registers it with any_last's implementation"),
+    "uuid": (ALIAS, "Proton's name of generateUUIDv4"),
+    "date": (ALIAS, "Proton registers to_date's function (date32) as date"),
+    "to_date": (ALIAS, "Proton's to_date is ClickHouse's toDate32 (date32 result)"),
+    "to_date16": (ALIAS, "Proton's name of ClickHouse's 16-bit toDate"),
+    "to_int": (ALIAS, "Proton's FunctionToInt: int32"),
+    "to_float": (ALIAS, "Proton's FunctionToFloat: float32"),
+    "to_decimal": (ALIAS, "Proton's FunctionToDecimal is Decimal32-based: decimal(9, scale); "
+                          "was decimal(18, s). Result columns read to_decimal32(...)"),
+    "to_time": (REWRITE, "Proton's name of parseDateTime64BestEffortUSOrZero; a string second "
+                         "argument is the zone (precision 3 put before it); year 2000 for a "
+                         "text without a year (legacy.py)"),
+    "locate": (ALIAS, f"{_P} position(haystack, needle); chDB's locate takes MySQL's order "
+                      "(answered 0 for locate('abcabc', 'b'), Proton 2)"),
+    "array_cast": (ALIAS, "Proton's name of array ([1, 2] parses as array_cast)"),
+    "tuple_cast": (ALIAS, "Proton's name of tuple"),
+    "map_cast": (REWRITE, "Proton's name of map; map_cast(array, array) builds the map from the "
+                          "two arrays (mapFromArrays)"),
+    "scalar_product": (ALIAS, f"{_P} dot_product"),
+    "dot_product": (DIFFERS, "Proton takes tuples only; chDB also takes arrays"),
+    "vector_sum": (ALIAS, f"{_P} tuple_plus"),
+    "vector_difference": (ALIAS, f"{_P} tuple_minus"),
+    "json_extract_array": (REWRITE, "Proton unquotes string elements (['abc']); chDB's "
+                                    "JSONExtractArrayRaw keeps quotes; 1 or 2 keys, more: 48"),
+    "json_value": (ALIAS, "SQL JSON_VALUE; objects and arrays give their JSON text as in "
+                          "Proton (function_json_value_return_type_allow_complex pinned)"),
+    "json_query": (ALIAS, "SQL JSON_QUERY"), "json_exists": (ALIAS, "SQL JSON_EXISTS"),
+    "url_path_hierarchy": (ALIAS, "ClickHouse's URLPathHierarchy"),
+    "urlp_ath_hierarchy": (UNKNOWN, "a misspelt name struct in Proton's URLHierarchy.cpp; the "
+                                    "function registers as url_path_hierarchy"),
+    "substring_utf8": (REWRITE, "a negative offset before the start starts at the first "
+                                "character as in Proton (legacy.py)"),
+    "geo_to_h3": (OK, "arguments (lon, lat): geotoh3_argument_order = 'lon_lat' pinned "
+                      "(chDB 25.5 swapped them)"),
+    "h3_to_geo": (OK, "answers tuple(longitude, latitude): h3togeo_lon_lat_result_order "
+                      "pinned (chDB 25.1 swapped it)"),
+    "to_datetime64": (DIFFERS, "a float before 1900 wraps in chDB, Proton gives 1900-01-01 "
+                               "(01734_datetime64_from_float)"),
+    "to_start_of_fifteen_minutes": (DIFFERS, "across a DST fold chDB aligns to the later offset "
+                                             "(01772_to_start_of_hour_align)"),
+    "geo_distance": (DIFFERS, "float32 results print with more digits than Proton's "
+                              "(01043_geo_distance)"),
+    "tokens": (OK, "registered under a computed name (tokenExtractors.cpp); 02028_tokens passes"),
+    "ngrams": (OK, "registered under a computed name (tokenExtractors.cpp); 02027_ngrams passes"),
+    "left_pad": (OK, "registered under a computed name (padString.cpp); 01940_pad_string passes"),
+    "right_pad": (OK, "registered under a computed name (padString.cpp)"),
+    "left_pad_utf8": (OK, "registered under a computed name (padString.cpp)"),
+    "right_pad_utf8": (OK, "registered under a computed name (padString.cpp)"),
+    "map_add": (OK, "registered under a computed name (mapOp.cpp)"),
+    "map_subtract": (OK, "registered under a computed name (mapOp.cpp)"),
+    "tuple": (DIFFERS, "Proton has no function tuple (it is tuple_cast); accepted"),
+    "array": (DIFFERS, "Proton has no function array (it is array_cast); accepted"),
+    "map": (DIFFERS, "Proton has no function map (it is map_cast); accepted"),
+}
+for _name in ("parse_datetime_best_effort", "parse_datetime32_best_effort",
+              "parse_datetime64_best_effort", "parse_datetime_best_effort_us",
+              "parse_datetime64_best_effort_us"):
+    for _tail in ("", "_or_null", "_or_zero"):
+        NOTES.setdefault(_name + _tail, (REWRITE, "a text without a year: Proton fills 2000, "
+                                                  "chDB this year; legacy.py rewrites or refuses"))
+
+
+def rows() -> list[tuple[str, str, str, str]]:
+    """(Timeplus name, chDB target, verdict, reason) for every name, sorted."""
+    out: dict[str, tuple[str, str, str, str]] = {}
+    for name, ch in FUNCTIONS.items():
+        renamed = snake_case(ch) == name or name.replace("_", "").lower() == ch.lower()
+        verdict, reason = NOTES.get(name, (OK, "") if renamed else (ALIAS, "NOT REVIEWED"))
+        if is_refused_function(ch):
+            verdict, reason = REFUSED, "reads files, dictionaries, other tables or the process"
+        out[name] = (name, ch, verdict, reason or f"ClickHouse's {ch}, renamed")
+    for name in UNSUPPORTED:
+        out[name] = (name, "", REFUSED, NOTES.get(name, ("", "no chDB equivalent"))[1])
+    for name in fn.STREAMING_ONLY:
+        out[name] = (name, "", REFUSED, "a streaming function the emulator does not run")
+    for name in fn.PERCENTILES:
+        out[name] = (name, f"quantile({fn.PERCENTILES[name]})", ALIAS, "Proton's p90/p95/p99")
+    for name in ("top_k", "top_k_weighted"):
+        out[name] = (name, "topK / topKWeighted", REWRITE, "Proton's counts form (rewriter.py)")
+    for name in fn.PARSER_FUNCTIONS:
+        out[name] = (name, name, OK, "special syntax passed to ClickHouse's parser")
+    for name in NOT_FUNCTIONS:
+        out[name] = (name, "", UNKNOWN, NOTES.get(name, ("", "a word in Proton's sources that "
+                                                         "it registers as no function"))[1])
+    shown = {tp for tp, _, _ in CALL_HELPERS.values()}
+    for name in shown:
+        tp, ch, verdict, reason = out[name]
+        out[name] = (tp, ch + " (helper)", verdict, reason)
+    return sorted(out.values(), key=lambda r: r[0].lower())
+
+
+def render() -> str:
+    """The Markdown page."""
+    table = rows()
+    counts: dict[str, int] = {}
+    for _, _, verdict, _ in table:
+        counts[verdict] = counts.get(verdict, 0) + 1
+    summary = ", ".join(f"{verdict}: {n}" for verdict, n in sorted(counts.items()))
+    lines = [
+        "# Emulator functions: Timeplus name → chDB function, reviewed one by one",
+        "",
+        "Generated by `scripts/function_review.py` from the emulator's function tables; the",
+        "verdicts are kept by hand in that script. Each name was checked against Proton's",
+        "registration (`registerFunction`/`registerAlias` in its `src/Functions` and",
+        "`src/AggregateFunctions`), Timeplus's function docs, and the settings chDB changed since",
+        "Proton's ClickHouse base (`system.settings_changes`; the ones that change a function's",
+        "answer are pinned in `timeplus_emulator/backend.py`). Verdicts:",
+        "",
+        "* **ok**: Proton's snake_case rename of the same ClickHouse function;",
+        "* **ok (alias)**: another name for it in Proton, mapped to the same function in chDB;",
+        "* **rewritten**: answered through a helper or changed arguments (`calls.py`,",
+        "  `legacy.py`);",
+        "* **differs**: a known difference from Proton, left as is (reason given);",
+        "* **refused 48**: a Timeplus function the emulator does not run;",
+        "* **unknown 46**: not a Timeplus function, although the word appears in Proton's sources.",
+        "",
+        "Aggregate combinators (`_if`, `_distinct`, `_state`...) apply to every aggregate; names",
+        "not listed here are unknown (46). Names are also accepted in other letter cases (Timeplus",
+        "registers its functions case-insensitively).",
+        "",
+        f"{len(table)} names: {summary}.",
+        "",
+        "| Timeplus | chDB | verdict | reason |",
+        "| --- | --- | --- | --- |",
+        *(f"| `{tp}` | {f'`{ch}`' if ch else ''} | {verdict} | {reason} |"
+          for tp, ch, verdict, reason in table),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    target = Path(__file__).resolve().parent.parent / "docs" / "emulator-functions.md"
+    target.write_text(render())
+    print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
