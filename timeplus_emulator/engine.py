@@ -78,6 +78,7 @@ from timeplus_emulator.sql import (
     to_timeplus_error,
     to_timeplus_type,
 )
+from timeplus_emulator.sql.legacy import range_constraints
 from timeplus_emulator.sql.tokens import quote_name, quote_string
 from timeplus_emulator.viewcontrol import ViewControl
 
@@ -291,6 +292,7 @@ class Engine:
             if stmt.mode in CHANGELOG_MODES:
                 columns.extend(DELTA_COLUMN)
             columns.append(SN_COLUMN)
+            columns.extend(range_constraints([(c.name, c.ch_type) for c in stmt.columns]))
             ddl = (f"CREATE TABLE {self.ch_table(db, stmt.name)} ({', '.join(columns)}) "
                    f"ENGINE = {_storage_engine(stmt)}")
             self._run_ddl(ddl)

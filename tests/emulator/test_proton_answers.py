@@ -196,3 +196,25 @@ def test_cross_join_lists_each_left_row_with_every_right_row(api: Any) -> None:
     rows = api.table("SELECT x, y FROM (SELECT number AS x FROM numbers(2)) AS l "
                      "CROSS JOIN (SELECT number AS y FROM numbers(3)) AS r")
     assert rows == [["0", "0"], ["0", "1"], ["0", "2"], ["1", "0"], ["1", "1"], ["1", "2"]]
+
+
+@pytest.mark.parametrize("column_type", ["date32", "nullable(date32)", "datetime64(3)"])
+def test_dates_outside_protons_range_are_refused_not_stored(api: Any, column_type: str) -> None:
+    # Proton clamps 1899-01-01 to 1900-01-01 and 2300-12-31 to 2299-12-31 (01921_datatype_date32);
+    # chDB would store them as given
+    name = api.create_stream(f"d {column_type}")
+    api.sql(f"INSERT INTO {name} (d) VALUES ('1900-01-01'), ('2299-12-31')")
+    for value in ("1899-01-01", "2300-12-31"):
+        message = refusal(api, f"INSERT INTO {name} (d) VALUES ('{value}')")
+        assert "1900-01-01 .. 2299-12-31" in message
+    rows = api.table(f"SELECT d FROM table({name}) ORDER BY d")
+    assert [str(r[0])[:10] for r in rows] == ["1900-01-01", "2299-12-31"]
+    if column_type.startswith("nullable"):
+        api.sql(f"INSERT INTO {name} (d) VALUES (NULL)")
+
+
+def test_dates_outside_protons_range_are_refused_at_ingest(api: Any) -> None:
+    name = api.create_stream("d date32")
+    response = api.post(f"/streams/{name}/ingest", json={"columns": ["d"],
+                                                          "data": [["1850-01-01"]]})
+    assert api.error(response, 400)["code"] == 48

@@ -23,12 +23,19 @@ UTF-8 source stops at the first character and takes ``length`` characters from t
 usual: ``length + chars - offset`` characters, none if that is not positive). chDB cuts the
 window ``[-7, -4)`` instead and answers ``h``. Byte ``substring`` and arrays cut the window in
 both, and so do two-argument calls.
+
+**date32 and datetime64 values outside 1900-01-01 .. 2299-12-31.** Proton clamps them into
+that range when it stores them (``'1899-01-01'`` is stored as ``1900-01-01``); chDB 26.9 keeps
+a wider range and stores them as given. A stream's ``date32``/``datetime64`` columns (also
+nullable) carry a constraint, so such a value is refused (48) instead of read back otherwise.
 """
 
 from __future__ import annotations
 
+import re
+
 from timeplus_emulator.sql.errors import RUNTIME_REFUSAL
-from timeplus_emulator.sql.tokens import quote_string
+from timeplus_emulator.sql.tokens import quote_name, quote_string
 
 #: chDB names of the functions that fill a missing year (``to_time`` maps to one of them).
 YEAR_FILLING = frozenset(
@@ -71,3 +78,22 @@ def substring_utf8_ddl() -> str:
     length = f"if({before}, if(len < 0, greatest(len + lengthUTF8(s) + off, 0), len), len)"
     return (f"CREATE OR REPLACE FUNCTION {SUBSTRING_UTF8} AS (s, off, len) -> "
             f"substringUTF8(s, if({before}, 1, off), {length})")
+
+
+RANGE_CHECK_PREFIX = "_tp_range_"  # constraint names: the prefix, then the column name
+_RANGED_TYPE = re.compile(r"(Nullable\()?(Date32|DateTime64)\b")
+
+
+def range_constraints(columns: list[tuple[str, str]]) -> list[str]:
+    """``CONSTRAINT`` clauses for the ``(name, chDB type)`` columns that Proton clamps."""
+    clauses = []
+    for name, ch_type in columns:
+        match = _RANGED_TYPE.match(ch_type)
+        if match is None:
+            continue
+        column = quote_name(name)
+        check = f"toYear({column}) BETWEEN 1900 AND 2299"
+        if match.group(1):
+            check = f"isNull({column}) OR {check}"
+        clauses.append(f"CONSTRAINT {quote_name(RANGE_CHECK_PREFIX + name)} CHECK {check}")
+    return clauses

@@ -20,7 +20,12 @@ from timeplus_emulator.sql.functions import (
     is_clickhouse_function,
     to_timeplus_function_name,
 )
-from timeplus_emulator.sql.legacy import YEAR_2000, substring_utf8_ddl, year_2000_ddl
+from timeplus_emulator.sql.legacy import (
+    RANGE_CHECK_PREFIX,
+    YEAR_2000,
+    substring_utf8_ddl,
+    year_2000_ddl,
+)
 from timeplus_emulator.sql.tokens import Kind, quote_string, tokenize, unquote
 from timeplus_emulator.sql.unify import HELPER_DDL, UINT8_CAST, UNIFY_CAST
 
@@ -122,6 +127,8 @@ _DELTA_VIOLATED = re.compile(
 # names show their first argument only
 _WRAPPERS = frozenset({BOOL_WRAPPER, YEAR_2000, UINT8_CAST, UNIFY_CAST, f"{UINT8_CAST}_as",
                        f"{UNIFY_CAST}_as"})
+_RANGE_VIOLATED = re.compile(
+    rf"Constraint `{RANGE_CHECK_PREFIX}(.*?)` .*?violated", re.DOTALL)
 _RUNTIME_REFUSAL = re.compile(re.escape(RUNTIME_REFUSAL) + r"([^':]*)")
 _UNKNOWN_FUNCTION = re.compile(r"Function with name `([^`]+)` does not exist")
 _UNKNOWN_IDENTIFIER = re.compile(r"Unknown expression identifier `([^`]+)`|"
@@ -147,6 +154,11 @@ def to_timeplus_error(
     if delta is not None:  # the words of Proton's collapsing merge check, as code 117
         return 117, (f"Incorrect data: _tp_delta = {delta.group(2)} at row {delta.group(1)} "
                      "(must be 1 or -1)")
+    out_of_range = _RANGE_VIOLATED.search(ch_message)
+    if out_of_range is not None:  # legacy.range_constraints: Proton would clamp the value
+        return NOT_IMPLEMENTED, (
+            f"A value of column {out_of_range.group(1)} lies outside 1900-01-01 .. 2299-12-31, "
+            "which Proton clamps it to; storing it is not supported by the emulator")
     refusal = _RUNTIME_REFUSAL.search(ch_message)
     if refusal is not None:  # a throwIf the translator emitted to refuse a value (48)
         return NOT_IMPLEMENTED, refusal.group(1)
