@@ -120,6 +120,8 @@ def split_statements(text: str) -> list[Statement]:
         if text[i] == ";":
             line_end = text.find("\n", i)
             line_end = len(text) if line_end < 0 else line_end
+            if _strip_comments(text[i + 1:line_end]).strip():  # another statement follows
+                line_end = i + 1
             _add_statement(statements, text[start:i], text[i + 1:line_end], text[start:line_end])
             start = i = line_end
             continue

@@ -37,6 +37,13 @@ def test_statements_split_at_top_level_semicolons_with_error_hints() -> None:
     assert [s.expect_error for s in statements] == ["48", None, None]
 
 
+def test_a_statement_after_another_on_the_same_line_is_kept() -> None:
+    text = "insert into t (a) values (1); select 11111;\nSELECT 2; -- { serverError 1 }\n"
+    statements = cases.split_statements(text)
+    assert [(s.sql, s.expect_error) for s in statements] == [
+        ("insert into t (a) values (1)", None), ("select 11111", None), ("SELECT 2", "1")]
+
+
 def test_hints_in_comments_before_a_statement_do_not_count() -> None:
     text = ("SELECT 1;\n\n-- SELECT bad; -- { clientError 62 }\n/* { serverError 1 } */\n"
             "DROP STREAM IF EXISTS t1;\nSELECT 2 -- { serverError 43 }\n;\n")
