@@ -156,7 +156,10 @@ class StreamParser:
             return
         if self.mutable and first.is_word("FAMILY"):  # column families: storage layout only
             return
-        if first.is_word("INDEX", "CONSTRAINT", "PROJECTION"):
+        if first.is_word("CONSTRAINT") and any(t.is_word("CHECK") for t in self.toks[start:end]):
+            raise TranslationError(NOT_IMPLEMENTED, "CONSTRAINT ... CHECK is not supported by "
+                                   "the emulator: it would not refuse the rows that break it")
+        if first.is_word("INDEX", "CONSTRAINT", "PROJECTION"):  # skip indexes, ASSUME: no effect
             return
         if first.is_word("PRIMARY") and self.toks[start + 1].is_word("KEY"):
             parts.primary_key = self._key_names(start + 2, end)

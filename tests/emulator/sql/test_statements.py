@@ -211,3 +211,13 @@ def test_columns_with_a_default_and_no_type_are_left_to_infer() -> None:
     assert [(c.name, c.type, c.default_kind, c.default) for c in stmt.columns] == [
         ("id", "int32", "DEFAULT", None), ("b", "", "DEFAULT", "id + 1"),
         ("c", "", "ALIAS", "id * 2")]
+
+
+def test_check_constraints_are_refused_not_ignored() -> None:
+    # Proton refuses rows that break a CHECK; ignoring it would store them
+    with pytest.raises(TranslationError) as caught:
+        translate("CREATE STREAM s (a int, CONSTRAINT c CHECK a > 0)")
+    assert caught.value.code == 48
+    # skip indexes and ASSUME constraints change no result: accepted
+    translate("CREATE STREAM s (a int, CONSTRAINT c ASSUME a > 0, INDEX i a TYPE minmax "
+              "GRANULARITY 1) ENGINE = MergeTree ORDER BY a")
