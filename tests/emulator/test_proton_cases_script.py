@@ -118,3 +118,40 @@ def test_sleep_is_faked_unless_an_error_is_expected() -> None:
     # `SELECT sleep(4295.967296); -- { serverError 160 }` must reach the server
     cases.run_statement(cursor, "SELECT sleep(4295.967296)", deadline=1e18, fake_sleep=False)
     assert cursor.sent == ["SELECT sleep(4295.967296)"]
+
+
+class _FailingCursor(_RecordingCursor):
+    """A cursor whose queries fail with one server code (what the emulator answers)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__()
+        self.code = code
+
+    def execute(self, sql: str, **kwargs: object) -> None:
+        super().execute(sql)
+        error = RuntimeError("refused")
+        error.code = self.code  # type: ignore[attr-defined]
+        raise error
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class _Connection:
+    def __init__(self, cursor: _RecordingCursor) -> None:
+        self.made = cursor
+
+    def cursor(self) -> _RecordingCursor:
+        return self.made
+
+
+def test_expected_errors_are_checked_as_streaming_queries_with_the_hinted_code() -> None:
+    # 99003: `select sum(id) over () from v; -- { serverError 48 }` fails in Proton because
+    # the client runs it streaming; the script reads in table mode, then retries streaming
+    refusing = _FailingCursor(48)
+    assert cases.fails_streaming(_Connection(refusing), "select sum(id) over () from v", "48")
+    assert refusing.sent == ["select sum(id) over () from v SETTINGS query_mode='streaming'"]
+    assert not cases.fails_streaming(_Connection(_FailingCursor(62)), "SELECT 1", "48")
+    untouched = _FailingCursor(48)
+    assert not cases.fails_streaming(_Connection(untouched), "INSERT INTO t VALUES (1)", "48")
+    assert untouched.sent == []
