@@ -98,7 +98,10 @@ def pytest_collection_modifyitems(
             continue
         suite_class = cls.__name__.split("_timeplus", 1)[0]
         name = getattr(item, "originalname", item.name)
-        reason = EXCLUDED_TESTS.get(f"{suite_class}.{name}") or EXCLUDED_TESTS.get(suite_class)
+        case = item.name.split("[", 1)[1] if "[" in item.name else ""
+        reason = (EXCLUDED_TESTS.get(f"{suite_class}.{name}[{case}")
+                  or EXCLUDED_TESTS.get(f"{suite_class}.{name}")
+                  or EXCLUDED_TESTS.get(suite_class))
         callspec = getattr(item, "callspec", None)
         reason = reason or excluded_parameters(callspec.params if callspec else {})
         if reason:
