@@ -248,3 +248,32 @@ def test_reflected_table_keeps_the_stream_kind(ent_engine: sa.engine.Engine) -> 
         assert text.lstrip().startswith(f"CREATE MUTABLE STREAM {name} (")
     finally:
         metadata.drop_all(ent_engine)
+
+
+def test_automapped_mutable_stream_gets_the_orm_upsert(ent_engine: sa.engine.Engine) -> None:
+    """A mutable stream mapped from reflection (automap) is a timeplus_mode="mutable" table, so
+    changing an attribute and committing writes the whole row by key, as for a declared one."""
+    from sqlalchemy.ext.automap import automap_base
+
+    name = _name()
+    _, metadata = _products(name)
+    metadata.create_all(ent_engine)
+    try:
+        with ent_engine.begin() as conn:
+            conn.execute(sa.text(f"INSERT INTO {name} (id, name, vendor, price, note) "
+                                 "VALUES (1, 'a', 'v', 1.5, ''), (2, 'b', 'w', 2.5, '')"))
+        mapped: Any = automap_base()
+        mapped.prepare(autoload_with=ent_engine, reflection_options={"only": [name]})
+        product = getattr(mapped.classes, name)
+        with Session(ent_engine) as session:
+            row = session.get(product, 1)
+            row.price = 9.5
+            session.commit()
+            session.delete(session.get(product, 2))
+            session.add(product(id=3, name="c", vendor="w", price=2.0, note=""))
+            session.commit()
+        with ent_engine.connect() as conn:
+            rows = conn.execute(sa.text(f"SELECT id, name, price FROM table({name}) ORDER BY id"))
+            assert rows.all() == [(1, "a", 9.5), (3, "c", 2.0)]
+    finally:
+        metadata.drop_all(ent_engine)
