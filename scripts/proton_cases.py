@@ -37,6 +37,7 @@ import decimal
 import ipaddress
 import json
 import re
+import struct
 import sys
 import time
 import uuid
@@ -173,13 +174,14 @@ def _escape(text: str, quote: bool) -> str:
     return f"'{body}'" if quote else body
 
 
-def format_float(value: float) -> str:
-    """ClickHouse's shortest float text: plain between 1e-6 and 1e21, else ``1e21``."""
+def format_float(value: float, single: bool = False) -> str:
+    """ClickHouse's shortest float text: plain between 1e-6 and 1e21, else ``1e21``;
+    ``single``: the shortest text of a float32 (the driver hands its exact value over)."""
     if value != value:
         return "nan"
     if value in (float("inf"), float("-inf")):
         return "inf" if value > 0 else "-inf"
-    digits = decimal.Decimal(repr(float(value)))
+    digits = decimal.Decimal(_shortest_float32(value) if single else repr(float(value)))
     exponent = digits.adjusted()
     if -7 < exponent < 21:
         text = format(digits, "f")
@@ -187,6 +189,16 @@ def format_float(value: float) -> str:
     mantissa, _, power = f"{digits:e}".partition("e")
     mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
     return f"{mantissa}e{int(power)}"
+
+
+def _shortest_float32(value: float) -> str:
+    """The fewest significant digits that read back as the same float32."""
+    exact = struct.unpack("f", struct.pack("f", value))[0]
+    for places in range(1, 10):
+        text = f"{exact:.{places}g}"
+        if struct.unpack("f", struct.pack("f", float(text)))[0] == exact:
+            return text
+    return repr(exact)
 
 
 class RawDatetime(str):
@@ -245,7 +257,7 @@ def format_value(value: Any, spec: TypeSpec, nested: bool = False) -> str:
 
 def _format_plain(value: Any, spec: TypeSpec, nested: bool) -> str:
     if isinstance(value, float):
-        return format_float(value)
+        return format_float(value, single=spec.name == "float32")
     if isinstance(value, (int, decimal.Decimal)):
         return format(value, "f") if isinstance(value, decimal.Decimal) else str(value)
     if isinstance(value, str):

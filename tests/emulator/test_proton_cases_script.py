@@ -76,6 +76,15 @@ def test_floats_render_as_clickhouse_writes_them(value: float, text: str) -> Non
     assert cases.format_float(value) == text
 
 
+def test_float32_values_render_with_float32_digits() -> None:
+    # the driver reads a float32 as its exact value (-0.8999999761581421); Proton prints -0.9
+    spec = cases.parse_result_type
+    assert cases.format_value(-0.8999999761581421, spec("float32")) == "-0.9"
+    assert cases.format_value(34073008.0, spec("float32")) == "34073010"
+    assert cases.format_value(0.1, spec("float64")) == "0.1"
+    assert cases.format_value(-0.8999999761581421, spec("float64")) == "-0.8999999761581421"
+
+
 def test_values_render_as_tab_separated() -> None:
     spec = cases.parse_result_type
     assert cases.format_value(None, spec("nullable(string)")) == "\\N"
