@@ -28,7 +28,7 @@ from timeplus_emulator.engine import NOT_IMPLEMENTED, Engine
 from timeplus_emulator.sql import AlterStreamStatement, TranslationError
 from timeplus_emulator.sql.alter import check_mutable_alter
 from timeplus_emulator.sql.model import DeleteStatement, IndexDef, TruncateStatement
-from timeplus_emulator.sql.tokens import quote_name
+from timeplus_emulator.sql.tokens import quote_name, quote_string
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +128,10 @@ def alter_indexes(engine: Engine, info: StreamInfo, stmt: AlterStreamStatement) 
 
 def mutable_ddl(info: StreamInfo) -> str:
     """``CREATE MUTABLE STREAM`` text of ``info`` as the catalog has it (after ALTER)."""
-    parts = [f"{quote_name(c.name)} {c.type}" for c in info.columns]
+    parts = [f"{quote_name(c.name)} {c.type}"
+             + (f" {c.default_kind} {c.default}" if c.default else "")
+             + (f" COMMENT {quote_string(c.comment)}" if c.comment else "")
+             for c in info.columns]
     parts.extend(IndexDef(str(i["name"]), tuple(i["columns"]), bool(i["unique"]),
                           tuple(i["storing"])).sql() for i in info.indexes)
     keys = ", ".join(map(quote_name, info.primary_key))

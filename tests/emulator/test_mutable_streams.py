@@ -208,3 +208,14 @@ def test_delete_subqueries_that_cannot_be_answered_are_refused(ent: Any) -> None
             assert body["code"] == code and named in body["message"], (condition, body)
         time.sleep(0.2)  # a wrongly started background delete would have run by now
         assert ent.table(f"SELECT id FROM table({name})") == [[1]]
+
+
+def test_index_change_keeps_defaults_and_comments_in_the_create_query(ent: Any) -> None:
+    name = unique("m")
+    ent.sql(f"CREATE MUTABLE STREAM {name} (id int32, v string DEFAULT 'x' COMMENT 'it''s v') "
+            "PRIMARY KEY id")
+    ent.sql(f"ALTER STREAM {name} ADD INDEX by_v (v)")
+    query = ent.get(f"/streams/{name}").json()["create_query"]
+    assert "DEFAULT 'x'" in query and "COMMENT 'it\\'s v'" in query and "INDEX `by_v`" in query
+    ent.sql(f"INSERT INTO {name} (id) VALUES (1)")
+    assert ent.table(f"SELECT v FROM table({name})") == [["x"]]
