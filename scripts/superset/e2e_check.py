@@ -5,7 +5,7 @@ upgraded, admin user created, emulator running). Every step runs under a time bu
 does not finish in time is reported as a hang and the check fails.
 
     TIMEPLUS_E2E_ADMIN_PASSWORD=... python scripts/superset/e2e_check.py \
-        --dsn timeplus://127.0.0.1:PORT/default [--chart-id-file FILE]
+        --dsn timeplus://127.0.0.1:PORT/default [--ids-file FILE]
 """
 
 from __future__ import annotations
@@ -434,7 +434,8 @@ def run_chart_checks(api: Api, dataset_id: int) -> int:
     return chart_id
 
 
-def run_checks(api: Api, dsn: str) -> int:
+def run_checks(api: Api, dsn: str) -> tuple[int, int]:
+    """Every check in order; returns (saved chart id, database id) for the screenshots."""
     uri = dsn.split("?", 1)[0]
     timed(
         "Superset test connection (POST /database/test_connection)",
@@ -471,14 +472,14 @@ def run_checks(api: Api, dsn: str) -> int:
         lambda: check_streaming_idle_timeout(api, uri, schema),
     )
     run_feature_checks(api, dsn, database_id, streaming_id)
-    return chart_id
+    return chart_id, database_id
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dsn", required=True, help="timeplus:// URL of the server to check")
     parser.add_argument("--admin-user", default="admin")
-    parser.add_argument("--chart-id-file", help="write the saved chart's id here")
+    parser.add_argument("--ids-file", help="write the saved chart's and the database's id here")
     args = parser.parse_args()
     rows = timed("seed the demo streams", lambda: seed_streams(args.dsn))
     print(f"     {rows} rows in {STREAM}")
@@ -488,13 +489,13 @@ def main() -> int:
     with app.app_context():
         api = Api(app, args.admin_user, os.environ["TIMEPLUS_E2E_ADMIN_PASSWORD"])
         try:
-            chart_id = run_checks(api, args.dsn)
+            chart_id, database_id = run_checks(api, args.dsn)
         except CheckFailed as exc:
             print(f"FAIL {exc}", flush=True)
             return 1
-    if args.chart_id_file:
-        with open(args.chart_id_file, "w", encoding="utf-8") as handle:
-            handle.write(str(chart_id))
+    if args.ids_file:
+        with open(args.ids_file, "w", encoding="utf-8") as handle:
+            handle.write(f"{chart_id} {database_id}\n")
     print("Superset end-to-end check passed")
     return 0
 

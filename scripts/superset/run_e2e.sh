@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end check of the Apache Superset integration against the local Timeplus emulator.
 #
-#   scripts/superset/run_e2e.sh [--screenshot PATH]
+#   scripts/superset/run_e2e.sh [--screenshot CHART.png [--table-screenshot TABLE.png]]
 #
 # 1. installs Superset 6.1 and this project into its own virtualenv (SUPERSET_VENV, default
 #    .venv-superset; reused when it already has Superset 6.1),
@@ -9,10 +9,14 @@
 # 3. starts the emulator (python -m timeplus_emulator) on a free port,
 # 4. runs `superset test-db` against it, the tests in tests/superset (the engine spec tests only
 #    run where Superset is installed), and scripts/superset/e2e_check.py, which drives Superset's
-#    own REST API: test connection, dataset column discovery, chart queries, SQL Lab, autocomplete,
-#    streaming opt-in,
+#    own REST API: test connection, dataset column discovery, chart queries (a saved chart per
+#    time grain Superset 6.1 added), SQL Lab, autocomplete, streaming opt-in, server errors with
+#    their Superset error types, an API key in Secure extra, table preview metadata, expand_data
+#    (scripts/superset/e2e_features.py),
 # 5. with --screenshot: serves Superset, logs in with headless Chromium (Debian's `chromium`
-#    package, driven by playwright-core from npm) and saves a PNG of the saved chart.
+#    package, driven by playwright-core from npm) and saves a PNG of the saved chart, and with
+#    --table-screenshot one of SQL Lab's table preview (Metadata tab) of a versioned_kv stream;
+#    both reduced to 256 colours.
 # Every step has a time budget; a hang fails the run. Prints the time each phase took.
 set -euo pipefail
 
@@ -20,8 +24,18 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 VENV=${SUPERSET_VENV:-$ROOT/.venv-superset}
 SCREENSHOT=""
-if [ "${1:-}" = "--screenshot" ]; then
-    SCREENSHOT=$(realpath -m "${2:?--screenshot needs a path}")
+TABLE_SCREENSHOT=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --screenshot) SCREENSHOT=$(realpath -m "${2:?--screenshot needs a path}"); shift 2 ;;
+        --table-screenshot)
+            TABLE_SCREENSHOT=$(realpath -m "${2:?--table-screenshot needs a path}"); shift 2 ;;
+        *) echo "unknown argument: $1" >&2; exit 2 ;;
+    esac
+done
+if [ -n "$TABLE_SCREENSHOT" ] && [ -z "$SCREENSHOT" ]; then
+    echo "--table-screenshot needs --screenshot" >&2
+    exit 2
 fi
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
@@ -94,7 +108,7 @@ TIMEPLUS_TEST_URL=$DSN timeout 600 "$VENV/bin/python" -m pytest -q tests/superse
 
 phase "Superset REST API end to end"
 timeout 900 "$VENV/bin/python" scripts/superset/e2e_check.py --dsn "$DSN" \
-    --chart-id-file "$WORK/chart_id"
+    --ids-file "$WORK/ids"
 
 if [ -n "$SCREENSHOT" ]; then
     phase "screenshot of the chart -> $SCREENSHOT"
@@ -108,8 +122,20 @@ if [ -n "$SCREENSHOT" ]; then
         npm install --silent --no-audit --no-fund --prefix "$NODE_DIR" playwright-core@1
     fi
     mkdir -p "$(dirname "$SCREENSHOT")"
+    read -r CHART_ID DATABASE_ID < "$WORK/ids"
+    TABLE_ARGS=()
+    if [ -n "$TABLE_SCREENSHOT" ]; then
+        mkdir -p "$(dirname "$TABLE_SCREENSHOT")"
+        TABLE_ARGS=("$DATABASE_ID" superset_device_state "$TABLE_SCREENSHOT")
+    fi
     NODE_PATH=$NODE_DIR/node_modules timeout 300 node scripts/superset/screenshot.mjs \
-        "http://127.0.0.1:$WEB_PORT" "$(cat "$WORK/chart_id")" admin "$SCREENSHOT"
+        "http://127.0.0.1:$WEB_PORT" "$CHART_ID" admin "$SCREENSHOT" "${TABLE_ARGS[@]}"
+    for png in "$SCREENSHOT" $TABLE_SCREENSHOT; do  # a 256-colour palette: a few times smaller
+        "$VENV/bin/python" -c 'import sys; from PIL import Image
+image = Image.open(sys.argv[1]).convert("RGB")
+image.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(sys.argv[1], optimize=True)' "$png"
+        echo "$png: $(stat -c %s "$png") bytes"
+    done
 fi
 
 phase "done: Superset end to end passed in $(( $(date +%s) - START_ALL ))s"

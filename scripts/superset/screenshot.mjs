@@ -1,16 +1,21 @@
-// Screenshot of a saved Superset chart, taken with headless Chromium from Debian's `chromium`
-// package driven by playwright-core (no browser download).
+// Screenshots of a saved Superset chart and, optionally, of SQL Lab's table preview of a stream
+// (its Metadata tab), taken with headless Chromium from Debian's `chromium` package driven by
+// playwright-core (no browser download).
 //
-//   TIMEPLUS_E2E_ADMIN_PASSWORD=... node screenshot.mjs BASE_URL CHART_ID USERNAME OUTPUT.png
+//   TIMEPLUS_E2E_ADMIN_PASSWORD=... node screenshot.mjs BASE_URL CHART_ID USERNAME OUTPUT.png \
+//       [DATABASE_ID STREAM TABLE_OUTPUT.png]
 //
 // Logs in through Superset's login page, opens the chart in Explore and waits until the chart's
-// canvas is drawn. Run by run_e2e.sh --screenshot.
+// canvas is drawn; then opens SQL Lab on the database's `default` schema, expands the schema in
+// the table tree, pins the stream to the result pane and shows its Metadata tab. Run by
+// run_e2e.sh --screenshot (and --table-screenshot).
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const { chromium } = require("playwright-core");
 
-const [baseUrl, chartId, username, output] = process.argv.slice(2);
+const [baseUrl, chartId, username, output, databaseId, stream, tableOutput] =
+  process.argv.slice(2);
 const password = process.env.TIMEPLUS_E2E_ADMIN_PASSWORD;
 if (!output || !password) {
   console.error("usage: TIMEPLUS_E2E_ADMIN_PASSWORD=... node screenshot.mjs BASE_URL CHART_ID USERNAME OUTPUT.png");
@@ -51,6 +56,26 @@ try {
   await page.waitForTimeout(2000); // let the line animation finish
   await page.screenshot({ path: output });
   console.log(`saved ${output}`);
+  if (tableOutput) {
+    await tablePreview(page, databaseId, stream, tableOutput);
+  }
 } finally {
   await context.close();
+}
+
+async function tablePreview(page, databaseId, stream, path) {
+  const sql = encodeURIComponent(`SELECT * FROM ${stream}`); // a query tab shows the tree
+  await page.goto(`${baseUrl}/sqllab/?dbid=${databaseId}&schema=default&sql=${sql}`, {
+    waitUntil: "networkidle",
+  });
+  await page.locator(".tree-node-title", { hasText: "default" }).first().click();
+  const row = page.locator(".tree-node-title", { hasText: stream }).first();
+  await row.click(); // expands the stream's columns
+  await row.hover(); // shows the row's actions: pin it to the result pane
+  await page.locator('[aria-label="pushpin"]:visible').first().click();
+  await page.getByRole("tab", { name: "Metadata" }).click();
+  await page.getByText("Stream mode").waitFor({ timeout: 60000 });
+  await page.waitForTimeout(1000);
+  await page.screenshot({ path });
+  console.log(`saved ${path}`);
 }
