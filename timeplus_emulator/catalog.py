@@ -76,6 +76,9 @@ class StreamInfo:
     engine: str = "Stream"  # or a table engine (Memory, MergeTree): no reserved columns
     #: secondary indexes of a mutable stream: ``{name, columns, unique, storing}``
     indexes: list[dict[str, Any]] = field(default_factory=list)
+    #: a MergeTree store's sorting key (chDB text): rows are read in its order, as Proton
+    #: reads a part; None: in ingest order
+    order_by: Optional[str] = None
 
     @property
     def is_table(self) -> bool:

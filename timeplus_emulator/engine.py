@@ -483,7 +483,8 @@ class Engine:
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         computed = "".join(f", {quote_name(c.name)}" for c in info.columns
                            if c.default_kind != "DEFAULT")  # not in chDB's *
-        inner = f"SELECT *{computed} FROM {table}{clause} ORDER BY _tp_sn"
+        order = f"{info.order_by}, _tp_sn" if info.order_by else "_tp_sn"
+        inner = f"SELECT *{computed} FROM {table}{clause} ORDER BY {order}"
         window = source.window
         if window is not None and window.start_ch is not None and window.end_ch is not None:
             inner = (f"SELECT *, {window.start_ch} AS window_start, {window.end_ch} AS window_end "
@@ -610,6 +611,7 @@ def _stream_info(db: str, stmt: CreateStreamStatement, create_query: str,
         create_query=create_query,
         view_target_of=view_target_of,
         engine=stmt.table_engine or "Stream",
+        order_by=stmt.order_by_ch,
         indexes=[{"name": i.name, "columns": list(i.columns), "unique": i.unique,
                   "storing": list(i.storing)} for i in stmt.indexes],
     )

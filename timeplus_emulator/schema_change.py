@@ -62,6 +62,7 @@ def alter_stream(engine: Engine, stmt: AlterStreamStatement) -> None:
                 _drop_column(engine, info, command)
             else:
                 _change_metadata(info, command)
+        info.order_by = None  # the key may name a renamed or dropped column: ingest order
         info.last_updated_at = now_text()
         info.create_query = ""  # SHOW CREATE is rebuilt from the catalog from now on
     engine.persist()

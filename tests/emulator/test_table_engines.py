@@ -76,3 +76,17 @@ def test_memory_store_refuses_alter_as_proton(api: Any) -> None:
             "sql": f"ALTER STREAM {name} {command}"}), 400)
         assert error["code"] == 48 and "storage Memory" in error["message"]
     assert [r[0] for r in api.table(f"DESCRIBE {name}")] == ["n", "s"]
+
+
+@pytest.mark.parametrize(
+    ("engine", "order"),
+    [(" ENGINE = MergeTree ORDER BY a", [1, 2, 3]),
+     (" ENGINE = MergeTree(d, -a, 8192)", [3, 2, 1]),  # the old form: (date, key, granularity)
+     (" ENGINE = Memory", [3, 1, 2])],  # no key: as inserted
+)
+def test_merge_tree_store_reads_in_its_key_order(api: Any, engine: str, order: list[int]) -> None:
+    # Proton reads a MergeTree part in sorting-key order (00752, 00698 list rows by the key
+    # without ORDER BY); the emulator read every store in ingest order
+    name = api.create_stream("a int32, d date DEFAULT '2024-01-01'", extra=engine)
+    api.sql(f"INSERT INTO {name} (a) VALUES (3), (1), (2)")
+    assert [row[0] for row in api.table(f"SELECT a FROM {name}")] == order

@@ -64,6 +64,7 @@ class _StreamParts:
     tp_time: Optional[ColumnDef] = None
     engine: Optional[str] = None  # a TABLE_ENGINES value; None for a stream
     indexes: list[IndexDef] = field(default_factory=list)
+    order_by_ch: Optional[str] = None  # a MergeTree store's sorting key (chDB text)
 
 
 def _function_name(name: str) -> str:
@@ -121,6 +122,7 @@ class StreamParser:
             ttl_expression=parts.ttl, ttl_expression_ch=parts.ttl_ch, settings=parts.settings,
             comment=parts.comment, tp_time_default_ch=self._event_time(parts),
             table_engine=parts.engine, indexes=tuple(parts.indexes),
+            order_by_ch=parts.order_by_ch if parts.engine == "MergeTree" else None,
         )
 
     def _mutable_mode(self, parts: _StreamParts) -> str:
@@ -302,12 +304,14 @@ class StreamParser:
             nxt = top_level_index(self.toks, start, len(self.toks) - 1, *_STREAM_CLAUSES)
             end = len(self.toks) - 1 if nxt is None else nxt
             if word == "ENGINE":
-                parts.engine = self._engine(end)
+                parts.engine = self._engine(end, parts)
             elif word == "PRIMARY":
                 cur.expect_word("KEY")
                 parts.primary_key = self._key_names(cur.pos, end)
             elif word in ("ORDER", "PARTITION"):
                 cur.expect_word("BY")
+                if word == "ORDER":
+                    parts.order_by_ch = self._rewrite((cur.pos, end))
             elif word == "TTL":
                 parts.ttl = self._text((start, end))
                 parts.ttl_ch = self._rewrite((start, end))
@@ -319,13 +323,18 @@ class StreamParser:
             cur.pos = end
 
 
-    def _engine(self, end: int) -> Optional[str]:
-        """``ENGINE [=] Name[(args)]``: ``Stream`` (the default), Memory or MergeTree."""
+    def _engine(self, end: int, parts: _StreamParts) -> Optional[str]:
+        """``ENGINE [=] Name[(args)]``: ``Stream`` (the default), Memory or MergeTree; the old
+        ``MergeTree(date, key, granularity)`` form gives the sorting key."""
         cur = self.cur
         cur.accept_op("=")
         name = cur.name()
         if cur.peek().is_op("("):
-            cur.pos = match_paren(self.toks, cur.pos) + 1
+            close = match_paren(self.toks, cur.pos)
+            args = split_args(self.toks, cur.pos + 1, close)
+            if name.lower() == "mergetree" and len(args) >= 3:
+                parts.order_by_ch = self._rewrite(args[-2])
+            cur.pos = close + 1
         if cur.pos != end:
             raise cur.error("ORDER BY, PARTITION BY, PRIMARY KEY, TTL, SETTINGS or COMMENT")
         if name.lower() == "stream":

@@ -165,6 +165,7 @@ class CreateStreamStatement:
     tp_time_default_ch: str = "now64(3, 'UTC')"
     table_engine: Optional[str] = None
     indexes: tuple[IndexDef, ...] = ()  # secondary indexes of a mutable stream
+    order_by_ch: Optional[str] = None  # ENGINE = MergeTree: the sorting key, its read order
 
 
 @dataclass(frozen=True)
