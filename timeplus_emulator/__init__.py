@@ -66,7 +66,8 @@ unions of two streams, ``EMIT ON UPDATE|CHANGELOG|PER EVENT|PERIODIC ... REPEAT|
 WINDOW CLOSE WITH DELAY``, session windows and window functions (``OVER``) in streaming
 queries, aggregation in a subquery over a stream, ``LIMIT ... OFFSET`` in streaming
 queries, ``seek_to`` other than earliest/latest/``-<n>s|m|h|d``/a timestamp, and
-statements such as EXPLAIN, OPTIMIZE (see :mod:`timeplus_emulator.sql`); ALTER STREAM is
+statements such as EXPLAIN (all but ``EXPLAIN ESTIMATE <select>``,
+:mod:`timeplus_emulator.estimate`), OPTIMIZE (see :mod:`timeplus_emulator.sql`); ALTER STREAM is
 :mod:`timeplus_emulator.schema_change`. The enterprise profile also has mutable streams, DELETE
 and TRUNCATE STREAM (:mod:`timeplus_emulator.mutations`); the cloud profile refuses them (48).
 ``docs/emulator-compatibility.md`` tables what is supported, refused and knowingly different.

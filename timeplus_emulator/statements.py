@@ -24,6 +24,7 @@ from typing import Any, Optional, Union
 from timeplus_emulator.backend import EngineError
 from timeplus_emulator.catalog import StreamInfo, ViewInfo
 from timeplus_emulator.engine import BAD_ARGUMENTS, NOT_IMPLEMENTED, Engine
+from timeplus_emulator.estimate import ESTIMATE_HEADER, estimate_rows
 from timeplus_emulator.ingest_store import store_rows
 from timeplus_emulator.mutations import delete_rows, mutable_ddl, require_enterprise, truncate
 from timeplus_emulator.queries import QueryRecord
@@ -43,7 +44,11 @@ from timeplus_emulator.sql import (
     UseStatement,
     translate,
 )
-from timeplus_emulator.sql.model import DeleteStatement, TruncateStatement
+from timeplus_emulator.sql.model import (
+    DeleteStatement,
+    ExplainEstimateStatement,
+    TruncateStatement,
+)
 from timeplus_emulator.sql.tokens import quote_name, quote_string
 from timeplus_emulator.sql.types import parse_timeplus_type
 from timeplus_emulator.streaming import QueryStopped, RowSink, SelectRunner
@@ -95,6 +100,8 @@ class Executor:
         """Run ``stmt``: a runner for row-returning statements, ``None`` for DDL/INSERT."""
         if isinstance(stmt, SelectStatement):
             return SelectRunner(self.engine, stmt, record)
+        if isinstance(stmt, ExplainEstimateStatement):
+            return StaticRunner(ESTIMATE_HEADER, estimate_rows(self.engine, stmt))
         if isinstance(stmt, ShowStatement):
             return self.show(stmt)
         if isinstance(stmt, DescribeStatement):

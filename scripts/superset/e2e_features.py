@@ -1,7 +1,8 @@
 """End-to-end checks of the engine spec's features through Superset's REST API (run by
 ``e2e_check.py``): server errors caught from SQL Lab with their Superset error types, a chart
 query that would stream forever, a Timeplus Cloud API key in *Secure extra* (masked in every
-answer, used to connect), SQL Lab's table preview metadata, expanded nested values."""
+answer, used to connect), SQL Lab's table preview metadata, expanded nested values, the cost
+estimate."""
 
 from __future__ import annotations
 
@@ -166,6 +167,17 @@ def check_expanded_arrays(api: Api, database_id: int) -> int:
     return len(got)
 
 
+def check_cost_estimate(api: Api, database_id: int) -> list[dict[str, str]]:
+    """SQL Lab's cost estimate (EXPLAIN ESTIMATE): the demo stream's 360 stored rows."""
+    body = {"database_id": database_id, "schema": "default",
+            "sql": "SELECT device, avg(temperature) FROM superset_demo_events GROUP BY device"}
+    result = api.call("POST", "/api/v1/sqllab/estimate/", body)["result"]
+    expected = [{"Streams read": "default.superset_demo_events", "Rows": "360", "Parts": "1",
+                 "Marks": "1"}]
+    expect(result == expected, f"cost estimate: {result}")
+    return list(result)
+
+
 def run_feature_checks(api: Api, dsn: str, database_id: int, streaming_id: int) -> None:
     timed("seed a versioned_kv stream, a view, nested values", lambda: seed_feature_streams(dsn))
     count = timed("SQL Lab errors -> Superset error types",
@@ -182,3 +194,6 @@ def run_feature_checks(api: Api, dsn: str, database_id: int, streaming_id: int) 
     rows = timed("SQL Lab expand_data (array rows, tuple columns)",
                  lambda: check_expanded_arrays(api, database_id))
     print(f"     {rows} expanded rows")
+    cost = timed("SQL Lab cost estimate (EXPLAIN ESTIMATE)",
+                 lambda: check_cost_estimate(api, database_id))
+    print(f"     {cost}")

@@ -18,7 +18,9 @@ SHOW_STACKTRACE = True
 ENABLE_PROXY_FIX = False
 # PRESTO_EXPAND_DATA: SQL Lab may ask any engine spec to expand nested values (Timeplus arrays,
 # tuples, maps), despite the name.
-FEATURE_FLAGS = {"ALERT_REPORTS": False, "PRESTO_EXPAND_DATA": True}
+# ESTIMATE_QUERY_COST: SQL Lab's "Estimate cost" button (with "cost_estimate_enabled": true in a
+# database's Extra).
+FEATURE_FLAGS = {"ALERT_REPORTS": False, "PRESTO_EXPAND_DATA": True, "ESTIMATE_QUERY_COST": True}
 
 # Not needed: importing the Timeplus engine spec registers its sqlglot dialect. A deployment that
 # wants it explicit can write:

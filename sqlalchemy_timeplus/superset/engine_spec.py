@@ -23,11 +23,12 @@ what Superset needs to know about Timeplus that the SQLAlchemy dialect does not 
   ``?query_mode=streaming`` in its SQLAlchemy URI (or ``"connect_args": {"query_mode":
   "streaming"}`` in the database's *Extra* ``engine_params``);
 * cancelling a running query from SQL Lab (``POST /queries/{id}/cancel``);
-* file upload into a stream of the default database (:mod:`.upload`).
+* file upload into a stream of the default database (:mod:`.upload`);
+* SQL Lab's cost estimate: ``EXPLAIN ESTIMATE`` (:mod:`.estimate`).
 
 Not supported: user impersonation (the REST API runs every query as the connection's user or
-API key and has no way to act for another user), catalogs, latest-partition filters, and cost
-estimates (see the README).
+API key and has no way to act for another user), catalogs, latest-partition filters, and a
+per-query default database (see the README).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ from .errors import (
     mapped_exception,
     server_code_errors,
 )
+from .estimate import format_estimate, statement_estimate
 from .table_metadata import default_metrics, extra_table_metadata
 from .upload import frame_to_upload, refuse_sub_microsecond_times, upload_options
 
@@ -305,6 +307,28 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
         cls, columns: list[Any], data: list[dict[Any, Any]]
     ) -> tuple[list[Any], list[dict[Any, Any]], list[Any]]:
         return expand_rows(columns, data)
+
+    # --- cost estimate -------------------------------------------------------------------------
+
+    @classmethod
+    def get_allow_cost_estimate(cls, extra: dict[str, Any]) -> bool:
+        """Timeplus has ``EXPLAIN ESTIMATE`` (SQL Lab shows it when the database's *Extra* has
+        ``"cost_estimate_enabled": true`` and the ESTIMATE_QUERY_COST feature flag is on)."""
+        return True
+
+    @classmethod
+    def estimate_statement_cost(
+        cls, database: Database, statement: str, cursor: Any
+    ) -> dict[str, Any]:
+        """``EXPLAIN ESTIMATE`` of the statement as the connection would run it (historical
+        mode: with ``query_mode='table'``, as the driver adds it): the streams read and the
+        parts, rows and marks of their historical store. A streaming read has no estimate
+        (the server refuses it)."""
+        return statement_estimate(cursor, statement)
+
+    @classmethod
+    def query_cost_formatter(cls, raw_cost: list[dict[str, Any]]) -> list[dict[str, str]]:
+        return [format_estimate(cost) for cost in raw_cost]
 
     # --- API key in Secure extra ---------------------------------------------------------------
 

@@ -254,3 +254,41 @@ def test_chart_query_that_would_stream_forever_is_refused(
     finally:
         cursor.close()
         conn.close()
+
+
+# ---------------------------------------------------------------- cost estimate
+
+
+@pytest.mark.integration
+def test_cost_estimate_of_a_sql_lab_statement(timeplus_dsn: str, kv_stream: str) -> None:
+    """EXPLAIN ESTIMATE as SQL Lab asks for it: a plain SELECT on a historical-mode connection
+    gets query_mode='table' (as it would when run), so the stream's stored rows are counted."""
+    conn = timeplus_dbapi.connect(timeplus_dsn, query_mode="table")
+    try:
+        conn.client.ingest(kv_stream, ["k", "v", "at"],
+                           [[f"k{i}", float(i), "2024-01-01 00:00:00"] for i in range(50)])
+        cursor = conn.cursor()
+        assert TimeplusEngineSpec.get_allow_cost_estimate({})
+        cost = TimeplusEngineSpec.estimate_statement_cost(
+            None, f"SELECT k FROM {kv_stream} WHERE v > 3", cursor
+        )
+        none = TimeplusEngineSpec.estimate_statement_cost(None, "SELECT 1", cursor)
+    finally:
+        conn.close()
+    assert cost == {"streams": [f"default.{kv_stream}"], "parts": 1, "rows": 50, "marks": 1}
+    assert TimeplusEngineSpec.query_cost_formatter([cost, none]) == [
+        {"Streams read": f"default.{kv_stream}", "Rows": "50", "Parts": "1", "Marks": "1"},
+        {"Streams read": "(none)", "Rows": "0", "Parts": "0", "Marks": "0"},
+    ]
+
+
+@pytest.mark.integration
+def test_no_cost_estimate_for_a_live_read(timeplus_dsn: str, kv_stream: str) -> None:
+    conn = timeplus_dbapi.connect(timeplus_dsn, query_mode="streaming")
+    try:
+        with pytest.raises(timeplus_dbapi.NotSupportedError, match="streaming query"):
+            TimeplusEngineSpec.estimate_statement_cost(
+                None, f"SELECT k FROM {kv_stream}", conn.cursor()
+            )
+    finally:
+        conn.close()

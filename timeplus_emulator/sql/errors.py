@@ -7,6 +7,7 @@ Proton error code constants used by the SQL layer (PROTOCOL.md §7).
 from __future__ import annotations
 
 SYNTAX_ERROR = 62
+INCORRECT_QUERY = 80
 UNKNOWN_STREAM = 60
 UNKNOWN_DATABASE = 81
 UNKNOWN_IDENTIFIER = 47

@@ -283,6 +283,14 @@ class DescribeStatement:
 
 
 @dataclass(frozen=True)
+class ExplainEstimateStatement:
+    """``EXPLAIN ESTIMATE <select>``: the parts, rows and marks the query's historical reads
+    would touch, per stream. The only EXPLAIN the emulator runs."""
+
+    select: SelectStatement
+
+
+@dataclass(frozen=True)
 class UseStatement:
     """USE db."""
 
@@ -318,6 +326,7 @@ class AlterStreamStatement:
 
 Statement = Union[
     SelectStatement,
+    ExplainEstimateStatement,
     CreateStreamStatement,
     CreateViewStatement,
     CreateDatabaseStatement,

@@ -23,6 +23,7 @@ from timeplus_emulator.sql.alter import parse_alter
 from timeplus_emulator.sql.cursor import TokenCursor
 from timeplus_emulator.sql.ddl import parse_create
 from timeplus_emulator.sql.errors import (
+    INCORRECT_QUERY,
     NOT_IMPLEMENTED,
     SYNTAX_ERROR,
     TOO_DEEP_RECURSION,
@@ -33,7 +34,9 @@ from timeplus_emulator.sql.model import (
     DescribeStatement,
     DropKind,
     DropStatement,
+    ExplainEstimateStatement,
     InsertStatement,
+    SelectStatement,
     ShowStatement,
     ShowWhat,
     Statement,
@@ -103,16 +106,32 @@ def translate(
     _refuse_query_parameters(tokens)
     _refuse_totals(tokens)
     _check_brackets(tokens)
+    estimate = _is_explain_estimate(tokens)
+    if estimate:
+        tokens = tokens[2:]
     refuse_words(tokens)
     ctx = Context(resolve_view=resolve_view, cte_names=collect_cte_names(tokens),
                   system_table_sql=system_table_sql, format_data=data,
                   stream_columns=stream_columns)
     try:
-        return _dispatch(tokens, ctx)
+        statement = _dispatch(tokens, ctx)
     except RecursionError:
         raise TranslationError(
             TOO_DEEP_RECURSION, "Maximum parse depth exceeded (deeply nested views?)"
         ) from None
+    if not estimate:
+        return statement
+    if not isinstance(statement, SelectStatement):
+        raise TranslationError(
+            INCORRECT_QUERY, "Only SELECT is supported for EXPLAIN ESTIMATE query"
+        )
+    return ExplainEstimateStatement(statement)
+
+
+def _is_explain_estimate(tokens: list[Token]) -> bool:
+    """``EXPLAIN ESTIMATE`` leading the statement: the one EXPLAIN form allowed (any other
+    EXPLAIN, anywhere, stays refused by :func:`refuse_words`)."""
+    return len(tokens) > 2 and tokens[0].is_word("EXPLAIN") and tokens[1].is_word("ESTIMATE")
 
 
 def _dispatch(tokens: list[Token], ctx: Context) -> Statement:
