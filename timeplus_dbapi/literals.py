@@ -253,7 +253,8 @@ def _render_list(value: list[Any]) -> str:
 def _render_tuple(value: tuple[Any, ...]) -> str:
     _check_datetime_kinds(value)
     items = ", ".join(render_literal(v) for v in value)
-    return f"({items})" if len(value) > 1 else f"tuple({items})"
+    # Timeplus's tuple function is tuple_cast (it has no tuple(), nor map(): map_cast)
+    return f"({items})" if len(value) > 1 else f"tuple_cast({items})"
 
 
 @render_literal.register(Mapping)
@@ -261,4 +262,4 @@ def _render_mapping(value: Mapping[Any, Any]) -> str:
     _check_datetime_kinds(value.keys())
     _check_datetime_kinds(value.values())
     items = ", ".join(f"{render_literal(k)}, {render_literal(v)}" for k, v in value.items())
-    return f"map({items})"
+    return f"map_cast({items})"
