@@ -128,9 +128,10 @@ NOTES: dict[str, tuple[str, str]] = {
     "right_pad_utf8": (OK, "registered under a computed name (padString.cpp)"),
     "map_add": (OK, "registered under a computed name (mapOp.cpp)"),
     "map_subtract": (OK, "registered under a computed name (mapOp.cpp)"),
-    "tuple": (DIFFERS, "Proton has no function tuple (it is tuple_cast); accepted"),
-    "array": (DIFFERS, "Proton has no function array (it is array_cast); accepted"),
-    "map": (DIFFERS, "Proton has no function map (it is map_cast); accepted"),
+    "tuple": (UNKNOWN, "Proton's function is tuple_cast ((1, 2) parses as it); the driver's "
+                       "literals use tuple_cast(x) and map_cast(...)"),
+    "array": (UNKNOWN, "Proton's function is array_cast ([1, 2] parses as it)"),
+    "map": (UNKNOWN, "Proton's function is map_cast"),
 }
 for _name in ("parse_datetime_best_effort", "parse_datetime32_best_effort",
               "parse_datetime64_best_effort", "parse_datetime_best_effort_us",

@@ -25,7 +25,8 @@ def header_and_rows(api: Any, sql: str) -> tuple[list[dict[str, str]], list[Any]
     ("sql", "name", "value"),
     [
         ("SELECT to_uint64(1) IN (SELECT 1)", "in(to_uint64(1), _subquery_1)", True),
-        ("SELECT array_exists(x -> x > 1, [1, 2])", "array_exists(lambda(tuple(x), "
+        # Proton parses lambda parameters as tuple_cast (ExpressionElementParsers.cpp)
+        ("SELECT array_exists(x -> x > 1, [1, 2])", "array_exists(lambda(tuple_cast(x), "
          "greater(x, 1)), [1, 2])", True),
         ("SELECT multi_match_any('abc', ['b'])", "multi_match_any('abc', ['b'])", True),
         ("SELECT has([1, 2], 3)", "has([1, 2], 3)", False),
@@ -45,7 +46,7 @@ def test_functions_that_return_bool_in_proton_return_bool(api: Any, sql: str, na
 
 def test_nested_bool_results(api: Any) -> None:
     header, rows = header_and_rows(
-        api, "SELECT tuple(1 = 1, has([1], 2)) AS t, array_map(x -> x > 1, [1, 2]) AS a, "
+        api, "SELECT tuple_cast(1 = 1, has([1], 2)) AS t, array_map(x -> x > 1, [1, 2]) AS a, "
              "to_type_name(empty('')) AS n")
     assert [c["type"] for c in header] == ["tuple(bool, bool)", "array(bool)", "string"]
     assert rows == [[[True, False], [False, True], "bool"]]
@@ -139,7 +140,7 @@ def test_set_operations_keep_bool_where_every_branch_is_bool(api: Any) -> None:
         ("to_nullable('x')", "nullable(string)"),
         ("to_fixed_string('ab', 2)", "fixed_string(2)"),
         ("make_datetime64(1991, 8, 24, 21, 4, 0, 1234, 7, 'CET')", "datetime64(7, 'CET')"),
-        ("map('a', 1)", "map(string, uint8)"),
+        ("map_cast('a', 1)", "map(string, uint8)"),
         ("interval 2 second", "interval_second"),
     ],
 )
@@ -176,7 +177,7 @@ def test_limit_arithmetic_that_stays_positive_runs(api: Any) -> None:
         ("format_datetime(to_datetime('2024-01-05 01:02:03'), '%f')", "0"),
         # least/greatest with a NULL argument are NULL in Proton (22.x semantics)
         ("to_string(least(1, NULL))", None),
-        ("to_type_name(tuple(1, 'a'))", "tuple(uint8, string)"),
+        ("to_type_name(tuple_cast(1, 'a'))", "tuple(uint8, string)"),
     ],
 )
 def test_functions_behave_as_in_protons_clickhouse_base(api: Any, expression: str,

@@ -119,3 +119,11 @@ def test_no_variant_supertype(api: Any) -> None:
     # Proton has no variant type: a number beside a string has no supertype (386)
     error = api.error(api.post("/queries", json={"sql": "SELECT if(1 = 1, 1, 'a')"}), 400)
     assert error["code"] == 386, error
+
+
+@pytest.mark.parametrize("sql", ["SELECT tuple(1, 2)", "SELECT array(1, 2)", "SELECT map('a', 1)"])
+def test_array_tuple_map_are_not_function_names(api: Any, sql: str) -> None:
+    # Proton registers them as array_cast/tuple_cast/map_cast (array.cpp, tuple.cpp, map.cpp;
+    # [1, 2] parses as array_cast): the plain names are unknown functions there
+    error = api.error(api.post("/queries", json={"sql": sql}), 400)
+    assert error["code"] == 46, error

@@ -165,7 +165,7 @@ def clause_statements(target: str) -> list[str]:
         f"SELECT array_map(`file`, ['{SECRET_FILE}'])",
         f"SELECT array_sort(\"file\", ['{SECRET_FILE}'])",
         f"SELECT array_fold(file, ['{SECRET_FILE}'], '')",
-        f"SELECT map_apply(file, map('{SECRET_FILE}', 1))",
+        f"SELECT map_apply(file, map_cast('{SECRET_FILE}', 1))",
         "SELECT * FROM (EXPLAIN SELECT * FROM system.databases)",
         "SELECT (EXPLAIN SYNTAX SELECT 1) AS x",
     ]

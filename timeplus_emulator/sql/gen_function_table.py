@@ -34,7 +34,7 @@ _WORD_FIXES = (
 # Timeplus functions whose registration the name collection does not catch (names
 # computed in Proton's sources, such as ``is_right_pad ? "right_pad" : "left_pad"``).
 EXTRA_NAMES = (
-    "tuple", "array", "map", "age", "left_pad", "left_pad_utf8", "right_pad", "right_pad_utf8",
+    "age", "left_pad", "left_pad_utf8", "right_pad", "right_pad_utf8",
     "map_add", "map_subtract", "ngrams", "tokens", "date_diff", "date_add", "date_sub",
     "timestamp_add", "timestamp_sub", "sleep", "sleep_each_row", "grouping",
     *(f"to_interval_{unit}" for unit in (
@@ -45,6 +45,7 @@ EXTRA_NAMES = (
 # transforms, labels, settings and optimizer parameters in its sources, and misspellings):
 # Proton answers 46 "unknown function" for them, so the emulator must too.
 NOT_FUNCTIONS = frozenset({
+    "array", "tuple", "map",  # Proton's are array_cast, tuple_cast, map_cast ([1] is array_cast)
     "Adam", "allow_reverse_dns_query_function", "cosine", "inf", "l1", "l2", "l2_squared",
     "linf", "lp", "p", "to_date32", "to_date_time_components", "to_relative_subsecond_num",
     "to_interval_", "urlp_ath_hierarchy", "group_uniq_array_retract",

@@ -60,7 +60,7 @@ NOT_FUNCTIONS = frozenset(
      "WHERE", "SELECT", "WITH", "BY", "HAVING", "THEN", "ELSE", "WHEN", "CASE", "IS", "LIKE",
      "ILIKE", "BETWEEN", "INTO", "WINDOW", "PARTITION", "INTERVAL", "ALL", "DISTINCT", "UNION",
      "EXCEPT", "INTERSECT", "LIMIT", "OFFSET", "SETTINGS", "PREWHERE", "QUALIFY", "GLOBAL",
-     "ARRAY", "ANY", "SOME", "KEY", "PRIMARY", "ORDER", "GROUP", "TUPLE_TYPE"}
+     "ANY", "SOME", "KEY", "PRIMARY", "ORDER", "GROUP", "TUPLE_TYPE"}
 )
 # Words that end a FROM item (so they are not taken as an alias).
 ALIAS_STOP = frozenset(

@@ -144,9 +144,9 @@ def unified_groups(name: str, args: Sequence[Range]) -> list[Group]:
         return [Group((*args[1::2], *args[-1:]))] if len(args) >= 3 and len(args) % 2 else []
     if name in ("coalesce", "if_null"):
         return [Group(tuple(args), coalescing=True)]
-    if name in ("array", "array_concat"):
+    if name in ("array", "array_cast", "array_concat"):
         return [Group(tuple(args))]
-    if name == "map":
+    if name in ("map", "map_cast"):
         return [Group(tuple(args[0::2])), Group(tuple(args[1::2]))]
     return []
 

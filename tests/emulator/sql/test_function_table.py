@@ -87,7 +87,7 @@ EXPRESSIONS = {
     "to_string(to_date('2024-03-04'))": "2024-03-04",
     "array_map(x -> x * 2, [1, 2])": [2, 4],
     "array_join([7])": 7,
-    "map_keys(map('a', 1))": ["a"],
+    "map_keys(map_cast('a', 1))": ["a"],
     "json_extract_int('{\"a\": 5}', 'a')": 5,
     "json_extract_string('{\"a\": \"x\"}', 'a')": "x",
     "json_value('{\"a\": 3}', '$.a')": "3",

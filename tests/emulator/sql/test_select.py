@@ -378,7 +378,7 @@ def test_deep_nesting_is_refused_not_a_crash() -> None:
         # type), uint8 elsewhere; function arguments stay as chDB types them
         ("SELECT 1 = 1 UNION ALL SELECT 2 = 1",
          "SELECT __tp_bool(1 = 1) UNION ALL SELECT __tp_bool(2 = 1)"),
-        ("SELECT 1 = 1, has([1], 1) UNION ALL SELECT 5, tuple(1 = 1) UNION SELECT 1, 1",
+        ("SELECT 1 = 1, has([1], 1) UNION ALL SELECT 5, tuple_cast(1 = 1) UNION SELECT 1, 1",
          "SELECT 1 = 1, has([1], 1) UNION ALL SELECT 5, tuple(1 = 1) UNION SELECT 1, 1"),
         ("(SELECT 1 = 1) UNION ALL (SELECT 1 = 1)", "(SELECT 1 = 1) UNION ALL (SELECT 1 = 1)"),
         ("SELECT CASE WHEN a = 1 THEN 1 END, a = 1 eq FROM s",
@@ -386,7 +386,7 @@ def test_deep_nesting_is_refused_not_a_crash() -> None:
         ("SELECT a IN (1, 2), a NOT LIKE 'x', a IS NULL, 1 AND 0 FROM s",
          "SELECT __tp_bool(a IN (1, 2)), __tp_bool(a NOT LIKE 'x'), __tp_bool(a IS NULL), "
          "__tp_bool(1 AND 0) FROM __TP_SOURCE_0__"),
-        ("SELECT tuple(a = 1, has([1], a)), array_map(x -> x > 1, [a]) FROM s",
+        ("SELECT tuple_cast(a = 1, has([1], a)), array_map(x -> x > 1, [a]) FROM s",
          "SELECT tuple(__tp_bool(a = 1), __tp_bool(has([1], a))), "
          "arrayMap(x -> __tp_bool(x > 1), [a]) FROM __TP_SOURCE_0__"),
         ("SELECT (SELECT 'x' WHERE 1 = 1), (a IN (1)) AS x, (1 < a AND a < 3), (a) + (1), "
