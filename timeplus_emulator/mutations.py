@@ -11,7 +11,8 @@ Proton, has none of them: code 48 naming the feature).
   Timeplus documents ("asynchronous"): the stream's table is rebuilt without the matching
   rows (``Log`` has no mutations) while its ingest lock is held, keeping ``_tp_sn``. Only
   rows ingested before the DELETE returned are candidates; subqueries in the condition
-  (``table()`` reads, filled in by :meth:`Engine.historical_sql`) are evaluated then.
+  (``table()`` reads, filled in by :meth:`Engine.historical_sql`) are evaluated then;
+  ``system.tables|columns|databases`` there are this instance's, as in a SELECT.
 * ``TRUNCATE STREAM`` empties the table; the sequence numbers go on from where they were.
 * Index commands change metadata only (the emulator scans; it has no index to build).
 """
@@ -29,6 +30,7 @@ from timeplus_emulator.sql import AlterStreamStatement, TranslationError
 from timeplus_emulator.sql.alter import check_mutable_alter
 from timeplus_emulator.sql.model import DeleteStatement, IndexDef, TruncateStatement
 from timeplus_emulator.sql.tokens import quote_name, quote_string
+from timeplus_emulator.systables import rewrite_system_tables
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +54,10 @@ def delete_rows(engine: Engine, stmt: DeleteStatement) -> int:
     if info.view_target_of is not None:
         raise EngineError(NOT_IMPLEMENTED, f"Cannot delete from materialized view {info.name}")
     table = engine.ch_table(info.database, info.name)
-    where = engine.historical_sql(stmt.where_ch, stmt.sources)
+    where = stmt.where_ch
+    if "system" in where.lower():  # this instance's catalog, as a SELECT reads it
+        where = rewrite_system_tables(engine, where)
+    where = engine.historical_sql(where, stmt.sources)
     check = f"SELECT count() FROM {table} WHERE {where}{_NOT_CORRELATED}"
     if info.mode != "mutable":
         engine.run_ddl(check)  # a bad condition is refused now, not in the background

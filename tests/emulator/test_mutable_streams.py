@@ -210,6 +210,24 @@ def test_delete_subqueries_that_cannot_be_answered_are_refused(ent: Any) -> None
         assert ent.table(f"SELECT id FROM table({name})") == [[1]]
 
 
+def test_delete_subqueries_read_this_instances_system_tables(ent: Any, api: Any) -> None:
+    """system.tables/columns/databases in a DELETE subquery are this instance's catalog, as in
+    a SELECT: chDB's own tables list every instance's streams (the other emulator's stream
+    name was readable through which rows a DELETE removed)."""
+    elsewhere = api.create_stream("x string")  # a stream of the other (cloud) instance
+    for name in (_mutable(ent), ent.create_stream(PRODUCTS)):
+        ent.sql(f"INSERT INTO {name} (id, name, vendor, price) VALUES (1, '{elsewhere}', 'x', 1), "
+                f"(2, '{name}', 'x', 2), (3, 'price', 'x', 3), (4, 'default', 'x', 4)")
+        assert ent.table(f"SELECT count() FROM system.tables WHERE name = '{elsewhere}'") == \
+            [["0"]]
+        for table, column in (("tables", "name"), ("columns", "table"),
+                              ("databases", "name")):
+            ent.sql(f"DELETE FROM {name} WHERE name IN (SELECT {column} FROM system.{table})")
+        _wait_for_rows(ent, f"SELECT id FROM table({name}) ORDER BY id", [[1], [3]])
+        time.sleep(0.3)  # a background delete would have removed more by now
+        assert ent.table(f"SELECT id FROM table({name}) ORDER BY id") == [[1], [3]]
+
+
 def test_index_change_keeps_defaults_and_comments_in_the_create_query(ent: Any) -> None:
     name = unique("m")
     ent.sql(f"CREATE MUTABLE STREAM {name} (id int32, v string DEFAULT 'x' COMMENT 'it''s v') "
