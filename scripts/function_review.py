@@ -128,6 +128,18 @@ NOTES: dict[str, tuple[str, str]] = {
     "right_pad_utf8": (OK, "registered under a computed name (padString.cpp)"),
     "map_add": (OK, "registered under a computed name (mapOp.cpp)"),
     "map_subtract": (OK, "registered under a computed name (mapOp.cpp)"),
+    **{n: (REFUSED, "chDB's namesake answers differently: ClickHouse reworked it after Proton "
+                    "forked (02158_contingency)") for n in fn.DIFFERENT_ANSWERS},
+    "left": (OK, "registered under a computed name (LeftRight.h); 02159_left_right passes"),
+    **{n: (OK, "registered under a computed name (LeftRight.h)")
+       for n in ("right", "left_utf8", "right_utf8")},
+    **{f"ipv{v}_string_to_num{tail}": (OK, "registered under a computed name "
+                                            "(FunctionsCodingIP.cpp)")
+       for v in (4, 6) for tail in ("", "_or_default", "_or_null")},
+    "to_ipv4_or_default": (DIFFERS, "with cast_keep_nullable = 1, '' in a nullable string gives "
+                                    "NULL, Proton 0.0.0.0 (02303)"),
+    "to_ipv6_or_default": (DIFFERS, "with cast_keep_nullable = 1, '' in a nullable string gives "
+                                    "NULL, Proton :: (02303)"),
     "tuple": (UNKNOWN, "Proton's function is tuple_cast ((1, 2) parses as it); the driver's "
                        "literals use tuple_cast(x) and map_cast(...)"),
     "array": (UNKNOWN, "Proton's function is array_cast ([1, 2] parses as it)"),

@@ -127,3 +127,21 @@ def test_array_tuple_map_are_not_function_names(api: Any, sql: str) -> None:
     # [1, 2] parses as array_cast): the plain names are unknown functions there
     error = api.error(api.post("/queries", json={"sql": sql}), 400)
     assert error["code"] == 46, error
+
+
+def test_functions_registered_under_computed_names_ip_and_left(api: Any) -> None:
+    # 02159_left_right.reference: left('Hello', 3) is Hel, left('Hello', -3) He;
+    # 02234_cast_to_ip_address.reference: 0, \N, then 2130706433 for 127.0.0.1
+    assert one_row(api, "SELECT left('Hello', 3), left('Hello', -3), "
+                        "ipv4_string_to_num_or_default('test'), "
+                        "ipv4_string_to_num_or_null('test'), "
+                        "ipv4_string_to_num('127.0.0.1')")[1] == \
+        ["Hel", "He", 0, None, 2130706433]
+
+
+@pytest.mark.parametrize("name", ["cramers_v", "theils_u", "contingency"])
+def test_statistics_that_answer_differently_are_refused(api: Any, name: str) -> None:
+    # 02158_contingency.reference: Proton's theils_u(a, b) is -1 where chDB's answers 1
+    sql = f"SELECT {name}(number % 3, number % 5) FROM numbers(150)"
+    error = api.error(api.post("/queries", json={"sql": sql}), 400)
+    assert error["code"] == 48 and name in error["message"], error

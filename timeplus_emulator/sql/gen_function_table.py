@@ -11,7 +11,8 @@ Each Timeplus name is matched to a ClickHouse function by, in order: the explici
 exceptions in :mod:`timeplus_emulator.sql.functions`, the mechanical camelCase →
 snake_case rule applied to every ClickHouse name, an exact lower-case ClickHouse
 name, and a last case-insensitive comparison with underscores removed. Names left
-over are written as ``UNSUPPORTED`` (known to Timeplus, no chDB equivalent).
+over, and ``functions.DIFFERENT_ANSWERS``, are written as ``UNSUPPORTED`` (known to
+Timeplus, no chDB function that answers the same).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import re
 import sys
 from pathlib import Path
 
-from timeplus_emulator.sql.functions import EXCEPTIONS, SPECIAL_FUNCTIONS
+from timeplus_emulator.sql.functions import DIFFERENT_ANSWERS, EXCEPTIONS, SPECIAL_FUNCTIONS
 
 _WORD_FIXES = (
     ("DateTime", "Datetime"), ("IPv4", "Ipv4"), ("IPv6", "Ipv6"), ("UInt", "Uint"),
@@ -35,7 +36,10 @@ _WORD_FIXES = (
 # computed in Proton's sources, such as ``is_right_pad ? "right_pad" : "left_pad"``).
 EXTRA_NAMES = (
     "age", "left_pad", "left_pad_utf8", "right_pad", "right_pad_utf8",
-    "map_add", "map_subtract", "ngrams", "tokens", "date_diff", "date_add", "date_sub",
+    "map_add", "map_subtract", "ngrams", "tokens", "left", "right", "left_utf8", "right_utf8",
+    "cramers_v", "cramers_v_bias_corrected", "theils_u", "contingency",
+    *(f"ipv{v}_string_to_num{tail}" for v in (4, 6) for tail in ("", "_or_default", "_or_null")),
+    "date_diff", "date_add", "date_sub",
     "timestamp_add", "timestamp_sub", "sleep", "sleep_each_row", "grouping",
     *(f"to_interval_{unit}" for unit in (
         "nanosecond", "microsecond", "millisecond", "second", "minute", "hour", "day",
@@ -94,7 +98,9 @@ def build_table(
     missing: list[str] = []
     for tp in tp_names:
         key = tp.replace("_", "").lower()
-        if tp in EXCEPTIONS and EXCEPTIONS[tp] in ch:
+        if tp in DIFFERENT_ANSWERS:
+            missing.append(tp)
+        elif tp in EXCEPTIONS and EXCEPTIONS[tp] in ch:
             mapping[tp] = EXCEPTIONS[tp]
         elif tp in EXCEPTIONS:
             missing.append(tp)
