@@ -28,6 +28,7 @@ from timeplus_emulator.engine import DELTA_COLUMN, NOT_IMPLEMENTED, Engine
 from timeplus_emulator.mutations import alter_indexes
 from timeplus_emulator.sql import AlterCommand, AlterStreamStatement, TranslationError
 from timeplus_emulator.sql.alter import check_stream_alter, check_table_alter
+from timeplus_emulator.sql.legacy import range_constraints
 from timeplus_emulator.sql.tokens import quote_name, quote_string
 
 ILLEGAL_COLUMN = 44
@@ -85,6 +86,7 @@ def _change_metadata(info: StreamInfo, command: AlterCommand) -> None:
 def _add_columns(engine: Engine, info: StreamInfo, commands: tuple[AlterCommand, ...]) -> None:
     columns = list(info.columns)
     added: dict[str, str] = {}
+    added_types: list[tuple[str, str]] = []
     for command in commands:
         column = command.column
         assert column is not None
@@ -102,6 +104,7 @@ def _add_columns(engine: Engine, info: StreamInfo, commands: tuple[AlterCommand,
         if column.comment:
             text += f" COMMENT {quote_string(column.comment)}"
         added[column.name] = text
+        added_types.append((column.name, column.ch_type))
     if not added:
         return
     stored = _stored_columns(engine, info)
@@ -110,7 +113,8 @@ def _add_columns(engine: Engine, info: StreamInfo, commands: tuple[AlterCommand,
     layout = [ddl.get(c.name) or added[c.name] for c in columns]
     layout += [ddl[row[0]] for row in stored if row[0] not in user]
     names = [row[0] for row in stored]
-    _rebuild(engine, info, layout, names, names)
+    kept = [(row[0], row[1]) for row in stored if row[0] in user]
+    _rebuild(engine, info, layout, names, names, kept + added_types)
     info.columns = columns
 
 
@@ -144,7 +148,8 @@ def _rename_column(engine: Engine, info: StreamInfo, command: AlterCommand) -> N
     stored = _stored_columns(engine, info)
     layout = [_column_ddl(row, new if row[0] == old else row[0]) for row in stored]
     sources = [row[0] for row in stored]
-    _rebuild(engine, info, layout, [new if n == old else n for n in sources], sources)
+    user = [(new if row[0] == old else row[0], row[1]) for row in stored if row[0] in names]
+    _rebuild(engine, info, layout, [new if n == old else n for n in sources], sources, user)
     info.columns[names.index(old)].name = new
     info.primary_key = [new if k == old else k for k in info.primary_key]
 
@@ -161,7 +166,8 @@ def _drop_column(engine: Engine, info: StreamInfo, command: AlterCommand) -> Non
         raise EngineError(36, "Cannot DROP or CLEAR all columns")
     stored = [row for row in _stored_columns(engine, info) if row[0] != command.name]
     kept = [row[0] for row in stored]
-    _rebuild(engine, info, [_column_ddl(row) for row in stored], kept, kept)
+    user = [(row[0], row[1]) for row in stored if row[0] in names]
+    _rebuild(engine, info, [_column_ddl(row) for row in stored], kept, kept, user)
     info.columns = [c for c in info.columns if c.name != command.name]
 
 
@@ -191,12 +197,15 @@ def _column_ddl(row: list[Any], name: str = "") -> str:
 
 
 def _rebuild(engine: Engine, info: StreamInfo, layout: list[str], targets: list[str],
-             sources: list[str]) -> None:
-    """Replace the stream's table by one with ``layout``, copying ``sources`` to ``targets``."""
+             sources: list[str], user: list[tuple[str, str]]) -> None:
+    """Replace the stream's table by one with ``layout``, copying ``sources`` to ``targets``;
+    ``user`` are the new table's user columns (name, chDB type), which get CREATE's range
+    checks (:func:`~timeplus_emulator.sql.legacy.range_constraints`)."""
     table = engine.ch_table(info.database, info.name)
     scratch = engine.ch_table(info.database, f"{info.name}__tp_alter")
     if info.mode in CHANGELOG_MODES:
         layout = [*layout, DELTA_COLUMN[1]]
+    layout = [*layout, *range_constraints(user)]
     found = engine.backend.query(
         f"SELECT engine_full FROM system.tables WHERE database = "
         f"{quote_string(engine.prefix + info.database)} AND name = {quote_string(info.name)}",

@@ -132,3 +132,20 @@ def test_other_alter_commands_are_refused_by_name(api: Any, command: str, named:
     name = api.create_stream("a int32")
     error = api.error(api.post("/queries", json={"sql": f"ALTER STREAM {name} {command}"}), 400)
     assert error["code"] == 48 and f"ALTER STREAM ... {named} " in error["message"], error
+
+
+@pytest.mark.parametrize("extra", ["", " ENGINE = MergeTree ORDER BY a"])
+def test_dates_outside_protons_range_stay_refused_after_alter(api: Any, extra: str) -> None:
+    """An added date32/datetime64 column and a renamed one keep the range check of CREATE
+    (Proton clamps 1899-01-01 to 1900-01-01; the rebuilt table had lost the check and stored
+    the value as given), and so does a column untouched by the ALTER."""
+    name = api.create_stream("a int32, d date32", extra=extra)
+    api.sql(f"ALTER STREAM {name} ADD COLUMN t nullable(datetime64(3))")
+    api.sql(f"ALTER STREAM {name} RENAME COLUMN d TO e")
+    for column in ("e", "t"):
+        response = api.post("/queries", json={
+            "sql": f"INSERT INTO {name} (a, {column}) VALUES (1, '1899-01-01')"})
+        error = api.error(response, 400)
+        assert error["code"] == 48 and "1900-01-01 .. 2299-12-31" in error["message"], error
+    api.sql(f"INSERT INTO {name} (a, e, t) VALUES (2, '1900-01-01', NULL)")
+    assert api.table(f"SELECT a, e, t FROM table({name})") == [[2, "1900-01-01", None]]
