@@ -136,6 +136,13 @@ NOTES: dict[str, tuple[str, str]] = {
     **{f"ipv{v}_string_to_num{tail}": (OK, "registered under a computed name "
                                             "(FunctionsCodingIP.cpp)")
        for v in (4, 6) for tail in ("", "_or_default", "_or_null")},
+    "array_auc": (REWRITE, "Proton's algorithm (stable sort, ties in written order) as a helper: "
+                           "chDB's arrayAUC averages ties (array_auc([1, 1], [0, 1]) is 0 in "
+                           "Proton, 0.5 in chDB; 01202)"),
+    "age": (DIFFERS, "datetime64 with sub-microsecond digits: one unit less than Proton in "
+                     "02814_age_datediff"),
+    "modulo": (DIFFERS, "a negative signed value modulo uint32/uint64: Proton (old ClickHouse) "
+                        "answers 97 for to_int32(-199) % to_uint32(200), chDB -199 (01700)"),
     "to_ipv4_or_default": (DIFFERS, "with cast_keep_nullable = 1, '' in a nullable string gives "
                                     "NULL, Proton 0.0.0.0 (02303)"),
     "to_ipv6_or_default": (DIFFERS, "with cast_keep_nullable = 1, '' in a nullable string gives "

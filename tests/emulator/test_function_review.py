@@ -145,3 +145,13 @@ def test_statistics_that_answer_differently_are_refused(api: Any, name: str) -> 
     sql = f"SELECT {name}(number % 3, number % 5) FROM numbers(150)"
     error = api.error(api.post("/queries", json={"sql": sql}), 400)
     assert error["code"] == 48 and name in error["message"], error
+
+
+def test_array_auc_counts_ties_in_written_order(api: Any) -> None:
+    # 01202_array_auc_special.reference (chDB's arrayAUC gives 0.5 for the first and 0.75
+    # for the fourth); 01064_array_auc: the classic example is 0.75
+    row = one_row(api, "SELECT array_auc([1, 1], [0, 1]), array_auc([0, 1], [0, 1]), "
+                       "array_auc([1, 0], [0, 1]), array_auc([0, 0, 1], [0, 1, 1]), "
+                       "array_auc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]), "
+                       "to_string(array_auc([1, 1], [1, 1]))")[1]
+    assert row == [0, 1, 0, 0.5, 0.75, "nan"]

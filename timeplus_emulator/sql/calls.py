@@ -11,6 +11,9 @@ helper's result column shows the Timeplus name (see ``functions.INTERNAL_FUNCTIO
   call stays the year-filling parse that ``legacy.py`` rewrites).
 * ``map_cast(keys_array, values_array)``: Proton builds the map from the two arrays
   (map.cpp); chDB's ``map`` would make one entry whose key is the first array.
+* ``array_auc(scores, labels)``: Proton (arrayAUC.cpp) sorts by score, stably, and adds one
+  step per label, so tied scores count in their written order (``array_auc([1, 1], [0, 1])``
+  is 0, 01202_array_auc_special); chDB's arrayAUC averages ties (0.5).
 * ``json_extract_array(json[, key...])``: Proton unquotes the string elements
   (``['abc', 'xyz']``, FunctionsJSON.cpp); chDB's ``JSONExtractArrayRaw`` keeps them quoted.
 """
@@ -24,11 +27,20 @@ from timeplus_emulator.sql.tokens import Kind, Token
 
 _UNQUOTE_STRINGS = ("arrayMap(__tp_e -> if(JSONType(__tp_e) = 'String', JSONExtractString(__tp_e), "
                     "__tp_e), JSONExtractArrayRaw({args}))")
+# Labels sorted by score, descending, ties in written order; the area counts, for each
+# negative, the positives before it; nan where every label is the same (Proton's rule).
+_SORTED = ("arrayReverseSort((__tp_l, __tp_s, __tp_i) -> (__tp_s, -__tp_i), "
+           "arrayMap(__tp_x -> __tp_x > 0, labels), scores, arrayEnumerate(scores))")
+_AREA = (f"arraySum(arrayMap((__tp_b, __tp_c) -> if(__tp_b, 0, __tp_c), {_SORTED}, "
+         f"arrayCumSum(arrayMap(__tp_b -> toUInt64(__tp_b), {_SORTED}))))")
+_AUC = (f"if(arrayCount({_SORTED}) IN (0, length(scores)), nan, "
+        f"{_AREA} / arrayCount({_SORTED}) / (length(scores) - arrayCount({_SORTED})))")
 _JSON_ARRAY_KEYS = 2  # json_extract_array(json, key1, key2) at most
 
 #: helper name → (Timeplus name shown for it, parameters, body)
 CALL_HELPERS: dict[str, tuple[str, str, str]] = {
     "__tp_map_from_arrays": ("map_cast", "(k, v)", "mapFromArrays(k, v)"),
+    "__tp_array_auc": ("array_auc", "(scores, labels)", _AUC),
     **{f"__tp_json_array{n}": (
         "json_extract_array", "(" + ", ".join(["j", *(f"k{i}" for i in range(1, n))]) + ")",
         _UNQUOTE_STRINGS.format(args=", ".join(["j", *(f"k{i}" for i in range(1, n))])))
@@ -49,6 +61,8 @@ def helper_for(name: str, args: list[list[Token]]) -> Optional[str]:
     if name == "map_cast" and len(args) == 2 and not any(
             _literal(arg, Kind.STRING, Kind.NUMBER) for arg in args):
         return "__tp_map_from_arrays"
+    if name == "array_auc":
+        return "__tp_array_auc"
     if name == "json_extract_array":
         if len(args) > _JSON_ARRAY_KEYS + 1:
             raise TranslationError(
