@@ -8,13 +8,14 @@ restores the old order. The two agree exactly when the ``USING`` columns are the
 first columns, in the same order (``numbers(1) AS a JOIN ... USING number``, a subquery
 ``(SELECT k, v ...) USING (k)``). The check reads the left side's columns from the query
 text (a subquery's named items, ``numbers``/``zeros``) or from the catalog (a stream, through
-``Context.stream_columns``); where they differ from the ``USING`` list, or cannot be known,
-or several joins are chained, the query is refused (48) rather than answered in another
-column order.
+``Context.stream_columns``; a CTE of that name is not the stream); where they differ from the
+``USING`` list, or cannot be known, or several joins are chained, the query is refused (48)
+rather than answered in another column order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Optional
 
 from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, TranslationError
@@ -33,11 +34,21 @@ _MESSAGE = ("SELECT * over JOIN ... USING is not supported by the emulator here:
 
 
 def check_star_using(tokens: list[Token], start: int, end: int,
-                     stream_columns: Optional[StreamColumns]) -> None:
+                     stream_columns: Optional[StreamColumns],
+                     cte_names: Collection[str] = ()) -> None:
     """Refuse (48) a query level in ``[start, end)`` whose ``*`` would list columns in
-    another order than Proton's."""
+    another order than Proton's. A name in ``cte_names`` is a CTE, not the stream it hides."""
+    if stream_columns is not None and cte_names:
+        stream_columns = _not_ctes(stream_columns, cte_names)
     for a, b in _branches(tokens, start, end):
         _check_branch(tokens, a, b, stream_columns)
+
+
+def _not_ctes(stream_columns: StreamColumns, cte_names: Collection[str]) -> StreamColumns:
+    def lookup(database: Optional[str], name: str) -> Optional[list[str]]:
+        return None if database is None and name in cte_names else stream_columns(database, name)
+
+    return lookup
 
 
 def _branches(tokens: list[Token], start: int, end: int) -> list[tuple[int, int]]:

@@ -186,7 +186,7 @@ class Rewriter:
         """
         from timeplus_emulator.sql.joinorder import check_star_using  # it imports this module
 
-        check_star_using(self.toks, start, end, self.ctx.stream_columns)
+        check_star_using(self.toks, start, end, self.ctx.stream_columns, self.ctx.cte_names)
         scope = Scope()
         self.ctx.scopes.append(scope)
         try:

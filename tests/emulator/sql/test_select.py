@@ -432,6 +432,10 @@ def test_insert_select_keeps_comparison_types() -> None:
         ("SELECT a.*, b.v FROM a JOIN b USING k", {}, False),  # qualified stars keep order
         ("SELECT k FROM (SELECT * FROM a JOIN b USING k)", {}, True),  # nested levels too
         ("SELECT 1 UNION ALL SELECT * FROM a JOIN b USING k", {}, True),
+        # a CTE named like a stream: * shows the CTE's columns, not the stream's
+        ("WITH a AS (SELECT 2 AS v, 1 AS k) SELECT * FROM a JOIN b USING k", {"a": ["k", "v"]},
+         True),
+        ("WITH a AS (SELECT 1 AS k) SELECT * FROM db.a JOIN b USING k", {"a": ["k"]}, False),
     ],
 )
 def test_star_over_join_using_needs_protons_column_order(
