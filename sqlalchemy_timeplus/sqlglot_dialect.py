@@ -124,6 +124,10 @@ class Timeplus(ClickHouse):  # type: ignore[misc,unused-ignore]
             for name, parser in ClickHouse.Parser.FUNCTION_PARSERS.items()
             if name not in {"ARRAYJOIN", "QUANTILE", "MEDIAN", "TUPLE", "AND", "OR"}
         }
+        # `SELECT 1 SETTINGS x = 1`: SETTINGS starts the clause, as on the server; sqlglot's
+        # ClickHouse parser took it for the implicit alias of `1` and then failed on `x`
+        # (`SELECT 1 AS settings` still names a column).
+        ALIAS_TOKENS = ClickHouse.Parser.ALIAS_TOKENS - {TokenType.SETTINGS}
 
         def _parse_query_modifiers(self, this: Any) -> Any:
             this = super()._parse_query_modifiers(this)

@@ -52,6 +52,9 @@ UNCHANGED = [
     "SELECT * FROM (SELECT k, lag(v) FROM s PARTITION BY k) AS t SHUFFLE BY k",
     "SELECT sum(v) OVER (PARTITION BY k) FROM table(s)",
     "SELECT shuffle FROM s",
+    # SETTINGS without FROM is the clause, not an alias of the last item
+    "SELECT sleep(2) SETTINGS max_execution_time = 1",
+    "SELECT 1 AS settings",
 ]
 
 
