@@ -218,3 +218,36 @@ def test_dates_outside_protons_range_are_refused_at_ingest(api: Any) -> None:
     response = api.post(f"/streams/{name}/ingest", json={"columns": ["d"],
                                                           "data": [["1850-01-01"]]})
     assert api.error(response, 400)["code"] == 48
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["to_datetime64(-1e20, 9, 'UTC')",  # chDB: 1677-09-21; Proton clamps to 1900-01-01
+     "from_unix_timestamp64_nano(to_int64(-8000000000000000000), 'UTC')",
+     "to_date('1850-01-01')",  # date32: Proton clamps to 1900-01-01
+     "make_date32(2300, 1, 1)"],
+)
+def test_date_results_outside_protons_range_are_refused(api: Any, expression: str) -> None:
+    message = refusal(api, f"SELECT {expression}")
+    assert "1900-01-01 .. 2299-12-31" in message
+
+
+def test_date_results_inside_the_range_keep_their_names(api: Any) -> None:
+    stream = api.query("SELECT to_datetime64('2021-01-02 03:04:05', 3, 'UTC'), "
+                       "to_date('2299-12-31')")
+    try:
+        assert stream.rows() == [["2021-01-02 03:04:05.000", "2299-12-31"]]
+        assert [c["name"] for c in stream.header] == [
+            "to_datetime64('2021-01-02 03:04:05', 3, 'UTC')", "to_date('2299-12-31')"]
+    finally:
+        stream.close()
+
+
+def test_insert_values_with_date_functions_fold_to_constants(api: Any) -> None:
+    # chDB folds each VALUES expression to a constant: the row-by-row helpers stay out there
+    name = api.create_stream("d date32, t datetime")
+    api.sql(f"INSERT INTO {name} (d, t) VALUES (to_date('2024-01-01'), "
+            "parse_datetime_best_effort('01:02:03'))")
+    assert api.table(f"SELECT d, t FROM table({name})") == [["2024-01-01", "2000-01-01 01:02:03"]]
+    assert refusal(api, f"INSERT INTO {name} (d, t) VALUES (to_date('1850-01-01'), "
+                        "parse_datetime_best_effort('01:02:03'))")  # the column's constraint

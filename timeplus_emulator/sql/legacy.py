@@ -28,6 +28,10 @@ both, and so do two-argument calls.
 that range when it stores them (``'1899-01-01'`` is stored as ``1900-01-01``); chDB 26.9 keeps
 a wider range and stores them as given. A stream's ``date32``/``datetime64`` columns (also
 nullable) carry a constraint, so such a value is refused (48) instead of read back otherwise.
+The functions that make such values (``to_date``, ``to_datetime64``,
+``from_unix_timestamp64_*``, ``make_date32``...) go through a helper that refuses a result
+outside the range row by row: Proton clamps or wraps it (``to_datetime64(-1e20, 9)`` is
+``1900-01-01 00:00:00``), chDB answered ``1677-09-21 00:12:43.145224192``.
 """
 
 from __future__ import annotations
@@ -51,12 +55,16 @@ _MESSAGE = (RUNTIME_REFUSAL + "parse_datetime_best_effort of a text without a ye
             "supported by the emulator (Proton fills in the year 2000, chDB the current year)")
 
 
-def year_2000_call(ch_name: str, arg_texts: list[str]) -> str:
+def year_2000_call(ch_name: str, arg_texts: list[str], constant: bool = False) -> str:
     """The ClickHouse text of ``ch_name(args)`` answering as Proton for texts without a year,
-    without its closing parenthesis (the column name shows the plain call)."""
+    without its closing parenthesis (the column name shows the plain call). ``constant``: in
+    ``INSERT ... VALUES``, where chDB folds each value to a constant and the helper's
+    ``throwIf`` cannot be folded, only the time-of-day form is rewritten (the call itself)."""
     text = arg_texts[0].strip()
     rest = "".join("," + arg for arg in arg_texts[1:])
     dated = f"if(match({text}, {quote_string(_TIME_ONLY)}), concat('2000-01-01 ', {text}), {text})"
+    if constant:
+        return f"{ch_name}({dated}{rest}"
     return f"{YEAR_2000}({ch_name}({text}{rest}), {ch_name}({dated}{rest}), {text}"
 
 
@@ -97,3 +105,22 @@ def range_constraints(columns: list[tuple[str, str]]) -> list[str]:
             check = f"isNull({column}) OR {check}"
         clauses.append(f"CONSTRAINT {quote_name(RANGE_CHECK_PREFIX + name)} CHECK {check}")
     return clauses
+
+
+RANGE_GUARD = "__tp_in_range"  # the helper: x, or refused when outside Proton's range
+#: chDB functions whose date32/datetime64 result may lie outside Proton's range
+RANGED_RESULTS = frozenset({
+    "toDate32", "toDate32OrZero", "toDate32OrNull", "toDate32OrDefault", "toDateTime64",
+    "toDateTime64OrZero", "toDateTime64OrNull", "toDateTime64OrDefault",
+    "fromUnixTimestamp64Second", "fromUnixTimestamp64Milli", "fromUnixTimestamp64Micro",
+    "fromUnixTimestamp64Nano", "makeDate32", "makeDateTime64",
+})
+_RANGE_MESSAGE = (RUNTIME_REFUSAL + "a date32/datetime64 result outside 1900-01-01 .. "
+                  "2299-12-31 is not supported by the emulator (Proton clamps or wraps it)")
+
+
+def range_guard_ddl() -> str:
+    """``CREATE FUNCTION`` of the helper wrapped around :data:`RANGED_RESULTS` calls."""
+    outside = "ifNull(toYear(x) NOT BETWEEN 1900 AND 2299, 0)"
+    return (f"CREATE OR REPLACE FUNCTION {RANGE_GUARD} AS (x) -> "
+            f"tupleElement((x, throwIf({outside}, {quote_string(_RANGE_MESSAGE)})), 1)")

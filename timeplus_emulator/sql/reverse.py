@@ -22,7 +22,9 @@ from timeplus_emulator.sql.functions import (
 )
 from timeplus_emulator.sql.legacy import (
     RANGE_CHECK_PREFIX,
+    RANGE_GUARD,
     YEAR_2000,
+    range_guard_ddl,
     substring_utf8_ddl,
     year_2000_ddl,
 )
@@ -125,8 +127,8 @@ _DELTA_VIOLATED = re.compile(
     re.DOTALL,
 )
 # names show their first argument only
-_WRAPPERS = frozenset({BOOL_WRAPPER, YEAR_2000, UINT8_CAST, UNIFY_CAST, f"{UINT8_CAST}_as",
-                       f"{UNIFY_CAST}_as"})
+_WRAPPERS = frozenset({BOOL_WRAPPER, YEAR_2000, RANGE_GUARD, UINT8_CAST, UNIFY_CAST,
+                       f"{UINT8_CAST}_as", f"{UNIFY_CAST}_as"})
 _RANGE_VIOLATED = re.compile(
     rf"Constraint `{RANGE_CHECK_PREFIX}(.*?)` .*?violated", re.DOTALL)
 _RUNTIME_REFUSAL = re.compile(re.escape(RUNTIME_REFUSAL) + r"([^':]*)")
@@ -246,6 +248,7 @@ def helper_function_ddl() -> tuple[str, ...]:
         f"CREATE OR REPLACE FUNCTION {TYPE_NAME_FUNCTION} AS (x) -> {type_name}",
         year_2000_ddl(),
         substring_utf8_ddl(),
+        range_guard_ddl(),
         *(f"CREATE OR REPLACE FUNCTION {name} AS {params} -> {body}"
           for name, (_, params, body) in CALL_HELPERS.items()),
         *HELPER_DDL,

@@ -40,7 +40,13 @@ from timeplus_emulator.sql.errors import (
     TranslationError,
 )
 from timeplus_emulator.sql.intervals import shorthand_interval
-from timeplus_emulator.sql.legacy import SUBSTRING_UTF8, YEAR_FILLING, year_2000_call
+from timeplus_emulator.sql.legacy import (
+    RANGE_GUARD,
+    RANGED_RESULTS,
+    SUBSTRING_UTF8,
+    YEAR_FILLING,
+    year_2000_call,
+)
 from timeplus_emulator.sql.model import STAR_MARKER, Source, Window, placeholder
 from timeplus_emulator.sql.tokens import Kind, Token, name_of, quote_string, tokenize, unquote
 from timeplus_emulator.sql.types import (
@@ -78,6 +84,7 @@ _EXPRESSION_STARTS = ("SELECT", "WHERE", "AND", "OR", "NOT", "ON", "HAVING", "PR
 _CAST_FUNCTIONS = frozenset({"cast", "try_cast", "accurate_cast", "accurate_cast_or_null"})
 _EARLIEST_FUNCTIONS = frozenset({"earliest_timestamp", "earliest_ts"})
 _MAX_VIEW_DEPTH = 16
+RANGED_PREFIXES = tuple(f"{name}(" for name in RANGED_RESULTS)  # a rewritten call's text
 
 
 @dataclass
@@ -108,6 +115,7 @@ class Context:
     hide_reserved: bool = False  # SETTINGS asterisk_include_reserved_columns = false
     bool_results: bool = False  # type bool results as Proton does (see booleans.py)
     stream_columns: Optional[StreamColumns] = None  # what * shows of a stream (joinorder.py)
+    values_row: bool = False  # INSERT ... VALUES: chDB folds each value to a constant
 
 
 def match_paren(tokens: list[Token], open_index: int) -> int:
@@ -443,6 +451,8 @@ class Rewriter:
         after = close + 1
         self._note_aggregate(aggregate, after)
         call = text + self.toks[close].pre + ")"
+        if text.startswith(RANGED_PREFIXES) and not self.ctx.values_row:
+            call = f"{RANGE_GUARD}({call})"
         if self.ctx.bool_results and name in fn.BOOL_FUNCTIONS \
                 and not in_unifying_position(self.toks, i):
             call = f"{fn.BOOL_WRAPPER}({call})"
@@ -533,7 +543,7 @@ class Rewriter:
             params = ",".join(texts[base_count:]).strip()
             return f"{resolved.ch_name}({params})(" + ",".join(texts[:base_count]), True
         if resolved.ch_name in YEAR_FILLING and texts:
-            return year_2000_call(resolved.ch_name, texts), False
+            return year_2000_call(resolved.ch_name, texts, self.ctx.values_row), False
         if resolved.ch_name == "substringUTF8" and len(texts) == 3:
             return SUBSTRING_UTF8 + "(" + ",".join(texts), False
         if resolved.ch_name in HIGHER_ORDER_FUNCTIONS and len(args) >= 2:

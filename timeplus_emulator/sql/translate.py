@@ -334,6 +334,7 @@ def _insert(cur: TokenCursor, ctx: Context) -> Statement:
         if is_literal_tokens(tokens[cur.pos + 1:end]):
             body = "".join(t.pre + t.text for t in tokens[cur.pos:end]).strip()
         else:
+            ctx.values_row = True  # no row-by-row refusal helpers: they do not fold
             body = Rewriter(tokens, ctx).rewrite(cur.pos, end, allow_from=False).strip()
         return InsertStatement(database, name, columns, body, tuple(ctx.sources), None, settings)
     if first.is_word("FORMAT"):
