@@ -125,6 +125,10 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
     # does not have; Timeplus types are read by the type parser only.
     _default_column_type_mappings = ()
     encrypted_extra_sensitive_fields = {f"$.{API_KEY}": "API key"}  # noqa: RUF012
+    # Superset masks only the URI's password slot and keeps the query string as plain text
+    disallow_uri_query_params = {  # noqa: RUF012
+        driver: {API_KEY, "password"} for driver in ("rest", "async")
+    }
 
     @classmethod
     def epoch_to_dttm(cls) -> str:
@@ -334,15 +338,18 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
 
     @classmethod
     def mask_encrypted_extra(cls, encrypted_extra: Optional[str]) -> Optional[str]:
-        """Secure extra as API answers show it: every value replaced by the mask."""
+        """Secure extra as API answers show it: every value replaced by the mask (anything
+        else than a JSON object, e.g. the key alone in quotes, by the mask as a whole)."""
         config = _secure_extra(encrypted_extra)
         if config is None:
-            return encrypted_extra
+            return json.dumps(PASSWORD_MASK) if encrypted_extra else encrypted_extra
         return json.dumps({key: PASSWORD_MASK for key in config})
 
     @classmethod
     def unmask_encrypted_extra(cls, old: Optional[str], new: Optional[str]) -> Optional[str]:
         """An edit that sends the mask back keeps the stored value."""
+        if old and new == cls.mask_encrypted_extra(old):
+            return old
         old_config, new_config = _secure_extra(old), _secure_extra(new)
         if old_config is None or new_config is None:
             return new
@@ -357,6 +364,10 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
         """``{"api_key": "..."}`` goes to the driver's ``connect()`` (never into the URL)."""
         config = _secure_extra(database.encrypted_extra)
         if not config:
+            if database.encrypted_extra and config is None:
+                raise SupersetException(
+                    f'Timeplus Secure extra is a JSON object: {{"{API_KEY}": "..."}}'
+                )
             return
         unknown = sorted(set(config) - {API_KEY})
         if unknown:

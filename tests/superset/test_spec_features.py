@@ -120,7 +120,7 @@ def test_api_key_is_masked_and_an_edit_keeps_it() -> None:
     changed = json.dumps({"api_key": "new-key"})
     assert TimeplusEngineSpec.unmask_encrypted_extra(SECRET, changed) == changed
     assert TimeplusEngineSpec.mask_encrypted_extra(None) is None
-    assert TimeplusEngineSpec.mask_encrypted_extra("not json") == "not json"
+    assert TimeplusEngineSpec.mask_encrypted_extra("") == ""
 
 
 class _Database:
@@ -152,10 +152,38 @@ def test_api_key_goes_to_connect_args_and_is_used() -> None:
         engine.dispose()
 
 
-@pytest.mark.parametrize("extra", ['{"api_key": ""}', '{"api_key": "k", "user": "u"}'])
+@pytest.mark.parametrize("extra", ['{"api_key": ""}', '{"api_key": "k", "user": "u"}',
+                                   '"tp-secret-key-0123456789"', '["tp-secret-key-0123456789"]'])
 def test_secure_extra_other_than_an_api_key_is_refused(extra: str) -> None:
     with pytest.raises(SupersetException, match="api_key"):
         TimeplusEngineSpec.update_params_from_encrypted_extra(_Database(extra), {})
+
+
+@pytest.mark.parametrize("extra", ['"tp-secret-key-0123456789"', '["tp-secret-key-0123456789"]',
+                                   "tp-secret-key-0123456789", '{"api_key": ["tp-secret"]}'])
+def test_secure_extra_of_another_shape_is_masked_too(extra: str) -> None:
+    """The key typed in quotes (JSON, but no object) was shown as stored in API answers."""
+    masked = TimeplusEngineSpec.mask_encrypted_extra(extra)
+    assert masked is not None and "tp-secret" not in masked
+    json.loads(masked)  # Superset's form sends it back through its JSON validator
+    assert TimeplusEngineSpec.unmask_encrypted_extra(extra, masked) == extra
+
+
+@pytest.mark.parametrize("uri", ["timeplus://h:8000/default?api_key=tp-secret-key",
+                                 "timeplus://h:8000/default?user=u&password=tp-secret-key",
+                                 "timeplus+async://h:8000/default?api_key=tp-secret-key"])
+def test_secrets_in_the_uri_query_are_refused(uri: str) -> None:
+    """Superset masks only the URI's password slot and stores the rest as plain text, so an
+    API key (or password) in the query string showed in every API answer."""
+    app = flask.Flask(__name__)
+    app.config.update(DB_SQLA_URI_VALIDATOR=None)
+    with app.app_context():
+        with pytest.raises(ValueError, match=r"api_key|password") as caught:
+            TimeplusEngineSpec.validate_database_uri(sa.engine.make_url(uri))
+        assert "tp-secret" not in str(caught.value)
+        for fine in ("timeplus://:tp-secret-key@h:443/ws?secure=true",
+                     "timeplus://u:p@h:8000/default?query_mode=streaming"):
+            TimeplusEngineSpec.validate_database_uri(sa.engine.make_url(fine))
 
 
 # ---------------------------------------------------------------- metadata, metrics, charts
