@@ -143,6 +143,17 @@ NOTES: dict[str, tuple[str, str]] = {
                      "02814_age_datediff"),
     "modulo": (DIFFERS, "a negative signed value modulo uint32/uint64: Proton (old ClickHouse) "
                         "answers 97 for to_int32(-199) % to_uint32(200), chDB -199 (01700)"),
+    **{n: (REWRITE, "the type name in its string argument is sent in ClickHouse's spelling "
+                    "(calls.py); the result column shows that spelling")
+       for n in ("json_extract", "json_extract_keys_and_values", "accurate_cast_or_default",
+                 "reinterpret", "default_value_of_type_name")},
+    **{n: (REWRITE, "the aggregate named in its string argument ('sum_state', "
+                    "'quantile(0.9)') is resolved to chDB's (calls.py)")
+       for n in ("array_reduce", "array_reduce_in_ranges", "initialize_aggregation")},
+    "date_name": (REWRITE, "Proton's part 'day_of_year' is chDB's 'dayofyear' (dateName.cpp)"),
+    **{n: (REWRITE, "the first four arguments are its parameters, as Proton's "
+                    "ExpressionAnalyzer takes them")
+       for n in ("stochastic_linear_regression_state", "stochastic_logistic_regression_state")},
     "to_ipv4_or_default": (DIFFERS, "with cast_keep_nullable = 1, '' in a nullable string gives "
                                     "NULL, Proton 0.0.0.0 (02303)"),
     "to_ipv6_or_default": (DIFFERS, "with cast_keep_nullable = 1, '' in a nullable string gives "
@@ -173,6 +184,10 @@ def rows() -> list[tuple[str, str, str, str]]:
         out[name] = (name, "", REFUSED, NOTES.get(name, ("", "no chDB equivalent"))[1])
     for name in fn.STREAMING_ONLY:
         out[name] = (name, "", REFUSED, "a streaming function the emulator does not run")
+    for name, row in out.items():
+        if name.startswith(("quantile", "median")) and row[2] == OK:
+            out[name] = (*row[:3], row[3] + "; trailing level arguments become its parameters "
+                         "(quantile(x, 0.9)), as Proton's ExpressionAnalyzer does")
     for name in fn.PERCENTILES:
         out[name] = (name, f"quantile({fn.PERCENTILES[name]})", ALIAS, "Proton's p90/p95/p99")
     for name in ("top_k", "top_k_weighted"):

@@ -155,3 +155,32 @@ def test_array_auc_counts_ties_in_written_order(api: Any) -> None:
                        "array_auc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]), "
                        "to_string(array_auc([1, 1], [1, 1]))")[1]
     assert row == [0, 1, 0, 0.5, 0.75, "nan"]
+
+
+def test_type_aggregate_and_date_part_names_in_string_arguments(api: Any) -> None:
+    # 01685_json_extract_double_as_float: 'float' is float32, 'double' float64 (value 1.1);
+    # 02013_json_function_null_column: 'nullable(string)' of null is NULL;
+    # 02026_accurate_cast_or_default.reference: 0, 5; 01811_datename: day_of_year is 104
+    types, row = one_row(api, "SELECT json_extract('{\"v\":1.1}', 'v', 'double'), "
+                              "json_extract('{\"v\":1.1}', 'v', 'float'), "
+                              "json_extract('{\"s\":null}', 's', 'nullable(string)'), "
+                              "accurate_cast_or_default(-1, 'uint8'), "
+                              "accurate_cast_or_default(5, 'uint8'), "
+                              "date_name('day_of_year', to_date('2021-04-14'))")
+    assert types[:3] == ["float64", "float32", "nullable(string)"]
+    assert row[0] == 1.1 and row[2:] == [None, 0, 5, "104"]
+    # an aggregate named in a string, parameters included (Proton's array_reduce takes its
+    # own names: 01052_array_reduce_exception uses 'agg_throw(0.0001)')
+    assert one_row(api, "SELECT finalize_aggregation(array_reduce('sum_state', [1, 2])), "
+                        "array_reduce('unique_exact', [1, 1, 2]), "
+                        "array_reduce('quantile(0.5)', [1, 2, 3])")[1] == ["3", "2", 2]
+
+
+def test_parametric_aggregates_take_trailing_levels(api: Any) -> None:
+    # Proton's ExpressionAnalyzer turns quantile*(x[, y], levels...) into quantile*(levels)(x[, y]):
+    # 99002_function_quantile (quantile(f, 0.9) of 100..500 is 460); quantiles(x, 0.5, 0.9) and
+    # quantile_deterministic(x, d, 0.9) keep their value arguments (d was taken for a level)
+    assert one_row(api, "SELECT quantile(f, 0.9), quantiles(f, 0.5, 0.9), "
+                        "quantile_deterministic(f, 1, 0.9) "
+                        "FROM (SELECT array_join([100, 200, 300, 400, 500]) AS f)")[1] == \
+        [460, [300, 460], 460]

@@ -14,6 +14,11 @@ helper's result column shows the Timeplus name (see ``functions.INTERNAL_FUNCTIO
 * ``array_auc(scores, labels)``: Proton (arrayAUC.cpp) sorts by score, stably, and adds one
   step per label, so tied scores count in their written order (``array_auc([1, 1], [0, 1])``
   is 0, 01202_array_auc_special); chDB's arrayAUC averages ties (0.5).
+* A type name in a string argument (``json_extract(j, 'a', 'float')``,
+  ``accurate_cast_or_default(x, 'uint8')``, ``reinterpret(x, 'string')``) is sent in
+  ClickHouse's spelling, as CAST's is; an aggregate function's name in a string
+  (``array_reduce('sum_state', a)``) as the chDB function it resolves to; ``date_name``'s
+  part ``'day_of_year'`` (Proton's dateName.cpp) as chDB's ``'dayofyear'``.
 * ``json_extract_array(json[, key...])``: Proton unquotes the string elements
   (``['abc', 'xyz']``, FunctionsJSON.cpp); chDB's ``JSONExtractArrayRaw`` keeps them quoted.
 """
@@ -23,7 +28,8 @@ from __future__ import annotations
 from typing import Optional
 
 from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, TranslationError
-from timeplus_emulator.sql.tokens import Kind, Token
+from timeplus_emulator.sql.tokens import Kind, Token, quote_string, unquote
+from timeplus_emulator.sql.types import parse_timeplus_type, render_clickhouse
 
 _UNQUOTE_STRINGS = ("arrayMap(__tp_e -> if(JSONType(__tp_e) = 'String', JSONExtractString(__tp_e), "
                     "__tp_e), JSONExtractArrayRaw({args}))")
@@ -74,7 +80,49 @@ def helper_for(name: str, args: list[list[Token]]) -> Optional[str]:
 
 def argument_texts(name: str, args: list[list[Token]], texts: list[str]) -> list[str]:
     """The argument texts to send for a call of ``name`` (lower case): ``to_time(s, 'zone')``
-    gets the precision chDB expects before the zone."""
+    gets the precision chDB expects before the zone; type, aggregate and date part names in
+    string arguments are spelt as chDB expects."""
     if name == "to_time" and len(args) == 2 and _literal(args[1], Kind.STRING):
         return [texts[0], " 3", texts[1]]
+    index = _string_argument(name, args)
+    if index is not None:
+        text = texts[index]
+        texts = [*texts[:index], text[: len(text) - len(text.lstrip())] + _converted(name, text),
+                 *texts[index + 1:]]
     return texts
+
+
+#: Timeplus functions with a type name in a string argument: its position (-1: the last).
+_TYPE_ARGUMENT = {"json_extract": -1, "json_extract_keys_and_values": -1,
+                  "accurate_cast_or_default": 1, "reinterpret": 1,
+                  "default_value_of_type_name": 0}
+#: ... with an aggregate function's name in a string argument (the first).
+_AGGREGATE_ARGUMENT = frozenset({"array_reduce", "array_reduce_in_ranges",
+                                 "initialize_aggregation"})
+_DATE_NAME_PARTS = {"day_of_year": "dayofyear"}
+
+
+def _string_argument(name: str, args: list[list[Token]]) -> Optional[int]:
+    """Index of the literal string argument of ``name`` that names a type, an aggregate
+    function or a date part, or None."""
+    position = _TYPE_ARGUMENT.get(name)
+    if position is not None and len(args) > max(position, 1 if position < 0 else 0):
+        index = position % len(args)
+    elif name in _AGGREGATE_ARGUMENT or name == "date_name":
+        index = 0
+    else:
+        return None
+    return index if args and _literal(args[index], Kind.STRING) else None
+
+
+def _converted(name: str, text: str) -> str:
+    """The ClickHouse spelling of the string literal ``text`` for a call of ``name``."""
+    from timeplus_emulator.sql.functions import resolve_function
+
+    value = unquote(text.strip())
+    if name in _AGGREGATE_ARGUMENT:  # 'quantile(0.9)': the parameters follow the name
+        function, bracket, rest = value.partition("(")
+        return quote_string(resolve_function(function.strip()).ch_name + bracket + rest)
+    if name == "date_name":
+        return quote_string(_DATE_NAME_PARTS.get(value, value))
+    return quote_string(render_clickhouse(parse_timeplus_type(value)))

@@ -181,14 +181,9 @@ UNIFYING_FUNCTIONS = frozenset({
     "null_if",
 })
 
-# Aggregates whose Timeplus form passes the level as a trailing argument.
-PARAMETRIC_TAIL = frozenset(
-    {"quantile", "quantile_exact", "quantile_exact_low", "quantile_exact_high",
-     "quantile_exact_weighted", "quantile_timing", "quantile_timing_weighted",
-     "quantile_t_digest", "quantile_t_digest_weighted", "quantile_deterministic",
-     "quantile_b_float16", "quantile_b_float16_weighted", "quantile_dd", "median"}
-)
-_WEIGHTED_ARGS = 2  # value, weight
+_STOCHASTIC_STATES = frozenset(
+    {"stochastic_linear_regression_state", "stochastic_logistic_regression_state"})
+_STOCHASTIC_PARAMS = 4  # learning rate, l2 coefficient, mini-batch size, method
 
 _COMBINATORS: tuple[tuple[str, str], ...] = (
     ("_simple_state", "SimpleState"),
@@ -264,6 +259,23 @@ def _resolve_combinator(
             inner = _resolve_combinator(base, functions, aggregates)
         if inner is not None:
             return ResolvedFunction(inner.ch_name + ch_suffix, True)
+    return None
+
+
+def parametric_split(name: str, count: int) -> Optional[tuple[slice, slice]]:
+    """Proton's argument form of parametric aggregates (ExpressionAnalyzer.cpp,
+    tryTranslateToParametricAggregateFunction): ``quantile(x, 0.9)`` is ``quantile(0.9)(x)``,
+    ``quantiles(x, 0.5, 0.9)``, ``quantile_deterministic(x, d, 0.9)`` and the ``_weighted``
+    forms keep two value arguments, ``stochastic_*_state(0.1, 0.1, 100, 'sgd', f...)`` takes
+    its first four as parameters. Returns (value arguments, parameters) as slices of the
+    ``count`` arguments, or None; names with a combinator suffix are left alone, as there."""
+    if any(name.endswith(suffix) for suffix, _ in _COMBINATORS):
+        return None
+    if name.startswith(("quantile", "median")):
+        base = 2 if name.endswith(("deterministic", "weighted")) else 1
+        return (slice(0, base), slice(base, None)) if count > base else None
+    if name in _STOCHASTIC_STATES and count > _STOCHASTIC_PARAMS:
+        return slice(_STOCHASTIC_PARAMS, None), slice(0, _STOCHASTIC_PARAMS)
     return None
 
 

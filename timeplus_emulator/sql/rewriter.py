@@ -538,10 +538,10 @@ class Rewriter:
         if helper is not None:
             return helper + "(" + ",".join(texts), False
         texts = argument_texts(name, arg_tokens, texts)
-        base_count = 2 if "weighted" in name else 1
-        if name in fn.PARAMETRIC_TAIL and len(texts) > base_count:
-            params = ",".join(texts[base_count:]).strip()
-            return f"{resolved.ch_name}({params})(" + ",".join(texts[:base_count]), True
+        split = fn.parametric_split(name, len(texts)) if resolved.aggregate else None
+        if split is not None:
+            params = ",".join(texts[split[1]]).strip()
+            return f"{resolved.ch_name}({params})(" + ",".join(texts[split[0]]), True
         if resolved.ch_name in YEAR_FILLING and texts:
             return year_2000_call(resolved.ch_name, texts, self.ctx.values_row), False
         if resolved.ch_name == "substringUTF8" and len(texts) == 3:
