@@ -154,6 +154,11 @@ NOTES: dict[str, tuple[str, str]] = {
     **{n: (REWRITE, "the first four arguments are its parameters, as Proton's "
                     "ExpressionAnalyzer takes them")
        for n in ("stochastic_linear_regression_state", "stochastic_logistic_regression_state")},
+    **{f"to_relative_{u}_num": (DIFFERS, "before 1970 chDB answers 0 where Proton's uint32 "
+                                         "wraps the negative number (01768_extended_range)")
+       for u in ("week", "day", "hour", "minute", "second")},
+    "to_datetime": (DIFFERS, "a string of digits ('10000') is a Unix time in Proton, an error in "
+                             "chDB (00142_parse_timestamp_as_datetime)"),
     "to_ipv4_or_default": (DIFFERS, "with cast_keep_nullable = 1, '' in a nullable string gives "
                                     "NULL, Proton 0.0.0.0 (02303)"),
     "to_ipv6_or_default": (DIFFERS, "with cast_keep_nullable = 1, '' in a nullable string gives "
