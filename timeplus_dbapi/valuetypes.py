@@ -266,24 +266,40 @@ class _Json(ValueCheck):
         return _all_of(types, str) or super().all_ok(values, types)
 
 
-def _json_problem(value: Any, path: str) -> Optional[str]:
+_JSON_MAX_DEPTH = 500  # deeper documents (and cycles) are refused, not a RecursionError
+_JSON_SCALARS = (str, bool, int, float, type(None))
+
+
+def _json_problem(value: Any, path: str, parents: tuple[int, ...] = ()) -> Optional[str]:
     """What in a JSON document would be stored as something else (None if nothing)."""
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, str):
+    if isinstance(value, (Mapping, list, tuple)):
+        if id(value) in parents:
+            return f"the value at {path} contains itself: JSON has no form for it"
+        if len(parents) >= _JSON_MAX_DEPTH:
+            return f"the value at {path} is nested deeper than {_JSON_MAX_DEPTH} levels"
+        parents = (*parents, id(value))
+        items = value.items() if isinstance(value, Mapping) else enumerate(value)
+        for key, item in items:
+            if isinstance(value, Mapping) and not isinstance(key, str):
                 return f"key {_short(key)} at {path} is not a string: JSON would store " \
                     f"{str(key)!r}"
-            found = _json_problem(item, f"{path}.{key}")
+            found = _json_problem(item, f"{path}.{key}" if isinstance(value, Mapping)
+                                  else f"{path}[{key}]", parents)
             if found:
                 return found
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            found = _json_problem(item, f"{path}[{index}]")
-            if found:
-                return found
-    elif isinstance(value, float) and not math.isfinite(value):
+        return None
+    return _json_scalar_problem(value, path)
+
+
+def _json_scalar_problem(value: Any, path: str) -> Optional[str]:
+    item = numpy_scalar(value)
+    value = value if item is None else item
+    if not isinstance(value, _JSON_SCALARS):
+        return f"{_short(value)} at {path} has no JSON form of its own (it would be stored " \
+            "as text or a list and read back so): send text, a number or a list"
+    if isinstance(value, float) and not math.isfinite(value):
         return f"{value!r} at {path} has no JSON form (it would be stored as text)"
-    elif isinstance(value, int) and not isinstance(value, bool) and \
+    if isinstance(value, int) and not isinstance(value, bool) and \
             not -(1 << 63) <= value < (1 << 64):
         return f"{_short(value)} at {path} is beyond 64 bits: JSON would round it"
     return None

@@ -96,6 +96,12 @@ MORE_REFUSED = [
     ("json", {1: 2}),  # object keys are strings: it was stored as {'1': 2}
     ("json", {"a": {(1, 2): "x"}}),
     ("json", {"a": 2**64}),  # beyond 64 bits: rounded to a float
+    # no JSON form of their own: sent as text, read back as a string (or a list)
+    ("json", {"a": Decimal("0.1")}),
+    ("json", {"a": [datetime.datetime(2024, 1, 1)]}),
+    ("json", {"a": uuid.UUID(int=1)}),
+    ("json", {"a": {1, 2}}),
+    ("json", {"a": b"x"}),
     ("date", datetime.datetime(2024, 1, 1, 12, 0)),
     ("date", datetime.date(2149, 6, 7)),
     ("date32", datetime.date(1899, 12, 31)),
@@ -145,6 +151,46 @@ def test_values_each_type_would_store_as_something_else_are_refused(
     emu_conn, emu_stream, column_type, value
 ):
     _refused(emu_conn, emu_stream, column_type, value)
+
+
+def _nested(depth):
+    value = {"b": 1}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+def _cycle():
+    value = {"a": [1]}
+    value["a"].append(value)
+    return value
+
+
+@pytest.mark.parametrize("value", [_cycle(), _nested(5000)], ids=["cycle", "5000 levels"])
+def test_json_values_without_an_end_are_refused_not_a_recursion_error(
+    emu_conn, emu_stream, value
+):
+    name = emu_stream([("k", "int32"), ("v", "json")])
+    with pytest.raises(db.DataError, match=r"column 'v', row 0: .*(itself|levels)"):
+        emu_conn.cursor().executemany(f"INSERT INTO {name} (k, v) VALUES (%s, %s)",
+                                      [(1, value)])
+    assert _count(emu_conn, name) == 0
+
+
+def test_json_values_with_numpy_numbers(emu_conn, emu_stream):
+    """numpy numbers are JSON numbers (a float32 NaN has no JSON form either: it was the text
+    'nan')."""
+    np = pytest.importorskip("numpy")
+    name = emu_stream([("k", "int32"), ("v", "json")])
+    insert = f"INSERT INTO {name} (k, v) VALUES (%s, %s)"
+    with pytest.raises(db.DataError, match=r"column 'v', row 0: .*nan"):
+        emu_conn.cursor().executemany(insert, [(1, {"a": [np.float32("nan")]})])
+    deep = _nested(100)
+    emu_conn.cursor().executemany(insert, [(1, {"a": np.int64(7), "b": np.float32(0.5)}),
+                                           (2, deep)])
+    cur = emu_conn.cursor()
+    cur.execute(f"SELECT v FROM table({name}) ORDER BY k", query_mode="table")
+    assert cur.fetchall() == [({"a": 7, "b": 0.5},), (deep,)]
 
 
 def test_the_good_values_above_are_stored(emu_conn, emu_stream):
