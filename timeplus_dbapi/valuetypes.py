@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from itertools import chain
 from operator import attrgetter, itemgetter
 from typing import Any, Callable, Optional
+from zoneinfo import ZoneInfo
 
 from .converters import parse_datetime, time_zone
 from .literals import DATE_RANGE, WIDE_DATE_RANGE, numpy_scalar
@@ -449,14 +450,17 @@ class _DateTimes(ValueCheck):
 
 
 def _offsets_are_whole_minutes(values: list[Any], first: datetime.datetime) -> bool:
-    """Whether no datetime can have an offset with seconds (cheap: one look per zone)."""
-    for zone in set(map(_TZINFO, values)):
+    """Whether no datetime can have an offset with seconds (cheap: one look per zone object;
+    by identity, as some libraries' zones are unhashable). Only fixed offsets and ZoneInfo
+    zones are known; any other zone is checked value by value."""
+    zones = list(map(_TZINFO, values))
+    for zone in dict(zip(map(id, zones), zones)).values():
         if zone is None:
             continue
         if isinstance(zone, datetime.timezone):
             if zone.utcoffset(None) % datetime.timedelta(minutes=1):
                 return False
-        elif first < _WHOLE_MINUTE_OFFSETS_SINCE:
+        elif not isinstance(zone, ZoneInfo) or first < _WHOLE_MINUTE_OFFSETS_SINCE:
             return False
     return True
 
