@@ -12,6 +12,13 @@ faults happen before these methods are called (:mod:`timeplus_emulator.server`).
 ``GET /streams/{name}`` has no ``expand`` in either spec and ignores it; ``create_query``
 (required by E-SPEC's Stream) is always present.
 
+``?db=`` on ``/queries``, ``/exec`` and ``/sqlanalyze`` (enterprise profile) makes it the
+current database: unqualified stream and view names resolve there, qualified ones as
+written; an unknown database is 81. E-SPEC documents ``db`` only on the stream, view,
+materialized view and ingest endpoints; the Enterprise 2.7/2.8 release notes say the REST
+API supports non-default databases. The cloud profile refuses any ``db`` but ``default``
+there (48): G-SPEC has no ``db`` parameter at all.
+
 Ingest honours ``x-timeplus-idempotent-id`` (Timeplus Enterprise): a body whose id was stored
 into the same stream in the last 10 minutes is not stored again, and gets the first answer
 (:mod:`timeplus_emulator.idempotency`; at most 100,000 ids are remembered).
@@ -106,7 +113,7 @@ class Api:
         record = QueryRecord(sql=sql, name=str(body.get("name") or ""),
                              description=str(body.get("description") or ""), tags=tags)
         try:
-            stmt = translate_sql(self.engine, sql)
+            stmt = translate_sql(self.engine, sql, self._query_db(req))
             if isinstance(stmt, SelectStatement) and body.get("type") == "historical":
                 stmt = replace(stmt, query_mode_table=True)  # E-SPEC 2025 request field
             runner = self.executor.execute(stmt, sql, record)
@@ -181,7 +188,7 @@ class Api:
         if not isinstance(sql, str):
             raise HttpError(400, 36, "'sql' is required")
         try:
-            stmt = translate_sql(self.engine, sql)
+            stmt = translate_sql(self.engine, sql, self._query_db(req))
         except EngineError as exc:
             raise self.sql_error(exc) from None
         select = stmt if isinstance(stmt, SelectStatement) else None
@@ -211,7 +218,7 @@ class Api:
             raise HttpError(400, 36, "'sql' is required and must be a non-empty string")
         record = QueryRecord(sql=sql)
         try:
-            stmt = translate_sql(self.engine, sql)
+            stmt = translate_sql(self.engine, sql, self._query_db(req))
             if isinstance(stmt, SelectStatement) and self.engine.live_sources(stmt):
                 stmt = replace(stmt, query_mode_table=True)
             runner = self.executor.execute(stmt, sql, record)
@@ -228,6 +235,16 @@ class Api:
     # ------------------------------------------------------------------ streams
     def _db(self, req: Request) -> Optional[str]:
         return req.query.get("db")
+
+    def _query_db(self, req: Request) -> Optional[str]:
+        """The current database of ``/queries``, ``/exec`` and ``/sqlanalyze`` (``?db=``,
+        enterprise profile; our reading, see the module docstring). The cloud profile has one
+        database per workspace: any other than ``default`` is refused (48)."""
+        db = self._db(req)
+        if db is not None and db != "default" and self.profile == "cloud":
+            raise HttpError(400, 48, f"?db={db}: Timeplus Cloud has no database namespaces on "
+                            "this endpoint (not supported); qualify names as db.name instead")
+        return db
 
     def list_streams(self, req: Request) -> None:
         try:

@@ -79,10 +79,14 @@ class StaticRunner:
 Runner = Union[SelectRunner, StaticRunner]
 
 
-def translate_sql(engine: Engine, sql: str) -> Statement:
-    """Translate with this engine's view definitions; errors become :class:`EngineError`."""
+def translate_sql(engine: Engine, sql: str, database: Optional[str] = None) -> Statement:
+    """Translate with this engine's view definitions, unqualified names resolving in
+    ``database`` (``None``: default; an unknown one is 81); errors become :class:`EngineError`."""
+    if database is not None:
+        engine.resolve_db(database)
     try:
-        return translate(sql, resolve_view=engine.view_query, stream_columns=engine.star_columns)
+        return translate(sql, resolve_view=engine.view_query, stream_columns=engine.star_columns,
+                         database=database)
     except TranslationError as exc:
         raise EngineError(exc.code, exc.message) from None
 
@@ -250,7 +254,7 @@ class Executor:
     def _run_view(self, view: ViewInfo, stop: threading.Event) -> None:
         engine = self.engine
         try:
-            stmt = translate_sql(engine, view.query)
+            stmt = translate_sql(engine, view.query, view.database)
             assert isinstance(stmt, SelectStatement)
             runner = SelectRunner(engine, stmt, QueryRecord(sql=view.query),
                                   control=engine.view_control(view))

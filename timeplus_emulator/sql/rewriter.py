@@ -116,6 +116,7 @@ class Context:
     bool_results: bool = False  # type bool results as Proton does (see booleans.py)
     stream_columns: Optional[StreamColumns] = None  # what * shows of a stream (joinorder.py)
     values_row: bool = False  # INSERT ... VALUES: chDB folds each value to a constant
+    database: Optional[str] = None  # where unqualified names resolve (None: the engine's default)
 
 
 def match_paren(tokens: list[Token], open_index: int) -> int:
@@ -644,12 +645,14 @@ class Rewriter:
         self.scope.source_indexes.append(index)
         return placeholder(index)
 
-    def inline_view(self, view_sql: str, historical: bool) -> str:
-        """Translate a non-materialized view's SELECT text as a nested query."""
+    def inline_view(self, view_sql: str, historical: bool, database: Optional[str]) -> str:
+        """Translate a non-materialized view's SELECT text as a nested query; its unqualified
+        names resolve in ``database``, the view's own database."""
         if self.ctx.view_depth >= _MAX_VIEW_DEPTH:
             raise TranslationError(NOT_IMPLEMENTED, "Views nested too deeply (a cycle?)")
         tokens = tokenize(view_sql)
-        saved = (self.ctx.cte_names, self.ctx.force_historical)
+        saved = (self.ctx.cte_names, self.ctx.force_historical, self.ctx.database)
+        self.ctx.database = database
         self.ctx.view_depth += 1
         self.ctx.cte_names = collect_cte_names(tokens)
         self.ctx.force_historical = saved[1] or historical
@@ -659,7 +662,7 @@ class Rewriter:
             inner, _ = Rewriter(tokens, self.ctx).select_scope(0, end if tail is None else tail)
         finally:
             self.ctx.view_depth -= 1
-            self.ctx.cte_names, self.ctx.force_historical = saved
+            self.ctx.cte_names, self.ctx.force_historical, self.ctx.database = saved
         return inner.strip()
 
 

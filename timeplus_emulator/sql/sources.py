@@ -77,10 +77,11 @@ class SourceParser:
     def stream_or_view(self, database: Optional[str], name: str, alias: Optional[str],
                        historical: bool) -> str:
         """Placeholder for a stream, or the inlined query of a non-materialized view."""
+        database = database or self.rw.ctx.database
         resolver = self.rw.ctx.resolve_view
         view_sql = resolver(database, name) if resolver is not None else None
         if view_sql is not None:
-            inner = self.rw.inline_view(view_sql, historical)
+            inner = self.rw.inline_view(view_sql, historical, database)
             return f"({inner}) AS `{_escape(alias or name)}`"
         return self.rw.add_source(Source(database, name, alias or name, historical))
 
@@ -163,6 +164,7 @@ class SourceParser:
         if len(args) < 2:
             raise TranslationError(BAD_ARGUMENTS, f"{kind}() needs a stream and an interval")
         database, name, historical = self._window_source(*args[0], kind)
+        database = database or self.rw.ctx.database
         rest = list(args[1:])
         timezone = self._timezone(rest) if kind != "session" else None
         window = self._build_window(kind, rest, timezone)

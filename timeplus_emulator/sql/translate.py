@@ -7,8 +7,8 @@ USE). SELECT lives in :mod:`select`, CREATE in :mod:`ddl`.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
-from typing import Callable, Optional
+from dataclasses import fields, replace
+from typing import Any, Callable, Optional, cast
 
 from timeplus_emulator.sql.allowlist import (
     INSERT_SETTINGS,
@@ -71,6 +71,7 @@ def translate(
     resolve_view: Optional[ViewResolver] = None,
     system_table_sql: Optional[SystemTableSql] = None,
     stream_columns: Optional[StreamColumns] = None,
+    database: Optional[str] = None,
 ) -> Statement:
     """Translate one Timeplus SQL statement for the chDB-backed engine.
 
@@ -91,6 +92,10 @@ def translate(
     returns the columns ``*`` shows of a stream (None if unknown), for ``SELECT *`` over
     ``JOIN ... USING`` (:mod:`joinorder`).
 
+    ``database`` is the current database (``None``: the engine's default). With it, every
+    unqualified name of the statement is given that database, except inside an inlined view,
+    whose unqualified names resolve in the view's own database.
+
     ``INSERT ... FORMAT <name>`` keeps everything after the format name verbatim (it is
     data, never tokenized).
 
@@ -110,11 +115,13 @@ def translate(
     if estimate:
         tokens = tokens[2:]
     refuse_words(tokens)
+    if database is not None and stream_columns is not None:
+        stream_columns = _in_current(stream_columns, database)
     ctx = Context(resolve_view=resolve_view, cte_names=collect_cte_names(tokens),
                   system_table_sql=system_table_sql, format_data=data,
-                  stream_columns=stream_columns)
+                  stream_columns=stream_columns, database=database)
     try:
-        statement = _dispatch(tokens, ctx)
+        statement = _in_database(_dispatch(tokens, ctx), database)
     except RecursionError:
         raise TranslationError(
             TOO_DEEP_RECURSION, "Maximum parse depth exceeded (deeply nested views?)"
@@ -126,6 +133,27 @@ def translate(
             INCORRECT_QUERY, "Only SELECT is supported for EXPLAIN ESTIMATE query"
         )
     return ExplainEstimateStatement(statement)
+
+
+def _in_current(lookup: StreamColumns, database: str) -> StreamColumns:
+    """``lookup`` with an unqualified name looked up in ``database``."""
+    return lambda db, name: lookup(db or database, name)
+
+
+_NAMED_DATABASES = ("database", "target_database")
+
+
+def _in_database(statement: Statement, database: Optional[str]) -> Statement:
+    """``statement`` with its unqualified stream, view or target names put in ``database``
+    (sources were placed while translating; see :class:`Context`)."""
+    if database is None:
+        return statement
+    unset = {f.name: database for f in fields(statement)
+             if f.name in _NAMED_DATABASES and getattr(statement, f.name) is None}
+    if not unset:
+        return statement
+    moved: Statement = replace(cast(Any, statement), **unset)
+    return moved
 
 
 def _is_explain_estimate(tokens: list[Token]) -> bool:
