@@ -245,6 +245,12 @@ class Engine:
         shown = [c.name for c in info.columns if c.default_kind not in ("ALIAS", "MATERIALIZED")]
         return shown if info.is_table else [*shown, "_tp_time"]
 
+    def column_types(self, database: Optional[str], name: str) -> Optional[dict[str, str]]:
+        """A stream's ``{column: Timeplus type}`` (the translator's lookup for bool
+        columns); None for views and unknown names."""
+        info = self.streams.get((database or "default", name))
+        return None if info is None else {c.name: c.type for c in info.columns}
+
     # ----------------------------------------------------------------- DDL
     def create_database(self, name: str, if_not_exists: bool) -> None:
         with self.lock:

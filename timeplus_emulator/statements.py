@@ -86,7 +86,7 @@ def translate_sql(engine: Engine, sql: str, database: Optional[str] = None) -> S
         engine.resolve_db(database)
     try:
         return translate(sql, resolve_view=engine.view_query, stream_columns=engine.star_columns,
-                         database=database)
+                         database=database, column_types=engine.column_types)
     except TranslationError as exc:
         raise EngineError(exc.code, exc.message) from None
 

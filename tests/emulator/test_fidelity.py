@@ -293,6 +293,12 @@ def bool_stream(api: Any) -> str:
         ("if(n = 0, b, 1 = 1)", "bool", True),
         ("[b, nb]", "array(nullable(bool))", [True, None]),
         ("if(n = 0, NULL, b)", "nullable(bool)", True),
+        # a bool written first beside a stored bool column: still every operand bool
+        ("if(n = 0, true, b)", "bool", True),
+        ("if(n = 7, 1 = 0, b)", "bool", False),
+        ("[true, b, 2 > 1]", "array(bool)", [True, True, True]),
+        ("CASE WHEN n = 0 THEN false ELSE b END", "bool", True),
+        ("[false, b, 5]", "array(uint8)", [0, 1, 5]),
     ],
 )
 def test_bool_columns_next_to_numbers_unify_as_in_proton(api: Any, bool_stream: str,
@@ -324,3 +330,23 @@ def test_bool_from_subqueries_and_aggregates_next_to_numbers(api: Any, bool_stre
     assert [c["type"] for c in header] == ["bool", "uint8", "array(bool)", "bool",
                                            "array(uint8)"]
     assert rows == [[True, 5, [True, True], True, [1, 3]], [False, 5, [False, True], True, [1, 3]]]
+
+
+def test_bool_items_of_subqueries_ctes_and_views_stay_bool(api: Any, bool_stream: str) -> None:
+    # a comparison is bool wherever it is selected (Proton types the function, not the place);
+    # beside a number outside it unifies as uint8 again
+    header, rows = header_and_rows(
+        api, "SELECT x, if(x, x, 5) AS a, [x, 5] AS b FROM (SELECT 1 = 1 AS x)")
+    assert [c["type"] for c in header] == ["bool", "uint8", "array(uint8)"]
+    assert rows == [[True, 1, [1, 5]]]
+    header, rows = header_and_rows(
+        api, f"WITH t AS (SELECT n > 1 AS big FROM table({bool_stream})) "
+             f"SELECT big FROM t")
+    assert [c["type"] for c in header] == ["bool"]
+    assert rows == [[True]]
+    view = f"v_{bool_stream}"
+    api.sql(f"CREATE VIEW {view} AS SELECT n > 1 AS big, b FROM table({bool_stream})")
+    header, rows = header_and_rows(
+        api, f"SELECT big, b, [big, 5] AS c, if(big, b, 7) AS d FROM {view}")
+    assert [c["type"] for c in header] == ["bool", "bool", "array(uint8)", "uint8"]
+    assert rows == [[True, True, [1, 5], 1]]

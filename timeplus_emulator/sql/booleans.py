@@ -32,7 +32,8 @@ _KEYWORDS_BEFORE_VALUES = ("SELECT", "DISTINCT", "WHERE", "PREWHERE", "HAVING", 
                            *BOOL_WORDS)
 
 
-def _top_level(tokens: list[Token], start: int, end: int) -> list[int]:
+def top_level_indices(tokens: list[Token], start: int, end: int) -> list[int]:
+    """Indices in ``[start, end)`` of the tokens outside every bracket (brackets excluded)."""
     found, depth = [], 0
     for i in range(start, end):
         if tokens[i].is_op("(", "["):
@@ -55,7 +56,7 @@ def is_bool_expression(tokens: list[Token], start: int, end: int) -> bool:
     if _parenthesized(tokens, start, end):
         return is_bool_expression(tokens, start + 1, end - 1)
     bool_operator = False
-    for i in _top_level(tokens, start, end):
+    for i in top_level_indices(tokens, start, end):
         tok = tokens[i]
         if tok.is_op("?", "->") or tok.is_word("CASE", "AS"):
             return False
@@ -69,7 +70,7 @@ def _parenthesized(tokens: list[Token], start: int, end: int) -> bool:
     """``( expr )`` as a whole: the first bracket closes at the end, no comma (a tuple)."""
     if end - start < 3 or not tokens[start].is_op("(") or not tokens[end - 1].is_op(")"):
         return False
-    inner = _top_level(tokens, start + 1, end - 1)
+    inner = top_level_indices(tokens, start + 1, end - 1)
     depth = 0
     for i in range(start, end - 1):
         depth += tokens[i].is_op("(", "[") - tokens[i].is_op(")", "]")
@@ -132,11 +133,18 @@ def is_bool_value(tokens: list[Token], start: int, end: int) -> bool:
     FALSE, or a branching call of bool branches only."""
     if _parenthesized(tokens, start, end):
         return is_bool_value(tokens, start + 1, end - 1)
-    return (is_bool_expression(tokens, start, end) or _is_bool_call(tokens, start, end)
+    return (is_bool_column(tokens, start, end) or is_bool_expression(tokens, start, end)
+            or _is_bool_call(tokens, start, end)
             or (end - start == 1 and tokens[start].is_word("TRUE", "FALSE"))
             or (_is_call(tokens, start, end) and bool_branches(tokens, start + 1))
             or (tokens[start].is_word("CASE") and bool_case(tokens, start)
                 and case_end(tokens, start) == end - 1))
+
+
+def is_bool_column(tokens: list[Token], start: int, end: int) -> bool:
+    """``[start, end)`` is a reference to a column the catalog types bool (``b``, ``s.b``)."""
+    return (end - start == 1 or (end - start == 3 and tokens[start + 1].is_op("."))) \
+        and tokens[end - 1].bool_column
 
 
 def case_end(tokens: list[Token], case_index: int) -> int:

@@ -33,6 +33,7 @@ from timeplus_emulator.sql.booleans import (
     is_bool_expression,
 )
 from timeplus_emulator.sql.calls import argument_texts, helper_for
+from timeplus_emulator.sql.columns import ColumnTypes, in_database, mark_bool_columns
 from timeplus_emulator.sql.errors import (
     BAD_ARGUMENTS,
     NOT_IMPLEMENTED,
@@ -114,9 +115,12 @@ class Context:
     format_data: str = ""  # raw data after INSERT ... FORMAT name
     hide_reserved: bool = False  # SETTINGS asterisk_include_reserved_columns = false
     bool_results: bool = False  # type bool results as Proton does (see booleans.py)
+    # the select items of a subquery, CTE or view to type bool (set with bool_results)
+    nested_bool_items: Optional[Callable[[list[Token], int, int], list[tuple[int, int]]]] = None
     stream_columns: Optional[StreamColumns] = None  # what * shows of a stream (joinorder.py)
     values_row: bool = False  # INSERT ... VALUES: chDB folds each value to a constant
     database: Optional[str] = None  # where unqualified names resolve (None: the engine's default)
+    column_types: Optional[ColumnTypes] = None  # a stream's column types (columns.py)
 
 
 def match_paren(tokens: list[Token], open_index: int) -> int:
@@ -191,11 +195,14 @@ class Rewriter:
                      to_bool: Sequence[tuple[int, int]] = ()) -> tuple[str, Scope]:
         """Rewrite a whole query (one SELECT level, with nested ones) in a new scope.
 
-        Ranges in ``to_bool`` (ascending, inside ``[start, end)``) come out typed bool.
+        Ranges in ``to_bool`` (ascending, inside ``[start, end)``) come out typed bool; for a
+        nested query, its bool select items (``ctx.nested_bool_items``) do.
         """
         from timeplus_emulator.sql.joinorder import check_star_using  # it imports this module
 
         check_star_using(self.toks, start, end, self.ctx.stream_columns, self.ctx.cte_names)
+        if self.ctx.scopes and self.ctx.bool_results and self.ctx.nested_bool_items:
+            to_bool = self.ctx.nested_bool_items(self.toks, start, end)
         scope = Scope()
         self.ctx.scopes.append(scope)
         try:
@@ -653,6 +660,8 @@ class Rewriter:
         tokens = tokenize(view_sql)
         saved = (self.ctx.cte_names, self.ctx.force_historical, self.ctx.database)
         self.ctx.database = database
+        tokens = mark_bool_columns(tokens, in_database(self.ctx.column_types, database),
+                                   collect_cte_names(tokens))
         self.ctx.view_depth += 1
         self.ctx.cte_names = collect_cte_names(tokens)
         self.ctx.force_historical = saved[1] or historical

@@ -114,6 +114,17 @@ def bool_ranges(tokens: list[Token], items: list[tuple[int, int]],
     return tuple(found)
 
 
+def nested_bool_items(tokens: list[Token], start: int, end: int) -> list[tuple[int, int]]:
+    """The select items of a subquery, CTE or view body that Proton types bool (none beside
+    ``*`` or in a UNION/INTERSECT/EXCEPT). A bool item read beside numbers outside is cast
+    back where Proton unifies it (see unify.py)."""
+    if any(tokens[i].is_word("UNION", "INTERSECT", "EXCEPT")
+           for i in top_level(tokens, start, end)):
+        return []
+    items = select_items(tokens, start, end)
+    return [] if items is None else [(a, b) for _, a, b in bool_ranges(tokens, items)]
+
+
 _ARITHMETIC = (ast.Add, ast.Sub, ast.Mult)
 
 
@@ -209,6 +220,7 @@ class SelectTranslator:
         self.set_operation = self._has_set_operation(start, body_end)
         self.ctx.bool_results = self.bool_comparisons and not any(
             tok.is_word("UNION", "INTERSECT", "EXCEPT") for tok in self.toks)
+        self.ctx.nested_bool_items = nested_bool_items
         bools = self._bool_items(start, body_end)
         rewriter = Rewriter(self.toks, self.ctx)
         body, scope = rewriter.select_scope(start, body_end, [(a, b) for _, a, b in bools])

@@ -41,6 +41,7 @@ class Token(NamedTuple):
     text: str
     pos: int
     pre: str = ""
+    bool_column: bool = False  # a name the catalog types bool (sql/columns.py)
 
     @property
     def upper(self) -> str:

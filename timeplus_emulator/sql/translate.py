@@ -20,6 +20,7 @@ from timeplus_emulator.sql.allowlist import (
     setting_values,
 )
 from timeplus_emulator.sql.alter import parse_alter
+from timeplus_emulator.sql.columns import ColumnTypes, in_database, mark_bool_columns
 from timeplus_emulator.sql.cursor import TokenCursor
 from timeplus_emulator.sql.ddl import parse_create
 from timeplus_emulator.sql.errors import (
@@ -72,6 +73,7 @@ def translate(
     system_table_sql: Optional[SystemTableSql] = None,
     stream_columns: Optional[StreamColumns] = None,
     database: Optional[str] = None,
+    column_types: Optional[ColumnTypes] = None,
 ) -> Statement:
     """Translate one Timeplus SQL statement for the chDB-backed engine.
 
@@ -90,7 +92,9 @@ def translate(
     FROM item such as ``(SELECT ... FROM system.tables WHERE ...)`` — the translator
     appends the alias (the user's, else the table name). ``stream_columns(database, name)``
     returns the columns ``*`` shows of a stream (None if unknown), for ``SELECT *`` over
-    ``JOIN ... USING`` (:mod:`joinorder`).
+    ``JOIN ... USING`` (:mod:`joinorder`). ``column_types(database, name)`` returns a
+    stream's ``{column: Timeplus type}`` (None if unknown): references to its bool columns
+    count as bool (:mod:`columns`).
 
     ``database`` is the current database (``None``: the engine's default). With it, every
     unqualified name of the statement is given that database, except inside an inlined view,
@@ -115,11 +119,14 @@ def translate(
     if estimate:
         tokens = tokens[2:]
     refuse_words(tokens)
+    cte_names = collect_cte_names(tokens)
+    tokens = mark_bool_columns(tokens, in_database(column_types, database), cte_names)
     if database is not None and stream_columns is not None:
         stream_columns = _in_current(stream_columns, database)
-    ctx = Context(resolve_view=resolve_view, cte_names=collect_cte_names(tokens),
+    ctx = Context(resolve_view=resolve_view, cte_names=cte_names,
                   system_table_sql=system_table_sql, format_data=data,
-                  stream_columns=stream_columns, database=database)
+                  stream_columns=stream_columns, database=database,
+                  column_types=column_types)
     try:
         statement = _in_database(_dispatch(tokens, ctx), database)
     except RecursionError:

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from timeplus_emulator.sql import functions as fn
-from timeplus_emulator.sql.booleans import is_bool_value
+from timeplus_emulator.sql.booleans import is_bool_column, is_bool_value
 from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, TranslationError
 from timeplus_emulator.sql.tokens import Kind, Token, quote_string, tokenize
 
@@ -104,6 +104,8 @@ def operand_kind(tokens: list[Token], start: int, end: int) -> OperandKind:
             return "null"
         if tok.kind in (Kind.NUMBER, Kind.STRING, Kind.INTERVAL):
             return "other"
+    if is_bool_column(tokens, start, end):
+        return "unknown"  # chDB types it Bool itself: cast where it meets numbers
     if is_bool_value(tokens, start, end):
         return "bool"
     if _enclosed(tokens, start, end, "("):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -370,7 +372,7 @@ def test_deep_nesting_is_refused_not_a_crash() -> None:
     ("sql", "ch_sql"),
     [
         ("SELECT a, a > 1 AS big, (SELECT 1 = 1) FROM s",
-         "SELECT a, __tp_bool(a > 1) AS big, (SELECT 1 = 1) FROM __TP_SOURCE_0__"),
+         "SELECT a, __tp_bool(a > 1) AS big, (SELECT __tp_bool(1 = 1)) FROM __TP_SOURCE_0__"),
         ("SELECT NOT a = 1, if(a = 1, 1, 0) FROM s WHERE a = 2",
          "SELECT __tp_bool(NOT a = 1), if(a = 1, 1, 0) FROM __TP_SOURCE_0__ WHERE a = 2"),
         ("SELECT *, a = 1 FROM s", f"SELECT * {STAR_MARKER}, a = 1 FROM __TP_SOURCE_0__"),
@@ -474,3 +476,29 @@ def test_prewhere_on_an_alias_is_refused() -> None:
     with pytest.raises(TranslationError) as caught:
         select("SELECT array_join(v) AS x FROM table(s) PREWHERE not_empty(x) GROUP BY x")
     assert caught.value.code == 48
+
+
+def _column_types(database: Optional[str], name: str) -> Optional[dict[str, str]]:
+    return {"b": "bool", "n": "uint8"} if name == "s" else None
+
+
+@pytest.mark.parametrize(
+    ("sql", "bool_branch"),
+    [
+        # b is the stream's bool column: every branch bool, so true stays bool
+        ("SELECT if(n = 0, true, b) FROM s", True),
+        ("SELECT if(n = 0, true, x.b) FROM table(s) AS x", True),
+        ("SELECT if(n = 0, true, b) FROM tumble(s, 5s)", True),
+        # not certainly the column: an alias or lambda parameter named b, a source whose
+        # columns are unknown (a subquery, an unknown stream), a number beside it
+        ("SELECT n AS b, if(n = 0, true, b) FROM s", False),
+        ("SELECT array_map(b -> if(b, true, b), [1]) FROM s", False),
+        ("SELECT if(n = 0, true, b) FROM s JOIN (SELECT 1 AS k) AS t ON n = k", False),
+        ("SELECT if(n = 0, true, b) FROM s, other", False),
+        ("SELECT if(n = 0, true, b) FROM other", False),
+    ],
+)
+def test_stored_bool_columns_count_as_bool(sql: str, bool_branch: bool) -> None:
+    ch_sql = select(sql, column_types=_column_types).ch_sql
+    assert (", true," in ch_sql) is bool_branch
+    assert (", 1," in ch_sql) is not bool_branch
