@@ -299,6 +299,9 @@ def bool_stream(api: Any) -> str:
         ("[true, b, 2 > 1]", "array(bool)", [True, True, True]),
         ("CASE WHEN n = 0 THEN false ELSE b END", "bool", True),
         ("[false, b, 5]", "array(uint8)", [0, 1, 5]),
+        ("n = 0 ? b : 5", "uint8", 5),
+        ("n = 7 ? (b) : 5", "uint8", 1),
+        ("if(n = 7, if(n = 2, b, true), 5)", "uint8", 1),
     ],
 )
 def test_bool_columns_next_to_numbers_unify_as_in_proton(api: Any, bool_stream: str,

@@ -55,7 +55,12 @@ from timeplus_emulator.sql.types import (
     parse_type_tokens,
     render_clickhouse,
 )
-from timeplus_emulator.sql.unify import Group, cast_first_operands, unified_groups
+from timeplus_emulator.sql.unify import (
+    Group,
+    cast_first_operands,
+    ternary_branches,
+    unified_groups,
+)
 
 ViewResolver = Callable[[Optional[str], str], Optional[str]]
 SystemTableSql = Callable[[str, str], Optional[str]]
@@ -256,6 +261,8 @@ class Rewriter:
                 node, nxt = parse_type_tokens(self.toks, i + 1, self._function_name)
                 out.append(tok.pre + "::" + self.toks[i + 1].pre + render_clickhouse(node))
                 i = nxt
+            elif tok.is_op("?") and ternary_branches(self.toks, i, end) is not None:
+                i = self._ternary(i, end, out)
             elif tok.is_op(":") and self._json_element(i, start, out):
                 i = self._json_path_end(i)
             elif tok.is_op("(") and self.toks[i + 1].is_word("SELECT", "WITH"):
@@ -498,6 +505,16 @@ class Rewriter:
         cast_first_operands(self.toks, [Group(tuple(elements))], elements, texts)
         out.append(f"{self.toks[i].pre}[" + ",".join(texts) + f"{self.toks[close].pre}]")
         return close + 1
+
+    def _ternary(self, i: int, end: int, out: list[str]) -> int:
+        """``c ? a : b``: the branches, the first cast as unify.py says (chDB's if)."""
+        branches = ternary_branches(self.toks, i, end)
+        assert branches is not None
+        texts = [self.rewrite(a, b, allow_from=False) for a, b in branches]
+        cast_first_operands(self.toks, [Group(tuple(branches))], branches, texts)
+        colon = branches[0][1]
+        out.append(f"{self.toks[i].pre}?{texts[0]}{self.toks[colon].pre}:{texts[1]}")
+        return branches[1][1]
 
     def _case(self, i: int, out: list[str], typed_bool: bool) -> int:
         """A CASE: its THEN/ELSE values typed bool when ``typed_bool`` (all are bool: Proton's

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from timeplus_emulator.sql import functions as fn
-from timeplus_emulator.sql.booleans import is_bool_column, is_bool_value
+from timeplus_emulator.sql.booleans import is_bool_value
 from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, TranslationError
 from timeplus_emulator.sql.tokens import Kind, Token, quote_string, tokenize
 
@@ -104,16 +104,16 @@ def operand_kind(tokens: list[Token], start: int, end: int) -> OperandKind:
             return "null"
         if tok.kind in (Kind.NUMBER, Kind.STRING, Kind.INTERVAL):
             return "other"
-    if is_bool_column(tokens, start, end):
-        return "unknown"  # chDB types it Bool itself: cast where it meets numbers
-    if is_bool_value(tokens, start, end):
-        return "bool"
+    if any(tokens[i].bool_column for i in range(start, end)):
+        return "unknown"  # chDB types a stream's bool column Bool itself: cast as it is
     if _enclosed(tokens, start, end, "("):
         parts = _elements(tokens, start + 1, end - 1)
         if len(parts) == 1:
             return operand_kind(tokens, *parts[0])
         return "other" if all(operand_kind(tokens, a, b) == "other" for a, b in parts) \
             else "unknown"
+    if is_bool_value(tokens, start, end):
+        return "bool"
     if _enclosed(tokens, start, end, "["):
         parts = _elements(tokens, start + 1, end - 1)
         return "other" if parts and all(operand_kind(tokens, a, b) == "other"
@@ -127,6 +127,33 @@ def operand_kind(tokens: list[Token], start: int, end: int) -> OperandKind:
         if depth == 0 and tok.is_op(*_ARITHMETIC):
             return "other"  # arithmetic, negation, concatenation: never bool
     return "unknown"
+
+
+_NAMES = (Kind.IDENT, Kind.QUOTED_IDENT)
+_TERNARY_ENDS = ("AS", "FROM", "WHERE", "GROUP", "ORDER", "LIMIT", "HAVING", "SETTINGS",
+                 "UNION", "EXCEPT", "INTERSECT", "THEN", "ELSE", "WHEN", "END", "EMIT",
+                 "WINDOW", "QUALIFY", "PREWHERE", "INTO", "FORMAT")
+
+
+def ternary_branches(tokens: list[Token], question: int, end: int) -> list[Range] | None:
+    """The two branch ranges of ``c ? a : b`` at the ``?`` at ``question`` (None if malformed);
+    the second runs to the end of the expression (a comma, a closing bracket, a clause)."""
+    depth, colon, nested = 0, None, 0
+    for i in range(question + 1, end):
+        tok = tokens[i]
+        depth += tok.is_op("(", "[") - tok.is_op(")", "]")
+        if depth < 0 or (depth == 0 and (tok.is_op(",") or tok.is_word(*_TERNARY_ENDS))):
+            return None if colon is None else [(question + 1, colon), (colon + 1, i)]
+        if depth == 0 and tok.is_op("?"):
+            nested += 1
+        elif depth == 0 and tok.is_op(":") and colon is None and not (
+                tok.pre == "" and tokens[i + 1].pre == "" and tokens[i + 1].kind in _NAMES
+                and tokens[i - 1].kind in _NAMES):  # raw:a.b is JSON access
+            if nested:
+                nested -= 1
+            else:
+                colon = i
+    return None if colon is None else [(question + 1, colon), (colon + 1, end)]
 
 
 @dataclass(frozen=True)
