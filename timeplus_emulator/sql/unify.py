@@ -230,7 +230,7 @@ def _holds_aggregate(tokens: list[Token], start: int, end: int) -> bool:
     """Some call in ``[start, end)`` is an aggregate (not over a window) or ``array_join``,
     or the range is the name of such an expression (``max(b) AS m`` in the statement)."""
     if end - start == 1 and tokens[start].kind in (Kind.IDENT, Kind.QUOTED_IDENT):
-        return _aggregate_alias(tokens, tokens[start].text)
+        return _aggregate_alias(tokens, tokens[start].text) is not None
     for i in range(start, end - 1):
         if tokens[i].kind is Kind.IDENT and tokens[i + 1].is_op("("):
             after = match_close(tokens, i + 1) + 1
@@ -240,8 +240,8 @@ def _holds_aggregate(tokens: list[Token], start: int, end: int) -> bool:
     return False
 
 
-def _aggregate_alias(tokens: list[Token], name: str) -> bool:
-    """``name`` is the alias of an expression holding an aggregate somewhere in ``tokens``."""
+def _aggregate_alias(tokens: list[Token], name: str) -> Range | None:
+    """The expression holding an aggregate that ``name`` is the alias of, if any."""
     for i in range(1, len(tokens) - 1):
         if not (tokens[i].is_word("AS") and tokens[i + 1].text == name):
             continue
@@ -254,8 +254,8 @@ def _aggregate_alias(tokens: list[Token], name: str) -> bool:
                 break
             start -= 1
         if i - start > 1 and _holds_aggregate(tokens, start, i):
-            return True
-    return False
+            return start, i
+    return None
 
 
 def match_close(tokens: list[Token], opening: int) -> int:
@@ -325,6 +325,15 @@ def _cast_operand(tokens: list[Token], first: FirstOperand, operand: Range, text
     """The cast first operand; an aggregate or array_join call is cast from its argument's
     type; an expression over one is left alone (chDB cannot type it in time)."""
     typed = _typed_by(tokens, operand, text)
+    if typed == "" and _aggregate_name(tokens, *operand) is None:
+        start, end = operand
+        if end - start == 1:
+            start, end = _aggregate_alias(tokens, tokens[start].text) or operand
+        if any(tokens[i].bool_column for i in range(start, end)):
+            raise TranslationError(
+                NOT_IMPLEMENTED, "An expression over an aggregate of a bool column beside "
+                "other types (in if/multi_if/coalesce/[...]/CASE) is not supported by the "
+                "emulator; write the aggregate itself there (max(b)), or cast it")
     if typed == "":
         return text
     return cast_text(first, text, probes, typed)
