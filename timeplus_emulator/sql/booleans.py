@@ -246,6 +246,17 @@ def _grouping(tokens: list[Token], open_index: int) -> bool:
         or before.is_word(*_KEYWORDS_BEFORE_VALUES, "CASE"))
 
 
+def map_bool_arguments(tokens: list[Token], args: list[tuple[int, int]]) -> set[int]:
+    """Positions of the ``map(k1, v1, k2, v2...)`` arguments whose group (the keys, or the
+    values, each unified apart in Proton's map) is bool throughout."""
+    found: set[int] = set()
+    for parity in (0, 1):
+        group = range(parity, len(args), 2)
+        if group and all(is_bool_value(tokens, *args[k]) for k in group):
+            found.update(group)
+    return found
+
+
 def in_unifying_position(tokens: list[Token], index: int) -> bool:
     """True if the expression at ``index`` is unified with sibling values (see module doc)."""
     depth = 0
@@ -269,6 +280,10 @@ def in_unifying_position(tokens: list[Token], index: int) -> bool:
                 return False
             if bool_branches(tokens, j):  # a bool result: unified only where the call is
                 return in_unifying_position(tokens, j - 1)
+            if before.text.lower() == "map":
+                elements = _elements(tokens, j)
+                at = next(k for k, (a, b) in enumerate(elements) if a <= index < b)
+                return at not in map_bool_arguments(tokens, elements)
             return True
         elif depth == 0 and tok.is_op(","):
             own_argument = False

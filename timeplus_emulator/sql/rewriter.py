@@ -11,7 +11,7 @@ Works on the token list of one statement; every method takes a half-open token r
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -31,6 +31,7 @@ from timeplus_emulator.sql.booleans import (
     in_unifying_position,
     is_array_literal,
     is_bool_expression,
+    map_bool_arguments,
 )
 from timeplus_emulator.sql.calls import argument_texts, helper_for
 from timeplus_emulator.sql.columns import ColumnTypes, in_database, mark_bool_columns
@@ -481,12 +482,14 @@ class Rewriter:
         elif aggregate:
             self.scope.aggregating = True
 
-    def _args_text(self, args: list[tuple[int, int]], unifying: bool = False) -> list[str]:
+    def _args_text(self, args: list[tuple[int, int]], unifying: bool = False,
+                   typed: Collection[int] = ()) -> list[str]:
         """Rewritten arguments; bool expressions (lambda bodies included) are typed bool
-        unless the function unifies its arguments' types."""
-        if not self.ctx.bool_results or unifying:
+        unless the function unifies its arguments' types (then only those at ``typed``)."""
+        if not self.ctx.bool_results:
             return [self.rewrite(a, b, allow_from=False) for a, b in args]
-        return [self._bool_typed(a, b) for a, b in args]
+        return [self._bool_typed(a, b) if not unifying or k in typed
+                else self.rewrite(a, b, allow_from=False) for k, (a, b) in enumerate(args)]
 
     def _bool_array(self, open_index: int) -> bool:
         """An array literal of bool elements only: Proton types it array(bool)."""
@@ -549,7 +552,8 @@ class Rewriter:
                     unifying: bool) -> tuple[str, bool]:
         """Text up to (not including) the closing parenthesis, and whether it aggregates;
         ``unifying``: the arguments' types are unified (bools stay UInt8, see booleans.py)."""
-        texts = self._args_text(args, unifying)
+        texts = self._args_text(args, unifying,
+                                map_bool_arguments(self.toks, args) if name == "map" else ())
         cast_first_operands(self.toks, unified_groups(name, args), args, texts)
         if name == "to_type_name":
             return fn.TYPE_NAME_FUNCTION + "(" + ",".join(texts), False

@@ -1,8 +1,8 @@
 """Operands whose types are unified: a ``bool`` beside numbers becomes a number, as in Proton.
 
-Owns: deciding which operand of a unified group (``if``/``multi_if`` branches, ``coalesce``/
-``if_null`` arguments, ``[...]`` elements, ``array``/``array_concat`` arguments, ``map`` keys
-and values, CASE branches) chDB must receive through a cast, and the text of that cast.
+Owns: deciding which operand of a unified group (``if``/``multi_if``/``?:`` branches,
+``coalesce``/``if_null`` arguments, ``[...]`` elements, ``array``/``array_concat`` arguments,
+``map`` keys and values, CASE branches) chDB must receive through a cast, and its text.
 
 Why: chDB's ``Bool`` is a UInt8 under another name, and its least supertype of types that
 are "equal" is the first of them, so ``if(c, boolcol, 5)`` is Bool there (5 reads ``true``)
@@ -14,7 +14,8 @@ needs care:
 * statically bool (a comparison, ``true``, a bool function): the rewriter's
   :func:`~timeplus_emulator.sql.booleans.in_unifying_position` sends it as UInt8 already;
 * surely not bool (a number, a string, arithmetic): nothing to do;
-* anything else (a column, ``to_bool(x)``, ``max(b)``, a subquery's column): its type is
+* anything else (a column — a stream's bool column too, though the catalog marks it bool
+  for the all-bool test —, ``to_bool(x)``, ``max(b)``, a subquery's column): its type is
   known only to chDB, so it is sent as ``UINT8_CAST(x)`` — ``x`` cast to its own type with
   ``Bool`` replaced by ``UInt8`` (``Array(Bool)`` → ``Array(UInt8)``, other types unchanged)
   — when a sibling is surely not bool, else as ``UNIFY_CAST(x, '<T1><T2>...')``, which does
@@ -24,8 +25,9 @@ needs care:
 chDB types an aggregate's result (and ``array_join``'s) only after computing it, too late
 for a CAST's type argument: ``max(b)``, ``any(b)``, ``arg_max(b, t)``... are cast from their
 argument's type (``UINT8_CAST_as(max(b), b)``), ``array_join(a)`` from its array's element;
-other aggregates never give bool; an expression over an aggregate (or a select alias of one)
-is not cast (a known difference, listed in the emulator's compatibility table).
+other aggregates never give bool. An expression over an aggregate (or a select alias of one)
+cannot be cast: it is refused (48) where it holds a stream's bool column and left alone
+otherwise (a known difference, listed in the emulator's compatibility table).
 
 The helpers are SQL functions the engine defines (:data:`HELPER_DDL`); result column names
 show only their first argument (``reverse.to_timeplus_column_name``).
