@@ -230,22 +230,31 @@ def _aggregate_name(tokens: list[Token], start: int, end: int) -> str | None:
 
 def _holds_aggregate(tokens: list[Token], start: int, end: int) -> bool:
     """Some call in ``[start, end)`` is an aggregate (not over a window) or ``array_join``,
-    or the range is the name of such an expression (``max(b) AS m`` in the statement)."""
-    if end - start == 1 and tokens[start].kind in (Kind.IDENT, Kind.QUOTED_IDENT):
-        return _aggregate_alias(tokens, tokens[start].text) is not None
-    for i in range(start, end - 1):
-        if tokens[i].kind is Kind.IDENT and tokens[i + 1].is_op("("):
+    or a name there is the alias of such an expression (``max(b) AS m`` in the statement)."""
+    return _aggregate_within(tokens, start, end, _alias_spans(tokens), set())
+
+
+def _aggregate_within(tokens: list[Token], start: int, end: int,
+                      aliases: dict[str, Range], seen: set[str]) -> bool:
+    for i in range(start, end):
+        tok = tokens[i]
+        if tok.kind is Kind.IDENT and tokens[i + 1].is_op("("):
             after = match_close(tokens, i + 1) + 1
             if _aggregate_name(tokens, i, after) is not None \
                     and not tokens[after].is_word("OVER"):  # a window function types in time
                 return True
+        elif tok.kind in _NAMES and tok.text in aliases and tok.text not in seen:
+            seen.add(tok.text)
+            if _aggregate_within(tokens, *aliases[tok.text], aliases, seen):
+                return True
     return False
 
 
-def _aggregate_alias(tokens: list[Token], name: str) -> Range | None:
-    """The expression holding an aggregate that ``name`` is the alias of, if any."""
+def _alias_spans(tokens: list[Token]) -> dict[str, Range]:
+    """``name`` → the expression it is the alias of (``expr AS name``), for every alias."""
+    spans: dict[str, Range] = {}
     for i in range(1, len(tokens) - 1):
-        if not (tokens[i].is_word("AS") and tokens[i + 1].text == name):
+        if not (tokens[i].is_word("AS") and tokens[i + 1].kind in _NAMES):
             continue
         depth, start = 0, i
         while start > 0:
@@ -255,9 +264,15 @@ def _aggregate_alias(tokens: list[Token], name: str) -> Range | None:
                     "SELECT", "WITH", "DISTINCT", "BY", "WHERE", "HAVING"))):
                 break
             start -= 1
-        if i - start > 1 and _holds_aggregate(tokens, start, i):
-            return start, i
-    return None
+        if i > start:
+            spans.setdefault(tokens[i + 1].text, (start, i))
+    return spans
+
+
+def _aggregate_alias(tokens: list[Token], name: str) -> Range | None:
+    """The expression holding an aggregate that ``name`` is the alias of, if any."""
+    span = _alias_spans(tokens).get(name)
+    return span if span is not None and _holds_aggregate(tokens, *span) else None
 
 
 def match_close(tokens: list[Token], opening: int) -> int:
