@@ -303,9 +303,9 @@ def bool_stream(api: Any) -> str:
         ("n = 7 ? (b) : 5", "uint8", 1),
         ("if(n = 7, if(n = 2, b, true), 5)", "uint8", 1),
         # map unifies its keys and its values apart (Proton's map.cpp)
-        ("map(1, b, 2, 5)", "map(uint8, uint8)", {"1": 1, "2": 5}),
-        ("map(1, true, 2, n = 7)", "map(uint8, bool)", {"1": True, "2": True}),
-        ("map(1, b, 2, false)", "map(uint8, bool)", {"1": True, "2": False}),
+        ("map_cast(1, b, 2, 5)", "map(uint8, uint8)", {"1": 1, "2": 5}),
+        ("map_cast(1, true, 2, n = 7)", "map(uint8, bool)", {"1": True, "2": True}),
+        ("map_cast(1, b, 2, false)", "map(uint8, bool)", {"1": True, "2": False}),
     ],
 )
 def test_bool_columns_next_to_numbers_unify_as_in_proton(api: Any, bool_stream: str,

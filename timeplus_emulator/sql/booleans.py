@@ -280,7 +280,7 @@ def in_unifying_position(tokens: list[Token], index: int) -> bool:
                 return False
             if bool_branches(tokens, j):  # a bool result: unified only where the call is
                 return in_unifying_position(tokens, j - 1)
-            if before.text.lower() == "map":
+            if before.text.lower() in ("map", "map_cast"):
                 elements = _elements(tokens, j)
                 at = next(k for k, (a, b) in enumerate(elements) if a <= index < b)
                 return at not in map_bool_arguments(tokens, elements)

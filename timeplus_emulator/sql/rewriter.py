@@ -552,8 +552,9 @@ class Rewriter:
                     unifying: bool) -> tuple[str, bool]:
         """Text up to (not including) the closing parenthesis, and whether it aggregates;
         ``unifying``: the arguments' types are unified (bools stay UInt8, see booleans.py)."""
+        in_map = name in ("map", "map_cast")
         texts = self._args_text(args, unifying,
-                                map_bool_arguments(self.toks, args) if name == "map" else ())
+                                map_bool_arguments(self.toks, args) if in_map else ())
         cast_first_operands(self.toks, unified_groups(name, args), args, texts)
         if name == "to_type_name":
             return fn.TYPE_NAME_FUNCTION + "(" + ",".join(texts), False

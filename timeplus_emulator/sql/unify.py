@@ -1,8 +1,8 @@
 """Operands whose types are unified: a ``bool`` beside numbers becomes a number, as in Proton.
 
 Owns: deciding which operand of a unified group (``if``/``multi_if``/``?:`` branches,
-``coalesce``/``if_null`` arguments, ``[...]`` elements, ``array``/``array_concat`` arguments,
-``map`` keys and values, CASE branches) chDB must receive through a cast, and its text.
+``coalesce``/``if_null`` arguments, ``[...]`` elements, ``array_cast``/``array_concat`` arguments,
+``map_cast`` keys and values, CASE branches) chDB must receive through a cast, and its text.
 
 Why: chDB's ``Bool`` is a UInt8 under another name, and its least supertype of types that
 are "equal" is the first of them, so ``if(c, boolcol, 5)`` is Bool there (5 reads ``true``)
