@@ -45,6 +45,7 @@ def transport_config(params: ConnectionParams) -> HttpConfig:
         verify=params.verify,
         timeout=params.timeout,
         workspace=params.workspace,
+        database=None if params.database == "default" else params.database,
     )
 
 

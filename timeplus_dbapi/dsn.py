@@ -20,6 +20,10 @@ InterfaceError, without repeating any of it.
 
 The workspace is one URL path segment: it is sent percent-encoded, and a workspace containing
 ``/``, ``?`` or ``#`` (after percent-decoding the DSN) is refused with InterfaceError.
+
+``database`` (default ``default``) is where unqualified stream and view names resolve: any other
+database is sent as ``?db=`` on queries, ``/exec``, ``/sqlanalyze``, ingest and the stream,
+view and materialized view endpoints (:mod:`.protocol.http`). An empty database is refused.
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ class ConnectionParams:
     batching_policy: Optional[dict[str, int]] = None
     idle_timeout: Optional[float] = None
     ingest_max_bytes: int = 4 * 1024 * 1024
+    database: str = "default"
 
     @property
     def base_url(self) -> str:
@@ -221,6 +226,14 @@ def _parse_workspace(value: Any) -> str:
     return workspace
 
 
+def _parse_database(value: Any) -> str:
+    """The current database: any non-empty name (sent percent-encoded as ``?db=``)."""
+    database = str(value)
+    if not database:
+        raise InterfaceError("database must not be empty; leave it out for 'default'")
+    return database
+
+
 def resolve_params(dsn: Optional[str], kwargs: Mapping[str, Any]) -> ConnectionParams:
     """Merge DSN values and keyword arguments into validated ConnectionParams."""
     raw = parse_dsn(dsn) if dsn else {}
@@ -250,4 +263,5 @@ def resolve_params(dsn: Optional[str], kwargs: Mapping[str, Any]) -> ConnectionP
         batching_policy=parse_batching_policy(raw.get("batching_policy")),
         idle_timeout=parse_seconds("idle_timeout", raw.get("idle_timeout")),
         ingest_max_bytes=_parse_int("ingest_max_bytes", raw.get("ingest_max_bytes", 4 << 20), 1),
+        database=_parse_database(raw.get("database", "default")),
     )

@@ -1,0 +1,120 @@
+"""The ``database`` connection parameter: unqualified names resolve in that database.
+
+Integration tests against the enterprise emulator over HTTP (it honours ``?db=`` on every
+route the driver sends it on); the cloud emulator refuses a database other than ``default``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import timeplus_dbapi as db
+from timeplus_dbapi import aio
+from timeplus_dbapi.protocol.http import HttpConfig, TransportBase
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def split(timeplus_enterprise_server: Any) -> Iterator[tuple[str, str, str]]:
+    """(DSN, database, stream): the stream exists in ``default`` (column ``x`` holds
+    'in default') and in the database (columns ``x``, ``extra``; ``x`` holds 'in db')."""
+    dsn, database, name = timeplus_enterprise_server.dsn, f"d_{uuid.uuid4().hex[:8]}", \
+        f"s_{uuid.uuid4().hex[:8]}"
+    with db.connect(dsn) as conn:
+        cur = conn.cursor()
+        for sql in (f"CREATE DATABASE {database}", f"CREATE STREAM {name} (x string)",
+                    f"CREATE STREAM {database}.{name} (x string, extra int32)",
+                    f"INSERT INTO {name} (x) VALUES ('in default')",
+                    f"INSERT INTO {database}.{name} (x, extra) VALUES ('in db', 1)"):
+            cur.execute(sql)
+    yield dsn, database, name
+    with db.connect(dsn) as conn:
+        conn.cursor().execute(f"DROP DATABASE IF EXISTS {database}")
+
+
+def _x(conn: db.Connection, sql: str) -> list[Any]:
+    cur = conn.cursor()
+    cur.execute(sql)
+    return [row[0] for row in cur.fetchall()]
+
+
+def test_queries_resolve_in_the_keyword_or_dsn_database(split: tuple[str, str, str]) -> None:
+    dsn, database, name = split
+    with db.connect(dsn) as plain:
+        assert _x(plain, f"SELECT x FROM table({name})") == ["in default"]
+    for conn in (db.connect(dsn, database=database), db.connect(f"{dsn}?database={database}")):
+        with conn:
+            assert conn.params.database == database
+            assert _x(conn, f"SELECT x FROM table({name})") == ["in db"]
+            assert _x(conn, f"SELECT x FROM table(default.{name})") == ["in default"]
+
+
+def test_rest_calls_and_ingest_use_the_database(split: tuple[str, str, str]) -> None:
+    dsn, database, name = split
+    with db.connect(dsn, database=database) as conn:
+        client = conn.client
+        assert [c["name"] for c in client.get_stream(name)["columns"]] == ["x", "extra", "_tp_time"]
+        assert name in [s["name"] for s in client.list_streams()]
+        assert client.ingest(name, ["x", "extra"], [["ingested", 2]]) == 1
+        cur = conn.cursor()
+        cur.execute(f"CREATE VIEW v_{name} AS SELECT extra FROM table({name})")
+        assert client.analyze_sql(f"SELECT * FROM v_{name}")["has_table_function"] is True
+        assert sorted(_x(conn, f"SELECT x FROM table({name})")) == ["in db", "ingested"]
+    with db.connect(dsn) as plain:
+        assert _x(plain, f"SELECT x FROM table({name})") == ["in default"]
+        assert [c["name"] for c in plain.client.get_stream(name)["columns"]] == ["x", "_tp_time"]
+
+
+def test_asyncio_connection_uses_the_database(split: tuple[str, str, str]) -> None:
+    dsn, database, name = split
+
+    async def main() -> list[Any]:
+        async with await aio.connect(dsn, database=database) as conn:
+            cur = conn.cursor()
+            await cur.execute(f"SELECT x FROM table({name})")
+            rows = await cur.fetchall()
+            stream = await conn.client.get_stream(name)
+            return [rows, [c["name"] for c in stream["columns"]]]
+
+    assert asyncio.run(main()) == [[("in db",)], ["x", "extra", "_tp_time"]]
+
+
+def test_unknown_database_is_an_error_without_the_password(
+        timeplus_enterprise_server: Any) -> None:
+    with db.connect(timeplus_enterprise_server.dsn, database="no_such_db") as conn:
+        with pytest.raises(db.DatabaseError) as caught:
+            conn.cursor().execute("SELECT 1")
+    assert getattr(caught.value, "code", None) == 81
+    assert "secret" not in str(caught.value) and "secret" not in repr(conn.params)
+
+
+def test_cloud_refuses_another_database(timeplus_dsn: str) -> None:
+    with db.connect(timeplus_dsn, database="analytics") as conn:
+        with pytest.raises(db.NotSupportedError, match="not supported"):
+            conn.cursor().execute("SELECT 1")
+    with db.connect(timeplus_dsn, database="default") as conn:
+        assert _x(conn, "SELECT 1") == [1]
+
+
+def test_db_goes_only_to_database_scoped_routes_percent_encoded() -> None:
+    transport = TransportBase(HttpConfig("http://h:1/default/api", database="a&b=c/d"))
+    scoped = ["v1beta2/queries", "v1beta2/exec", "v1beta2/sqlanalyze", "v1beta2/streams",
+              "v1beta2/streams/s/ingest", "v1beta2/views/v", "v1beta2/materialized_views/m"]
+    for path in scoped:
+        assert transport.url(path) == f"http://h:1/default/api/{path}?db=a%26b%3Dc%2Fd"
+    for path in ("v1beta2/queries/abc", "v1beta2/queries/abc/cancel", "v1beta2/info",
+                 "v1beta2/format"):
+        assert transport.url(path) == f"http://h:1/default/api/{path}"
+    assert TransportBase(HttpConfig("http://h:1/w/api")).url("v1beta2/queries") \
+        == "http://h:1/w/api/v1beta2/queries"
+
+
+def test_an_empty_database_is_refused() -> None:
+    with pytest.raises(db.InterfaceError, match="database"):
+        db.connect("timeplus://h:1/default?database=")
