@@ -27,6 +27,9 @@ Rejected at translation time (``TranslationError``):
   TABLE);
   ALTER STREAM commands other than ADD COLUMN, RENAME COLUMN, MODIFY/REMOVE TTL and
   MODIFY SETTING logstore_* (with Proton's messages, see :mod:`alter`).
+* 48 — an expression over an aggregate of a stream's bool column where Proton would unify
+  it with other types (``[if(c, max(b), any(b)), 5]``: chDB types it too late to cast it,
+  see :mod:`unify`).
 * 48/46/81/62 — whatever :mod:`~timeplus_emulator.sql.allowlist` does not list: functions
   reading files, dictionaries or other tables (quoted names included), table functions,
   settings and their values, ``INSERT ... FORMAT`` names and non-literal ``FORMAT Values``
