@@ -164,7 +164,7 @@ class Cursor(CursorBase):
         return self._active_result().fetchone()
 
     def fetchmany(self, size: Optional[int] = None) -> list[Row]:
-        return self._active_result().fetchmany(self.arraysize if size is None else size)
+        return self._active_result().fetchmany(self._fetch_size(size))
 
     def fetchall(self) -> list[Row]:
         return self._active_result().fetchall()

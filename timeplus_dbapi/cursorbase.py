@@ -4,9 +4,10 @@ before a statement, and the methods that do nothing."""
 
 from __future__ import annotations
 
+import operator
 from typing import Any, Optional, Protocol
 
-from .errors import InterfaceError
+from .errors import InterfaceError, ProgrammingError
 from .statements import check_operation
 
 __all__ = ["CursorBase"]
@@ -55,6 +56,19 @@ class CursorBase:
     def _check_open(self) -> None:
         if self._closed:
             raise InterfaceError("the cursor is closed")
+
+    def _fetch_size(self, size: Any) -> int:
+        """fetchmany's count of rows: ``size``, else ``arraysize``; an int >= 0 (a negative
+        or fractional count is an error, not a short or empty answer)."""
+        name, chosen = ("size", size) if size is not None else ("arraysize", self.arraysize)
+        try:
+            count = operator.index(chosen)
+        except TypeError:
+            count = -1
+        if count < 0:
+            raise ProgrammingError(f"fetchmany: {name} must be a count of rows (an int >= 0), "
+                                   f"not {chosen!r}")
+        return count
 
     def setinputsizes(self, sizes: Any) -> None:
         """Does nothing (PEP 249 allows it)."""

@@ -48,6 +48,18 @@ async def new_stream(conn: aio.AsyncConnection) -> str:
     return name
 
 
+def test_fetchmany_with_a_size_that_is_no_count_is_a_programming_error(profile_dsn):
+    async def body(conn):
+        cur = conn.cursor()
+        await cur.execute("SELECT number FROM numbers(3)", query_mode="table")
+        for size in (-1, 2.5):
+            with pytest.raises(db.ProgrammingError, match="fetchmany"):
+                await cur.fetchmany(size)
+        return await cur.fetchall()
+
+    assert run(profile_dsn, body) == [(0,), (1,), (2,)]
+
+
 def test_fetch_api_and_description(profile_dsn):
     async def body(conn):
         cur = conn.cursor()

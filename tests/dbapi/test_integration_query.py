@@ -101,6 +101,20 @@ def test_fetchmany_and_iteration(conn):
     assert cur.fetchone() is None
 
 
+@pytest.mark.parametrize("size", [-1, 2.5, "2"])
+def test_fetchmany_with_a_size_that_is_no_count_is_a_programming_error(conn, size):
+    """It was a bare ValueError from islice (-1, and arraysize = -1), and the asyncio cursor
+    answered [] to -1 with rows left: a short result without an error."""
+    cur = conn.cursor()
+    cur.execute("SELECT number FROM numbers(4)", query_mode="table")
+    with pytest.raises(db.ProgrammingError, match="fetchmany"):
+        cur.fetchmany(size)
+    cur.arraysize = size
+    with pytest.raises(db.ProgrammingError, match="arraysize"):
+        cur.fetchmany()
+    assert cur.fetchmany(0) == [] and cur.fetchall() == [(0,), (1,), (2,), (3,)]
+
+
 @pytest.mark.parametrize(
     "sql, error, code",
     [

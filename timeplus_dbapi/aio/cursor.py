@@ -183,7 +183,7 @@ class AsyncCursor(CursorBase):
 
     async def fetchmany(self, size: Optional[int] = None) -> list[Row]:
         rows = self._active()
-        want = self.arraysize if size is None else size
+        want = self._fetch_size(size)
         out: list[Row] = []
         while len(out) < want:
             available = await rows.ready()
