@@ -302,6 +302,12 @@ def bool_stream(api: Any) -> str:
         ("n = 0 ? b : 5", "uint8", 5),
         ("n = 7 ? (b) : 5", "uint8", 1),
         ("if(n = 7, if(n = 2, b, true), 5)", "uint8", 1),
+        # an array's elements unified with a value
+        ("array_push_back(ab, 5)", "array(uint8)", [1, 0, 5]),
+        ("array_push_front(ab, b)", "array(bool)", [True, True, False]),
+        ("array_resize(ab, 3, 5)", "array(uint8)", [1, 0, 5]),
+        ("transform(n, [1], [true], 5)", "uint8", 5),
+        ("transform(n, [7], [false], b)", "bool", False),
         # map unifies its keys and its values apart (Proton's map.cpp)
         ("map_cast(1, b, 2, 5)", "map(uint8, uint8)", {"1": 1, "2": 5}),
         ("map_cast(1, true, 2, n = 7)", "map(uint8, bool)", {"1": True, "2": True}),

@@ -2,7 +2,9 @@
 
 Owns: deciding which operand of a unified group (``if``/``multi_if``/``?:`` branches,
 ``coalesce``/``if_null`` arguments, ``[...]`` elements, ``array_cast``/``array_concat`` arguments,
-``map_cast`` keys and values, CASE branches) chDB must receive through a cast, and its text.
+``map_cast`` keys and values, CASE branches, an array's elements beside a value in
+``array_push_back``/``array_push_front``/``array_resize``/``transform``) chDB must receive
+through a cast, and its text.
 
 Why: chDB's ``Bool`` is a UInt8 under another name, and its least supertype of types that
 are "equal" is the first of them, so ``if(c, boolcol, 5)`` is Bool there (5 reads ``true``)
@@ -161,10 +163,12 @@ def ternary_branches(tokens: list[Token], question: int, end: int) -> list[Range
 @dataclass(frozen=True)
 class Group:
     """Operands whose types a call unifies. ``coalescing``: Proton's coalesce/if_null,
-    which stop at their first operand that is not nullable (coalesce.cpp)."""
+    which stop at their first operand that is not nullable (coalesce.cpp). ``elements``:
+    the first operand is an array whose element type is unified with the others'."""
 
     ranges: tuple[Range, ...]
     coalescing: bool = False
+    elements: bool = False
 
 
 def unified_groups(name: str, args: Sequence[Range]) -> list[Group]:
@@ -179,6 +183,11 @@ def unified_groups(name: str, args: Sequence[Range]) -> list[Group]:
         return [Group(tuple(args))]
     if name in ("map", "map_cast"):
         return [Group(tuple(args[0::2])), Group(tuple(args[1::2]))]
+    # an array's elements beside a value: (array, value)
+    pairs = {"array_push_back": (0, 1), "array_push_front": (0, 1), "array_resize": (0, 2),
+             "transform": (2, 3)}
+    if name in pairs and len(args) == max(pairs[name]) + 1:
+        return [Group(tuple(args[k] for k in pairs[name]), elements=True)]
     return []
 
 
@@ -369,6 +378,8 @@ def cast_first_operands(tokens: list[Token], groups: Sequence[Group],
                     zip(group.ranges[first.position + 1:], first.kinds[first.position + 1:])
                     if kind != "null"]
         probes = [] if first.certain else [_type_probe(tokens, *sibling) for sibling in siblings]
+        if group.elements:  # the first is cast as an array: compare it with arrays of theirs
+            probes = [probe.replace("'<", "'<Array(", 1) for probe in probes]
         if sum(map(len, probes)) > MAX_PROBE_TEXT:
             raise TranslationError(
                 NOT_IMPLEMENTED, "Unifying the types of long expressions that may be bool "
