@@ -302,6 +302,9 @@ def bool_stream(api: Any) -> str:
         ("n = 0 ? b : 5", "uint8", 5),
         ("n = 7 ? (b) : 5", "uint8", 1),
         ("if(n = 7, if(n = 2, b, true), 5)", "uint8", 1),
+        # greatest/least compare numbers: bool counts as 0/1
+        ("greatest(b, 5)", "uint8", 5),
+        ("least(b, 5)", "uint8", 1),
         # an array's elements unified with a value
         ("array_push_back(ab, 5)", "array(uint8)", [1, 0, 5]),
         ("array_push_front(ab, b)", "array(bool)", [True, True, False]),
