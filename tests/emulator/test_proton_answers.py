@@ -213,6 +213,21 @@ def test_dates_outside_protons_range_are_refused_not_stored(api: Any, column_typ
         api.sql(f"INSERT INTO {name} (d) VALUES (NULL)")
 
 
+@pytest.mark.parametrize(("column_type", "good", "bad"), [
+    ("array(date32)", "['1900-01-01', '2299-12-31']", "['2000-01-01', '1899-12-31']"),
+    ("array(nullable(datetime64(3)))", "[NULL, '2299-12-31 23:59:59']", "[NULL, '2300-01-01']"),
+    ("array(array(date32))", "[[], ['1900-01-01']]", "[['2000-01-01'], ['1800-01-01']]"),
+])
+def test_dates_outside_protons_range_in_arrays_are_refused(api: Any, column_type: str,
+                                                           good: str, bad: str) -> None:
+    # Proton clamps the element as it clamps a column value; chDB stored ['1899-12-31']
+    name = api.create_stream(f"d {column_type}")
+    message = refusal(api, f"INSERT INTO {name} (d) VALUES ({bad})")
+    assert "1900-01-01 .. 2299-12-31" in message
+    api.sql(f"INSERT INTO {name} (d) VALUES ({good})")
+    assert len(api.table(f"SELECT d FROM table({name})")) == 1
+
+
 def test_dates_outside_protons_range_are_refused_at_ingest(api: Any) -> None:
     name = api.create_stream("d date32")
     response = api.post(f"/streams/{name}/ingest", json={"columns": ["d"],

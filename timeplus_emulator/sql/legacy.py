@@ -27,7 +27,8 @@ both, and so do two-argument calls.
 **date32 and datetime64 values outside 1900-01-01 .. 2299-12-31.** Proton clamps them into
 that range when it stores them (``'1899-01-01'`` is stored as ``1900-01-01``); chDB 26.9 keeps
 a wider range and stores them as given. A stream's ``date32``/``datetime64`` columns (also
-nullable) carry a constraint, so such a value is refused (48) instead of read back otherwise.
+nullable, and their elements in arrays) carry a constraint, so such a value is refused (48)
+instead of read back otherwise.
 The functions that make such values (``to_date``, ``to_datetime64``,
 ``from_unix_timestamp64_*``, ``make_date32``...) go through a helper that refuses a result
 outside the range row by row: Proton clamps or wraps it (``to_datetime64(-1e20, 9)`` is
@@ -89,20 +90,25 @@ def substring_utf8_ddl() -> str:
 
 
 RANGE_CHECK_PREFIX = "_tp_range_"  # constraint names: the prefix, then the column name
-_RANGED_TYPE = re.compile(r"(Nullable\()?(Date32|DateTime64)\b")
+_RANGED_TYPE = re.compile(r"((?:Array\()*)(Nullable\()?(Date32|DateTime64)\b")
 
 
 def range_constraints(columns: list[tuple[str, str]]) -> list[str]:
-    """``CONSTRAINT`` clauses for the ``(name, chDB type)`` columns that Proton clamps."""
+    """``CONSTRAINT`` clauses for the ``(name, chDB type)`` columns that Proton clamps (also
+    their elements in arrays, at any depth)."""
     clauses = []
     for name, ch_type in columns:
         match = _RANGED_TYPE.match(ch_type)
         if match is None:
             continue
-        column = quote_name(name)
-        check = f"toYear({column}) BETWEEN 1900 AND 2299"
-        if match.group(1):
-            check = f"isNull({column}) OR {check}"
+        depth = match.group(1).count("(")
+        value = f"_tp_v{depth}" if depth else quote_name(name)
+        check = f"toYear({value}) BETWEEN 1900 AND 2299"
+        if match.group(2):
+            check = f"isNull({value}) OR {check}"
+        for level in range(depth, 0, -1):  # innermost first: arrayAll(v -> check, outer)
+            outer = f"_tp_v{level - 1}" if level > 1 else quote_name(name)
+            check = f"arrayAll(_tp_v{level} -> {check}, {outer})"
         clauses.append(f"CONSTRAINT {quote_name(RANGE_CHECK_PREFIX + name)} CHECK {check}")
     return clauses
 
