@@ -98,6 +98,11 @@ class AsyncAdaptTimeplusConnection(AsyncAdapt_dbapi_connection):
     def client(self) -> _AwaitedClient:
         return _AwaitedClient(self._connection.client)
 
+    @property
+    def params(self) -> Any:
+        """The driver connection's parameters (its ``database`` is the default schema)."""
+        return self._connection.params
+
 
 class AsyncAdaptTimeplusDBAPI:
     """The driver as a DB-API module for SQLAlchemy: the sync driver's attributes (exceptions,

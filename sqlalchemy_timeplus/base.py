@@ -162,7 +162,10 @@ class TimeplusBaseDialect(default.DefaultDialect):
         """Nothing to reset: the only level is AUTOCOMMIT."""
 
     def _get_default_schema_name(self, connection: Any) -> str:
-        return "default"
+        """The connection's ``database`` (the URL's ``?database=``; ``default`` without it)."""
+        pooled = connection.connection  # SQLAlchemy 1.4's first connect: the DB-API one itself
+        params = getattr(getattr(pooled, "dbapi_connection", pooled), "params", None)
+        return str(getattr(params, "database", "default"))
 
     def type_descriptor(self, typeobj: Any) -> Any:
         return sqltypes.adapt_type(typeobj, self.colspecs)

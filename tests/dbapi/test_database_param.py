@@ -102,17 +102,28 @@ def test_cloud_refuses_another_database(timeplus_dsn: str) -> None:
         assert _x(conn, "SELECT 1") == [1]
 
 
-def test_db_goes_only_to_database_scoped_routes_percent_encoded() -> None:
+def test_db_goes_only_to_database_scoped_routes_and_a_callers_db_wins() -> None:
     transport = TransportBase(HttpConfig("http://h:1/default/api", database="a&b=c/d"))
     scoped = ["v1beta2/queries", "v1beta2/exec", "v1beta2/sqlanalyze", "v1beta2/streams",
               "v1beta2/streams/s/ingest", "v1beta2/views/v", "v1beta2/materialized_views/m"]
     for path in scoped:
-        assert transport.url(path) == f"http://h:1/default/api/{path}?db=a%26b%3Dc%2Fd"
+        assert transport.params(path, None) == {"db": "a&b=c/d"}
+        assert transport.params(path, {"format": "lines"}) == {"format": "lines",
+                                                               "db": "a&b=c/d"}
+        assert transport.params(path, {"db": "default"}) == {"db": "default"}
     for path in ("v1beta2/queries/abc", "v1beta2/queries/abc/cancel", "v1beta2/info",
                  "v1beta2/format"):
-        assert transport.url(path) == f"http://h:1/default/api/{path}"
-    assert TransportBase(HttpConfig("http://h:1/w/api")).url("v1beta2/queries") \
-        == "http://h:1/w/api/v1beta2/queries"
+        assert transport.params(path, None) is None
+    assert TransportBase(HttpConfig("http://h:1/w/api")).params("v1beta2/queries", None) is None
+
+
+def test_db_is_percent_encoded_on_the_wire(timeplus_enterprise_server: Any) -> None:
+    odd = "d&x=1 é"
+    with db.connect(timeplus_enterprise_server.dsn) as conn:
+        conn.cursor().execute(f"CREATE DATABASE IF NOT EXISTS `{odd}`")
+    with db.connect(timeplus_enterprise_server.dsn, database=odd) as conn:
+        assert conn.client.list_streams() == []
+        assert _x(conn, "SELECT 1") == [1]
 
 
 def test_an_empty_database_is_refused() -> None:

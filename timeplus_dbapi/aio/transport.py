@@ -89,7 +89,7 @@ class AsyncHttpTransport(TransportBase):
         send: dict[str, Any] = {
             "json": body.get("json_body"),
             "data": body.get("data"),
-            "params": body.get("params"),
+            "params": self.params(path, body.get("params")),
             "headers": {"Content-Type": "application/json", **(body.get("headers") or {})},
             "allow_redirects": False,
             "proxy": self._proxy,

@@ -339,14 +339,17 @@ class TransportBase:
         return f"<{type(self).__name__} {self.config.base_url}>"
 
     def url(self, path: str) -> str:
-        """The URL of ``path``; with a current database other than ``default``, a
-        database-scoped route (:data:`_DATABASE_SCOPED`) gets ``?db=``."""
-        path = path.lstrip("/")
-        url = f"{self.config.base_url}/{path}"
+        return f"{self.config.base_url}/{path.lstrip('/')}"
+
+    def params(self, path: str, params: Optional[dict[str, str]]) -> Optional[dict[str, str]]:
+        """The query parameters of a request: with a current database other than ``default``,
+        a database-scoped route (:data:`_DATABASE_SCOPED`) gets ``db``, unless the caller
+        names a database itself."""
         database = self.config.database
-        if database is None or not _DATABASE_SCOPED.match(path):
-            return url
-        return f"{url}?db={quote(database, safe='')}"
+        if database is None or (params and "db" in params) or \
+                not _DATABASE_SCOPED.match(path.lstrip("/")):
+            return params
+        return {**(params or {}), "db": database}
 
 
 class HttpTransport(TransportBase):
@@ -400,7 +403,7 @@ class HttpTransport(TransportBase):
         send: dict[str, Any] = {
             "json": json_body,
             "data": data,
-            "params": params,
+            "params": self.params(path, params),
             "headers": {"Content-Type": "application/json", **(headers or {})},
             "stream": stream,
             "timeout": (timeout, read_timeout) if use_read_timeout else timeout,
