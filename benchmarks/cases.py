@@ -31,6 +31,7 @@ Workload = Callable[[], int]
 TIMED_CASES: dict[str, Callable[[Params], Workload]] = {
     "fetch.ours": cases_fetch.fetch_ours,
     "fetch.ours_stdlib": cases_fetch.fetch_ours_stdlib,
+    "fetch.ours_pure": cases_fetch.fetch_ours_pure,
     "fetch.sdk": cases_fetch.fetch_sdk,
     "fetch.raw_json": cases_fetch.fetch_raw_json,
     "fetch.raw_orjson": cases_fetch.fetch_raw_orjson,

@@ -5,7 +5,9 @@ returns the workload, which runs the query and returns the number of rows it rea
 (server root), ``base_url`` (``{url}/default/api``), ``dsn`` and ``sql``.
 
 - ``ours``: ``timeplus_dbapi`` cursor, iterating the rows (converted to Python values);
-  ``ours_stdlib``: the same with orjson hidden, as installed without the ``fast`` extra.
+  ``ours_stdlib``: the same with orjson hidden, as installed without the ``fast`` extra;
+  ``ours_pure``: the same without the C accelerator (``TIMEPLUS_DBAPI_PURE_PYTHON=1``), as
+  installed where no C compiler was found.
 - ``sdk``: the original SDK's ``timeplus.dbapi`` (``scheme="http"`` is its own ``connect()`` knob).
 - ``raw_json`` / ``raw_orjson``: ``requests`` + ``iter_lines`` + one ``loads`` per data event — the
   limit of reading and decoding the same bytes with nothing else (no value conversion).
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import cProfile
 import json
+import os
 import pstats
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -60,6 +63,14 @@ def without_orjson() -> None:
 def fetch_ours_stdlib(params: Params) -> Workload:
     """Our driver as installed without the ``fast`` extra (stdlib json)."""
     without_orjson()
+    return fetch_ours(params)
+
+
+def fetch_ours_pure(params: Params) -> Workload:
+    """Our driver without its optional C accelerator (the pure-Python converters)."""
+    if "timeplus_dbapi" in sys.modules:
+        raise RuntimeError("fetch_ours_pure() must run before timeplus_dbapi is imported")
+    os.environ["TIMEPLUS_DBAPI_PURE_PYTHON"] = "1"
     return fetch_ours(params)
 
 

@@ -21,7 +21,8 @@ import matplotlib.pyplot as plt
 from benchmarks.report import LABELS, SMALL_LABELS, figure, small_blocks
 
 Result = dict[str, Any]
-COLORS = {"ours": "#1f77b4", "ours_stdlib": "#8fbce6", "sdk": "#d62728", "raw": "#7f7f7f"}
+COLORS = {"ours": "#1f77b4", "ours_stdlib": "#8fbce6", "sdk": "#d62728", "raw": "#7f7f7f",
+          "ours_pure": "#4f9bd0"}
 
 
 SMALL_COLORS = {"ours": COLORS["ours"], "ours_sqlalchemy": COLORS["ours_stdlib"],
@@ -34,6 +35,8 @@ _SMALL_GROUPS = {("e2e", "limit10"): "LIMIT 10 (10 rows)\nemulator",
 def _color(client: str) -> str:
     if client.endswith("_stdlib"):
         return COLORS["ours_stdlib"]
+    if client == "ours_pure":
+        return COLORS["ours_pure"]
     if client.startswith("ours"):
         return COLORS["ours"]
     return COLORS["sdk"] if client == "sdk" else COLORS["raw"]
@@ -174,7 +177,7 @@ def draw(results: Result, path: Path) -> None:
     rows = 2 + ("small" in results) + ("frames" in results)
     fig, axes = plt.subplots(rows, 2, figsize=(13, 4.5 * rows))
     _grouped_bars(axes[0][0], results, "fetch",
-                  ("ours", "ours_stdlib", "sdk", "raw_json", "raw_orjson"))
+                  ("ours", "ours_pure", "ours_stdlib", "sdk", "raw_json", "raw_orjson"))
     axes[0][0].set_title(f"Fetch {meta.get('rows', 0):,} rows (historical query)", fontsize=9)
     _grouped_bars(axes[0][1], results, "ingest",
                   ("ours_executemany", "ours_to_sql", "ours_to_sql_method", "ours_write_frame",

@@ -16,6 +16,7 @@ Result = dict[str, Any]
 LABELS = {
     "ours": "ours (timeplus_dbapi)",
     "ours_stdlib": "ours, stdlib json (no orjson)",
+    "ours_pure": "ours, pure Python (no C accelerator)",
     "ours_executemany": "ours executemany",
     "ours_executemany_stdlib": "ours executemany, stdlib json",
     "ours_to_sql": "ours pandas to_sql",
@@ -80,6 +81,9 @@ def ratios(results: Result) -> Result:
             out[f"fetch.{kind}.cpu_vs_{raw}"] = _divide(
                 figure(results, f"{fetch}.ours", "cpu_s"),
                 figure(results, f"{fetch}.{raw}", "cpu_s"))
+        out[f"fetch.{kind}.pure_cpu_vs_raw_orjson"] = _divide(
+            figure(results, f"{fetch}.ours_pure", "cpu_s"),
+            figure(results, f"{fetch}.raw_orjson", "cpu_s"))
         out[f"ingest.{kind}.orjson_speedup"] = _divide(
             figure(results, f"ingest.{kind}.ours_executemany_stdlib", "wall_s"),
             figure(results, f"ingest.{kind}.ours_executemany", "wall_s"))
@@ -241,7 +245,8 @@ def _throughput_block(results: Result, section: str, clients: tuple[str, ...]) -
     return lines
 
 
-FETCH_ROWS = ("ours", "ours_stdlib", "sdk", "raw_json", "raw_orjson", "raw_bytes", "raw_sseclient")
+FETCH_ROWS = ("ours", "ours_pure", "ours_stdlib", "sdk", "raw_json", "raw_orjson", "raw_bytes",
+              "raw_sseclient")
 FRAME_ROWS = ("ours_df", "ours_arrow", "ours_pl", "ours_read_frame", "read_sql", "raw_pandas")
 INGEST_ROWS = ("ours_executemany", "ours_executemany_stdlib", "ours_to_sql", "ours_to_sql_method",
                "ours_write_frame", "sdk", "raw")

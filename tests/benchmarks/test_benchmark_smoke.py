@@ -51,7 +51,7 @@ def _assert_measured(result: dict[str, Any], *keys: str) -> None:
 
 @pytest.mark.parametrize("kind", ["e2e", "client"])
 @pytest.mark.parametrize(
-    "client", ["ours", "ours_stdlib", "raw_json", "raw_bytes", "raw_sseclient"])
+    "client", ["ours", "ours_pure", "ours_stdlib", "raw_json", "raw_bytes", "raw_sseclient"])
 def test_fetch_figures(bench_run: tuple[dict[str, Any], str], kind: str, client: str) -> None:
     result = bench_run[0]["fetch"][kind][client]
     _assert_measured(result, "rows_per_s", "wall_s", "cpu_s", "cpu_us_per_row")
