@@ -228,7 +228,9 @@ def run_frames(runner: Runner, emulator: Emulator, options: argparse.Namespace,
     sql, body_file = _fetch_body(emulator, options, workdir)
     results: Result = {"client": {}}
     with ServerProcess("replay", ["--body", str(body_file)]) as replay:
-        params = _fetch_params(replay, sql, options.rows)
+        # warmed up: a process's first frame pays 0.1-0.25 s of one-time Arrow/pandas/polars
+        # set-up, which varies more than the differences between the paths
+        params = {**_fetch_params(replay, sql, options.rows), "warmup": True}
         results["client"] = runner.interleaved("frames", FRAME_CLIENTS, params, options.repeat,
                                                "cpu_s")
     return results
