@@ -59,6 +59,7 @@ REPORT_CASES: dict[str, Callable[[Params], dict[str, Any]]] = {
     "latency.raw": cases_stream.latency_raw,
     "latency.sdk": cases_stream.latency_sdk,
     "profile.ours": cases_fetch.profile_ours,
+    "frames.compare": cases_frames.frames_compare,
     "small.ours": cases_small.small_ours,
     "small.ours_sqlalchemy": cases_small.small_ours_sqlalchemy,
     "small.sdk": cases_small.small_sdk,

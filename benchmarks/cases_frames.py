@@ -6,6 +6,9 @@ frame's row count.
 - ``ours_df`` / ``ours_arrow`` / ``ours_pl``: ``cursor.df()``, ``cursor.arrow()``, ``cursor.pl()``.
 - ``ours_read_frame``: ``sqlalchemy_timeplus.pandas.read_frame(sql, engine)``.
 - ``read_sql``: ``pd.read_sql(sql, engine)`` through our dialect (one Python value per cell).
+- ``compare`` (a report case): ``df()``, ``arrow()`` and ``pl()`` in one process, each once
+  untimed, then alternating ``rounds`` times; the least CPU and wall time of each. On a shared
+  machine, separate processes differ by more than these paths do (±15%).
 - ``raw_pandas``: the raw limit for a frame: ``requests`` + ``iter_lines`` + one ``orjson.loads``
   per data event, then one ``pd.DataFrame`` of all rows and ``pd.to_datetime`` of its datetime
   column (and int64 from its JSON text, as the server quotes 64-bit integers).
@@ -13,6 +16,8 @@ frame's row count.
 
 from __future__ import annotations
 
+import gc
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -108,3 +113,27 @@ def frames_raw_pandas(params: Params) -> Workload:
         return len(frame)
 
     return workload
+
+
+COMPARED = {"ours_df": "df", "ours_arrow": "arrow", "ours_pl": "pl"}
+
+
+def frames_compare(params: Params) -> dict[str, Any]:
+    """The cursor's frame methods measured alternately in this one process (see the module)."""
+    workloads = {name: _cursor_workload(params, lambda cursor, m=method: getattr(cursor, m)())
+                 for name, method in COMPARED.items()}
+    for workload in workloads.values():
+        workload()
+    cpu: dict[str, list[float]] = {name: [] for name in workloads}
+    wall: dict[str, list[float]] = {name: [] for name in workloads}
+    for _ in range(int(params.get("rounds", 5))):
+        for name, workload in workloads.items():
+            gc.collect()
+            cpu_start, wall_start = time.process_time(), time.perf_counter()
+            rows = workload()
+            wall[name].append(time.perf_counter() - wall_start)
+            cpu[name].append(time.process_time() - cpu_start)
+            if rows != params.get("expected_rows", rows):
+                raise RuntimeError(f"{name}: got {rows} rows")
+    return {name: {"status": "ok", "cpu_s": min(cpu[name]), "wall_s": min(wall[name]),
+                   "cpu_s_all": cpu[name], "wall_s_all": wall[name]} for name in workloads}

@@ -233,6 +233,9 @@ def run_frames(runner: Runner, emulator: Emulator, options: argparse.Namespace,
         params = {**_fetch_params(replay, sql, options.rows), "warmup": True}
         results["client"] = runner.interleaved("frames", FRAME_CLIENTS, params, options.repeat,
                                                "cpu_s")
+        compared = runner.run("frames.compare", {**params, "rounds": options.repeat})
+        results["same_process"] = {key: value for key, value in compared.items()
+                                   if key != "status"}
     return results
 
 

@@ -219,7 +219,7 @@ class StreamingResult:
     def fetchone(self) -> Optional[Row]:
         row = next(self.unread, None)  # rows are tuples, never None
         if row is None and self._fill():
-            row = next(self.unread)
+            row = next(self.unread, None)  # None only if closed from another thread meanwhile
         return row
 
     def fetchmany(self, size: int) -> list[Row]:

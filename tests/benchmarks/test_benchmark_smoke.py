@@ -166,3 +166,12 @@ def test_frame_figures(bench_run: tuple[dict[str, Any], str], client: str) -> No
         return  # orjson (the fast extra) is not installed
     _assert_measured(result, "rows_per_s", "wall_s", "cpu_s")
     assert result["rows"] == ROWS
+
+
+@pytest.mark.parametrize("client", ["ours_df", "ours_arrow", "ours_pl"])
+def test_frame_paths_compared_in_one_process(bench_run: tuple[dict[str, Any], str],
+                                             client: str) -> None:
+    result = bench_run[0]["frames"]["same_process"][client]
+    _assert_measured(result, "wall_s", "cpu_s")
+    assert len(result["cpu_s_all"]) >= 1
+    assert isinstance(bench_run[0]["ratios"]["frames.same_process.cpu.pl_vs_df"], float)
