@@ -81,6 +81,7 @@ if TYPE_CHECKING:
 __all__ = ["TimeplusEngineSpec"]
 
 logger = logging.getLogger(__name__)
+DATABASE_PARAMETER = "database"  # the driver's connection parameter (timeplus_dbapi.dsn)
 
 API_KEY = "api_key"
 
@@ -116,6 +117,9 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
 
     time_groupby_inline = True
     supports_file_upload = True
+    # SQL Lab's schema picker chooses the Timeplus database unqualified names resolve in
+    # (adjust_engine_params puts it in the URL's ?database=, which the driver sends as ?db=)
+    supports_dynamic_schema = True
     has_query_id_before_execute = False  # the server assigns the query id on execute
 
     _time_grain_expressions = TIME_GRAIN_EXPRESSIONS
@@ -193,8 +197,23 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
         catalog: Optional[str] = None,
         schema: Optional[str] = None,
     ) -> tuple[URL, dict[str, Any]]:
-        """Run in historical mode unless the URI or connect_args already chose a query mode."""
-        return with_default_query_mode(uri, connect_args), connect_args
+        """Run in historical mode unless the URI or connect_args already chose a query mode;
+        with ``schema`` (SQL Lab's picked database) unqualified names resolve in it."""
+        uri = with_default_query_mode(uri, connect_args)
+        if not schema:
+            return uri, connect_args
+        others = {k: v for k, v in connect_args.items() if k != DATABASE_PARAMETER}
+        return uri.update_query_dict({DATABASE_PARAMETER: schema}), others
+
+    @classmethod
+    def get_schema_from_engine_params(
+        cls, sqlalchemy_uri: URL, connect_args: dict[str, Any]
+    ) -> Optional[str]:
+        """The database set in connect_args or the URI's ``?database=`` (connect_args win, as
+        in the driver); None when neither sets one."""
+        found = connect_args.get(DATABASE_PARAMETER) or sqlalchemy_uri.query.get(
+            DATABASE_PARAMETER)
+        return str(found) if found else None
 
     @classmethod
     def df_to_sql(
