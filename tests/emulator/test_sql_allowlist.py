@@ -286,3 +286,35 @@ def test_values_with_a_subquery_over_an_own_stream(api: Any) -> None:
     target = api.create_stream("s string")
     api.sql(f"INSERT INTO {target} (s) VALUES ((SELECT s FROM table({source}) LIMIT 1))")
     assert api.table(f"SELECT s FROM table({target})") == [["own"]]
+
+
+def test_hostile_corpus_in_delete_subqueries_is_refused(timeplus_enterprise_server: Any,
+                                                        ent: Any) -> None:
+    """DELETE takes subqueries (Timeplus Enterprise): each SELECT of the corpus as the
+    subquery of a DELETE on a mutable and on a normal stream is refused, and no row goes."""
+    mutable, normal = f"{MARK}_dm", f"{MARK}_dn"
+    ent.sql(f"CREATE MUTABLE STREAM {mutable} (id int64, s string) PRIMARY KEY id")
+    ent.sql(f"CREATE STREAM {normal} (s string)")
+    ent.sql(f"INSERT INTO {mutable} (id, s) VALUES (1, 'a')")
+    ent.sql(f"INSERT INTO {normal} (s) VALUES ('a')")
+    statements = (table_function_statements(chdb_table_functions(), normal, normal)
+                  + scalar_function_statements(normal, normal) + clause_statements(normal))
+    selects = [s for s in statements if s.startswith(("SELECT", "WITH")) and not any(
+        f"{q(n)}(" in s for n in ALLOWED_TABLE_FUNCTIONS for q in QUOTES)]
+    assert len(selects) >= 300
+    base = timeplus_enterprise_server.base_url + "/v1beta2"
+    accepted = []
+    with requests.Session() as session:
+        session.auth = ("admin", "secret")
+        for sql in selects:
+            for target in (mutable, normal):
+                statement = f"DELETE FROM {target} WHERE s IN ({sql})"
+                response = session.post(base + "/queries", json={"sql": statement}, timeout=10)
+                if not 400 <= response.status_code < 500 or \
+                        response.json().get("code") not in (46, 48, 62, 81):
+                    accepted.append((statement, response.status_code, response.text[:200]))
+    assert accepted == [], f"{len(accepted)} accepted, e.g. {accepted[:3]}"
+    time.sleep(0.2)  # a wrongly started background delete would have run by now
+    assert ent.table(f"SELECT s FROM table({mutable})") == [["a"]]
+    assert ent.table(f"SELECT s FROM table({normal})") == [["a"]]
+    assert _files_named(MARK, [Path.cwd(), Path("/tmp")]) == []
