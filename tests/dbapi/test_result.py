@@ -196,3 +196,30 @@ def test_raw_batches_after_some_rows_start_at_the_first_row_not_fetched(client):
     assert result.fetchone() == (1, "a")
     assert list(result.raw_batches()) == [[["2", "b"]], [["3", "c"]],
                                           [["4", "d"], ["5", "e"], ["6", "f"]]]
+
+
+@pytest.mark.parametrize("ending, error", [
+    (("query", {"id": "q-1", "status": "failed", "message": "Too many parts"}), db.DatabaseError),
+    (("", {"code": 241, "message": "Memory limit exceeded"}), db.OperationalError),
+    (None, db.OperationalError),                   # the body ends without a final status
+    (("", [["x", "bad int"]]), db.DataError),      # a value the converters refuse
+])
+@pytest.mark.parametrize("read", ["iterate", "fetchmany", "fetchall"])
+def test_an_error_after_rows_raises_from_every_read_never_a_short_result(client, ending, error,
+                                                                         read):
+    events = [("query", HEADER), ("", [["1", "a"], ["2", "b"]]), ("", [["3", "c"]])]
+    data = sse(*events, *([ending] if ending else []))
+    result = result_from(client, [data])
+    got: list[tuple[object, ...]] = []
+    with pytest.raises(error):
+        if read == "iterate":
+            for row in result.iter_rows():
+                got.append(row)
+        elif read == "fetchmany":
+            while rows := result.fetchmany(2):
+                got.extend(rows)
+        else:
+            got.extend(result.fetchall())
+    # rows handed out before the error are the first ones; the error is never swallowed
+    assert got == [(1, "a"), (2, "b"), (3, "c")][: len(got)]
+    assert read != "iterate" or len(got) == 3
