@@ -24,6 +24,8 @@ from timeplus_dbapi.protocol.query import QueryEventStream
 from timeplus_dbapi.typesystem import parse_result_type
 
 speedups = pytest.importorskip("timeplus_dbapi._speedups", reason="accelerator not built")
+pytestmark = pytest.mark.skipif(native.speedups is None,
+                                reason=f"{native.PURE_PYTHON_ENV} is set: the accelerator is off")
 
 
 @contextmanager
