@@ -378,6 +378,21 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
         }
         return json.dumps(kept)
 
+    @staticmethod
+    def get_extra_params(database: Database, source: Any = None) -> dict[str, Any]:
+        """Extra, refusing an API key or password in its ``connect_args``: Superset stores and
+        shows Extra as plain text (Secure extra is the encrypted, masked place)."""
+        extra: dict[str, Any] = BaseEngineSpec.get_extra_params(database, source)
+        connect_args = extra.get("engine_params", {}).get("connect_args", {})
+        secrets = sorted({API_KEY, "password"} & set(connect_args))
+        if secrets:
+            raise SupersetException(
+                f"Timeplus: {' and '.join(secrets)} in Extra's connect_args would be stored and "
+                f'shown as plain text; put the API key in Secure extra ({{"{API_KEY}": "..."}}) '
+                "and a password in the URI"
+            )
+        return extra
+
     @classmethod
     def update_params_from_encrypted_extra(cls, database: Database, params: dict[str, Any]) -> None:
         """``{"api_key": "..."}`` goes to the driver's ``connect()`` (never into the URL)."""

@@ -169,6 +169,22 @@ def test_secure_extra_of_another_shape_is_masked_too(extra: str) -> None:
     assert TimeplusEngineSpec.unmask_encrypted_extra(extra, masked) == extra
 
 
+@pytest.mark.parametrize("extra", [
+    {"engine_params": {"connect_args": {"api_key": "tp-secret-key"}}},
+    {"engine_params": {"connect_args": {"password": "tp-secret-key", "timeout": 5}}},
+])
+def test_secrets_in_extra_connect_args_are_refused(extra: dict[str, Any]) -> None:
+    """Extra is stored and shown as plain text (only Secure extra is encrypted and masked)."""
+    database = _Database(None)
+    database.extra = json.dumps(extra)
+    with pytest.raises(SupersetException, match="Secure extra") as caught:
+        TimeplusEngineSpec.get_extra_params(database)
+    assert "tp-secret" not in str(caught.value)
+    database.extra = json.dumps({"engine_params": {"connect_args": {"timeout": 5}}})
+    assert TimeplusEngineSpec.get_extra_params(database)["engine_params"] == \
+        {"connect_args": {"timeout": 5}}
+
+
 @pytest.mark.parametrize("uri", ["timeplus://h:8000/default?api_key=tp-secret-key",
                                  "timeplus://h:8000/default?user=u&password=tp-secret-key",
                                  "timeplus+async://h:8000/default?api_key=tp-secret-key"])
