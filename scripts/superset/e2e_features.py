@@ -2,7 +2,7 @@
 ``e2e_check.py``): server errors caught from SQL Lab with their Superset error types, a chart
 query that would stream forever, a Timeplus Cloud API key in *Secure extra* (masked in every
 answer, used to connect), SQL Lab's table preview metadata, expanded nested values, the cost
-estimate."""
+estimate, and the schema picker (dynamic schema) on an enterprise emulator."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ KV_STREAM = "superset_device_state"
 KV_VIEW = "superset_hot_devices"
 NESTED_STREAM = "superset_nested_events"
 API_KEY = "tp-e2e-" + os.urandom(8).hex()
+ENTERPRISE_PASSWORD = os.urandom(8).hex()
 
 
 def seed_feature_streams(dsn: str) -> None:
@@ -178,6 +179,46 @@ def check_cost_estimate(api: Api, database_id: int) -> list[dict[str, str]]:
     return list(result)
 
 
+def _seed_two_databases(dsn: str, database: str, stream: str) -> None:
+    """``stream`` in ``default`` and in ``database``, one row each naming where it lives."""
+    conn = timeplus_dbapi.connect(dsn)
+    try:
+        cur = conn.cursor()
+        for sql in (f"CREATE DATABASE IF NOT EXISTS {database}",
+                    f"CREATE STREAM {stream} (city string)",
+                    f"CREATE STREAM {database}.{stream} (city string)",
+                    f"INSERT INTO {stream} (city) VALUES ('from default')",
+                    f"INSERT INTO {database}.{stream} (city) VALUES ('from {database}')"):
+            cur.execute(sql)
+    finally:
+        conn.close()
+
+
+def check_dynamic_schema(api: Api) -> dict[str, Any]:
+    """SQL Lab's schema picker on Timeplus Enterprise (an enterprise emulator): the picked
+    database is listed, and an unqualified stream name resolves in it."""
+    database, stream = "superset_sales", "superset_cities"
+    with EmulatorServer(profile="enterprise", user="admin",
+                        password=ENTERPRISE_PASSWORD) as server:
+        _seed_two_databases(server.dsn, database, stream)
+        uri = f"timeplus://admin:{ENTERPRISE_PASSWORD}@127.0.0.1:{server.port}/default"
+        body = {"database_name": "Timeplus Enterprise (databases)", "sqlalchemy_uri": uri,
+                "expose_in_sqllab": True}
+        database_id = int(api.call("POST", "/api/v1/database/", body, status=201)["id"])
+        schemas = api.call("GET", f"/api/v1/database/{database_id}/schemas/")["result"]
+        expect({"default", database} <= set(schemas), f"schema picker: {schemas}")
+        tables = api.call("GET", f"/api/v1/database/{database_id}/tables/?q=(schema_name:"
+                          f"{database},force:!t)")["result"]
+        expect(stream in [t["value"] for t in tables], f"tables of {database}: {tables}")
+        seen = {}
+        for schema in (database, "default"):
+            payload = sql_lab(api, database_id, f"SELECT city FROM {stream}", 10, schema)
+            seen[schema] = [row["city"] for row in payload["data"]]
+        expect(seen == {database: [f"from {database}"], "default": ["from default"]},
+               f"unqualified {stream} per picked schema: {seen}")
+    return seen
+
+
 def run_feature_checks(api: Api, dsn: str, database_id: int, streaming_id: int) -> None:
     timed("seed a versioned_kv stream, a view, nested values", lambda: seed_feature_streams(dsn))
     count = timed("SQL Lab errors -> Superset error types",
@@ -197,3 +238,6 @@ def run_feature_checks(api: Api, dsn: str, database_id: int, streaming_id: int) 
     cost = timed("SQL Lab cost estimate (EXPLAIN ESTIMATE)",
                  lambda: check_cost_estimate(api, database_id))
     print(f"     {cost}")
+    seen = timed("SQL Lab schema picker: unqualified names resolve in the picked database",
+                 lambda: check_dynamic_schema(api))
+    print(f"     {seen}")

@@ -11,8 +11,8 @@
 #    run where Superset is installed), and scripts/superset/e2e_check.py, which drives Superset's
 #    own REST API: test connection, dataset column discovery, chart queries (a saved chart per
 #    time grain Superset 6.1 added), SQL Lab, autocomplete, streaming opt-in, server errors with
-#    their Superset error types, an API key in Secure extra, table preview metadata, expand_data
-#    (scripts/superset/e2e_features.py),
+#    their Superset error types, an API key in Secure extra, table preview metadata, expand_data,
+#    SQL Lab's schema picker on an enterprise emulator (scripts/superset/e2e_features.py),
 # 5. with --screenshot: serves Superset, logs in with headless Chromium (Debian's `chromium`
 #    package, driven by playwright-core from npm) and saves a PNG of the saved chart, and with
 #    --table-screenshot one of SQL Lab's table preview (Metadata tab) of a versioned_kv stream;
