@@ -19,8 +19,8 @@ In scope: ``.sql`` files with a ``.reference`` file, without shell templates
 ``distributed``, ``race``. ``select sleep(n)`` statements are answered ``0`` without
 running them (the emulator stores rows synchronously; the tests sleep for Proton's
 asynchronous ingest). ``SET a = b`` is not sent (the REST API has no session): the script
-checks its values with ``SELECT 1 SETTINGS a = b``, remembers it and adds it to the SETTINGS
-of the file's later SELECTs.
+remembers it and adds it to the SETTINGS of the file's later SELECTs and INSERT ... SELECTs;
+a SET expected to fail is checked with ``SELECT 1 SETTINGS a = b``.
 
     python scripts/proton_cases.py /work/proton-tests/tests/queries_ported/0_stateless \\
         --sample 300 --json /tmp/cases.json [--list wrong] [--only NAME...]
@@ -303,18 +303,20 @@ def select_files(directory: Path, sample: Optional[int], only: list[str]) -> lis
     return files
 
 
-def apply_session(sql: str, session: dict[str, str]) -> Optional[str]:
-    """The statement to send: a ``SET a = b[, ...]`` is remembered and becomes the probe
-    ``SELECT 1 SETTINGS a = b`` (the server judges the values, as it would judge the SET),
-    and a SELECT (INSERT ... SELECT too) gets the remembered settings in its SETTINGS clause,
-    as a session would."""
+def apply_session(sql: str, session: dict[str, str], checked: bool = False) -> Optional[str]:
+    """The statement to send: a ``SET a = b[, ...]`` is remembered (None: nothing to send);
+    ``checked`` (a SET expected to fail, e.g. ``SET max_threads = nan``) makes it the probe
+    ``SELECT 1 SETTINGS a = b``, so the server judges the values. Proton's SET checks little
+    more than the name (``SET max_block_size = 0`` passes, the next SELECT fails), so other
+    SETs are not probed. A SELECT (INSERT ... SELECT too) gets the remembered settings in
+    its SETTINGS clause, as a session would."""
     match = _SET.match(sql)
     if match:
         probe = "SELECT 1"
         for name, value in _SET_ITEM.findall(match.group(1)):
             session[name.lower()] = value.strip()
             probe = merge_settings(probe, name.lower(), value.strip())
-        return SetProbe(probe)
+        return SetProbe(probe) if checked else None
     if is_select(sql) or _INSERT_SELECT.match(sql):
         for name, value in session.items():
             sql = merge_settings(sql, name, value)
@@ -388,7 +390,8 @@ def _run_statements(conn: Any, path: Path, deadline: float) -> Outcome:
         output.extend(echoed)
         printed = len(output)
         try:
-            sql = apply_session(statement.sql, session)
+            sql = apply_session(statement.sql, session,
+                                checked=statement.expect_error is not None)
             if sql is not None:
                 output.extend(run_statement(cursor, sql, deadline,
                                             fake_sleep=statement.expect_error is None))

@@ -266,3 +266,11 @@ def test_insert_values_with_date_functions_fold_to_constants(api: Any) -> None:
     assert api.table(f"SELECT d, t FROM table({name})") == [["2024-01-01", "2000-01-01 01:02:03"]]
     assert refusal(api, f"INSERT INTO {name} (d, t) VALUES (to_date('1850-01-01'), "
                         "parse_datetime_best_effort('01:02:03'))")  # the column's constraint
+
+
+def test_with_fill_step_of_a_datetime64_is_no_date(api: Any) -> None:
+    # the STEP of WITH FILL is a length of time: the range helper stays out of it
+    rows = api.table("SELECT n FROM (SELECT to_datetime64(number * 1000, 3, 'UTC') AS n "
+                     "FROM numbers(3) WHERE number != 1) ORDER BY n WITH FILL "
+                     "STEP to_datetime64(1000, 3)")
+    assert [r[0][11:19] for r in rows] == ["00:00:00", "00:16:40", "00:33:20"]

@@ -467,7 +467,8 @@ class Rewriter:
         after = close + 1
         self._note_aggregate(aggregate, after)
         call = text + self.toks[close].pre + ")"
-        if text.startswith(RANGED_PREFIXES) and not self.ctx.values_row:
+        if text.startswith(RANGED_PREFIXES) and not self.ctx.values_row \
+                and not (i > 0 and self.toks[i - 1].is_word("STEP")):  # a WITH FILL step
             call = f"{RANGE_GUARD}({call})"
         if self.ctx.bool_results and name in fn.BOOL_FUNCTIONS \
                 and not in_unifying_position(self.toks, i):
