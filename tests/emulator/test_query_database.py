@@ -129,3 +129,14 @@ def test_cloud_refuses_a_database_other_than_default(api: Any, endpoint: str) ->
     error = api.error(response, 400)
     assert error["code"] == 48 and "not supported" in error["message"], error
     assert api.post(f"{endpoint}?db=default", json={"sql": "SELECT 1"}).status_code == 200
+
+
+def test_current_database_is_refused_rather_than_answered_wrong(
+        ent: Any, two_dbs: tuple[str, str]) -> None:
+    db, _ = two_dbs
+    assert _rows(ent, "SELECT current_database()", "default") == [["default"]]
+    for call in ("current_database()", "database()"):
+        response = ent.post(f"/exec?db={db}", json={"sql": f"SELECT {call}",
+                                                     "type": "historical"})
+        error = ent.error(response, 400)
+        assert error["code"] == 48 and "not supported" in error["message"], error

@@ -564,6 +564,10 @@ class Rewriter:
         if name in ("top_k", "top_k_weighted"):
             return self._top_k(name, texts), True
         resolved = fn.resolve_function(written)
+        if resolved.ch_name == "currentDatabase" and self.ctx.database not in (None, "default"):
+            raise TranslationError(  # chDB would answer its own current database, 'default'
+                NOT_IMPLEMENTED, f"{written}() with a current database other than default "
+                "(?db=) is not supported by the emulator")
         arg_tokens = [self.toks[a:b] for a, b in args]
         helper = helper_for(name, arg_tokens)
         if helper is not None:
