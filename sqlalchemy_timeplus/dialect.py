@@ -16,7 +16,9 @@ Execution:
   A streaming result is read lazily: iterating a ``Result`` pulls one row at a time from the
   driver, ``yield_per(n)`` and ``partitions(n)`` ``n`` at a time; nothing buffers the stream.
 * ``CreateTable``/``DropTable`` and the view constructs go to the driver's REST stream/view API
-  (see :mod:`sqlalchemy_timeplus.ddl`); ``CREATE INDEX`` is skipped.
+  (see :mod:`sqlalchemy_timeplus.ddl`); ``CREATE INDEX`` is skipped. In another database
+  (``Table(..., schema="db")``: schemas are Timeplus databases) they run as SQL naming it, and
+  reflection lists that database with ``?db=`` (Timeplus Enterprise).
 * ``conn.execute(table.insert(), rows)`` is one ``cursor.executemany``, which the driver sends to
   the ingest endpoint in size-capped chunks (``use_insertmanyvalues`` is off).
 """
@@ -67,6 +69,7 @@ def _skip_index_ddl(element: Any, index: Any) -> bool:
     return False
 
 ObjectsByName = dict[str, dict[str, Any]]
+_VIEW_DDL = (CreateView, DropView)
 _SECRET_QUERY_KEYS = ("api_key", "password")
 
 
@@ -206,8 +209,9 @@ class TimeplusDialect(TimeplusBaseDialect):
         target: Any = getattr(element, "element", None)
         if isinstance(element, (sa_ddl.CreateIndex, sa_ddl.DropIndex)):
             return _skip_index_ddl(element, target)
-        if getattr(target, "schema", None) not in (None, self.default_schema_name):
-            return False
+        schema = getattr(element if isinstance(element, _VIEW_DDL) else target, "schema", None)
+        if self._database(schema) is not None:
+            return self._execute_ddl_elsewhere(client, compiled, element, target)
         if isinstance(element, sa_ddl.CreateTable):
             arguments = stream_arguments(compiled, target)
             client.create_stream(
@@ -221,12 +225,19 @@ class TimeplusDialect(TimeplusBaseDialect):
             return True
         return self._execute_view_ddl(client, compiled, element)
 
-    def _execute_view_ddl(self, client: Any, compiled: Any, element: Any) -> bool:
-        if isinstance(element, (CreateView, DropView)) and element.schema not in (
-            None,
-            self.default_schema_name,
-        ):
+    @staticmethod
+    def _execute_ddl_elsewhere(client: Any, compiled: Any, element: Any, target: Any) -> bool:
+        """Stream and view DDL in another database: its SQL, as one command (the REST
+        creation routes reach the default database only). Sent without parameter
+        substitution, so a '%' in a comment or a view's query stays one '%'."""
+        if not isinstance(element, (sa_ddl.CreateTable, sa_ddl.DropTable, *_VIEW_DDL)):
             return False
+        client.execute_command(str(compiled).strip())
+        if isinstance(element, sa_ddl.CreateTable) and is_mutable(target):
+            _CREATED_INDEXES.update(target.indexes)  # CREATE MUTABLE STREAM made them
+        return True
+
+    def _execute_view_ddl(self, client: Any, compiled: Any, element: Any) -> bool:
         if isinstance(element, CreateView):
             client.create_view(**view_arguments(compiled, element))
             return True
@@ -248,15 +259,19 @@ class TimeplusDialect(TimeplusBaseDialect):
 
     # --- reflection ----------------------------------------------------------------------------
 
-    def _in_default_schema(self, schema: Optional[str]) -> bool:
-        return schema is None or schema == self.default_schema_name
+    def _database(self, schema: Optional[str]) -> Optional[str]:
+        """The ``?db=`` of a REST listing: None for the default database."""
+        return None if schema is None or schema == self.default_schema_name else schema
 
-    def _streams(self, connection: Any, **kw: Any) -> ObjectsByName:
+    def _streams(self, connection: Any, schema: Optional[str] = None, **kw: Any) -> ObjectsByName:
         """Stream objects by name, cached per reflection run (``info_cache``)."""
-        return _cached(kw, "streams", lambda: driver_client(connection).list_streams())
+        db = self._database(schema)
+        return _cached(kw, f"streams:{db or ''}",
+                       lambda: driver_client(connection).list_streams(db=db))
 
-    def _views(self, connection: Any, **kw: Any) -> ObjectsByName:
-        return _cached(kw, "views", lambda: driver_client(connection).list_views())
+    def _views(self, connection: Any, schema: Optional[str] = None, **kw: Any) -> ObjectsByName:
+        db = self._database(schema)
+        return _cached(kw, f"views:{db or ''}", lambda: driver_client(connection).list_views(db=db))
 
     def get_schema_names(self, connection: Any, **kw: Any) -> list[str]:
         # SHOW is bounded; streaming mode keeps the driver from adding SETTINGS query_mode.
@@ -269,18 +284,14 @@ class TimeplusDialect(TimeplusBaseDialect):
     def get_table_names(
         self, connection: Any, schema: Optional[str] = None, **kw: Any
     ) -> list[str]:
-        if not self._in_default_schema(schema):
-            return []
-        views = self._views(connection, info_cache=kw.get("info_cache"))
-        streams = self._streams(connection, info_cache=kw.get("info_cache"))
+        views = self._views(connection, schema, info_cache=kw.get("info_cache"))
+        streams = self._streams(connection, schema, info_cache=kw.get("info_cache"))
         return sorted(name for name in streams if name not in views)
 
     def _view_names(
         self, connection: Any, schema: Optional[str], materialized: bool, **kw: Any
     ) -> list[str]:
-        if not self._in_default_schema(schema):
-            return []
-        views = self._views(connection, info_cache=kw.get("info_cache"))
+        views = self._views(connection, schema, info_cache=kw.get("info_cache"))
         return sorted(n for n, v in views.items() if bool(v.get("materialized")) == materialized)
 
     def get_view_names(self, connection: Any, schema: Optional[str] = None, **kw: Any) -> list[str]:
@@ -299,30 +310,34 @@ class TimeplusDialect(TimeplusBaseDialect):
     def get_view_definition(
         self, connection: Any, view_name: str, schema: Optional[str] = None, **kw: Any
     ) -> str:
-        view = self._views(connection, info_cache=kw.get("info_cache")).get(view_name)
-        if view is None or not self._in_default_schema(schema):
+        view = self._views(connection, schema, info_cache=kw.get("info_cache")).get(view_name)
+        if view is None:
             raise exc.NoSuchTableError(view_name)
         return str(view.get("query") or "")
 
     def has_table(
         self, connection: Any, table_name: str, schema: Optional[str] = None, **kw: Any
     ) -> bool:
-        if not self._in_default_schema(schema):
-            return False
+        """False also when ``schema`` names no database (the server's code 81)."""
         info_cache = kw.get("info_cache")
-        return table_name in self._streams(connection, info_cache=info_cache) or (
-            table_name in self._views(connection, info_cache=info_cache)
+        try:
+            streams = self._streams(connection, schema, info_cache=info_cache)
+        except self.import_dbapi().Error as error:
+            if self._database(schema) is not None and getattr(error, "code", None) == 81:
+                return False
+            raise
+        return table_name in streams or (
+            table_name in self._views(connection, schema, info_cache=info_cache)
         )
 
     def _stream_or_view(
         self, connection: Any, name: str, schema: Optional[str], **kw: Any
     ) -> dict[str, Any]:
         """The REST object of a stream or view; NoSuchTableError when there is none."""
-        found = None
-        if self._in_default_schema(schema):
-            found = self._streams(connection, info_cache=kw.get("info_cache")).get(name)
-            if found is None:
-                found = self._views(connection, info_cache=kw.get("info_cache")).get(name)
+        info_cache = kw.get("info_cache")
+        found = self._streams(connection, schema, info_cache=info_cache).get(name)
+        if found is None:
+            found = self._views(connection, schema, info_cache=info_cache).get(name)
         if found is None:
             raise exc.NoSuchTableError(name)
         return found

@@ -69,6 +69,15 @@ _SCHEMA_CHANGE = re.compile(r"\s*(?:create|drop|alter|rename|truncate|exchange)\
 _END_WAIT = 1.0
 
 
+def listing_params(*, expand: bool = False, db: Optional[str] = None) -> Optional[dict[str, str]]:
+    """Query parameters of ``GET /streams`` and ``GET /views``: ``expand``, and ``db`` for a
+    database other than the default one (Timeplus Enterprise 2.7+; Timeplus Cloud has none)."""
+    params = {"expand": "true"} if expand else {}
+    if db is not None:
+        params["db"] = db
+    return params or None
+
+
 def ingest_path(stream: str, columns: Sequence[str]) -> str:
     """The ingest route of ``stream``, once the names are checked to be valid UTF-8."""
     for name in (stream, *columns):
@@ -294,9 +303,12 @@ class TimeplusClient(ClientBase):
 
     # --- streams -------------------------------------------------------------------------------
 
-    def list_streams(self, *, expand: bool = False) -> list[dict[str, Any]]:
-        """``expand=True`` asks for ``row_count`` and the byte counts (Timeplus Enterprise)."""
-        params = {"expand": "true"} if expand else None
+    def list_streams(
+        self, *, expand: bool = False, db: Optional[str] = None
+    ) -> list[dict[str, Any]]:
+        """``expand=True`` asks for ``row_count`` and the byte counts (Timeplus Enterprise);
+        ``db`` lists another database's streams (``?db=``, Timeplus Enterprise)."""
+        params = listing_params(expand=expand, db=db)
         return list(self._json("GET", "v1beta2/streams", params=params) or [])
 
     def get_stream(self, name: str) -> dict[str, Any]:
@@ -403,8 +415,10 @@ class TimeplusClient(ClientBase):
 
     # --- views ---------------------------------------------------------------------------------
 
-    def list_views(self) -> list[dict[str, Any]]:
-        return list(self._json("GET", "v1beta2/views") or [])
+    def list_views(self, *, db: Optional[str] = None) -> list[dict[str, Any]]:
+        """``db`` lists another database's views (``?db=``, Timeplus Enterprise)."""
+        params = listing_params(db=db)
+        return list(self._json("GET", "v1beta2/views", params=params) or [])
 
     def get_view(self, name: str) -> dict[str, Any]:
         return dict(self._json("GET", f"v1beta2/views/{path_segment(name)}") or {})

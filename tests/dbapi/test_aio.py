@@ -438,3 +438,23 @@ def test_ingest_frame(timeplus_dsn):
     assert run(timeplus_dsn, body) == (3, [(1, None), (2, "b"), (3, "c")])
     with pytest.raises(db.ProgrammingError, match="needs a pandas DataFrame"):
         run(timeplus_dsn, lambda conn: conn.client.ingest_frame("x", [(1, "a")]))
+
+
+def test_async_listings_of_another_database(timeplus_enterprise_server):
+    """``db=`` on the async client's listings, as on the sync one."""
+    database, name = f"adb_{uuid.uuid4().hex[:8]}", f"s_{uuid.uuid4().hex[:8]}"
+
+    async def body(conn):
+        client = conn.client
+        await client.execute_command(f"CREATE DATABASE {database}")
+        await client.execute_command(f"CREATE STREAM {database}.{name} (n int32)")
+        await client.execute_command(f"CREATE VIEW {database}.v_{name} AS SELECT n "
+                                     f"FROM {database}.{name}")
+        there = {s["name"] for s in await client.list_streams(db=database)}
+        here = {s["name"] for s in await client.list_streams()}
+        views = [v["name"] for v in await client.list_views(db=database)]
+        await client.execute_command(f"DROP DATABASE {database}")
+        return there, here, views
+
+    there, here, views = run(timeplus_enterprise_server.dsn, body)
+    assert name in there and name not in here and views == [f"v_{name}"]

@@ -195,3 +195,30 @@ def test_debug_logs_never_show_secrets_or_parameter_values(conn, new_stream, cap
     assert caplog.records, "the driver should log requests at debug level"
     for text in [*secrets, "param-never-logged", "row-never-logged"]:
         assert text not in caplog.text
+
+
+def _make_database_with_a_stream_and_a_view(client):
+    database, name = unique("cdb"), unique("s")
+    client.execute_command(f"CREATE DATABASE {database}")
+    client.execute_command(f"CREATE STREAM {database}.{name} (n int32)")
+    client.execute_command(f"CREATE VIEW {database}.v_{name} AS SELECT n FROM {database}.{name}")
+    return database, name
+
+
+def test_listings_of_another_database(timeplus_enterprise_server):
+    """``db=`` lists another database's streams and views (``?db=``, Timeplus Enterprise);
+    without it, the default database's, which do not include them."""
+    connection = db.connect(timeplus_enterprise_server.dsn)
+    client = connection.client
+    try:
+        database, name = _make_database_with_a_stream_and_a_view(client)
+        assert name in [s["name"] for s in client.list_streams(db=database)]
+        assert name not in [s["name"] for s in client.list_streams()]
+        assert [v["name"] for v in client.list_views(db=database)] == [f"v_{name}"]
+        assert f"v_{name}" not in [v["name"] for v in client.list_views()]
+        with pytest.raises(db.ProgrammingError) as caught:
+            client.list_streams(db=unique("nodb"))
+        assert caught.value.code == 81
+        client.execute_command(f"DROP DATABASE {database}")
+    finally:
+        connection.close()

@@ -76,3 +76,25 @@ def test_stream_primary_key_must_name_columns(api: Any, key: Any) -> None:
         "name": name, "columns": [{"name": "a", "type": "int8"}], "primary_key": key}), 400)
     assert error["code"] == 36 and "primary_key" in error["message"], error
     assert api.get(f"/streams/{name}").status_code == 404
+
+
+def test_columns_named_database_stream_column(api: Any) -> None:
+    """``db.stream.column`` names a column of the unaliased source ``db.stream`` (as in
+    Proton/ClickHouse), also next to a same-named stream of the default database; behind
+    an alias the three-part name is not that source's (47)."""
+    db, name = f"qual_{uuid.uuid4().hex[:8]}", f"q_{uuid.uuid4().hex[:8]}"
+    api.sql(f"CREATE DATABASE {db}")
+    api.sql(f"CREATE STREAM {db}.{name} (id int32, v string)")
+    api.sql(f"CREATE STREAM {name} (id int32, ref int32)")
+    api.sql(f"INSERT INTO {db}.{name} (id, v) VALUES (1, 'one'), (2, 'two')")
+    api.sql(f"INSERT INTO {name} (id, ref) VALUES (7, 2)")
+    table = " SETTINGS query_mode = 'table'"
+    assert api.table(f"SELECT {db}.{name}.v FROM {db}.{name} ORDER BY {db}.{name}.id{table}") \
+        == [["one"], ["two"]]
+    assert api.table(f"SELECT l.id, {db}.{name}.v FROM {name} AS l JOIN {db}.{name} "
+                     f"ON l.ref = {db}.{name}.id{table}") == [[7, "two"]]
+    assert api.table(f"SELECT `{db}`.`{name}`.v FROM {db}.{name} WHERE `{db}`.{name}.id = 1"
+                     f"{table}") == [["one"]]
+    response = api.post("/queries", json={"sql": f"SELECT {db}.{name}.v FROM "
+                                                  f"{db}.{name} AS x{table}"})
+    assert api.error(response, 400)["code"] == 47

@@ -29,6 +29,7 @@ from ..client import (
     compact_bodies,
     frame_ingest,
     ingest_path,
+    listing_params,
     materialized_only,
     mv_action,
     mv_not_supported,
@@ -81,8 +82,10 @@ class AsyncTimeplusClient(ClientBase):
 
     # --- streams and views ---------------------------------------------------------------------
 
-    async def list_streams(self, *, expand: bool = False) -> list[dict[str, Any]]:
-        params = {"expand": "true"} if expand else None
+    async def list_streams(
+        self, *, expand: bool = False, db: Optional[str] = None
+    ) -> list[dict[str, Any]]:
+        params = listing_params(expand=expand, db=db)
         return list(await self._json("GET", "v1beta2/streams", params=params) or [])
 
     async def get_stream(self, name: str) -> dict[str, Any]:
@@ -113,8 +116,8 @@ class AsyncTimeplusClient(ClientBase):
     async def delete_stream(self, name: str, *, if_exists: bool = False) -> None:
         await self._delete("streams", "STREAM", name, if_exists)
 
-    async def list_views(self) -> list[dict[str, Any]]:
-        return list(await self._json("GET", "v1beta2/views") or [])
+    async def list_views(self, *, db: Optional[str] = None) -> list[dict[str, Any]]:
+        return list(await self._json("GET", "v1beta2/views", params=listing_params(db=db)) or [])
 
     async def get_view(self, name: str) -> dict[str, Any]:
         return dict(await self._json("GET", f"v1beta2/views/{path_segment(name)}") or {})

@@ -191,6 +191,9 @@ class Rewriter:
     def __init__(self, tokens: list[Token], ctx: Context) -> None:
         self.toks = tokens
         self.ctx = ctx
+        from timeplus_emulator.sql.sources import collect_qualified_sources
+
+        self.qualified_sources = collect_qualified_sources(tokens)  # db.stream.column names
 
     # ----------------------------------------------------------------- generic
     def text(self, start: int, end: int) -> str:
@@ -251,6 +254,10 @@ class Rewriter:
                 # [true, true], if(c, true, 5) read true): give chDB the uint8 value
                 out.append(tok.pre + ("1" if tok.is_word("TRUE") else "0"))
                 i += 1
+            elif tok.kind in (Kind.IDENT, Kind.QUOTED_IDENT) and self._database_qualified_column(i):
+                i += 2  # db.stream.column: the source is named (aliased) stream
+                out.append(tok.pre + self.toks[i].text)
+                i += 1
             elif tok.kind is Kind.IDENT:
                 i = self._word(i, end, out, allow_from)
             elif tok.kind is Kind.QUOTED_IDENT and self._is_call(i):
@@ -278,6 +285,12 @@ class Rewriter:
                 out.append(tok.pre + tok.text)
                 i += 1
         return "".join(out)
+
+    def _database_qualified_column(self, i: int) -> bool:
+        """``db.stream.column`` at ``i`` (see :func:`~.sources.is_database_qualified_column`)."""
+        from timeplus_emulator.sql.sources import is_database_qualified_column
+
+        return is_database_qualified_column(self.toks, i, self.qualified_sources)
 
     def _is_asterisk(self, i: int) -> bool:
         """``*`` standing for columns (``SELECT *``, ``t.*``, ``f(*)``) but not ``count(*)``

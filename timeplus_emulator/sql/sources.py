@@ -25,7 +25,7 @@ from timeplus_emulator.sql.rewriter import (
     match_paren,
     split_args,
 )
-from timeplus_emulator.sql.tokens import Kind, name_of, unquote
+from timeplus_emulator.sql.tokens import Kind, Token, name_of, unquote
 
 if TYPE_CHECKING:
     from timeplus_emulator.sql.rewriter import Rewriter
@@ -216,3 +216,32 @@ class SourceParser:
 
 def _escape(name: str) -> str:
     return name.replace("\\", "\\\\").replace("`", "\\`")
+
+
+def collect_qualified_sources(tokens: list[Token]) -> set[tuple[str, str]]:
+    """``(db, stream)`` of every ``FROM|JOIN db.stream`` written without an alias: the
+    sources a column may name as ``db.stream.column``."""
+    found: set[tuple[str, str]] = set()
+    for i in range(len(tokens) - 4):
+        if not (tokens[i].is_word("FROM", "JOIN") and tokens[i + 1].kind in _NAME_KINDS
+                and tokens[i + 2].is_op(".") and tokens[i + 3].kind in _NAME_KINDS):
+            continue
+        after = tokens[i + 4]
+        aliased = after.is_word("AS") or after.kind is Kind.QUOTED_IDENT or (
+            after.kind is Kind.IDENT and after.upper not in ALIAS_STOP)
+        if not aliased and not after.is_op("(", "."):
+            found.add((name_of(tokens[i + 1]), name_of(tokens[i + 3])))
+    return found
+
+
+def is_database_qualified_column(toks: list[Token], i: int,
+                                 sources: set[tuple[str, str]]) -> bool:
+    """``db.stream.column`` at ``i``, ``db.stream`` one of ``sources`` (unaliased: its
+    placeholder is aliased ``stream``, so the column is written ``stream.column``). Proton,
+    like ClickHouse, reads the three-part name as that stream's column."""
+    if not (toks[i + 1].is_op(".") and toks[i + 2].kind in _NAME_KINDS
+            and toks[i + 3].is_op(".") and toks[i + 4].kind in _NAME_KINDS):
+        return False
+    if toks[i - 1].is_op(".") or toks[i + 5].is_op(".", "("):
+        return False
+    return (name_of(toks[i]), name_of(toks[i + 2])) in sources

@@ -5,9 +5,11 @@ Loads SQLAlchemy's testing plugin, starts an emulator for the session (unless ``
 bounded SELECTs finish. The emulator runs the enterprise profile, and every suite table with a
 primary key is created as a mutable stream (``timeplus_mode="mutable"``), so DELETE, primary
 key and index reflection are exercised (``TIMEPLUS_SUITE_PROFILE=cloud`` runs the cloud
-profile with plain streams instead). Between tests the suite's tables are emptied by dropping
-and re-creating their streams (a provision hook on 2.x, a fixture override on 1.4): DELETE on
-a keyless stream is asynchronous in Timeplus.
+profile with plain streams instead). On the enterprise profile the suite's schemas
+(``test_schema``, ``test_schema_2``) are Timeplus databases, created when the emulator starts
+(a server named by ``--dburi``/``TIMEPLUS_TEST_URL`` needs them already). Between tests the
+suite's tables are emptied by dropping and re-creating their streams (a provision hook on
+2.x, a fixture override on 1.4): DELETE on a keyless stream is asynchronous in Timeplus.
 
 A test's own ``delete()`` on a keyless table (a normal stream) returns before the rows are gone,
 as Timeplus documents; the suite's cases read the table right after, so a hook here waits for
@@ -78,6 +80,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
             _emulator = EmulatorServer(profile=PROFILE).start()
             url = _emulator.dsn
+        _create_test_schemas(url)
         driver = os.environ.get("TIMEPLUS_SUITE_DRIVER")  # "async": the timeplus+async dialect
         if driver:
             url = f"timeplus+{driver}://" + url.split("://", 1)[1]
@@ -114,6 +117,21 @@ def pytest_collection_modifyitems(
 def pytest_sessionstart(session: pytest.Session) -> None:
     pytestplugin.pytest_sessionstart(session)
     _install_table_emptying()
+
+
+def _create_test_schemas(dsn: str) -> None:
+    """The suite's two schemas (test_schema, test_schema_2) as Timeplus databases, made with
+    the sync driver before any engine exists; enterprise profile only (requirements.schemas)."""
+    import timeplus_dbapi
+
+    if PROFILE != "enterprise":
+        return
+    connection = timeplus_dbapi.connect(dsn)
+    try:
+        for name in ("test_schema", "test_schema_2"):
+            connection.client.execute_command(f"CREATE DATABASE IF NOT EXISTS {name}")
+    finally:
+        connection.close()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
