@@ -38,6 +38,11 @@ Choices where PROTOCOL.md leaves them open ([?]):
   :mod:`timeplus_emulator.engine`).
 * Unknown streams/views/queries on resource endpoints are 404; SQL errors on
   ``/queries``, ``/exec`` and ``/sqlanalyze`` are 400 with the Proton code.
+* ``?db=`` names the database on the stream, view, materialized view and ingest endpoints
+  (E-SPEC), and (enterprise profile, our reading) the current database of ``/queries``,
+  ``/exec`` and ``/sqlanalyze``: unqualified names resolve there; unknown is 81. The cloud
+  profile refuses a ``db`` other than ``default`` on those three (48; see
+  :mod:`timeplus_emulator.api`).
 
 Safety: the SQL path is an allow-list by construction. The translator
 (:mod:`timeplus_emulator.sql`) builds every statement it sends to chDB from parsed pieces;
