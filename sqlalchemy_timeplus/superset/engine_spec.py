@@ -361,7 +361,8 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
         else than a JSON object, e.g. the key alone in quotes, by the mask as a whole)."""
         config = _secure_extra(encrypted_extra)
         if config is None:
-            return json.dumps(PASSWORD_MASK) if encrypted_extra else encrypted_extra
+            return json.dumps(PASSWORD_MASK) if encrypted_extra and encrypted_extra.strip() \
+                else encrypted_extra
         return json.dumps({key: PASSWORD_MASK for key in config})
 
     @classmethod
@@ -398,7 +399,7 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
         """``{"api_key": "..."}`` goes to the driver's ``connect()`` (never into the URL)."""
         config = _secure_extra(database.encrypted_extra)
         if not config:
-            if database.encrypted_extra and config is None:
+            if config is None and (database.encrypted_extra or "").strip():
                 raise SupersetException(
                     f'Timeplus Secure extra is a JSON object: {{"{API_KEY}": "..."}}'
                 )
@@ -415,11 +416,14 @@ class TimeplusEngineSpec(BaseEngineSpec):  # type: ignore[misc,unused-ignore]
 
 
 def _secure_extra(text: Optional[str]) -> Optional[dict[str, Any]]:
-    """The JSON object in ``text``; None when there is none (empty, not JSON, not an object)."""
-    if not text:
+    """The JSON object in ``text`` (JSON ``null``: an empty one); None when there is none
+    (empty, not JSON, not an object)."""
+    if not text or not text.strip():
         return None
     try:
         config = json.loads(text)
     except (TypeError, ValueError):
         return None
+    if config is None:
+        return {}
     return config if isinstance(config, dict) else None

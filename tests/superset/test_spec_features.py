@@ -159,6 +159,15 @@ def test_secure_extra_other_than_an_api_key_is_refused(extra: str) -> None:
         TimeplusEngineSpec.update_params_from_encrypted_extra(_Database(extra), {})
 
 
+def test_secure_extra_that_holds_nothing_is_no_error() -> None:
+    for extra in ("null", "{}", "", " ", None):
+        params: dict[str, Any] = {}
+        TimeplusEngineSpec.update_params_from_encrypted_extra(_Database(extra), params)
+        assert params == {}
+        masked = TimeplusEngineSpec.mask_encrypted_extra(extra)
+        assert TimeplusEngineSpec.unmask_encrypted_extra(extra, masked) == extra
+
+
 @pytest.mark.parametrize("extra", ['"tp-secret-key-0123456789"', '["tp-secret-key-0123456789"]',
                                    "tp-secret-key-0123456789", '{"api_key": ["tp-secret"]}'])
 def test_secure_extra_of_another_shape_is_masked_too(extra: str) -> None:
