@@ -377,13 +377,14 @@ def cast_first_operands(tokens: list[Token], groups: Sequence[Group],
         siblings = [(r, kind, texts[position[r]]) for r, kind in
                     zip(group.ranges[first.position + 1:], first.kinds[first.position + 1:])
                     if kind != "null"]
-        probes = [] if first.certain else [_type_probe(tokens, *sibling) for sibling in siblings]
-        if group.elements:  # the first is cast as an array: compare it with arrays of theirs
-            probes = [probe.replace("'<", "'<Array(", 1) for probe in probes]
-        if sum(map(len, probes)) > MAX_PROBE_TEXT:
+        if not first.certain and sum(len(text) for _, kind, text in siblings
+                                     if kind == "unknown") > MAX_PROBE_TEXT:
             raise TranslationError(
                 NOT_IMPLEMENTED, "Unifying the types of long expressions that may be bool "
                 "(if/multi_if/coalesce/[...]/CASE) is not supported by the emulator")
+        probes = [] if first.certain else [_type_probe(tokens, *sibling) for sibling in siblings]
+        if group.elements:  # the first is cast as an array: compare it with arrays of theirs
+            probes = [probe.replace("'<", "'<Array(", 1) for probe in probes]
         operand = group.ranges[first.position]
         texts[position[operand]] = _cast_operand(tokens, first, operand, texts[position[operand]],
                                                  probes)
