@@ -66,6 +66,10 @@ PINNED_SETTINGS = (
         # joins keep the left side as the probe side: a CROSS JOIN lists each left row with
         # every right row, as Proton does (chDB may swap the smaller table to the left)
         ("query_plan_join_swap_table", "'false'"),
+        # Proton has no correlated subqueries: a subquery naming an outer query's column
+        # fails there with 47, Missing columns (01095_tpch_like_smoke, queries 2, 15, 17,
+        # 20); chDB runs them unless turned off, and then answers UNKNOWN_IDENTIFIER (47)
+        ("allow_correlated_subqueries", 0),
     )),
 )
 

@@ -34,10 +34,6 @@ from timeplus_emulator.systables import rewrite_system_tables
 
 logger = logging.getLogger(__name__)
 
-#: Timeplus (a ClickHouse 22-23 fork) has no correlated subqueries; chDB runs them in a SELECT,
-#: so the count and the rebuild of a DELETE turn them off (chDB's mutations refuse them too).
-_NOT_CORRELATED = " SETTINGS allow_correlated_subqueries = 0"
-
 
 def require_enterprise(engine: Engine, feature: str) -> None:
     """Refuse ``feature`` outside the enterprise profile (code 48)."""
@@ -58,7 +54,8 @@ def delete_rows(engine: Engine, stmt: DeleteStatement) -> int:
     if "system" in where.lower():  # this instance's catalog, as a SELECT reads it
         where = rewrite_system_tables(engine, where)
     where = engine.historical_sql(where, stmt.sources)
-    check = f"SELECT count() FROM {table} WHERE {where}{_NOT_CORRELATED}"
+    # a correlated subquery fails (47) as in Proton: chDB's are off (backend.PINNED_SETTINGS)
+    check = f"SELECT count() FROM {table} WHERE {where}"
     if info.mode != "mutable":
         engine.run_ddl(check)  # a bad condition is refused now, not in the background
         upto = engine.clock(info).last  # rows ingested later are not deleted
@@ -94,7 +91,7 @@ def _rebuild_without(engine: Engine, info: StreamInfo, where_ch: str) -> None:
         engine.run_ddl(f"CREATE TABLE {scratch} AS {table}")
         try:
             engine.run_ddl(f"INSERT INTO {scratch} SELECT * FROM {table} "
-                           f"WHERE NOT ifNull(({where_ch}), false){_NOT_CORRELATED}")
+                           f"WHERE NOT ifNull(({where_ch}), false)")
             engine.run_ddl(f"EXCHANGE TABLES {table} AND {scratch}")
         finally:
             engine.run_ddl(f"DROP TABLE IF EXISTS {scratch}")

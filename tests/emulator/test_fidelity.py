@@ -378,3 +378,28 @@ def test_aggregate_expressions_of_bool_columns_beside_numbers_are_refused(
         "sql": f"SELECT {expression} FROM table({bool_stream})"}), 400)
     assert body["code"] == 48
     assert "aggregate of a bool column" in body["message"]
+
+
+def test_correlated_subqueries_are_missing_columns_as_in_proton(api: Any) -> None:
+    """Proton has no correlated subqueries: a subquery naming a column of the outer query
+    answers 47, Missing columns (Proton's 01095_tpch_like_smoke, queries 2, 15, 17 and 20);
+    chDB would run them. Uncorrelated subqueries still run."""
+    outer = api.create_stream("k int32, v int32")
+    inner = api.create_stream("k int32, w int32")
+    api.sql(f"INSERT INTO {outer} (k, v) VALUES (1, 10), (2, 20)")
+    api.sql(f"INSERT INTO {inner} (k, w) VALUES (1, 5), (2, 50)")
+    correlated = (
+        f"SELECT k, (SELECT max(w) FROM table({inner}) AS o WHERE o.k = {outer}.k) "
+        f"FROM table({outer})",
+        f"SELECT k FROM table({outer}) WHERE v < (SELECT max(o.w) FROM table({inner}) AS o "
+        f"WHERE o.k = {outer}.k)",
+        f"SELECT k FROM table({outer}) AS t WHERE EXISTS (SELECT 1 FROM table({inner}) AS o "
+        "WHERE o.k = t.k AND o.w > 10)",
+    )
+    for sql in correlated:
+        body = api.error(api.post("/queries", json={"sql": sql}), 400)
+        assert body["code"] == 47 and "Missing columns" in body["message"], (sql, body)
+    assert api.table(f"SELECT k FROM table({outer}) WHERE k IN (SELECT k FROM table({inner}) "
+                     "WHERE w > 10)") == [[2]]
+    assert api.table(f"SELECT k, (SELECT max(w) FROM table({inner})) FROM table({outer}) "
+                     "ORDER BY k") == [[1, 50], [2, 50]]
