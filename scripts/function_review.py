@@ -159,10 +159,10 @@ NOTES: dict[str, tuple[str, str]] = {
        for u in ("week", "day", "hour", "minute", "second")},
     "to_datetime": (DIFFERS, "a string of digits ('10000') is a Unix time in Proton, an error in "
                              "chDB (00142_parse_timestamp_as_datetime)"),
-    "to_ipv4_or_default": (DIFFERS, "with cast_keep_nullable = 1, '' in a nullable string gives "
-                                    "NULL, Proton 0.0.0.0 (02303)"),
-    "to_ipv6_or_default": (DIFFERS, "with cast_keep_nullable = 1, '' in a nullable string gives "
-                                    "NULL, Proton :: (02303)"),
+    "to_ipv4_or_default": (REWRITE, "'' in a nullable string gives the default, not NULL, as in "
+                                    "Proton (02303; helper)"),
+    "to_ipv6_or_default": (REWRITE, "'' in a nullable string gives the default, not NULL, as in "
+                                    "Proton (02303; helper)"),
     "tuple": (UNKNOWN, "Proton's function is tuple_cast ((1, 2) parses as it); the driver's "
                        "literals use tuple_cast(x) and map_cast(...)"),
     "array": (UNKNOWN, "Proton's function is array_cast ([1, 2] parses as it)"),

@@ -184,3 +184,12 @@ def test_parametric_aggregates_take_trailing_levels(api: Any) -> None:
                         "quantile_deterministic(f, 1, 0.9) "
                         "FROM (SELECT array_join([100, 200, 300, 400, 500]) AS f)")[1] == \
         [460, [300, 460], 460]
+
+
+def test_ip_or_default_of_a_nullable_empty_string(api: Any) -> None:
+    # 02303_cast_nullable_to_custom_types.reference (SET cast_keep_nullable = 1): NULL stays
+    # NULL, '' gives the default 0.0.0.0 / :: (chDB gave NULL for both)
+    rows = api.table("SELECT to_ipv4_or_default(number % 2 ? '' : NULL), "
+                     "to_ipv6_or_default(number % 2 ? '' : NULL) FROM numbers(2) "
+                     "SETTINGS cast_keep_nullable = 1")
+    assert rows == [[None, None], ["0.0.0.0", "::"]]

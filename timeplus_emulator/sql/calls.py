@@ -14,6 +14,9 @@ helper's result column shows the Timeplus name (see ``functions.INTERNAL_FUNCTIO
 * ``array_auc(scores, labels)``: Proton (arrayAUC.cpp) sorts by score, stably, and adds one
   step per label, so tied scores count in their written order (``array_auc([1, 1], [0, 1])``
   is 0, 01202_array_auc_special); chDB's arrayAUC averages ties (0.5).
+* ``to_ipv4_or_default(s)`` / ``to_ipv6_or_default(s)`` of a nullable string: Proton gives
+  the default for ``''`` and NULL for NULL (02303_cast_nullable_to_custom_types, with
+  ``cast_keep_nullable = 1``); chDB gives NULL for both.
 * A type name in a string argument (``json_extract(j, 'a', 'float')``,
   ``accurate_cast_or_default(x, 'uint8')``, ``reinterpret(x, 'string')``) is sent in
   ClickHouse's spelling, as CAST's is; an aggregate function's name in a string
@@ -47,6 +50,11 @@ _JSON_ARRAY_KEYS = 2  # json_extract_array(json, key1, key2) at most
 CALL_HELPERS: dict[str, tuple[str, str, str]] = {
     "__tp_map_from_arrays": ("map_cast", "(k, v)", "mapFromArrays(k, v)"),
     "__tp_array_auc": ("array_auc", "(scores, labels)", _AUC),
+    **{f"__tp_ipv{v}_or_default{len(params)}": (
+        f"to_ipv{v}_or_default", "(" + ", ".join(params) + ")",
+        f"if(s IS NULL, toIPv{v}OrDefault({', '.join(params)}), "
+        f"toIPv{v}OrDefault({', '.join(['assumeNotNull(s)', *params[1:]])}))")
+       for v in (4, 6) for params in (["s"], ["s", "d"])},
     **{f"__tp_json_array{n}": (
         "json_extract_array", "(" + ", ".join(["j", *(f"k{i}" for i in range(1, n))]) + ")",
         _UNQUOTE_STRINGS.format(args=", ".join(["j", *(f"k{i}" for i in range(1, n))])))
@@ -69,6 +77,8 @@ def helper_for(name: str, args: list[list[Token]]) -> Optional[str]:
         return "__tp_map_from_arrays"
     if name == "array_auc":
         return "__tp_array_auc"
+    if name in ("to_ipv4_or_default", "to_ipv6_or_default") and len(args) in (1, 2):
+        return f"__tp_{name[3:7]}_or_default{len(args)}"
     if name == "json_extract_array":
         if len(args) > _JSON_ARRAY_KEYS + 1:
             raise TranslationError(
