@@ -348,6 +348,17 @@ def test_bool_from_subqueries_and_aggregates_next_to_numbers(api: Any, bool_stre
     assert rows == [[True, 5, [True, True], True, [1, 3]], [False, 5, [False, True], True, [1, 3]]]
 
 
+def test_a_bool_first_beside_a_subquerys_column_follows_its_type(api: Any,
+                                                                  bool_stream: str) -> None:
+    # y is bool, z uint8: bool beside bool is bool, bool beside uint8 uint8 (least supertype)
+    header, rows = header_and_rows(
+        api, f"SELECT if(x = 0, 1 = 1, y) AS a, [true, y] AS c, if(x = 7, 1 = 0, z) AS d, "
+             f"[has([1], 1), z] AS e "
+             f"FROM (SELECT n AS x, b AS y, n AS z FROM table({bool_stream}))")
+    assert [c["type"] for c in header] == ["bool", "array(bool)", "uint8", "array(uint8)"]
+    assert rows == [[True, [True, True], 0, [1, 7]]]
+
+
 def test_bool_items_of_subqueries_ctes_and_views_stay_bool(api: Any, bool_stream: str) -> None:
     # a comparison is bool wherever it is selected (Proton types the function, not the place);
     # beside a number outside it unifies as uint8 again

@@ -15,6 +15,8 @@ needs care:
 
 * statically bool (a comparison, ``true``, a bool function): the rewriter's
   :func:`~timeplus_emulator.sql.booleans.in_unifying_position` sends it as UInt8 already;
+  beside operands whose types only chDB knows (and no surely non-bool one) it is typed Bool
+  again and cast as below (so it stays bool beside a bool);
 * surely not bool (a number, a string, arithmetic): nothing to do;
 * anything else (a column — a stream's bool column too, though the catalog marks it bool
   for the all-bool test —, ``to_bool(x)``, ``max(b)``, a subquery's column): its type is
@@ -42,7 +44,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from timeplus_emulator.sql import functions as fn
-from timeplus_emulator.sql.booleans import is_bool_value
+from timeplus_emulator.sql.booleans import is_bool_column, is_bool_value
 from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, TranslationError
 from timeplus_emulator.sql.tokens import Kind, Token, quote_string, tokenize
 
@@ -201,6 +203,7 @@ class FirstOperand:
     position: int
     kinds: tuple[OperandKind, ...]
     coalescing: bool
+    as_bool: bool = False  # statically bool, rewritten as UInt8: typed Bool first
 
     @property
     def certain(self) -> bool:
@@ -212,7 +215,15 @@ def first_to_cast(tokens: list[Token], group: Group) -> FirstOperand | None:
     """The first non-NULL operand of ``group`` if it may be a chDB ``Bool`` that needs care."""
     kinds = tuple(operand_kind(tokens, a, b) for a, b in group.ranges)
     present = [i for i, kind in enumerate(kinds) if kind != "null"]
-    if len(present) < 2 or kinds[present[0]] != "unknown":
+    if len(present) < 2:
+        return None
+    siblings = [kinds[i] for i in present[1:]]
+    runtime = [i for i in present[1:] if kinds[i] == "unknown"
+               and not is_bool_column(tokens, *group.ranges[i])]  # typed only by chDB
+    if kinds[present[0]] == "bool" and runtime and "other" not in siblings:
+        # a comparison or true beside what may be bool: sent as Bool, cast if it is not
+        return FirstOperand(present[0], kinds, group.coalescing, as_bool=True)
+    if kinds[present[0]] != "unknown":
         return None
     return FirstOperand(present[0], kinds, group.coalescing)
 
@@ -337,6 +348,8 @@ def cast_text(first: FirstOperand, text: str, probes: Sequence[str],
     expression whose type to start from, if not the operand's own."""
     body = text.lstrip()
     lead = text[: len(text) - len(body)]
+    if first.as_bool:
+        body = f"{fn.BOOL_WRAPPER}({body})"
     name, args = (UINT8_CAST, [body]) if first.certain else (UNIFY_CAST, [body])
     if typed is not None:
         name, args = f"{name}_as", [body, typed]
