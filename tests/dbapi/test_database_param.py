@@ -7,8 +7,6 @@ route the driver sends it on); the cloud emulator refuses a database other than 
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,32 +18,15 @@ from timeplus_dbapi.protocol.http import HttpConfig, TransportBase
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def split(timeplus_enterprise_server: Any) -> Iterator[tuple[str, str, str]]:
-    """(DSN, database, stream): the stream exists in ``default`` (column ``x`` holds
-    'in default') and in the database (columns ``x``, ``extra``; ``x`` holds 'in db')."""
-    dsn, database, name = timeplus_enterprise_server.dsn, f"d_{uuid.uuid4().hex[:8]}", \
-        f"s_{uuid.uuid4().hex[:8]}"
-    with db.connect(dsn) as conn:
-        cur = conn.cursor()
-        for sql in (f"CREATE DATABASE {database}", f"CREATE STREAM {name} (x string)",
-                    f"CREATE STREAM {database}.{name} (x string, extra int32)",
-                    f"INSERT INTO {name} (x) VALUES ('in default')",
-                    f"INSERT INTO {database}.{name} (x, extra) VALUES ('in db', 1)"):
-            cur.execute(sql)
-    yield dsn, database, name
-    with db.connect(dsn) as conn:
-        conn.cursor().execute(f"DROP DATABASE IF EXISTS {database}")
-
-
 def _x(conn: db.Connection, sql: str) -> list[Any]:
     cur = conn.cursor()
     cur.execute(sql)
     return [row[0] for row in cur.fetchall()]
 
 
-def test_queries_resolve_in_the_keyword_or_dsn_database(split: tuple[str, str, str]) -> None:
-    dsn, database, name = split
+def test_queries_resolve_in_the_keyword_or_dsn_database(
+        split_database: tuple[str, str, str]) -> None:
+    dsn, database, name = split_database
     with db.connect(dsn) as plain:
         assert _x(plain, f"SELECT x FROM table({name})") == ["in default"]
     for conn in (db.connect(dsn, database=database), db.connect(f"{dsn}?database={database}")):
@@ -55,8 +36,8 @@ def test_queries_resolve_in_the_keyword_or_dsn_database(split: tuple[str, str, s
             assert _x(conn, f"SELECT x FROM table(default.{name})") == ["in default"]
 
 
-def test_rest_calls_and_ingest_use_the_database(split: tuple[str, str, str]) -> None:
-    dsn, database, name = split
+def test_rest_calls_and_ingest_use_the_database(split_database: tuple[str, str, str]) -> None:
+    dsn, database, name = split_database
     with db.connect(dsn, database=database) as conn:
         client = conn.client
         assert [c["name"] for c in client.get_stream(name)["columns"]] == ["x", "extra", "_tp_time"]
@@ -71,8 +52,8 @@ def test_rest_calls_and_ingest_use_the_database(split: tuple[str, str, str]) -> 
         assert [c["name"] for c in plain.client.get_stream(name)["columns"]] == ["x", "_tp_time"]
 
 
-def test_asyncio_connection_uses_the_database(split: tuple[str, str, str]) -> None:
-    dsn, database, name = split
+def test_asyncio_connection_uses_the_database(split_database: tuple[str, str, str]) -> None:
+    dsn, database, name = split_database
 
     async def main() -> list[Any]:
         async with await aio.connect(dsn, database=database) as conn:

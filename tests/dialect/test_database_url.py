@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,27 +18,9 @@ if REAL_SERVER:
     pytest.skip("needs the enterprise emulator", allow_module_level=True)
 
 
-@pytest.fixture
-def split(timeplus_enterprise_server: Any) -> Iterator[tuple[str, str, str]]:
-    """(URL, database, stream): the stream is ``x`` in default, ``x, extra`` in the database."""
-    url = timeplus_enterprise_server.dsn
-    database, name = f"d_{uuid.uuid4().hex[:8]}", f"s_{uuid.uuid4().hex[:8]}"
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        for sql in (f"CREATE DATABASE {database}", f"CREATE STREAM {name} (x string)",
-                    f"CREATE STREAM {database}.{name} (x string, extra int32)",
-                    f"INSERT INTO {name} (x) VALUES ('in default')",
-                    f"INSERT INTO {database}.{name} (x, extra) VALUES ('in db', 1)"):
-            conn.exec_driver_sql(sql)
-    yield url, database, name
-    with engine.connect() as conn:
-        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {database}")
-    engine.dispose()
-
-
 def test_url_database_is_the_default_schema_for_reflection_and_queries(
-        split: tuple[str, str, str]) -> None:
-    url, database, name = split
+        split_database: tuple[str, str, str]) -> None:
+    url, database, name = split_database
     engine = sa.create_engine(f"{url}?database={database}",
                               execution_options={"timeplus_query_mode": "table"})
     try:
@@ -65,13 +46,13 @@ def test_url_database_is_the_default_schema_for_reflection_and_queries(
         plain.dispose()
 
 
-def test_async_engine_takes_the_url_database(split: tuple[str, str, str]) -> None:
+def test_async_engine_takes_the_url_database(split_database: tuple[str, str, str]) -> None:
     pytest.importorskip("sqlalchemy.ext.asyncio")
     if sa.__version__.startswith("1."):
         pytest.skip("timeplus+async needs SQLAlchemy 2.x")
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    url, database, name = split
+    url, database, name = split_database
 
     async def main() -> tuple[str, list[Any]]:
         engine = create_async_engine(

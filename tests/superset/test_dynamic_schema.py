@@ -4,9 +4,6 @@ where unqualified names resolve, through the engine Superset builds with
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
-
 import pytest
 
 pytest.importorskip("superset")
@@ -30,16 +27,9 @@ def test_spec_declares_dynamic_schema_and_puts_the_schema_in_the_url() -> None:
     assert TimeplusEngineSpec.get_schema_from_engine_params(url, args) is None
 
 
-def test_picked_schema_resolves_unqualified_names(timeplus_enterprise_server: Any) -> None:
-    dsn = timeplus_enterprise_server.dsn
-    database, name = f"d_{uuid.uuid4().hex[:8]}", f"s_{uuid.uuid4().hex[:8]}"
-    setup = sa.create_engine(dsn)
-    with setup.connect() as conn:
-        for sql in (f"CREATE DATABASE {database}", f"CREATE STREAM {name} (x string)",
-                    f"CREATE STREAM {database}.{name} (x string)",
-                    f"INSERT INTO {name} (x) VALUES ('in default')",
-                    f"INSERT INTO {database}.{name} (x) VALUES ('in db')"):
-            conn.exec_driver_sql(sql)
+def test_picked_schema_resolves_unqualified_names(
+        split_database: tuple[str, str, str]) -> None:
+    dsn, database, name = split_database
     answers = {}
     for schema in (database, "default", None):
         url, args = TimeplusEngineSpec.adjust_engine_params(make_url(dsn), {}, schema=schema)
@@ -48,8 +38,5 @@ def test_picked_schema_resolves_unqualified_names(timeplus_enterprise_server: An
             answers[schema] = (sa.inspect(conn).default_schema_name,
                                conn.exec_driver_sql(f"SELECT x FROM {name}").scalar())
         engine.dispose()
-    with setup.connect() as conn:
-        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {database}")
-    setup.dispose()
     assert answers == {database: (database, "in db"), "default": ("default", "in default"),
                        None: ("default", "in default")}
