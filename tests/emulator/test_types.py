@@ -125,6 +125,16 @@ def test_json_integers_in_a_streaming_query_are_numbers_too(api: Any) -> None:
     assert rows == [[{"a": 1, "b": str(2**40)}, "3"]]
 
 
+def test_empty_objects_inside_json_values_leave_no_path(api: Any) -> None:
+    """Proton's json parser (``JSONDataParser::traverseObject``) makes a path only for a value:
+    an empty object adds none, so ``{"a": {}, "b": 1}`` is stored as ``{"b": 1}``."""
+    name = api.create_stream("v json")
+    api.ingest(name, ["v"], [[{"a": {}, "b": 1, "n": {"c": {}, "d": "x"}}]])
+    api.sql(f"INSERT INTO {name} (v) VALUES ('{{\"e\": {{}}, \"f\": [2]}}')")
+    rows = api.table(f"SELECT v FROM table({name})")
+    assert sorted(map(str, rows)) == sorted(map(str, [[{"b": 1, "n": {"d": "x"}}], [{"f": [2]}]]))
+
+
 def test_stream_metadata_keeps_declared_types(api: Any) -> None:
     name = api.create_stream("a decimal(10, 2), b map(string, array(int8)), "
                              "c nullable(datetime64(3, 'UTC'))")
