@@ -61,8 +61,8 @@ def _store_piece(info: StreamInfo, table: str, column_list: str, fmt: str, piece
             raise
         try:
             return insert(info, head, tail, _TUPLES_AS_ARRAYS)
-        except EngineError:
-            raise first_error from None
+        except EngineError as second_error:  # parsed as arrays, then refused: that error
+            raise (first_error if second_error.code == 27 else second_error) from None
 
 
 def _store_staged(engine: Engine, info: StreamInfo, column_list: str, fmt: str,

@@ -228,6 +228,56 @@ def test_dates_outside_protons_range_in_arrays_are_refused(api: Any, column_type
     assert len(api.table(f"SELECT d FROM table({name})")) == 1
 
 
+@pytest.mark.parametrize(("column_type", "good", "bad"), [
+    ("tuple(date32, int32)", "('2299-12-31', 1)", "('2300-01-01', 1)"),
+    ("tuple(a string, b nullable(datetime64(3)))", "('x', NULL)", "('x', '1899-12-31 23:59:59')"),
+    ("map(string, datetime64(3))", "{'a': '1900-01-01 00:00:00'}", "{'a': '2300-01-01 00:00:00'}"),
+    ("map(date32, int8)", "{'2000-01-01': 1}", "{'1800-01-01': 1}"),
+    ("array(tuple(x date32))", "[('1900-01-01')]", "[('2000-01-01'), ('1800-01-01')]"),
+])
+def test_dates_outside_protons_range_in_tuples_and_maps_are_refused(
+        api: Any, column_type: str, good: str, bad: str) -> None:
+    # Proton clamps an element of a tuple or map as it clamps a column value
+    name = api.create_stream(f"d {column_type}")
+    message = refusal(api, f"INSERT INTO {name} (d) VALUES ({bad})")
+    assert "1900-01-01 .. 2299-12-31" in message
+    api.sql(f"INSERT INTO {name} (d) VALUES ({good})")
+    assert len(api.table(f"SELECT d FROM table({name})")) == 1
+
+
+def test_dates_outside_protons_range_in_a_tuple_are_refused_at_ingest(api: Any) -> None:
+    name = api.create_stream("t tuple(d date32, n int32)")
+    response = api.post(f"/streams/{name}/ingest", json={"columns": ["t"],
+                                                          "data": [[["2300-01-01", 1]]]})
+    assert api.error(response, 400)["code"] == 48
+    assert api.table(f"SELECT count() FROM table({name})") == [["0"]]
+
+
+@pytest.mark.parametrize("expression", [
+    "cast('2300-01-01' AS date32)",  # Proton's text parser clamps to 2299-12-31
+    "'1899-12-31'::date32",
+    "cast(('2300-01-01', 1) AS tuple(date32, int))",
+    "cast(['2000-01-01', '1800-01-01'], 'array(datetime64(3))')",
+    "cast(map_cast('k', '2300-01-01'), 'map(string, date32)')",
+    "accurate_cast('1899-01-01', 'datetime64')",
+    "array_map(x -> x::date32, ['2000-01-01', '2300-01-01'])",
+])
+def test_casts_to_dates_outside_protons_range_are_refused(api: Any, expression: str) -> None:
+    message = refusal(api, f"SELECT {expression}")
+    assert "1900-01-01 .. 2299-12-31" in message
+
+
+def test_casts_to_dates_inside_the_range_keep_their_values_and_names(api: Any) -> None:
+    stream = api.query("SELECT cast(('2299-12-31', 1) AS tuple(date32, int)), "
+                       "'1900-01-01'::date32, cast(NULL AS nullable(date32))")
+    try:
+        assert stream.rows() == [[["2299-12-31", 1], "1900-01-01", None]]
+        assert [c["type"] for c in stream.header] == [
+            "tuple(date32, int32)", "date32", "nullable(date32)"]
+    finally:
+        stream.close()
+
+
 def test_dates_outside_protons_range_are_refused_at_ingest(api: Any) -> None:
     name = api.create_stream("d date32")
     response = api.post(f"/streams/{name}/ingest", json={"columns": ["d"],

@@ -27,8 +27,10 @@ both, and so do two-argument calls.
 **date32 and datetime64 values outside 1900-01-01 .. 2299-12-31.** Proton clamps them into
 that range when it stores them (``'1899-01-01'`` is stored as ``1900-01-01``); chDB 26.9 keeps
 a wider range and stores them as given. A stream's ``date32``/``datetime64`` columns (also
-nullable, and their elements in arrays) carry a constraint, so such a value is refused (48)
-instead of read back otherwise.
+nullable, and their elements in arrays, tuples and maps at any depth) carry a constraint, so
+such a value is refused (48) instead of read back otherwise. Casts to a type holding them
+(``cast(x AS date32)``, ``x::tuple(date32, int)``, ``try_cast``...) are checked the same way,
+row by row.
 The functions that make such values (``to_date``, ``to_datetime64``,
 ``from_unix_timestamp64_*``, ``make_date32``...) go through a helper that refuses a result
 outside the range row by row: Proton clamps or wraps it (``to_datetime64(-1e20, 9)`` is
@@ -37,10 +39,11 @@ outside the range row by row: Proton clamps or wraps it (``to_datetime64(-1e20, 
 
 from __future__ import annotations
 
-import re
+from typing import Optional
 
 from timeplus_emulator.sql.errors import RUNTIME_REFUSAL
 from timeplus_emulator.sql.tokens import quote_name, quote_string
+from timeplus_emulator.sql.types import NamedField, TypeNode, parse_clickhouse_type
 
 #: chDB names of the functions that fill a missing year (``to_time`` maps to one of them).
 YEAR_FILLING = frozenset(
@@ -90,26 +93,45 @@ def substring_utf8_ddl() -> str:
 
 
 RANGE_CHECK_PREFIX = "_tp_range_"  # constraint names: the prefix, then the column name
-_RANGED_TYPE = re.compile(r"((?:Array\()*)(Nullable\()?(Date32|DateTime64)\b")
+_RANGED = frozenset({"Date32", "DateTime64"})
+
+
+def range_check(node: TypeNode, value: str, depth: int = 0) -> Optional[str]:
+    """A chDB condition that every date32/datetime64 in ``value`` (of type ``node``) lies in
+    Proton's range, looking inside nullable, low_cardinality, arrays, tuples and maps; None
+    when the type holds no such value. Lambda variables are ``_tp_v<depth>``."""
+    name = node.ch_name
+    if name in _RANGED:
+        return f"toYear({value}) BETWEEN 1900 AND 2299"
+    inner = [arg.type if isinstance(arg, NamedField) else arg for arg in node.args]
+    types = [arg for arg in inner if isinstance(arg, TypeNode)]
+    if name in ("Nullable", "LowCardinality") and types:
+        check = range_check(types[0], value, depth)
+        return None if check is None else f"isNull({value}) OR {check}"
+    if name == "Array" and types:
+        check = range_check(types[0], f"_tp_v{depth}", depth + 1)
+        return None if check is None else f"arrayAll(_tp_v{depth} -> {check}, {value})"
+    parts: list[Optional[str]] = []
+    if name == "Tuple":
+        parts = [range_check(t, f"tupleElement({value}, {k})", depth)
+                 for k, t in enumerate(types, start=1)]
+    elif name == "Map" and len(types) == 2:
+        parts = [range_check(TypeNode("array", "Array", (t,), True), f"{part}({value})", depth)
+                 for t, part in zip(types, ("mapKeys", "mapValues"))]
+    found = [f"({part})" for part in parts if part is not None]
+    return " AND ".join(found) if found else None
 
 
 def range_constraints(columns: list[tuple[str, str]]) -> list[str]:
     """``CONSTRAINT`` clauses for the ``(name, chDB type)`` columns that Proton clamps (also
-    their elements in arrays, at any depth)."""
+    their elements in arrays, tuples and maps, at any depth)."""
     clauses = []
     for name, ch_type in columns:
-        match = _RANGED_TYPE.match(ch_type)
-        if match is None:
-            continue
-        depth = match.group(1).count("(")
-        value = f"_tp_v{depth}" if depth else quote_name(name)
-        check = f"toYear({value}) BETWEEN 1900 AND 2299"
-        if match.group(2):
-            check = f"isNull({value}) OR {check}"
-        for level in range(depth, 0, -1):  # innermost first: arrayAll(v -> check, outer)
-            outer = f"_tp_v{level - 1}" if level > 1 else quote_name(name)
-            check = f"arrayAll(_tp_v{level} -> {check}, {outer})"
-        clauses.append(f"CONSTRAINT {quote_name(RANGE_CHECK_PREFIX + name)} CHECK {check}")
+        if not ch_type or ch_type.startswith(("JSON", "Object")):
+            continue  # no type: a DEFAULT/ALIAS column typed by chDB
+        check = range_check(parse_clickhouse_type(ch_type), quote_name(name))
+        if check is not None:
+            clauses.append(f"CONSTRAINT {quote_name(RANGE_CHECK_PREFIX + name)} CHECK {check}")
     return clauses
 
 
@@ -125,8 +147,23 @@ _RANGE_MESSAGE = (RUNTIME_REFUSAL + "a date32/datetime64 result outside 1900-01-
                   "2299-12-31 is not supported by the emulator (Proton clamps or wraps it)")
 
 
-def range_guard_ddl() -> str:
-    """``CREATE FUNCTION`` of the helper wrapped around :data:`RANGED_RESULTS` calls."""
+def range_guard_ddl() -> tuple[str, str]:
+    """``CREATE FUNCTION`` of the helpers wrapped around :data:`RANGED_RESULTS` calls and
+    around casts (:func:`checked_cast`)."""
     outside = "ifNull(toYear(x) NOT BETWEEN 1900 AND 2299, 0)"
+    message = quote_string(_RANGE_MESSAGE)
     return (f"CREATE OR REPLACE FUNCTION {RANGE_GUARD} AS (x) -> "
-            f"tupleElement((x, throwIf({outside}, {quote_string(_RANGE_MESSAGE)})), 1)")
+            f"tupleElement((x, throwIf({outside}, {message})), 1)",
+            f"CREATE OR REPLACE FUNCTION {CAST_GUARD} AS (x, ok) -> "
+            f"tupleElement((x, throwIf(NOT ifNull(ok, 1), {message})), 1)")
+
+
+CAST_GUARD = "__tp_cast_in_range"  # the helper: (x, condition on x) -> x, or refused
+
+
+def checked_cast(cast_text: str, node: TypeNode) -> str:
+    """``cast_text`` (a cast to ``node``) refused row by row where a date32/datetime64 inside
+    its result lies outside Proton's range. The cast is written twice; chDB computes the
+    same expression once."""
+    check = range_check(node, cast_text)
+    return cast_text if check is None else f"{CAST_GUARD}({cast_text}, {check})"

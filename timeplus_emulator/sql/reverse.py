@@ -21,6 +21,7 @@ from timeplus_emulator.sql.functions import (
     to_timeplus_function_name,
 )
 from timeplus_emulator.sql.legacy import (
+    CAST_GUARD,
     RANGE_CHECK_PREFIX,
     RANGE_GUARD,
     YEAR_2000,
@@ -127,7 +128,7 @@ _DELTA_VIOLATED = re.compile(
     re.DOTALL,
 )
 # names show their first argument only
-_WRAPPERS = frozenset({BOOL_WRAPPER, YEAR_2000, RANGE_GUARD, UINT8_CAST, UNIFY_CAST,
+_WRAPPERS = frozenset({BOOL_WRAPPER, YEAR_2000, RANGE_GUARD, CAST_GUARD, UINT8_CAST, UNIFY_CAST,
                        f"{UINT8_CAST}_as", f"{UNIFY_CAST}_as"})
 _RANGE_VIOLATED = re.compile(
     rf"Constraint `{RANGE_CHECK_PREFIX}(.*?)` .*?violated", re.DOTALL)
@@ -248,7 +249,7 @@ def helper_function_ddl() -> tuple[str, ...]:
         f"CREATE OR REPLACE FUNCTION {TYPE_NAME_FUNCTION} AS (x) -> {type_name}",
         year_2000_ddl(),
         substring_utf8_ddl(),
-        range_guard_ddl(),
+        *range_guard_ddl(),
         *(f"CREATE OR REPLACE FUNCTION {name} AS {params} -> {body}"
           for name, (_, params, body) in CALL_HELPERS.items()),
         *HELPER_DDL,

@@ -47,11 +47,22 @@ from timeplus_emulator.sql.legacy import (
     RANGED_RESULTS,
     SUBSTRING_UTF8,
     YEAR_FILLING,
+    checked_cast,
+    range_check,
     year_2000_call,
 )
 from timeplus_emulator.sql.model import STAR_MARKER, Source, Window, placeholder
-from timeplus_emulator.sql.tokens import Kind, Token, name_of, quote_string, tokenize, unquote
+from timeplus_emulator.sql.tokens import (
+    Kind,
+    Token,
+    name_of,
+    operand_start,
+    quote_string,
+    tokenize,
+    unquote,
+)
 from timeplus_emulator.sql.types import (
+    TypeNode,
     parse_timeplus_type,
     parse_type_tokens,
     render_clickhouse,
@@ -243,9 +254,11 @@ class Rewriter:
     def rewrite(self, start: int, end: int, allow_from: bool = True) -> str:
         """Rewrite ``[start, end)``; FROM/JOIN items are handled when ``allow_from``."""
         out: list[str] = []
+        starts: dict[int, int] = {}  # token index -> where its item begins in out
         i = start
         while i < end:
             tok = self.toks[i]
+            starts[i] = len(out)
             if tok.is_word("CASE"):
                 i = self._case(i, out, self.ctx.bool_results and bool_case(self.toks, i)
                                and not in_unifying_position(self.toks, i))
@@ -266,9 +279,7 @@ class Rewriter:
                 out.append(tok.pre + shorthand_interval(tok.text).ch_sql)
                 i += 1
             elif tok.is_op("::"):
-                node, nxt = parse_type_tokens(self.toks, i + 1, self._function_name)
-                out.append(tok.pre + "::" + self.toks[i + 1].pre + render_clickhouse(node))
-                i = nxt
+                i = self._double_colon(i, starts, out)
             elif tok.is_op("?") and ternary_branches(self.toks, i, end) is not None:
                 i = self._ternary(i, end, out)
             elif tok.is_op(":") and self._json_element(i, start, out):
@@ -650,15 +661,45 @@ class Rewriter:
             if nxt != end:
                 raise TranslationError(SYNTAX_ERROR, "Syntax error: unexpected text after type")
             type_pre = self.toks[as_index + 1].pre
-            return (f"{ch_name}({expr}{self.toks[as_index].pre}AS{type_pre}"
-                    f"{render_clickhouse(node)}{self.toks[close].pre})")
+            return self._range_checked(
+                f"{ch_name}({expr}{self.toks[as_index].pre}AS{type_pre}"
+                f"{render_clickhouse(node)}{self.toks[close].pre})", node)
         texts = self._args_text(args)
         type_start, type_end = args[1]
         if type_end - type_start == 1 and self.toks[type_start].kind is Kind.STRING:
             type_tok = self.toks[type_start]
-            ch_type = render_clickhouse(parse_timeplus_type(unquote(type_tok.text)))
-            texts[1] = type_tok.pre + quote_string(ch_type)
+            node = parse_timeplus_type(unquote(type_tok.text))
+            texts[1] = type_tok.pre + quote_string(render_clickhouse(node))
+            return self._range_checked(
+                f"{ch_name}(" + ",".join(texts) + self.toks[close].pre + ")", node)
         return f"{ch_name}(" + ",".join(texts) + self.toks[close].pre + ")"
+
+    def _range_checked(self, cast_text: str, node: TypeNode) -> str:
+        """A cast refused where it makes a date Proton would clamp (legacy.checked_cast);
+        inside ``INSERT ... VALUES`` the column's constraint refuses it instead."""
+        return cast_text if self.ctx.values_row else checked_cast(cast_text, node)
+
+    def _double_colon(self, i: int, starts: dict[int, int], out: list[str]) -> int:
+        """``x::type`` at ``i``; a type holding date32/datetime64 is range-checked, which
+        needs the operand's text: the items since its first token."""
+        node, nxt = parse_type_tokens(self.toks, i + 1, self._function_name)
+        tok = self.toks[i]
+        cast_text = "::" + self.toks[i + 1].pre + render_clickhouse(node)
+        first = operand_start(self.toks, i, lambda bracket: bracket not in starts or (
+            self.toks[bracket].is_op("[") and not is_array_literal(self.toks, bracket)))
+        if self.ctx.values_row or range_check(node, "x") is None:
+            out.append(tok.pre + cast_text)
+            return nxt
+        if first not in starts:
+            raise TranslationError(NOT_IMPLEMENTED, "A '::' cast to a type holding date32 or "
+                                   "datetime64 after this operand is not supported by the "
+                                   "emulator (write cast(x AS type))")
+        operand = "".join(out[starts[first]:])
+        del out[starts[first]:]
+        stripped = operand.lstrip()
+        out.append(operand[: len(operand) - len(stripped)]
+                   + checked_cast(f"({stripped}{tok.pre}{cast_text})", node))
+        return nxt
 
     def _top_level_as(self, start: int, end: int) -> Optional[int]:
         """The last top-level ``AS`` in ``[start, end)``."""

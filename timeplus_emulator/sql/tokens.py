@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from timeplus_emulator.sql.errors import SYNTAX_ERROR, TranslationError
 
@@ -279,3 +279,28 @@ def quote_name(name: str) -> str:
 def name_of(token: Token) -> str:
     """The identifier a bare or quoted identifier token stands for."""
     return unquote(token.text) if token.kind is Kind.QUOTED_IDENT else token.text
+
+
+
+def operand_start(tokens: list[Token], op_index: int,
+                  called: Callable[[int], bool]) -> int:
+    """Index of the first token of the operand just before a postfix operator (``::``) at
+    ``op_index``: a bracketed group (with the name before it when ``called(bracket)``:
+    ``f(x)``, ``a[1]``), or a literal or name (``t.c``)."""
+    i = op_index - 1
+    if tokens[i].is_op(")", "]"):
+        depth = 0
+        while i > 0:
+            if tokens[i].is_op(")", "]"):
+                depth += 1
+            elif tokens[i].is_op("(", "["):
+                depth -= 1
+                if depth == 0:
+                    break
+            i -= 1
+        if i > 0 and tokens[i - 1].kind in (Kind.IDENT, Kind.QUOTED_IDENT) and called(i):
+            i -= 1
+    while i > 1 and tokens[i - 1].is_op(".") and \
+            tokens[i - 2].kind in (Kind.IDENT, Kind.QUOTED_IDENT):
+        i -= 2
+    return i

@@ -346,6 +346,13 @@ def _ch_lookup(word: str) -> tuple[str, str]:
     return snake, word
 
 
+def parse_clickhouse_type(
+    ch_type: str, function_name: Callable[[str], str] = _identity
+) -> TypeNode:
+    """Parse a ClickHouse type as chDB prints it (``Array(Nullable(Date32))``)."""
+    return _TypeParser(tokenize(ch_type), 0, _ch_lookup, function_name).parse_type()
+
+
 @functools.lru_cache(maxsize=1024)
 def to_timeplus_type(ch_type: str, function_name: Callable[[str], str] = _identity) -> str:
     """Timeplus name of a ClickHouse type as chDB prints it in result headers.
@@ -355,9 +362,7 @@ def to_timeplus_type(ch_type: str, function_name: Callable[[str], str] = _identi
     """
     if ch_type.startswith(("JSON", "Object")):
         return "json"
-    tokens = tokenize(ch_type)
-    parser = _TypeParser(tokens, 0, _ch_lookup, function_name)
-    node = parser.parse_type()
+    node = parse_clickhouse_type(ch_type, function_name)
     if node.tp_name == "decimal" and not node.args:
         node = TypeNode("decimal", "Decimal", (Literal("10"), Literal("0")), True)
     return render_timeplus(node)
