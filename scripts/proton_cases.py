@@ -56,7 +56,7 @@ _HINT = re.compile(r"--\s*\{\s*(serverError|clientError)\s+([^}]*)\}")
 _SLEEP = re.compile(r"^\s*select\s+sleep(?:_each_row)?\s*\(\s*[\d.]+\s*\)\s*$", re.I)
 _SET = re.compile(r"^\s*set\s+(?!role\b)(.*)$", re.I | re.S)
 _SET_ITEM = re.compile(r"(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|[^,]+)")
-_NOT_SUPPORTED = 48
+NOT_SUPPORTED = 48
 _INSERT_SELECT = re.compile(r"\s*insert\s+into\s+(?:(?!\bvalues\b|\bformat\b).)*?\b(select|with)\b",
                             re.I | re.S)
 _ECHO = re.compile(r"--\s*\{\s*(echo|echoOn|echoOff)\s*\}")
@@ -374,7 +374,7 @@ def echo_lines(raw: str, echo: bool) -> tuple[list[str], bool]:
     return raw.strip().split("\n"), after
 
 
-def _error_code(error: Exception) -> Optional[int]:
+def error_code(error: Exception) -> Optional[int]:
     code = getattr(error, "code", None)
     return int(code) if isinstance(code, int) else None
 
@@ -405,11 +405,11 @@ def _run_statements(conn: Any, path: Path, deadline: float) -> Outcome:
                 output.extend(run_statement(cursor, sql, deadline,
                                             fake_sleep=statement.expect_error is None))
         except Exception as error:
-            code = _error_code(error)
+            code = error_code(error)
             if statement.expect_error is not None or (
-                    isinstance(sql, SetProbe) and not sql.strict and code != _NOT_SUPPORTED):
+                    isinstance(sql, SetProbe) and not sql.strict and code != NOT_SUPPORTED):
                 continue
-            kind = "refused" if code == _NOT_SUPPORTED else "error"
+            kind = "refused" if code == NOT_SUPPORTED else "error"
             message = f"{type(error).__name__}({code}): {str(error)[:300]}"
             return Outcome(path.stem, kind, f"{statement.sql[:300]} -> {message}")
         if statement.expect_error is not None and sql is not None and \
@@ -436,7 +436,7 @@ def fails_streaming(conn: Any, sql: str, hint: str) -> bool:
     try:
         cursor.execute(merge_settings(sql, "query_mode", "'streaming'"), idle_timeout=5.0)
     except Exception as error:
-        return _error_code(error) in codes
+        return error_code(error) in codes
     finally:
         cursor.close()  # a streaming query that started is cancelled unread
     return False
@@ -450,7 +450,7 @@ def _diff(expected: list[str], actual: list[str]) -> list[str]:
     return lines[:40]
 
 
-def _drop_streams(conn: Any) -> None:
+def drop_streams(conn: Any) -> None:
     cursor = conn.cursor()
     try:
         cursor.execute("SHOW STREAMS")
@@ -477,7 +477,7 @@ def run_cases(files: list[Path], timeout: float) -> Iterator[Outcome]:
                 try:
                     yield run_file(conn, path, timeout)
                 finally:
-                    _drop_streams(conn)
+                    drop_streams(conn)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
