@@ -11,6 +11,7 @@ import json
 import os
 import threading
 import time
+from collections import deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -164,17 +165,24 @@ class ViewInfo:
         }
 
 
+BATCH_MARKS = 4096
+
+
 class SequenceClock:
     """The ingest sequence of one stream: rows get ``_tp_sn`` values 1, 2, 3, ...
 
     Writers hold :attr:`lock` while inserting so sequence ranges never interleave; readers
-    wait on :meth:`wait_beyond` for rows newer than what they have seen.
+    wait on :meth:`wait_beyond` for rows newer than what they have seen. The clock remembers
+    where the last :data:`BATCH_MARKS` inserts ended, so a reader that wakes after several
+    inserts can still take them one at a time (:meth:`batch_ends`), as Proton processes each
+    ingested block on its own.
     """
 
     def __init__(self, last_sn: int = 0) -> None:
         self.lock = threading.Lock()
         self._changed = threading.Condition(threading.Lock())
         self._last = last_sn
+        self._ends: deque[int] = deque(maxlen=BATCH_MARKS)
         self.closed = False
 
     @property
@@ -184,7 +192,15 @@ class SequenceClock:
     def advance(self, rows: int) -> None:
         with self._changed:
             self._last += rows
+            self._ends.append(self._last)
             self._changed.notify_all()
+
+    def batch_ends(self, seen: int, upto: int) -> list[int]:
+        """Where the inserts after ``seen`` up to ``upto`` ended, in order (``upto`` last;
+        inserts older than the remembered ones count as one)."""
+        with self._changed:
+            ends = [end for end in self._ends if seen < end < upto]
+        return [*ends, upto]
 
     def close(self) -> None:
         with self._changed:

@@ -368,25 +368,28 @@ class SelectRunner:
         return self.stmt.aggregating and source.window is not None
 
     def _run_windows(self, sink: RowSink) -> None:
+        """Each ingest batch in turn moves the watermark (its largest event time, if larger)
+        and emits the windows it closed; a row arriving after its windows were emitted is
+        left out, since only windows ending after the last emitted watermark are computed."""
         source = self.stmt.sources[self._stream_index]
+        info = self.engine.source_stream(source)
         seen = self._start_sn
         watermark: Optional[str] = None
         emitted: Optional[str] = None
         while True:
             last = self._clock_wait(seen, sink)
-            if last <= seen:
-                continue
-            newest = self._max_event_time(source, seen, last)
-            seen = last
-            if newest is not None and (watermark is None or newest > watermark):
-                watermark = newest
-            if watermark is None or watermark == emitted:
-                continue
-            bounds = (_time_literal(emitted) if emitted else None, _time_literal(watermark))
-            rows = self._run_range(self._start_sn, seen, bounds)
-            emitted = watermark
-            if self._deliver(sink, rows):
-                return
+            for end in self.engine.clock(info).batch_ends(seen, last) if last > seen else []:
+                newest = self._max_event_time(source, seen, end)
+                seen = end
+                if newest is not None and (watermark is None or newest > watermark):
+                    watermark = newest
+                if watermark is None or watermark == emitted:
+                    continue
+                bounds = (_time_literal(emitted) if emitted else None, _time_literal(watermark))
+                rows = self._run_range(self._start_sn, seen, bounds)
+                emitted = watermark
+                if self._deliver(sink, rows):
+                    return
 
     def _max_event_time(self, source: Source, after: int, upto: int) -> Optional[str]:
         window = source.window

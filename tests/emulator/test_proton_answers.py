@@ -191,6 +191,35 @@ def test_hop_windows_of_protons_smoke_case(api: Any) -> None:
         ("dev4", 76, "20:00:04", "20:00:09")])
 
 
+def test_each_ingest_moves_the_window_watermark_on_its_own(api: Any) -> None:
+    """Proton aggregates each ingested block, then moves the watermark to its largest event
+    time and closes the windows it passed: a later block's row for a closed window is late
+    and dropped, even when the query reads both blocks at once (its smoke case "hop
+    w/transformed timestamp" sends its batches back to back)."""
+    name = api.create_stream("id string, ts datetime64(3)")
+    stream = api.query(f"SELECT count(), window_end FROM tumble({name}, ts, 5s) "
+                       "GROUP BY window_end", batching_policy={"count": 100, "time_ms": 20})
+
+    def send(*seconds: int) -> None:
+        api.ingest(name, ["id", "ts"], [["a", f"2021-11-02 20:00:{s:02d}"] for s in seconds])
+
+    send(1)
+    api.server.faults.delay_events(0.6)  # the query stalls sending [00, 05): the next
+    send(6)                              # three ingests wait for it together
+    time.sleep(0.2)
+    send(11)  # closes [05, 10) with the row at 06
+    send(8)   # late for [05, 10): dropped
+    send(16)  # closes [10, 15) with the row at 11
+    api.server.faults.reset()
+    rows = stream.rows(at_least=3)
+    time.sleep(0.3)
+    assert api.post(f"/queries/{stream.id}/cancel").status_code == 204
+    rows += stream.rows()
+    stream.close()
+    assert sorted((r[1][11:19], int(r[0])) for r in rows) == [
+        ("20:00:05", 1), ("20:00:10", 1), ("20:00:15", 1)]
+
+
 def test_cross_join_lists_each_left_row_with_every_right_row(api: Any) -> None:
     # Proton's order (00202_cross_join); chDB swapped the smaller side to the left
     rows = api.table("SELECT x, y FROM (SELECT number AS x FROM numbers(2)) AS l "
