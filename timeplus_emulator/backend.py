@@ -70,6 +70,10 @@ PINNED_SETTINGS = (
         # fails there with 47, Missing columns (01095_tpch_like_smoke, queries 2, 15, 17,
         # 20); chDB runs them unless turned off, and then answers UNKNOWN_IDENTIFIER (47)
         ("allow_correlated_subqueries", 0),
+        # JOIN ... USING (k) takes k from the SELECT list's alias when there is one
+        # (`SELECT 1 AS k FROM a JOIN b USING k` joins on 1 = b.k), as Proton's analyzer
+        # does (00122, 00138); chDB's new analyzer refused it (47) unless told so
+        ("analyzer_compatibility_join_using_top_level_identifier", 1),
     )),
 )
 

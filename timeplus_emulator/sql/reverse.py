@@ -132,6 +132,11 @@ _WRAPPERS = frozenset({BOOL_WRAPPER, YEAR_2000, RANGE_GUARD, CAST_GUARD, UINT8_C
                        f"{UINT8_CAST}_as", f"{UNIFY_CAST}_as"})
 _RANGE_VIOLATED = re.compile(
     rf"Constraint `{RANGE_CHECK_PREFIX}(.*?)` .*?violated", re.DOTALL)
+# chDB's words for `SELECT 1 AS k ... JOIN ... USING k` (a constant join key from the
+# projection); an ON condition names the tables as written, USING as __tableN
+_CONSTANT_USING_KEY = re.compile(
+    r"Cannot determine join keys in JOIN ON expression equals\(__table\d+\.(\w+), "
+    r"__table\d+\.\1\)")
 _RUNTIME_REFUSAL = re.compile(re.escape(RUNTIME_REFUSAL) + r"([^':]*)")
 _UNKNOWN_FUNCTION = re.compile(r"Function with name `([^`]+)` does not exist")
 _UNKNOWN_IDENTIFIER = re.compile(r"Unknown expression identifier `([^`]+)`|"
@@ -162,6 +167,11 @@ def to_timeplus_error(
         return NOT_IMPLEMENTED, (
             f"A value of column {out_of_range.group(1)} lies outside 1900-01-01 .. 2299-12-31, "
             "which Proton clamps it to; storing it is not supported by the emulator")
+    constant_key = _CONSTANT_USING_KEY.search(ch_message)
+    if constant_key is not None:  # USING k, k a constant alias: Proton joins on its value
+        return NOT_IMPLEMENTED, (
+            f"JOIN ... USING {constant_key.group(1)} where {constant_key.group(1)} is a constant "
+            "of the SELECT list is not supported by the emulator")
     refusal = _RUNTIME_REFUSAL.search(ch_message)
     if refusal is not None:  # a throwIf the translator emitted to refuse a value (48)
         return NOT_IMPLEMENTED, refusal.group(1)
@@ -190,11 +200,52 @@ def to_timeplus_error(
         # has no correlated subqueries, so the name is missing there too
         name = unknown_column.group(1) or unknown_column.group(2)
         return 47, f"Missing columns: '{name}' while processing query"
-    message = _TYPE_WORD.sub(lambda m: to_timeplus_type(m.group(1)), message)
+    message = _rename_types(message)
     message = _WORD.sub(_function_word, message)
     message = _TABLE_WORD.sub(lambda m: ("S" if m.group(1) == "T" else "s") + "tream" + m.group(2),
                               message)
     return ch_code, message
+
+
+def _rename_types(message: str) -> str:
+    """Each ClickHouse type in an error message, with its parameters, in Timeplus spelling.
+
+    ``Decimal(38, 9)`` is one type (``decimal(38, 9)``), not the word ``Decimal`` (whose
+    default would be ``decimal(10, 0)``) followed by ``(38, 9)``; a bare word keeps no
+    parameters (``DateTime64`` → ``datetime64``).
+    """
+    out: list[str] = []
+    pos = 0
+    for match in _TYPE_WORD.finditer(message):
+        if match.start() < pos:
+            continue  # inside the parameters of a type already renamed
+        end = _parameters_end(message, match.end())
+        text = message[match.start():end]
+        renamed = to_timeplus_type(text)
+        if end == match.end():
+            renamed = renamed.split("(", 1)[0]
+        out.append(message[pos:match.start()] + renamed)
+        pos = end
+    return "".join(out) + message[pos:]
+
+
+def _parameters_end(text: str, start: int) -> int:
+    """The index after the balanced ``(...)`` at ``start`` (quotes respected), else ``start``."""
+    if not text.startswith("(", start):
+        return start
+    depth = 0
+    quote = ""
+    for i in range(start, len(text)):
+        char = text[i]
+        if quote:
+            quote = "" if char == quote and text[i - 1] != "\\" else quote
+        elif char in "'`":
+            quote = char
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+            if depth == 0:
+                return i + 1
+    return start
 
 
 def _function_word(match: re.Match[str]) -> str:
