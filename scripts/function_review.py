@@ -94,8 +94,9 @@ NOTES: dict[str, tuple[str, str]] = {
                       "(answered 0 for locate('abcabc', 'b'), Proton 2)"),
     "array_cast": (ALIAS, "Proton's name of array ([1, 2] parses as array_cast)"),
     "tuple_cast": (ALIAS, "Proton's name of tuple"),
-    "map_cast": (REWRITE, "Proton's name of map; map_cast(array, array) builds the map from the "
-                          "two arrays (mapFromArrays)"),
+    "map_cast": (REWRITE, "Proton's name of map; map_cast(a, b) builds the map from the two "
+                          "arrays when both are arrays, refuses one array (43), else is one "
+                          "entry a: b, chosen by the arguments' types"),
     "scalar_product": (ALIAS, f"{_P} dot_product"),
     "dot_product": (DIFFERS, "Proton takes tuples only; chDB also takes arrays"),
     "vector_sum": (ALIAS, f"{_P} tuple_plus"),

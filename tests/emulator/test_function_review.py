@@ -55,6 +55,31 @@ def test_cast_spellings_of_array_tuple_map(api: Any) -> None:
     assert types[0] == "map(string, uint8)"
 
 
+def test_map_cast_of_two_values_that_are_no_literals(api: Any) -> None:
+    # map.cpp: two arguments make a map from two arrays only when both are arrays; other
+    # arguments are key, value pairs, whatever their form (column, expression)
+    name = api.create_stream(
+        "k string, v int32, ks array(string), vs array(low_cardinality(string))")
+    api.ingest(name, ["k", "v", "ks", "vs"], [["a", 7, ["x", "y"], ["p", "q"]]])
+    types, row = one_row(api, f"SELECT map_cast(k, v), map_cast(upper(k), v + 1), "
+                              f"map_cast(ks, vs), map_cast(k, 1) FROM table({name})")
+    assert row == [{"a": 7}, {"A": "8"}, {"x": "p", "y": "q"}, {"a": 1}]  # int64 quoted
+    assert types == ["map(string, int32)", "map(string, int64)",
+                     "map(string, low_cardinality(string))", "map(string, uint8)"]
+
+
+@pytest.mark.parametrize("call", ["map_cast('a', ks)", "map_cast(ks, 'a')",
+                                  "map_cast(ks, map_cast('a', 1))"])
+def test_map_cast_of_an_array_and_a_non_array_is_refused(api: Any, call: str) -> None:
+    # map.cpp: "Function map_cast requires 2 array of arguments", ILLEGAL_TYPE_OF_ARGUMENT (43)
+    name = api.create_stream("ks array(string)")
+    api.ingest(name, ["ks"], [[["x"]]])
+    response = api.post("/queries", json={"sql": f"SELECT {call} FROM table({name})"})
+    error = api.error(response, 400)
+    assert error["code"] == 43
+    assert "requires 2 array of arguments" in error["message"]
+
+
 def test_to_time_with_a_time_zone(api: Any) -> None:
     # docs functions_for_datetime.md (to_timezone): to_time('2022-05-16', 'America/New_York')
     # is 2022-05-16 00:00:00.000 there and 2022-05-16 04:00:00.000 in UTC

@@ -9,8 +9,14 @@ helper's result column shows the Timeplus name (see ``functions.INTERNAL_FUNCTIO
   whose second argument may be a time zone (FunctionsConversion.h); chDB's takes only a
   precision there, so the default precision 3 is put in front of the zone (no helper: the
   call stays the year-filling parse that ``legacy.py`` rewrites).
-* ``map_cast(keys_array, values_array)``: Proton builds the map from the two arrays
-  (map.cpp); chDB's ``map`` would make one entry whose key is the first array.
+* ``map_cast(a, b)``: Proton (map.cpp) builds the map from the two arrays when both are
+  arrays, refuses one array beside a non-array (43), and otherwise makes one entry ``a: b``;
+  chDB's ``map`` would make one entry whose key is the array, and its ``mapFromArrays``
+  refuses scalars. Where both arguments are number or string literals the call stays
+  ``map``; otherwise the helper chooses by the arguments' types, which chDB knows while it
+  plans: each argument becomes an array (itself, or ``[x]``) through a ``Dynamic`` value read
+  back as the array type, and the result is cast to Proton's type (the arrays' element types,
+  or the type ``map(a, b)`` would have), which keeps a ``low_cardinality`` key or value.
 * ``array_auc(scores, labels)``: Proton (arrayAUC.cpp) sorts by score, stably, and adds one
   step per label, so tied scores count in their written order (``array_auc([1, 1], [0, 1])``
   is 0, 01202_array_auc_special); chDB's arrayAUC averages ties (0.5).
@@ -30,7 +36,12 @@ from __future__ import annotations
 
 from typing import Optional
 
-from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, TranslationError
+from timeplus_emulator.sql.errors import (
+    ILLEGAL_TYPE_OF_ARGUMENT,
+    NOT_IMPLEMENTED,
+    TranslationError,
+    runtime_error,
+)
 from timeplus_emulator.sql.tokens import Kind, Token, quote_string, unquote
 from timeplus_emulator.sql.types import parse_timeplus_type, render_clickhouse
 
@@ -46,9 +57,23 @@ _AUC = (f"if(arrayCount({_SORTED}) IN (0, length(scores)), nan, "
         f"{_AREA} / arrayCount({_SORTED}) / (length(scores) - arrayCount({_SORTED})))")
 _JSON_ARRAY_KEYS = 2  # json_extract_array(json, key1, key2) at most
 
+_IS_ARRAY = "startsWith(toTypeName({x}), 'Array(')"
+_AS_ARRAY_TYPE = (f"if({_IS_ARRAY}, toTypeName({{x}}), "
+                  "concat('Array(', toTypeName({x}), ')'))")
+_AS_ARRAY = (f"arrayConcat(dynamicElement(CAST({{x}}, 'Dynamic'), {_AS_ARRAY_TYPE}), "
+             f"dynamicElement(CAST([{{x}}], 'Dynamic'), {_AS_ARRAY_TYPE}))")
+_MAP_FROM_ARRAYS = f"mapFromArrays({_AS_ARRAY.format(x='k')}, {_AS_ARRAY.format(x='v')})"
+_MIXED = quote_string(runtime_error(ILLEGAL_TYPE_OF_ARGUMENT)
+                      + "Function map_cast requires 2 array of arguments")
+_ELEMENT_TYPE = "substring(toTypeName({x}), 7, length(toTypeName({x})) - 7)"
+_MAP_CAST2 = (f"CAST(tupleElement(({_MAP_FROM_ARRAYS}, throwIf({_IS_ARRAY.format(x='k')} != "
+              f"{_IS_ARRAY.format(x='v')}, {_MIXED})), 1), if({_IS_ARRAY.format(x='k')}, "
+              f"concat('Map(', {_ELEMENT_TYPE.format(x='k')}, ', ', "
+              f"{_ELEMENT_TYPE.format(x='v')}, ')'), toTypeName(map(k, v))))")
+
 #: helper name → (Timeplus name shown for it, parameters, body)
 CALL_HELPERS: dict[str, tuple[str, str, str]] = {
-    "__tp_map_from_arrays": ("map_cast", "(k, v)", "mapFromArrays(k, v)"),
+    "__tp_map_cast2": ("map_cast", "(k, v)", _MAP_CAST2),
     "__tp_array_auc": ("array_auc", "(scores, labels)", _AUC),
     **{f"__tp_ipv{v}_or_default{len(params)}": (
         f"to_ipv{v}_or_default", "(" + ", ".join(params) + ")",
@@ -72,9 +97,9 @@ def _literal(tokens: list[Token], *kinds: Kind) -> bool:
 def helper_for(name: str, args: list[list[Token]]) -> Optional[str]:
     """The helper a call of Timeplus function ``name`` (lower case) with these argument
     tokens must use instead of its table entry, or None; raises 48 where none fits."""
-    if name == "map_cast" and len(args) == 2 and not any(
+    if name == "map_cast" and len(args) == 2 and not all(
             _literal(arg, Kind.STRING, Kind.NUMBER) for arg in args):
-        return "__tp_map_from_arrays"
+        return "__tp_map_cast2"
     if name == "array_auc":
         return "__tp_array_auc"
     if name in ("to_ipv4_or_default", "to_ipv6_or_default") and len(args) in (1, 2):

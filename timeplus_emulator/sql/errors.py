@@ -40,3 +40,9 @@ class TranslationError(Exception):
 #: Starts the message of a ``throwIf`` the translator emits to refuse, row by row, a value it
 #: cannot answer as Proton would; the error mapping turns such an error into code 48.
 RUNTIME_REFUSAL = "[emulator] "
+
+
+def runtime_error(code: int) -> str:
+    """Starts the message of a ``throwIf`` that answers Proton's error ``code`` (the error
+    mapping reports that code and the rest of the message)."""
+    return f"[emulator:{code}] "

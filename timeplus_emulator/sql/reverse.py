@@ -138,6 +138,7 @@ _CONSTANT_USING_KEY = re.compile(
     r"Cannot determine join keys in JOIN ON expression equals\(__table\d+\.(\w+), "
     r"__table\d+\.\1\)")
 _RUNTIME_REFUSAL = re.compile(re.escape(RUNTIME_REFUSAL) + r"([^':]*)")
+_RUNTIME_ERROR = re.compile(r"\[emulator:(\d+)\] ([^':]*)")  # errors.runtime_error
 _UNKNOWN_FUNCTION = re.compile(r"Function with name `([^`]+)` does not exist")
 _UNKNOWN_IDENTIFIER = re.compile(r"Unknown expression identifier `([^`]+)`|"
                                  r"Resolved identifier '([^']+)' in parent scope")
@@ -172,6 +173,9 @@ def to_timeplus_error(
         return NOT_IMPLEMENTED, (
             f"JOIN ... USING {constant_key.group(1)} where {constant_key.group(1)} is a constant "
             "of the SELECT list is not supported by the emulator")
+    runtime = _RUNTIME_ERROR.search(ch_message)
+    if runtime is not None:  # a throwIf the translator emitted to answer Proton's error
+        return int(runtime.group(1)), runtime.group(2).strip()
     refusal = _RUNTIME_REFUSAL.search(ch_message)
     if refusal is not None:  # a throwIf the translator emitted to refuse a value (48)
         return NOT_IMPLEMENTED, refusal.group(1)
