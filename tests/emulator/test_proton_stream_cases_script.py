@@ -54,7 +54,9 @@ def test_rows_match_in_any_order_but_not_fewer_or_more() -> None:
     assert cases.rows_match([["dev1", "66"], ["dev2", "80"]], got, types)
     assert not cases.rows_match([["dev1", "66"]], got, types)  # one row too many
     assert not cases.rows_match([["dev1", "66"], ["dev2", "80"], ["dev3", "1"]], got, types)
-    assert not cases.rows_match([["dev1", "66"], ["dev1", "66"]], got, types)  # each row once
+    # Proton's checker: each expected row matches some result row, so a repeated one may
+    # match the same row (its references rely on that)
+    assert cases.rows_match([["dev1", "66"], ["dev1", "66"]], got, types)
     assert not cases.rows_match([["dev1"], ["dev2"]], got, types)  # a row of other width
 
 
