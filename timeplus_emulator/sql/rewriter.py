@@ -52,6 +52,7 @@ from timeplus_emulator.sql.legacy import (
     year_2000_call,
 )
 from timeplus_emulator.sql.model import STAR_MARKER, Source, Window, placeholder
+from timeplus_emulator.sql.modifiers import is_fill_bound, is_group_by_modifier
 from timeplus_emulator.sql.tokens import (
     Kind,
     Token,
@@ -381,6 +382,9 @@ class Rewriter:
         nxt = self.toks[i + 1]
         if word == "SETTINGS" and self._settings_clause_at(i):
             return self._nested_settings(i, end, out)
+        if is_group_by_modifier(self.toks, i) or is_fill_bound(self.toks, i):
+            out.append(tok.pre + tok.text)
+            return i + 1
         if word == "IN":
             self._check_in(i)
         if word == "APPLY":
