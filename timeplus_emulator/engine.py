@@ -196,10 +196,22 @@ class Engine:
         return EngineError(code, message)
 
     def resolve_db(self, database: Optional[str]) -> str:
+        """A database that holds streams and views; the built-in ones exist (CREATE DATABASE
+        says so, ``USE`` takes them) but hold none the emulator can show or make (48)."""
         name = database or "default"
+        if name in BUILTIN_DATABASES:
+            raise EngineError(NOT_IMPLEMENTED, f"Streams and views in the {name} database are "
+                              "not supported by the emulator (only SELECT from its tables)")
         if name not in self.databases:
             raise EngineError(UNKNOWN_DATABASE, f"Database {name} doesn't exist")
         return name
+
+    def database_rows(self) -> list[tuple[str, str]]:
+        """``(name, engine)`` of every database, the built-in ones too, sorted by name, as
+        Proton's ``system.databases`` lists them (``loadMetadataSystem``)."""
+        builtin = [(name, "Atomic" if name == "system" else "Memory")
+                   for name in BUILTIN_DATABASES]
+        return sorted([*builtin, *((name, "Atomic") for name in self.databases)])
 
     def stream(self, database: Optional[str], name: str) -> StreamInfo:
         db = self.resolve_db(database)

@@ -23,7 +23,7 @@ from typing import Any, Optional, Union
 
 from timeplus_emulator.backend import EngineError
 from timeplus_emulator.catalog import StreamInfo, ViewInfo
-from timeplus_emulator.engine import BAD_ARGUMENTS, NOT_IMPLEMENTED, Engine
+from timeplus_emulator.engine import BAD_ARGUMENTS, BUILTIN_DATABASES, NOT_IMPLEMENTED, Engine
 from timeplus_emulator.estimate import ESTIMATE_HEADER, estimate_rows
 from timeplus_emulator.ingest_store import store_rows
 from timeplus_emulator.mutations import delete_rows, mutable_ddl, require_enterprise, truncate
@@ -125,7 +125,8 @@ class Executor:
         elif isinstance(stmt, InsertStatement):
             record.rows = self.engine.insert(_own_system_tables(self.engine, stmt))
         elif isinstance(stmt, UseStatement):
-            self.engine.resolve_db(stmt.database)
+            if stmt.database not in BUILTIN_DATABASES:
+                self.engine.resolve_db(stmt.database)
         elif isinstance(stmt, DeleteStatement):
             record.rows = delete_rows(self.engine, stmt)
         elif isinstance(stmt, TruncateStatement):
@@ -148,7 +149,7 @@ class Executor:
         engine = self.engine
         name_col = [{"name": "name", "type": "string"}]
         if stmt.what == "databases":
-            names = sorted(engine.databases)
+            names = [name for name, _ in engine.database_rows()]
         elif stmt.what == "create":
             return StaticRunner([{"name": "statement", "type": "string"}],
                                 [[self._create_text(stmt.database, stmt.name or "")]])

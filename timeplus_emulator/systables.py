@@ -82,7 +82,7 @@ def _literal(value: Any) -> str:
 
 
 def _database_rows(engine: Engine) -> list[list[Any]]:
-    return [[db, "Atomic", ""] for db in sorted(engine.databases)]
+    return [[db, kind, ""] for db, kind in engine.database_rows()]
 
 
 def _table_rows(engine: Engine) -> list[list[Any]]:

@@ -52,3 +52,25 @@ def test_the_built_in_databases_cannot_be_created_or_dropped(api: Any, name: str
         assert dropped["code"] == 36, dropped
     assert api.table("SELECT name FROM system.databases ORDER BY name") == before
     assert api.table("SELECT 1 FROM system.one") == [[1]]
+
+
+def test_the_built_in_databases_are_listed_and_can_be_used(api: Any) -> None:
+    """Proton's loadMetadataSystem makes system (Atomic) and information_schema /
+    INFORMATION_SCHEMA (Memory) at start: they exist, so they are listed and USE takes them."""
+    databases = api.table("SELECT name, engine FROM system.databases")
+    for row in (["system", "Atomic"], ["information_schema", "Memory"],
+                ["INFORMATION_SCHEMA", "Memory"], ["default", "Atomic"]):
+        assert row in databases
+    shown = [row[0] for row in api.table("SHOW DATABASES")]
+    assert {"system", "information_schema", "INFORMATION_SCHEMA", "default"} <= set(shown)
+    for name in ("system", "information_schema"):
+        api.sql(f"USE {name}")
+
+
+@pytest.mark.parametrize("sql", ["CREATE STREAM system.tp_s (a int)",
+                                 "CREATE VIEW system.tp_v AS SELECT 1",
+                                 "SHOW STREAMS FROM system"])
+def test_streams_in_the_system_database_are_refused_not_unknown(api: Any, sql: str) -> None:
+    # Proton's system database is an ordinary Atomic one; the emulator's holds only the
+    # tables it emulates, so streams and views there are refused (48), not "unknown" (81)
+    assert api.error(api.post("/queries", json={"sql": sql}), 400)["code"] == 48
