@@ -13,10 +13,11 @@ test's steps in order against an emulator started in this process:
 * ``inputs``: rows go to the stream's ingest (columns from the batch or the schema).
 
 Proton's harness sleeps between steps (``wait``, ``kill_wait``, ``query_end_timer``). Here a
-statement's ``wait`` is scaled (``--wait-scale``) and an input batch's kept; before a query is
-cancelled its reader must have been quiet for ``--idle`` seconds and have run for the
-``kill_wait``/``query_end_timer`` it was given (at most ``--max-run``, unless it has ``EMIT
-PERIODIC``), so that periodic emits get their chance; every read is bounded.
+statement's ``wait`` is scaled (``--wait-scale``), but kept in full while a query runs that
+emits periodically (its rows depend on the time between steps); an input batch's is kept.
+Before a query is cancelled, its reader must have been quiet for ``--idle`` seconds and have
+run for its ``kill_wait``/``query_end_timer`` (at most ``--max-run``, unless it emits
+periodically), so that periodic emits get their chance; every read is bounded.
 At the end every query still running is cancelled.
 
 Each test's rows are compared with its ``expected_results`` per ``query_id`` the way Proton's
@@ -64,6 +65,9 @@ Result = Union[str, tuple[list[tuple[Any, ...]], list[str]]]  # "error_code:N" o
 KINDS = ("pass", "wrong", "error", "refused", "skipped")
 _KILL = re.compile(r"^\s*kill\s+query\s+where\s+query_id\s*=\s*'([^']*)'", re.I)
 _PERIODIC = re.compile(r"\bemit\s+periodic\b", re.I)
+_WINDOWED = re.compile(r"\b(tumble|hop|session)\s*\(", re.I)
+_AGGREGATING = re.compile(r"\bgroup\s+by\b|\b(count|sum|avg|min|max|latest|earliest|top_k|"
+                          r"unique|unique_exact|group_array)\s*\(", re.I)
 _OUT_OF_SCOPE_SQL = (
     (re.compile(r"\bexternal\s+(stream|table)\b", re.I), "an external stream (Kafka/Redpanda)"),
     (re.compile(r"\bkafka\b", re.I), "Kafka"),
@@ -276,6 +280,13 @@ class StreamQuery:
         return list(self.rows), list(self.types)
 
 
+def emits_periodically(query: StreamQuery) -> bool:
+    """``EMIT PERIODIC``, or a global aggregation (Proton emits those every 2 s): what it
+    shows depends on the time between the steps, so waits next to it are kept in full."""
+    sql = query.sql
+    return bool(_PERIODIC.search(sql) or (_AGGREGATING.search(sql) and not _WINDOWED.search(sql)))
+
+
 @dataclass
 class CaseRun:
     """The state of one test while it runs."""
@@ -292,7 +303,9 @@ class CaseRun:
     def statement(self, statement: dict[str, Any], number: int) -> None:
         query_id = str(statement.get("query_id", f"_statement{number}"))
         sql = str(statement.get("query") or "").strip().rstrip(";").strip()
-        time.sleep(float(statement.get("wait") or 0) * self.options.wait_scale)
+        scale = 1.0 if any(map(emits_periodically, self.queries.values())) else \
+            self.options.wait_scale
+        time.sleep(float(statement.get("wait") or 0) * scale)
         self._wait_for(statement)
         kill = _KILL.match(sql)
         if kill:
@@ -369,7 +382,7 @@ class CaseRun:
         """Wait until the queries ended, or ran ``ran_for`` seconds (at most ``max_run``, or
         all of it for an ``EMIT PERIODIC`` query) and went quiet for ``idle``."""
         start = time.monotonic()
-        periodic = any(_PERIODIC.search(q.sql) for q in queries)
+        periodic = any(map(emits_periodically, queries))
         at_least = ran_for if periodic else min(ran_for, self.options.max_run)
         while time.monotonic() - start < at_least + self.options.max_run + self.options.idle:
             live = [q for q in queries if not q.done.is_set()]
