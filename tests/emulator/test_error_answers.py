@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.emulator.conftest import unique
+
 
 def error(api: Any, sql: str) -> dict[str, Any]:
     body: dict[str, Any] = api.error(api.post("/queries", json={"sql": sql}), 400)
@@ -48,3 +50,26 @@ def test_error_messages_spell_parametrised_types_once(api: Any, sql: str, type_n
     message = error(api, sql)["message"]
     assert type_name in message, message
     assert ")(" not in message, message
+
+
+@pytest.mark.parametrize("setting", ["number_of_free_entries_in_pool_to_execute_mutation",
+                                     "number_of_free_entries_in_pool_to_lower_max_size_of_merge"])
+def test_merge_tree_pool_settings_beyond_protons_pool_are_refused(api: Any, setting: str) -> None:
+    # Proton's pool holds 16 threads x 2 = 32 tasks; a larger entry count is a bad argument
+    name = unique("pool")
+    body = error(api, f"CREATE STREAM {name} (a int32) ENGINE = MergeTree ORDER BY a "
+                      f"SETTINGS {setting} = 33")
+    assert body["code"] == 36 and setting in body["message"], body
+    assert api.get(f"/streams/{name}").status_code == 404
+    api.sql(f"CREATE STREAM {name} (a int32) ENGINE = MergeTree ORDER BY a "
+            f"SETTINGS {setting} = 32")
+    assert [r[0] for r in api.table(f"DESCRIBE {name}")] == ["a"]
+
+
+def test_codec_on_an_alias_column_is_refused(api: Any) -> None:
+    name = unique("codec")
+    body = error(api, f"CREATE STREAM {name} (b ALIAS a + 1 CODEC(ZSTD), a uint64) "
+                      "ENGINE = MergeTree ORDER BY a")
+    assert body["code"] == 36 and "codec for column type ALIAS" in body["message"], body
+    api.sql(f"CREATE STREAM {name} (b uint64 CODEC(ZSTD), a uint64) ENGINE = MergeTree ORDER BY a")
+    assert [r[0] for r in api.table(f"DESCRIBE {name}")] == ["b", "a"]

@@ -244,6 +244,8 @@ class StreamParser:
         default_kind = next((k for k in ("DEFAULT", "MATERIALIZED", "ALIAS") if k in clauses),
                             None)
         default = clauses.get(default_kind) if default_kind else None
+        if default_kind == "ALIAS" and "CODEC" in clauses:  # as Proton's InterpreterCreateQuery
+            raise TranslationError(BAD_ARGUMENTS, "Cannot specify codec for column type ALIAS")
         return ColumnDef(
             name=name_of(name_tok), type=render_timeplus(node) if node else "",
             ch_type=render_clickhouse(node) if node else "",
@@ -317,6 +319,7 @@ class StreamParser:
                 parts.ttl_ch = self._rewrite((start, end))
             elif word == "SETTINGS":
                 for key, value, _ in parse_settings(self.toks, start, end):
+                    _check_pool_setting(key, value)
                     parts.settings[key] = value
             else:
                 parts.comment = cur.string()
@@ -395,3 +398,24 @@ def _parse_view(cur: TokenCursor, ctx: Context, materialized: bool) -> CreateVie
         database=database, name=name, select_sql=select_sql, materialized=materialized,
         target=target, target_database=target_db, if_not_exists=if_not_exists, select=select,
     )
+
+
+#: Proton's background_pool_size (16) times background_merges_mutations_concurrency_ratio (2):
+#: MergeTreeSettings::sanityCheck refuses a pool setting above it
+_POOL_TASKS = 32
+_POOL_SETTINGS = {
+    "number_of_free_entries_in_pool_to_execute_mutation":
+        "mutations cannot work with these settings",
+    "number_of_free_entries_in_pool_to_lower_max_size_of_merge":
+        "the maximum size of merge will be always lowered",
+}
+
+
+def _check_pool_setting(key: str, value: str) -> None:
+    """Refuse (36) a MergeTree pool setting larger than Proton's pool, as Proton does."""
+    if key in _POOL_SETTINGS and value.isdigit() and int(value) > _POOL_TASKS:
+        raise TranslationError(BAD_ARGUMENTS, (
+            f"The value of '{key}' setting ({value}) is greater than the value of "
+            f"'background_pool_size'*'background_merges_mutations_concurrency_ratio' "
+            f"({_POOL_TASKS}). This indicates incorrect configuration because "
+            f"{_POOL_SETTINGS[key]}"))
