@@ -353,3 +353,14 @@ def test_with_fill_step_of_a_datetime64_is_no_date(api: Any) -> None:
                      "FROM numbers(3) WHERE number != 1) ORDER BY n WITH FILL "
                      "STEP to_datetime64(1000, 3)")
     assert [r[0][11:19] for r in rows] == ["00:00:00", "00:16:40", "00:33:20"]
+
+
+@pytest.mark.parametrize("sql", ["subscribe to select 1",
+                                 "SUBSCRIBE TO SELECT count() FROM numbers(3)",
+                                 "unsubscribe to 'q1'", "recover from 'q1'"])
+def test_query_checkpoint_statements_are_refused(api: Any, sql: str) -> None:
+    # Proton's query checkpoints (SUBSCRIBE TO <select>, RECOVER FROM / UNSUBSCRIBE TO
+    # '<query id>', its smoke suites 0018_query_state*) are Proton statements: a refusal
+    # naming them, not a syntax error
+    message = refusal(api, sql)
+    assert sql.split()[0].upper() in message and "checkpoint" in message

@@ -179,8 +179,10 @@ def _dispatch(tokens: list[Token], ctx: Context) -> Statement:
         if first.kind is Kind.EOF:
             raise TranslationError(SYNTAX_ERROR, "Syntax error: empty query")
         if first.kind is Kind.IDENT and first.upper in _UNSUPPORTED:
+            feature = _FEATURES.get(first.upper, "")
             raise TranslationError(
-                NOT_IMPLEMENTED, f"{first.upper} statements are not supported by the emulator"
+                NOT_IMPLEMENTED,
+                f"{first.upper} statements{feature} are not supported by the emulator",
             )
         raise cur.error("a statement (SELECT, CREATE, ALTER, DROP, INSERT, SHOW, DESCRIBE, USE)")
     cur.take()
@@ -454,5 +456,8 @@ _HANDLERS: dict[str, Callable[[TokenCursor, Context], Statement]] = {
 }
 _UNSUPPORTED = frozenset(
     {"EXPLAIN", "RENAME", "OPTIMIZE", "SYSTEM", "KILL", "UPDATE",
-     "GRANT", "REVOKE", "SET", "EXISTS", "CHECK", "ATTACH", "DETACH", "BACKUP", "RESTORE"}
+     "GRANT", "REVOKE", "SET", "EXISTS", "CHECK", "ATTACH", "DETACH", "BACKUP", "RESTORE",
+     "SUBSCRIBE", "UNSUBSCRIBE", "RECOVER"}
 )
+_CHECKPOINTS = " (Proton's query checkpoints)"
+_FEATURES = {"SUBSCRIBE": _CHECKPOINTS, "UNSUBSCRIBE": _CHECKPOINTS, "RECOVER": _CHECKPOINTS}
