@@ -59,6 +59,7 @@ _SET_ITEM = re.compile(r"(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|[^,]+)")
 NOT_SUPPORTED = 48
 _INSERT_SELECT = re.compile(r"\s*insert\s+into\s+(?:(?!\bvalues\b|\bformat\b).)*?\b(select|with)\b",
                             re.I | re.S)
+_INLINE_INSERT = re.compile(r"insert\s+into\s+[^;]*?\bformat\s+(\w+)[ \t]+(?=\S)", re.I)
 _ECHO = re.compile(r"--\s*\{\s*(echo|echoOn|echoOff)\s*\}")
 
 
@@ -118,6 +119,12 @@ def split_statements(text: str) -> list[Statement]:
     statements: list[Statement] = []
     start = i = 0
     while i < len(text):
+        inline = _inline_data_end(text, start) if i == start else None
+        if inline is not None:  # INSERT ... FORMAT CSV 1,2: the data ends with its line
+            _add_statement(statements, text[start:inline].rstrip().rstrip(";"), "",
+                           text[start:inline])
+            start = i = inline
+            continue
         if text[i] == ";":
             line_end = text.find("\n", i)
             line_end = len(text) if line_end < 0 else line_end
@@ -129,6 +136,20 @@ def split_statements(text: str) -> list[Statement]:
         i = _skip_token(text, i)
     _add_statement(statements, text[start:], "", "")
     return statements
+
+
+def _inline_data_end(text: str, start: int) -> Optional[int]:
+    """End of the line of an ``INSERT ... FORMAT <not Values> data`` statement at ``start``.
+
+    As clickhouse-client reads a test file, such inline data runs to the end of its line
+    (01558 puts one INSERT per line, without semicolons).
+    """
+    begin = start + _sql_start(text[start:])
+    match = _INLINE_INSERT.match(text, begin)
+    if match is None or match.group(1).lower() == "values":
+        return None
+    end = text.find("\n", match.end())
+    return len(text) if end < 0 else end
 
 
 def _add_statement(statements: list[Statement], body: str, tail: str, raw: str) -> None:

@@ -44,6 +44,15 @@ def test_a_statement_after_another_on_the_same_line_is_kept() -> None:
         ("insert into t (a) values (1)", None), ("select 11111", None), ("SELECT 2", "1")]
 
 
+def test_inline_insert_data_ends_with_its_line() -> None:
+    # clickhouse-client reads `INSERT ... FORMAT CSV data` up to the end of the line
+    text = ("INSERT INTO t FORMAT CSV 1,a\nINSERT INTO t FORMAT TSV 2\tb;\n"
+            "insert into t values (3, 'c');\nSELECT * FROM t ORDER BY 1;\n")
+    assert [s.sql for s in cases.split_statements(text)] == [
+        "INSERT INTO t FORMAT CSV 1,a", "INSERT INTO t FORMAT TSV 2\tb",
+        "insert into t values (3, 'c')", "SELECT * FROM t ORDER BY 1"]
+
+
 def test_hints_in_comments_before_a_statement_do_not_count() -> None:
     text = ("SELECT 1;\n\n-- SELECT bad; -- { clientError 62 }\n/* { serverError 1 } */\n"
             "DROP STREAM IF EXISTS t1;\nSELECT 2 -- { serverError 43 }\n;\n")
