@@ -74,6 +74,13 @@ PINNED_SETTINGS = (
         # (`SELECT 1 AS k FROM a JOIN b USING k` joins on 1 = b.k), as Proton's analyzer
         # does (00122, 00138); chDB's new analyzer refused it (47) unless told so
         ("analyzer_compatibility_join_using_top_level_identifier", 1),
+        # Proton's Settings.h defaults that chDB changed and that change answers: ORDER BY 1
+        # and GROUP BY 1 mean the constant 1, a bare UNION is UNION ALL, CSV input reads
+        # 'single-quoted' fields, and an unknown field of JSON input is an error (117).
+        ("enable_positional_arguments", 0),
+        ("union_default_mode", "'ALL'"),
+        ("format_csv_allow_single_quotes", 1),
+        ("input_format_skip_unknown_fields", 0),
     )),
 )
 

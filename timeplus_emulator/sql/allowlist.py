@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Optional
 
 from timeplus_emulator.sql.errors import (
     NOT_IMPLEMENTED,
@@ -62,6 +62,23 @@ Check = Callable[[SettingValue], bool]
 _KIND_TEXT: dict[Check, str] = {_uint: "an unsigned integer", _number: "a number",
                                  _bool: "0, 1, true or false"}
 
+
+def _one_of(*values: str, case: bool = False) -> Check:
+    """A string setting whose value is one of ``values`` (Proton's SettingsEnums.cpp)."""
+    def check(setting: SettingValue) -> bool:
+        value = setting.value if case else setting.value.lower()
+        return setting.kind == "string" and value in values
+    _KIND_TEXT[check] = "one of " + ", ".join(repr(v) for v in values)
+    return check
+
+
+def _false(setting: SettingValue) -> bool:
+    return _bool(setting) and setting.value in ("0", "false")
+
+
+_KIND_TEXT[_false] = "0 or false (1 adds rows that a REST result has no place for)"
+_OVERFLOW = _one_of("throw", "break")
+
 #: chDB settings a query (SELECT, INSERT ... SELECT, subqueries) may set: limits and
 #: result-shaping flags only. Nothing that names a path, a host, a format, spills to disk,
 #: or changes how values render.
@@ -75,6 +92,55 @@ QUERY_SETTINGS: dict[str, Check] = {
     "join_use_nulls": _bool,
     "aggregate_functions_null_for_empty": _bool,
     "cast_keep_nullable": _bool,
+    # The same meaning in Proton's Settings.h and in chDB: what a query means ...
+    "joined_subquery_requires_alias": _bool,
+    "join_default_strictness": _one_of("", "ALL", "ANY", case=True),
+    "union_default_mode": _one_of("", "ALL", "DISTINCT", case=True),
+    "transform_null_in": _bool,
+    "enable_positional_arguments": _bool,
+    "enable_global_with_statement": _bool,
+    "enable_unaligned_array_join": _bool,
+    "validate_polygons": _bool,
+    "date_time_input_format": _one_of("basic", "best_effort", "best_effort_us"),
+    "formatdatetime_parsedatetime_m_is_month_name": _bool,
+    "extremes": _false,
+    # ... and the limits that make it fail instead of using more (or, with the overflow
+    # mode 'break', stop early, as the user asked and as Proton does).
+    "max_rows_to_group_by": _uint,
+    "max_rows_to_sort": _uint,
+    "max_rows_in_set": _uint,
+    "max_columns_to_read": _uint,
+    "max_temporary_non_const_columns": _uint,
+    "max_parser_depth": _uint,
+    "read_overflow_mode": _OVERFLOW,
+    "result_overflow_mode": _OVERFLOW,
+    "max_joined_block_size_rows": _uint,
+    "preferred_block_size_bytes": _uint,
+    "group_by_two_level_threshold": _uint,
+}
+#: Settings accepted and checked but not passed on: they change how Proton plans, optimises
+#: or prints a result in its own text formats (the REST API sends JSON the server encodes),
+#: never which rows or values a query answers. chDB answers the same with its own defaults.
+NEUTRAL_SETTINGS: dict[str, Check] = {
+    **{name: _bool for name in (
+        "optimize_read_in_order", "optimize_aggregation_in_order", "optimize_move_to_prewhere",
+        "enable_optimize_predicate_expression", "optimize_group_by_function_keys",
+        "optimize_arithmetic_operations_in_aggregate_functions", "optimize_on_insert",
+        "optimize_duplicate_order_by_and_distinct", "optimize_aggregators_of_group_by_keys",
+        "optimize_move_functions_out_of_any", "optimize_monotonous_functions_in_order_by",
+        "optimize_redundant_functions_in_order_by", "optimize_if_transform_strings_to_enum",
+        "optimize_if_chain_to_multiif", "convert_query_to_cnf", "compile_expressions",
+        "allow_experimental_projection_optimization", "output_format_write_statistics",
+        "output_format_parallel_formatting", "output_format_csv_crlf_end_of_line",
+        "check_query_single_value_result", "system_events_show_zero_values")},
+    "join_algorithm": _one_of("default", "auto", "hash", "partial_merge", "prefer_partial_merge",
+                              "parallel_hash", "direct", "full_sorting_merge"),
+    "cross_to_inner_join_rewrite": _uint,
+    "optimize_min_equality_disjunction_chain_length": _uint,
+    "output_format_pretty_max_column_pad_width": _uint,
+    "query_profiler_cpu_time_period_ns": _uint,
+    "min_insert_block_size_bytes": _uint,
+    "max_insert_threads": _uint,
 }
 #: chDB settings an INSERT may also set (how its data is read).
 INSERT_SETTINGS: dict[str, Check] = {
@@ -202,18 +268,25 @@ def parse_settings(tokens: list[Token], start: int, end: int) -> list[tuple[str,
     return [(s.name, s.value, s.sql) for s in setting_values(tokens, start, end)]
 
 
-def check_setting(setting: SettingValue, allowed: dict[str, Check]) -> SettingValue:
-    """Return ``setting`` if its name is in ``allowed`` and its value of the right kind."""
-    check = allowed.get(setting.name)
+def check_setting(setting: SettingValue, allowed: dict[str, Check]) -> Optional[SettingValue]:
+    """Return ``setting`` if its name is in ``allowed`` and its value of the right kind, or
+    None for a checked setting of :data:`NEUTRAL_SETTINGS` (nothing to pass to chDB)."""
+    check = allowed.get(setting.name) or NEUTRAL_SETTINGS.get(setting.name)
     if check is None:
         raise TranslationError(
             NOT_IMPLEMENTED, f"Setting {setting.name} is not supported by the emulator "
-            f"(it accepts {', '.join(sorted(allowed))} and the Timeplus query settings)")
+            "(docs/emulator-compatibility.md lists the settings it accepts)")
     if not check(setting):
         raise TranslationError(
             NOT_IMPLEMENTED, f"Setting {setting.name} must be {_KIND_TEXT[check]} in the "
             f"emulator, not {setting.sql}")
-    return setting
+    return None if setting.name in NEUTRAL_SETTINGS else setting
+
+
+def passed_setting(setting: SettingValue, allowed: dict[str, Check]) -> list[str]:
+    """``["name = value"]`` to pass to chDB, ``[]`` for a neutral one; 48 if not allowed."""
+    checked = check_setting(setting, allowed)
+    return [] if checked is None else [f"{checked.name} = {checked.sql}"]
 
 
 def insert_format(name: str) -> str:

@@ -20,7 +20,7 @@ from timeplus_emulator.sql.allowlist import (
     HIGHER_ORDER_FUNCTIONS,
     QUERY_SETTINGS,
     TIMEPLUS_SETTINGS,
-    check_setting,
+    passed_setting,
     setting_values,
 )
 from timeplus_emulator.sql.booleans import (
@@ -434,9 +434,9 @@ class Rewriter:
                 raise TranslationError(
                     NOT_IMPLEMENTED, f"Setting {setting.name} in a subquery is not supported "
                     "by the emulator; set it on the outer query")
-            check_setting(setting, QUERY_SETTINGS)
-            passed.append(f"{setting.name} = {setting.sql}")
-        out.append(f"{self.toks[i].pre}SETTINGS {', '.join(passed)}")
+            passed += passed_setting(setting, QUERY_SETTINGS)
+        if passed:
+            out.append(f"{self.toks[i].pre}SETTINGS {', '.join(passed)}")
         return end
 
     def _check_in(self, at: int) -> None:

@@ -14,7 +14,7 @@ from typing import Callable, Optional
 from timeplus_emulator.sql.allowlist import (
     QUERY_SETTINGS,
     TIMEPLUS_SETTINGS,
-    check_setting,
+    passed_setting,
     setting_values,
 )
 from timeplus_emulator.sql.booleans import BOOL_WORDS, is_bool_expression, is_bool_value
@@ -285,8 +285,7 @@ class SelectTranslator:
             if setting.name.lower() in TIMEPLUS_SETTINGS:
                 tp[setting.name.lower()] = setting.value
             else:
-                check_setting(setting, QUERY_SETTINGS)
-                passed.append(f"{setting.name} = {setting.sql}")
+                passed += passed_setting(setting, QUERY_SETTINGS)
         reserved = tp.get("asterisk_include_reserved_columns", "true").lower()
         self.ctx.hide_reserved = reserved in ("false", "0")
         mode = tp.get("query_mode")

@@ -364,7 +364,9 @@ def _insert(cur: TokenCursor, ctx: Context) -> Statement:
         stop = top_level_index(tokens, cur.pos, end, "VALUES", "SELECT", "WITH", "FORMAT")
         stop = end if stop is None else stop
         for setting in setting_values(tokens, cur.pos, stop):
-            settings[setting.name] = check_setting(setting, INSERT_SETTINGS).sql
+            checked = check_setting(setting, INSERT_SETTINGS)
+            if checked is not None:
+                settings[setting.name] = checked.sql
         cur.pos = stop
     first = cur.peek()
     if first.is_word("VALUES"):
