@@ -14,7 +14,9 @@ test's steps in order against an emulator started in this process:
 
 Proton's harness sleeps between steps (``wait``, ``kill_wait``, ``query_end_timer``). Here a
 statement's ``wait`` is scaled (``--wait-scale``), but kept in full while a query runs that
-emits periodically (its rows depend on the time between steps); an input batch's is kept.
+emits periodically, or after a periodic materialized view was created (rows then depend on the
+time between steps, and Proton's 1 s before and 1.5 s after each step's inputs are kept too);
+an input batch's wait is kept.
 Before a query is cancelled, its reader must have been quiet for ``--idle`` seconds and have
 run for its ``kill_wait``/``query_end_timer`` (at most ``--max-run``, unless it emits
 periodically), so that periodic emits get their chance; every read is bounded.
@@ -51,7 +53,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Union
@@ -65,6 +67,7 @@ Result = Union[str, tuple[list[tuple[Any, ...]], list[str]]]  # "error_code:N" o
 KINDS = ("pass", "wrong", "error", "refused", "skipped")
 _KILL = re.compile(r"^\s*kill\s+query\s+where\s+query_id\s*=\s*'([^']*)'", re.I)
 _PERIODIC = re.compile(r"\bemit\s+periodic\b", re.I)
+_VIEW = re.compile(r"\s*create\s+materialized\s+view\b", re.I)
 _WINDOWED = re.compile(r"\b(tumble|hop|session)\s*\(", re.I)
 _AGGREGATING = re.compile(r"\bgroup\s+by\b|\b(count|sum|avg|min|max|latest|earliest|top_k|"
                           r"unique|unique_exact|group_array)\s*\(", re.I)
@@ -280,10 +283,9 @@ class StreamQuery:
         return list(self.rows), list(self.types)
 
 
-def emits_periodically(query: StreamQuery) -> bool:
+def emits_periodically(sql: str) -> bool:
     """``EMIT PERIODIC``, or a global aggregation (Proton emits those every 2 s): what it
     shows depends on the time between the steps, so waits next to it are kept in full."""
-    sql = query.sql
     return bool(_PERIODIC.search(sql) or (_AGGREGATING.search(sql) and not _WINDOWED.search(sql)))
 
 
@@ -299,12 +301,15 @@ class CaseRun:
     results: dict[str, Result] = field(default_factory=dict)
     errors: list[tuple[Optional[int], str]] = field(default_factory=list)
     last_input: float = field(default_factory=time.monotonic)
+    paced: bool = False  # a periodically emitting materialized view was created
+
+    def _periodic(self, queries: Iterable[StreamQuery]) -> bool:
+        return self.paced or any(emits_periodically(q.sql) for q in queries)
 
     def statement(self, statement: dict[str, Any], number: int) -> None:
         query_id = str(statement.get("query_id", f"_statement{number}"))
         sql = str(statement.get("query") or "").strip().rstrip(";").strip()
-        scale = 1.0 if any(map(emits_periodically, self.queries.values())) else \
-            self.options.wait_scale
+        scale = 1.0 if self._periodic(self.queries.values()) else self.options.wait_scale
         time.sleep(float(statement.get("wait") or 0) * scale)
         self._wait_for(statement)
         kill = _KILL.match(sql)
@@ -319,6 +324,7 @@ class CaseRun:
                 self._failed(query.error, sql)
             return
         elif sql:
+            self.paced |= bool(_VIEW.match(sql)) and emits_periodically(sql)
             self.results[query_id] = self._table_query(sql)
         self.acts(statement)
 
@@ -359,6 +365,15 @@ class CaseRun:
         self.last_input = time.monotonic()
         self.acts(batch)
 
+    def input_step(self, batches: list[dict[str, Any]]) -> None:
+        """Proton's harness sleeps 1 s before a step's inputs and 1.5 s after them; kept
+        only while something emits periodically."""
+        paced = bool(batches) and self._periodic(self.queries.values())
+        time.sleep(1.0 if paced else 0.0)
+        for batch in batches:
+            self.inputs(batch)
+        time.sleep(1.5 if paced else 0.0)
+
     def acts(self, item: dict[str, Any]) -> None:
         """Proton's after-statement actions: kill queries, drop views or streams."""
         if item.get("kill") is not None:
@@ -382,7 +397,7 @@ class CaseRun:
         """Wait until the queries ended, or ran ``ran_for`` seconds (at most ``max_run``, or
         all of it for an ``EMIT PERIODIC`` query) and went quiet for ``idle``."""
         start = time.monotonic()
-        periodic = any(map(emits_periodically, queries))
+        periodic = self._periodic(queries)
         at_least = ran_for if periodic else min(ran_for, self.options.max_run)
         while time.monotonic() - start < at_least + self.options.max_run + self.options.idle:
             live = [q for q in queries if not q.done.is_set()]
@@ -429,8 +444,7 @@ def run_case(dsn: str, conn: Any, case: Case, options: Options) -> Outcome:
             for number, statement in enumerate(step.get("statements") or []):
                 run.statement(statement, number)
                 timer = max(timer, float(statement.get("query_end_timer") or 0))
-            for batch in step.get("inputs") or []:
-                run.inputs(batch)
+            run.input_step(step.get("inputs") or [])
         run.finish(timer or 1.0)
     except Exception as error:
         run.finish(0.0)
