@@ -81,6 +81,10 @@ PINNED_SETTINGS = (
         ("union_default_mode", "'ALL'"),
         ("format_csv_allow_single_quotes", 1),
         ("input_format_skip_unknown_fields", 0),
+        # Proton refuses low_cardinality(uint64) only as a column's own type and allows
+        # array(low_cardinality(uint64)) (00752); chDB checks nested types too, so the check
+        # is off here and the translator makes Proton's (sql/ddl.py)
+        ("allow_suspicious_low_cardinality_types", 1),
     )),
 )
 

@@ -73,3 +73,17 @@ def test_codec_on_an_alias_column_is_refused(api: Any) -> None:
     assert body["code"] == 36 and "codec for column type ALIAS" in body["message"], body
     api.sql(f"CREATE STREAM {name} (b uint64 CODEC(ZSTD), a uint64) ENGINE = MergeTree ORDER BY a")
     assert [r[0] for r in api.table(f"DESCRIBE {name}")] == ["b", "a"]
+
+
+def test_low_cardinality_of_numbers_only_as_a_columns_own_type_is_refused(api: Any) -> None:
+    # Proton checks a column's own type: low_cardinality(uint64) is refused (455), but the
+    # same inside an array, and low_cardinality(nullable(string)), are allowed
+    for column in ("a low_cardinality(uint64)", "a low_cardinality(nullable(int8))"):
+        body = error(api, f"CREATE STREAM {unique('lc')} ({column}) ENGINE = Memory")
+        assert body["code"] == 455 and "allow_suspicious_low_cardinality_types" in body["message"]
+    name = api.create_stream("a array(low_cardinality(uint64)), "
+                             "b low_cardinality(nullable(string)), "
+                             "c array(low_cardinality(nullable(int8)))", extra=" ENGINE = Memory")
+    api.sql(f"INSERT INTO {name} (a, b, c) VALUES ([1, 2, 3], 'x', [NULL, 4])")
+    assert api.table(f"SELECT array_filter(x -> x % 2 = 1, a), b, c FROM {name}") == [
+        [["1", "3"], "x", [None, 4]]]

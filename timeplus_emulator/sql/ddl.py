@@ -15,6 +15,7 @@ from timeplus_emulator.sql.errors import (
     BAD_ARGUMENTS,
     ILLEGAL_COLUMN,
     NOT_IMPLEMENTED,
+    SUSPICIOUS_TYPE_FOR_LOW_CARDINALITY,
     SYNTAX_ERROR,
     TranslationError,
 )
@@ -167,6 +168,7 @@ class StreamParser:
             parts.primary_key = self._key_names(start + 2, end)
             return
         column = self._column(start, end)
+        _check_low_cardinality(column)
         if column.name == "_tp_time":
             if not column.type.startswith("datetime64"):
                 raise TranslationError(
@@ -419,3 +421,21 @@ def _check_pool_setting(key: str, value: str) -> None:
             f"'background_pool_size'*'background_merges_mutations_concurrency_ratio' "
             f"({_POOL_TASKS}). This indicates incorrect configuration because "
             f"{_POOL_SETTINGS[key]}"))
+
+
+def _check_low_cardinality(column: ColumnDef) -> None:
+    """Refuse (455) a stored column of type ``low_cardinality(<not a string>)``, as Proton.
+
+    Proton checks the column's own type only, so ``array(low_cardinality(uint64))`` is
+    allowed (chDB, which checks nested types too, runs with the check off).
+    """
+    if column.default_kind == "ALIAS" or not column.type.startswith("low_cardinality("):
+        return
+    inner = column.type[len("low_cardinality("):-1]
+    if inner.startswith("nullable("):
+        inner = inner[len("nullable("):-1]
+    if inner != "string" and not inner.startswith("fixed_string("):
+        raise TranslationError(SUSPICIOUS_TYPE_FOR_LOW_CARDINALITY, (
+            f"Creating columns of type {column.type} is prohibited by default due to expected "
+            "negative impact on performance. It can be enabled with the "
+            '"allow_suspicious_low_cardinality_types" setting.'))
