@@ -140,8 +140,20 @@ NOTES: dict[str, tuple[str, str]] = {
     "array_auc": (REWRITE, "Proton's algorithm (stable sort, ties in written order) as a helper: "
                            "chDB's arrayAUC averages ties (array_auc([1, 1], [0, 1]) is 0 in "
                            "Proton, 0.5 in chDB; 01202)"),
-    "age": (DIFFERS, "datetime64 with sub-microsecond digits: one unit less than Proton in "
-                     "02814_age_datediff"),
+    "age": (REWRITE, "datetime64 arguments with more than 6 digits are cut to microseconds, "
+                     "as Proton compares them (protoncalls.py; 02814_age_datediff)"),
+    **{n: (REWRITE, "exactly 3 arguments, else 42 as in Proton (chDB also takes year, day of "
+                    "year)") for n in ("make_date", "make_date32")},
+    **{n: (REWRITE, "from and to must be string literals of the same length, else 36 as in "
+                    "Proton (chDB drops what to lacks)") for n in ("translate", "translate_utf8")},
+    **{n: (REWRITE, "a run of exactly 3 Y, y or x is refused (48): Proton reads 3 digits, chDB 4")
+       for n in ("parse_datetime_in_joda_syntax", "parse_datetime_in_joda_syntax_or_null",
+                 "parse_datetime_in_joda_syntax_or_zero")},
+    "transform": (REWRITE, "with 3 arguments, a result type other than the first argument's "
+                           "raises Proton's 44 (protoncalls.py; 02125)"),
+    **{n: (REWRITE, "the index is read as a uint8 and a NaN t statistic raises 36, as in "
+                    "Proton (chDB answered (nan, 0); 02461, 02293)")
+       for n in ("student_ttest", "welch_ttest")},
     "modulo": (DIFFERS, "a negative signed value modulo uint32/uint64: Proton (old ClickHouse) "
                         "answers 97 for to_int32(-199) % to_uint32(200), chDB -199 (01700)"),
     **{n: (REWRITE, "the type name in its string argument is sent in ClickHouse's spelling "

@@ -42,6 +42,7 @@ from timeplus_emulator.sql.errors import (
     TranslationError,
     runtime_error,
 )
+from timeplus_emulator.sql.protoncalls import HELPERS, transform_helper
 from timeplus_emulator.sql.tokens import Kind, Token, quote_string, unquote
 from timeplus_emulator.sql.types import parse_timeplus_type, render_clickhouse
 
@@ -84,6 +85,7 @@ CALL_HELPERS: dict[str, tuple[str, str, str]] = {
         "json_extract_array", "(" + ", ".join(["j", *(f"k{i}" for i in range(1, n))]) + ")",
         _UNQUOTE_STRINGS.format(args=", ".join(["j", *(f"k{i}" for i in range(1, n))])))
        for n in range(1, _JSON_ARRAY_KEYS + 2)},
+    **HELPERS,
 }
 
 
@@ -102,6 +104,8 @@ def helper_for(name: str, args: list[list[Token]]) -> Optional[str]:
         return "__tp_map_cast2"
     if name == "array_auc":
         return "__tp_array_auc"
+    if name == "transform":
+        return transform_helper(name, args)
     if name in ("to_ipv4_or_default", "to_ipv6_or_default") and len(args) in (1, 2):
         return f"__tp_{name[3:7]}_or_default{len(args)}"
     if name == "json_extract_array":

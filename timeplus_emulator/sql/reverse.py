@@ -13,7 +13,11 @@ from typing import Optional
 
 from timeplus_emulator.sql import types as _types
 from timeplus_emulator.sql.calls import CALL_HELPERS
-from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, RUNTIME_REFUSAL, TranslationError
+from timeplus_emulator.sql.errors import (
+    NOT_IMPLEMENTED,
+    RUNTIME_REFUSAL,
+    TranslationError,
+)
 from timeplus_emulator.sql.functions import (
     BOOL_WRAPPER,
     TYPE_NAME_FUNCTION,
@@ -29,6 +33,8 @@ from timeplus_emulator.sql.legacy import (
     substring_utf8_ddl,
     year_2000_ddl,
 )
+from timeplus_emulator.sql.protoncalls import WRAPPERS as _PROTON_WRAPPERS
+from timeplus_emulator.sql.protoncalls import helper_ddl as proton_helper_ddl
 from timeplus_emulator.sql.tokens import Kind, quote_string, tokenize, unquote
 from timeplus_emulator.sql.unify import HELPER_DDL, UINT8_CAST, UNIFY_CAST
 
@@ -129,7 +135,7 @@ _DELTA_VIOLATED = re.compile(
 )
 # names show their first argument only
 _WRAPPERS = frozenset({BOOL_WRAPPER, YEAR_2000, RANGE_GUARD, CAST_GUARD, UINT8_CAST, UNIFY_CAST,
-                       f"{UINT8_CAST}_as", f"{UNIFY_CAST}_as"})
+                       f"{UINT8_CAST}_as", f"{UNIFY_CAST}_as", *_PROTON_WRAPPERS})
 _RANGE_VIOLATED = re.compile(
     rf"Constraint `{RANGE_CHECK_PREFIX}(.*?)` .*?violated", re.DOTALL)
 # chDB's words for `SELECT 1 AS k ... JOIN ... USING k` (a constant join key from the
@@ -305,6 +311,7 @@ def helper_function_ddl() -> tuple[str, ...]:
         year_2000_ddl(),
         substring_utf8_ddl(),
         *range_guard_ddl(),
+        *proton_helper_ddl(),
         *(f"CREATE OR REPLACE FUNCTION {name} AS {params} -> {body}"
           for name, (_, params, body) in CALL_HELPERS.items()),
         *HELPER_DDL,

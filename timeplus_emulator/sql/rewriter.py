@@ -53,6 +53,7 @@ from timeplus_emulator.sql.legacy import (
 )
 from timeplus_emulator.sql.model import STAR_MARKER, Source, Window, placeholder
 from timeplus_emulator.sql.modifiers import is_fill_bound, is_group_by_modifier
+from timeplus_emulator.sql.protoncalls import adjusted_arguments, check_call, wrapped_result
 from timeplus_emulator.sql.tokens import (
     Kind,
     Token,
@@ -494,7 +495,7 @@ class Rewriter:
         text, aggregate = self._plain_call(name, written, args, unifying)
         after = close + 1
         self._note_aggregate(aggregate, after)
-        call = text + self.toks[close].pre + ")"
+        call = wrapped_result(text + self.toks[close].pre + ")")
         if text.startswith(RANGED_PREFIXES) and not self.ctx.values_row \
                 and not (i > 0 and self.toks[i - 1].is_word("STEP")):  # a WITH FILL step
             call = f"{RANGE_GUARD}({call})"
@@ -597,10 +598,11 @@ class Rewriter:
                 NOT_IMPLEMENTED, f"{written}() with a current database other than default "
                 "(?db=) is not supported by the emulator")
         arg_tokens = [self.toks[a:b] for a, b in args]
+        check_call(name, arg_tokens)
         helper = helper_for(name, arg_tokens)
         if helper is not None:
             return helper + "(" + ",".join(texts), False
-        texts = argument_texts(name, arg_tokens, texts)
+        texts = adjusted_arguments(name, argument_texts(name, arg_tokens, texts))
         split = fn.parametric_split(name, len(texts)) if resolved.aggregate else None
         if split is not None:
             params = ",".join(texts[split[1]]).strip()

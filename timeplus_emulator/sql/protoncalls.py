@@ -1,0 +1,171 @@
+"""Calls whose arguments Proton checks, or reads, otherwise than chDB 26.9.
+
+Owns: the checks made on a call's written arguments before anything is sent, the argument
+and result wrappers that give Proton's answer (or Proton's error) from chDB, and the helper
+functions (``CREATE FUNCTION``) behind them. Each with the reason, from Proton's sources:
+
+* ``make_date``/``make_date32`` take exactly (year, month, day) (makeDate.cpp); chDB also
+  takes (year, day_of_year), so ``make_date(1980, 1)`` was ``1980-01-01``. Other counts: 42.
+* ``translate``/``translate_utf8(s, from, to)``: ``from`` and ``to`` must have the same length
+  (bytes, code points; translate.cpp: 36); chDB deletes the characters ``to`` lacks. Both
+  must be string literals here (Proton needs constants), so the lengths are checked in the
+  text; another constant expression is refused (48).
+* ``parse_datetime_in_joda_syntax*``: a run of exactly three ``Y``, ``y`` or ``x`` reads at
+  most three digits in Proton (parseDateTime.cpp, ``readNumberWithVariableLength``), so
+  ``'1999'`` gives year 199 and an error; chDB reads four. Such a format is refused (48), as
+  is a format that is not a string literal.
+* ``transform(x, from, to)`` (three arguments): Proton's result column must have ``x``'s
+  own type (transform.cpp, ``executeNum``: 44 "Illegal column"), so
+  ``transform(1, [1], [to_decimal32(1, 2)])`` is an error; chDB widens the result. The
+  call goes through a helper that raises Proton's 44 when the result type is another.
+* ``student_ttest``/``welch_ttest(sample, index)``: Proton reads the index as a ``uint8``
+  (``getUInt`` cast to UInt8, AggregateFunctionTTest.h), so 256 means the first sample; and
+  it raises 36 where the t statistic (or Welch's degrees of freedom) is NaN
+  (AggregateFunctionStudentTTest.cpp, AggregateFunctionWelchTTest.cpp) where chDB answers
+  ``(nan, 0)``. The index is cast to ``uint8`` and a result of that shape raises 36.
+* ``age(unit, a, b)`` of ``datetime64`` with more than 6 digits: Proton compares the two
+  times to the microsecond only (dateDiff.cpp, ``DateTimeComponentsWithFractionalPart``),
+  so nanoseconds never move the result; chDB compares them. Such arguments are cut to
+  microseconds (``datetime64(6)``) before the call.
+"""
+
+from __future__ import annotations
+
+from timeplus_emulator.sql.errors import (
+    BAD_ARGUMENTS,
+    ILLEGAL_COLUMN,
+    NOT_IMPLEMENTED,
+    NUMBER_OF_ARGUMENTS_DOESNT_MATCH,
+    TranslationError,
+    runtime_error,
+)
+from timeplus_emulator.sql.tokens import Kind, Token, quote_string, unquote
+
+TTEST_RESULT = "__tp_ttest_result"  # (result, message): result, or Proton's 36
+TTEST_INDEX = "__tp_ttest_index"  # (index): the index as Proton reads it
+MICROSECONDS = "__tp_microseconds"  # (t): a datetime64 cut to microseconds
+#: Wrappers whose column names show their first argument only (see reverse.py).
+WRAPPERS = frozenset({TTEST_RESULT, TTEST_INDEX, MICROSECONDS})
+TRANSFORM = "__tp_transform_same_type"
+
+_PLAIN_TYPE = ("replaceRegexpOne(toTypeName(assumeNotNull({v})), "
+               + quote_string(r"^LowCardinality\((.*)\)$") + ", " + quote_string(r"\1") + ")")
+_TRANSFORM_ERROR = (runtime_error(ILLEGAL_COLUMN) + "Illegal column of elements of array of "
+                    "third argument of function transform, must be of the type of the first "
+                    "argument (or give transform a default)")
+_TRANSFORM_BODY = (
+    "tupleElement((transform(x, f, t), throwIf("
+    + _PLAIN_TYPE.format(v="transform(x, f, t)") + " != " + _PLAIN_TYPE.format(v="x") + ", "
+    + quote_string(_TRANSFORM_ERROR) + ")), 1)")
+#: helper name -> (Timeplus name shown for it, parameters, body), as calls.CALL_HELPERS
+HELPERS: dict[str, tuple[str, str, str]] = {
+    TRANSFORM: ("transform", "(x, f, t)", _TRANSFORM_BODY),
+}
+_TTEST_MESSAGES = {
+    "studentTTest": "Resulted t-statistics is NaN",
+    "welchTTest": "Cannot calculate p_value, because the t-distribution has inappropriate "
+                  "value of degrees of freedom",
+}
+_JODA = ("parse_datetime_in_joda_syntax", "parse_datetime_in_joda_syntax_or_null",
+         "parse_datetime_in_joda_syntax_or_zero")
+
+
+def helper_ddl() -> tuple[str, ...]:
+    """``CREATE FUNCTION`` statements of the wrappers (HELPERS go with calls.CALL_HELPERS)."""
+    cut = ("CAST(t, replaceRegexpOne(toTypeName(t), " + quote_string(r"DateTime64\([789]")
+           + ", 'DateTime64(6'))")
+    nan_t = "isNaN(tupleElement(r, 1)) AND NOT isNaN(tupleElement(r, 2))"
+    return (
+        f"CREATE OR REPLACE FUNCTION {TTEST_INDEX} AS (g) -> toUInt8(g)",
+        f"CREATE OR REPLACE FUNCTION {MICROSECONDS} AS (t) -> {cut}",
+        f"CREATE OR REPLACE FUNCTION {TTEST_RESULT} AS (r, m) -> "
+        f"tupleElement((r, throwIf({nan_t}, m)), 1)",
+    )
+
+
+def check_call(name: str, args: list[list[Token]]) -> None:
+    """Raise Proton's error (or 48) for a call of ``name`` (lower case) that Proton refuses
+    or answers otherwise than chDB, judged from the written argument tokens."""
+    if name in ("make_date", "make_date32") and len(args) != 3:
+        raise TranslationError(
+            NUMBER_OF_ARGUMENTS_DOESNT_MATCH, f"Number of arguments for function {name} "
+            f"doesn't match: passed {len(args)}, should be 3")
+    if name in ("translate", "translate_utf8") and len(args) == 3:
+        _check_translate(name, args[1], args[2])
+    if name in _JODA and len(args) >= 2:
+        _check_joda(name, args[1])
+
+
+def _literal(tokens: list[Token]) -> str | None:
+    return unquote(tokens[0].text) if len(tokens) == 1 and tokens[0].kind is Kind.STRING \
+        else None
+
+
+def _check_translate(name: str, source: list[Token], target: list[Token]) -> None:
+    from_text, to_text = _literal(source), _literal(target)
+    if from_text is None or to_text is None:
+        raise TranslationError(NOT_IMPLEMENTED, f"{name} with a second or third argument that "
+                               "is not a string literal is not supported by the emulator")
+    if name == "translate":
+        lengths = [len(text.encode("utf-8", "surrogateescape")) for text in (from_text, to_text)]
+    else:
+        lengths = [len(from_text), len(to_text)]
+    if lengths[0] != lengths[1]:
+        raise TranslationError(BAD_ARGUMENTS, "Second and third arguments must be the same "
+                                              "length")
+
+
+def _check_joda(name: str, fmt: list[Token]) -> None:
+    text = _literal(fmt)
+    if text is None:
+        raise TranslationError(NOT_IMPLEMENTED, f"{name} with a format that is not a string "
+                               "literal is not supported by the emulator")
+    for run in _pattern_runs(text):
+        if run in ("YYY", "yyy", "xxx"):
+            raise TranslationError(
+                NOT_IMPLEMENTED, f"{name} with the pattern {run} is not supported by the "
+                "emulator (Proton reads at most three digits there, chDB four)")
+
+
+def _pattern_runs(fmt: str) -> list[str]:
+    """The runs of one repeated pattern letter in a Joda format, outside quoted text."""
+    runs: list[str] = []
+    quoted = False
+    for ch in fmt:
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted and ch.isalpha() and runs and runs[-1][-1] == ch:
+            runs[-1] += ch
+            continue
+        runs.append(ch if not quoted and ch.isalpha() else " ")
+    return [run for run in runs if run.strip()]
+
+
+def adjusted_arguments(name: str, texts: list[str]) -> list[str]:
+    """The argument texts to send for a call of ``name`` (lower case), wrapped where Proton
+    reads an argument otherwise than chDB."""
+    if name in ("student_ttest", "welch_ttest") and len(texts) >= 2:
+        return [texts[0], _wrap(TTEST_INDEX, texts[1]), *texts[2:]]
+    if name == "age" and len(texts) in (3, 4):
+        return [texts[0], _wrap(MICROSECONDS, texts[1]), _wrap(MICROSECONDS, texts[2]),
+                *texts[3:]]
+    return texts
+
+
+def _wrap(helper: str, text: str) -> str:
+    lead = text[: len(text) - len(text.lstrip())]
+    return f"{lead}{helper}({text[len(lead):]})"
+
+
+def wrapped_result(ch_text: str) -> str:
+    """``ch_text`` (a whole call) wrapped where Proton raises an error chDB does not."""
+    for ch_name, message in _TTEST_MESSAGES.items():
+        if ch_text.startswith(ch_name + "("):
+            error = quote_string(runtime_error(BAD_ARGUMENTS) + message)
+            return f"{TTEST_RESULT}({ch_text}, {error})"
+    return ch_text
+
+
+def transform_helper(name: str, args: list[list[Token]]) -> str | None:
+    """The helper a three-argument ``transform`` goes through (see the module docstring)."""
+    return TRANSFORM if name == "transform" and len(args) == 3 else None
