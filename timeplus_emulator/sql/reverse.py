@@ -148,6 +148,10 @@ _RUNTIME_ERROR = re.compile(r"\[emulator:(\d+)\] ([^':]*)")  # errors.runtime_er
 _UNKNOWN_FUNCTION = re.compile(r"Function with name `([^`]+)` does not exist")
 _UNKNOWN_IDENTIFIER = re.compile(r"Unknown expression identifier `([^`]+)`|"
                                  r"Resolved identifier '([^']+)' in parent scope")
+_VIRTUAL_COLUMN = re.compile(
+    r"(?:Unknown expression (?:or function )?identifier|Missing columns:) [`']"
+    r"(_part|_part_index|_part_uuid|_part_offset|_partition_id|_partition_value|"
+    r"_sample_factor)[`']")
 _TYPE_WORD = re.compile(
     r"\b(U?Int(?:8|16|32|64|128|256)|Float(?:32|64)|BFloat16|String|FixedString|DateTime64|"
     r"DateTime|Date32|Decimal(?:32|64|128|256)?|LowCardinality|Nullable|Enum8|Enum16|UUID|"
@@ -204,6 +208,10 @@ def to_timeplus_error(
     unknown_function = _UNKNOWN_FUNCTION.search(message)
     if unknown_function is not None:
         return 46, f"Unknown function {to_timeplus_function_name(unknown_function.group(1))}"
+    virtual = _VIRTUAL_COLUMN.search(message)
+    if virtual is not None:  # a MergeTree part's virtual column: the emulator has no parts
+        return NOT_IMPLEMENTED, (f"The virtual column {virtual.group(1)} is not supported "
+                                 "by the emulator")
     unknown_column = _UNKNOWN_IDENTIFIER.search(message)
     if unknown_column is not None:
         # an outer column in a subquery (correlated, where chDB has them turned off): Proton
