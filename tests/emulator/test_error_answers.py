@@ -87,3 +87,25 @@ def test_low_cardinality_of_numbers_only_as_a_columns_own_type_is_refused(api: A
     api.sql(f"INSERT INTO {name} (a, b, c) VALUES ([1, 2, 3], 'x', [NULL, 4])")
     assert api.table(f"SELECT array_filter(x -> x % 2 = 1, a), b, c FROM {name}") == [
         [["1", "3"], "x", [None, 4]]]
+
+
+@pytest.mark.parametrize("query", ["SELECT _partition_id, x FROM {s} ORDER BY x",
+                                   "SELECT x FROM {s} WHERE _partition_id = '1'",
+                                   "SELECT * FROM {s} ORDER BY _part"])
+def test_part_virtual_columns_are_refused_by_name(api: Any, query: str) -> None:
+    name = api.create_stream("x int32", extra=" ENGINE = MergeTree PARTITION BY x ORDER BY x")
+    api.sql(f"INSERT INTO {name} (x) VALUES (1), (2)")
+    body = error(api, query.format(s=name))
+    assert body["code"] == 48, body
+    assert "_part" in body["message"] and "virtual column" in body["message"]
+
+
+def test_sample_is_refused_and_sample_by_keeps_the_store_readable(api: Any) -> None:
+    name = api.create_stream("a int32, b int32",
+                             extra=" ENGINE = MergeTree ORDER BY (b, a) SAMPLE BY b")
+    api.sql(f"INSERT INTO {name} (a, b) VALUES (1, 2), (0, 5), (3, 1)")
+    # read in the sorting key's order, as before; the SAMPLE BY clause is not part of it
+    assert api.table(f"SELECT a, b FROM {name}") == [[3, 1], [1, 2], [0, 5]]
+    for clause in ("SAMPLE 1 / 2", "AS t SAMPLE 0.5 OFFSET 0.5", "SAMPLE 10000"):
+        body = error(api, f"SELECT sum(a) FROM {name} {clause}")
+        assert body["code"] == 48 and "SAMPLE" in body["message"], body

@@ -49,7 +49,8 @@ RESERVED_COLUMNS = frozenset({"window_start", "window_end"})
 DEFAULT_EVENT_TIME = "now64(3, 'UTC')"
 _COLUMN_CLAUSES = ("DEFAULT", "MATERIALIZED", "ALIAS", "EPHEMERAL", "COMMENT", "CODEC", "TTL",
                    "NULL", "NOT")
-_STREAM_CLAUSES = ("ENGINE", "PRIMARY", "ORDER", "PARTITION", "TTL", "SETTINGS", "COMMENT")
+_STREAM_CLAUSES = ("ENGINE", "PRIMARY", "ORDER", "PARTITION", "SAMPLE", "TTL", "SETTINGS",
+                   "COMMENT")
 # ENGINE = ... on CREATE STREAM: Proton's default ``Stream``, or a non-streaming store
 TABLE_ENGINES = {"memory": "Memory", "mergetree": "MergeTree"}
 
@@ -312,7 +313,7 @@ class StreamParser:
             elif word == "PRIMARY":
                 cur.expect_word("KEY")
                 parts.primary_key = self._key_names(cur.pos, end)
-            elif word in ("ORDER", "PARTITION"):
+            elif word in ("ORDER", "PARTITION", "SAMPLE"):  # SAMPLE BY: queries cannot sample
                 cur.expect_word("BY")
                 if word == "ORDER":
                     parts.order_by_ch = self._rewrite((cur.pos, end))
@@ -341,7 +342,8 @@ class StreamParser:
                 parts.order_by_ch = self._rewrite(args[-2])
             cur.pos = close + 1
         if cur.pos != end:
-            raise cur.error("ORDER BY, PARTITION BY, PRIMARY KEY, TTL, SETTINGS or COMMENT")
+            raise cur.error("ORDER BY, PARTITION BY, SAMPLE BY, PRIMARY KEY, TTL, SETTINGS or "
+                            "COMMENT")
         if name.lower() == "stream":
             return None
         engine = TABLE_ENGINES.get(name.lower())

@@ -114,6 +114,7 @@ def translate(
         tokens = [_defuse_placeholder_text(t) for t in tokens]
     _refuse_query_parameters(tokens)
     _refuse_totals(tokens)
+    _refuse_sample(tokens)
     _check_brackets(tokens)
     estimate = _is_explain_estimate(tokens)
     if estimate:
@@ -296,6 +297,16 @@ def _refuse_totals(tokens: list[Token]) -> None:
         if tok.is_word("WITH") and tokens[i + 1].is_word("TOTALS"):
             raise TranslationError(NOT_IMPLEMENTED, "WITH TOTALS is not supported by the "
                                    "emulator: a query result has no place for the totals row")
+
+
+def _refuse_sample(tokens: list[Token]) -> None:
+    """``FROM s SAMPLE 1/2 [OFFSET ...]``: the emulator reads each stream through a subquery,
+    which has no sampling key (``SAMPLE BY`` in a CREATE is kept, and means nothing)."""
+    for i, tok in enumerate(tokens[:-1]):
+        if (tok.is_word("SAMPLE") and tokens[i + 1].kind is Kind.NUMBER
+                and not tokens[i - 1].is_op(".", ",", "(")):
+            raise TranslationError(NOT_IMPLEMENTED, "SAMPLE in a query is not supported by the "
+                                   "emulator")
 
 
 def _strip_semicolon(tokens: list[Token]) -> list[Token]:
