@@ -13,13 +13,12 @@ types such an implicit target is not documented).
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import logging
 import re
 import threading
 from dataclasses import replace
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from timeplus_emulator.backend import EngineError
 from timeplus_emulator.catalog import StreamInfo, ViewInfo
@@ -44,6 +43,7 @@ from timeplus_emulator.sql import (
     UseStatement,
     translate,
 )
+from timeplus_emulator.sql.errors import INCORRECT_QUERY
 from timeplus_emulator.sql.model import (
     DeleteStatement,
     ExplainEstimateStatement,
@@ -137,11 +137,15 @@ class Executor:
         if stmt.kind == "database":
             self.engine.drop_database(stmt.name, stmt.if_exists)
         elif stmt.kind == "view":
+            key = (self.engine.resolve_db(stmt.database), stmt.name)
+            if key in self.engine.streams and key not in self.engine.views:
+                # Proton's check, with IF EXISTS too
+                raise EngineError(INCORRECT_QUERY, f"It {key[0]}.{key[1]} is not a View")
+            self.engine.drop_view(stmt.database, stmt.name, stmt.if_exists)
+        elif (self.engine.resolve_db(stmt.database), stmt.name) in self.engine.views:
+            # Proton's DROP STREAM drops a view too (its docs drop a materialized view so)
             self.engine.drop_view(stmt.database, stmt.name, stmt.if_exists)
         else:
-            key = (stmt.database or "default", stmt.name)
-            if key in self.engine.views:
-                raise EngineError(BAD_ARGUMENTS, f"{key[0]}.{stmt.name} is a view: use DROP VIEW")
             self.engine.drop_stream(stmt.database, stmt.name, stmt.if_exists)
 
     # ------------------------------------------------------------- SHOW / DESCRIBE
@@ -153,6 +157,9 @@ class Executor:
         elif stmt.what == "create":
             return StaticRunner([{"name": "statement", "type": "string"}],
                                 [[self._create_text(stmt.database, stmt.name or "")]])
+        elif stmt.what == "create_database":
+            return StaticRunner([{"name": "statement", "type": "string"}],
+                                [[self._create_database_text(stmt.name or "")]])
         elif stmt.what == "views":
             db = engine.resolve_db(stmt.database)
             names = [v.name for v in engine.views_in(db)]
@@ -163,8 +170,17 @@ class Executor:
         else:
             raise EngineError(NOT_IMPLEMENTED, f"SHOW {stmt.what.upper()} is not supported")
         if stmt.like is not None:
-            names = [n for n in names if _like(n, stmt.like)]
+            like = like_matcher(stmt.like, stmt.ilike)
+            names = [n for n in names if bool(like(n)) != stmt.not_like]
         return StaticRunner(name_col, [[n] for n in names])
+
+    def _create_database_text(self, name: str) -> str:
+        """Proton's text for a database made by ``CREATE DATABASE`` (engine Atomic, its
+        default); the built-in databases are not emulated as databases."""
+        if name in BUILTIN_DATABASES:
+            raise EngineError(NOT_IMPLEMENTED, f"SHOW CREATE DATABASE {name} is not supported "
+                                               "by the emulator")
+        return f"CREATE DATABASE {self.engine.resolve_db(name)}\nENGINE = Atomic"
 
     def _create_text(self, database: Optional[str], name: str) -> str:
         db = self.engine.resolve_db(database)
@@ -317,9 +333,18 @@ def _own_system_tables(engine: Engine, stmt: InsertStatement) -> InsertStatement
     return replace(stmt, body_ch=rewrite_system_tables(engine, body))
 
 
-def _like(name: str, pattern: str) -> bool:
-    glob = re.sub(r"[%_]", lambda m: "*" if m.group(0) == "%" else "?", pattern)
-    return fnmatch.fnmatchcase(name, glob)
+def like_matcher(pattern: str, ilike: bool = False) -> Callable[[str], Optional[re.Match[str]]]:
+    """SQL ``LIKE`` (``ILIKE``): ``%`` any text, ``_`` one character, ``\\`` escapes the
+    next character; the whole name must match."""
+    parts = []
+    for match in re.finditer(r"\\(.)|%|_|[^%_\\]+|\\", pattern, re.DOTALL):
+        piece = match.group(0)
+        if match.group(1) is not None:
+            parts.append(re.escape(match.group(1)))
+        else:
+            parts.append({"%": ".*", "_": "."}.get(piece) or re.escape(piece))
+    flags = re.DOTALL | (re.IGNORECASE if ilike else 0)
+    return re.compile("".join(parts), flags).fullmatch
 
 
 def _source_like(db: str, name: str) -> Any:

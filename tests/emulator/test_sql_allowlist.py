@@ -242,7 +242,7 @@ def test_hostile_corpus_is_refused_and_leaves_no_file(timeplus_server: Any, api:
      "FORMAT TSVRaw", 48, "INTO OUTFILE"),
     ("SELECT 1 SETTINGS log_comment = 'x'", 48, "log_comment"),
     ("SELECT 1 SETTINGS max_threads = 'x'", 48, "max_threads"),
-    ("SELECT 1 SETTINGS max_threads = 1 FORMAT CSV", 62, "max_threads"),
+    ("SELECT 1 SETTINGS max_threads = 1 FORMAT CSV", 48, "FORMAT"),
     ("SELECT * FROM `url`('http://127.0.0.1:9/', 'LineAsString')", 48, "url"),
     ("SELECT * FROM `system`.processes", 81, "system.processes"),
 ])

@@ -261,17 +261,21 @@ class InsertStatement:
     settings: dict[str, str] = field(default_factory=dict)  # name → allow-listed SQL literal
 
 
-ShowWhat = Literal["streams", "databases", "views", "create", "functions", "settings"]
+ShowWhat = Literal["streams", "databases", "views", "create", "create_database", "functions",
+                   "settings"]
 
 
 @dataclass(frozen=True)
 class ShowStatement:
-    """SHOW STREAMS [FROM db] [LIKE 'p'] | SHOW DATABASES | SHOW VIEWS | SHOW CREATE x."""
+    """SHOW STREAMS [FROM db] [[NOT] LIKE|ILIKE 'p'] | SHOW DATABASES | SHOW VIEWS |
+    SHOW CREATE x | SHOW CREATE DATABASE x."""
 
     what: ShowWhat
     database: Optional[str] = None
     name: Optional[str] = None
     like: Optional[str] = None  # LIKE pattern, SQL LIKE syntax
+    not_like: bool = False  # NOT LIKE / NOT ILIKE
+    ilike: bool = False  # case-insensitive
 
 
 @dataclass(frozen=True)

@@ -204,6 +204,7 @@ class SelectTranslator:
         self.distinct = False
 
     def translate(self, start: int, end: int) -> SelectStatement:
+        self._reject_output_clauses(start, end)  # before SETTINGS, which FORMAT may follow
         emit_at = top_level_index(self.toks, start, end, "EMIT")
         settings_at = top_level_index(self.toks, start, end, "SETTINGS")
         body_end = min(i for i in (emit_at, settings_at, end) if i is not None)
@@ -216,7 +217,6 @@ class SelectTranslator:
         if settings_at is not None:
             settings_end = emit_at if emit_at is not None and emit_at > settings_at else end
             settings_sql, tp_settings = self._settings(settings_at, settings_end)
-        self._reject_output_clauses(start, body_end)
         self.set_operation = self._has_set_operation(start, body_end)
         self.ctx.bool_results = self.bool_comparisons and not any(
             tok.is_word("UNION", "INTERSECT", "EXCEPT") for tok in self.toks)

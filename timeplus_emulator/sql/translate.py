@@ -53,6 +53,7 @@ from timeplus_emulator.sql.rewriter import (
 )
 from timeplus_emulator.sql.select import SelectTranslator
 from timeplus_emulator.sql.tokens import Kind, Token, name_of, quote_string, tokenize, unquote
+from timeplus_emulator.sql.unsupported import refuse_unsupported_objects, without_no_op_settings
 
 ViewResolver = Callable[[Optional[str], str], Optional[str]]
 SystemTableSql = Callable[[str, str], Optional[str]]
@@ -171,7 +172,8 @@ def _is_explain_estimate(tokens: list[Token]) -> bool:
 
 
 def _dispatch(tokens: list[Token], ctx: Context) -> Statement:
-    cur = TokenCursor(tokens)
+    refuse_unsupported_objects(tokens)
+    cur = TokenCursor(without_no_op_settings(tokens))
     first = cur.peek()
     if first.is_word("SELECT", "WITH") or first.is_op("("):
         return SelectTranslator(tokens, ctx, bool_comparisons=True).translate(0, len(tokens) - 1)
@@ -350,6 +352,8 @@ def _drop(cur: TokenCursor, ctx: Context) -> Statement:
         database, name = None, cur.name()
     else:
         database, name = cur.qualified_name()
+    if not cur.accept_word("SYNC"):  # the emulator drops synchronously: SYNC changes nothing
+        cur.accept_words("NO", "DELAY")
     cur.expect_end()
     return DropStatement(_DROP_KINDS[word], database, name, if_exists)
 
@@ -411,11 +415,17 @@ def _insert_format(cur: TokenCursor, ctx: Context, stmt: InsertStatement) -> Sta
 
 
 def _show(cur: TokenCursor, ctx: Context) -> Statement:
+    _refuse_format(cur)
     if cur.accept_word("DATABASES"):
-        like = _like(cur)
+        statement = _like(cur, ShowStatement("databases"))
         cur.expect_end()
-        return ShowStatement("databases", like=like)
+        return statement
     if cur.accept_word("CREATE"):
+        if cur.accept_word("DATABASE"):
+            name = cur.name()
+            cur.expect_end()
+            return ShowStatement("create_database", None, name)
+        cur.accept_word("TEMPORARY")
         cur.accept_word("STREAM", "VIEW", "TABLE")
         database, name = cur.qualified_name()
         cur.expect_end()
@@ -427,16 +437,34 @@ def _show(cur: TokenCursor, ctx: Context) -> Statement:
     if materialized and what != "views":
         raise cur.error("VIEWS")
     database = cur.name() if cur.accept_word("FROM", "IN") else None
-    like = _like(cur)
+    statement = _like(cur, ShowStatement(what, database))
     cur.expect_end()
-    return ShowStatement(what, database, None, like)
+    return statement
 
 
-def _like(cur: TokenCursor) -> Optional[str]:
-    return cur.string() if cur.accept_word("LIKE") else None
+def _like(cur: TokenCursor, statement: ShowStatement) -> ShowStatement:
+    """``[NOT] LIKE|ILIKE 'pattern'`` after SHOW STREAMS/DATABASES, as Proton's
+    ``ParserShowTablesQuery`` reads it."""
+    not_like = cur.accept_word("NOT")
+    word = cur.peek()
+    if not word.is_word("LIKE", "ILIKE"):
+        if not_like:
+            raise cur.error("LIKE or ILIKE")
+        return statement
+    cur.take()
+    return replace(statement, like=cur.string(), not_like=not_like, ilike=word.is_word("ILIKE"))
+
+
+def _refuse_format(cur: TokenCursor) -> None:
+    """``FORMAT`` at the end of SHOW or DESCRIBE: 48, as for SELECT (results are SSE)."""
+    toks = cur.toks
+    if len(toks) >= 3 and toks[-3].is_word("FORMAT") and toks[-2].kind is Kind.IDENT:
+        raise TranslationError(NOT_IMPLEMENTED, "FORMAT is not supported: results are always "
+                                                "sent as SSE")
 
 
 def _describe(cur: TokenCursor, ctx: Context) -> Statement:
+    _refuse_format(cur)
     cur.accept_word("STREAM", "TABLE", "VIEW")
     if cur.peek().is_op("("):
         raise TranslationError(NOT_IMPLEMENTED, "DESCRIBE (query) is not supported by the emulator")

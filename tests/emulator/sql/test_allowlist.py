@@ -43,7 +43,7 @@ def test_setting_value_forms(written: str, sql: str, kind: str) -> None:
 
 
 @pytest.mark.parametrize("value", ["1 + 1", "(SELECT 1)", "max_threads", "[1]", "file('x')",
-                                   "1 FORMAT CSV", ""])
+                                   "1 FORMATS CSV", ""])
 def test_setting_value_must_be_one_literal(value: str) -> None:
     assert refused(f"SELECT 1 SETTINGS max_threads = {value}").code == 62
 
