@@ -28,7 +28,12 @@ from timeplus_emulator.catalog import StreamInfo, now_text
 from timeplus_emulator.engine import NOT_IMPLEMENTED, Engine
 from timeplus_emulator.sql import AlterStreamStatement, TranslationError
 from timeplus_emulator.sql.alter import check_mutable_alter
-from timeplus_emulator.sql.model import DeleteStatement, IndexDef, TruncateStatement
+from timeplus_emulator.sql.model import (
+    DeleteStatement,
+    IndexDef,
+    OptimizeStatement,
+    TruncateStatement,
+)
 from timeplus_emulator.sql.tokens import quote_name, quote_string
 from timeplus_emulator.systables import rewrite_system_tables
 
@@ -103,6 +108,21 @@ def truncate(engine: Engine, stmt: TruncateStatement) -> None:
     info = engine.stream(stmt.database, stmt.name)
     with engine.lock, engine.clock(info).lock:
         engine.run_ddl(f"TRUNCATE TABLE {engine.ch_table(info.database, info.name)}")
+
+
+def optimize(engine: Engine, stmt: OptimizeStatement) -> None:
+    """OPTIMIZE TABLE: nothing to do, as a merge changes no answer (see
+    :func:`timeplus_emulator.sql.mutations.parse_optimize`). What Proton refuses is refused:
+    a view, and a Memory store (ClickHouse's IStorage::optimize, 48)."""
+    db = engine.resolve_db(stmt.database)
+    view = engine.views.get((db, stmt.name))
+    if view is not None:
+        if view.materialized:
+            return  # merges its target stream's parts
+        raise EngineError(NOT_IMPLEMENTED, "Method optimize is not supported by storage View")
+    info = engine.stream(db, stmt.name)
+    if info.engine == "Memory":
+        raise EngineError(NOT_IMPLEMENTED, "Method optimize is not supported by storage Memory")
 
 
 def alter_indexes(engine: Engine, info: StreamInfo, stmt: AlterStreamStatement) -> None:

@@ -25,7 +25,13 @@ from timeplus_emulator.catalog import StreamInfo, ViewInfo
 from timeplus_emulator.engine import BAD_ARGUMENTS, BUILTIN_DATABASES, NOT_IMPLEMENTED, Engine
 from timeplus_emulator.estimate import ESTIMATE_HEADER, estimate_rows
 from timeplus_emulator.ingest_store import store_rows
-from timeplus_emulator.mutations import delete_rows, mutable_ddl, require_enterprise, truncate
+from timeplus_emulator.mutations import (
+    delete_rows,
+    mutable_ddl,
+    optimize,
+    require_enterprise,
+    truncate,
+)
 from timeplus_emulator.queries import QueryRecord
 from timeplus_emulator.schema_change import alter_stream
 from timeplus_emulator.sql import (
@@ -47,6 +53,7 @@ from timeplus_emulator.sql.errors import INCORRECT_QUERY
 from timeplus_emulator.sql.model import (
     DeleteStatement,
     ExplainEstimateStatement,
+    OptimizeStatement,
     TruncateStatement,
 )
 from timeplus_emulator.sql.tokens import quote_name, quote_string
@@ -131,6 +138,8 @@ class Executor:
             record.rows = delete_rows(self.engine, stmt)
         elif isinstance(stmt, TruncateStatement):
             truncate(self.engine, stmt)
+        elif isinstance(stmt, OptimizeStatement):
+            optimize(self.engine, stmt)
         return None
 
     def drop(self, stmt: DropStatement) -> None:

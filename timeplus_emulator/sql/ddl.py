@@ -323,6 +323,7 @@ class StreamParser:
             elif word == "SETTINGS":
                 for key, value, _ in parse_settings(self.toks, start, end):
                     _check_pool_setting(key, value)
+                    _check_parts_setting(key, value)
                     parts.settings[key] = value
             else:
                 parts.comment = cur.string()
@@ -413,6 +414,17 @@ _POOL_SETTINGS = {
     "number_of_free_entries_in_pool_to_lower_max_size_of_merge":
         "the maximum size of merge will be always lowered",
 }
+
+
+#: MergeTree settings that refuse or delay inserts by the count of parts that a merge left
+#: inactive: the emulator keeps no parts, so it could never refuse as Proton does
+_INACTIVE_PARTS_SETTINGS = ("inactive_parts_to_throw_insert", "inactive_parts_to_delay_insert")
+
+
+def _check_parts_setting(key: str, value: str) -> None:
+    if key in _INACTIVE_PARTS_SETTINGS and value not in ("0", ""):
+        raise TranslationError(NOT_IMPLEMENTED, f"Setting {key} is not supported by the "
+                               "emulator (it keeps no inactive parts to count)")
 
 
 def _check_pool_setting(key: str, value: str) -> None:

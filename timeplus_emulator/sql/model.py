@@ -206,6 +206,14 @@ class TruncateStatement:
 
 
 @dataclass(frozen=True)
+class OptimizeStatement:
+    """``OPTIMIZE TABLE [db.]s [PARTITION p] [FINAL]``: merge a stream's stored parts."""
+
+    database: Optional[str]
+    name: str
+
+
+@dataclass(frozen=True)
 class CreateViewStatement:
     """CREATE [MATERIALIZED] VIEW [IF NOT EXISTS] v [INTO target] AS SELECT ...
 
@@ -342,4 +350,5 @@ Statement = Union[
     AlterStreamStatement,
     DeleteStatement,
     TruncateStatement,
+    OptimizeStatement,
 ]

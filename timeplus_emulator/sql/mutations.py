@@ -1,7 +1,7 @@
 """DELETE FROM and TRUNCATE STREAM (Timeplus Enterprise; docs ``sql-delete.md``,
-``sql-truncate-stream.md``).
+``sql-truncate-stream.md``), and OPTIMIZE TABLE.
 
-Owns: parsing both statements. The WHERE condition of DELETE is translated like any
+Owns: parsing these statements. The WHERE condition of DELETE is translated like any
 expression (functions allow-listed, no trailing clause such as SETTINGS or FORMAT) and kept
 in parentheses. Its subqueries (``IN (SELECT ...)``, scalar) are translated as any SELECT;
 the streams they read are ``sources``, and each must be read with ``table(s)``: a bare
@@ -15,7 +15,12 @@ from __future__ import annotations
 
 from timeplus_emulator.sql.cursor import TokenCursor
 from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, SYNTAX_ERROR, TranslationError
-from timeplus_emulator.sql.model import DeleteStatement, Statement, TruncateStatement
+from timeplus_emulator.sql.model import (
+    DeleteStatement,
+    OptimizeStatement,
+    Statement,
+    TruncateStatement,
+)
 from timeplus_emulator.sql.rewriter import Context, Rewriter, top_level_index
 
 #: Query clauses that cannot follow a DELETE condition (the condition is one expression).
@@ -53,3 +58,27 @@ def parse_truncate(cur: TokenCursor, ctx: Context) -> Statement:
     database, name = cur.qualified_name()
     cur.expect_end()
     return TruncateStatement(database, name)
+
+
+def parse_optimize(cur: TokenCursor, ctx: Context) -> Statement:
+    """After OPTIMIZE: ``TABLE [db.]s [PARTITION p] [FINAL]`` (Proton's ParserOptimizeQuery
+    knows only ``OPTIMIZE TABLE``). A merge of a stream's parts changes no answer, since no
+    store of the emulator (or of Proton's streams) replaces or collapses rows, so the
+    partition is not read. ``DEDUPLICATE`` removes rows and ``ON CLUSTER`` needs a cluster:
+    both are refused (48)."""
+    if not cur.accept_word("TABLE"):
+        raise cur.error("TABLE")
+    database, name = cur.qualified_name()
+    for tok in cur.toks[cur.pos:]:
+        if tok.is_word("DEDUPLICATE", "ON"):
+            words = "DEDUPLICATE" if tok.is_word("DEDUPLICATE") else "ON CLUSTER"
+            raise TranslationError(NOT_IMPLEMENTED, f"OPTIMIZE TABLE ... {words} is not "
+                                   "supported by the emulator")
+    if cur.accept_word("PARTITION"):
+        final = top_level_index(cur.toks, cur.pos, len(cur.toks) - 1, "FINAL")
+        if final == cur.pos:
+            raise cur.error("a partition")
+        cur.pos = len(cur.toks) - 1 if final is None else final
+    cur.accept_word("FINAL")
+    cur.expect_end()
+    return OptimizeStatement(database, name)

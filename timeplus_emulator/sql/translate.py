@@ -43,7 +43,7 @@ from timeplus_emulator.sql.model import (
     Statement,
     UseStatement,
 )
-from timeplus_emulator.sql.mutations import parse_delete, parse_truncate
+from timeplus_emulator.sql.mutations import parse_delete, parse_optimize, parse_truncate
 from timeplus_emulator.sql.rewriter import (
     Context,
     Rewriter,
@@ -494,9 +494,10 @@ _HANDLERS: dict[str, Callable[[TokenCursor, Context], Statement]] = {
     "USE": _use,
     "DELETE": parse_delete,
     "TRUNCATE": parse_truncate,
+    "OPTIMIZE": parse_optimize,
 }
 _UNSUPPORTED = frozenset(
-    {"EXPLAIN", "RENAME", "OPTIMIZE", "SYSTEM", "KILL", "UPDATE",
+    {"EXPLAIN", "RENAME", "SYSTEM", "KILL", "UPDATE",
      "GRANT", "REVOKE", "SET", "EXISTS", "CHECK", "ATTACH", "DETACH", "BACKUP", "RESTORE",
      "SUBSCRIBE", "UNSUBSCRIBE", "RECOVER"}
 )
