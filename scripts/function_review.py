@@ -37,7 +37,15 @@ NOTES: dict[str, tuple[str, str]] = {
     "TO_UNIXTIME": (ALIAS, f"{_P} parse_datetime (as ClickHouse does)"),
     "anova": (ALIAS, f"{_P} analysis_of_variance"),
     "ceiling": (ALIAS, f"{_P} ceil"), "ln": (ALIAS, f"{_P} log"),
-    "power": (ALIAS, f"{_P} pow"), "truncate": (ALIAS, f"{_P} trunc"),
+    "power": (ALIAS, f"{_P} pow; a decimal argument is refused (43), as for pow"),
+    "truncate": (ALIAS, f"{_P} trunc"),
+    **{name: (REWRITE, "Proton's FunctionMathBinaryFloat64 takes native numbers only: a decimal "
+              "or 128/256-bit integer argument is refused (43) before any row is read "
+              "(protoncalls.py); chDB answered")
+       for name in ("pow", "atan2", "hypot", "max2", "min2")},
+    "array_zip": (REWRITE, "no argument: 42, as Proton (arrayZip.cpp); chDB answered []"),
+    "geohash_encode": (REWRITE, "a precision that is not constant is refused (44), as Proton's "
+                       "getArgumentsThatAreAlwaysConstant; chDB read it row by row"),
     "mod": (ALIAS, f"{_P} modulo"), "pmod": (ALIAS, f"{_P} positive_modulo"),
     "char_length": (ALIAS, f"{_P} length_utf8"),
     "character_length": (ALIAS, f"{_P} length_utf8"),

@@ -27,13 +27,30 @@ functions (``CREATE FUNCTION``) behind them. Each with the reason, from Proton's
   times to the microsecond only (dateDiff.cpp, ``DateTimeComponentsWithFractionalPart``),
   so nanoseconds never move the result; chDB compares them. Such arguments are cut to
   microseconds (``datetime64(6)``) before the call.
+* ``array_zip()`` without arguments: Proton needs at least one (42, arrayZip.cpp); chDB
+  answers ``[]``.
+* ``pow``/``power``, ``atan2``, ``hypot``, ``max2``, ``min2`` of a decimal (or of a 128/256-bit
+  integer): Proton's ``FunctionMathBinaryFloat64`` takes native numbers only (integers up to
+  64 bits, floats, bool: 43); chDB converts a decimal to a float and answers. Each argument
+  goes through :data:`NATIVE_CHECK`, a cast to its own type whose type name becomes an
+  unknown one, naming the function, for any other type.
+* ``geohash_encode(lon, lat, precision)``: Proton needs a constant precision
+  (``getArgumentsThatAreAlwaysConstant``: 44); chDB reads it row by row. The argument goes
+  through a helper that puts it in ``toDecimal256``'s scale, which chDB requires constant.
+
+These two fail while chDB analyses the query, so a query that reads no row is refused too;
+:func:`analysis_error` gives Proton's code and words for their errors.
 """
 
 from __future__ import annotations
 
+import re
+from typing import Optional
+
 from timeplus_emulator.sql.errors import (
     BAD_ARGUMENTS,
     ILLEGAL_COLUMN,
+    ILLEGAL_TYPE_OF_ARGUMENT,
     NOT_IMPLEMENTED,
     NUMBER_OF_ARGUMENTS_DOESNT_MATCH,
     TranslationError,
@@ -44,8 +61,25 @@ from timeplus_emulator.sql.tokens import Kind, Token, quote_string, unquote
 TTEST_RESULT = "__tp_ttest_result"  # (result, message): result, or Proton's 36
 TTEST_INDEX = "__tp_ttest_index"  # (index): the index as Proton reads it
 MICROSECONDS = "__tp_microseconds"  # (t): a datetime64 cut to microseconds
+#: Timeplus functions whose every argument must be a native number (FunctionMathBinaryFloat64).
+NATIVE_ONLY = frozenset({"pow", "power", "atan2", "hypot", "max2", "min2"})
+NATIVE_CHECK = "__tp_native"  # (x, function name): x, or an error naming the function
+#: Timeplus function -> indexes of the arguments Proton requires to be constant.
+CONSTANT_ONLY: dict[str, tuple[int, ...]] = {"geohash_encode": (2,)}
+_ILLEGAL_TYPE = "__tp_illegal_argument_of_"
+_NATIVE_TYPE = r"^(Nullable\()?(U?Int(8|16|32|64)|Float(32|64)|Bool|Nothing)\)?$"
+_ARGUMENT = "_argument_"  # in a constant check's parameter name: <function>_argument_<i>
+
+
+def constant_check(name: str, index: int) -> str:
+    """Name of the helper checking that argument ``index`` of ``name`` is constant."""
+    return f"__tp_constant_{name}_{index}"
+
+
 #: Wrappers whose column names show their first argument only (see reverse.py).
-WRAPPERS = frozenset({TTEST_RESULT, TTEST_INDEX, MICROSECONDS})
+WRAPPERS = frozenset({TTEST_RESULT, TTEST_INDEX, MICROSECONDS, NATIVE_CHECK,
+                      *(constant_check(name, index) for name, indexes in CONSTANT_ONLY.items()
+                        for index in indexes)})
 TRANSFORM = "__tp_transform_same_type"
 
 _PLAIN_TYPE = ("replaceRegexpOne(toTypeName(assumeNotNull({v})), "
@@ -75,7 +109,16 @@ def helper_ddl() -> tuple[str, ...]:
     cut = ("CAST(t, replaceRegexpOne(toTypeName(t), " + quote_string(r"DateTime64\([789]")
            + ", 'DateTime64(6'))")
     nan_t = "isNaN(tupleElement(r, 1)) AND NOT isNaN(tupleElement(r, 2))"
+    native = (f"CAST(x, if(match(toTypeName(x), {quote_string(_NATIVE_TYPE)}), toTypeName(x), "
+              f"concat({quote_string(_ILLEGAL_TYPE)}, f)))")
+    constants = [
+        f"CREATE OR REPLACE FUNCTION {constant_check(name, index)} AS ({x}) -> "
+        f"if(isNull(toDecimal256(0, toUInt8(least(greatest({x}, 0), 76)))), {x}, {x})"
+        for name, indexes in CONSTANT_ONLY.items() for index in indexes
+        for x in [f"{name}{_ARGUMENT}{index}"]]
     return (
+        *constants,
+        f"CREATE OR REPLACE FUNCTION {NATIVE_CHECK} AS (x, f) -> {native}",
         f"CREATE OR REPLACE FUNCTION {TTEST_INDEX} AS (g) -> toUInt8(g)",
         f"CREATE OR REPLACE FUNCTION {MICROSECONDS} AS (t) -> {cut}",
         f"CREATE OR REPLACE FUNCTION {TTEST_RESULT} AS (r, m) -> "
@@ -90,6 +133,9 @@ def check_call(name: str, args: list[list[Token]]) -> None:
         raise TranslationError(
             NUMBER_OF_ARGUMENTS_DOESNT_MATCH, f"Number of arguments for function {name} "
             f"doesn't match: passed {len(args)}, should be 3")
+    if name == "array_zip" and not args:
+        raise TranslationError(NUMBER_OF_ARGUMENTS_DOESNT_MATCH,
+                               "Function array_zip needs at least one argument; passed 0")
     if name in ("translate", "translate_utf8") and len(args) == 3:
         _check_translate(name, args[1], args[2])
     if name in _JODA and len(args) >= 2:
@@ -149,12 +195,36 @@ def adjusted_arguments(name: str, texts: list[str]) -> list[str]:
     if name == "age" and len(texts) in (3, 4):
         return [texts[0], _wrap(MICROSECONDS, texts[1]), _wrap(MICROSECONDS, texts[2]),
                 *texts[3:]]
+    if name in NATIVE_ONLY:
+        return [_wrap(NATIVE_CHECK, text, f", {quote_string(name)}") for text in texts]
+    for index in CONSTANT_ONLY.get(name, ()):
+        if index < len(texts):
+            texts = [*texts[:index], _wrap(constant_check(name, index), texts[index]),
+                     *texts[index + 1:]]
     return texts
 
 
-def _wrap(helper: str, text: str) -> str:
+def _wrap(helper: str, text: str, extra: str = "") -> str:
     lead = text[: len(text) - len(text.lstrip())]
-    return f"{lead}{helper}({text[len(lead):]})"
+    return f"{lead}{helper}({text[len(lead):]}{extra})"
+
+
+_NATIVE_FAILED = re.compile(r"Unknown data type family: " + _ILLEGAL_TYPE + r"(\w+)")
+_CONSTANT_FAILED = re.compile(r"In scope (\w+)" + _ARGUMENT + r"(\d+) -> if\(isNull\(toDecimal256")
+
+
+def analysis_error(ch_message: str) -> Optional[tuple[int, str]]:
+    """Proton's ``(code, message)`` for a chDB error of the native or constant checks."""
+    native = _NATIVE_FAILED.search(ch_message)
+    if native is not None:
+        return ILLEGAL_TYPE_OF_ARGUMENT, (
+            f"Illegal type of argument of function {native.group(1)}: it takes integers up to "
+            "64 bits and floats, not decimals")
+    constant = _CONSTANT_FAILED.search(ch_message)
+    if constant is not None:
+        return ILLEGAL_COLUMN, (f"Argument at index {constant.group(2)} for function "
+                                f"{constant.group(1)} must be constant")
+    return None
 
 
 def wrapped_result(ch_text: str) -> str:

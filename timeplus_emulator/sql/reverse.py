@@ -34,6 +34,7 @@ from timeplus_emulator.sql.legacy import (
     year_2000_ddl,
 )
 from timeplus_emulator.sql.protoncalls import WRAPPERS as _PROTON_WRAPPERS
+from timeplus_emulator.sql.protoncalls import analysis_error
 from timeplus_emulator.sql.protoncalls import helper_ddl as proton_helper_ddl
 from timeplus_emulator.sql.tokens import Kind, quote_string, tokenize, unquote
 from timeplus_emulator.sql.unify import HELPER_DDL, UINT8_CAST, UNIFY_CAST
@@ -183,6 +184,9 @@ def to_timeplus_error(
         return NOT_IMPLEMENTED, (
             f"JOIN ... USING {constant_key.group(1)} where {constant_key.group(1)} is a constant "
             "of the SELECT list is not supported by the emulator")
+    checked = analysis_error(ch_message)
+    if checked is not None:  # a native or constant argument check of protoncalls.py
+        return checked
     runtime = _RUNTIME_ERROR.search(ch_message)
     if runtime is not None:  # a throwIf the translator emitted to answer Proton's error
         return int(runtime.group(1)), runtime.group(2).strip()
