@@ -109,3 +109,23 @@ def test_sample_is_refused_and_sample_by_keeps_the_store_readable(api: Any) -> N
     for clause in ("SAMPLE 1 / 2", "AS t SAMPLE 0.5 OFFSET 0.5", "SAMPLE 10000"):
         body = error(api, f"SELECT sum(a) FROM {name} {clause}")
         assert body["code"] == 48 and "SAMPLE" in body["message"], body
+
+
+@pytest.mark.parametrize("tail", [
+    "(k int32) ENGINE = MergeTree ORDER BY k SETTINGS index_granularity = 10 AS SELECT 1",
+    "ENGINE = MergeTree ORDER BY k AS SELECT number AS k FROM numbers(3)",
+    "(k int32) ENGINE = Memory AS WITH 1 AS x SELECT x"])
+def test_create_stream_as_select_with_an_engine_is_refused(api: Any, tail: str) -> None:
+    name = unique("as_select")
+    body = error(api, f"CREATE STREAM {name} {tail}")
+    assert body["code"] == 48 and "AS SELECT" in body["message"], body
+    assert api.get(f"/streams/{name}").status_code == 404
+
+
+def test_columns_named_like_clause_words_in_a_merge_tree_create(api: Any) -> None:
+    name = api.create_stream(
+        "partition int32, order int32, v int32",
+        extra=" ENGINE = MergeTree() PARTITION BY partition ORDER BY (order, partition)")
+    api.sql(f"INSERT INTO {name} (partition, order, v) VALUES (1, 2, 10), (2, 1, 20)")
+    # read in the sorting key's order: order 1 first
+    assert api.table(f"SELECT partition, v FROM {name}") == [[2, 20], [1, 10]]

@@ -32,10 +32,11 @@ from timeplus_emulator.sql.rewriter import (
     Rewriter,
     match_paren,
     split_args,
+    top_level,
     top_level_index,
 )
 from timeplus_emulator.sql.select import SelectTranslator
-from timeplus_emulator.sql.tokens import Kind, name_of, tokenize
+from timeplus_emulator.sql.tokens import Kind, Token, name_of, tokenize
 from timeplus_emulator.sql.types import (
     TypeNode,
     parse_type_tokens,
@@ -86,6 +87,9 @@ class StreamParser:
         if_not_exists = self.cur.if_not_exists()
         database, name = self.cur.qualified_name()
         parts = _StreamParts()
+        if top_level_select(self.toks, self.cur.pos):
+            raise TranslationError(NOT_IMPLEMENTED, "CREATE STREAM ... AS SELECT is not "
+                                   "supported by the emulator")
         if not self.cur.peek().is_op("("):
             if self.cur.peek().is_word("AS", "ENGINE"):
                 raise TranslationError(NOT_IMPLEMENTED, "CREATE STREAM without a column list "
@@ -306,7 +310,8 @@ class StreamParser:
         while not cur.at_end():
             word = cur.expect_word(*_STREAM_CLAUSES)
             start = cur.pos
-            nxt = top_level_index(self.toks, start, len(self.toks) - 1, *_STREAM_CLAUSES)
+            nxt = next((i for i in top_level(self.toks, start, len(self.toks) - 1)
+                        if _starts_clause(self.toks, i)), None)
             end = len(self.toks) - 1 if nxt is None else nxt
             if word == "ENGINE":
                 parts.engine = self._engine(end, parts)
@@ -453,3 +458,26 @@ def _check_low_cardinality(column: ColumnDef) -> None:
             f"Creating columns of type {column.type} is prohibited by default due to expected "
             "negative impact on performance. It can be enabled with the "
             '"allow_suspicious_low_cardinality_types" setting.'))
+
+
+def top_level_select(tokens: list[Token], start: int) -> bool:
+    """Whether ``AS SELECT``/``AS WITH`` follows at bracket depth 0 from ``start``."""
+    depth = 0
+    for i in range(start, len(tokens) - 1):
+        tok = tokens[i]
+        depth += 1 if tok.is_op("(", "[") else -1 if tok.is_op(")", "]") else 0
+        if depth == 0 and tok.is_word("AS") and tokens[i + 1].is_word("SELECT", "WITH"):
+            return True
+    return False
+
+
+def _starts_clause(tokens: list[Token], i: int) -> bool:
+    """Whether ``tokens[i]`` starts a clause of CREATE STREAM: ``ORDER``, ``PARTITION`` and
+    ``SAMPLE`` only before ``BY``, ``PRIMARY`` before ``KEY`` (``partition by partition``
+    names a column called partition)."""
+    tok = tokens[i]
+    if not tok.is_word(*_STREAM_CLAUSES):
+        return False
+    if tok.is_word("ORDER", "PARTITION", "SAMPLE"):
+        return tokens[i + 1].is_word("BY")
+    return tokens[i + 1].is_word("KEY") if tok.is_word("PRIMARY") else True
