@@ -324,6 +324,29 @@ def test_bool_columns_next_to_numbers_unify_as_in_proton(api: Any, bool_stream: 
     assert (header[0]["type"], rows) == (type_name, [[value]])
 
 
+def _nested_ifs(levels: int, last: str, inner_first: bool) -> str:
+    """``if(n = k, <nested>, b)`` (``inner_first``) or ``if(n = k, b, <nested>)``, ``levels``
+    deep, around ``last``."""
+    expression = last
+    for k in range(levels):
+        expression = (f"if(n = {k}, {expression}, b)" if inner_first
+                      else f"if(n = {k}, b, {expression})")
+    return expression
+
+
+@pytest.mark.parametrize("inner_first", [True, False])
+def test_thirty_nested_ifs_over_bool_columns(api: Any, bool_stream: str,
+                                             inner_first: bool) -> None:
+    # n is 7: every if takes b (true) except the one testing n = 7, which takes its nested
+    # branch (or b); all branches bool: bool (Proton's supertype of equal types). A 5 at the
+    # bottom makes every level uint8 (bool beside uint8), so b reads 1. These used to fail
+    # with "Query tree is too big" (about 14 levels) or the long-expression refusal (48).
+    for last, type_name, value in (("n > 1", "bool", True), ("5", "uint8", 1)):
+        sql = f"SELECT {_nested_ifs(30, last, inner_first)} AS v FROM table({bool_stream})"
+        header, rows = header_and_rows(api, sql)
+        assert (header[0]["type"], rows) == (type_name, [[value]])
+
+
 def test_bool_from_subqueries_and_aggregates_next_to_numbers(api: Any, bool_stream: str) -> None:
     header, rows = header_and_rows(
         api, f"SELECT if(x = 0, y, 5) AS a, y, [y, 2] AS c FROM "

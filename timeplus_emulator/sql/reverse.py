@@ -136,7 +136,8 @@ _DELTA_VIOLATED = re.compile(
 )
 # names show their first argument only
 _WRAPPERS = frozenset({BOOL_WRAPPER, YEAR_2000, RANGE_GUARD, CAST_GUARD, UINT8_CAST, UNIFY_CAST,
-                       f"{UINT8_CAST}_as", f"{UNIFY_CAST}_as", *_PROTON_WRAPPERS})
+                       f"{UINT8_CAST}_as", f"{UNIFY_CAST}_as", f"{UINT8_CAST}_once",
+                       f"{UNIFY_CAST}_once", *_PROTON_WRAPPERS})
 _RANGE_VIOLATED = re.compile(
     rf"Constraint `{RANGE_CHECK_PREFIX}(.*?)` .*?violated", re.DOTALL)
 # chDB's words for `SELECT 1 AS k ... JOIN ... USING k` (a constant join key from the

@@ -39,6 +39,7 @@ show only their first argument (``reverse.to_timeplus_column_name``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -50,6 +51,8 @@ from timeplus_emulator.sql.tokens import Kind, Token, quote_string, tokenize
 
 UINT8_CAST = "__tp_u8"
 UNIFY_CAST = "__tp_unify"
+#: helpers whose operand is written once in their body (see _helper_ddl)
+ONCE_HELPERS = (UINT8_CAST, UNIFY_CAST)
 MAX_PROBE_TEXT = 4000  # characters of sibling text copied into one UNIFY_CAST
 
 OperandKind = Literal["null", "bool", "other", "unknown"]
@@ -58,26 +61,39 @@ Range = tuple[int, int]
 _ARITHMETIC = ("+", "-", "*", "/", "%", "||")
 _BOOL_TO_UINT8 = (r"(^|[(, ])Bool([),]|$)", r"\1UInt8\2")
 _STRIP = r"Nullable\(|LowCardinality\(|\)|!"
+_STRIP_TYPES = r"Nullable\(|LowCardinality\(|\)"  # the coalescing mark stays
 _FIRST_NON_NULLABLE = "!"  # types prefix: x decides alone unless it is nullable (coalesce)
 
 
 def _helper_ddl() -> tuple[str, ...]:
     """The helpers; ``t`` has the type the cast starts from (``x`` itself, or for an
-    aggregate or ``array_join``, whose type chDB knows too late, its argument or element)."""
+    aggregate or ``array_join``, whose type chDB knows too late, its argument or element).
+    Each body names ``x`` and ``types`` once: chDB expands a helper's arguments where its
+    body names them, so a nested unified operand named twice per level grew the query
+    2^depth times ("Query tree is too big" at 14 nested ifs). The ``_once`` forms bind
+    ``x`` to a lambda parameter, so that ``t`` is ``x`` without writing ``x`` again."""
     pattern, replacement = map(quote_string, _BOOL_TO_UINT8)
     as_uint8 = f"replaceRegexpAll(toTypeName(t), {pattern}, {replacement})"
     strip = quote_string(_STRIP)
     own = f"concat('<', replaceRegexpAll(toTypeName(t), {strip}, ''), '>')"
-    others = f"replaceRegexpAll(types, {strip}, '')"
-    alike = (f"replaceAll(replaceAll({others}, {own}, ''), '<Nothing>', '') = '' OR "
-             f"(startsWith(types, '{_FIRST_NON_NULLABLE}') AND NOT isNullable(t))")
+    # the siblings' types left after taking out x's own and NULL's, behind N/F (t nullable
+    # or not): nothing (or the coalescing mark alone) is alike; a coalescing mark with t not
+    # nullable keeps t's type too
+    left = (f"replaceAll(replaceAll(replaceRegexpAll(types, {quote_string(_STRIP_TYPES)}, ''), "
+            f"{own}, ''), '<Nothing>', '')")
+    keep = (f"match(concat(if(isNullable(t), 'N', 'F'), {left}), "
+            f"'^[NF]{_FIRST_NON_NULLABLE}?$|^F{_FIRST_NON_NULLABLE}')")
     return (
         f"CREATE OR REPLACE FUNCTION {UINT8_CAST}_as AS (x, t) -> CAST(x, {as_uint8})",
         f"CREATE OR REPLACE FUNCTION {UNIFY_CAST}_as AS (x, t, types) -> "
-        f"CAST(x, if({alike}, toTypeName(t), {as_uint8}))",
+        f"CAST(x, if({keep}, toTypeName(t), {as_uint8}))",
         f"CREATE OR REPLACE FUNCTION {UINT8_CAST} AS (x) -> {UINT8_CAST}_as(x, x)",
         f"CREATE OR REPLACE FUNCTION {UNIFY_CAST} AS (x, types) -> "
         f"{UNIFY_CAST}_as(x, x, types)",
+        f"CREATE OR REPLACE FUNCTION {UINT8_CAST}_once AS (x) -> "
+        f"arrayElement(arrayMap(__tp_o -> {UINT8_CAST}_as(__tp_o, __tp_o), [x]), 1)",
+        f"CREATE OR REPLACE FUNCTION {UNIFY_CAST}_once AS (x, types) -> "
+        f"arrayElement(arrayMap(__tp_o -> {UNIFY_CAST}_as(__tp_o, __tp_o, types), [x]), 1)",
     )
 
 
@@ -331,8 +347,65 @@ def _typed_by(tokens: list[Token], operand: Range, text: str) -> str | None:
     return f"arrayElement({typed}, 1)" if base == "array_join" else typed
 
 
+def _type_probes(tokens: list[Token], operand: Range, kind: OperandKind,
+                 text: str) -> list[str]:
+    """SQL texts giving ``'<type>'`` of a sibling operand, as :data:`UNIFY_CAST` reads them:
+    an ``if``/``multi_if`` sibling by its branches (its type is theirs, unified as in Proton),
+    so that a chain of nested ifs copies each branch's text a bounded number of times
+    instead of doubling the chain at every level."""
+    nested = _branch_probes(tokens, operand, text) if kind == "unknown" else None
+    return [_type_probe(tokens, operand, kind, text)] if nested is None else nested
+
+
+def _branch_probes(tokens: list[Token], operand: Range, text: str) -> list[str] | None:
+    """The probes of the branches of an ``if``/``multi_if`` call (None for anything else)."""
+    start, end = operand
+    if tokens[start].kind is not Kind.IDENT or not _enclosed(tokens, start + 1, end, "("):
+        return None
+    args = _elements(tokens, start + 2, end - 1)
+    name, count = tokens[start].text.lower(), len(args)
+    if name == "if" and count == 3:
+        branches = [1, 2]
+    elif name == "multi_if" and count >= 3 and count % 2:
+        branches = [*range(1, count - 1, 2), count - 1]
+    else:
+        return None
+    texts = _call_arguments(text)
+    if texts is None or len(texts) != count:
+        return None
+    probes: list[str] = []
+    for k in branches:
+        kind = operand_kind(tokens, *args[k])
+        if kind != "null":
+            probes.extend(_type_probes(tokens, args[k], kind, _uncast(texts[k])))
+    return probes
+
+
+def _uncast(text: str) -> str:
+    """A branch as written before its cast: the nested call's own first operand is cast
+    after its siblings, whose types are probed beside it here anyway."""
+    body = text.strip()
+    if not body.startswith(ONCE_HELPERS):
+        return text
+    inner = _call_arguments(body)
+    return inner[0] if inner else text
+
+
+@functools.lru_cache(maxsize=256)  # the branches of a chain are read again at every level
+def _call_arguments(text: str) -> tuple[str, ...] | None:
+    """The argument texts of ``text`` when it is one call (rewritten SQL), else None."""
+    tokens = tokenize(text)
+    first = next((i for i, t in enumerate(tokens) if t.kind is not Kind.EOF), None)
+    last = len(tokens) - 1  # the EOF token
+    if first is None or tokens[first].kind is not Kind.IDENT \
+            or not _enclosed(tokens, first + 1, last, "("):
+        return None
+    return tuple(text[tokens[a].pos:tokens[b - 1].pos + len(tokens[b - 1].text)]
+                 for a, b in _elements(tokens, first + 2, last - 1))
+
+
 def _type_probe(tokens: list[Token], operand: Range, kind: OperandKind, text: str) -> str:
-    """SQL text giving ``'<type>'`` of a sibling operand, as :data:`UNIFY_CAST` reads it."""
+    """SQL text giving ``'<type>'`` of one sibling operand."""
     if kind in _TYPE_OF_KIND:
         return _TYPE_OF_KIND[kind]
     typed = _typed_by(tokens, operand, text)
@@ -353,6 +426,8 @@ def cast_text(first: FirstOperand, text: str, probes: Sequence[str],
     name, args = (UINT8_CAST, [body]) if first.certain else (UNIFY_CAST, [body])
     if typed is not None:
         name, args = f"{name}_as", [body, typed]
+    elif any(helper in body for helper in ONCE_HELPERS):
+        name += "_once"  # a unified operand inside: named once (the helper DDL says why)
     if not first.certain:
         parts = [f"'{_FIRST_NON_NULLABLE}'", *probes] if first.coalescing else list(probes)
         args.append(f"concat({', '.join(parts)}, '')")
@@ -390,12 +465,12 @@ def cast_first_operands(tokens: list[Token], groups: Sequence[Group],
         siblings = [(r, kind, texts[position[r]]) for r, kind in
                     zip(group.ranges[first.position + 1:], first.kinds[first.position + 1:])
                     if kind != "null"]
-        if not first.certain and sum(len(text) for _, kind, text in siblings
-                                     if kind == "unknown") > MAX_PROBE_TEXT:
+        probes = [] if first.certain else \
+            [probe for sibling in siblings for probe in _type_probes(tokens, *sibling)]
+        if sum(len(probe) for probe in probes) > MAX_PROBE_TEXT:
             raise TranslationError(
                 NOT_IMPLEMENTED, "Unifying the types of long expressions that may be bool "
                 "(if/multi_if/coalesce/[...]/CASE) is not supported by the emulator")
-        probes = [] if first.certain else [_type_probe(tokens, *sibling) for sibling in siblings]
         if group.elements:  # the first is cast as an array: compare it with arrays of theirs
             probes = [probe.replace("'<", "'<Array(", 1) for probe in probes]
         operand = group.ranges[first.position]
