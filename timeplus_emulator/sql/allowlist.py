@@ -163,6 +163,7 @@ TIMEPLUS_SETTINGS = frozenset(
 #: sources): the chDB text, ``{args}`` standing for the arguments. ``zeros()`` is built on
 #: ``numbers()`` so every SELECT can run with chDB's ``readonly = 1``, which refuses zeros().
 TABLE_FUNCTIONS: dict[str, str] = {"numbers": "numbers({args})",
+                                   "numbers_mt": "numbers_mt({args})",
                                    "zeros": "(SELECT toUInt8(0) AS zero FROM numbers({args}))"}
 
 #: Input formats of ``INSERT ... FORMAT <name>`` (Timeplus spelling → chDB spelling).

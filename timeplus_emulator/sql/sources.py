@@ -25,7 +25,8 @@ from timeplus_emulator.sql.rewriter import (
     match_paren,
     split_args,
 )
-from timeplus_emulator.sql.tokens import Kind, Token, name_of, unquote
+from timeplus_emulator.sql.tokens import Kind, Token, name_of, quote_string, unquote
+from timeplus_emulator.sql.types import values_structure
 
 if TYPE_CHECKING:
     from timeplus_emulator.sql.rewriter import Rewriter
@@ -123,6 +124,8 @@ class SourceParser:
             return self._historical(i, close, args, out)
         if name in ("tumble", "hop", "session"):
             return self._window(name, i, close, args, out)
+        if name == "values":
+            return self._values(i, close, args, out)
         if name in TABLE_FUNCTIONS:
             inner = self.rw.rewrite(i + 2, close, allow_from=False)
             alias, after = self.alias(close + 1)
@@ -134,6 +137,23 @@ class SourceParser:
             NOT_IMPLEMENTED, f"Table function {name_of(tok)} is not supported by the emulator "
             f"(it accepts table, tumble, hop, {', '.join(sorted(TABLE_FUNCTIONS))})"
         )
+
+    def _values(self, i: int, close: int, args: list[tuple[int, int]], out: list[str]) -> int:
+        """``values('name type, ...', row, ...)``: the structure's types in chDB spelling, the
+        rows rewritten like any expression (functions allow-listed, no subquery source)."""
+        first = args[0] if args else (i + 2, i + 2)
+        if first[1] - first[0] != 1 or self.toks[first[0]].kind is not Kind.STRING:
+            raise TranslationError(NOT_IMPLEMENTED, "values() without a structure string "
+                                   "('name type, ...') is not supported by the emulator")
+        if len(args) < 2:
+            raise TranslationError(42, "Table function 'values' requires at least 2 arguments: "
+                                   "the structure and the values")
+        structure = values_structure(unquote(self.toks[first[0]].text))
+        rows = self.rw.rewrite(args[1][0], close, allow_from=False)
+        alias, after = self.alias(close + 1)
+        suffix = f" AS `{_escape(alias)}`" if alias else ""
+        out.append(f"{self.toks[i].pre}values({quote_string(structure)},{rows}){suffix}")
+        return after
 
     def _single_name(self, start: int, end: int, what: str) -> tuple[Optional[str], str]:
         if end - start == 1 and self.toks[start].kind in _NAME_KINDS:

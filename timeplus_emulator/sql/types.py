@@ -14,7 +14,12 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Optional, Union
 
-from timeplus_emulator.sql.errors import SYNTAX_ERROR, UNKNOWN_TYPE, TranslationError
+from timeplus_emulator.sql.errors import (
+    NOT_IMPLEMENTED,
+    SYNTAX_ERROR,
+    UNKNOWN_TYPE,
+    TranslationError,
+)
 from timeplus_emulator.sql.tokens import Kind, Token, name_of, quote_name, tokenize
 
 _INT_SIZES = ("8", "16", "32", "64", "128", "256")
@@ -366,3 +371,31 @@ def to_timeplus_type(ch_type: str, function_name: Callable[[str], str] = _identi
     if node.tp_name == "decimal" and not node.args:
         node = TypeNode("decimal", "Decimal", (Literal("10"), Literal("0")), True)
     return render_timeplus(node)
+
+
+def values_structure(text: str) -> str:
+    """chDB spelling of the structure of ``values('x uint64, s string', ...)``: each column a
+    name and a Timeplus type. A column with ``DEFAULT``/``ALIAS`` is refused (48)."""
+    from timeplus_emulator.sql.functions import resolve_function
+
+    tokens = tokenize(text)
+    columns: list[str] = []
+    pos = 0
+    while True:
+        tok = tokens[pos]
+        if tok.kind not in (Kind.IDENT, Kind.QUOTED_IDENT):
+            raise TranslationError(SYNTAX_ERROR, "Syntax error: expected a column name in the "
+                                   f"structure of values(), not {tok.text!r}")
+        if tokens[pos + 1].is_word("DEFAULT", "ALIAS", "MATERIALIZED", "EPHEMERAL"):
+            raise TranslationError(NOT_IMPLEMENTED, f"values() with a {tokens[pos + 1].upper} "
+                                   "column is not supported by the emulator")
+        node, pos = parse_type_tokens(tokens, pos + 1,
+                                      lambda name: resolve_function(name).ch_name)
+        columns.append(f"{quote_name(name_of(tok))} {render_clickhouse(node)}")
+        if tokens[pos].kind is Kind.EOF:
+            return ", ".join(columns)
+        if not tokens[pos].is_op(","):
+            raise TranslationError(NOT_IMPLEMENTED, "values() with a column that is not "
+                                   f"'name type' ({tokens[pos].text} ...) is not supported "
+                                   "by the emulator")
+        pos += 1
