@@ -71,7 +71,7 @@ def test_settings_outside_the_list_or_of_the_wrong_kind(sql: str, code: int) -> 
     ("SELECT `toString`(1)", 46), ('SELECT "file"(\'x\')', 48), ("SELECT `\\x66ile`('x')", 48),
     ("SELECT dict_get_string('d', 'a', 1)", 48), ("SELECT in(1, system.one)", 48),
     ("SELECT 1 IN (1, db.t)", 48), ("SELECT 1 IN ((db.t))", 48), ("SELECT * APPLY file FROM s", 48),
-    ("SELECT * APPLY(`file`) FROM s", 48), ("SELECT * FROM `numbers_mt`(3)", 48),
+    ("SELECT * APPLY(`file`) FROM s", 48), ("SELECT * FROM `generateRandom`(3)", 48),
     ("SELECT * FROM (EXPLAIN SELECT 1)", 48), ("SELECT 1 /* /* */ */", 62),
     ("SELECT\u00a0file('x')", 62), ("INSERT INTO FUNCTION file('x') SELECT 1", 48),
     ("INSERT INTO s FORMAT Template x", 48), ("SELECT * FROM system.processes", 81),
