@@ -88,3 +88,26 @@ def test_with_fill_bounds_pass_the_function_allow_list(api: Any) -> None:
     body = api.error(api.post("/queries", json={
         "sql": "SELECT 1 AS n ORDER BY n WITH FILL FROM file('x') TO 3"}), 400)
     assert body["code"] == 48 and "file" in body["message"], body
+
+
+def test_numbers_mt_and_zeros_are_numbers_and_zeros(api: Any) -> None:
+    assert api.table("SELECT number FROM system.numbers_mt WHERE number = 12345 LIMIT 1") == \
+        [["12345"]]
+    assert api.table("SELECT count(), sum(number) FROM numbers_mt(5)") == [["5", "10"]]
+    assert api.table("SELECT zero FROM system.zeros LIMIT 2") == [[0], [0]]
+    assert api.table("SELECT count(), sum(zero) FROM (SELECT * FROM system.zeros_mt LIMIT 7)") \
+        == [["7", "0"]]
+    assert api.table("SELECT z.zero, count() FROM zeros_mt(3) AS z GROUP BY z.zero") == \
+        [[0, "3"]]
+
+
+def test_time_zones_lists_zone_names(api: Any) -> None:
+    rows = api.table("SELECT time_zone FROM system.time_zones WHERE time_zone IN "
+                     "('UTC', 'Europe/Berlin', 'Asia/Shanghai') ORDER BY time_zone")
+    assert rows == [["Asia/Shanghai"], ["Europe/Berlin"], ["UTC"]]
+
+
+@pytest.mark.parametrize("table", ["settings", "parts", "metrics", "processes", "licenses",
+                                   "query_log", "users"])
+def test_protons_other_system_tables_are_refused_by_name(api: Any, table: str) -> None:
+    assert f"system.{table} is not supported" in refusal(api, f"SELECT * FROM system.{table}")

@@ -165,6 +165,8 @@ TIMEPLUS_SETTINGS = frozenset(
 TABLE_FUNCTIONS: dict[str, str] = {"numbers": "numbers({args})",
                                    "numbers_mt": "numbers_mt({args})",
                                    "zeros": "(SELECT toUInt8(0) AS zero FROM numbers({args}))"}
+#: ``zeros_mt`` gives the same rows as ``zeros``, read by several threads in Proton.
+TABLE_FUNCTIONS["zeros_mt"] = TABLE_FUNCTIONS["zeros"]
 
 #: Input formats of ``INSERT ... FORMAT <name>`` (Timeplus spelling → chDB spelling).
 INSERT_FORMATS: dict[str, str] = {
@@ -173,10 +175,19 @@ INSERT_FORMATS: dict[str, str] = {
         "CSVWithNames", "TSV", "TabSeparated", "TSVWithNames", "TabSeparatedWithNames")
 }
 
+#: ``system`` tables read as another query with the same rows: ``numbers_mt`` and
+#: ``zeros_mt`` are Proton's multi-threaded ``numbers`` and ``zeros`` (endless: a query
+#: ends them with LIMIT).
+SYSTEM_STAND_INS: dict[str, str] = {
+    "numbers_mt": "system.numbers",
+    "zeros": "(SELECT toUInt8(0) AS zero FROM system.numbers)",
+    "zeros_mt": "(SELECT toUInt8(0) AS zero FROM system.numbers)",
+}
 #: ``system`` tables a query may read. ``tables``/``columns``/``databases`` are replaced by
 #: this instance's own catalog (:mod:`timeplus_emulator.systables`); the others hold no
-#: instance data.
-SYSTEM_TABLES = frozenset({"tables", "columns", "databases", "one", "numbers", "functions"})
+#: instance data (``time_zones``: the zone names of chDB's time zone database).
+SYSTEM_TABLES = frozenset({"tables", "columns", "databases", "one", "numbers", "functions",
+                           "time_zones", *SYSTEM_STAND_INS})
 
 #: Timeplus functions kept out of the function allow-list: they read local files, reach
 #: dictionaries/Join tables/other databases by name, inspect the server process, or take a
@@ -324,10 +335,37 @@ def check_values_data(data: str) -> None:
             "(no names, functions or subqueries); use INSERT ... VALUES or SELECT for expressions")
 
 
+#: Proton's other ``system`` tables (``attachSystemTables``, and its system logs): they
+#: describe the server (settings, parts, processes, metrics, access control...), which the
+#: emulator does not have or would answer with chDB's values instead of Proton's.
+PROTON_SYSTEM_TABLES = frozenset(
+    {"events", "settings", "stream_settings", "build_options", "formats", "table_functions",
+     "aggregate_function_combinators", "data_type_families", "collations", "table_engines",
+     "contributors", "users", "roles", "grants", "role_grants", "current_roles",
+     "enabled_roles", "settings_profiles", "settings_profile_elements", "row_policies",
+     "quotas", "quota_limits", "quota_usage", "quotas_usage", "user_directories",
+     "privileges", "errors", "warnings", "data_skipping_indices", "licenses",
+     "schema_inference_cache", "stack_trace", "rocksdb", "merge_tree_metadata_cache",
+     "parts", "projection_parts", "detached_parts", "parts_columns",
+     "projection_parts_columns", "disks", "storage_policies", "processes", "metrics",
+     "merges", "mutations", "distribution_queue", "dictionaries", "models",
+     "graphite_retentions", "macros", "asynchronous_inserts", "filesystem_cache",
+     "remote_data_paths", "asynchronous_metrics", "query_log", "query_thread_log",
+     "query_views_log", "part_log", "trace_log", "text_log", "metric_log",
+     "asynchronous_metric_log", "opentelemetry_span_log", "session_log", "crash_log",
+     "processors_profile_log", "filesystem_cache_log"}
+)
+
+
 def check_system_table(database: str, name: str) -> None:
-    """81 for ``information_schema`` and for ``system`` tables not in :data:`SYSTEM_TABLES`."""
+    """48 for Proton's ``system`` tables that are not emulated (:data:`PROTON_SYSTEM_TABLES`),
+    81 for ``information_schema`` and other ``system`` names not in :data:`SYSTEM_TABLES`."""
     if database == "system" and name in SYSTEM_TABLES:
         return
+    if database == "system" and name in PROTON_SYSTEM_TABLES:
+        raise TranslationError(
+            NOT_IMPLEMENTED, f"system.{name} is not supported by the emulator (its system "
+            f"tables are {', '.join('system.' + t for t in sorted(SYSTEM_TABLES))})")
     raise TranslationError(
         UNKNOWN_DATABASE, f"{database}.{name} is not available in the emulator "
         f"(its system tables are {', '.join('system.' + t for t in sorted(SYSTEM_TABLES))})")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
-from timeplus_emulator.sql.allowlist import TABLE_FUNCTIONS, check_system_table
+from timeplus_emulator.sql.allowlist import SYSTEM_STAND_INS, TABLE_FUNCTIONS, check_system_table
 from timeplus_emulator.sql.errors import (
     BAD_ARGUMENTS,
     NOT_IMPLEMENTED,
@@ -71,6 +71,7 @@ class SourceParser:
         self.rw.ctx.system_tables.append(name)
         hook = self.rw.ctx.system_table_sql
         replacement = hook(database, name) if hook is not None else None
+        replacement = SYSTEM_STAND_INS.get(name) if replacement is None else replacement
         if replacement is None:
             return f"system.{name}" + (f" AS `{_escape(alias)}`" if alias else "")
         return f"{replacement} AS `{_escape(alias or name)}`"

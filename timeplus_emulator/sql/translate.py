@@ -212,10 +212,13 @@ def _defuse_placeholder_text(tok: Token) -> Token:
 
 
 def _format_calls(tokens: list[Token]) -> list[Token]:
-    """``format(pattern, args...)`` is a function, not a FORMAT clause: spell it as a quoted
-    name, which no clause parser takes for the keyword."""
+    """``format(pattern, args...)`` is a function, not a FORMAT clause, and ``x.settings``
+    (``system.settings``) or ``x.format`` a name, not a clause: spell them as quoted names,
+    which no clause parser takes for the keyword."""
     return [Token(Kind.QUOTED_IDENT, f"`{tok.text}`", tok.pos, tok.pre)
-            if tok.is_word("FORMAT") and tokens[i + 1].is_op("(") else tok
+            if (tok.is_word("FORMAT") and tokens[i + 1].is_op("("))
+            or (tok.is_word("SETTINGS", "FORMAT") and i > 0 and tokens[i - 1].is_op("."))
+            else tok
             for i, tok in enumerate(tokens)]
 
 

@@ -74,8 +74,9 @@ def test_settings_outside_the_list_or_of_the_wrong_kind(sql: str, code: int) -> 
     ("SELECT * APPLY(`file`) FROM s", 48), ("SELECT * FROM `generateRandom`(3)", 48),
     ("SELECT * FROM (EXPLAIN SELECT 1)", 48), ("SELECT 1 /* /* */ */", 62),
     ("SELECT\u00a0file('x')", 62), ("INSERT INTO FUNCTION file('x') SELECT 1", 48),
-    ("INSERT INTO s FORMAT Template x", 48), ("SELECT * FROM system.processes", 81),
-    ("SELECT * FROM `system`.`settings`", 81), ("INSERT INTO s FROM INFILE 'x'", 48),
+    ("INSERT INTO s FORMAT Template x", 48), ("SELECT * FROM system.processes", 48),
+    ("SELECT * FROM `system`.`settings`", 48), ("SELECT * FROM system.nothing_here", 81),
+    ("INSERT INTO s FROM INFILE 'x'", 48),
 ])
 def test_refused_with_code(sql: str, code: int) -> None:
     assert refused(sql).code == code
