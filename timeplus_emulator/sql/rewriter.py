@@ -35,6 +35,7 @@ from timeplus_emulator.sql.booleans import (
 )
 from timeplus_emulator.sql.calls import argument_texts, helper_for
 from timeplus_emulator.sql.columns import ColumnTypes, in_database, mark_bool_columns
+from timeplus_emulator.sql.constif import condition_value, ternary_condition
 from timeplus_emulator.sql.errors import (
     BAD_ARGUMENTS,
     NOT_IMPLEMENTED,
@@ -283,7 +284,7 @@ class Rewriter:
             elif tok.is_op("::"):
                 i = self._double_colon(i, starts, out)
             elif tok.is_op("?") and ternary_branches(self.toks, i, end) is not None:
-                i = self._ternary(i, end, out)
+                i = self._ternary(i, start, end, starts, out)
             elif tok.is_op(":") and self._json_element(i, start, out):
                 i = self._json_path_end(i)
             elif tok.is_op("(") and self.toks[i + 1].is_word("SELECT", "WITH"):
@@ -484,6 +485,10 @@ class Rewriter:
             raise TranslationError(
                 SYNTAX_ERROR, f"Syntax error: {name}(...) is only allowed in FROM or JOIN"
             )
+        if name == "if" and len(args) == 3 and condition_value(self.toks, *args[0]) is not None:
+            chosen = args[1] if condition_value(self.toks, *args[0]) else args[2]
+            out.append(f"{tok.pre}({self._folded_branch(i, chosen).lstrip()})")
+            return close + 1  # Proton folds it before typing (constif.py)
         if name in _EARLIEST_FUNCTIONS and not args:
             self.ctx.uses_earliest = True
             out.append(tok.pre + "toDateTime64(0, 3, 'UTC')")
@@ -539,15 +544,31 @@ class Rewriter:
         out.append(f"{self.toks[i].pre}[" + ",".join(texts) + f"{self.toks[close].pre}]")
         return close + 1
 
-    def _ternary(self, i: int, end: int, out: list[str]) -> int:
-        """``c ? a : b``: the branches, the first cast as unify.py says (chDB's if)."""
+    def _ternary(self, i: int, start: int, end: int, starts: dict[int, int],
+                 out: list[str]) -> int:
+        """``c ? a : b``: the branches, the first cast as unify.py says (chDB's if); only the
+        chosen branch where Proton folds a constant ``c`` (constif.py)."""
         branches = ternary_branches(self.toks, i, end)
         assert branches is not None
+        condition = ternary_condition(self.toks, i, start)
+        if condition is not None:
+            chosen = branches[0] if condition_value(self.toks, condition, i) else branches[1]
+            pre = self.toks[condition].pre
+            del out[starts[condition]:]
+            out.append(pre + self._folded_branch(condition, chosen).lstrip())
+            return branches[1][1]
         texts = [self.rewrite(a, b, allow_from=False) for a, b in branches]
         cast_first_operands(self.toks, [Group(tuple(branches))], branches, texts)
         colon = branches[0][1]
         out.append(f"{self.toks[i].pre}?{texts[0]}{self.toks[colon].pre}:{texts[1]}")
         return branches[1][1]
+
+    def _folded_branch(self, at: int, branch: tuple[int, int]) -> str:
+        """The branch an ``if`` at ``at`` with a constant condition is folded to: typed bool
+        where it is bool and the ``if`` was not beside numbers."""
+        if self.ctx.bool_results and not in_unifying_position(self.toks, at):
+            return self._bool_typed(*branch)
+        return self.rewrite(*branch, allow_from=False)
 
     def _case(self, i: int, out: list[str], typed_bool: bool) -> int:
         """A CASE: its THEN/ELSE values typed bool when ``typed_bool`` (all are bool: Proton's
