@@ -85,6 +85,11 @@ PINNED_SETTINGS = (
         # array(low_cardinality(uint64)) (00752); chDB checks nested types too, so the check
         # is off here and the translator makes Proton's (sql/ddl.py)
         ("allow_suspicious_low_cardinality_types", 1),
+        # Proton's multi_if always runs as multi_if (its Settings.h has no
+        # optimize_multiif_to_if): branches of fixed_string(2) and fixed_string(5) are cast to
+        # string, which drops their trailing zero bytes (FunctionsConversion.h); chDB turned a
+        # one-condition multiIf into `if`, which keeps them (01355_if_fixed_string)
+        ("optimize_multiif_to_if", 0),
     )),
 )
 
