@@ -18,3 +18,17 @@ def test_multi_if_of_fixed_strings_drops_trailing_zero_bytes(api: Any) -> None:
                      "to_uint8(length(if(number = 1, to_fixed_string('a', 2), to_fixed_string('bc', 4)))) "
                      "FROM numbers(2)")
     assert rows == [["bc", "string", 4], ["a", "string", 2]]
+
+
+def test_fuzz_bits_of_a_constant_in_a_subquery_flips_bits(api: Any) -> None:
+    # fuzzBits.cpp flips each bit with the given probability, a constant's too: 64 zero bytes
+    # at 0.5 keep all zeros with probability 2**-512 (chDB folded the constant unchanged)
+    rows = api.table("SELECT x != repeat('\\0', 64), length(x) = 64 FROM "
+                     "(SELECT fuzz_bits(repeat('\\0', 64), 0.5) AS x)")
+    assert rows == [[True, True]]
+    stream = api.query("SELECT fuzz_bits('abc', 0.25)")
+    try:
+        assert len(stream.rows()[0][0]) == 3
+        assert [c["name"] for c in stream.header] == ["fuzz_bits('abc', 0.25)"]
+    finally:
+        stream.close()

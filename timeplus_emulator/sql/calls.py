@@ -28,6 +28,10 @@ helper's result column shows the Timeplus name (see ``functions.INTERNAL_FUNCTIO
   ClickHouse's spelling, as CAST's is; an aggregate function's name in a string
   (``array_reduce('sum_state', a)``) as the chDB function it resolves to; ``date_name``'s
   part ``'day_of_year'`` (Proton's dateName.cpp) as chDB's ``'dayofyear'``.
+* ``fuzz_bits(s, p)``: Proton flips the bits of every row's value, a constant's too
+  (fuzzBits.cpp). chDB folds a constant ``s`` inside a subquery to the unchanged value
+  (``SELECT x FROM (SELECT fuzz_bits('\\0\\0', 0.5) AS x)`` read zero bytes, 01284_fuzz_bits),
+  so ``s`` is sent through ``materialize``.
 * ``json_extract_array(json[, key...])``: Proton unquotes the string elements
   (``['abc', 'xyz']``, FunctionsJSON.cpp); chDB's ``JSONExtractArrayRaw`` keeps them quoted.
 """
@@ -76,6 +80,7 @@ _MAP_CAST2 = (f"CAST(tupleElement(({_MAP_FROM_ARRAYS}, throwIf({_IS_ARRAY.format
 CALL_HELPERS: dict[str, tuple[str, str, str]] = {
     "__tp_map_cast2": ("map_cast", "(k, v)", _MAP_CAST2),
     "__tp_array_auc": ("array_auc", "(scores, labels)", _AUC),
+    "__tp_fuzz_bits": ("fuzz_bits", "(s, p)", "fuzzBits(materialize(s), p)"),
     **{f"__tp_ipv{v}_or_default{len(params)}": (
         f"to_ipv{v}_or_default", "(" + ", ".join(params) + ")",
         f"if(s IS NULL, toIPv{v}OrDefault({', '.join(params)}), "
@@ -106,6 +111,8 @@ def helper_for(name: str, args: list[list[Token]]) -> Optional[str]:
         return "__tp_array_auc"
     if name == "transform":
         return transform_helper(name, args)
+    if name == "fuzz_bits" and len(args) == 2:
+        return "__tp_fuzz_bits"
     if name in ("to_ipv4_or_default", "to_ipv6_or_default") and len(args) in (1, 2):
         return f"__tp_{name[3:7]}_or_default{len(args)}"
     if name == "json_extract_array":
