@@ -124,7 +124,8 @@ NOTES: dict[str, tuple[str, str]] = {
     "h3_to_geo": (OK, "answers tuple(longitude, latitude): h3togeo_lon_lat_result_order "
                       "pinned (chDB 25.1 swapped it)"),
     "to_datetime64": (DIFFERS, "a float before 1900 wraps in chDB, Proton gives 1900-01-01 "
-                               "(01734_datetime64_from_float)"),
+                               "(01734_datetime64_from_float); a string of more than 10 digits "
+                               "is refused (48, unixtime.py, 01821)"),
     "to_start_of_fifteen_minutes": (DIFFERS, "across a DST fold chDB aligns to the later offset "
                                              "(01772_to_start_of_hour_align)"),
     "geo_distance": (DIFFERS, "float32 results print with more digits than Proton's "
@@ -181,7 +182,9 @@ NOTES: dict[str, tuple[str, str]] = {
                                          "wraps the negative number (01768_extended_range)")
        for u in ("week", "day", "hour", "minute", "second")},
     "to_datetime": (DIFFERS, "a string of digits ('10000') is a Unix time in Proton, an error in "
-                             "chDB (00142_parse_timestamp_as_datetime)"),
+                             "chDB (00142_parse_timestamp_as_datetime); more than 10 digits are "
+                             "refused (48, unixtime.py: chDB read 19 as 2262-04-12, 01821); with a "
+                             "scale it is a datetime64, refused outside 1900 .. 2299"),
     "to_ipv4_or_default": (REWRITE, "'' in a nullable string gives the default, not NULL, as in "
                                     "Proton (02303; helper)"),
     "to_ipv6_or_default": (REWRITE, "'' in a nullable string gives the default, not NULL, as in "

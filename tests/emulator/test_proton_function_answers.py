@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from tests.emulator.test_proton_answers import refusal
+
 
 def test_multi_if_of_fixed_strings_drops_trailing_zero_bytes(api: Any) -> None:
     # Proton's multi_if casts its fixed_string(2)/fixed_string(4) branches to string, and that
     # cast cuts trailing zero bytes (FunctionsConversion.h); its `if` keeps each branch's bytes
     # (01355_if_fixed_string)
-    rows = api.table("SELECT multi_if(number = 1, to_fixed_string('a', 2), "
-                     "to_fixed_string('bc', 4)) AS x, to_type_name(x), "
-                     "to_uint8(length(if(number = 1, to_fixed_string('a', 2), to_fixed_string('bc', 4)))) "
-                     "FROM numbers(2)")
+    branches = "number = 1, to_fixed_string('a', 2), to_fixed_string('bc', 4)"
+    rows = api.table(f"SELECT multi_if({branches}) AS x, to_type_name(x), "
+                     f"to_uint8(length(if({branches}))) FROM numbers(2)")
     assert rows == [["bc", "string", 4], ["a", "string", 2]]
 
 
@@ -30,5 +33,32 @@ def test_fuzz_bits_of_a_constant_in_a_subquery_flips_bits(api: Any) -> None:
     try:
         assert len(stream.rows()[0][0]) == 3
         assert [c["name"] for c in stream.header] == ["fuzz_bits('abc', 0.25)"]
+    finally:
+        stream.close()
+
+
+@pytest.mark.parametrize("expression", [
+    # Proton reads the digits as a Unix time, overflows and clamps: 2299-12-31 23:48:05.4775806
+    # (01821_to_date_time_ubsan); chDB read 2262-04-12
+    "to_datetime('9223372036854775806', 7, 'Asia/Istanbul')",
+    "to_datetime64(to_nullable('12345678901'), 3, 'UTC')",
+])
+def test_long_digit_strings_as_datetimes_are_refused(api: Any, expression: str) -> None:
+    assert "more than 10 digits" in refusal(api, f"SELECT {expression}")
+
+
+def test_scaled_to_datetime_outside_protons_range_is_refused(api: Any) -> None:
+    # to_datetime(x, scale) is a datetime64 (chDB answered year 0; Proton clamps to 1900)
+    assert "1900-01-01 .. 2299-12-31" in refusal(
+        api, "SELECT to_datetime(-100000000000, 3, 'UTC')")
+
+
+def test_unix_time_strings_and_scaled_datetimes_keep_their_answers(api: Any) -> None:
+    stream = api.query("SELECT to_datetime64('1600000000', 3, 'UTC'), "
+                       "to_datetime('2020-01-02 03:04:05', 2, 'UTC')")
+    try:
+        assert stream.rows() == [["2020-09-13 12:26:40.000", "2020-01-02 03:04:05.00"]]
+        assert [c["name"] for c in stream.header] == [
+            "to_datetime64('1600000000', 3, 'UTC')", "to_datetime('2020-01-02 03:04:05', 2, 'UTC')"]
     finally:
         stream.close()

@@ -81,7 +81,7 @@ class StreamParser:
         self.cur = cur
         self.mutable = mutable
         self.toks = cur.toks
-        self.rewriter = Rewriter(self.toks, Context())
+        self.rewriter = Rewriter(self.toks, Context(ddl=True))
 
     def parse(self) -> CreateStreamStatement:
         if_not_exists = self.cur.if_not_exists()
@@ -154,7 +154,7 @@ class StreamParser:
             if any(t.is_word("SELECT") for t in tokens):
                 raise TranslationError(NOT_IMPLEMENTED, "event_time_column with a subquery "
                                                         "is not supported by the emulator")
-            return Rewriter(tokens, Context()).rewrite(0, len(tokens) - 1, False).strip()
+            return Rewriter(tokens, Context(ddl=True)).rewrite(0, len(tokens) - 1, False).strip()
         return DEFAULT_EVENT_TIME
 
     def _element(self, start: int, end: int, parts: _StreamParts) -> None:

@@ -38,6 +38,7 @@ from timeplus_emulator.sql.protoncalls import analysis_error
 from timeplus_emulator.sql.protoncalls import helper_ddl as proton_helper_ddl
 from timeplus_emulator.sql.tokens import Kind, quote_string, tokenize, unquote
 from timeplus_emulator.sql.unify import HELPER_DDL, UINT8_CAST, UNIFY_CAST
+from timeplus_emulator.sql.unixtime import UNIX_DIGITS, unix_digits_ddl
 
 _CAST_NAMES = frozenset({"CAST", "_CAST", "accurateCast", "accurateCastOrNull", "toTypeName"})
 
@@ -135,7 +136,8 @@ _DELTA_VIOLATED = re.compile(
     re.DOTALL,
 )
 # names show their first argument only
-_WRAPPERS = frozenset({BOOL_WRAPPER, YEAR_2000, RANGE_GUARD, CAST_GUARD, UINT8_CAST, UNIFY_CAST,
+_WRAPPERS = frozenset({BOOL_WRAPPER, YEAR_2000, RANGE_GUARD, CAST_GUARD, UNIX_DIGITS, UINT8_CAST,
+                       UNIFY_CAST,
                        f"{UINT8_CAST}_as", f"{UNIFY_CAST}_as", f"{UINT8_CAST}_once",
                        f"{UNIFY_CAST}_once", *_PROTON_WRAPPERS})
 _RANGE_VIOLATED = re.compile(
@@ -324,6 +326,7 @@ def helper_function_ddl() -> tuple[str, ...]:
         year_2000_ddl(),
         substring_utf8_ddl(),
         *range_guard_ddl(),
+        unix_digits_ddl(),
         *proton_helper_ddl(),
         *(f"CREATE OR REPLACE FUNCTION {name} AS {params} -> {body}"
           for name, (_, params, body) in CALL_HELPERS.items()),

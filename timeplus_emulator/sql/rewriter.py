@@ -76,6 +76,11 @@ from timeplus_emulator.sql.unify import (
     ternary_branches,
     unified_groups,
 )
+from timeplus_emulator.sql.unixtime import (
+    UNIX_TIME_PARSERS,
+    is_scaled_datetime,
+    unix_digits_argument,
+)
 
 ViewResolver = Callable[[Optional[str], str], Optional[str]]
 SystemTableSql = Callable[[str, str], Optional[str]]
@@ -139,6 +144,7 @@ class Context:
     nested_bool_items: Optional[Callable[[list[Token], int, int], list[tuple[int, int]]]] = None
     stream_columns: Optional[StreamColumns] = None  # what * shows of a stream (joinorder.py)
     values_row: bool = False  # INSERT ... VALUES: chDB folds each value to a constant
+    ddl: bool = False  # a stream's column, TTL or time expression (run by chDB on writes)
     database: Optional[str] = None  # where unqualified names resolve (None: the engine's default)
     column_types: Optional[ColumnTypes] = None  # a stream's column types (columns.py)
 
@@ -501,7 +507,8 @@ class Rewriter:
         after = close + 1
         self._note_aggregate(aggregate, after)
         call = wrapped_result(text + self.toks[close].pre + ")")
-        if text.startswith(RANGED_PREFIXES) and not self.ctx.values_row \
+        if (text.startswith(RANGED_PREFIXES) or is_scaled_datetime(
+                text, [self.toks[a:b] for a, b in args])) and not self.ctx.values_row \
                 and not (i > 0 and self.toks[i - 1].is_word("STEP")):  # a WITH FILL step
             call = f"{RANGE_GUARD}({call})"
         if self.ctx.bool_results and name in fn.BOOL_FUNCTIONS \
@@ -624,6 +631,9 @@ class Rewriter:
         if helper is not None:
             return helper + "(" + ",".join(texts), False
         texts = adjusted_arguments(name, argument_texts(name, arg_tokens, texts))
+        if resolved.ch_name in UNIX_TIME_PARSERS and texts and not (
+                self.ctx.values_row or self.ctx.ddl):
+            texts[0] = unix_digits_argument(arg_tokens[0], texts[0])
         split = fn.parametric_split(name, len(texts)) if resolved.aggregate else None
         if split is not None:
             params = ",".join(texts[split[1]]).strip()
