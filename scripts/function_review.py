@@ -181,6 +181,8 @@ NOTES: dict[str, tuple[str, str]] = {
     **{f"to_relative_{u}_num": (DIFFERS, "before 1970 chDB answers 0 where Proton's uint32 "
                                          "wraps the negative number (01768_extended_range)")
        for u in ("week", "day", "hour", "minute", "second")},
+    "to_unix_timestamp": (REWRITE, "a date or date32 argument raises 44, as in Proton "
+                                   "(protoncalls.py; 01592)"),
     "to_datetime": (DIFFERS, "a string of digits ('10000') is a Unix time in Proton, an error in "
                              "chDB (00142_parse_timestamp_as_datetime); more than 10 digits are "
                              "refused (48, unixtime.py: chDB read 19 as 2262-04-12, 01821); with a "

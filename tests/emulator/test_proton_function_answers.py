@@ -62,3 +62,26 @@ def test_unix_time_strings_and_scaled_datetimes_keep_their_answers(api: Any) -> 
             "to_datetime64('1600000000', 3, 'UTC')", "to_datetime('2020-01-02 03:04:05', 2, 'UTC')"]
     finally:
         stream.close()
+
+
+@pytest.mark.parametrize("argument", ["today()", "to_date('2020-01-01')",
+                                      "to_nullable(to_date16('2020-01-01'))"])
+def test_to_unix_timestamp_of_a_date_is_protons_44(api: Any, argument: str) -> None:
+    # FunctionsConversion.h: to_unix_timestamp raises 44 for a date or date32 argument
+    # (01592_toUnixTimestamp_Date); chDB answered midnight's Unix time
+    body = api.error(api.post("/queries", json={
+        "sql": f"SELECT to_unix_timestamp({argument})"}), 400)
+    assert body["code"] == 44, body
+    assert "to_unix_timestamp" in body["message"]
+
+
+def test_to_unix_timestamp_of_times_and_strings_answers(api: Any) -> None:
+    stream = api.query("SELECT to_unix_timestamp(to_datetime('2020-01-01 00:00:00', 'UTC')), "
+                       "to_unix_timestamp('2020-01-01 00:00:01', 'UTC')")
+    try:
+        assert stream.rows() == [[1577836800, 1577836801]]
+        assert [c["name"] for c in stream.header] == [
+            "to_unix_timestamp(to_datetime('2020-01-01 00:00:00', 'UTC'))",
+            "to_unix_timestamp('2020-01-01 00:00:01', 'UTC')"]
+    finally:
+        stream.close()

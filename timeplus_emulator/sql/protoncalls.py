@@ -38,7 +38,12 @@ functions (``CREATE FUNCTION``) behind them. Each with the reason, from Proton's
   (``getArgumentsThatAreAlwaysConstant``: 44); chDB reads it row by row. The argument goes
   through a helper that puts it in ``toDecimal256``'s scale, which chDB requires constant.
 
-These two fail while chDB analyses the query, so a query that reads no row is refused too;
+* ``to_unix_timestamp`` of a ``date`` or ``date32``: Proton raises 44, "Illegal type"
+  (FunctionsConversion.h, ``ConvertImpl::execute``, 01592_toUnixTimestamp_Date); chDB
+  answers midnight's Unix time. The argument goes through :data:`NO_DATE_CHECK`, a cast to
+  its own type whose type name becomes an unknown one for a date.
+
+These three fail while chDB analyses the query, so a query that reads no row is refused too;
 :func:`analysis_error` gives Proton's code and words for their errors.
 """
 
@@ -66,6 +71,11 @@ NATIVE_ONLY = frozenset({"pow", "power", "atan2", "hypot", "max2", "min2"})
 NATIVE_CHECK = "__tp_native"  # (x, function name): x, or an error naming the function
 #: Timeplus function -> indexes of the arguments Proton requires to be constant.
 CONSTANT_ONLY: dict[str, tuple[int, ...]] = {"geohash_encode": (2,)}
+#: Timeplus functions whose first argument must not be a date or date32.
+NO_DATE = frozenset({"to_unix_timestamp"})
+NO_DATE_CHECK = "__tp_no_date"  # (x, function name): x, or an error naming the function
+_DATE_ARGUMENT = "__tp_date_argument_of_"
+_DATE_TYPE = r"^(Nullable\()?Date(32)?\)?$"
 _ILLEGAL_TYPE = "__tp_illegal_argument_of_"
 _NATIVE_TYPE = r"^(Nullable\()?(U?Int(8|16|32|64)|Float(32|64)|Bool|Nothing)\)?$"
 _ARGUMENT = "_argument_"  # in a constant check's parameter name: <function>_argument_<i>
@@ -77,7 +87,7 @@ def constant_check(name: str, index: int) -> str:
 
 
 #: Wrappers whose column names show their first argument only (see reverse.py).
-WRAPPERS = frozenset({TTEST_RESULT, TTEST_INDEX, MICROSECONDS, NATIVE_CHECK,
+WRAPPERS = frozenset({TTEST_RESULT, TTEST_INDEX, MICROSECONDS, NATIVE_CHECK, NO_DATE_CHECK,
                       *(constant_check(name, index) for name, indexes in CONSTANT_ONLY.items()
                         for index in indexes)})
 TRANSFORM = "__tp_transform_same_type"
@@ -111,6 +121,8 @@ def helper_ddl() -> tuple[str, ...]:
     nan_t = "isNaN(tupleElement(r, 1)) AND NOT isNaN(tupleElement(r, 2))"
     native = (f"CAST(x, if(match(toTypeName(x), {quote_string(_NATIVE_TYPE)}), toTypeName(x), "
               f"concat({quote_string(_ILLEGAL_TYPE)}, f)))")
+    no_date = (f"CAST(x, if(match(toTypeName(x), {quote_string(_DATE_TYPE)}), "
+               f"concat({quote_string(_DATE_ARGUMENT)}, f), toTypeName(x)))")
     constants = [
         f"CREATE OR REPLACE FUNCTION {constant_check(name, index)} AS ({x}) -> "
         f"if(isNull(toDecimal256(0, toUInt8(least(greatest({x}, 0), 76)))), {x}, {x})"
@@ -119,6 +131,7 @@ def helper_ddl() -> tuple[str, ...]:
     return (
         *constants,
         f"CREATE OR REPLACE FUNCTION {NATIVE_CHECK} AS (x, f) -> {native}",
+        f"CREATE OR REPLACE FUNCTION {NO_DATE_CHECK} AS (x, f) -> {no_date}",
         f"CREATE OR REPLACE FUNCTION {TTEST_INDEX} AS (g) -> toUInt8(g)",
         f"CREATE OR REPLACE FUNCTION {MICROSECONDS} AS (t) -> {cut}",
         f"CREATE OR REPLACE FUNCTION {TTEST_RESULT} AS (r, m) -> "
@@ -195,6 +208,8 @@ def adjusted_arguments(name: str, texts: list[str]) -> list[str]:
     if name == "age" and len(texts) in (3, 4):
         return [texts[0], _wrap(MICROSECONDS, texts[1]), _wrap(MICROSECONDS, texts[2]),
                 *texts[3:]]
+    if name in NO_DATE and texts:
+        return [_wrap(NO_DATE_CHECK, texts[0], f", {quote_string(name)}"), *texts[1:]]
     if name in NATIVE_ONLY:
         return [_wrap(NATIVE_CHECK, text, f", {quote_string(name)}") for text in texts]
     for index in CONSTANT_ONLY.get(name, ()):
@@ -210,6 +225,7 @@ def _wrap(helper: str, text: str, extra: str = "") -> str:
 
 
 _NATIVE_FAILED = re.compile(r"Unknown data type family: " + _ILLEGAL_TYPE + r"(\w+)")
+_DATE_FAILED = re.compile(r"Unknown data type family: " + _DATE_ARGUMENT + r"(\w+)")
 _CONSTANT_FAILED = re.compile(r"In scope (\w+)" + _ARGUMENT + r"(\d+) -> if\(isNull\(toDecimal256")
 
 
@@ -220,6 +236,10 @@ def analysis_error(ch_message: str) -> Optional[tuple[int, str]]:
         return ILLEGAL_TYPE_OF_ARGUMENT, (
             f"Illegal type of argument of function {native.group(1)}: it takes integers up to "
             "64 bits and floats, not decimals")
+    date = _DATE_FAILED.search(ch_message)
+    if date is not None:
+        return ILLEGAL_COLUMN, (f"Illegal type date of first argument of function "
+                                f"{date.group(1)}")
     constant = _CONSTANT_FAILED.search(ch_message)
     if constant is not None:
         return ILLEGAL_COLUMN, (f"Argument at index {constant.group(2)} for function "
