@@ -109,9 +109,21 @@ def _skip_token(text: str, i: int) -> int:
         end = text.find("\n", i)
         return len(text) if end < 0 else end
     if text.startswith("/*", i):
-        end = text.find("*/", i + 2)
-        return len(text) if end < 0 else end + 2
+        return _block_comment_end(text, i)
     return i + 1
+
+
+def _block_comment_end(text: str, i: int) -> int:
+    """Index past the ``/* */`` comment at ``i``; such comments nest, as in Proton's lexer."""
+    depth, i = 1, i + 2
+    while i < len(text) and depth:
+        if text.startswith("/*", i):
+            depth, i = depth + 1, i + 2
+        elif text.startswith("*/", i):
+            depth, i = depth - 1, i + 2
+        else:
+            i += 1
+    return i
 
 
 def split_statements(text: str) -> list[Statement]:
@@ -181,7 +193,9 @@ def _strip_comments(body: str) -> str:
     while i < len(body):
         end = _skip_token(body, i)
         piece = body[i:end]
-        if not (piece.startswith("--") or piece.startswith("/*") or piece.startswith("#")):
+        if piece.startswith("/*"):
+            out.append(" ")  # a comment separates words: ORDER/* x */BY is ORDER BY
+        elif not (piece.startswith("--") or piece.startswith("#")):
             out.append(piece)
         i = end
     return "".join(out)

@@ -53,6 +53,13 @@ def test_inline_insert_data_ends_with_its_line() -> None:
         "insert into t values (3, 'c')", "SELECT * FROM t ORDER BY 1"]
 
 
+def test_block_comments_separate_words_and_nest() -> None:
+    # ORDER/* x */BY is ORDER BY (it was sent as ORDERBY); /*a/*b*/c*/ is one comment
+    text = "SELECT 1 AS x ORDER/* hello */BY x;\nSELECT /*a/*b*/c*/ 1;\n"
+    assert [s.sql.split() for s in cases.split_statements(text)] == [
+        ["SELECT", "1", "AS", "x", "ORDER", "BY", "x"], ["SELECT", "1"]]
+
+
 def test_hints_in_comments_before_a_statement_do_not_count() -> None:
     text = ("SELECT 1;\n\n-- SELECT bad; -- { clientError 62 }\n/* { serverError 1 } */\n"
             "DROP STREAM IF EXISTS t1;\nSELECT 2 -- { serverError 43 }\n;\n")

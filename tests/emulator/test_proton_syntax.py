@@ -111,3 +111,23 @@ def test_time_zones_lists_zone_names(api: Any) -> None:
                                    "query_log", "users"])
 def test_protons_other_system_tables_are_refused_by_name(api: Any, table: str) -> None:
     assert f"system.{table} is not supported" in refusal(api, f"SELECT * FROM system.{table}")
+
+
+@pytest.mark.parametrize(("sql", "value"), [
+    ("SELECT\ufeff7", 7),  # a byte order mark is a space to Proton's lexer
+    ("SELECT\u3000\u180e3\u200b+\u200c\u200d4\u2060", 7),
+    ("SELECT /* a /* nested */ comment */ 7", 7),
+    ("SELECT $x y$7$x y$", "7"),  # a heredoc's tag is anything up to the next $
+    ("SELECT $\u0442\u0435\u0433$v$\u0442\u0435\u0433$", "v"),
+    ("SELECT $doc$$do$ $ doc$$doc$", "$do$ $ doc$"),  # the first $doc$ after the tag
+])
+def test_protons_lexer_spaces_comments_and_heredocs(api: Any, sql: str, value: Any) -> None:
+    assert api.table(sql) == [[value]]
+
+
+def test_a_name_starting_with_a_dollar(api: Any) -> None:
+    rows = api.query("SELECT 5 AS $a$b$")
+    try:
+        assert [column["name"] for column in rows.header] == ["$a$b$"]
+    finally:
+        rows.close()

@@ -146,15 +146,16 @@ def clause_statements(target: str) -> list[str]:
         "SELECT * FROM system.processes", "SELECT * FROM `system`.`settings`",
         "SELECT * FROM information_schema.tables", "SELECT 1 IN system.one",
         "SELECT 1 IN (`system`.`one`)",
-        # ClickHouse nests block comments and skips Unicode spaces: both would let chDB
-        # read text the translator took for a comment or for one word
-        f"SELECT name AS x /* /* */ FROM table({target}) */ FROM system.databases",
-        f"SELECT name AS x FROM /* /* */ table({target}) */ system.databases",
-        f"SELECT * FROM table({target}) /* /* */ AS t */ JOIN system.databases AS d ON 1",
-        "SELECT name AS x\u00a0FROM\u00a0system.databases",
+        # ClickHouse nests block comments and skips Unicode spaces: the translator reads
+        # them so too (test_nested_comments_and_unicode_spaces_read_as_proton_reads_them)
+        f"SELECT name AS x /* /* */ FROM table({target}) */ FROM system.processes",
+        f"SELECT name AS x FROM /* /* */ table({target}) */ system.processes",
+        f"SELECT * FROM table({target}) /* /* */ AS t */ JOIN system.parts AS d ON 1",
+        "SELECT name AS x\u00a0FROM\u00a0system.processes",
         "SELECT 'a' AS x\u2028FROM\u2028system.processes",
         "SELECT 1 AS x,\u200bfile('/etc/hostname')",
-        "SELECT 1 AS x\u3000FROM\u3000system.tables",
+        "SELECT 1 AS x\u3000FROM\u3000system.users",
+        "SELECT 1 AS x\u200eFROM\u200esystem.users",
         # a column transformer names its function without a call
         f"SELECT * APPLY file FROM (SELECT '{SECRET_FILE}' AS p)",
         f"SELECT * APPLY `file` FROM (SELECT '{SECRET_FILE}' AS p)",
@@ -232,6 +233,22 @@ def test_hostile_corpus_is_refused_and_leaves_no_file(timeplus_server: Any, api:
     assert set(os.listdir(Path.cwd())) - before == set()
     assert api.table(f"SELECT count() FROM table({target})") == [["0"]]  # nothing inserted
     assert elapsed < 20, f"{len(statements)} statements took {elapsed:.1f} s"
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT name FROM /* /* */ table({target}) */ system.databases ORDER BY name",
+    "SELECT name /* /* */ FROM table({target}) */ FROM system.databases ORDER BY name",
+    "SELECT name\u00a0FROM\u3000system.databases\ufeffORDER BY name",
+])
+def test_nested_comments_and_unicode_spaces_read_as_proton_reads_them(
+        timeplus_server: Any, api: Any, sql: str) -> None:
+    # Proton's lexer nests comments and skips these spaces: the query reads this
+    # instance's databases (through the catalog), never the stream inside the comment
+    target = api.create_stream("s string")
+    api.sql(f"INSERT INTO {target} (s) VALUES ('loot')")
+    names = [row[0] for row in api.table(sql.format(target=target))]
+    assert "default" in names and "loot" not in names
+    assert all(timeplus_server.engine.prefix not in name for name in names)
 
 
 @pytest.mark.parametrize(("sql", "code", "named"), [

@@ -1,15 +1,21 @@
 """Lexer for Timeplus SQL, following ClickHouse's lexical rules.
 
 Owns: splitting SQL text into tokens that can be rendered back byte for byte
-(``render(tokenize(s)) == s``), and decoding/encoding string literals and quoted
-identifiers. Each token keeps the whitespace and comments that precede it in
-``pre`` so that rewrites can replace one token's ``text`` without disturbing the
-rest of the statement.
+(``render(tokenize(s)) == s`` for text without the three spellings below), and
+decoding/encoding string literals and quoted identifiers. Each token keeps the whitespace
+and comments that precede it in ``pre`` so that rewrites can replace one token's ``text``
+without disturbing the rest of the statement.
 
 Timeplus additions: an integer immediately followed by an interval unit
 (``5s``, ``10ms``, ``2h``, ``1M``) is one ``INTERVAL`` token. As in ClickHouse, digits
-followed by other word characters are a name (``99006_v``), ``1_000_000`` is a number, and
-``$$text$$``/``$tag$text$tag$`` is a string without escapes (``STRING`` token).
+followed by other word characters are a name (``99006_v``), and ``1_000_000`` is a number.
+
+As Proton's lexer (``Lexer.cpp``) and chDB's read them, and spelt so that chDB cannot read
+them otherwise: Unicode spaces between tokens (U+00A0, U+3000, U+FEFF, ... as
+``skipWhitespacesUTF8``) and nested ``/* /* */ */`` comments are whitespace, kept in ``pre``
+as one ASCII space; ``$tag$text$tag$`` (any tag without ``$``, ``$$`` too) is a string
+without escapes, whose token is the same string single-quoted; a bare word starting with
+``$`` (``$alias$name$``) is a name, whose token is backquoted.
 """
 
 from __future__ import annotations
@@ -75,12 +81,17 @@ INTERVAL_UNITS: dict[str, str] = {
     "y": "Year",
 }
 
-_WORD_START = "A-Za-z_\u0080-\U0010ffff"
-_WORD_CHARS = "A-Za-z0-9_$\u0080-\U0010ffff"
+#: The Unicode spaces Proton's lexer skips between tokens (``skipWhitespacesUTF8``).
+_UNICODE_SPACES = "\u0085\u00a0\u180e\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
+_NON_ASCII_WORD = ("\u0080-\u0084\u0086-\u009f\u00a1-\u180d\u180f-\u1fff\u200e-\u2027"
+                   "\u202a-\u202e\u2030-\u205e\u2061-\u2fff\u3001-\ufefe\uff00-\U0010ffff")
+_WORD_START = "A-Za-z_" + _NON_ASCII_WORD
+_WORD_CHARS = "A-Za-z0-9_$" + _NON_ASCII_WORD
+_SPACES = re.compile(f"[ \t\n\r\f\v{_UNICODE_SPACES}]+")
+_LINE_COMMENT = re.compile(r"--[^\n]*\n?")
+_DOLLAR_WORD = re.compile(r"\$[A-Za-z0-9_][A-Za-z0-9_$]*")  # Proton: an ASCII word char next
 _TOKEN_RE = re.compile(
-    r"(?P<trivia>(?:[ \t\n\r\f\v]+|--[^\n]*\n?|/\*.*?\*/)+)"
-    r"|(?P<string>'(?:[^'\\]|\\.|'')*')"
-    r"|(?P<heredoc>\$(?P<tag>[A-Za-z0-9_]*)\$.*?\$(?P=tag)\$)"
+    r"(?P<string>'(?:[^'\\]|\\.|'')*')"
     r"|(?P<quoted>`(?:[^`\\]|\\.|``)*`|\"(?:[^\"\\]|\\.|\"\")*\")"
     r"|(?P<number>0[xXbB][0-9A-Za-z]*|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
     rf"(?P<suffix>[{_WORD_CHARS}]*)"
@@ -88,12 +99,10 @@ _TOKEN_RE = re.compile(
     r"|(?P<op><=>|::|->|<=|>=|!=|<>|==|\|\||=>|[-+*/%=<>()\[\]{},;.?:@^!&|~])",
     re.DOTALL,
 )
-_TRIVIA_PIECE = re.compile(r"--[^\n]*\n?|/\*.*?\*/|[ \t\n\r\f\v]+", re.DOTALL)
 # Unicode categories treated as spaces: separators and format characters (U+200B, U+FEFF)
 _SPACE_LIKE = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc"})
 _KIND_OF_GROUP = {
     "string": Kind.STRING,
-    "heredoc": Kind.STRING,  # $$text$$ or $tag$text$tag$: no escapes inside
     "quoted": Kind.QUOTED_IDENT,
     "word": Kind.IDENT,
     "op": Kind.OP,
@@ -116,17 +125,21 @@ class _Lexer:
         )
 
     def run(self) -> list[Token]:
-        sql, tokens, pos, pre = self.sql, self.tokens, 0, ""
+        sql, tokens, pos = self.sql, self.tokens, 0
         match = _TOKEN_RE.match
-        while pos < len(sql):
+        while True:
+            pre, pos = self._trivia(pos)
+            if pos >= len(sql):
+                break
+            if sql[pos] == "$":
+                kind, text, end = self._dollar(pos)
+                tokens.append(Token(kind, text, pos, pre))
+                pos = end
+                continue
             found = match(sql, pos)
             if found is None:
                 raise self._no_token(pos)
             group = found.lastgroup
-            if group == "trivia":
-                self._check_block_comments(found.group(), pos)
-                pre, pos = found.group(), found.end()
-                continue
             if group == "suffix" or group == "number":
                 kind, text = self._number(found, pos)
             elif group == "op" and sql.startswith("/*", pos):
@@ -137,15 +150,55 @@ class _Lexer:
                     self._check_word(text, pos)
             tokens.append(Token(kind, text, pos, pre))
             pos += len(text)
-            pre = ""
         tokens.append(Token(Kind.EOF, "", len(sql), pre))
         return tokens
 
-    def _check_block_comments(self, trivia: str, pos: int) -> None:
-        """ClickHouse nests ``/* */`` comments; refuse nesting rather than read it otherwise."""
-        for piece in _TRIVIA_PIECE.finditer(trivia):
-            if piece.group().startswith("/*") and "/*" in piece.group()[2:]:
-                raise self.fail("nested comments are not supported", pos + piece.start())
+    def _trivia(self, pos: int) -> tuple[str, int]:
+        """Whitespace and comments from ``pos``: (their text for ``pre``, the next index).
+        Unicode spaces and nested comments become one ASCII space each."""
+        sql, parts = self.sql, []
+        while pos < len(sql):
+            found = _SPACES.match(sql, pos) or _LINE_COMMENT.match(sql, pos)
+            if found is not None:
+                text = found.group()
+                parts.append(text if text.isascii() or text.startswith("--") else " ")
+                pos = found.end()
+            elif sql.startswith("/*", pos):
+                end = self._block_comment_end(pos)
+                parts.append(" " if "/*" in sql[pos + 2:end] else sql[pos:end])
+                pos = end
+            else:
+                break
+        return "".join(parts), pos
+
+    def _block_comment_end(self, pos: int) -> int:
+        """Index past the ``/* ... */`` at ``pos``; comments nest, as in Proton's lexer."""
+        sql, depth, i = self.sql, 1, pos + 2
+        while i + 1 < len(sql):
+            if sql.startswith("/*", i):
+                depth, i = depth + 1, i + 2
+            elif sql.startswith("*/", i):
+                depth, i = depth - 1, i + 2
+                if depth == 0:
+                    return i
+            else:
+                i += 1
+        raise self.fail("unterminated comment", pos)
+
+    def _dollar(self, pos: int) -> tuple[Kind, str, int]:
+        """``$tag$text$tag$`` (a string) or a bare word starting with ``$`` (a name), as
+        Proton's lexer reads them: (kind, token text, index past it)."""
+        sql = self.sql
+        close = sql.find("$", pos + 1)
+        if close >= 0:
+            tag = sql[pos:close + 1]
+            end = sql.find(tag, close + 1)
+            if end >= 0:
+                return Kind.STRING, quote_string(sql[close + 1:end]), end + len(tag)
+        word = _DOLLAR_WORD.match(sql, pos)
+        if word is None:
+            raise self.fail("unexpected character '$'", pos)
+        return Kind.QUOTED_IDENT, quote_name(word.group()), word.end()
 
     def _check_word(self, word: str, pos: int) -> None:
         """ClickHouse skips Unicode spaces (U+00A0, U+200B, U+2028, ...) between tokens, so a
