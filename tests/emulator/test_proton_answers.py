@@ -364,3 +364,19 @@ def test_query_checkpoint_statements_are_refused(api: Any, sql: str) -> None:
     # naming them, not a syntax error
     message = refusal(api, sql)
     assert sql.split()[0].upper() in message and "checkpoint" in message
+
+
+def test_scalar_subqueries_have_protons_types(api: Any) -> None:
+    # ExecuteScalarSubqueriesVisitor.cpp: one column is made nullable when it can be (a
+    # subquery without rows gives NULL), an array cannot; several columns are one unnamed
+    # tuple (chDB named its elements after the columns: {"1": 1, "2": "x"})
+    stream = api.query("SELECT (SELECT 2 < 1) AS a, (SELECT 1) AS b, (SELECT [1]) AS c, "
+                       "(SELECT 1, 'x') AS d, (SELECT 1 WHERE 0) AS e")
+    try:
+        assert stream.rows() == [[False, 1, [1], [1, "x"], None]]
+        assert [c["type"] for c in stream.header] == [
+            "nullable(bool)", "nullable(uint8)", "array(uint8)", "tuple(uint8, string)",
+            "nullable(uint8)"]
+    finally:
+        stream.close()
+    assert api.table("SELECT 1 WHERE (1, 'x') IN (SELECT 1, 'x')") == [[1]]

@@ -333,8 +333,24 @@ class Rewriter:
                   and name_of(self.toks[i - 2]) in self.ctx.cte_names)
         if not is_cte and self._scope_reads_stream(scope):
             self.ctx.stream_in_expression = True
-        out.append(self.toks[i].pre + "(" + inner + self.toks[close].pre + ")")
+        text = "(" + inner + self.toks[close].pre + ")"
+        out.append(self.toks[i].pre + (text if is_cte else self._scalar_tuple(i, close, text)))
         return close + 1
+
+    def _scalar_tuple(self, i: int, close: int, text: str) -> str:
+        """A scalar subquery of several columns is one unnamed tuple in Proton
+        (``ExecuteScalarSubqueriesVisitor``: ``tuple(uint8, uint8)``, sent as ``[1, 2]``);
+        chDB names its elements after the columns (``{"1": 1, "2": 2}``). IN, EXISTS and
+        ANY/ALL lists are left alone."""
+        from timeplus_emulator.sql.select import select_items  # it imports this module
+
+        if i > 0 and self.toks[i - 1].is_word("IN", "EXISTS", "ANY", "ALL", "SOME"):
+            return text
+        items = select_items(self.toks, i + 1, close)
+        if items is None or len(items) < 2:
+            return text
+        return "tuple(" + ", ".join(f"tupleElement({text}, {k})"
+                                    for k in range(1, len(items) + 1)) + ")"
 
     def _json_left(self, colon: int, start: int) -> Optional[int]:
         """Start of the operand of Timeplus ``raw:a.b`` JSON access, or None."""
