@@ -129,3 +129,14 @@ def test_columns_named_like_clause_words_in_a_merge_tree_create(api: Any) -> Non
     api.sql(f"INSERT INTO {name} (partition, order, v) VALUES (1, 2, 10), (2, 1, 20)")
     # read in the sorting key's order: order 1 first
     assert api.table(f"SELECT partition, v FROM {name}") == [[2, 20], [1, 10]]
+
+
+def test_an_aliased_stream_can_still_qualify_its_columns_by_name(api: Any) -> None:
+    # Proton resolves `left_name.a` to the stream even when FROM gives it an alias
+    left = api.create_stream("a uint32", extra=" ENGINE = Memory")
+    right = api.create_stream("a uint32, b string", extra=" ENGINE = Memory")
+    api.sql(f"INSERT INTO {left} (a) VALUES (1), (2), (3)")
+    api.sql(f"INSERT INTO {right} (a, b) VALUES (2, 'two'), (3, 'three'), (4, 'four')")
+    rows = api.table(f"SELECT x.a AS xa, {right}.b FROM {left} AS x JOIN {right} AS y "
+                     f"ON {left}.a = {right}.a AND x.a = y.a AND xa = y.a ORDER BY xa")
+    assert rows == [[2, "two"], [3, "three"]]

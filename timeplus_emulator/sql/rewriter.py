@@ -211,9 +211,10 @@ class Rewriter:
     def __init__(self, tokens: list[Token], ctx: Context) -> None:
         self.toks = tokens
         self.ctx = ctx
-        from timeplus_emulator.sql.sources import collect_qualified_sources
+        from timeplus_emulator.sql.sources import collect_qualified_sources, collect_stream_aliases
 
         self.qualified_sources = collect_qualified_sources(tokens)  # db.stream.column names
+        self.stream_aliases = collect_stream_aliases(tokens)  # stream.column, stream aliased
 
     # ----------------------------------------------------------------- generic
     def text(self, start: int, end: int) -> str:
@@ -280,6 +281,9 @@ class Rewriter:
                 i += 2  # db.stream.column: the source is named (aliased) stream
                 out.append(tok.pre + self.toks[i].text)
                 i += 1
+            elif (alias := self._stream_alias(i)) is not None:
+                out.append(f"{tok.pre}`{alias}`")  # stream.column of an aliased stream
+                i += 1
             elif tok.kind is Kind.IDENT:
                 i = self._word(i, end, out, allow_from)
             elif tok.kind is Kind.QUOTED_IDENT and self._is_call(i):
@@ -311,6 +315,12 @@ class Rewriter:
         from timeplus_emulator.sql.sources import is_database_qualified_column
 
         return is_database_qualified_column(self.toks, i, self.qualified_sources)
+
+    def _stream_alias(self, i: int) -> Optional[str]:
+        from timeplus_emulator.sql.sources import stream_name_qualifier
+
+        alias = stream_name_qualifier(self.toks, i, self.stream_aliases)
+        return alias.replace("`", "\\`") if alias is not None else None
 
     def _is_asterisk(self, i: int) -> bool:
         """``*`` standing for columns (``SELECT *``, ``t.*``, ``f(*)``) but not ``count(*)``

@@ -266,3 +266,41 @@ def is_database_qualified_column(toks: list[Token], i: int,
     if toks[i - 1].is_op(".") or toks[i + 5].is_op(".", "("):
         return False
     return (name_of(toks[i]), name_of(toks[i + 2])) in sources
+
+
+def collect_stream_aliases(tokens: list[Token]) -> dict[str, str]:
+    """``stream -> alias`` for each ``FROM|JOIN|, [db.]stream [AS] alias``: Proton (like
+    ClickHouse's old analyzer) lets a column be qualified by the stream's own name even when
+    the stream has an alias (``FROM t1 AS a JOIN t2 AS b ON t1.x = t2.x``). A name given
+    two aliases, or also used as an alias, is left out (it would be ambiguous)."""
+    found: dict[str, set[str]] = {}
+    for i in range(len(tokens) - 2):
+        if not tokens[i].is_word("FROM", "JOIN") and not tokens[i].is_op(","):
+            continue
+        j = i + 3 if tokens[i + 2].is_op(".") else i + 1
+        if tokens[j].kind not in _NAME_KINDS or tokens[j + 1].is_op("(", "."):
+            continue
+        after = tokens[j + 1]
+        if after.is_word("AS") and tokens[j + 2].kind in _NAME_KINDS:
+            alias = name_of(tokens[j + 2])
+        elif after.kind is Kind.QUOTED_IDENT or (after.kind is Kind.IDENT
+                                                 and after.upper not in ALIAS_STOP):
+            alias = name_of(after)
+        else:
+            continue
+        found.setdefault(name_of(tokens[j]), set()).add(alias)
+    aliases = set().union(*found.values()) if found else set()
+    return {name: next(iter(a)) for name, a in found.items()
+            if len(a) == 1 and name not in aliases}
+
+
+def stream_name_qualifier(toks: list[Token], i: int, aliases: dict[str, str]) -> Optional[str]:
+    """The alias to write for ``stream.column`` at ``i`` when ``stream`` is aliased (see
+    :func:`collect_stream_aliases`), else None."""
+    tok = toks[i]
+    if tok.kind not in _NAME_KINDS or name_of(tok) not in aliases:
+        return None
+    if not (toks[i + 1].is_op(".") and toks[i + 2].kind in _NAME_KINDS) or (
+            i > 0 and toks[i - 1].is_op(".")) or toks[i + 3].is_op("("):
+        return None
+    return aliases[name_of(tok)]
