@@ -22,7 +22,13 @@ from typing import Any, Callable, Optional, Union
 
 from timeplus_emulator.backend import EngineError
 from timeplus_emulator.catalog import StreamInfo, ViewInfo
-from timeplus_emulator.engine import BAD_ARGUMENTS, BUILTIN_DATABASES, NOT_IMPLEMENTED, Engine
+from timeplus_emulator.engine import (
+    BAD_ARGUMENTS,
+    BUILTIN_DATABASES,
+    NOT_IMPLEMENTED,
+    UNKNOWN_DATABASE,
+    Engine,
+)
 from timeplus_emulator.estimate import ESTIMATE_HEADER, estimate_rows
 from timeplus_emulator.ingest_store import store_rows
 from timeplus_emulator.mutations import (
@@ -184,12 +190,13 @@ class Executor:
         return StaticRunner(name_col, [[n] for n in names])
 
     def _create_database_text(self, name: str) -> str:
-        """Proton's text for a database made by ``CREATE DATABASE`` (engine Atomic, its
-        default); the built-in databases are not emulated as databases."""
-        if name in BUILTIN_DATABASES:
-            raise EngineError(NOT_IMPLEMENTED, f"SHOW CREATE DATABASE {name} is not supported "
-                                               "by the emulator")
-        return f"CREATE DATABASE {self.engine.resolve_db(name)}\nENGINE = Atomic"
+        """Proton's text: ``CREATE DATABASE name`` and its engine on the next line (Atomic
+        for databases made by ``CREATE DATABASE`` and for ``system``, as ``system.databases``
+        lists them)."""
+        kind = dict(self.engine.database_rows()).get(name)
+        if kind is None:
+            raise EngineError(UNKNOWN_DATABASE, f"Database {name} doesn't exist")
+        return f"CREATE DATABASE {name}\nENGINE = {kind}"
 
     def _create_text(self, database: Optional[str], name: str) -> str:
         db = self.engine.resolve_db(database)

@@ -92,6 +92,13 @@ def test_show_create_database_is_protons_text(api: Any) -> None:
         api.sql(f"DROP DATABASE {name}")
 
 
+def test_show_create_of_the_built_in_databases(api: Any) -> None:
+    # Proton's system database is Atomic, information_schema Memory (loadMetadataSystem)
+    assert api.table("SHOW CREATE DATABASE system") == [["CREATE DATABASE system\nENGINE = Atomic"]]
+    assert api.table("SHOW CREATE DATABASE information_schema") == \
+        [["CREATE DATABASE information_schema\nENGINE = Memory"]]
+
+
 def test_show_create_of_an_unknown_database_is_81(api: Any) -> None:
     body = api.error(api.post("/queries", json={"sql": "SHOW CREATE DATABASE no_such_db"}), 400)
     assert body["code"] == 81, body
