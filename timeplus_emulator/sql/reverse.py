@@ -37,7 +37,7 @@ from timeplus_emulator.sql.protoncalls import WRAPPERS as _PROTON_WRAPPERS
 from timeplus_emulator.sql.protoncalls import analysis_error
 from timeplus_emulator.sql.protoncalls import helper_ddl as proton_helper_ddl
 from timeplus_emulator.sql.tokens import Kind, quote_string, tokenize, unquote
-from timeplus_emulator.sql.unify import HELPER_DDL, UINT8_CAST, UNIFY_CAST
+from timeplus_emulator.sql.unify import HELPER_DDL, UINT8_CAST, UNIFY_CAST, WIDE_LITERAL
 from timeplus_emulator.sql.unixtime import UNIX_DIGITS, unix_digits_ddl
 
 _CAST_NAMES = frozenset({"CAST", "_CAST", "accurateCast", "accurateCastOrNull", "toTypeName"})
@@ -138,7 +138,8 @@ _DELTA_VIOLATED = re.compile(
 # names show their first argument only
 _WRAPPERS = frozenset({BOOL_WRAPPER, YEAR_2000, RANGE_GUARD, CAST_GUARD, UNIX_DIGITS, UINT8_CAST,
                        UNIFY_CAST,
-                       f"{UINT8_CAST}_as", f"{UNIFY_CAST}_as", f"{UINT8_CAST}_once",
+                       f"{UINT8_CAST}_as", f"{UNIFY_CAST}_as", WIDE_LITERAL,
+                       f"{UINT8_CAST}_once",
                        f"{UNIFY_CAST}_once", *_PROTON_WRAPPERS})
 _RANGE_VIOLATED = re.compile(
     rf"Constraint `{RANGE_CHECK_PREFIX}(.*?)` .*?violated", re.DOTALL)

@@ -71,8 +71,10 @@ from timeplus_emulator.sql.types import (
     render_clickhouse,
 )
 from timeplus_emulator.sql.unify import (
+    WIDE_LITERAL,
     Group,
     cast_first_operands,
+    is_wide_unsigned,
     ternary_branches,
     unified_groups,
 )
@@ -276,6 +278,10 @@ class Rewriter:
                 # Proton unifies bool with numbers as uint8; chDB as Bool ([true, 5] read
                 # [true, true], if(c, true, 5) read true): give chDB the uint8 value
                 out.append(tok.pre + ("1" if tok.is_word("TRUE") else "0"))
+                i += 1
+            elif tok.kind is Kind.NUMBER and is_wide_unsigned(self.toks, i) \
+                    and in_unifying_position(self.toks, i):
+                out.append(f"{tok.pre}{WIDE_LITERAL}({tok.text})")  # unify.py
                 i += 1
             elif tok.kind in (Kind.IDENT, Kind.QUOTED_IDENT) and self._database_qualified_column(i):
                 i += 2  # db.stream.column: the source is named (aliased) stream

@@ -33,6 +33,12 @@ other aggregates never give bool. An expression over an aggregate (or a select a
 cannot be cast: it is refused (48) where it holds a stream's bool column and left alone
 otherwise (a known difference, listed in the emulator's compatibility table).
 
+An integer literal from 2^32 to 2^64 - 1 in such a group is sent as ``WIDE_LITERAL(n)``
+(``toUInt64``): its type is ``uint64`` in both, but chDB 26.9 lets such a literal join signed
+siblings as ``Int64`` (``if_not_finite(1234567890123456789, -1)``, ``[5000000000, -1]``),
+where Proton finds no common type of ``uint64`` and a signed integer (386,
+getLeastSupertype.cpp); chDB does the same for a ``uint64`` that is not a literal.
+
 The helpers are SQL functions the engine defines (:data:`HELPER_DDL`); result column names
 show only their first argument (``reverse.to_timeplus_column_name``).
 """
@@ -50,6 +56,7 @@ from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, TranslationError
 from timeplus_emulator.sql.tokens import Kind, Token, quote_string, tokenize
 
 UINT8_CAST = "__tp_u8"
+WIDE_LITERAL = "__tp_u64"
 UNIFY_CAST = "__tp_unify"
 #: helpers whose operand is written once in their body (see _helper_ddl)
 ONCE_HELPERS = (UINT8_CAST, UNIFY_CAST)
@@ -94,10 +101,26 @@ def _helper_ddl() -> tuple[str, ...]:
         f"arrayElement(arrayMap(__tp_o -> {UINT8_CAST}_as(__tp_o, __tp_o), [x]), 1)",
         f"CREATE OR REPLACE FUNCTION {UNIFY_CAST}_once AS (x, types) -> "
         f"arrayElement(arrayMap(__tp_o -> {UNIFY_CAST}_as(__tp_o, __tp_o, types), [x]), 1)",
+        f"CREATE OR REPLACE FUNCTION {WIDE_LITERAL} AS (x) -> toUInt64(x)",
     )
 
 
 HELPER_DDL = _helper_ddl()
+
+
+def is_wide_unsigned(tokens: list[Token], index: int) -> bool:
+    """The token at ``index`` is an integer literal typed ``uint64`` (2^32 .. 2^64 - 1), not
+    negated (``-5000000000`` is an ``int64`` literal in both)."""
+    tok = tokens[index]
+    if tok.kind is not Kind.NUMBER or (index > 0 and tokens[index - 1].is_op("-")):
+        return False
+    text = tok.text.lower().replace("_", "")
+    try:
+        value = int(text[2:], 16 if text.startswith("0x") else 2) \
+            if text.startswith(("0x", "0b")) else int(text)
+    except ValueError:
+        return False  # a float
+    return 2 ** 32 <= value < 2 ** 64
 
 
 def _enclosed(tokens: list[Token], start: int, end: int, open_op: str) -> bool:
