@@ -58,6 +58,7 @@ from timeplus_emulator.sql.errors import (
     ILLEGAL_TYPE_OF_ARGUMENT,
     NOT_IMPLEMENTED,
     NUMBER_OF_ARGUMENTS_DOESNT_MATCH,
+    RUNTIME_REFUSAL,
     TranslationError,
     runtime_error,
 )
@@ -66,6 +67,10 @@ from timeplus_emulator.sql.tokens import Kind, Token, quote_string, unquote
 TTEST_RESULT = "__tp_ttest_result"  # (result, message): result, or Proton's 36
 TTEST_INDEX = "__tp_ttest_index"  # (index): the index as Proton reads it
 MICROSECONDS = "__tp_microseconds"  # (t): a datetime64 cut to microseconds
+#: (key): the unqualified key of a RIGHT/FULL JOIN ... USING, refused where it is NULL; and
+#: (key, type): the key cast to the left side's type, NULL as its default (usingkeys.py)
+USING_GUARD = "__tp_using_key"
+USING_KEY_AS = "__tp_using_key_as"
 #: Timeplus functions whose every argument must be a native number (FunctionMathBinaryFloat64).
 NATIVE_ONLY = frozenset({"pow", "power", "atan2", "hypot", "max2", "min2"})
 NATIVE_CHECK = "__tp_native"  # (x, function name): x, or an error naming the function
@@ -88,6 +93,7 @@ def constant_check(name: str, index: int) -> str:
 
 #: Wrappers whose column names show their first argument only (see reverse.py).
 WRAPPERS = frozenset({TTEST_RESULT, TTEST_INDEX, MICROSECONDS, NATIVE_CHECK, NO_DATE_CHECK,
+                      USING_GUARD, USING_KEY_AS,
                       *(constant_check(name, index) for name, indexes in CONSTANT_ONLY.items()
                         for index in indexes)})
 TRANSFORM = "__tp_transform_same_type"
@@ -110,6 +116,9 @@ _TTEST_MESSAGES = {
     "welchTTest": "Cannot calculate p_value, because the t-distribution has inappropriate "
                   "value of degrees of freedom",
 }
+_USING_MESSAGE = (RUNTIME_REFUSAL + "a NULL key of a RIGHT or FULL JOIN USING whose left side "
+                  "is no stream is not supported by the emulator (join_use_nulls = 0, Proton "
+                  "reads it as a value of the left side key type)")
 _JODA = ("parse_datetime_in_joda_syntax", "parse_datetime_in_joda_syntax_or_null",
          "parse_datetime_in_joda_syntax_or_zero")
 
@@ -136,6 +145,10 @@ def helper_ddl() -> tuple[str, ...]:
         f"CREATE OR REPLACE FUNCTION {MICROSECONDS} AS (t) -> {cut}",
         f"CREATE OR REPLACE FUNCTION {TTEST_RESULT} AS (r, m) -> "
         f"tupleElement((r, throwIf({nan_t}, m)), 1)",
+        f"CREATE OR REPLACE FUNCTION {USING_GUARD} AS (k) -> "
+        f"tupleElement((k, throwIf(isNull(k), {quote_string(_USING_MESSAGE)})), 1)",
+        f"CREATE OR REPLACE FUNCTION {USING_KEY_AS} AS (k, t) -> "
+        "CAST(ifNull(k, defaultValueOfTypeName(t)), t)",
     )
 
 

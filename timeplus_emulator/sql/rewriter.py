@@ -149,6 +149,7 @@ class Context:
     ddl: bool = False  # a stream's column, TTL or time expression (run by chDB on writes)
     database: Optional[str] = None  # where unqualified names resolve (None: the engine's default)
     column_types: Optional[ColumnTypes] = None  # a stream's column types (columns.py)
+    using_guards: dict[int, str] = field(default_factory=dict)  # token -> text (usingkeys.py)
 
 
 def match_paren(tokens: list[Token], open_index: int) -> int:
@@ -231,8 +232,11 @@ class Rewriter:
         nested query, its bool select items (``ctx.nested_bool_items``) do.
         """
         from timeplus_emulator.sql.joinorder import check_star_using  # it imports this module
+        from timeplus_emulator.sql.usingkeys import check_using_keys  # so does this one
 
         check_star_using(self.toks, start, end, self.ctx.stream_columns, self.ctx.cte_names)
+        self.ctx.using_guards.update(
+            check_using_keys(self.toks, start, end, self.ctx.column_types))
         if self.ctx.scopes and self.ctx.bool_results and self.ctx.nested_bool_items:
             to_bool = self.ctx.nested_bool_items(self.toks, start, end)
         scope = Scope()
@@ -271,7 +275,10 @@ class Rewriter:
         while i < end:
             tok = self.toks[i]
             starts[i] = len(out)
-            if tok.is_word("CASE"):
+            if i in self.ctx.using_guards and not tok.is_op("*"):  # see usingkeys.py
+                out.append(tok.pre + self.ctx.using_guards[i])
+                i += 1
+            elif tok.is_word("CASE"):
                 i = self._case(i, out, self.ctx.bool_results and bool_case(self.toks, i)
                                and not in_unifying_position(self.toks, i))
             elif tok.is_word("TRUE", "FALSE") and in_unifying_position(self.toks, i):
@@ -309,7 +316,8 @@ class Rewriter:
                 i = self._array_literal(i, out)
             elif self._is_asterisk(i):
                 hidden = " EXCEPT (`_tp_time`, `_tp_delta`)" if self.ctx.hide_reserved else ""
-                out.append(f"{tok.pre}*{hidden} {STAR_MARKER}")
+                guard = self.ctx.using_guards.get(i, "")
+                out.append(f"{tok.pre}*{hidden} {STAR_MARKER}{guard}")
                 i += 1
             else:
                 out.append(tok.pre + tok.text)
