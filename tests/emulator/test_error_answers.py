@@ -140,3 +140,11 @@ def test_an_aliased_stream_can_still_qualify_its_columns_by_name(api: Any) -> No
     rows = api.table(f"SELECT x.a AS xa, {right}.b FROM {left} AS x JOIN {right} AS y "
                      f"ON {left}.a = {right}.a AND x.a = y.a AND xa = y.a ORDER BY xa")
     assert rows == [[2, "two"], [3, "three"]]
+
+
+def test_position_takes_the_sql_in_form(api: Any) -> None:
+    # position(needle IN haystack) is position(haystack, needle): 1-based, 0 when absent,
+    # 1 for an empty needle
+    rows = api.table("SELECT position('b' IN 'abc'), position('' IN ''), position('x' IN 'abc'), "
+                     "position(concat('c', 'd') IN 'abcd'), position('abc', 'c')")
+    assert [[int(v) for v in row] for row in rows] == [[2, 1, 0, 3, 3]]

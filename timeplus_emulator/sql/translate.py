@@ -49,6 +49,7 @@ from timeplus_emulator.sql.rewriter import (
     Rewriter,
     StreamColumns,
     collect_cte_names,
+    match_paren,
     top_level_index,
 )
 from timeplus_emulator.sql.select import SelectTranslator
@@ -110,7 +111,8 @@ def translate(
     data = ""
     if insert_format is not None:
         sql, data = sql[: insert_format.end()], sql[insert_format.end():]
-    tokens = _prewhere_as_where(_format_calls(_strip_semicolon(tokenize(sql))))
+    tokens = _prewhere_as_where(_position_in_calls(_format_calls(_strip_semicolon(
+        tokenize(sql)))))
     if PLACEHOLDER_PREFIX in sql:
         tokens = [_defuse_placeholder_text(t) for t in tokens]
     _refuse_query_parameters(tokens)
@@ -209,6 +211,24 @@ def _defuse_placeholder_text(tok: Token) -> Token:
         if tok.kind in (Kind.STRING, Kind.QUOTED_IDENT):
             text = escaped
     return Token(tok.kind, text, tok.pos, pre)
+
+
+def _position_in_calls(tokens: list[Token]) -> list[Token]:
+    """``position(needle IN haystack)`` (SQL's form) → ``position(haystack, needle)``; the
+    IN would otherwise be read as a membership test."""
+    for i in range(len(tokens) - 2):
+        if not (tokens[i].is_word("POSITION") and tokens[i + 1].is_op("(")):
+            continue
+        close = match_paren(tokens, i + 1)
+        depth = 0
+        for j in range(i + 2, close):
+            depth += 1 if tokens[j].is_op("(", "[") else -1 if tokens[j].is_op(")", "]") else 0
+            if depth == 0 and tokens[j].is_word("IN"):
+                comma = Token(Kind.OP, ",", tokens[j].pos)
+                needle, haystack = tokens[i + 2:j], tokens[j + 1:close]
+                return _position_in_calls(
+                    [*tokens[:i + 2], *haystack, comma, *needle, *tokens[close:]])
+    return tokens
 
 
 def _format_calls(tokens: list[Token]) -> list[Token]:
