@@ -181,6 +181,8 @@ NOTES: dict[str, tuple[str, str]] = {
     **{f"to_relative_{u}_num": (DIFFERS, "before 1970 chDB answers 0 where Proton's uint32 "
                                          "wraps the negative number (01768_extended_range)")
        for u in ("week", "day", "hour", "minute", "second")},
+    **{n: (REWRITE, "a sample whose values are all the same raises 36, as in Proton "
+                    "(samplechecks.py; 01802)") for n in ("rank_corr", "mann_whitney_utest")},
     "to_unix_timestamp": (REWRITE, "a date or date32 argument raises 44, as in Proton "
                                    "(protoncalls.py; 01592)"),
     "to_datetime": (DIFFERS, "a string of digits ('10000') is a Unix time in Proton, an error in "

@@ -85,3 +85,29 @@ def test_to_unix_timestamp_of_times_and_strings_answers(api: Any) -> None:
             "to_unix_timestamp('2020-01-01 00:00:01', 'UTC')"]
     finally:
         stream.close()
+
+
+@pytest.mark.parametrize("sql", [
+    # StatCommon.h, computeRanksAndTieCorrection: a sample whose values are all the same
+    # (one value included) raises 36; chDB answered 0.5, nan and (12.5, 1)
+    "SELECT rank_corr(number, 1) FROM numbers(10)",
+    "SELECT mann_whitney_utest(5, number % 2) FROM numbers(10)",
+    # the last row's frame holds one row (01802_rank_corr_mann_whitney_over_window)
+    "SELECT rank_corr(number, number * number) OVER (ORDER BY number ROWS BETWEEN CURRENT ROW "
+    "AND UNBOUNDED FOLLOWING) FROM numbers(5)",
+])
+def test_rank_statistics_of_one_value_samples_are_protons_36(api: Any, sql: str) -> None:
+    body = api.error(api.post("/queries", json={"sql": sql}), 400)
+    assert body["code"] == 36, body
+    assert "identical" in body["message"]
+
+
+def test_rank_statistics_of_varied_samples_answer(api: Any) -> None:
+    # y = x * x ranks as x does: Spearman's correlation is 1, in each group and frame
+    assert api.table("SELECT rank_corr(number, number * number), rank_corr(number, -number) "
+                     "FROM numbers(6)") == [[1.0, -1.0]]
+    assert api.table("SELECT rank_corr(number, number * number) OVER w FROM numbers(3) WINDOW w "
+                     "AS (ORDER BY number ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED "
+                     "FOLLOWING)") == [[1.0], [1.0], [1.0]]
+    # no rows: nothing is ranked, and 1 - 0 / 0 is nan (AggregateFunctionRankCorrelation.h)
+    assert api.table("SELECT is_nan(rank_corr(number, 0.5)) FROM numbers(0)") == [[True]]

@@ -36,6 +36,7 @@ from timeplus_emulator.sql.legacy import (
 from timeplus_emulator.sql.protoncalls import WRAPPERS as _PROTON_WRAPPERS
 from timeplus_emulator.sql.protoncalls import analysis_error
 from timeplus_emulator.sql.protoncalls import helper_ddl as proton_helper_ddl
+from timeplus_emulator.sql.samplechecks import SAMPLE_CHECK, sample_check_ddl
 from timeplus_emulator.sql.tokens import Kind, quote_string, tokenize, unquote
 from timeplus_emulator.sql.unify import HELPER_DDL, UINT8_CAST, UNIFY_CAST, WIDE_LITERAL
 from timeplus_emulator.sql.unixtime import UNIX_DIGITS, unix_digits_ddl
@@ -140,7 +141,7 @@ _WRAPPERS = frozenset({BOOL_WRAPPER, YEAR_2000, RANGE_GUARD, CAST_GUARD, UNIX_DI
                        UNIFY_CAST,
                        f"{UINT8_CAST}_as", f"{UNIFY_CAST}_as", WIDE_LITERAL,
                        f"{UINT8_CAST}_once",
-                       f"{UNIFY_CAST}_once", *_PROTON_WRAPPERS})
+                       f"{UNIFY_CAST}_once", SAMPLE_CHECK, *_PROTON_WRAPPERS})
 _RANGE_VIOLATED = re.compile(
     rf"Constraint `{RANGE_CHECK_PREFIX}(.*?)` .*?violated", re.DOTALL)
 # chDB's words for `SELECT 1 AS k ... JOIN ... USING k` (a constant join key from the
@@ -329,6 +330,7 @@ def helper_function_ddl() -> tuple[str, ...]:
         *range_guard_ddl(),
         unix_digits_ddl(),
         *proton_helper_ddl(),
+        sample_check_ddl(),
         *(f"CREATE OR REPLACE FUNCTION {name} AS {params} -> {body}"
           for name, (_, params, body) in CALL_HELPERS.items()),
         *HELPER_DDL,

@@ -55,6 +55,7 @@ from timeplus_emulator.sql.legacy import (
 from timeplus_emulator.sql.model import STAR_MARKER, Source, Window, placeholder
 from timeplus_emulator.sql.modifiers import is_fill_bound, is_group_by_modifier
 from timeplus_emulator.sql.protoncalls import adjusted_arguments, check_call, wrapped_result
+from timeplus_emulator.sql.samplechecks import RANKED_ARGUMENTS, sample_checked
 from timeplus_emulator.sql.tokens import (
     Kind,
     Token,
@@ -547,6 +548,8 @@ class Rewriter:
         after = close + 1
         self._note_aggregate(aggregate, after)
         call = wrapped_result(text + self.toks[close].pre + ")")
+        if aggregate and text.partition("(")[0] in RANKED_ARGUMENTS:
+            call, after = self._sample_checked(call, args, after)
         if (text.startswith(RANGED_PREFIXES) or is_scaled_datetime(
                 text, [self.toks[a:b] for a, b in args])) and not self.ctx.values_row \
                 and not (i > 0 and self.toks[i - 1].is_word("STEP")):  # a WITH FILL step
@@ -556,6 +559,20 @@ class Rewriter:
             call = f"{fn.BOOL_WRAPPER}({call})"
         out.append(tok.pre + call)
         return after
+
+    def _sample_checked(self, call: str, args: list[tuple[int, int]],
+                        after: int) -> tuple[str, int]:
+        """A rank statistic's call with Proton's check (samplechecks.py), taking its OVER
+        clause along; returns the text and the index after it."""
+        end = after
+        if self.toks[after].is_word("OVER"):
+            end = after + 2
+            if self.toks[after + 1].is_op("("):
+                end = match_paren(self.toks, after + 1) + 1
+        over = self.rewrite(after, end, allow_from=False) if end > after else ""
+        texts = [self.rewrite(a, b, allow_from=False) for a, b in args]
+        checked = sample_checked(call, texts, over)
+        return (call, after) if checked is None else (checked, end)
 
     def _note_aggregate(self, aggregate: bool, after: int) -> None:
         """Record a call followed by OVER as a window function, else an aggregate."""
