@@ -42,6 +42,7 @@ from timeplus_emulator.sql.errors import (
     SYNTAX_ERROR,
     TranslationError,
 )
+from timeplus_emulator.sql.insets import check_in_element
 from timeplus_emulator.sql.intervals import shorthand_interval
 from timeplus_emulator.sql.legacy import (
     RANGE_GUARD,
@@ -510,6 +511,7 @@ class Rewriter:
             items = split_args(self.toks, first, match_paren(self.toks, first - 1))
         for a, b in items:
             toks = self.toks[a:b]
+            check_in_element(toks)
             if len(toks) == 3 and toks[1].is_op(".") and all(
                     t.kind in (Kind.IDENT, Kind.QUOTED_IDENT) for t in (toks[0], toks[2])):
                 table = f"{name_of(toks[0])}.{name_of(toks[2])}"
