@@ -21,8 +21,8 @@ import struct
 import uuid
 import weakref
 from collections.abc import Sequence
-from decimal import Decimal
-from functools import lru_cache
+from decimal import Context, Decimal, Inexact, InvalidOperation
+from functools import cache, lru_cache
 from typing import Any, Callable, Optional
 
 from . import native
@@ -158,6 +158,28 @@ def _decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
+# Room for decimal256's 76 digits; a value with more fraction digits than its column's scale
+# (never sent by the server) raises Inexact instead of being rounded.
+_DECIMAL_CONTEXT = Context(prec=100, traps=[Inexact, InvalidOperation])
+
+
+def _decimal_factory(spec: TypeSpec) -> Converter:
+    """A decimal with its column's scale: Timeplus writes ``1.000`` of ``decimal(5, 3)`` as
+    ``1`` (``output_format_decimal_trailing_zeros`` is off), read back as ``Decimal('1.000')``."""
+    _, scale = spec.precision_scale
+    return _decimal if scale is None else _scaled_decimal(scale)
+
+
+@cache  # one converter per scale, shared by every layout
+def _scaled_decimal(scale: int) -> Converter:
+    exponent = Decimal(1).scaleb(-scale)
+
+    def convert_decimal(value: Any) -> Decimal:
+        return _decimal(value).quantize(exponent, context=_DECIMAL_CONTEXT)
+
+    return convert_decimal
+
+
 def _ip_address(value: Any) -> Any:
     return ipaddress.ip_address(value)
 
@@ -241,7 +263,7 @@ _FACTORIES: dict[str, _Factory] = {
     **dict.fromkeys(_SMALL_INT_TYPES, _constant(None)),
     "float32": _constant(_float32),
     **dict.fromkeys(("float64", "bfloat16"), _constant(float)),
-    **dict.fromkeys(_DECIMAL_TYPES, _constant(_decimal)),
+    **dict.fromkeys(_DECIMAL_TYPES, _decimal_factory),
     **dict.fromkeys(("string", "fixed_string", "enum8", "enum16", "enum", "bool"), _constant(None)),
     **dict.fromkeys(("date", "date32"), _constant(_date)),
     **dict.fromkeys(("datetime", "datetime32", "datetime64"), _datetime_factory),

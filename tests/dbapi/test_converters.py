@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from timeplus_dbapi import DataError
-from timeplus_dbapi.converters import RowConverter, parse_datetime
+from timeplus_dbapi.converters import RowConverter, converter_for, parse_datetime
+from timeplus_dbapi.typesystem import parse_result_type
 
 UTC = datetime.timezone.utc
 
@@ -31,7 +32,7 @@ def convert_one(type_text, value):
         ("float32", 1, 1.0),
         ("float64", "inf", math.inf),
         ("float64", "-inf", -math.inf),
-        ("decimal(10, 2)", 12.3, decimal.Decimal("12.3")),
+        ("decimal(10, 2)", 12.3, decimal.Decimal("12.30")),
         (
             "decimal(38, 10)",
             "12345678901234567890.0123456789",
@@ -211,3 +212,21 @@ def test_results_with_the_same_column_types_share_the_compiled_converter():
         second.convert_rows([["1", "not a time"]])
     with pytest.raises(DataError, match="'t'"):
         first.convert_rows([["1", "not a time"]])
+
+
+@pytest.mark.parametrize("type_text, raw, text", [
+    ("decimal(5, 3)", "1", "1.000"),  # Timeplus sends no trailing zeros
+    ("decimal(5, 3)", 1, "1.000"),
+    ("nullable(decimal(10, 2))", "-0.5", "-0.50"),
+    ("decimal32(0)", "7", "7"),
+    ("decimal256(40)", "1" * 36 + ".5", "1" * 36 + ".5" + "0" * 39),  # 76 digits exact
+])
+def test_decimals_take_their_columns_scale(type_text, raw, text):
+    result = converter_for(parse_result_type(type_text))(raw)
+    assert isinstance(result, decimal.Decimal) and str(result) == text
+
+
+def test_a_decimal_with_more_digits_than_its_scale_is_a_data_error_not_rounded():
+    converter = RowConverter.from_header([("d", "decimal(5, 3)")])
+    with pytest.raises(DataError, match="'d'"):
+        converter.convert_rows([["1.0005"]])

@@ -205,3 +205,18 @@ def test_zones_of_other_libraries_keep_their_instant_or_are_refused(conn, new_st
                         [*enumerate(values * 200), (9, odd)])
     cur.execute(f"SELECT count() FROM table({name})")
     assert cur.fetchone() == (600,)
+
+
+def test_decimals_come_back_with_their_columns_scale(conn, new_stream):
+    # Timeplus writes decimals without trailing zeros (output_format_decimal_trailing_zeros
+    # is off in Proton's Settings.h): 1.000 of decimal(5, 3) is sent as 1. The driver gives
+    # the column's scale back, as the declared type says: Decimal('1.000'), not Decimal('1').
+    name = new_stream([("i", "int32"), ("d", "decimal(5, 3)"), ("n", "nullable(decimal(20, 2))"),
+                       ("a", "array(decimal64(4))")])
+    conn.cursor().execute(f"INSERT INTO {name} (i, d, n, a) VALUES (1, 1.000, 12.5, [2, 0.5]), "
+                          "(2, -0.25, NULL, [])")
+    cur = conn.cursor()
+    cur.execute(f"SELECT d, n, a FROM table({name}) ORDER BY i")
+    rows = cur.fetchall()
+    texts = [(str(d), None if n is None else str(n), [str(x) for x in a]) for d, n, a in rows]
+    assert texts == [("1.000", "12.50", ["2.0000", "0.5000"]), ("-0.250", None, [])]

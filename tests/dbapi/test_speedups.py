@@ -129,7 +129,8 @@ def column(draw: st.DrawFn) -> tuple[str, st.SearchStrategy[Any]]:
     elif kind == "string":
         type_text, values = "string", st.text(max_size=5)
     elif kind == "decimal":
-        type_text, values = "decimal(10, 2)", st.sampled_from(["1.25", 3, "x"])
+        type_text = draw(st.sampled_from(["decimal(10, 2)", "decimal(5, 3)"]))
+        values = st.sampled_from(["1.25", 3, "x", "1", "0.0001"])  # the last: too many digits
     else:
         type_text, values = "float32", st.floats(width=32) | st.integers(-(2**40), 2**40)
     if draw(st.booleans()):
