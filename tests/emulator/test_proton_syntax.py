@@ -131,3 +131,14 @@ def test_a_name_starting_with_a_dollar(api: Any) -> None:
         assert [column["name"] for column in rows.header] == ["$a$b$"]
     finally:
         rows.close()
+
+
+@pytest.mark.parametrize(("tail", "named"), [
+    ("GROUP BY ROLLUP(k)", "ROLLUP"), ("GROUP BY k WITH CUBE", "WITH CUBE"),
+    ("GROUP BY GROUPING SETS ((k), ())", "GROUPING SETS"),
+])
+def test_grouping_modifiers_in_a_streaming_query_are_refused(
+        api: Any, sales: str, tail: str, named: str) -> None:
+    body = api.error(api.post("/queries", json={"sql": f"SELECT k, count() FROM {sales} {tail}"}),
+                     400)
+    assert body["code"] == 48 and named in body["message"], body

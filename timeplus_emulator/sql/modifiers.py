@@ -10,6 +10,8 @@ the allow-lists.
 
 from __future__ import annotations
 
+from typing import Optional
+
 from timeplus_emulator.sql.tokens import Kind, Token
 
 
@@ -58,3 +60,15 @@ def is_fill_bound(toks: list[Token], i: int) -> bool:
         elif depth == 0 and tok.is_op(","):
             return False
     return False
+
+
+def grouping_or_fill_modifier(toks: list[Token]) -> Optional[str]:
+    """The first GROUP BY or ORDER BY modifier of the statement (``ROLLUP``, ``CUBE``,
+    ``GROUPING SETS``, ``WITH ROLLUP``, ``WITH CUBE``, ``WITH FILL``), or None. A streaming
+    query with one is refused: the emulator does not emulate how Proton emits them."""
+    for i, tok in enumerate(toks[:-1]):
+        if tok.is_word("WITH") and toks[i + 1].is_word("ROLLUP", "CUBE", "FILL"):
+            return f"WITH {toks[i + 1].upper}"
+        if is_group_by_modifier(toks, i):
+            return "GROUPING SETS" if tok.is_word("GROUPING") else tok.upper
+    return None

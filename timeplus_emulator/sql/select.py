@@ -27,6 +27,7 @@ from timeplus_emulator.sql.errors import (
 )
 from timeplus_emulator.sql.intervals import require_interval
 from timeplus_emulator.sql.model import SelectStatement
+from timeplus_emulator.sql.modifiers import grouping_or_fill_modifier
 from timeplus_emulator.sql.rewriter import (
     Context,
     Rewriter,
@@ -336,6 +337,7 @@ class SelectTranslator:
 
     def _streaming_problem(self, st: SelectStatement, scope: Scope) -> Optional[str]:
         streams = [s for s in st.sources if not s.historical]
+        modifier = grouping_or_fill_modifier(self.toks)
         checks = (
             (len(streams) > 1,
              "joining or combining two streams is not supported by the emulator; "
@@ -357,6 +359,8 @@ class SelectTranslator:
              "UNION/INTERSECT/EXCEPT with a stream is not supported by the emulator in "
              "streaming queries"),
             (st.offset is not None, "LIMIT ... OFFSET is not supported in streaming queries"),
+            (bool(streams) and modifier is not None,
+             f"{modifier} is not supported by the emulator in streaming queries; use table()"),
         )
         for failed, reason in checks:
             if failed:
