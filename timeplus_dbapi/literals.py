@@ -261,5 +261,10 @@ def _render_tuple(value: tuple[Any, ...]) -> str:
 def _render_mapping(value: Mapping[Any, Any]) -> str:
     _check_datetime_kinds(value.keys())
     _check_datetime_kinds(value.values())
+    if len(value) == 1:
+        # map_cast(k, v) with exactly one array among k and v is an error (43) in Proton
+        # since 1.5 (map.cpp: "requires 2 array of arguments"); the array form never is
+        ((key, item),) = value.items()
+        return f"map_cast([{render_literal(key)}], [{render_literal(item)}])"
     items = ", ".join(f"{render_literal(k)}, {render_literal(v)}" for k, v in value.items())
     return f"map_cast({items})"
