@@ -380,3 +380,49 @@ def test_scalar_subqueries_have_protons_types(api: Any) -> None:
     finally:
         stream.close()
     assert api.table("SELECT 1 WHERE (1, 'x') IN (SELECT 1, 'x')") == [[1]]
+
+
+def _live_rows(api: Any, sql: str, count: int) -> list[Any]:
+    """The first ``count`` rows of a streaming query, then no more within 0.3 s."""
+    stream = api.query(sql, batching_policy={"count": 100, "time_ms": 20})
+    rows = stream.rows(at_least=count) if count else []
+    time.sleep(0.3)
+    assert api.post(f"/queries/{stream.id}/cancel").status_code == 204
+    rows += stream.rows()
+    stream.close()
+    return rows
+
+
+@pytest.mark.parametrize(("predicate", "expected"), [
+    # Proton's smoke case "seek_to / event time predicate" (0020_seek_to, test 4)
+    ("_tp_time = '2022-12-01 00:00:01.111'", ["s1"]),
+    ("_tp_time >= '2022-12-01 00:00:04.112'", []),
+    ("_tp_time < '2022-12-01 00:00:03.111'", ["s1", "s2"]),
+    ("_tp_time <= '2022-12-01 00:00:03.111'", ["s1", "s2", "s3"]),
+    ("_tp_time > '2022-12-01 00:00:03.111'", ["s4"]),
+    ("'2022-12-01 00:00:03.111' <= a._tp_time", ["s3", "s4"]),
+    ("_tp_time != '2022-12-01 00:00:03.111' AND i > 0", ["s1", "s2", "s4"]),
+])
+def test_event_time_predicate_reads_a_stream_from_the_past(api: Any, predicate: str,
+                                                           expected: list[str]) -> None:
+    """A streaming query comparing ``_tp_time`` in WHERE starts in the past (Proton seeks to
+    the time, or to the earliest row), not only at new rows; Timeplus documents it as time
+    travel (``WHERE _tp_time > '2023-01-15'``)."""
+    name = api.create_stream("i int, s string, t datetime64(3, 'UTC')",
+                             extra=" SETTINGS event_time_column='t'")
+    for i in range(1, 5):
+        api.sql(f"INSERT INTO {name} (i, s, t) VALUES ({i}, 's{i}', '2022-12-01 00:00:0{i}.111')")
+    rows = _live_rows(api, f"SELECT s FROM {name} AS a WHERE {predicate}", len(expected))
+    assert sorted(r[0] for r in rows) == expected
+
+
+def test_without_event_time_predicate_a_stream_read_starts_now(api: Any) -> None:
+    # no predicate on _tp_time, or one on a table() side: only rows ingested later
+    name = api.create_stream("i int")
+    other = api.create_stream("i int")
+    api.sql(f"INSERT INTO {name} (i) VALUES (1)")
+    api.sql(f"INSERT INTO {other} (i) VALUES (1)")
+    assert _live_rows(api, f"SELECT i FROM {name} WHERE i > 0", 0) == []
+    sql = (f"SELECT a.i FROM {name} AS a JOIN table({other}) AS b ON a.i = b.i "
+           "WHERE b._tp_time > '2000-01-01'")
+    assert _live_rows(api, sql, 0) == []

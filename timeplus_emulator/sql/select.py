@@ -36,6 +36,7 @@ from timeplus_emulator.sql.rewriter import (
     top_level,
     top_level_index,
 )
+from timeplus_emulator.sql.seek import event_time_comparisons
 from timeplus_emulator.sql.tokens import Kind, Token, name_of
 
 SUPPORTED_EMITS = frozenset({"periodic", "after_window_close"})
@@ -314,7 +315,7 @@ class SelectTranslator:
                    tp_settings: dict[str, str], limit: Optional[int], offset: Optional[int],
                    names: Optional[tuple[Optional[str], ...]]) -> SelectStatement:
         seek_to = tp_settings.get("seek_to")
-        if seek_to is None and self.ctx.uses_earliest:
+        if seek_to is None and (self.ctx.uses_earliest or self._event_time_predicate()):
             seek_to = "earliest"
         statement = SelectStatement(
             ch_sql=ch_sql.strip(),
@@ -334,6 +335,12 @@ class SelectTranslator:
         if reason is None:
             return statement
         return replace(statement, unsupported_streaming_reason=reason)
+
+    def _event_time_predicate(self) -> bool:
+        """A WHERE compares the ``_tp_time`` of a stream read live (unqualified, or named by
+        its alias): Proton starts that read in the past (:mod:`~.seek`)."""
+        live = {n for s in self.ctx.sources if not s.historical for n in (s.alias, s.name)}
+        return bool(live) and any(q is None or q in live for q in event_time_comparisons(self.toks))
 
     def _streaming_problem(self, st: SelectStatement, scope: Scope) -> Optional[str]:
         streams = [s for s in st.sources if not s.historical]
