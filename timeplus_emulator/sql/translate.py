@@ -30,6 +30,7 @@ from timeplus_emulator.sql.errors import (
     TOO_DEEP_RECURSION,
     TranslationError,
 )
+from timeplus_emulator.sql.lambdas import refuse_shadowed_parameters
 from timeplus_emulator.sql.model import (
     PLACEHOLDER_PREFIX,
     DescribeStatement,
@@ -123,6 +124,7 @@ def translate(
     if estimate:
         tokens = tokens[2:]
     refuse_words(tokens)
+    refuse_shadowed_parameters(tokens)
     cte_names = collect_cte_names(tokens)
     tokens = mark_bool_columns(tokens, in_database(column_types, database), cte_names)
     if database is not None and stream_columns is not None:
