@@ -77,6 +77,7 @@ def test_limits_passed_on_still_limit(api: Any) -> None:
     "union_default_mode = 'SOME'",
     "force_primary_key = 1",               # the emulator's streams have no primary index
     "max_bytes_before_external_sort = 1",  # would spill to local disk
+    "max_parser_depth = 0",                # unlimited: a deep query could overflow the stack
 ])
 def test_other_settings_and_values_are_refused(api: Any, settings: str) -> None:
     assert code_of(api, f"SELECT 1 SETTINGS {settings}") == 48

@@ -111,7 +111,6 @@ QUERY_SETTINGS: dict[str, Check] = {
     "max_rows_in_set": _uint,
     "max_columns_to_read": _uint,
     "max_temporary_non_const_columns": _uint,
-    "max_parser_depth": _uint,
     "read_overflow_mode": _OVERFLOW,
     "result_overflow_mode": _OVERFLOW,
     "max_joined_block_size_rows": _uint,
