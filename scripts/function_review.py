@@ -185,9 +185,10 @@ NOTES: dict[str, tuple[str, str]] = {
                     "(samplechecks.py; 01802)") for n in ("rank_corr", "mann_whitney_utest")},
     "to_unix_timestamp": (REWRITE, "a date or date32 argument raises 44, as in Proton "
                                    "(protoncalls.py; 01592)"),
-    "to_datetime": (DIFFERS, "a string of digits ('10000') is a Unix time in Proton, an error in "
-                             "chDB (00142_parse_timestamp_as_datetime); more than 10 digits are "
-                             "refused (48, unixtime.py: chDB read 19 as 2262-04-12, 01821); with a "
+    "to_datetime": (REWRITE, "a string of 5 to 10 digits is a Unix time, as in Proton (chDB "
+                             "refused 5 digits and read 8 as a date: 00142); 1 to 4 digits give "
+                             "41, a negative Unix time string or more than 10 digits are refused "
+                             "(48, unixtime.py: chDB read 19 as 2262-04-12, 01821); with a "
                              "scale it is a datetime64, refused outside 1900 .. 2299"),
     "to_ipv4_or_default": (REWRITE, "'' in a nullable string gives the default, not NULL, as in "
                                     "Proton (02303; helper)"),

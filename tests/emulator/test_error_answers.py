@@ -148,3 +148,31 @@ def test_position_takes_the_sql_in_form(api: Any) -> None:
     rows = api.table("SELECT position('b' IN 'abc'), position('' IN ''), position('x' IN 'abc'), "
                      "position(concat('c', 'd') IN 'abcd'), position('abc', 'c')")
     assert [[int(v) for v in row] for row in rows] == [[2, 1, 0, 3, 3]]
+
+
+@pytest.mark.parametrize(("expression", "value"), [
+    # Proton reads 5 or more digits as a Unix time (readDateTimeTextImpl), 8 digits too
+    ("to_string(to_datetime('10000', 'UTC'))", "1970-01-01 02:46:40"),
+    ("to_string(to_datetime('20200101', 'UTC'))", "1970-08-22 19:08:21"),
+    ("to_string(to_datetime(x, 'UTC')) FROM (SELECT '86400' AS x)", "1970-01-02 00:00:00"),
+    ("to_string(to_datetime('2020-01-01 10:00:00', 'UTC'))", "2020-01-01 10:00:00"),
+    # in a datetime64 any digit count, with a fraction
+    ("to_string(to_datetime64('60', 1, 'UTC'))", "1970-01-01 00:01:00.0"),
+    ("to_string(to_datetime64('12345.25', 2, 'UTC'))", "1970-01-01 03:25:45.25"),
+    # fraction digits past the scale are skipped, however many
+    ("to_string(to_datetime64('2011-11-11 11:11:11.123456789012345678901', 3, 'UTC'))",
+     "2011-11-11 11:11:11.123"),
+])
+def test_datetime_strings_read_as_in_proton(api: Any, expression: str, value: str) -> None:
+    assert api.table(f"SELECT {expression}") == [[value]]
+
+
+@pytest.mark.parametrize(("expression", "code"), [
+    ("to_datetime('1234')", 41),  # too short for a Unix time outside a datetime64
+    ("to_datetime(x) FROM (SELECT '99' AS x)", 41),
+    ("to_datetime64('2011-11-11 11:11:11.-1', 0)", 6),  # chDB read a zone offset
+    ("to_datetime64(x, 0) FROM (SELECT '2011-11-11 11:11:11.+11' AS x)", 6),
+    ("to_datetime('-922337203.68', 1, 'UTC')", 48),  # negative Unix time: refused
+])
+def test_datetime_strings_proton_refuses(api: Any, expression: str, code: int) -> None:
+    assert error(api, f"SELECT {expression}")["code"] == code

@@ -83,6 +83,7 @@ from timeplus_emulator.sql.unify import (
 from timeplus_emulator.sql.unixtime import (
     UNIX_TIME_PARSERS,
     is_scaled_datetime,
+    reads_datetime64,
     unix_digits_argument,
 )
 
@@ -692,7 +693,8 @@ class Rewriter:
         texts = adjusted_arguments(name, argument_texts(name, arg_tokens, texts))
         if resolved.ch_name in UNIX_TIME_PARSERS and texts and not (
                 self.ctx.values_row or self.ctx.ddl):
-            texts[0] = unix_digits_argument(arg_tokens[0], texts[0])
+            texts[0] = unix_digits_argument(arg_tokens[0], texts[0],
+                                            reads_datetime64(resolved.ch_name, arg_tokens))
         split = fn.parametric_split(name, len(texts)) if resolved.aggregate else None
         if split is not None:
             params = ",".join(texts[split[1]]).strip()

@@ -86,7 +86,7 @@ def test_function_names_are_translated() -> None:
         "array_join([1]), multi_if(a, 1, 2), to_int(y), is_nan(z), latest(b) FROM table(s)"
     )
     assert st_.ch_sql == (
-        "SELECT toDateTime(__tp_unix_digits(x)), countIf(__tp_bool(a > 1)), uniqExact(b), "
+        "SELECT toDateTime(__tp_unix_digits(x, 0)), countIf(__tp_bool(a > 1)), uniqExact(b), "
         "quantile(0.9)(c), quantile(0.5)(c), arrayJoin([1]), multiIf(a, 1, 2), toInt32(y), "
         "__tp_bool(isNaN(z)), anyLast(b) FROM __TP_SOURCE_0__"
     )
