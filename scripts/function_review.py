@@ -178,8 +178,9 @@ NOTES: dict[str, tuple[str, str]] = {
     **{n: (REWRITE, "the first four arguments are its parameters, as Proton's "
                     "ExpressionAnalyzer takes them")
        for n in ("stochastic_linear_regression_state", "stochastic_logistic_regression_state")},
-    **{f"to_relative_{u}_num": (DIFFERS, "before 1970 chDB answers 0 where Proton's uint32 "
-                                         "wraps the negative number (01768_extended_range)")
+    **{f"to_relative_{u}_num": (REWRITE, "a time before 1970 is refused (48, wrapping.py): "
+                                         "Proton wraps the negative number, chDB answers 0 "
+                                         "(01768_extended_range)")
        for u in ("week", "day", "hour", "minute", "second")},
     **{n: (REWRITE, "a sample whose values are all the same raises 36, as in Proton "
                     "(samplechecks.py; 01802)") for n in ("rank_corr", "mann_whitney_utest")},

@@ -111,3 +111,28 @@ def test_rank_statistics_of_varied_samples_answer(api: Any) -> None:
                      "FOLLOWING)") == [[1.0], [1.0], [1.0]]
     # no rows: nothing is ranked, and 1 - 0 / 0 is nan (AggregateFunctionRankCorrelation.h)
     assert api.table("SELECT is_nan(rank_corr(number, 0.5)) FROM numbers(0)") == [[True]]
+
+
+@pytest.mark.parametrize("expression", [
+    # Proton: -473 (its uint32 wraps the negative week number, 01768_extended_range); chDB 0
+    "to_int16(to_relative_week_num(to_datetime64('1960-11-30 18:00:11.999', 3, 'UTC')))",
+    "to_relative_day_num(to_date('1969-12-31'))",
+    # local 01:00 on 1970-01-01 in Tokyo is 16:00 UTC the day before
+    "to_relative_second_num(to_datetime64('1970-01-01 01:00:00', 0, 'Asia/Tokyo'))",
+])
+def test_relative_numbers_before_1970_are_refused(api: Any, expression: str) -> None:
+    assert "before 1970" in refusal(api, f"SELECT {expression}")
+
+
+def test_relative_numbers_from_1970_answer(api: Any) -> None:
+    # 2020-01-01 is day 18262 since 1970-01-01, hour 438288; week numbers count from the Monday
+    # before (DateLUTImpl::toRelativeWeekNum: (day + 8 - day_of_week) / 7 = 2609)
+    stream = api.query("SELECT to_relative_day_num(to_date('2020-01-01')), "
+                       "to_relative_hour_num(to_datetime('2020-01-01 00:00:00', 'UTC')), "
+                       "to_relative_week_num(to_datetime64('2020-01-01 00:00:00', 3, 'UTC')), "
+                       "to_relative_day_num(to_date('1970-01-01'))")
+    try:
+        assert stream.rows() == [[18262, 438288, 2609, 0]]
+        assert stream.header[0]["name"] == "to_relative_day_num(to_date('2020-01-01'))"
+    finally:
+        stream.close()

@@ -40,6 +40,8 @@ from timeplus_emulator.sql.samplechecks import SAMPLE_CHECK, sample_check_ddl
 from timeplus_emulator.sql.tokens import Kind, quote_string, tokenize, unquote
 from timeplus_emulator.sql.unify import HELPER_DDL, UINT8_CAST, UNIFY_CAST, WIDE_LITERAL
 from timeplus_emulator.sql.unixtime import UNIX_DIGITS, unix_digits_ddl
+from timeplus_emulator.sql.wrapping import WRAPPERS as _WRAPPING_WRAPPERS
+from timeplus_emulator.sql.wrapping import helper_ddl as wrapping_helper_ddl
 
 _CAST_NAMES = frozenset({"CAST", "_CAST", "accurateCast", "accurateCastOrNull", "toTypeName"})
 
@@ -141,7 +143,8 @@ _WRAPPERS = frozenset({BOOL_WRAPPER, YEAR_2000, RANGE_GUARD, CAST_GUARD, UNIX_DI
                        UNIFY_CAST,
                        f"{UINT8_CAST}_as", f"{UNIFY_CAST}_as", WIDE_LITERAL,
                        f"{UINT8_CAST}_once",
-                       f"{UNIFY_CAST}_once", SAMPLE_CHECK, *_PROTON_WRAPPERS})
+                       f"{UNIFY_CAST}_once", SAMPLE_CHECK, *_PROTON_WRAPPERS,
+                       *_WRAPPING_WRAPPERS})
 _RANGE_VIOLATED = re.compile(
     rf"Constraint `{RANGE_CHECK_PREFIX}(.*?)` .*?violated", re.DOTALL)
 # chDB's words for `SELECT 1 AS k ... JOIN ... USING k` (a constant join key from the
@@ -331,6 +334,7 @@ def helper_function_ddl() -> tuple[str, ...]:
         unix_digits_ddl(),
         *proton_helper_ddl(),
         sample_check_ddl(),
+        *wrapping_helper_ddl(),
         *(f"CREATE OR REPLACE FUNCTION {name} AS {params} -> {body}"
           for name, (_, params, body) in CALL_HELPERS.items()),
         *HELPER_DDL,

@@ -86,6 +86,7 @@ from timeplus_emulator.sql.unixtime import (
     reads_datetime64,
     unix_digits_argument,
 )
+from timeplus_emulator.sql.wrapping import checked_arguments
 
 ViewResolver = Callable[[Optional[str], str], Optional[str]]
 SystemTableSql = Callable[[str, str], Optional[str]]
@@ -695,6 +696,8 @@ class Rewriter:
                 self.ctx.values_row or self.ctx.ddl):
             texts[0] = unix_digits_argument(arg_tokens[0], texts[0],
                                             reads_datetime64(resolved.ch_name, arg_tokens))
+        if not (self.ctx.values_row or self.ctx.ddl):
+            texts = checked_arguments(resolved.ch_name, texts)
         split = fn.parametric_split(name, len(texts)) if resolved.aggregate else None
         if split is not None:
             params = ",".join(texts[split[1]]).strip()
