@@ -1,0 +1,29 @@
+"""A qualified column beside another item's alias of its short name (``sql/aliases.py``).
+
+Proton names ``s.a`` in a select list ``a``: beside ``a + 1 AS a`` that is two columns ``a``
+of different types, its error 352 (00818_alias_bug_4110); chDB answered, naming the first
+``s.a``. The emulator refuses such a list (48); the usual forms keep answering.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT s.a, a + 1 AS a FROM (SELECT 10 AS a) AS s",
+    "SELECT count() FROM (SELECT s.a, s.a * 2 AS a FROM (SELECT 3 AS a) AS s)",
+])
+def test_qualified_column_beside_an_alias_of_its_name_is_refused(api: Any, sql: str) -> None:
+    body = api.error(api.post("/queries", json={"sql": sql}), 400)
+    assert body["code"] == 48 and "alias a" in body["message"], body
+
+
+def test_qualified_columns_with_other_names_answer(api: Any) -> None:
+    # 00818's first forms: 10 11 and 11 10
+    stream = api.query("SELECT s.a AS a, s.a + 1 AS b FROM (SELECT 10 AS a) AS s")
+    assert [c["name"] for c in stream.header] == ["a", "b"] and stream.rows() == [[10, 11]]
+    assert api.table("SELECT s.a + 1 AS a, s.a AS b FROM (SELECT 10 AS a) AS s") == [[11, 10]]
+    assert api.table("SELECT s.a, s.a + 2 AS b FROM (SELECT 10 AS a) AS s") == [[10, 12]]
