@@ -176,3 +176,13 @@ def test_datetime_strings_read_as_in_proton(api: Any, expression: str, value: st
 ])
 def test_datetime_strings_proton_refuses(api: Any, expression: str, code: int) -> None:
     assert error(api, f"SELECT {expression}")["code"] == code
+
+
+def test_untuple_expands_a_tuple_into_columns(api: Any) -> None:
+    assert api.table("SELECT untuple(t) FROM (SELECT tuple_cast(7, 'x') AS t)") == [[7, "x"]]
+
+
+def test_get_server_port_is_refused(api: Any) -> None:
+    # Proton answers its own port (8463 for tcp_port); the emulator has no such ports
+    body = error(api, "SELECT get_server_port('tcp_port')")
+    assert body["code"] == 48 and "get_server_port" in body["message"], body

@@ -195,7 +195,8 @@ REFUSED_FUNCTIONS = frozenset(
     {"file", "filesystemAvailable", "filesystemCapacity", "filesystemUnreserved",
      "joinGet", "joinGetOrNull", "hasColumnInTable", "addressToLine",
      "addressToLineWithInlines", "addressToSymbol", "demangle", "logTrace", "evalMLMethod",
-     "getMacro", "globalVariable", "hasThreadFuzzer", "in", "notIn", "nullIn", "notNullIn",
+     "getMacro", "getServerPort", "globalVariable", "hasThreadFuzzer", "in", "notIn", "nullIn",
+     "notNullIn",
      "globalIn", "globalNotIn", "globalNullIn", "globalNotNullIn", "inIgnoreSet",
      "notInIgnoreSet", "nullInIgnoreSet", "notNullInIgnoreSet", "globalInIgnoreSet",
      "globalNotInIgnoreSet", "globalNullInIgnoreSet", "globalNotNullInIgnoreSet"}

@@ -121,9 +121,11 @@ DIFFERENT_ANSWERS = frozenset({"cramers_v", "cramers_v_bias_corrected", "theils_
 
 # Spellings with special argument syntax that ClickHouse's parser rewrites itself
 # (trim(BOTH x FROM y), date_add(DAY, 1, d), substring(s FROM 2), ...): passed as written.
+# untuple(t) is no registered function either: Proton's analyzer expands it into the
+# tuple's elements (TreeRewriter.cpp), as chDB's does.
 PARSER_FUNCTIONS = frozenset(
     {"trim", "substring", "position", "extract", "date_add", "date_sub", "timestamp_add",
-     "timestamp_sub"}
+     "timestamp_sub", "untuple"}
 )
 
 # Timeplus functions the rewriter handles itself (never looked up in the table).
