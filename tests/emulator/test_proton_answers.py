@@ -426,3 +426,37 @@ def test_without_event_time_predicate_a_stream_read_starts_now(api: Any) -> None
     sql = (f"SELECT a.i FROM {name} AS a JOIN table({other}) AS b ON a.i = b.i "
            "WHERE b._tp_time > '2000-01-01'")
     assert _live_rows(api, sql, 0) == []
+
+
+@pytest.mark.parametrize("interval", ["1w", "1M", "1q", "1y", "interval 2 week"])
+def test_emit_periodic_longer_than_a_day_is_refused_as_in_proton(api: Any, interval: str) -> None:
+    # Proton's checkIntervalAST: "Invalid EMIT PERIODIC interval: the max interval kind
+    # supported is DAY." (43; smoke case 0099_fixed_issues #2105); the emulator ran the query
+    name = api.create_stream("v int")
+    body = api.error(api.post("/queries", json={
+        "sql": f"SELECT count() FROM {name} EMIT PERIODIC {interval}"}), 400)
+    assert body["code"] == 43 and "DAY" in body["message"], body
+    stream = api.query(f"SELECT count() FROM {name} EMIT PERIODIC 1d")  # a day is allowed
+    stream.close()
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT id, count() FROM {s} PARTITION BY id GROUP BY id",
+    "SELECT id, count() FROM tumble({s}, 5s) PARTITION BY id GROUP BY id, window_end",
+    "SELECT * FROM (SELECT id FROM {s} PARTITION BY id)",
+])
+def test_substreams_are_refused_not_a_syntax_error(api: Any, sql: str) -> None:
+    # Proton's substreams (``FROM s PARTITION BY k``, its smoke suites 0016_substream_case and
+    # 0025_window_interval) are refused by name; they were a syntax error (62)
+    name = api.create_stream("id int, v int")
+    assert "PARTITION BY" in refusal(api, sql.format(s=name))
+
+
+def test_window_partition_by_still_runs(api: Any) -> None:
+    name = api.create_stream("id int, v int")
+    api.sql(f"INSERT INTO {name} (id, v) VALUES (1, 2), (1, 3)")
+    rows = api.table(f"SELECT v, sum(v) OVER (PARTITION BY id) FROM table({name})")
+    assert sorted(tuple(int(x) for x in r) for r in rows) == [(2, 5), (3, 5)]
+    rows = api.table(f"SELECT v, row_number() OVER w FROM table({name}) "
+                     "WINDOW w AS (PARTITION BY id ORDER BY v)")
+    assert sorted(tuple(int(x) for x in r) for r in rows) == [(2, 1), (3, 2)]

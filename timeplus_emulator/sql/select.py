@@ -20,12 +20,13 @@ from timeplus_emulator.sql.allowlist import (
 from timeplus_emulator.sql.booleans import BOOL_WORDS, is_bool_expression, is_bool_value
 from timeplus_emulator.sql.errors import (
     BAD_ARGUMENTS,
+    ILLEGAL_TYPE_OF_ARGUMENT,
     INVALID_LIMIT_EXPRESSION,
     NOT_IMPLEMENTED,
     SYNTAX_ERROR,
     TranslationError,
 )
-from timeplus_emulator.sql.intervals import require_interval
+from timeplus_emulator.sql.intervals import UNIT_SECONDS, require_interval
 from timeplus_emulator.sql.model import SelectStatement
 from timeplus_emulator.sql.modifiers import grouping_or_fill_modifier
 from timeplus_emulator.sql.rewriter import (
@@ -57,6 +58,9 @@ def parse_emit(tokens: list[Token], start: int, end: int) -> Emit:
         repeat = words[-1:] == ["REPEAT"]
         interval_end = end - 1 if repeat else end
         interval = require_interval(tokens[start + 1 : interval_end], "EMIT PERIODIC interval")
+        if UNIT_SECONDS[interval.unit] > UNIT_SECONDS["Day"]:  # Proton's checkIntervalAST
+            raise TranslationError(ILLEGAL_TYPE_OF_ARGUMENT, "Invalid EMIT PERIODIC interval: "
+                                   "the max interval kind supported is DAY.")
         return Emit("periodic_repeat" if repeat else "periodic", interval.seconds)
     if words[:3] == ["AFTER", "WINDOW", "CLOSE"]:
         return Emit("after_window_close" if len(words) == 3 else "after_window_close_with_delay")
@@ -66,6 +70,22 @@ def parse_emit(tokens: list[Token], start: int, end: int) -> Emit:
     if words[:1] in (["CHANGELOG"], ["STREAM"], ["LAST"], ["TIMEOUT"], ["ON"]):
         return Emit(words[0].lower())
     raise TranslationError(SYNTAX_ERROR, "Syntax error: unknown EMIT policy " + " ".join(words))
+
+
+def substream_at(tokens: list[Token]) -> Optional[int]:
+    """Index of a ``PARTITION BY`` of a query (Proton's substreams: ``FROM s PARTITION BY k
+    GROUP BY ...``), not of a window specification (``OVER (PARTITION BY ...)``)."""
+    opened: list[int] = []
+    for i, tok in enumerate(tokens):
+        if tok.is_op("("):
+            opened.append(i)
+        elif tok.is_op(")") and opened:
+            opened.pop()
+        elif tok.is_word("PARTITION") and tokens[i + 1].is_word("BY"):
+            spec = opened and opened[-1] > 0 and tokens[opened[-1] - 1].is_word("OVER", "AS")
+            if not spec:
+                return i
+    return None
 
 
 def select_items(tokens: list[Token], start: int, end: int) -> Optional[list[tuple[int, int]]]:
@@ -207,6 +227,9 @@ class SelectTranslator:
 
     def translate(self, start: int, end: int) -> SelectStatement:
         self._reject_output_clauses(start, end)  # before SETTINGS, which FORMAT may follow
+        if substream_at(self.toks) is not None:
+            raise TranslationError(NOT_IMPLEMENTED, "PARTITION BY in a SELECT (Proton's "
+                                   "substreams) is not supported by the emulator")
         emit_at = top_level_index(self.toks, start, end, "EMIT")
         settings_at = top_level_index(self.toks, start, end, "SETTINGS")
         body_end = min(i for i in (emit_at, settings_at, end) if i is not None)
