@@ -61,7 +61,7 @@ CASES = [
     ("array(nullable(string))", [["x", None, "it's"]]),
     ("array(array(int64))", [[[1], [], [2**62]]]),
     ("map(string, int64)", [{}, {"a": 1, "b's": -2}]),
-    ("map(int32, array(string))", [{1: ["x"], -5: []}]),
+    ("map(int32, array(string))", [{1: ["x"], -5: []}, {7: ["y", "z"]}, {8: []}]),
     ("tuple(int32, string)", [(1, "a")]),
     ("nullable(int64)", [None, 5]),
     ("nullable(string)", [None, "x"]),

@@ -78,6 +78,7 @@ _MAP_CAST2 = (f"CAST(tupleElement(({_MAP_FROM_ARRAYS}, throwIf({_IS_ARRAY.format
 
 #: helper name → (Timeplus name shown for it, parameters, body)
 CALL_HELPERS: dict[str, tuple[str, str, str]] = {
+    "__tp_map_from_arrays": ("map_cast", "(k, v)", "mapFromArrays(k, v)"),
     "__tp_map_cast2": ("map_cast", "(k, v)", _MAP_CAST2),
     "__tp_array_auc": ("array_auc", "(scores, labels)", _AUC),
     "__tp_fuzz_bits": ("fuzz_bits", "(s, p)", "fuzzBits(materialize(s), p)"),
@@ -101,12 +102,36 @@ def _literal(tokens: list[Token], *kinds: Kind) -> bool:
     return len(tokens) == 1 and tokens[0].kind in kinds
 
 
+def _array_literal(tokens: list[Token]) -> bool:
+    """``[...]`` as one whole argument."""
+    depth = 0
+    for i, tok in enumerate(tokens):
+        depth += tok.is_op("(", "[") - tok.is_op(")", "]")
+        if depth == 0:
+            return i == len(tokens) - 1 and tokens[0].is_op("[")
+    return False
+
+
+def _map_cast_helper(args: list[list[Token]]) -> Optional[str]:
+    """Literals decide at once (chDB folds them, as INSERT ... VALUES needs); the types of
+    other arguments are chosen by the helper while chDB plans."""
+    scalars = [_literal(arg, Kind.STRING, Kind.NUMBER) for arg in args]
+    arrays = [_array_literal(arg) for arg in args]
+    if all(scalars):
+        return None
+    if all(arrays):
+        return "__tp_map_from_arrays"
+    if any(scalars) and any(arrays):
+        raise TranslationError(ILLEGAL_TYPE_OF_ARGUMENT,
+                               "Function map_cast requires 2 array of arguments")
+    return "__tp_map_cast2"
+
+
 def helper_for(name: str, args: list[list[Token]]) -> Optional[str]:
     """The helper a call of Timeplus function ``name`` (lower case) with these argument
     tokens must use instead of its table entry, or None; raises 48 where none fits."""
-    if name == "map_cast" and len(args) == 2 and not all(
-            _literal(arg, Kind.STRING, Kind.NUMBER) for arg in args):
-        return "__tp_map_cast2"
+    if name == "map_cast" and len(args) == 2:
+        return _map_cast_helper(args)
     if name == "array_auc":
         return "__tp_array_auc"
     if name == "transform":
