@@ -186,3 +186,12 @@ def test_get_server_port_is_refused(api: Any) -> None:
     # Proton answers its own port (8463 for tcp_port); the emulator has no such ports
     body = error(api, "SELECT get_server_port('tcp_port')")
     assert body["code"] == 48 and "get_server_port" in body["message"], body
+
+
+def test_clear_column_is_refused_not_taken_for_drop(api: Any) -> None:
+    name = api.create_stream("x int32, y int32",
+                             extra=" ENGINE = MergeTree PARTITION BY x ORDER BY x")
+    api.sql(f"INSERT INTO {name} (x, y) VALUES (1, 5)")
+    body = error(api, f"ALTER STREAM {name} CLEAR COLUMN y IN PARTITION 1")
+    assert body["code"] == 48 and "CLEAR COLUMN" in body["message"], body
+    assert api.table(f"SELECT x, y FROM {name}") == [[1, 5]]

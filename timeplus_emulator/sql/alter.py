@@ -86,6 +86,9 @@ def _command(toks: list[Token], start: int, end: int, ctx: Context) -> AlterComm
     if kind is None:
         raise cur.error("an ALTER STREAM command (ADD COLUMN, RENAME COLUMN, MODIFY TTL, "
                         "MODIFY SETTING)")
+    if words[0] == "CLEAR":  # resets a column's values (in a partition): not a DROP
+        raise TranslationError(NOT_IMPLEMENTED, "ALTER STREAM ... CLEAR COLUMN is not "
+                               "supported by the emulator")
     cur.pos += 2
     if kind == "DROP_COLUMN" and words[0] == "DROP":
         if_exists = cur.if_exists()
