@@ -13,6 +13,8 @@ from typing import Optional
 
 from timeplus_emulator.sql import types as _types
 from timeplus_emulator.sql.calls import CALL_HELPERS
+from timeplus_emulator.sql.decimalin import DECIMAL_IN
+from timeplus_emulator.sql.decimalin import helper_ddl as decimal_in_ddl
 from timeplus_emulator.sql.errors import (
     NOT_IMPLEMENTED,
     RUNTIME_REFUSAL,
@@ -144,7 +146,7 @@ _WRAPPERS = frozenset({BOOL_WRAPPER, YEAR_2000, RANGE_GUARD, CAST_GUARD, UNIX_DI
                        f"{UINT8_CAST}_as", f"{UNIFY_CAST}_as", WIDE_LITERAL,
                        f"{UINT8_CAST}_once",
                        f"{UNIFY_CAST}_once", SAMPLE_CHECK, *_PROTON_WRAPPERS,
-                       *_WRAPPING_WRAPPERS})
+                       *_WRAPPING_WRAPPERS, DECIMAL_IN})
 _RANGE_VIOLATED = re.compile(
     rf"Constraint `{RANGE_CHECK_PREFIX}(.*?)` .*?violated", re.DOTALL)
 # chDB's words for `SELECT 1 AS k ... JOIN ... USING k` (a constant join key from the
@@ -335,6 +337,7 @@ def helper_function_ddl() -> tuple[str, ...]:
         *proton_helper_ddl(),
         sample_check_ddl(),
         *wrapping_helper_ddl(),
+        *decimal_in_ddl(),
         *(f"CREATE OR REPLACE FUNCTION {name} AS {params} -> {body}"
           for name, (_, params, body) in CALL_HELPERS.items()),
         *HELPER_DDL,

@@ -36,6 +36,7 @@ from timeplus_emulator.sql.booleans import (
 from timeplus_emulator.sql.calls import argument_texts, helper_for
 from timeplus_emulator.sql.columns import ColumnTypes, in_database, mark_bool_columns
 from timeplus_emulator.sql.constif import condition_value, ternary_condition
+from timeplus_emulator.sql.decimalin import check_operand, decimal_in, float_list
 from timeplus_emulator.sql.errors import (
     BAD_ARGUMENTS,
     NOT_IMPLEMENTED,
@@ -303,6 +304,8 @@ class Rewriter:
             elif (alias := self._stream_alias(i)) is not None:
                 out.append(f"{tok.pre}`{alias}`")  # stream.column of an aliased stream
                 i += 1
+            elif tok.is_word("IN", "NOT") and (found := self._float_in_list(i)) is not None:
+                i = self._decimal_in(i, start, starts, out, *found)
             elif tok.kind is Kind.IDENT:
                 i = self._word(i, end, out, allow_from)
             elif tok.kind is Kind.QUOTED_IDENT and self._is_call(i):
@@ -803,6 +806,33 @@ class Rewriter:
         out.append(operand[: len(operand) - len(stripped)]
                    + checked_cast(f"({stripped}{tok.pre}{cast_text})", node))
         return nxt
+
+    def _float_in_list(self, i: int) -> Optional[tuple[int, list[tuple[int, int]], bool]]:
+        """``[NOT] IN (...)`` at ``i`` whose list holds a float literal: its closing index,
+        its elements, and whether all are number literals."""
+        at = i + 1 if self.toks[i].is_word("NOT") else i
+        if not self.toks[at].is_word("IN") or not self.toks[at + 1].is_op("(") \
+                or self.toks[at + 2].is_word("SELECT", "WITH"):
+            return None
+        close = match_paren(self.toks, at + 1)
+        elements = split_args(self.toks, at + 2, close)
+        numbers = float_list(self.toks, elements)
+        return None if numbers is None else (close, elements, numbers)
+
+    def _decimal_in(self, i: int, start: int, starts: dict[int, int], out: list[str],
+                    close: int, elements: list[tuple[int, int]], numbers: bool) -> int:
+        """``x [NOT] IN (1.5, ...)`` answering as Proton for a decimal ``x`` (decimalin.py)."""
+        first = check_operand(self.toks, operand_start(
+            self.toks, i, lambda bracket: self._is_call(bracket - 1) and (
+                self.toks[bracket - 1].upper not in NOT_FUNCTIONS)), start)
+        if first not in starts:
+            raise TranslationError(NOT_IMPLEMENTED, "IN with a float literal after this left "
+                                   "operand is not supported by the emulator")
+        operand = "".join(out[starts[first]:])
+        del out[starts[first]:]
+        texts = [self.rewrite(a, b, allow_from=False) for a, b in elements]
+        out.append(decimal_in(operand, self.toks[i].is_word("NOT"), texts, numbers))
+        return close + 1
 
     def _top_level_as(self, start: int, end: int) -> Optional[int]:
         """The last top-level ``AS`` in ``[start, end)``."""
