@@ -195,3 +195,11 @@ def test_clear_column_is_refused_not_taken_for_drop(api: Any) -> None:
     body = error(api, f"ALTER STREAM {name} CLEAR COLUMN y IN PARTITION 1")
     assert body["code"] == 48 and "CLEAR COLUMN" in body["message"], body
     assert api.table(f"SELECT x, y FROM {name}") == [[1, 5]]
+
+
+@pytest.mark.parametrize("kind", ["VIEW", "MATERIALIZED VIEW"])
+def test_a_view_with_a_column_list_is_refused(api: Any, kind: str) -> None:
+    name = unique("v")
+    body = error(api, f"CREATE {kind} {name} (s string, n uint8) AS "
+                      "SELECT 'a' AS s, to_uint8(number) AS n FROM numbers(3)")
+    assert body["code"] == 48 and "column list" in body["message"], body

@@ -397,6 +397,9 @@ def _parse_view(cur: TokenCursor, ctx: Context, materialized: bool) -> CreateVie
         if not materialized:
             raise TranslationError(SYNTAX_ERROR, "Syntax error: INTO needs MATERIALIZED VIEW")
         target_db, target = cur.qualified_name()
+    if cur.peek().is_op("("):  # Proton converts the query's columns to the listed types
+        raise TranslationError(NOT_IMPLEMENTED, "CREATE VIEW with a column list is not "
+                               "supported by the emulator")
     cur.expect_word("AS")
     start = cur.pos
     end = len(cur.toks) - 1
