@@ -203,3 +203,11 @@ def test_a_view_with_a_column_list_is_refused(api: Any, kind: str) -> None:
     body = error(api, f"CREATE {kind} {name} (s string, n uint8) AS "
                       "SELECT 'a' AS s, to_uint8(number) AS n FROM numbers(3)")
     assert body["code"] == 48 and "column list" in body["message"], body
+
+
+def test_session_windows_with_range_conditions_are_refused(api: Any) -> None:
+    name = api.create_stream("speed float64")
+    for bounds in ("[speed > 50, speed < 50)", "(speed > 50, speed < 50]", "speed > 50"):
+        body = error(api, f"SELECT window_start, avg(speed) FROM session({name}, 1m, {bounds}) "
+                          "GROUP BY window_start")
+        assert body["code"] == 48 and "session" in body["message"], body

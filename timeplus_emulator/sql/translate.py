@@ -347,6 +347,11 @@ def _strip_semicolon(tokens: list[Token]) -> list[Token]:
 
 
 def _check_brackets(tokens: list[Token]) -> None:
+    for i, tok in enumerate(tokens[1:-1], 1):  # session(s, 1m, [a, b)): a range, not brackets
+        if (tok.is_word("SESSION") and tokens[i + 1].is_op("(")
+                and tokens[i - 1].is_word("FROM", "JOIN")):
+            raise TranslationError(NOT_IMPLEMENTED,
+                                   "session windows are not supported by the emulator")
     stack: list[Token] = []
     pairs = {")": "(", "]": "["}
     for tok in tokens:
