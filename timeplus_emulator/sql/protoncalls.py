@@ -43,7 +43,14 @@ functions (``CREATE FUNCTION``) behind them. Each with the reason, from Proton's
   answers midnight's Unix time. The argument goes through :data:`NO_DATE_CHECK`, a cast to
   its own type whose type name becomes an unknown one for a date.
 
-These three fail while chDB analyses the query, so a query that reads no row is refused too;
+* A regular expression (``match``, ``like``/``ilike``/``LIKE``, ``extract*``,
+  ``count_matches``, ``split_by_regexp``) given as a string literal with a NUL byte
+  (``'\\0'``): Proton's ``OptimizedRegularExpression::analyze`` stops reading the pattern
+  at the NUL, so ``match('', '\\0')`` is true there; chDB reads the whole pattern (false).
+  Such a pattern is refused (48).
+
+The type and constant checks fail while chDB analyses the query, so a query that reads no row
+is refused too;
 :func:`analysis_error` gives Proton's code and words for their errors.
 """
 
@@ -166,6 +173,28 @@ def check_call(name: str, args: list[list[Token]]) -> None:
         _check_translate(name, args[1], args[2])
     if name in _JODA and len(args) >= 2:
         _check_joda(name, args[1])
+    if name in _PATTERN_ARGUMENT and len(args) > _PATTERN_ARGUMENT[name]:
+        check_pattern(name, args[_PATTERN_ARGUMENT[name]])
+
+
+#: Timeplus functions taking a regular expression (OptimizedRegularExpression): its index.
+_PATTERN_ARGUMENT = {
+    **dict.fromkeys(("match", "regexp_matches", "like", "not_like", "ilike", "not_ilike",
+                     "extract", "extract_all", "extract_all_groups_horizontal",
+                     "extract_all_groups_vertical", "extract_groups", "count_matches",
+                     "count_matches_case_insensitive"), 1),
+    "split_by_regexp": 0,
+}
+
+
+def check_pattern(name: str, pattern: list[Token]) -> None:
+    """Refuse (48) a regular expression (the tokens of the pattern argument of ``name``, or
+    after a LIKE operator) written as a string literal with a NUL byte."""
+    text = _literal(pattern)
+    if text is not None and "\x00" in text:
+        raise TranslationError(
+            NOT_IMPLEMENTED, f"A {name} pattern with a NUL byte is not supported by the emulator "
+            "(Proton reads the pattern only up to it)")
 
 
 def _literal(tokens: list[Token]) -> str | None:

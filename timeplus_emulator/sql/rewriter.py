@@ -56,7 +56,12 @@ from timeplus_emulator.sql.legacy import (
 )
 from timeplus_emulator.sql.model import STAR_MARKER, Source, Window, placeholder
 from timeplus_emulator.sql.modifiers import is_fill_bound, is_group_by_modifier
-from timeplus_emulator.sql.protoncalls import adjusted_arguments, check_call, wrapped_result
+from timeplus_emulator.sql.protoncalls import (
+    adjusted_arguments,
+    check_call,
+    check_pattern,
+    wrapped_result,
+)
 from timeplus_emulator.sql.samplechecks import RANKED_ARGUMENTS, sample_checked
 from timeplus_emulator.sql.tokens import (
     Kind,
@@ -444,6 +449,8 @@ class Rewriter:
             return i + 1
         if word == "IN":
             self._check_in(i)
+        if word in ("LIKE", "ILIKE"):
+            check_pattern(word, [nxt])
         if word == "APPLY":
             return self._apply(i, out)
         if allow_from and word == "FROM":
