@@ -460,3 +460,20 @@ def test_window_partition_by_still_runs(api: Any) -> None:
     rows = api.table(f"SELECT v, row_number() OVER w FROM table({name}) "
                      "WINDOW w AS (PARTITION BY id ORDER BY v)")
     assert sorted(tuple(int(x) for x in r) for r in rows) == [(2, 1), (3, 2)]
+
+
+@pytest.mark.parametrize("setting", ["replay_speed = 1", "replay_speed = 0.5",
+                                     "asterisk_include_tp_sn_column = true",
+                                     "emit_during_backfill = true",
+                                     "force_backfill_in_order = true"])
+def test_settings_that_change_the_rows_are_refused_unless_default(api: Any,
+                                                                  setting: str) -> None:
+    # replay_speed replays stored rows at their original pace, so a global aggregation
+    # emits once per pause (Proton's smoke case 0028_replay_stream: 11 rows); the emulator
+    # ignored it and gave 3. The others add _tp_sn to * or change the backfill's emits.
+    name = api.create_stream("id int")
+    assert setting.split()[0] in refusal(
+        api, f"SELECT count() FROM {name} WHERE _tp_time > earliest_ts() SETTINGS {setting}")
+    default = setting.split("=")[0] + ("= 0" if "replay" in setting else "= false")
+    stream = api.query(f"SELECT count() FROM {name} SETTINGS {default}")
+    stream.close()

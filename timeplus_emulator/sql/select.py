@@ -72,6 +72,24 @@ def parse_emit(tokens: list[Token], start: int, end: int) -> Emit:
     raise TranslationError(SYNTAX_ERROR, "Syntax error: unknown EMIT policy " + " ".join(words))
 
 
+def _is_zero(text: str) -> bool:
+    try:
+        return float(text) == 0
+    except ValueError:
+        return False
+
+
+#: Timeplus settings that change the rows a query gives, which the emulator runs only at
+#: Proton's default: ``replay_speed`` (0: no replay at the original pace),
+#: ``asterisk_include_tp_sn_column``, ``emit_during_backfill``, ``force_backfill_in_order``.
+_DEFAULT_ONLY: dict[str, Callable[[str], bool]] = {
+    "replay_speed": _is_zero,
+    "asterisk_include_tp_sn_column": lambda v: v in ("false", "0"),
+    "emit_during_backfill": lambda v: v in ("false", "0"),
+    "force_backfill_in_order": lambda v: v in ("false", "0"),
+}
+
+
 def substream_at(tokens: list[Token]) -> Optional[int]:
     """Index of a ``PARTITION BY`` of a query (Proton's substreams: ``FROM s PARTITION BY k
     GROUP BY ...``), not of a window specification (``OVER (PARTITION BY ...)``)."""
@@ -311,6 +329,10 @@ class SelectTranslator:
                 tp[setting.name.lower()] = setting.value
             else:
                 passed += passed_setting(setting, QUERY_SETTINGS)
+        for name, value in tp.items():
+            if name in _DEFAULT_ONLY and not _DEFAULT_ONLY[name](value.strip("'\"").lower()):
+                raise TranslationError(NOT_IMPLEMENTED, f"SETTINGS {name} = {value} is not "
+                                       "supported by the emulator (only its default)")
         reserved = tp.get("asterisk_include_reserved_columns", "true").lower()
         self.ctx.hide_reserved = reserved in ("false", "0")
         mode = tp.get("query_mode")
