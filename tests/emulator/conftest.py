@@ -6,11 +6,15 @@ driver cannot hide a bug in the emulator (or the other way round).
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
 from typing import Any, Optional
 
 import pytest
@@ -19,6 +23,18 @@ import requests
 from timeplus_emulator.server import EmulatorServer
 
 TIMEOUT = (5, 15)
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
+
+
+def load_script(file_name: str) -> ModuleType:
+    """A development script of ``scripts/`` loaded as a module (they are not a package)."""
+    spec = importlib.util.spec_from_file_location(f"script_{Path(file_name).stem}",
+                                                  SCRIPTS / file_name)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 @dataclass

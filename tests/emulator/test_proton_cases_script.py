@@ -6,26 +6,11 @@ it (``\\N`` for NULL, quoted strings inside arrays, ``true``/``false``, ``1e21``
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "proton_cases.py"
+from tests.emulator.conftest import load_script
 
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("proton_cases_script", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-cases = _load()
+cases = load_script("proton_cases.py")
 
 
 def test_statements_split_at_top_level_semicolons_with_error_hints() -> None:

@@ -10,25 +10,12 @@ by value, other values by the ``str()`` of the Python value the Proton driver re
 from __future__ import annotations
 
 import datetime
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "proton_stream_cases.py"
+from tests.emulator.conftest import load_script
 
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("proton_stream_cases_script", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-cases = _load()
+cases = load_script("proton_stream_cases.py")
 UTC = datetime.timezone.utc
 
 
