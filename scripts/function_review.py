@@ -184,6 +184,11 @@ NOTES: dict[str, tuple[str, str]] = {
        for u in ("week", "day", "hour", "minute", "second")},
     **{n: (REWRITE, "a sample whose values are all the same raises 36, as in Proton "
                     "(samplechecks.py; 01802)") for n in ("rank_corr", "mann_whitney_utest")},
+    **{f"{verb}_{unit}": (REWRITE, "a date or datetime shifted outside its type is refused (48), "
+                                   "a count beyond 64 bits raises 407, as in Proton (wrapping.py; "
+                                   "01662)")
+       for verb in ("add", "subtract") for unit in ("days", "weeks", "months", "quarters",
+                                                     "years")},
     "to_unix_timestamp": (REWRITE, "a date or date32 argument raises 44, as in Proton "
                                    "(protoncalls.py; 01592)"),
     "to_datetime": (REWRITE, "a string of 5 to 10 digits is a Unix time, as in Proton (chDB "

@@ -136,3 +136,30 @@ def test_relative_numbers_from_1970_answer(api: Any) -> None:
         assert stream.header[0]["name"] == "to_relative_day_num(to_date('2020-01-01'))"
     finally:
         stream.close()
+
+
+@pytest.mark.parametrize("expression", [
+    # Proton wraps: 2019-12-25 00:00:00 (01662_date_ubsan); chDB: 2106-01-28 08:40:32
+    "add_weeks(to_datetime('2020-01-01 00:00:00', 'GMT'), 9223372036854775807)",
+    "add_years(to_datetime('2020-01-01 00:00:00', 'GMT'), 9223372036854775807)",
+    "add_months(to_date16('2149-05-20'), 1)",  # chDB: 1970-01-14
+    "subtract_days(to_date16('2020-01-01'), 30000)",  # before 1970: chDB 2117-04-18
+])
+def test_dates_shifted_outside_their_type_are_refused(api: Any, expression: str) -> None:
+    assert "outside the range of its type" in refusal(api, f"SELECT {expression}")
+
+
+@pytest.mark.parametrize("count", ["9223372036854775808", "inf"])
+def test_day_shifts_beyond_64_bits_are_protons_407(api: Any, count: str) -> None:
+    # Proton: DECIMAL_OVERFLOW for every unit (01662_date_ubsan); chDB answered 2041-07-13
+    body = api.error(api.post("/queries", json={
+        "sql": f"SELECT add_days(to_datetime('2021-01-01 00:00:00', 'GMT'), {count})"}), 400)
+    assert body["code"] == 407, body
+
+
+def test_dates_shifted_inside_their_type_answer(api: Any) -> None:
+    assert api.table("SELECT add_months(to_date16('2149-04-20'), 1), "
+                     "add_days(to_date16('2020-01-01'), 30), "
+                     "subtract_years(to_datetime('2020-01-01 00:00:00', 'UTC'), 10), "
+                     "add_weeks(to_date('2020-01-01'), 2)") == [
+        ["2149-05-20", "2020-01-31", "2010-01-01 00:00:00", "2020-01-15"]]
