@@ -60,8 +60,13 @@ from typing import Any, Optional, Union
 
 import timeplus_dbapi
 
+# the sibling script, imported with this folder on sys.path only meanwhile: left there, its
+# scripts/superset folder would pass for the superset package in the same process (tests)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from proton_cases import NOT_SUPPORTED, Outcome, drop_streams, error_code
+try:
+    from proton_cases import NOT_SUPPORTED, Outcome, drop_streams, error_code
+finally:
+    sys.path.pop(0)
 
 Result = Union[str, tuple[list[tuple[Any, ...]], list[str]]]  # "error_code:N" or (rows, types)
 KINDS = ("pass", "wrong", "error", "refused", "skipped")

@@ -74,7 +74,7 @@ def unix_digits_ddl() -> str:
     cut = f"replaceRegexpOne(trimBoth({text}), '(\\.[0-9]{{9}})[0-9]+$', '\\1')"
     value = (f"if({plain} AND {pad}, CAST({padded}, toTypeName(s)), "
              f"if({plain} AND d = 1 AND {matches(_LONG_FRACTION)}, CAST({cut}, toTypeName(s)), s))")
-    checks = ", ".join(
+    checks = " + ".join(
         f"throwIf({string} AND {condition}, {quote_string(message)})" for condition, message in (
             (matches(_LONG_DIGITS), RUNTIME_REFUSAL + _MESSAGE),
             (matches(_NEGATIVE), RUNTIME_REFUSAL + _NEGATIVE_MESSAGE),
@@ -83,8 +83,10 @@ def unix_digits_ddl() -> str:
             (matches(_SIGNED_FRACTION),
              runtime_error(CANNOT_PARSE_TEXT) + _SIGNED_FRACTION_MESSAGE),
         ))
+    # the checks' sum (each throwIf is 0 or raises) picks between two equal branches: a tuple
+    # of (value, checks) broke chDB's analyzer on a GROUP BY key also used in ORDER BY (10)
     return (f"CREATE OR REPLACE FUNCTION {UNIX_DIGITS} AS (s, d) -> "
-            f"tupleElement(({value}, {checks}), 1)")
+            f"if({string}, if(({checks}) = 0, {value}, {value}), s)")
 
 
 def reads_datetime64(ch_name: str, args: list[list[Token]]) -> bool:
