@@ -352,8 +352,8 @@ def apply_session(sql: str, session: dict[str, str], checked: bool = False) -> O
             session[name.lower()] = value.strip()
             probe = merge_settings(probe, name.lower(), value.strip())
         return SetProbe(probe, strict=checked)
-    if is_select(sql) or _INSERT_SELECT.match(sql):
-        for name, value in session.items():
+    if (is_select(sql) or _INSERT_SELECT.match(sql)) and not _SLEEP.match(sql):
+        for name, value in session.items():  # a sleep stays one, answered without running
             sql = merge_settings(sql, name, value)
     return sql
 

@@ -45,6 +45,14 @@ def test_block_comments_separate_words_and_nest() -> None:
         ["SELECT", "1", "AS", "x", "ORDER", "BY", "x"], ["SELECT", "1"]]
 
 
+def test_a_sleep_after_set_is_still_answered_without_running() -> None:
+    session: dict[str, str] = {}
+    cases.apply_session("SET query_mode = 'table'", session)
+    sql = cases.apply_session("SELECT sleep(3)", session)
+    assert sql == "SELECT sleep(3)"  # no SETTINGS: run_statement answers 0 without sleeping
+    assert cases.run_statement(None, sql, deadline=0.0) == ["0"]
+
+
 def test_hints_in_comments_before_a_statement_do_not_count() -> None:
     text = ("SELECT 1;\n\n-- SELECT bad; -- { clientError 62 }\n/* { serverError 1 } */\n"
             "DROP STREAM IF EXISTS t1;\nSELECT 2 -- { serverError 43 }\n;\n")
