@@ -65,6 +65,7 @@ from timeplus_emulator.catalog import (
     now_text,
     save_catalog,
 )
+from timeplus_emulator.format_defaults import check_omitted_defaults
 from timeplus_emulator.sql import (
     DELTA_CHECK,
     STAR_MARKER,
@@ -443,6 +444,7 @@ class Engine:
         if info.view_target_of is not None:
             raise EngineError(NOT_IMPLEMENTED, f"Cannot insert into materialized view {info.name}")
         body = self.historical_sql(stmt.body_ch, stmt.sources)
+        check_omitted_defaults(info.columns, stmt.columns, body)
         columns = stmt.columns
         if columns is None and (stmt.select is not None or _is_values(body)):
             columns = self._implicit_columns(info, body if stmt.select is not None else None)
