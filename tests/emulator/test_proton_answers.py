@@ -477,3 +477,21 @@ def test_settings_that_change_the_rows_are_refused_unless_default(api: Any,
     default = setting.split("=")[0] + ("= 0" if "replay" in setting else "= false")
     stream = api.query(f"SELECT count() FROM {name} SETTINGS {default}")
     stream.close()
+
+
+@pytest.mark.parametrize("query", [
+    "WITH {c} AS (SELECT i + 1 AS j FROM table({s})) SELECT * FROM table({c})",
+    "WITH {c} AS (SELECT i, _tp_time AS t FROM table({s})) "
+    "SELECT count() FROM tumble({c}, t, 5s) GROUP BY window_end",
+])
+def test_table_or_window_over_a_cte_is_refused_not_the_hidden_stream(api: Any,
+                                                                       query: str) -> None:
+    # Proton reads the CTE (smoke case 0010_cte_case "cte-table": rows 2, 3, 4); the emulator
+    # read the stream of the same name instead (its rows), or answered 60 without one
+    source = api.create_stream("i int")
+    hidden = api.create_stream("i int")
+    api.sql(f"INSERT INTO {source} (i) VALUES (1), (2), (3)")
+    api.sql(f"INSERT INTO {hidden} (i) VALUES (7)")
+    assert "CTE" in refusal(api, query.format(c=hidden, s=source))
+    assert api.table(f"WITH {hidden} AS (SELECT i + 1 AS j FROM table({source})) "
+                     f"SELECT j FROM {hidden} ORDER BY j") == [["2"], ["3"], ["4"]]

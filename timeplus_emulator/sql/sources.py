@@ -167,9 +167,18 @@ class SourceParser:
         if len(args) != 1:
             raise TranslationError(BAD_ARGUMENTS, "table() expects exactly one stream name")
         database, name = self._single_name(*args[0], "table()")
+        self._not_a_cte(database, name, "table()")
         alias, after = self.alias(close + 1)
         out.append(self.toks[i].pre + self.stream_or_view(database, name, alias, historical=True))
         return after
+
+    def _not_a_cte(self, database: Optional[str], name: str, what: str) -> None:
+        """Proton reads a CTE named in ``table()``/``tumble()``/``hop()`` (it hides a stream
+        of that name); the emulator only reads streams there, so it refuses rather than read
+        the hidden stream."""
+        if database is None and name in self.rw.ctx.cte_names:
+            raise TranslationError(NOT_IMPLEMENTED, f"{what} over a CTE ({name}) is not "
+                                   "supported by the emulator")
 
     def _window_source(self, start: int, end: int, kind: str) -> tuple[Optional[str], str, bool]:
         toks = self.toks
@@ -185,6 +194,7 @@ class SourceParser:
         if len(args) < 2:
             raise TranslationError(BAD_ARGUMENTS, f"{kind}() needs a stream and an interval")
         database, name, historical = self._window_source(*args[0], kind)
+        self._not_a_cte(database, name, f"{kind}()")
         database = database or self.rw.ctx.database
         rest = list(args[1:])
         timezone = self._timezone(rest) if kind != "session" else None
