@@ -211,3 +211,11 @@ def test_session_windows_with_range_conditions_are_refused(api: Any) -> None:
         body = error(api, f"SELECT window_start, avg(speed) FROM session({name}, 1m, {bounds}) "
                           "GROUP BY window_start")
         assert body["code"] == 48 and "session" in body["message"], body
+
+
+def test_lambda_parameters_without_parentheses(api: Any) -> None:
+    # array_fold(acc, x -> ..., arr, init): acc and x are the lambda's parameters
+    rows = api.table("SELECT array_fold(acc, x -> acc + x * 2, [1, 2, 3], to_uint64(5)), "
+                     "array_fold(acc, x, y -> acc + x * y, [1, 2], [3, 4], to_uint64(0)), "
+                     "array_map(negate, [1, 2])")
+    assert [[str(v) for v in row] for row in rows] == [["17", "11", "[-1, -2]"]]

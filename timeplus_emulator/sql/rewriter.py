@@ -729,6 +729,12 @@ class Rewriter:
         tok = self.toks[start]
         if end - start != 1 or tok.kind not in (Kind.IDENT, Kind.QUOTED_IDENT):
             return text
+        pos = end  # array_fold(acc, x -> acc + x, ...): the lambda's first parameter
+        while self.toks[pos].is_op(",") and self.toks[pos + 1].kind in (Kind.IDENT,
+                                                                       Kind.QUOTED_IDENT):
+            if self.toks[pos + 2].is_op("->"):
+                return text
+            pos += 2
         return tok.pre + self._function_name(name_of(tok))
 
     def _top_k(self, name: str, texts: list[str]) -> str:
