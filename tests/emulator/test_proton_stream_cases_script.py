@@ -10,6 +10,7 @@ by value, other values by the ``str()`` of the Python value the Proton driver re
 from __future__ import annotations
 
 import datetime
+import decimal
 import json
 from pathlib import Path
 
@@ -33,6 +34,11 @@ def test_fields_compare_by_column_type() -> None:
     assert cases.field_matches("[1, 2]", [1, 2], "array(int32)")
     assert cases.field_matches("a,any_value,c", "a,b,c", "string")
     assert cases.field_matches("None", None, "nullable(string)")
+    # the Proton driver's values: a decimal without its scale's zeros, a fixed string
+    # without its padding
+    assert cases.field_matches("1", decimal.Decimal("1.00000"), "decimal(10, 5)")
+    assert not cases.field_matches("1", decimal.Decimal("1.00001"), "decimal(10, 5)")
+    assert cases.field_matches("ab", "ab\0\0", "fixed_string(4)")
 
 
 def test_rows_match_in_any_order_but_not_fewer_or_more() -> None:
