@@ -219,3 +219,10 @@ def test_lambda_parameters_without_parentheses(api: Any) -> None:
                      "array_fold(acc, x, y -> acc + x * y, [1, 2], [3, 4], to_uint64(0)), "
                      "array_map(negate, [1, 2])")
     assert [[str(v) for v in row] for row in rows] == [["17", "11", "[-1, -2]"]]
+
+
+def test_a_comma_after_a_join_condition_is_a_cross_join(api: Any) -> None:
+    rows = api.table("SELECT a.number, b.number, c.number FROM numbers(2) AS a "
+                     "JOIN numbers(3) AS b ON a.number = b.number, numbers(2) AS c "
+                     "ORDER BY a.number, c.number")
+    assert [[int(v) for v in row] for row in rows] == [[0, 0, 0], [0, 0, 1], [1, 1, 0], [1, 1, 1]]

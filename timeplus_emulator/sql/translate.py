@@ -112,8 +112,8 @@ def translate(
     data = ""
     if insert_format is not None:
         sql, data = sql[: insert_format.end()], sql[insert_format.end():]
-    tokens = _prewhere_as_where(_position_in_calls(_format_calls(_strip_semicolon(
-        tokenize(sql)))))
+    tokens = _prewhere_as_where(_comma_after_on(_position_in_calls(_format_calls(
+        _strip_semicolon(tokenize(sql))))))
     if PLACEHOLDER_PREFIX in sql:
         tokens = [_defuse_placeholder_text(t) for t in tokens]
     _refuse_query_parameters(tokens)
@@ -231,6 +231,29 @@ def _position_in_calls(tokens: list[Token]) -> list[Token]:
                 return _position_in_calls(
                     [*tokens[:i + 2], *haystack, comma, *needle, *tokens[close:]])
     return tokens
+
+
+def _comma_after_on(tokens: list[Token]) -> list[Token]:
+    """``a JOIN b ON cond, c`` → ``a JOIN b ON cond CROSS JOIN c`` (a comma is a cross join;
+    after an ON condition it would be read as part of the condition)."""
+    out: list[Token] = []
+    in_on: list[bool] = [False]  # per bracket depth: inside a JOIN's ON condition
+    for tok in tokens:
+        if tok.is_op("(", "["):
+            in_on.append(False)
+        elif tok.is_op(")", "]") and len(in_on) > 1:
+            in_on.pop()
+        elif tok.is_word("ON"):
+            in_on[-1] = True
+        elif tok.is_word("JOIN", *_CLAUSE_ENDS, "PREWHERE", "ARRAY", "USING"):
+            in_on[-1] = False
+        elif tok.is_op(",") and in_on[-1]:
+            out += [Token(Kind.IDENT, "CROSS", tok.pos, " "), Token(Kind.IDENT, "JOIN", tok.pos,
+                                                                      " ")]
+            in_on[-1] = False
+            continue
+        out.append(tok)
+    return out
 
 
 def _format_calls(tokens: list[Token]) -> list[Token]:
