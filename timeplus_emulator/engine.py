@@ -81,6 +81,7 @@ from timeplus_emulator.sql import (
 )
 from timeplus_emulator.sql.legacy import range_constraints
 from timeplus_emulator.sql.tokens import quote_name, quote_string
+from timeplus_emulator.storage_check import check_storage_definition
 from timeplus_emulator.viewcontrol import ViewControl
 
 logger = logging.getLogger(__name__)
@@ -312,6 +313,10 @@ class Engine:
                 columns.extend(DELTA_COLUMN)
             columns.append(SN_COLUMN)
             columns.extend(range_constraints([(c.name, c.ch_type) for c in stmt.columns]))
+            try:
+                check_storage_definition(self.backend, stmt, columns)
+            except EngineError as exc:
+                raise self.public_error(exc) from None
             ddl = (f"CREATE TABLE {self.ch_table(db, stmt.name)} ({', '.join(columns)}) "
                    f"ENGINE = {_storage_engine(stmt)}")
             self._run_ddl(ddl)

@@ -230,8 +230,9 @@ def test_reflected_table_keeps_the_stream_kind(ent_engine: sa.engine.Engine) -> 
     its CREATE and the ORM's upsert see one); a versioned_kv stream keeps its mode and TTL."""
     name = _name()
     _, metadata = _products(name)
+    # not nullable: Proton refuses a TTL of a nullable(datetime) (TTLDescription.cpp: 450)
     sa.Table(f"{name}_kv", metadata, sa.Column("k", sa.Integer, primary_key=True),
-             sa.Column("at", sa.DateTime), timeplus_mode="versioned_kv",
+             sa.Column("at", sa.DateTime, nullable=False), timeplus_mode="versioned_kv",
              timeplus_ttl_expression="to_datetime(at) + INTERVAL 1 DAY")
     sa.Table(f"{name}_plain", metadata, sa.Column("a", sa.Integer))
     metadata.create_all(ent_engine)

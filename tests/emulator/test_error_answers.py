@@ -101,7 +101,8 @@ def test_part_virtual_columns_are_refused_by_name(api: Any, query: str) -> None:
 
 
 def test_sample_is_refused_and_sample_by_keeps_the_store_readable(api: Any) -> None:
-    name = api.create_stream("a int32, b int32",
+    # an unsigned sampling column: Proton refuses SAMPLE BY of an int32 (59, MergeTreeData.cpp)
+    name = api.create_stream("a int32, b uint32",
                              extra=" ENGINE = MergeTree ORDER BY (b, a) SAMPLE BY b")
     api.sql(f"INSERT INTO {name} (a, b) VALUES (1, 2), (0, 5), (3, 1)")
     # read in the sorting key's order, as before; the SAMPLE BY clause is not part of it

@@ -36,7 +36,8 @@ from timeplus_emulator.sql.rewriter import (
     top_level_index,
 )
 from timeplus_emulator.sql.select import SelectTranslator
-from timeplus_emulator.sql.tokens import Kind, Token, name_of, tokenize
+from timeplus_emulator.sql.storage_def import StorageDefinition
+from timeplus_emulator.sql.tokens import Kind, Token, name_of, quote_name, tokenize
 from timeplus_emulator.sql.types import (
     TypeNode,
     parse_type_tokens,
@@ -68,6 +69,7 @@ class _StreamParts:
     engine: Optional[str] = None  # a TABLE_ENGINES value; None for a stream
     indexes: list[IndexDef] = field(default_factory=list)
     order_by_ch: Optional[str] = None  # a MergeTree store's sorting key (chDB text)
+    storage: StorageDefinition = field(default_factory=StorageDefinition)
 
 
 def _function_name(name: str) -> str:
@@ -123,6 +125,7 @@ class StreamParser:
         if not parts.columns:
             raise TranslationError(SYNTAX_ERROR, "Syntax error: a stream needs at least one column")
         return CreateStreamStatement(
+            storage=None if self.mutable else _storage_to_check(parts),
             database=database, name=name, columns=tuple(parts.columns),
             if_not_exists=if_not_exists, mode=mode, primary_key=parts.primary_key,
             ttl_expression=parts.ttl, ttl_expression_ch=parts.ttl_ch, settings=parts.settings,
@@ -167,7 +170,10 @@ class StreamParser:
         if first.is_word("CONSTRAINT") and any(t.is_word("CHECK") for t in self.toks[start:end]):
             raise TranslationError(NOT_IMPLEMENTED, "CONSTRAINT ... CHECK is not supported by "
                                    "the emulator: it would not refuse the rows that break it")
-        if first.is_word("INDEX", "CONSTRAINT", "PROJECTION"):  # skip indexes, ASSUME: no effect
+        if first.is_word("INDEX", "PROJECTION"):  # built by no one, validated by the engine
+            parts.storage.elements.append(self._storage_element(start, end))
+            return
+        if first.is_word("CONSTRAINT"):  # ASSUME: a hint for the optimizer, no effect
             return
         if first.is_word("PRIMARY") and self.toks[start + 1].is_word("KEY"):
             parts.primary_key = self._key_names(start + 2, end)
@@ -189,6 +195,26 @@ class StreamParser:
                 f"Column {column.name} is reserved, should not used in create query.",
             )
         parts.columns.append(column)
+
+    def _storage_element(self, start: int, end: int) -> str:
+        """``INDEX name expr TYPE t(args) [GRANULARITY n]`` or ``PROJECTION name (SELECT ...)``
+        as chDB text."""
+        word, name = self.toks[start].upper, self.toks[start + 1]
+        if name.kind not in NAME_KINDS:
+            raise TranslationError(SYNTAX_ERROR, f"Syntax error: expected the {word.lower()}'s "
+                                                 f"name at '{name.text}'")
+        head = f"{word} {quote_name(name_of(name))}"
+        if word == "INDEX":
+            kind = top_level_index(self.toks, start + 2, end, "TYPE")
+            if kind is None or kind == start + 2:
+                raise TranslationError(SYNTAX_ERROR, "Syntax error: expected an expression and "
+                                                     "TYPE in the index definition")
+            return f"{head} {self.rewrite_of(start + 2, kind)} {self.text_of(kind, end)}"
+        if not self.toks[start + 2].is_op("(") or match_paren(self.toks, start + 2) != end - 1:
+            raise TranslationError(SYNTAX_ERROR, "Syntax error: expected (SELECT ...) after "
+                                                 "the projection's name")
+        inner = self.rewriter.rewrite(start + 3, end - 1, allow_from=False).strip()
+        return f"{head} ({inner})"
 
     def _key_names(self, start: int, end: int) -> tuple[str, ...]:
         if self.toks[start].is_op("("):
@@ -318,18 +344,24 @@ class StreamParser:
             elif word == "PRIMARY":
                 cur.expect_word("KEY")
                 parts.primary_key = self._key_names(cur.pos, end)
+                key = self.rewrite_of(cur.pos, end)
+                parts.storage.clauses["PRIMARY KEY"] = f"PRIMARY KEY {key}"
             elif word in ("ORDER", "PARTITION", "SAMPLE"):  # SAMPLE BY: queries cannot sample
                 cur.expect_word("BY")
+                key = self.rewrite_of(cur.pos, end)
+                parts.storage.clauses[f"{word} BY"] = f"{word} BY {key}"
                 if word == "ORDER":
-                    parts.order_by_ch = self._rewrite((cur.pos, end))
+                    parts.order_by_ch = key
             elif word == "TTL":
                 parts.ttl = self._text((start, end))
                 parts.ttl_ch = self._rewrite((start, end))
+                parts.storage.clauses["TTL"] = f"TTL {parts.ttl_ch}"
             elif word == "SETTINGS":
-                for key, value, _ in parse_settings(self.toks, start, end):
+                for key, value, sql in parse_settings(self.toks, start, end):
                     _check_pool_setting(key, value)
                     _check_parts_setting(key, value)
                     parts.settings[key] = value
+                    parts.storage.settings.append((key, f"{key} = {sql}"))
             else:
                 parts.comment = cur.string()
             cur.pos = end
@@ -346,6 +378,8 @@ class StreamParser:
             args = split_args(self.toks, cur.pos + 1, close)
             if name.lower() == "mergetree" and len(args) >= 3:
                 parts.order_by_ch = self._rewrite(args[-2])
+                parts.storage.engine = f"MergeTree({', '.join(self.rewrite_of(*a) for a in args)})"
+                parts.storage.old_syntax = True
             cur.pos = close + 1
         if cur.pos != end:
             raise cur.error("ORDER BY, PARTITION BY, SAMPLE BY, PRIMARY KEY, TTL, SETTINGS or "
@@ -356,7 +390,25 @@ class StreamParser:
         if engine is None:
             raise TranslationError(NOT_IMPLEMENTED, f"ENGINE = {name} is not supported by the "
                                    "emulator (it accepts Stream, Memory and MergeTree)")
+        if engine == "Memory":
+            parts.storage.engine = engine
         return engine
+
+
+def _storage_to_check(parts: _StreamParts) -> Optional[StorageDefinition]:
+    """The storage definition for the engine to validate, or None if it declares nothing.
+
+    A plain stream's SETTINGS are stream settings (handled elsewhere); a ``MergeTree`` store
+    needs a sorting key, as in Proton (registerStorageMergeTree)."""
+    storage = parts.storage
+    if parts.engine is None:
+        storage.settings.clear()
+    elif (parts.engine == "MergeTree" and not storage.old_syntax
+          and not {"ORDER BY", "PRIMARY KEY"} & storage.clauses.keys()):
+        raise TranslationError(BAD_ARGUMENTS, "You must provide an ORDER BY or PRIMARY KEY "
+                               "expression in the stream definition. If you don't want this "
+                               "stream to be sorted, use ORDER BY/PRIMARY KEY tuple()")
+    return storage if storage.declares_storage() else None
 
 
 def parse_create(

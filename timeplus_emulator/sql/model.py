@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Optional, Union
 
+from timeplus_emulator.sql.storage_def import StorageDefinition
 from timeplus_emulator.sql.tokens import quote_name
 
 WindowKind = Literal["tumble", "hop", "session"]
@@ -166,6 +167,7 @@ class CreateStreamStatement:
     table_engine: Optional[str] = None
     indexes: tuple[IndexDef, ...] = ()  # secondary indexes of a mutable stream
     order_by_ch: Optional[str] = None  # ENGINE = MergeTree: the sorting key, its read order
+    storage: Optional[StorageDefinition] = None  # keys, TTL, indexes... to validate, or None
 
 
 @dataclass(frozen=True)
