@@ -495,3 +495,15 @@ def test_table_or_window_over_a_cte_is_refused_not_the_hidden_stream(api: Any,
     assert "CTE" in refusal(api, query.format(c=hidden, s=source))
     assert api.table(f"WITH {hidden} AS (SELECT i + 1 AS j FROM table({source})) "
                      f"SELECT j FROM {hidden} ORDER BY j") == [["2"], ["3"], ["4"]]
+
+
+def test_aggregate_filter_clause_runs(api: Any) -> None:
+    # Proton's smoke case 0099_fixed_issues #rename: max(x) FILTER (WHERE c) aggregates the
+    # rows where c holds; the emulator took FILTER for an unknown function (46)
+    name = api.create_stream("subject string, score int")
+    api.sql(f"INSERT INTO {name} (subject, score) VALUES ('Math', 80), ('Science', 60), "
+            "('Math', 40), ('Science', 100)")
+    rows = api.table(f"SELECT max(score) FILTER (WHERE subject = 'Math') AS m, "
+                     f"avg(score) filter(where subject = 'Science') AS a, "
+                     f"count(*) FILTER (WHERE subject = 'Math') AS c FROM table({name})")
+    assert rows == [[80, 80.0, "2"]]

@@ -461,6 +461,13 @@ class Rewriter:
             return self.from_items(i + 1, end, out, many=False)
         if word == "GROUP" and nxt.is_word("BY"):
             self.scope.aggregating = True
+        if word == "FILTER" and nxt.is_op("(") and self.toks[i + 2].is_word("WHERE") \
+                and i > 0 and self.toks[i - 1].is_op(")"):
+            # an aggregate's ``FILTER (WHERE cond)`` clause, not a function named filter
+            close = match_paren(self.toks, i + 1)
+            inner = self.rewrite(i + 2, close)
+            out.append(f"{tok.pre}FILTER{nxt.pre}({inner}{self.toks[close].pre})")
+            return close + 1
         if word not in NOT_FUNCTIONS and self._is_call(i):
             return self.function_call(i, out)
         out.append(tok.pre + tok.text)
