@@ -230,6 +230,14 @@ def _item_name(item: list[Token]) -> Optional[str]:
     return None
 
 
+# Proton counts the rows it reads after its primary key and skip indexes pruned them; the
+# emulator reads every row of a stream and chDB's stream storage does not count them
+# (00990_hasToken_and_tokenbf: Proton answers or refuses, 158, by its token index).
+_ROWS_TO_READ = ("SETTINGS max_rows_to_read on a query that reads a stream is not supported by "
+                 "the emulator (Proton counts the rows left after index pruning, which the "
+                 "emulator does not do)")
+
+
 class SelectTranslator:
     """Translates one SELECT (the whole statement or the body of INSERT/CREATE VIEW)."""
 
@@ -273,6 +281,8 @@ class SelectTranslator:
         limit, offset = self._limit(start, body_end)
         statement = self._statement(body + settings_sql, scope, emit, tp_settings, limit, offset,
                                     output_names(self.toks, start, body_end))
+        if statement.sources and "max_rows_to_read" in settings_sql:
+            raise TranslationError(NOT_IMPLEMENTED, _ROWS_TO_READ)
         return statement
 
     def _bool_items(self, start: int, end: int) -> tuple[tuple[int, int, int], ...]:
