@@ -146,6 +146,9 @@ NOTES: dict[str, tuple[str, str]] = {
     **{f"ipv{v}_string_to_num{tail}": (OK, "registered under a computed name "
                                             "(FunctionsCodingIP.cpp)")
        for v in (4, 6) for tail in ("", "_or_default", "_or_null")},
+    **{f"bit_test_{kind}": (REWRITE, "a position past the type's width is ignored, as in "
+                                      "Proton (01082; helper: chDB refused it, 12)")
+       for kind in ("any", "all")},
     "array_auc": (REWRITE, "Proton's algorithm (stable sort, ties in written order) as a helper: "
                            "chDB's arrayAUC averages ties (array_auc([1, 1], [0, 1]) is 0 in "
                            "Proton, 0.5 in chDB; 01202)"),

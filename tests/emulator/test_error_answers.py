@@ -227,3 +227,11 @@ def test_a_comma_after_a_join_condition_is_a_cross_join(api: Any) -> None:
                      "JOIN numbers(3) AS b ON a.number = b.number, numbers(2) AS c "
                      "ORDER BY a.number, c.number")
     assert [[int(v) for v in row] for row in rows] == [[0, 0, 0], [0, 0, 1], [1, 1, 0], [1, 1, 1]]
+
+
+def test_bit_positions_past_the_width_are_ignored(api: Any) -> None:
+    # 5 = 0b101 as uint8: position 9 does not exist; Proton's mask gets no bit for it
+    rows = api.table("SELECT bit_test_any(to_uint8(5), 9), bit_test_any(to_uint8(5), 9, 2), "
+                     "bit_test_all(to_uint8(5), 9), bit_test_all(to_uint8(5), 0, 9), "
+                     "bit_test_all(to_uint8(5), 1, 9), bit_test_any(to_int64(-1), 63)")
+    assert rows == [[0, 1, 1, 1, 0, 1]]

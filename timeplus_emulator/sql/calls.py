@@ -32,6 +32,9 @@ helper's result column shows the Timeplus name (see ``functions.INTERNAL_FUNCTIO
   (fuzzBits.cpp). chDB folds a constant ``s`` inside a subquery to the unchanged value
   (``SELECT x FROM (SELECT fuzz_bits('\\0\\0', 0.5) AS x)`` read zero bytes, 01284_fuzz_bits),
   so ``s`` is sent through ``materialize``.
+* ``bit_test_any(x, p...)`` / ``bit_test_all``: Proton ignores a position past the type's
+  width (01082_bit_test_out_of_bound: any reads 0, all 1 for it); chDB refuses it (12). Each
+  bit is read by a shift.
 * ``json_extract_array(json[, key...])``: Proton unquotes the string elements
   (``['abc', 'xyz']``, FunctionsJSON.cpp); chDB's ``JSONExtractArrayRaw`` keeps them quoted.
 """
@@ -76,8 +79,26 @@ _MAP_CAST2 = (f"CAST(tupleElement(({_MAP_FROM_ARRAYS}, throwIf({_IS_ARRAY.format
               f"concat('Map(', {_ELEMENT_TYPE.format(x='k')}, ', ', "
               f"{_ELEMENT_TYPE.format(x='v')}, ')'), toTypeName(map(k, v))))")
 
+_BIT_POSITIONS = 8  # bit_test_any/bit_test_all with at most this many positions
+_BIT_JOIN = {"any": " OR ", "all": " AND "}
+
+
+def _bit_test_body(kind: str, count: int) -> str:
+    """Bit ``p`` of ``x`` as a shift. Proton ignores a position past the type's width (its
+    mask gets no bit: bit_test_any reads 0 for it, bit_test_all 1, 01082); chDB refuses such
+    a position (12)."""
+    tests = (("" if kind == "any" else f"p{i} >= 8 * byteSize(x) OR ")
+             + f"bitAnd(bitShiftRight(x, p{i}), 1) = 1" for i in range(1, count + 1))
+    tests = (f"({test})" for test in tests)
+    return f"toUInt8({_BIT_JOIN[kind].join(tests)})"
+
+
 #: helper name → (Timeplus name shown for it, parameters, body)
 CALL_HELPERS: dict[str, tuple[str, str, str]] = {
+    **{f"__tp_bit_test_{kind}{n}": (
+        f"bit_test_{kind}", "(" + ", ".join(["x", *(f"p{i}" for i in range(1, n + 1))]) + ")",
+        _bit_test_body(kind, n))
+       for kind in _BIT_JOIN for n in range(1, _BIT_POSITIONS + 1)},
     "__tp_map_from_arrays": ("map_cast", "(k, v)", "mapFromArrays(k, v)"),
     "__tp_map_cast2": ("map_cast", "(k, v)", _MAP_CAST2),
     "__tp_array_auc": ("array_auc", "(scores, labels)", _AUC),
@@ -134,6 +155,8 @@ def helper_for(name: str, args: list[list[Token]]) -> Optional[str]:
         return _map_cast_helper(args)
     if name == "array_auc":
         return "__tp_array_auc"
+    if name in ("bit_test_any", "bit_test_all") and 2 <= len(args) <= _BIT_POSITIONS + 1:
+        return f"__tp_{name}{len(args) - 1}"
     if name == "transform":
         return transform_helper(name, args)
     if name == "fuzz_bits" and len(args) == 2:
