@@ -507,3 +507,14 @@ def test_aggregate_filter_clause_runs(api: Any) -> None:
                      f"avg(score) filter(where subject = 'Science') AS a, "
                      f"count(*) FILTER (WHERE subject = 'Math') AS c FROM table({name})")
     assert rows == [[80, 80.0, "2"]]
+
+
+def test_group_by_without_order_by_lists_groups_in_hash_order(api: Any) -> None:
+    # Proton lists int keys 1, 2, 3 of a small stream as 3, 2, 1 (its hash table's order,
+    # 02815); separate inserts make separate parts, which two threads used to merge otherwise
+    name = api.create_stream("k int32, v int32")
+    for k, v in ((2, 5), (1, 1), (3, 8), (1, 9), (2, 5), (3, 3)):
+        api.sql(f"INSERT INTO {name} (k, v) VALUES ({k}, {v})")
+    rows = api.table(f"SELECT k, sum_distinct(v), avg(v) FROM table({name}) GROUP BY k")
+    assert [row[0] for row in rows] == [3, 2, 1]
+    assert [int(row[1]) for row in rows] == [11, 5, 10]
