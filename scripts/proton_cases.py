@@ -290,11 +290,23 @@ def format_value(value: Any, spec: TypeSpec, nested: bool = False) -> str:
     return _format_plain(value, spec, nested)
 
 
+def _format_decimal(value: decimal.Decimal) -> str:
+    """Without trailing zeros, as Proton prints decimals (its Settings.h:
+    ``output_format_decimal_trailing_zeros`` is false): the driver hands ``decimal(9, 4)``'s
+    42.42 over as ``Decimal('42.4200')``, Proton writes ``42.42``."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def _format_plain(value: Any, spec: TypeSpec, nested: bool) -> str:
     if isinstance(value, float):
         return format_float(value, single=spec.name == "float32")
-    if isinstance(value, (int, decimal.Decimal)):
-        return format(value, "f") if isinstance(value, decimal.Decimal) else str(value)
+    if isinstance(value, decimal.Decimal):
+        return _format_decimal(value)
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, str):
         return _escape(value, nested)
     if isinstance(value, (bytes, bytearray)):

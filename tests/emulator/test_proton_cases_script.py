@@ -6,6 +6,8 @@ it (``\\N`` for NULL, quoted strings inside arrays, ``true``/``false``, ``1e21``
 
 from __future__ import annotations
 
+import decimal
+
 import pytest
 
 from tests.emulator.conftest import load_script
@@ -95,6 +97,16 @@ def test_float32_values_render_with_float32_digits() -> None:
     assert cases.format_value(34073008.0, spec("float32")) == "34073010"
     assert cases.format_value(0.1, spec("float64")) == "0.1"
     assert cases.format_value(-0.8999999761581421, spec("float64")) == "-0.8999999761581421"
+
+
+def test_decimals_render_without_trailing_zeros() -> None:
+    # Proton's output_format_decimal_trailing_zeros is false (Settings.h): 00700's 42.42
+    spec = cases.parse_result_type
+    assert cases.format_value(decimal.Decimal("42.4200"), spec("decimal(9, 4)")) == "42.42"
+    assert cases.format_value(decimal.Decimal("1.00000"), spec("decimal(9, 5)")) == "1"
+    assert cases.format_value(decimal.Decimal("-0.00"), spec("decimal(9, 2)")) == "0"
+    assert cases.format_value(decimal.Decimal("120"), spec("decimal(9, 0)")) == "120"
+    assert cases.format_value([decimal.Decimal("3.10")], spec("array(decimal(9, 2))")) == "[3.1]"
 
 
 def test_values_render_as_tab_separated() -> None:
