@@ -518,3 +518,13 @@ def test_group_by_without_order_by_lists_groups_in_hash_order(api: Any) -> None:
     rows = api.table(f"SELECT k, sum_distinct(v), avg(v) FROM table({name}) GROUP BY k")
     assert [row[0] for row in rows] == [3, 2, 1]
     assert [int(row[1]) for row in rows] == [11, 5, 10]
+
+
+@pytest.mark.parametrize("column", ["_tp_sn", "_tp_shard", "_tp_append_time"])
+def test_protons_virtual_columns_are_refused_by_name(api: Any, column: str) -> None:
+    # Proton's streams have these virtual columns (smoke cases 0020_seek_to, 0099_fixed_issues:
+    # _tp_sn from 0 per shard); the emulator has none of them and answered 47 (unknown column)
+    name = api.create_stream("i int")
+    assert column in refusal(api, f"SELECT i, {column} FROM {name}")
+    assert column in refusal(api, f"SELECT i FROM table({name}) WHERE {column} >= 0")
+    assert api.table(f"SELECT 1 AS {column}") == [[1]]  # a name of one's own is fine

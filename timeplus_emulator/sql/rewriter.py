@@ -121,6 +121,10 @@ _EXPRESSION_STARTS = ("SELECT", "WHERE", "AND", "OR", "NOT", "ON", "HAVING", "PR
                       "TTL", "INTERVAL", "ARRAY", "JOIN", "USING", "IF", "ELIF")
 _CAST_FUNCTIONS = frozenset({"cast", "try_cast", "accurate_cast", "accurate_cast_or_null"})
 _EARLIEST_FUNCTIONS = frozenset({"earliest_timestamp", "earliest_ts"})
+#: Proton's virtual columns of a stream that the emulator does not give (``_tp_time`` and
+#: ``_tp_delta`` are stored columns): its sequence numbers start elsewhere and it has no shards.
+VIRTUAL_COLUMNS = frozenset({"_tp_sn", "_tp_shard", "_tp_append_time", "_tp_ingest_time",
+                             "_tp_process_time"})
 _MAX_VIEW_DEPTH = 16
 RANGED_PREFIXES = tuple(f"{name}(" for name in RANGED_RESULTS)  # a rewritten call's text
 
@@ -461,6 +465,10 @@ class Rewriter:
             return self.from_items(i + 1, end, out, many=False)
         if word == "GROUP" and nxt.is_word("BY"):
             self.scope.aggregating = True
+        if word.lower() in VIRTUAL_COLUMNS and not (i > 0 and self.toks[i - 1].is_word("AS")) \
+                and not nxt.is_op("("):
+            raise TranslationError(NOT_IMPLEMENTED, f"The virtual column {tok.text} of Proton "
+                                   "streams is not supported by the emulator")
         if word == "FILTER" and nxt.is_op("(") and self.toks[i + 2].is_word("WHERE") \
                 and i > 0 and self.toks[i - 1].is_op(")"):
             # an aggregate's ``FILTER (WHERE cond)`` clause, not a function named filter
