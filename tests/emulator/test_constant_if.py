@@ -64,3 +64,10 @@ def test_other_conditions_keep_the_common_type(api: Any, sql: str) -> None:
 def test_constant_condition_with_incompatible_branches_only_folds_literals(api: Any) -> None:
     body = api.error(api.post("/queries", json={"sql": "SELECT if(true, 'a', 2)"}), 400)
     assert body["code"] == 386
+
+
+def test_folded_bool_literal_is_bool_unless_beside_numbers(api: Any) -> None:
+    # the branch alone: true is bool; inside [..., 7] Proton's common type is uint8
+    header, rows = header_and_rows(api, "SELECT 1 ? true : 5 AS a, [if(1, true, 5), 7] AS e")
+    assert header == [("a", "bool"), ("e", "array(uint8)")]
+    assert rows == [[True, [1, 7]]]

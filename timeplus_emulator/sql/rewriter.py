@@ -661,7 +661,12 @@ class Rewriter:
     def _folded_branch(self, at: int, branch: tuple[int, int]) -> str:
         """The branch an ``if`` at ``at`` with a constant condition is folded to: typed bool
         where it is bool and the ``if`` was not beside numbers."""
-        if self.ctx.bool_results and not in_unifying_position(self.toks, at):
+        unified = in_unifying_position(self.toks, at)
+        first = self.toks[branch[0]]
+        if branch[1] - branch[0] == 1 and first.is_word("TRUE", "FALSE"):
+            value = ("1" if first.is_word("TRUE") else "0") if unified else first.text
+            return first.pre + value  # not beside the other branch any more
+        if self.ctx.bool_results and not unified:
             return self._bool_typed(*branch)
         return self.rewrite(*branch, allow_from=False)
 
