@@ -6,8 +6,9 @@ gives the value Proton (ClickHouse ~22.8, the old analyzer) gives.
 * ``ANTI LEFT`` joins: the right side's qualified key reads the left side's key in Proton: in
   ``t1 ANTI LEFT JOIN t2 USING (x)``, ``t2.x`` (and the ``x`` of ``t2.*``) is ``t1``'s key
   (01031_semi_anti_join). chDB reads the right side's own column, its type's default. Such a
-  reference is refused (48). (In ``ALL``/``ANY``/``ASOF LEFT`` joins both read the right
-  side's own column: 00702, 00927.)
+  reference is sent as the joined key ``x`` (through ``REPLACE`` for ``t2.*``), cast to the
+  left stream's key type where the catalog knows it. (In ``ALL``/``ANY``/``ASOF LEFT`` joins
+  both read the right side's own column: 00702, 00927.)
 * ``RIGHT``/``FULL`` joins with ``join_use_nulls = 0`` (Proton's default; not with
   ``join_algorithm = 'full_sorting_merge'``, whose key has the common type, 02277): Proton's
   unqualified key keeps the left side's type, so a right row's ``NULL`` key reads as that type's
@@ -63,7 +64,8 @@ def check_using_keys(tokens: list[Token], start: int, end: int,
         kind = _kind(tokens, join)
         right = _item(tokens, join + 1)
         if "ANTI" in kind and "RIGHT" not in kind and right is not None:
-            _refuse_right_qualified(tokens, reads, right[1], keys)
+            left = _item(tokens, source + 1) if number == 0 else None
+            guards.update(_left_keys(tokens, reads, keys, left, right, column_types))
         if kind & {"RIGHT", "FULL"} and not _nulls_for_unjoined(tokens):
             left = _item(tokens, source + 1) if number == 0 else None
             guards.update(_guards(tokens, reads, keys, left, right, column_types))
@@ -131,18 +133,31 @@ def _references(tokens: list[Token], reads: list[tuple[int, int]]) -> list[int]:
     return found
 
 
-def _refuse_right_qualified(tokens: list[Token], reads: list[tuple[int, int]],
-                            qualifier: str, keys: list[str]) -> None:
+def _left_keys(tokens: list[Token], reads: list[tuple[int, int]], keys: list[str],
+               left: Optional[Item], right: Item,
+               column_types: Optional[ColumnTypes]) -> dict[int, str]:
+    """``b.k`` (and the ``k`` of ``b.*``) of the right side ``b`` of an ANTI LEFT join read
+    as the joined key, which is the left side's (of its type where the catalog knows it)."""
+    names = {right[1], *([right[0][1]] if right[0] is not None else [])}
+    texts: dict[int, str] = {}
     for i in _references(tokens, reads):
-        if tokens[i].kind in _NAMES and name_of(tokens[i]) == qualifier \
-                and tokens[i + 1].is_op(".") and (
-                    tokens[i + 2].is_op("*") or (tokens[i + 2].kind in _NAMES
-                                                 and name_of(tokens[i + 2]) in keys)):
-            shown = "*" if tokens[i + 2].is_op("*") else name_of(tokens[i + 2])
-            raise TranslationError(
-                NOT_IMPLEMENTED, f"{qualifier}.{shown} of the right side of an ANTI LEFT "
-                "JOIN ... USING is not supported by the emulator: Proton reads the left side's "
-                "key there; name the left side's column")
+        if tokens[i].kind not in _NAMES or name_of(tokens[i]) not in names \
+                or not tokens[i + 1].is_op("."):
+            continue
+        after = tokens[i + 2]
+        if after.is_op("*"):
+            texts[i + 2] = " REPLACE (" + ", ".join(
+                f"{_left_key(key, left, column_types)} AS {quote_name(key)}" for key in keys) + ")"
+        elif after.kind in _NAMES and name_of(after) in keys:
+            texts.update({i: _left_key(name_of(after), left, column_types), i + 1: "",
+                          i + 2: ""})
+    return texts
+
+
+def _left_key(key: str, left: Optional[Item], column_types: Optional[ColumnTypes]) -> str:
+    """The joined key, cast to the left stream's key type where the catalog knows it."""
+    text = _guarded(key, left, column_types)
+    return quote_name(key) if text.startswith(USING_GUARD + "(") else text
 
 
 def _guards(tokens: list[Token], reads: list[tuple[int, int]], keys: list[str],
