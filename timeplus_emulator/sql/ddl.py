@@ -84,11 +84,13 @@ class StreamParser:
         self.mutable = mutable
         self.toks = cur.toks
         self.rewriter = Rewriter(self.toks, Context(ddl=True))
+        self.dotted: frozenset[str] = frozenset()
 
     def parse(self) -> CreateStreamStatement:
         if_not_exists = self.cur.if_not_exists()
         database, name = self.cur.qualified_name()
         parts = _StreamParts()
+        self._dotted_names()
         if top_level_select(self.toks, self.cur.pos):
             raise TranslationError(NOT_IMPLEMENTED, "CREATE STREAM ... AS SELECT is not "
                                    "supported by the emulator")
@@ -216,6 +218,16 @@ class StreamParser:
         inner = self.rewriter.rewrite(start + 3, end - 1, allow_from=False).strip()
         return f"{head} ({inner})"
 
+    def _dotted_names(self) -> None:
+        """The declared column names with a dot (`` `struct.d1` ``, a nested column's
+        spelling), whose unquoted use in defaults :func:`_quote_dotted` quotes."""
+        if not self.cur.peek().is_op("("):
+            return
+        close = match_paren(self.toks, self.cur.pos)
+        self.dotted = frozenset(
+            name_of(self.toks[a]) for a, _ in split_args(self.toks, self.cur.pos + 1, close)
+            if self.toks[a].kind is Kind.QUOTED_IDENT and "." in name_of(self.toks[a]))
+
     def _key_names(self, start: int, end: int) -> tuple[str, ...]:
         if self.toks[start].is_op("("):
             close = match_paren(self.toks, start)
@@ -282,7 +294,9 @@ class StreamParser:
         return ColumnDef(
             name=name_of(name_tok), type=render_timeplus(node) if node else "",
             ch_type=render_clickhouse(node) if node else "",
-            default=self._text(default), default_ch=self._rewrite(default), nullable=nullable,
+            default=self._text(default), default_ch=_quote_dotted(self._rewrite(default),
+                                                                  self.dotted),
+            nullable=nullable,
             codec=self._codec(clauses.get("CODEC")), comment=self._comment(clauses.get("COMMENT")),
             default_kind=default_kind or "DEFAULT",
         )
@@ -536,3 +550,25 @@ def _starts_clause(tokens: list[Token], i: int) -> bool:
     if tok.is_word("ORDER", "PARTITION", "SAMPLE"):
         return tokens[i + 1].is_word("BY")
     return tokens[i + 1].is_word("KEY") if tok.is_word("PRIMARY") else True
+
+
+def _quote_dotted(text: Optional[str], dotted: frozenset[str]) -> Optional[str]:
+    """``struct.d1`` in a column's default as the one name `` `struct.d1` `` where such a
+    column is declared: chDB typed ``x ALIAS struct.d1`` as uint8, where Proton reads the
+    column ``struct.d1`` (00261)."""
+    if not text or not dotted:
+        return text
+    toks = tokenize(text)
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        if (i + 2 < len(toks) and tok.kind is Kind.IDENT and toks[i + 1].is_op(".")
+                and toks[i + 2].kind is Kind.IDENT and not (i and toks[i - 1].is_op("."))
+                and f"{tok.text}.{toks[i + 2].text}" in dotted):
+            out.append(f"{tok.pre}`{tok.text}.{toks[i + 2].text}`")
+            i += 3
+            continue
+        out.append(tok.pre + tok.text)
+        i += 1
+    return "".join(out)

@@ -20,6 +20,7 @@ from timeplus_emulator.sql.allowlist import (
     setting_values,
 )
 from timeplus_emulator.sql.alter import parse_alter
+from timeplus_emulator.sql.arrayjoin import check_nested_alias_array_join
 from timeplus_emulator.sql.columns import ColumnTypes, in_database, mark_bool_columns
 from timeplus_emulator.sql.cursor import TokenCursor
 from timeplus_emulator.sql.ddl import parse_create
@@ -119,6 +120,7 @@ def translate(
     _refuse_query_parameters(tokens)
     _refuse_totals(tokens)
     _refuse_sample(tokens)
+    check_nested_alias_array_join(tokens)
     _check_brackets(tokens)
     estimate = _is_explain_estimate(tokens)
     if estimate:
@@ -420,9 +422,9 @@ def _insert(cur: TokenCursor, ctx: Context) -> Statement:
     database, name = cur.qualified_name()
     columns: Optional[tuple[str, ...]] = None
     if cur.accept_op("("):
-        names = [cur.name()]
+        names = [_column_name(cur)]
         while cur.accept_op(","):
-            names.append(cur.name())
+            names.append(_column_name(cur))
         cur.expect_op(")")
         columns = tuple(names)
     settings: dict[str, str] = {}
@@ -452,6 +454,15 @@ def _insert(cur: TokenCursor, ctx: Context) -> Statement:
         return InsertStatement(database, name, columns, select.ch_sql, select.sources, select,
                                settings)
     raise cur.error("VALUES, SELECT or FORMAT")
+
+
+def _column_name(cur: TokenCursor) -> str:
+    """A column of an INSERT's list: ``name``, or a nested column's ``n.x``."""
+    name = cur.name()
+    while cur.peek().is_op(".") and cur.peek(1).kind in (Kind.IDENT, Kind.QUOTED_IDENT):
+        cur.pos += 1
+        name += "." + cur.name()
+    return name
 
 
 def _insert_format(cur: TokenCursor, ctx: Context, stmt: InsertStatement) -> Statement:
