@@ -380,6 +380,10 @@ def test_scalar_subqueries_have_protons_types(api: Any) -> None:
     finally:
         stream.close()
     assert api.table("SELECT 1 WHERE (1, 'x') IN (SELECT 1, 'x')") == [[1]]
+    # parenthesized members of a UNION are no scalar subqueries
+    assert sorted(api.table("(SELECT 1, 2) UNION ALL (SELECT 3, 4)")) == [[1, 2], [3, 4]]
+    assert sorted(api.table("SELECT x FROM ((SELECT 1 AS x, 2 AS y) UNION ALL "
+                            "(SELECT 3, 4)) AS a")) == [[1], [3]]
 
 
 def _live_rows(api: Any, sql: str, count: int) -> list[Any]:

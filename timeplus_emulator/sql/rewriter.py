@@ -119,6 +119,10 @@ _EXPRESSION_STARTS = ("SELECT", "WHERE", "AND", "OR", "NOT", "ON", "HAVING", "PR
                       "QUALIFY", "WHEN", "THEN", "ELSE", "CASE", "BY", "DISTINCT", "ALL",
                       "WITH", "LIMIT", "OFFSET", "VALUES", "DEFAULT", "MATERIALIZED", "ALIAS",
                       "TTL", "INTERVAL", "ARRAY", "JOIN", "USING", "IF", "ELIF")
+# words before "(" that do not call a function there
+_NOT_CALLS = ("FROM", "JOIN", "IN", "EXISTS", "ANY", "ALL", "SOME", "AS", "UNION", "SELECT",
+              "WHERE", "AND", "OR", "NOT", "ON", "USING", "VALUES", "INTO", "TABLE", "BY",
+              "EXCEPT", "INTERSECT", "DISTINCT", "THEN", "ELSE", "WHEN", "HAVING")
 _CAST_FUNCTIONS = frozenset({"cast", "try_cast", "accurate_cast", "accurate_cast_or_null"})
 _EARLIEST_FUNCTIONS = frozenset({"earliest_timestamp", "earliest_ts"})
 #: Proton's virtual columns of a stream that the emulator does not give (``_tp_time`` and
@@ -386,13 +390,29 @@ class Rewriter:
         ANY/ALL lists are left alone."""
         from timeplus_emulator.sql.select import select_items  # it imports this module
 
-        if i > 0 and self.toks[i - 1].is_word("IN", "EXISTS", "ANY", "ALL", "SOME"):
+        if not self._scalar_position(i, close):
             return text
         items = select_items(self.toks, i + 1, close)
         if items is None or len(items) < 2:
             return text
         return "tuple(" + ", ".join(f"tupleElement({text}, {k})"
                                     for k in range(1, len(items) + 1)) + ")"
+
+    def _scalar_position(self, i: int, close: int) -> bool:
+        """The ``(SELECT ...)`` from ``i`` to ``close`` is an operand: after an operator, a
+        select/condition keyword or a function's ``(`` (not a union member, FROM item, IN,
+        EXISTS or ANY/ALL list)."""
+        after = self.toks[close + 1]
+        if i == 0 or after.is_word("UNION", "EXCEPT", "INTERSECT"):
+            return False
+        before = self.toks[i - 1]
+        if before.is_op("("):
+            return i > 1 and self.toks[i - 2].kind in (Kind.IDENT, Kind.QUOTED_IDENT) \
+                and not self.toks[i - 2].is_word(*_NOT_CALLS)
+        if before.kind is Kind.OP:
+            return not before.is_op(")", "]")
+        return before.is_word("SELECT", "WHERE", "AND", "OR", "NOT", "THEN", "ELSE", "WHEN",
+                              "HAVING", "PREWHERE")
 
     def _json_left(self, colon: int, start: int) -> Optional[int]:
         """Start of the operand of Timeplus ``raw:a.b`` JSON access, or None."""
