@@ -255,3 +255,17 @@ def test_array_join_of_a_nested_column_under_another_name(api: Any) -> None:
     # Proton still reads n.x as the whole array there; chDB gave the joined element
     body = error(api, f"SELECT n.x, c.x FROM {name} ARRAY JOIN n AS c")
     assert body["code"] == 48 and "ARRAY JOIN n" in body["message"], body
+
+
+def test_datetime64_expressions_in_values_for_datetime_columns(api: Any) -> None:
+    # Proton stores a datetime64 value's instant in a datetime column (seconds)
+    name = api.create_stream("a datetime('Europe/London'), b datetime, "
+                             "c nullable(datetime('Asia/Tokyo'))", extra=" ENGINE = Memory")
+    api.sql(f"INSERT INTO {name} VALUES (to_datetime64('2024-06-09 12:28:00.7', 1, 'UTC'), "
+            "to_time('6/9/2024 13:28', 'Europe/London'), NULL)")
+    api.sql(f"INSERT INTO {name} (c, a, b) VALUES "
+            "(to_datetime64('2024-06-09 00:00:00', 3, 'UTC'), '2024-01-01 00:00:00', now())")
+    rows = api.table(f"SELECT to_string(a), to_string(b), to_string(c) FROM {name} ORDER BY a")
+    assert [row[0] for row in rows] == ["2024-01-01 00:00:00", "2024-06-09 13:28:00"]
+    assert rows[1][1:] == ["2024-06-09 12:28:00", None]
+    assert rows[0][2] == "2024-06-09 09:00:00"

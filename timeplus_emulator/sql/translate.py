@@ -31,6 +31,7 @@ from timeplus_emulator.sql.errors import (
     TOO_DEEP_RECURSION,
     TranslationError,
 )
+from timeplus_emulator.sql.insertvalues import convert_datetime_values, datetime_targets
 from timeplus_emulator.sql.lambdas import refuse_shadowed_parameters
 from timeplus_emulator.sql.model import (
     PLACEHOLDER_PREFIX,
@@ -444,6 +445,11 @@ def _insert(cur: TokenCursor, ctx: Context) -> Statement:
             body = "".join(t.pre + t.text for t in tokens[cur.pos:end]).strip()
         else:
             ctx.values_row = True  # no row-by-row refusal helpers: they do not fold
+            lookup = in_database(ctx.column_types, ctx.database)
+            targets, width = datetime_targets(columns, lookup(database, name) if lookup else None)
+            if targets:
+                tokens = convert_datetime_values(tokens, cur.pos + 1, end, targets, width)
+                end = len(tokens) - 1
             body = Rewriter(tokens, ctx).rewrite(cur.pos, end, allow_from=False).strip()
         return InsertStatement(database, name, columns, body, tuple(ctx.sources), None, settings)
     if first.is_word("FORMAT"):
