@@ -126,8 +126,6 @@ NOTES: dict[str, tuple[str, str]] = {
     "to_datetime64": (DIFFERS, "a float before 1900 wraps in chDB, Proton gives 1900-01-01 "
                                "(01734_datetime64_from_float); a string of more than 10 digits "
                                "is refused (48, unixtime.py, 01821)"),
-    "to_start_of_fifteen_minutes": (DIFFERS, "across a DST fold chDB aligns to the later offset "
-                                             "(01772_to_start_of_hour_align)"),
     "geo_distance": (DIFFERS, "float32 results print with more digits than Proton's "
                               "(01043_geo_distance)"),
     "tokens": (OK, "registered under a computed name (tokenExtractors.cpp); 02028_tokens passes"),

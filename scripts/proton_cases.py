@@ -25,6 +25,10 @@ a SET expected to fail is checked with ``SELECT 1 SETTINGS a = b``.
     python scripts/proton_cases.py /work/proton-tests/tests/queries_ported/0_stateless \\
         --sample 300 --json /tmp/cases.json [--list wrong] [--only NAME...]
 
+A zoned datetime is written with its offset, as Proton writes it; the REST API sends the wall
+time only, so for a wall time that occurs twice (a DST end) the script asks the server for
+``timezone_offset`` of the same rows (:func:`ask_offsets`).
+
 ``--sample N`` takes N files evenly spread over the sorted in-scope list (deterministic);
 ``--timeout`` bounds each file (seconds). Exit status is always 0: this measures.
 """
@@ -237,7 +241,10 @@ def _shortest_float32(value: float) -> str:
 
 
 class RawDatetime(str):
-    """A datetime exactly as the server sent it (Python's datetime stops at microseconds)."""
+    """A datetime exactly as the server sent it (Python's datetime stops at microseconds);
+    ``offset``: its zone's offset in seconds, when the server was asked for it."""
+
+    offset: Optional[int] = None
 
 
 def _keep_datetime_text() -> None:
@@ -248,26 +255,57 @@ def _keep_datetime_text() -> None:
         converters._FACTORIES[name] = lambda spec: RawDatetime
 
 
+def _zone_of(spec: TypeSpec) -> Optional[str]:
+    zones = [arg for arg in spec.args if isinstance(arg, str)]
+    return zones[0] if zones and spec.name in ("datetime", "datetime64") else None
+
+
 def _format_datetime(value: Any, spec: TypeSpec) -> str:
     text = str(value)
-    zones = [arg for arg in spec.args if isinstance(arg, str)]
-    if zones and isinstance(value, RawDatetime):
-        text += _offset_suffix(text, zones[0])
+    zone = _zone_of(spec)
+    if zone and isinstance(value, RawDatetime):
+        seconds = value.offset if value.offset is not None else _wall_offset(text, zone)
+        text += _offset_suffix(None if seconds is None else _as_proton_writes(seconds, zone))
     return text
 
 
-def _offset_suffix(text: str, zone_name: str) -> str:
-    """Proton writes a zoned datetime with its offset: ``Z`` for UTC, else ``+hh:mm``."""
+def _as_proton_writes(seconds: int, zone_name: str) -> int:
+    """The offset as Proton's DateLUTImpl::timezoneOffset gives it: the zone's offset at
+    1970-01-01 plus the change since, taken into [-12 h, +12 h). It is the real offset except
+    where a zone moved across the date line (Pacific/Kiritimati: -10:40 in 1970, +14:00 now,
+    written -10:00; 01252_weird_time_zone)."""
+    from zoneinfo import ZoneInfo
+
+    epoch = datetime.datetime.fromtimestamp(0, ZoneInfo(zone_name)).utcoffset()
+    start = int(epoch.total_seconds()) if epoch is not None else 0
+    return start + (seconds - start + 43200) % 86400 - 43200
+
+
+def _wall_offset(text: str, zone_name: str, fold: int = 0) -> Optional[int]:
+    """The zone's offset at a wall time (the first one, unless ``fold``), in seconds."""
     from zoneinfo import ZoneInfo
 
     try:
-        wall = datetime.datetime.fromisoformat(text[:19])
+        wall = datetime.datetime.fromisoformat(text[:19]).replace(fold=fold)
         offset = wall.replace(tzinfo=ZoneInfo(zone_name)).utcoffset() or datetime.timedelta()
     except (ValueError, KeyError):
+        return None
+    return int(offset.total_seconds())
+
+
+def _is_ambiguous(value: Any, zone: str) -> bool:
+    """A wall time that occurs twice (clocks going back): its offset cannot be told."""
+    return isinstance(value, RawDatetime) and _wall_offset(value, zone) != _wall_offset(
+        value, zone, fold=1)
+
+
+def _offset_suffix(seconds: Optional[int]) -> str:
+    """Proton writes a zoned datetime with its offset: ``Z`` for UTC, else ``+hh:mm``."""
+    if seconds is None:
         return ""
-    if not offset:
+    if not seconds:
         return "Z"
-    minutes = int(offset.total_seconds()) // 60
+    minutes = seconds // 60
     sign = "+" if minutes >= 0 else "-"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
@@ -392,12 +430,45 @@ def run_statement(cursor: Any, sql: str, deadline: float, fake_sleep: bool = Tru
     if not cursor.description or isinstance(sql, SetProbe):
         return []
     specs = [parse_result_type(str(column[1])) for column in cursor.description]
+    names = [str(column[0]) for column in cursor.description]
+    rows = cursor.fetchall()
+    if getattr(cursor, "connection", None) is not None:
+        ask_offsets(cursor.connection, sql, names, specs, rows)
     lines = []
-    for row in cursor.fetchall():
+    for row in rows:
         lines.append("\t".join(format_value(v, s) for v, s in zip(row, specs)))
         if time.monotonic() > deadline:
             raise TimeoutError("file timeout")
     return lines
+
+
+def ask_offsets(conn: Any, sql: str, names: list[str], specs: list[TypeSpec],
+                rows: list[Any]) -> None:
+    """Set ``offset`` on zoned datetimes whose wall time occurs twice (a DST end): the
+    server sends wall times only, so the script asks it for ``timezone_offset`` of the
+    same rows. The answer is used only if it lists the same wall times in the same order."""
+    columns = [i for i, spec in enumerate(specs) if (zone := _zone_of(spec))
+               and any(_is_ambiguous(row[i], zone) for row in rows)]
+    if not columns or len(set(names)) != len(names):
+        return
+    quoted = ["`" + names[i].replace("`", "``") + "`" for i in columns]
+    exprs = ", ".join(f"to_string({q}), timezone_offset({q})" for q in quoted)
+    cursor = conn.cursor()
+    try:
+        cursor.execute(f"SELECT {exprs} FROM ({sql})", idle_timeout=10.0)
+        answer = cursor.fetchall()
+    except Exception:  # then the first offset stays, as documented
+        return
+    finally:
+        cursor.close()
+    pairs = [(row[i], got[2 * k], got[2 * k + 1]) for row, got in zip(rows, answer)
+             for k, i in enumerate(columns)]
+    if len(answer) != len(rows) or any(str(value) != text for value, text, _ in pairs
+                                       if value is not None):
+        return
+    for value, _, offset in pairs:
+        if isinstance(value, RawDatetime):
+            value.offset = int(offset)
 
 
 def _echo_state(raw: str, echo: bool) -> bool:

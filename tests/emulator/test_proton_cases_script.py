@@ -188,3 +188,54 @@ def test_expected_errors_are_checked_as_streaming_queries_with_the_hinted_code()
     untouched = _FailingCursor(48)
     assert not cases.fails_streaming(_Connection(untouched), "INSERT INTO t VALUES (1)", "48")
     assert untouched.sent == []
+
+
+@pytest.mark.parametrize(("zone", "text"), [
+    ("Asia/Kolkata", "2021-03-23 13:58:00+05:30"),
+    ("UTC", "2021-03-23 13:58:00Z"),
+    # Proton's DateLUT writes the 1970 offset plus the change since, within 12 hours:
+    # Kiritimati (+14:00) reads -10:00, Kwajalein (+12:00) -12:00 (01252_weird_time_zone)
+    ("Pacific/Kiritimati", "2021-03-23 13:58:00-10:00"),
+    ("Pacific/Kwajalein", "2021-03-23 13:58:00-12:00"),
+])
+def test_zoned_datetimes_are_written_with_protons_offset(zone: str, text: str) -> None:
+    value = cases.RawDatetime("2021-03-23 13:58:00")
+    assert cases.format_value(value, cases.parse_result_type(f"datetime('{zone}')")) == text
+
+
+class _AnsweringCursor(_RecordingCursor):
+    """Answers every query with fixed rows."""
+
+    def __init__(self, rows: list[tuple[object, ...]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def fetchall(self) -> list[tuple[object, ...]]:
+        return self.rows
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def test_a_wall_time_that_occurs_twice_takes_the_servers_offset() -> None:
+    # Lord Howe's clocks went from 02:00 +11:00 back to 01:30 +10:30 on 2019-04-07: the
+    # server sends only "01:30:00", which is 1554561000 (+11:00) or 1554562800 (+10:30)
+    spec = cases.parse_result_type("datetime('Australia/Lord_Howe')")
+    rows = [(cases.RawDatetime("2019-04-07 01:30:00"),),
+            (cases.RawDatetime("2019-04-07 03:00:00"),)]
+    assert cases.format_value(rows[0][0], spec) == "2019-04-07 01:30:00+11:00"  # the first
+    server = _AnsweringCursor([("2019-04-07 01:30:00", 37800), ("2019-04-07 03:00:00", 37800)])
+    cases.ask_offsets(_Connection(server), "SELECT x FROM t", ["x"], [spec], rows)
+    assert server.sent == ["SELECT to_string(`x`), timezone_offset(`x`) FROM (SELECT x FROM t)"]
+    assert [cases.format_value(r[0], spec) for r in rows] == [
+        "2019-04-07 01:30:00+10:30", "2019-04-07 03:00:00+10:30"]
+    # an answer for other rows (another order) is not used
+    rows = [(cases.RawDatetime("2019-04-07 01:30:00"),)]
+    cases.ask_offsets(_Connection(_AnsweringCursor([("2019-04-07 01:40:00", 37800)])),
+                      "SELECT x FROM t", ["x"], [spec], rows)
+    assert cases.format_value(rows[0][0], spec) == "2019-04-07 01:30:00+11:00"
+    # no wall time occurs twice: nothing is asked
+    quiet = _AnsweringCursor([])
+    cases.ask_offsets(_Connection(quiet), "SELECT x FROM t", ["x"], [spec],
+                      [(cases.RawDatetime("2019-04-07 03:00:00"),)])
+    assert quiet.sent == []
