@@ -233,8 +233,10 @@ def rows() -> list[tuple[str, str, str, str]]:
                          "(quantile(x, 0.9)), as Proton's ExpressionAnalyzer does")
     for name in fn.PERCENTILES:
         out[name] = (name, f"quantile({fn.PERCENTILES[name]})", ALIAS, "Proton's p90/p95/p99")
-    for name in ("top_k", "top_k_weighted"):
-        out[name] = (name, "topK / topKWeighted", REWRITE, "Proton's counts form (rewriter.py)")
+    out["top_k"] = ("top_k", "groupArray, counted and sorted", REWRITE,
+                    "exact counts, ties in Proton's order: by last occurrence (topk.py)")
+    out["top_k_weighted"] = ("top_k_weighted", "topKWeighted", DIFFERS,
+                             "Proton's counts form; ties may come in another order (topk.py)")
     for name in fn.PARSER_FUNCTIONS:
         out[name] = (name, name, OK, "special syntax passed to ClickHouse's parser")
     for name in NOT_FUNCTIONS:

@@ -51,6 +51,7 @@ from timeplus_emulator.sql.errors import (
 )
 from timeplus_emulator.sql.protoncalls import HELPERS, transform_helper
 from timeplus_emulator.sql.tokens import Kind, Token, quote_string, unquote
+from timeplus_emulator.sql.topk import TOP_K, TOP_K_HELPER
 from timeplus_emulator.sql.types import parse_timeplus_type, render_clickhouse
 
 _UNQUOTE_STRINGS = ("arrayMap(__tp_e -> if(JSONType(__tp_e) = 'String', JSONExtractString(__tp_e), "
@@ -112,6 +113,7 @@ CALL_HELPERS: dict[str, tuple[str, str, str]] = {
         "json_extract_array", "(" + ", ".join(["j", *(f"k{i}" for i in range(1, n))]) + ")",
         _UNQUOTE_STRINGS.format(args=", ".join(["j", *(f"k{i}" for i in range(1, n))])))
        for n in range(1, _JSON_ARRAY_KEYS + 2)},
+    TOP_K: TOP_K_HELPER,
     **HELPERS,
 }
 

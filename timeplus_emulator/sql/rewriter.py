@@ -72,6 +72,7 @@ from timeplus_emulator.sql.tokens import (
     tokenize,
     unquote,
 )
+from timeplus_emulator.sql.topk import top_k_call
 from timeplus_emulator.sql.types import (
     TypeNode,
     parse_timeplus_type,
@@ -732,7 +733,7 @@ class Rewriter:
         if name in fn.PERCENTILES:
             return f"quantile({fn.PERCENTILES[name]})(" + ",".join(texts), True
         if name in ("top_k", "top_k_weighted"):
-            return self._top_k(name, texts), True
+            return top_k_call(name, texts), True
         resolved = fn.resolve_function(written)
         if resolved.ch_name == "currentDatabase" and self.ctx.database not in (None, "default"):
             raise TranslationError(  # chDB would answer its own current database, 'default'
@@ -776,22 +777,6 @@ class Rewriter:
                 return text
             pos += 2
         return tok.pre + self._function_name(name_of(tok))
-
-    def _top_k(self, name: str, texts: list[str]) -> str:
-        values = 2 if name == "top_k_weighted" else 1
-        if len(texts) < values + 1:
-            raise TranslationError(
-                BAD_ARGUMENTS, f"Function {name} requires at least {values + 1} arguments"
-            )
-        k = texts[values].strip()
-        with_count = texts[values + 1].strip().lower() if len(texts) > values + 1 else "true"
-        load = texts[values + 2].strip() if len(texts) > values + 2 else "1000"  # Proton's default
-        ch_name = "topKWeighted" if values == 2 else "topK"
-        value_args = ",".join(texts[:values])
-        if with_count in ("false", "0"):
-            return f"{ch_name}({k})(" + value_args
-        return (f"arrayMap(__tp_t -> (__tp_t.1, __tp_t.2), {ch_name}({k}, {load}, 'counts')("
-                + value_args + ")")
 
     def _parametric_call(self, i: int, close: int, out: list[str]) -> int:
         tok = self.toks[i]
