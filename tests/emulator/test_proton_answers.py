@@ -532,3 +532,27 @@ def test_protons_virtual_columns_are_refused_by_name(api: Any, column: str) -> N
     assert column in refusal(api, f"SELECT i, {column} FROM {name}")
     assert column in refusal(api, f"SELECT i FROM table({name}) WHERE {column} >= 0")
     assert api.table(f"SELECT 1 AS {column}") == [[1]]  # a name of one's own is fine
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT id, max(v) FROM tumble({s}, ts, 5s) GROUP BY id",
+    "SELECT count(*) FROM hop({s}, ts, 1s, 5s) GROUP BY id",
+    "SELECT id, v FROM tumble({s}, ts, 5s)",
+    "SELECT id, max(v) FROM tumble(table({s}), ts, 5s) GROUP BY id",
+])
+def test_window_without_window_columns_is_protons_2002(api: Any, query: str) -> None:
+    # Proton: "Neither window_start nor window_end is referenced in the query, but streaming
+    # window function is used" (WINDOW_COLUMN_NOT_REFERENCED, smoke case 0000_smoke_case 3);
+    # the emulator emitted the rows of each window
+    name = api.create_stream("id string, v int, ts datetime64(3)")
+    body = api.error(api.post("/queries", json={"sql": query.format(s=name)}), 400)
+    assert body["code"] == 2002 and "window_start" in body["message"], body
+
+
+def test_window_columns_named_anywhere_or_by_star_run(api: Any) -> None:
+    name = api.create_stream("id string, v int, ts datetime64(3)")
+    api.sql(f"INSERT INTO {name} (id, v, ts) VALUES ('a', 1, '2020-01-01 00:00:01')")
+    for query in (f"SELECT * FROM tumble(table({name}), ts, 5s)",
+                  f"SELECT count(*) FROM tumble(table({name}), ts, 5s) "
+                  "WHERE window_start >= '2020-01-01' GROUP BY id"):
+        assert len(api.table(query)) == 1

@@ -24,6 +24,7 @@ from timeplus_emulator.sql.errors import (
     INVALID_LIMIT_EXPRESSION,
     NOT_IMPLEMENTED,
     SYNTAX_ERROR,
+    WINDOW_COLUMN_NOT_REFERENCED,
     TranslationError,
 )
 from timeplus_emulator.sql.intervals import UNIT_SECONDS, require_interval
@@ -88,6 +89,22 @@ _DEFAULT_ONLY: dict[str, Callable[[str], bool]] = {
     "emit_during_backfill": lambda v: v in ("false", "0"),
     "force_backfill_in_order": lambda v: v in ("false", "0"),
 }
+
+
+def references_window_columns(tokens: list[Token]) -> bool:
+    """Whether the query names ``window_start`` or ``window_end``, or has a ``*`` that may
+    stand for them (not ``count(*)``, not a product)."""
+    for i, tok in enumerate(tokens):
+        if tok.kind in (Kind.IDENT, Kind.QUOTED_IDENT) and \
+                name_of(tok).lower() in ("window_start", "window_end"):
+            return True
+        if tok.is_op("*") and i > 0:
+            before = tokens[i - 1]
+            counted = before.is_op("(") and i > 1 and tokens[i - 2].is_word("COUNT")
+            if not counted and (before.is_word("SELECT", "DISTINCT", "ALL")
+                                or before.is_op(",", ".", "(")):
+                return True
+    return False
 
 
 def substream_at(tokens: list[Token]) -> Optional[int]:
@@ -369,6 +386,11 @@ class SelectTranslator:
     def _statement(self, ch_sql: str, scope: Scope, emit: Optional[Emit],
                    tp_settings: dict[str, str], limit: Optional[int], offset: Optional[int],
                    names: Optional[tuple[Optional[str], ...]]) -> SelectStatement:
+        if any(s.window is not None for s in self.ctx.sources) and \
+                not references_window_columns(self.toks):
+            raise TranslationError(  # Proton's InterpreterSelectQuery checks it (2002)
+                WINDOW_COLUMN_NOT_REFERENCED, "Neither window_start nor window_end is "
+                "referenced in the query, but streaming window function is used")
         seek_to = tp_settings.get("seek_to")
         if seek_to is None and (self.ctx.uses_earliest or self._event_time_predicate()):
             seek_to = "earliest"

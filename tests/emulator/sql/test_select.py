@@ -490,7 +490,7 @@ def _column_types(database: Optional[str], name: str) -> Optional[dict[str, str]
         # b is the stream's bool column: every branch bool, so true stays bool
         ("SELECT if(n = 0, true, b) FROM s", True),
         ("SELECT if(n = 0, true, x.b) FROM table(s) AS x", True),
-        ("SELECT if(n = 0, true, b) FROM tumble(s, 5s)", True),
+        ("SELECT if(n = 0, true, b), window_end FROM tumble(s, 5s)", True),
         # not certainly the column: an alias or lambda parameter named b, a source whose
         # columns are unknown (a subquery, an unknown stream), a number beside it
         ("SELECT n AS b, if(n = 0, true, b) FROM s", False),
