@@ -269,3 +269,10 @@ def test_datetime64_expressions_in_values_for_datetime_columns(api: Any) -> None
     assert [row[0] for row in rows] == ["2024-01-01 00:00:00", "2024-06-09 13:28:00"]
     assert rows[1][1:] == ["2024-06-09 12:28:00", None]
     assert rows[0][2] == "2024-06-09 09:00:00"
+
+
+def test_a_merge_tree_store_keyed_by_a_primary_key_element(api: Any) -> None:
+    # PRIMARY KEY in the column list is the sorting key when there is no ORDER BY
+    name = api.create_stream("c0 int32, PRIMARY KEY (c0)", extra=" ENGINE = MergeTree")
+    api.sql(f"INSERT INTO {name} (c0) VALUES (2), (1)")
+    assert api.table(f"SELECT c0 FROM {name}") == [[1], [2]]

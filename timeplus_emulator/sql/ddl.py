@@ -133,7 +133,7 @@ class StreamParser:
             ttl_expression=parts.ttl, ttl_expression_ch=parts.ttl_ch, settings=parts.settings,
             comment=parts.comment, tp_time_default_ch=self._event_time(parts),
             table_engine=parts.engine, indexes=tuple(parts.indexes),
-            order_by_ch=parts.order_by_ch if parts.engine == "MergeTree" else None,
+            order_by_ch=_sorting_key(parts),
         )
 
     def _mutable_mode(self, parts: _StreamParts) -> str:
@@ -409,6 +409,13 @@ class StreamParser:
         return engine
 
 
+def _sorting_key(parts: _StreamParts) -> Optional[str]:
+    """A MergeTree store's read order: ORDER BY, else its PRIMARY KEY (the sorting key then)."""
+    if parts.engine != "MergeTree":
+        return None
+    return parts.order_by_ch or (", ".join(map(quote_name, parts.primary_key)) or None)
+
+
 def _storage_to_check(parts: _StreamParts) -> Optional[StorageDefinition]:
     """The storage definition for the engine to validate, or None if it declares nothing.
 
@@ -417,7 +424,7 @@ def _storage_to_check(parts: _StreamParts) -> Optional[StorageDefinition]:
     storage = parts.storage
     if parts.engine is None:
         storage.settings.clear()
-    elif (parts.engine == "MergeTree" and not storage.old_syntax
+    elif (parts.engine == "MergeTree" and not storage.old_syntax and not parts.primary_key
           and not {"ORDER BY", "PRIMARY KEY"} & storage.clauses.keys()):
         raise TranslationError(BAD_ARGUMENTS, "You must provide an ORDER BY or PRIMARY KEY "
                                "expression in the stream definition. If you don't want this "
