@@ -35,6 +35,10 @@ helper's result column shows the Timeplus name (see ``functions.INTERNAL_FUNCTIO
 * ``bit_test_any(x, p...)`` / ``bit_test_all``: Proton ignores a position past the type's
   width (01082_bit_test_out_of_bound: any reads 0, all 1 for it); chDB refuses it (12). Each
   bit is read by a shift.
+* ``timezone_offset(t[, zone])``: Proton's ``DateLUTImpl::timezoneOffset`` gives the zone's
+  offset at 1970-01-01 plus the change since, taken into [-12 h, +12 h): the real offset,
+  except for zones that moved across the date line since 1970 (Pacific/Kiritimati, +14:00
+  now, is -10:00 there; 01252_weird_time_zone). chDB gives the real offset (50400).
 * ``json_extract_array(json[, key...])``: Proton unquotes the string elements
   (``['abc', 'xyz']``, FunctionsJSON.cpp); chDB's ``JSONExtractArrayRaw`` keeps them quoted.
 """
@@ -94,6 +98,10 @@ def _bit_test_body(kind: str, count: int) -> str:
     return f"toUInt8({_BIT_JOIN[kind].join(tests)})"
 
 
+_EPOCH_OFFSET = "timezoneOffset(subtractSeconds({t}, toUnixTimestamp({t})))"  # 1970, t's zone
+_PROTON_OFFSET = (f"toInt32({_EPOCH_OFFSET} + positiveModulo(timezoneOffset({{t}}) - "
+                  f"{_EPOCH_OFFSET} + 43200, 86400) - 43200)")
+
 #: helper name → (Timeplus name shown for it, parameters, body)
 CALL_HELPERS: dict[str, tuple[str, str, str]] = {
     **{f"__tp_bit_test_{kind}{n}": (
@@ -114,6 +122,9 @@ CALL_HELPERS: dict[str, tuple[str, str, str]] = {
         _UNQUOTE_STRINGS.format(args=", ".join(["j", *(f"k{i}" for i in range(1, n))])))
        for n in range(1, _JSON_ARRAY_KEYS + 2)},
     TOP_K: TOP_K_HELPER,
+    "__tp_timezone_offset1": ("timezone_offset", "(t)", _PROTON_OFFSET.format(t="t")),
+    "__tp_timezone_offset2": ("timezone_offset", "(t, z)",
+                              _PROTON_OFFSET.format(t="toTimeZone(t, z)")),
     **HELPERS,
 }
 
@@ -161,6 +172,8 @@ def helper_for(name: str, args: list[list[Token]]) -> Optional[str]:
         return f"__tp_{name}{len(args) - 1}"
     if name == "transform":
         return transform_helper(name, args)
+    if name == "timezone_offset" and len(args) in (1, 2):
+        return f"__tp_timezone_offset{len(args)}"
     if name == "fuzz_bits" and len(args) == 2:
         return "__tp_fuzz_bits"
     if name in ("to_ipv4_or_default", "to_ipv6_or_default") and len(args) in (1, 2):
