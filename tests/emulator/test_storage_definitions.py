@@ -81,6 +81,8 @@ def test_definitions_proton_refuses_are_refused_with_its_code(
         "TTL t + INTERVAL 1 YEAR SETTINGS index_granularity = 64, min_bytes_for_wide_part = 0",
         "(k uint64, s string) ENGINE = MergeTree ORDER BY k SAMPLE BY k",
         "(k int32, s string, d date) ENGINE = MergeTree(d, (k, s), 8192)",
+        # a datetime64 TTL, as Timeplus documents it (sql-create-stream.md)
+        "(k int32, s string) TTL _tp_time + INTERVAL 1 DAY",
         # Proton has no check against a constant TTL or two indexes on one expression
         "(k int32, s string, INDEX a k TYPE minmax GRANULARITY 1, INDEX b k TYPE minmax "
         "GRANULARITY 1) ENGINE = MergeTree ORDER BY k TTL to_date16('2020-05-05')",
