@@ -54,3 +54,9 @@ def test_geohash_encode_precision_must_be_constant(api: Any) -> None:
     assert error_code(api, "SELECT geohash_encode(-5.60302734375, 42.593994140625, "
                            "materialize(5))") == 44
     assert error_code(api, "SELECT geohash_encode(1.5, 2.5, number) FROM numbers(0)") == 44
+
+
+def test_binary_float_math_of_low_cardinality_numbers_answers(api: Any) -> None:
+    # Proton strips low_cardinality before its native-number check
+    assert api.table("SELECT pow(to_low_cardinality(to_float64(2)), 3), "
+                     "hypot(to_low_cardinality(to_uint8(3)), 4)") == [[8, 5]]

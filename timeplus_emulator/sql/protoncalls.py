@@ -89,7 +89,8 @@ NO_DATE_CHECK = "__tp_no_date"  # (x, function name): x, or an error naming the 
 _DATE_ARGUMENT = "__tp_date_argument_of_"
 _DATE_TYPE = r"^(Nullable\()?Date(32)?\)?$"
 _ILLEGAL_TYPE = "__tp_illegal_argument_of_"
-_NATIVE_TYPE = r"^(Nullable\()?(U?Int(8|16|32|64)|Float(32|64)|Bool|Nothing)\)?$"
+_NATIVE_TYPE = (r"^(LowCardinality\()?(Nullable\()?(U?Int(8|16|32|64)|Float(32|64)|Bool|Nothing)"
+                r"\)?\)?$")
 _ARGUMENT = "_argument_"  # in a constant check's parameter name: <function>_argument_<i>
 
 
