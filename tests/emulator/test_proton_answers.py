@@ -556,3 +556,37 @@ def test_window_columns_named_anywhere_or_by_star_run(api: Any) -> None:
                   f"SELECT count(*) FROM tumble(table({name}), ts, 5s) "
                   "WHERE window_start >= '2020-01-01' GROUP BY id"):
         assert len(api.table(query)) == 1
+
+
+def test_emit_stream_is_protons_default_emit(api: Any) -> None:
+    # Proton's ParserEmitQuery: EMIT [STREAM|CHANGELOG] ...; STREAM is the default mode, and
+    # AFTER WATERMARK is what Timeplus calls AFTER WINDOW CLOSE (smoke case 0000_smoke_case 0:
+    # each window once it closes). They were refused (48).
+    name = api.create_stream("id string, v int, ts datetime64(3)")
+    for emit in ("EMIT STREAM", "EMIT STREAM AFTER WATERMARK", "EMIT AFTER WATERMARK"):
+        stream = api.query(f"SELECT id, max(v), window_end FROM tumble({name}, ts, 5s) "
+                           f"GROUP BY id, window_end {emit}",
+                           batching_policy={"count": 100, "time_ms": 20})
+        api.ingest(name, ["id", "v", "ts"], [["a", 1, "2020-01-01 00:00:01"],
+                                             ["a", 3, "2020-01-01 00:00:02"],
+                                             ["b", 5, "2020-01-01 00:00:06"]])
+        rows = stream.rows(at_least=1)
+        assert api.post(f"/queries/{stream.id}/cancel").status_code == 204
+        rows += stream.rows()
+        stream.close()
+        assert [(r[0], int(r[1]), r[2][11:19]) for r in rows] == [("a", 3, "00:00:05")], emit
+    assert "with_delay" in refusal(api, f"SELECT count(), window_end FROM tumble({name}, ts, "
+                                        "5s) GROUP BY window_end EMIT STREAM AFTER WATERMARK "
+                                        "WITH DELAY 2s")
+
+
+def test_emit_periodic_on_a_window_aggregation_is_refused(api: Any) -> None:
+    # Proton emits the open windows at each period (EmitMode::PeriodicWatermark); the emulator
+    # emitted each window once, when it closed
+    name = api.create_stream("id string, v int, ts datetime64(3)")
+    for emit in ("EMIT PERIODIC 1s", "EMIT STREAM PERIODIC 1s"):
+        assert "EMIT PERIODIC" in refusal(
+            api, f"SELECT count(), window_end FROM tumble({name}, ts, 5s) "
+                 f"GROUP BY window_end {emit}")
+    stream = api.query(f"SELECT count() FROM {name} EMIT STREAM PERIODIC 1s")  # global: runs
+    stream.close()

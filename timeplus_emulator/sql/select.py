@@ -52,9 +52,18 @@ class Emit:
     periodic_seconds: Optional[float] = None
 
 
-def parse_emit(tokens: list[Token], start: int, end: int) -> Emit:
-    """Parse the words after EMIT."""
+def parse_emit(tokens: list[Token], start: int, end: int) -> Optional[Emit]:
+    """Parse the words after EMIT. Proton's ``EMIT STREAM`` names its default mode (the
+    other is ``CHANGELOG``): ``EMIT STREAM`` alone is no EMIT clause, ``EMIT STREAM PERIODIC
+    5s`` is ``EMIT PERIODIC 5s``; its ``AFTER WATERMARK`` is Timeplus's ``AFTER WINDOW CLOSE``
+    (``ParserEmitQuery``)."""
+    if start < end and tokens[start].is_word("STREAM"):
+        start += 1
+        if start == end:
+            return None
     words = [t.upper for t in tokens[start:end]]
+    if words[:2] == ["AFTER", "WATERMARK"]:
+        return Emit("after_window_close" if len(words) == 2 else "after_window_close_with_delay")
     if words[:1] == ["PERIODIC"]:
         repeat = words[-1:] == ["REPEAT"]
         interval_end = end - 1 if repeat else end
@@ -431,6 +440,10 @@ class SelectTranslator:
              "use EMIT PERIODIC or EMIT AFTER WINDOW CLOSE"),
             (scope.window_functions,
              "window functions (OVER ...) are not supported by the emulator in streaming queries"),
+            (st.emit in ("periodic", "periodic_repeat") and st.aggregating
+             and any(s.window is not None for s in streams),
+             "EMIT PERIODIC on a tumble/hop window aggregation (Proton emits the open windows "
+             "periodically) is not supported by the emulator"),
             (self.ctx.nested_aggregation_over_stream,
              "aggregation inside a subquery over a stream is not supported by the emulator"),
             (self.ctx.stream_in_expression,
