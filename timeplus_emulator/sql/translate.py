@@ -47,12 +47,16 @@ from timeplus_emulator.sql.model import (
     UseStatement,
 )
 from timeplus_emulator.sql.mutations import parse_delete, parse_optimize, parse_truncate
+from timeplus_emulator.sql.prepass import (
+    materialized_using_constants,
+    position_in_calls,
+    refuse_sample,
+)
 from timeplus_emulator.sql.rewriter import (
     Context,
     Rewriter,
     StreamColumns,
     collect_cte_names,
-    match_paren,
     top_level_index,
 )
 from timeplus_emulator.sql.select import SelectTranslator
@@ -114,13 +118,13 @@ def translate(
     data = ""
     if insert_format is not None:
         sql, data = sql[: insert_format.end()], sql[insert_format.end():]
-    tokens = _prewhere_as_where(_comma_after_on(_position_in_calls(_format_calls(
-        _strip_semicolon(tokenize(sql))))))
+    tokens = _prewhere_as_where(_comma_after_on(position_in_calls(_format_calls(
+        materialized_using_constants(_strip_semicolon(tokenize(sql)))))))
     if PLACEHOLDER_PREFIX in sql:
         tokens = [_defuse_placeholder_text(t) for t in tokens]
     _refuse_query_parameters(tokens)
     _refuse_totals(tokens)
-    _refuse_sample(tokens)
+    refuse_sample(tokens)
     check_nested_alias_array_join(tokens)
     _check_brackets(tokens)
     estimate = _is_explain_estimate(tokens)
@@ -216,24 +220,6 @@ def _defuse_placeholder_text(tok: Token) -> Token:
         if tok.kind in (Kind.STRING, Kind.QUOTED_IDENT):
             text = escaped
     return Token(tok.kind, text, tok.pos, pre)
-
-
-def _position_in_calls(tokens: list[Token]) -> list[Token]:
-    """``position(needle IN haystack)`` (SQL's form) → ``position(haystack, needle)``; the
-    IN would otherwise be read as a membership test."""
-    for i in range(len(tokens) - 2):
-        if not (tokens[i].is_word("POSITION") and tokens[i + 1].is_op("(")):
-            continue
-        close = match_paren(tokens, i + 1)
-        depth = 0
-        for j in range(i + 2, close):
-            depth += 1 if tokens[j].is_op("(", "[") else -1 if tokens[j].is_op(")", "]") else 0
-            if depth == 0 and tokens[j].is_word("IN"):
-                comma = Token(Kind.OP, ",", tokens[j].pos)
-                needle, haystack = tokens[i + 2:j], tokens[j + 1:close]
-                return _position_in_calls(
-                    [*tokens[:i + 2], *haystack, comma, *needle, *tokens[close:]])
-    return tokens
 
 
 def _comma_after_on(tokens: list[Token]) -> list[Token]:
@@ -350,16 +336,6 @@ def _refuse_totals(tokens: list[Token]) -> None:
         if tok.is_word("WITH") and tokens[i + 1].is_word("TOTALS"):
             raise TranslationError(NOT_IMPLEMENTED, "WITH TOTALS is not supported by the "
                                    "emulator: a query result has no place for the totals row")
-
-
-def _refuse_sample(tokens: list[Token]) -> None:
-    """``FROM s SAMPLE 1/2 [OFFSET ...]``: the emulator reads each stream through a subquery,
-    which has no sampling key (``SAMPLE BY`` in a CREATE is kept, and means nothing)."""
-    for i, tok in enumerate(tokens[:-1]):
-        if (tok.is_word("SAMPLE") and tokens[i + 1].kind is Kind.NUMBER
-                and not tokens[i - 1].is_op(".", ",", "(")):
-            raise TranslationError(NOT_IMPLEMENTED, "SAMPLE in a query is not supported by the "
-                                   "emulator")
 
 
 def _strip_semicolon(tokens: list[Token]) -> list[Token]:
