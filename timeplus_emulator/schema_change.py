@@ -11,7 +11,8 @@ the stream's ingest lock is held. Existing rows get the new column's default, as
 documents. A new column goes after the last user column unless ``AFTER c``/``FIRST`` say
 otherwise (our choice: the reserved columns stay last, as the emulator lists them).
 ``MODIFY TTL``/``REMOVE TTL`` and ``MODIFY SETTING logstore_*`` change metadata only (the
-emulator keeps every row, as for ``PATCH /streams``). Renaming a column of a stream that a
+emulator keeps every row, as for ``PATCH /streams``); a new TTL is first checked as CREATE
+checks one (:mod:`timeplus_emulator.storage_check`). Renaming a column of a stream that a
 materialized view reads or writes is refused (code 48), as Proton refuses it. ``DROP COLUMN``
 is done for ``ENGINE = Memory|MergeTree`` stores only (streams refuse it, as Proton does).
 """
@@ -30,6 +31,7 @@ from timeplus_emulator.sql import AlterCommand, AlterStreamStatement, Translatio
 from timeplus_emulator.sql.alter import check_stream_alter, check_table_alter
 from timeplus_emulator.sql.legacy import range_constraints
 from timeplus_emulator.sql.tokens import quote_name, quote_string
+from timeplus_emulator.storage_check import check_ttl_change
 
 ILLEGAL_COLUMN = 44
 NOT_FOUND_COLUMN = 10
@@ -62,15 +64,19 @@ def alter_stream(engine: Engine, stmt: AlterStreamStatement) -> None:
             elif command.kind == "DROP_COLUMN":
                 _drop_column(engine, info, command)
             else:
-                _change_metadata(info, command)
+                _change_metadata(engine, info, command)
         info.order_by = None  # the key may name a renamed or dropped column: ingest order
         info.last_updated_at = now_text()
         info.create_query = ""  # SHOW CREATE is rebuilt from the catalog from now on
     engine.persist()
 
 
-def _change_metadata(info: StreamInfo, command: AlterCommand) -> None:
+def _change_metadata(engine: Engine, info: StreamInfo, command: AlterCommand) -> None:
     if command.kind == "MODIFY_TTL":
+        try:
+            check_ttl_change(engine.backend, info, command.ttl_ch or "")
+        except EngineError as exc:
+            raise engine.public_error(exc) from None
         info.ttl_expression = command.ttl
     elif command.kind == "REMOVE_TTL":
         info.ttl_expression = None

@@ -48,6 +48,9 @@ def create_error(api: Any, sql: str) -> dict[str, Any]:
          "TTL t + INTERVAL 1 DAY GROUP BY w SET v = min(v)", 450, "prefix"),
         ("(k int32, v int64, t datetime) ENGINE = MergeTree ORDER BY k "
          "TTL t + INTERVAL 1 DAY GROUP BY k SET v = min(v), v = max(v)", 450, "aggregations"),
+        # a TTL must be a date or time, and the same at every call
+        ("(k int32, s string) ENGINE = MergeTree ORDER BY k TTL s", 450, "TTL expression"),
+        ("(k int32, t datetime) TTL now() + INTERVAL 1 DAY", 36, "non-deterministic"),
         # MergeTree needs a sorting key; Memory has no keys and no indexes
         ("(k int32) ENGINE = MergeTree", 36, "ORDER BY or PRIMARY KEY"),
         ("(k int32) ENGINE = MergeTree PARTITION BY k", 36, "ORDER BY or PRIMARY KEY"),
@@ -115,3 +118,14 @@ def test_unknown_engine_setting_is_unknown(api: Any) -> None:
     body = create_error(api, f"CREATE STREAM {unique('st')} (n uint64) ENGINE = MergeTree "
                              "ORDER BY n SETTINGS no_such_setting = 1")
     assert body["code"] == 115, body
+
+
+def test_modify_ttl_is_checked_as_create_checks_it(api: Any) -> None:
+    name = api.create_stream("k int32, s string")
+    body = create_error(api, f"ALTER STREAM {name} MODIFY TTL s")
+    assert body["code"] == 450, body
+    body = create_error(api, f"ALTER STREAM {name} MODIFY TTL today() + INTERVAL 1 DAY")
+    assert body["code"] == 36 and "non-deterministic" in body["message"], body
+    assert api.get(f"/streams/{name}").json()["ttl_expression"] in ("", None)
+    api.sql(f"ALTER STREAM {name} MODIFY TTL to_datetime(_tp_time) + INTERVAL 1 DAY")
+    assert "INTERVAL 1 DAY" in api.get(f"/streams/{name}").json()["ttl_expression"]
