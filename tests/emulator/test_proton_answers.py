@@ -590,3 +590,17 @@ def test_emit_periodic_on_a_window_aggregation_is_refused(api: Any) -> None:
                  f"GROUP BY window_end {emit}")
     stream = api.query(f"SELECT count() FROM {name} EMIT STREAM PERIODIC 1s")  # global: runs
     stream.close()
+
+
+@pytest.mark.parametrize("intervals", ["interval 5 second, interval 3 second", "2m, 1m"])
+def test_hop_slide_longer_than_its_window_is_refused_as_in_proton(api: Any,
+                                                                   intervals: str) -> None:
+    # Proton: "Slide size shall be less than or equal to window size in hop function" (36,
+    # smoke case 0000_smoke_case 13); the emulator emitted windows with gaps between them
+    name = api.create_stream("v int, ts datetime64(3)")
+    body = api.error(api.post("/queries", json={
+        "sql": f"SELECT max(v), window_end FROM hop({name}, ts, {intervals}) "
+               "GROUP BY window_end"}), 400)
+    assert body["code"] == 36 and "Slide size" in body["message"], body
+    assert api.table(f"SELECT count(), window_end FROM hop(table({name}), ts, 60s, 2m) "
+                     "GROUP BY window_end") == []  # a slide given in other units is fine

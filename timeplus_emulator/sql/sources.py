@@ -241,6 +241,9 @@ class SourceParser:
             raise TranslationError(
                 NOT_IMPLEMENTED, "hop() with month/quarter/year intervals is not supported"
             )
+        if step.seconds > size.seconds:  # as Proton's HopWindowParams
+            raise TranslationError(BAD_ARGUMENTS, "Slide size shall be less than or equal to "
+                                   "window size in hop function")
         return make_window("hop", time_column, size.ch_sql, size.seconds,
                            (step.ch_sql, step.seconds), timezone)
 
