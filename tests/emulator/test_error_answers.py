@@ -279,3 +279,17 @@ def test_a_merge_tree_store_keyed_by_a_primary_key_element(api: Any) -> None:
     name = api.create_stream("c0 int32, PRIMARY KEY (c0)", extra=" ENGINE = MergeTree")
     api.sql(f"INSERT INTO {name} (c0) VALUES (2), (1)")
     assert api.table(f"SELECT c0 FROM {name}") == [[1], [2]]
+
+
+@pytest.mark.parametrize("arguments", ["number, to_decimal128(number, 9)",
+                                       "to_decimal32(number, 2), to_float32(number)",
+                                       "to_decimal32(number, 2), to_decimal64(number, 3)"])
+def test_avg_weighted_of_a_decimal_beside_another_type_is_refused(api: Any,
+                                                                  arguments: str) -> None:
+    # Proton averages these (AggregateFunctionAvgWeighted.cpp); chDB refuses the mix (43)
+    body = error(api, f"SELECT avg_weighted({arguments}) FROM numbers(3)")
+    assert body["code"] == 48 and "avg_weighted" in body["message"], body
+
+
+def test_avg_weighted_of_a_string_stays_an_error(api: Any) -> None:
+    assert error(api, "SELECT avg_weighted(number, 'a') FROM numbers(3)")["code"] == 43

@@ -159,6 +159,12 @@ _RUNTIME_ERROR = re.compile(r"\[emulator:(\d+)\] ([^':]*)")  # errors.runtime_er
 _UNKNOWN_FUNCTION = re.compile(r"Function with name `([^`]+)` does not exist")
 _UNKNOWN_IDENTIFIER = re.compile(r"Unknown expression identifier `([^`]+)`|"
                                  r"Resolved identifier '([^']+)' in parent scope")
+_NUMBER = r"(?:Nullable\()?(?:U?Int|Float)\d+\)?"
+_DECIMAL = r"(?:Nullable\()?Decimal(?:\d+)?\([\d, ]+\)\)?"
+_MIXED_AVG_WEIGHTED = re.compile(
+    rf"Types (?:{_NUMBER} and {_DECIMAL}|{_DECIMAL} and (?:{_NUMBER}|{_DECIMAL})) are "
+    r"non-conforming as "
+    r"arguments for aggregate function avgWeighted")
 _VIRTUAL_COLUMN = re.compile(
     r"(?:Unknown expression (?:or function )?identifier|Missing columns:) [`']"
     r"(_part|_part_index|_part_uuid|_part_offset|_partition_id|_partition_value|"
@@ -222,6 +228,10 @@ def to_timeplus_error(
     unknown_function = _UNKNOWN_FUNCTION.search(message)
     if unknown_function is not None:
         return 46, f"Unknown function {to_timeplus_function_name(unknown_function.group(1))}"
+    mixed = _MIXED_AVG_WEIGHTED.search(message)
+    if mixed is not None:  # Proton averages a decimal with a number (AvgWeighted.cpp)
+        return NOT_IMPLEMENTED, ("avg_weighted of a decimal beside a number or another decimal "
+                                 "type is not supported by the emulator")
     virtual = _VIRTUAL_COLUMN.search(message)
     if virtual is not None:  # a MergeTree part's virtual column: the emulator has no parts
         return NOT_IMPLEMENTED, (f"The virtual column {virtual.group(1)} is not supported "
