@@ -27,3 +27,12 @@ def test_qualified_columns_with_other_names_answer(api: Any) -> None:
     assert [c["name"] for c in stream.header] == ["a", "b"] and stream.rows() == [[10, 11]]
     assert api.table("SELECT s.a + 1 AS a, s.a AS b FROM (SELECT 10 AS a) AS s") == [[11, 10]]
     assert api.table("SELECT s.a, s.a + 2 AS b FROM (SELECT 10 AS a) AS s") == [[10, 12]]
+
+
+def test_a_column_beside_itself_under_its_own_name_answers(api: Any) -> None:
+    # one column twice has one type: Proton answers (two columns named a); SQLAlchemy's
+    # dialect suite selects t.c, t.c AS c (RowFetchTest.test_row_with_dupe_names)
+    assert api.table("SELECT s.a, s.a AS a FROM (SELECT 10 AS a) AS s") == [[10, 10]]
+    body = api.error(api.post("/queries", json={
+        "sql": "SELECT s.a, t.a AS a FROM (SELECT 1 AS a) AS s, (SELECT 'x' AS a) AS t"}), 400)
+    assert body["code"] == 48, body

@@ -23,17 +23,29 @@ def refuse_qualified_beside_alias(tokens: list[Token], start: int, end: int) -> 
     items = select_items(tokens, start, end)
     if items is None:
         return
-    qualified, aliases = set(), set()
+    qualified: dict[str, set[str]] = {}  # short name -> the qualified columns of that name
+    aliases: dict[str, set[str]] = {}  # alias -> what it names (a qualified column's text)
     for a, b in items:
         item = tokens[a:b]
-        if len(item) == 3 and item[1].is_op(".") and all(t.kind in _NAMES for t in item[::2]):
-            qualified.add(name_of(item[2]).lower())
+        if _is_qualified(item):
+            qualified.setdefault(name_of(item[2]).lower(), set()).add(_text(item))
         elif len(item) >= 3 and item[-2].is_word("AS") and item[-1].kind in _NAMES:
-            aliases.add(name_of(item[-1]).lower())
-    clash = qualified & aliases
+            named = _text(item[:-2]) if _is_qualified(item[:-2]) else ""
+            aliases.setdefault(name_of(item[-1]).lower(), set()).add(named)
+    # the same column again under its own name (t.c, t.c AS c) has one type: no 352 in Proton
+    clash = {name for name in qualified.keys() & aliases.keys()
+             if aliases[name] != qualified[name] or len(qualified[name]) > 1}
     if clash:
         name = sorted(clash)[0]
         raise TranslationError(
             NOT_IMPLEMENTED, f"A qualified column beside the alias {name} of another select "
             f"item is not supported by the emulator (Proton names both {name}: its error 352 "
             "when their types differ); give the column an alias")
+
+
+def _is_qualified(item: list[Token]) -> bool:
+    return len(item) == 3 and item[1].is_op(".") and all(t.kind in _NAMES for t in item[::2])
+
+
+def _text(item: list[Token]) -> str:
+    return ".".join(name_of(t).lower() for t in item[::2])
