@@ -293,3 +293,12 @@ def test_avg_weighted_of_a_decimal_beside_another_type_is_refused(api: Any,
 
 def test_avg_weighted_of_a_string_stays_an_error(api: Any) -> None:
     assert error(api, "SELECT avg_weighted(number, 'a') FROM numbers(3)")["code"] == 43
+
+
+def test_a_stream_name_read_elsewhere_without_alias_keeps_its_own_meaning(api: Any) -> None:
+    # the outer query reads the stream unaliased, a scalar subquery reads it as x: the outer
+    # `name.a` is the outer stream's column (SQLAlchemy's RowFetchTest.test_row_w_scalar_select)
+    name = api.create_stream("a uint32", extra=" ENGINE = Memory")
+    api.sql(f"INSERT INTO {name} (a) VALUES (7)")
+    assert api.table(f"SELECT {name}.a, (SELECT x.a FROM {name} AS x) AS s FROM {name}") \
+        == [[7, 7]]

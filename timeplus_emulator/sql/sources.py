@@ -285,8 +285,11 @@ def collect_stream_aliases(tokens: list[Token]) -> dict[str, str]:
     """``stream -> alias`` for each ``FROM|JOIN|, [db.]stream [AS] alias``: Proton (like
     ClickHouse's old analyzer) lets a column be qualified by the stream's own name even when
     the stream has an alias (``FROM t1 AS a JOIN t2 AS b ON t1.x = t2.x``). A name given
-    two aliases, or also used as an alias, is left out (it would be ambiguous)."""
+    two aliases, also used as an alias, or also read without an alias anywhere in the statement
+    (an outer query's ``FROM t``, or ``db.t`` beside ``t AS a``), is left out: the name could
+    mean that other source."""
     found: dict[str, set[str]] = {}
+    bare: set[str] = set()
     for i in range(len(tokens) - 2):
         if not tokens[i].is_word("FROM", "JOIN") and not tokens[i].is_op(","):
             continue
@@ -300,11 +303,12 @@ def collect_stream_aliases(tokens: list[Token]) -> dict[str, str]:
                                                  and after.upper not in ALIAS_STOP):
             alias = name_of(after)
         else:
+            bare.add(name_of(tokens[j]))
             continue
         found.setdefault(name_of(tokens[j]), set()).add(alias)
     aliases = set().union(*found.values()) if found else set()
     return {name: next(iter(a)) for name, a in found.items()
-            if len(a) == 1 and name not in aliases}
+            if len(a) == 1 and name not in aliases and name not in bare}
 
 
 def stream_name_qualifier(toks: list[Token], i: int, aliases: dict[str, str]) -> Optional[str]:
