@@ -29,9 +29,11 @@ def test_fuzz_bits_of_a_constant_in_a_subquery_flips_bits(api: Any) -> None:
     rows = api.table("SELECT x != repeat('\\0', 64), length(x) = 64 FROM "
                      "(SELECT fuzz_bits(repeat('\\0', 64), 0.5) AS x)")
     assert rows == [[True, True]]
+    # its bytes are random, so they can decode to fewer characters: count bytes in SQL
+    assert api.table("SELECT length(x) = 3 FROM (SELECT fuzz_bits('abc', 0.25) AS x)") == [[True]]
     stream = api.query("SELECT fuzz_bits('abc', 0.25)")
     try:
-        assert len(stream.rows()[0][0]) == 3
+        assert len(stream.rows()) == 1
         assert [c["name"] for c in stream.header] == ["fuzz_bits('abc', 0.25)"]
     finally:
         stream.close()
