@@ -169,8 +169,9 @@ NOTES: dict[str, tuple[str, str]] = {
                                  "chDB gave 50400 (01252_weird_time_zone)"),
     "fuzz_bits": (REWRITE, "its value is sent through materialize (helper): chDB folded a "
                            "constant inside a subquery to the unchanged value (01284)"),
-    "modulo": (DIFFERS, "a negative signed value modulo uint32/uint64: Proton (old ClickHouse) "
-                        "answers 97 for to_int32(-199) % to_uint32(200), chDB -199 (01700)"),
+    "modulo": (REWRITE, "a signed value modulo uint32/uint64 is computed in the unsigned type, "
+                        "as Proton's C++ does (97 for to_int32(-199) % to_uint32(200), chDB "
+                        "-199; modulo.py, 01700)"),
     **{n: (REWRITE, "the type name in its string argument is sent in ClickHouse's spelling "
                     "(calls.py); the result column shows that spelling")
        for n in ("json_extract", "json_extract_keys_and_values", "accurate_cast_or_default",

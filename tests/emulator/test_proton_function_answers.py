@@ -165,3 +165,34 @@ def test_dates_shifted_inside_their_type_answer(api: Any) -> None:
                      "subtract_years(to_datetime('2020-01-01 00:00:00', 'UTC'), 10), "
                      "add_weeks(to_date('2020-01-01'), 2)") == [
         ["2149-05-20", "2020-01-31", "2010-01-01 00:00:00", "2020-01-15"]]
+
+
+@pytest.mark.parametrize(("expression", "value", "type_name"), [
+    # ModuloImpl computes C++'s % of the two integers: int32 meets uint32 (and anything signed
+    # meets uint64) in the unsigned type (01700_mod_negative_type_promotion); chDB gave -199
+    ("to_int32(-199) % to_uint32(200)", "97", "int64"),  # (2**32 - 199) % 200
+    ("to_int32(-199) % to_uint64(200)", "17", "int64"),  # (2**64 - 199) % 200
+    ("modulo(to_int8(-1), to_uint64(10))", "5", "int64"),  # (2**64 - 1) % 10
+    ("- to_int16(7) % to_uint32(10)", "9", "int64"),  # (2**32 - 7) % 10, unary minus first
+    # int promotion keeps these signed, as in C++
+    ("to_int32(-199) % to_uint16(200)", -199, "int32"),
+    ("to_int64(-199) % to_uint32(200)", "-199", "int64"),
+    ("199 % -10", 9, "uint8"),
+    ("to_float64(-199) % 200", -199.0, "float64"),
+])
+def test_modulo_of_signed_and_unsigned_as_in_proton(api: Any, expression: str, value: Any,
+                                                   type_name: str) -> None:
+    # (64-bit integers come as JSON strings)
+    rows = api.table(f"SELECT {expression} AS k, to_type_name(k)")
+    assert rows == [[value, type_name]]
+
+
+def test_modulo_keeps_precedence_and_names(api: Any) -> None:
+    # 2 * number % 3 is (2 * number) % 3: left as chDB's modulo, as is the column name
+    stream = api.query("SELECT number % 3, 2 * number % 3, (number + 1) % 4 FROM numbers(3)")
+    try:
+        assert stream.rows() == [[0, 0, 1], [1, 2, 2], [2, 1, 3]]
+        assert [c["name"] for c in stream.header] == [
+            "modulo(number, 3)", "modulo(multiply(2, number), 3)", "modulo(plus(number, 1), 4)"]
+    finally:
+        stream.close()

@@ -46,6 +46,7 @@ from timeplus_emulator.sql.model import (
     Statement,
     UseStatement,
 )
+from timeplus_emulator.sql.modulo import modulo_calls
 from timeplus_emulator.sql.mutations import parse_delete, parse_optimize, parse_truncate
 from timeplus_emulator.sql.prepass import (
     materialized_using_constants,
@@ -118,8 +119,8 @@ def translate(
     data = ""
     if insert_format is not None:
         sql, data = sql[: insert_format.end()], sql[insert_format.end():]
-    tokens = _prewhere_as_where(_comma_after_on(position_in_calls(_format_calls(
-        materialized_using_constants(_strip_semicolon(tokenize(sql)))))))
+    tokens = modulo_calls(_prewhere_as_where(_comma_after_on(position_in_calls(_format_calls(
+        materialized_using_constants(_strip_semicolon(tokenize(sql))))))))
     if PLACEHOLDER_PREFIX in sql:
         tokens = [_defuse_placeholder_text(t) for t in tokens]
     _refuse_query_parameters(tokens)
