@@ -38,6 +38,8 @@ def create_error(api: Any, sql: str) -> dict[str, Any]:
          "not comparable"),
         ("(n uint64, m aggregate_function(min, uint64)) ENGINE = MergeTree ORDER BY n "
          "PARTITION BY m", 549, "not comparable"),
+        ("(n uint64, m aggregate_function(min, uint64), PRIMARY KEY (m)) ENGINE = MergeTree",
+         549, "not comparable"),
         # sampling needs an unsigned integer
         ("(k int32) ENGINE = MergeTree ORDER BY k SAMPLE BY k", 59, "sampling column type"),
         # an aggregating projection may not have ORDER BY

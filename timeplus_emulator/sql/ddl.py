@@ -179,6 +179,8 @@ class StreamParser:
             return
         if first.is_word("PRIMARY") and self.toks[start + 1].is_word("KEY"):
             parts.primary_key = self._key_names(start + 2, end)
+            key = self.rewrite_of(start + 2, end)
+            parts.storage.clauses.setdefault("PRIMARY KEY", f"PRIMARY KEY {key}")
             return
         column = self._column(start, end)
         _check_low_cardinality(column)
