@@ -196,3 +196,21 @@ def test_modulo_keeps_precedence_and_names(api: Any) -> None:
             "modulo(number, 3)", "modulo(multiply(2, number), 3)", "modulo(plus(number, 1), 4)"]
     finally:
         stream.close()
+
+
+@pytest.mark.parametrize("condition", ["1 = foo.b", "1 = bar.b", "(foo.b < bar.b)"])
+def test_join_on_without_a_key_is_protons_403(api: Any, condition: str) -> None:
+    # TreeRewriter.cpp: no equality of two sides that read columns, and not a constant:
+    # 403, Cannot get JOIN keys (01478_not_equi-join_on); chDB joined it as a filter
+    body = api.error(api.post("/queries", json={
+        "sql": "SELECT * FROM (SELECT 1 AS b) AS foo RIGHT JOIN (SELECT 1024 AS b) AS bar "
+               f"ON {condition}"}), 400)
+    assert body["code"] == 403, body
+    assert "JOIN keys" in body["message"]
+
+
+def test_join_on_with_a_key_or_a_constant_runs(api: Any) -> None:
+    base = "SELECT foo.b, bar.b FROM (SELECT 1 AS b) AS foo JOIN (SELECT 1 AS b) AS bar ON "
+    for condition in ["foo.b = bar.b AND 1 = foo.b", "(foo.b + 0 = bar.b)", "1 = 1",
+                      "equals(foo.b, bar.b)"]:
+        assert api.table(base + condition) == [[1, 1]], condition

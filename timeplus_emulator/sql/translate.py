@@ -32,6 +32,7 @@ from timeplus_emulator.sql.errors import (
     TranslationError,
 )
 from timeplus_emulator.sql.insertvalues import convert_datetime_values, datetime_targets
+from timeplus_emulator.sql.joinkeys import refuse_keyless_join_on
 from timeplus_emulator.sql.lambdas import refuse_shadowed_parameters
 from timeplus_emulator.sql.model import (
     PLACEHOLDER_PREFIX,
@@ -126,6 +127,7 @@ def translate(
     _refuse_query_parameters(tokens)
     _refuse_totals(tokens)
     refuse_sample(tokens)
+    refuse_keyless_join_on(tokens)
     check_nested_alias_array_join(tokens)
     _check_brackets(tokens)
     estimate = _is_explain_estimate(tokens)
