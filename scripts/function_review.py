@@ -194,6 +194,9 @@ NOTES: dict[str, tuple[str, str]] = {
                                    "01662)")
        for verb in ("add", "subtract") for unit in ("days", "weeks", "months", "quarters",
                                                      "years")},
+    "greatest": (REWRITE, "3 to 10 arguments, or 2 written as arrays, tuples or strings, go "
+                          "through a helper that counts NaN and NULL as the greatest, as "
+                          "Proton's generic comparison (greatest.py; 01246)"),
     "to_unix_timestamp": (REWRITE, "a date or date32 argument raises 44, as in Proton "
                                    "(protoncalls.py; 01592)"),
     "to_datetime": (REWRITE, "a string of 5 to 10 digits is a Unix time, as in Proton (chDB "

@@ -214,3 +214,34 @@ def test_join_on_with_a_key_or_a_constant_runs(api: Any) -> None:
     for condition in ["foo.b = bar.b AND 1 = foo.b", "(foo.b + 0 = bar.b)", "1 = 1",
                       "equals(foo.b, bar.b)"]:
         assert api.table(base + condition) == [[1, 1]], condition
+
+
+@pytest.mark.parametrize(("expression", "value"), [
+    # LeastGreatestGeneric.h compares with NaN and NULL as the greatest values
+    # (01246_least_greatest_generic); chDB's greatest skipped them: inf, [0], 2
+    ("to_string(greatest(1, inf, nan))", "nan"),
+    ("to_string(greatest([NULL], [0]))", "[NULL]"),
+    ("to_string(greatest(nan, 1, 2))", "nan"),
+    ("to_string(greatest([1.5], [nan], [2.5]))", "[nan]"),
+    ("greatest('hello', 'world', 'z')", "z"),
+    ("to_string(greatest([], [NULL]))", "[NULL]"),
+    # two numbers: a > b ? a : b, as chDB's
+    ("to_string(greatest(nan, 1))", "1"),
+    ("to_string(greatest(1, nan))", "nan"),
+    # least already agrees: NaN and NULL are never the least
+    ("to_string(least(1, inf, nan))", "1"),
+    ("to_string(least([NULL], [0]))", "[0]"),
+])
+def test_greatest_counts_nan_and_null_as_greatest(api: Any, expression: str,
+                                                 value: str) -> None:
+    assert api.table(f"SELECT {expression}") == [[value]]
+
+
+def test_greatest_keeps_its_type_and_name(api: Any) -> None:
+    stream = api.query("SELECT greatest(1, 2.5, 3) AS g, to_type_name(g), greatest(1, NULL, 3)")
+    try:
+        assert stream.rows() == [[3.0, "float64", None]]
+        assert [c["name"] for c in stream.header] == ["g", "to_type_name(g)",
+                                                      "greatest(1, NULL, 3)"]
+    finally:
+        stream.close()

@@ -53,6 +53,7 @@ from timeplus_emulator.sql.errors import (
     TranslationError,
     runtime_error,
 )
+from timeplus_emulator.sql.greatest import GREATEST_HELPERS, greatest_helper
 from timeplus_emulator.sql.modulo import MODULO, modulo_body
 from timeplus_emulator.sql.protoncalls import HELPERS, transform_helper
 from timeplus_emulator.sql.tokens import Kind, Token, quote_string, unquote
@@ -113,6 +114,7 @@ CALL_HELPERS: dict[str, tuple[str, str, str]] = {
     "__tp_map_cast2": ("map_cast", "(k, v)", _MAP_CAST2),
     "__tp_array_auc": ("array_auc", "(scores, labels)", _AUC),
     "__tp_fuzz_bits": ("fuzz_bits", "(s, p)", "fuzzBits(materialize(s), p)"),
+    **GREATEST_HELPERS,
     MODULO: ("modulo", "(a, b)", modulo_body()),
     **{f"__tp_ipv{v}_or_default{len(params)}": (
         f"to_ipv{v}_or_default", "(" + ", ".join(params) + ")",
@@ -178,6 +180,8 @@ def helper_for(name: str, args: list[list[Token]]) -> Optional[str]:
         return f"__tp_timezone_offset{len(args)}"
     if name == "fuzz_bits" and len(args) == 2:
         return "__tp_fuzz_bits"
+    if name == "greatest":
+        return greatest_helper(args)
     if name == "modulo" and len(args) == 2:
         return MODULO
     if name in ("to_ipv4_or_default", "to_ipv6_or_default") and len(args) in (1, 2):
