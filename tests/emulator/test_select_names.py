@@ -36,3 +36,10 @@ def test_a_column_beside_itself_under_its_own_name_answers(api: Any) -> None:
     body = api.error(api.post("/queries", json={
         "sql": "SELECT s.a, t.a AS a FROM (SELECT 1 AS a) AS s, (SELECT 'x' AS a) AS t"}), 400)
     assert body["code"] == 48, body
+
+
+def test_qualified_column_beside_itself_aliased_is_named_by_its_short_name(api: Any) -> None:
+    # one type, so Proton answers: two columns named a (SQLAlchemy writes t.c, t.c AS c)
+    stream = api.query("SELECT s.a, s.a AS a FROM (SELECT 10 AS a) AS s")
+    assert [(c["name"], c["type"]) for c in stream.header] == [("a", "uint8"), ("a", "uint8")]
+    assert stream.rows() == [[10, 10]]

@@ -250,12 +250,13 @@ class Rewriter:
         Ranges in ``to_bool`` (ascending, inside ``[start, end)``) come out typed bool; for a
         nested query, its bool select items (``ctx.nested_bool_items``) do.
         """
-        from timeplus_emulator.sql.aliases import refuse_qualified_beside_alias
+        from timeplus_emulator.sql.aliases import short_names
         from timeplus_emulator.sql.joinorder import check_star_using  # it imports this module
+        from timeplus_emulator.sql.select import select_items
         from timeplus_emulator.sql.usingkeys import check_using_keys  # so does this one
 
         check_star_using(self.toks, start, end, self.ctx.stream_columns, self.ctx.cte_names)
-        refuse_qualified_beside_alias(self.toks, start, end)
+        short_names(self.toks, select_items(self.toks, start, end) or [])  # refuses (48)
         self.ctx.using_guards.update(
             check_using_keys(self.toks, start, end, self.ctx.column_types))
         if self.ctx.scopes and self.ctx.bool_results and self.ctx.nested_bool_items:

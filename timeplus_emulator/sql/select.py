@@ -11,6 +11,7 @@ import ast
 from dataclasses import dataclass, replace
 from typing import Callable, Optional
 
+from timeplus_emulator.sql.aliases import short_names
 from timeplus_emulator.sql.allowlist import (
     QUERY_SETTINGS,
     TIMEPLUS_SETTINGS,
@@ -155,7 +156,8 @@ def output_names(tokens: list[Token], start: int, end: int) -> Optional[tuple[Op
     items = select_items(tokens, start, end)
     if items is None:
         return None
-    return tuple(_item_name(tokens[a:b]) for a, b in items)
+    short = short_names(tokens, items)  # t.c beside the same column aliased c: named c
+    return tuple(short.get(k) or _item_name(tokens[a:b]) for k, (a, b) in enumerate(items))
 
 
 def bool_ranges(tokens: list[Token], items: list[tuple[int, int]],
