@@ -142,3 +142,11 @@ def test_grouping_modifiers_in_a_streaming_query_are_refused(
     body = api.error(api.post("/queries", json={"sql": f"SELECT k, count() FROM {sales} {tail}"}),
                      400)
     assert body["code"] == 48 and named in body["message"], body
+
+
+def test_distinct_on_a_column_list_before_a_select_list(api: Any) -> None:
+    # DISTINCT ON (a, b) keeps one row per (a, b); the comma after its bracket separates
+    # select items (it was once taken for a comma join after an ON condition: code 60)
+    rows = api.table("SELECT DISTINCT ON (a, b) a, b FROM (SELECT number % 2 AS a, "
+                     "number % 3 AS b FROM numbers(12)) ORDER BY a, b")
+    assert rows == [[a, b] for a in range(2) for b in range(3)]

@@ -227,7 +227,8 @@ def _defuse_placeholder_text(tok: Token) -> Token:
 
 def _comma_after_on(tokens: list[Token]) -> list[Token]:
     """``a JOIN b ON cond, c`` → ``a JOIN b ON cond CROSS JOIN c`` (a comma is a cross join;
-    after an ON condition it would be read as part of the condition)."""
+    after an ON condition it would be read as part of the condition). ``DISTINCT ON (a, b)``
+    is no join condition."""
     out: list[Token] = []
     in_on: list[bool] = [False]  # per bracket depth: inside a JOIN's ON condition
     for tok in tokens:
@@ -235,7 +236,7 @@ def _comma_after_on(tokens: list[Token]) -> list[Token]:
             in_on.append(False)
         elif tok.is_op(")", "]") and len(in_on) > 1:
             in_on.pop()
-        elif tok.is_word("ON"):
+        elif tok.is_word("ON") and not (out and out[-1].is_word("DISTINCT")):
             in_on[-1] = True
         elif tok.is_word("JOIN", *_CLAUSE_ENDS, "PREWHERE", "ARRAY", "USING"):
             in_on[-1] = False
