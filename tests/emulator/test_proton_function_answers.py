@@ -245,3 +245,18 @@ def test_greatest_keeps_its_type_and_name(api: Any) -> None:
                                                       "greatest(1, NULL, 3)"]
     finally:
         stream.close()
+
+
+@pytest.mark.parametrize("sql", [
+    # Proton: false (01774_tuple_null_in), though its NULL OR 0 is NULL (01376); chDB: NULL
+    "SELECT (NULL, NULL) = (8, 0) OR (NULL, NULL) = (3, 2)",
+    "SELECT 1 WHERE ((NULL, 1) != (2, 3)) OR 1",
+])
+def test_logic_over_tuple_comparisons_with_null_is_refused(api: Any, sql: str) -> None:
+    assert "tuple that has a NULL element" in refusal(api, sql)
+
+
+def test_tuple_comparisons_with_null_alone_are_null(api: Any) -> None:
+    # as Proton's 00250_tuple_comparison: a comparison whose tuples hold NULL is NULL
+    assert api.table("SELECT (1, NULL) = (2, 1), (1, NULL) < (2, 1), "
+                     "(NULL, NULL) IN ((NULL, 0), (8, 0))") == [[None, None, False]]

@@ -27,7 +27,7 @@ _SIGNED64 = "('Int8', 'Int16', 'Int32', 'Int64')"
 _NAME = (Kind.IDENT, Kind.QUOTED_IDENT)
 _TIGHTER = ("*", "/", "%", "::", ".")  # a left operand after these belongs to them
 #: Words that end no operand: a sign after them is unary, a bracket after them no call.
-_KEYWORDS = frozenset({
+KEYWORDS = frozenset({
     "SELECT", "WHERE", "PREWHERE", "HAVING", "AND", "OR", "NOT", "XOR", "CASE", "WHEN", "THEN",
     "ELSE", "END", "BY", "ON", "IN", "LIKE", "ILIKE", "IS", "BETWEEN", "LIMIT", "OFFSET",
     "DISTINCT", "AS", "FROM", "JOIN", "USING", "INTERVAL", "ALL", "ANY", "EXISTS", "SETTINGS",
@@ -78,7 +78,7 @@ def _operands(tokens: list[Token], op: int) -> tuple[int, int] | None:
     if not _ends_operand(tokens[op - 1]):
         return None
     start = operand_start(tokens, op, lambda bracket: bracket > 0 and not tokens[
-        bracket - 1].is_word(*_KEYWORDS))
+        bracket - 1].is_word(*KEYWORDS))
     if start > 0 and tokens[start - 1].is_op(")", "]"):  # (a)[1], f(x)(y): left alone
         return None
     if start > 0 and tokens[start - 1].is_op("-", "+") and (
@@ -106,7 +106,7 @@ def _small_literal(operand: list[Token]) -> bool:
 
 
 def _ends_operand(tok: Token) -> bool:
-    return (tok.kind in (*_NAME, Kind.NUMBER, Kind.STRING) and not tok.is_word(*_KEYWORDS)) \
+    return (tok.kind in (*_NAME, Kind.NUMBER, Kind.STRING) and not tok.is_word(*KEYWORDS)) \
         or tok.is_op(")", "]")
 
 
@@ -119,7 +119,7 @@ def _operand_end(tokens: list[Token], i: int) -> int | None:
         return _after_group(tokens, i)
     if tok.kind in (Kind.NUMBER, Kind.STRING):
         return i + 1
-    if tok.kind not in _NAME or tok.is_word(*_KEYWORDS, "CAST"):
+    if tok.kind not in _NAME or tok.is_word(*KEYWORDS, "CAST"):
         return None
     while tokens[i + 1].is_op(".") and tokens[i + 2].kind in _NAME:
         i += 2

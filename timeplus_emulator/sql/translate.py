@@ -63,6 +63,7 @@ from timeplus_emulator.sql.rewriter import (
 )
 from timeplus_emulator.sql.select import SelectTranslator
 from timeplus_emulator.sql.tokens import Kind, Token, name_of, quote_string, tokenize, unquote
+from timeplus_emulator.sql.tuplenull import refuse_null_tuple_comparisons
 from timeplus_emulator.sql.unsupported import refuse_unsupported_objects, without_no_op_settings
 
 ViewResolver = Callable[[Optional[str], str], Optional[str]]
@@ -128,6 +129,7 @@ def translate(
     _refuse_totals(tokens)
     refuse_sample(tokens)
     refuse_keyless_join_on(tokens)
+    refuse_null_tuple_comparisons(tokens)
     check_nested_alias_array_join(tokens)
     _check_brackets(tokens)
     estimate = _is_explain_estimate(tokens)
