@@ -29,7 +29,7 @@ BOOL_WORDS = ("BETWEEN", "IN", "LIKE", "ILIKE", "IS", "AND", "OR", "NOT", "EXIST
 _BRANCH_WORDS = ("THEN", "ELSE")
 _KEYWORDS_BEFORE_VALUES = ("SELECT", "DISTINCT", "WHERE", "PREWHERE", "HAVING", "WHEN", "THEN",
                            "ELSE", "AND", "OR", "NOT", "IN", "BY", "ON", "RETURN", "IS",
-                           *BOOL_WORDS)
+                           "WITH", "JOIN", *BOOL_WORDS)
 
 
 def top_level_indices(tokens: list[Token], start: int, end: int) -> list[int]:
