@@ -24,6 +24,8 @@ from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from typing import Any, Optional
 
+from timeplus_emulator.sql.allowlist import QUERY_MEMORY_LIMIT
+
 logger = logging.getLogger(__name__)
 
 #: Settings pinned on every connection so values render the way Timeplus renders them.
@@ -35,6 +37,7 @@ PINNED_SETTINGS = (
     "session_timezone = 'UTC'",
     "date_time_input_format = 'best_effort'",
     "async_insert = 0",
+    f"max_memory_usage = {QUERY_MEMORY_LIMIT}",
     *(f"{name} = {value}" for name, value in (
         # Proton forked ClickHouse ~22.8 (its Settings.h has no `compatibility` setting, and
         # none of these); chDB 26.9 changed their defaults since. Pinned to the behaviour of

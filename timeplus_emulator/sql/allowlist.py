@@ -77,6 +77,20 @@ def _false(setting: SettingValue) -> bool:
 
 
 _KIND_TEXT[_false] = "0 or false (1 adds rows that a REST result has no place for)"
+
+#: Memory one query may use, pinned on every chDB connection (backend.py): chDB runs inside
+#: the emulator's process, so a query that builds a huge result (ORDER BY ... WITH FILL TO
+#: 1e11 filled 8 GB in 40 s and went on after the client left) fails with 241 (Memory limit
+#: exceeded) instead of taking the machine. A query may lower it, never lift it (0 is no
+#: limit in chDB).
+QUERY_MEMORY_LIMIT = 2 * 1024**3
+
+
+def _memory_limit(setting: SettingValue) -> bool:
+    return _uint(setting) and 0 < int(setting.value) <= QUERY_MEMORY_LIMIT
+
+
+_KIND_TEXT[_memory_limit] = f"an unsigned integer from 1 to {QUERY_MEMORY_LIMIT} (bytes)"
 _OVERFLOW = _one_of("throw", "break")
 
 #: chDB settings a query (SELECT, INSERT ... SELECT, subqueries) may set: limits and
@@ -88,7 +102,7 @@ QUERY_SETTINGS: dict[str, Check] = {
     "max_execution_time": _number,
     "max_result_rows": _uint,
     "max_rows_to_read": _uint,
-    "max_memory_usage": _uint,
+    "max_memory_usage": _memory_limit,
     "join_use_nulls": _bool,
     "aggregate_functions_null_for_empty": _bool,
     "cast_keep_nullable": _bool,

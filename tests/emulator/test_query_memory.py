@@ -1,0 +1,53 @@
+"""Every query runs under a memory limit: chDB runs inside the emulator's process, so a
+query that builds a huge result must fail (Proton's 241, Memory limit exceeded) rather
+than take the machine. A query may lower the limit, never lift or remove it."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+#: The documented limit (docs/emulator-compatibility.md): 2 GiB per query.
+LIMIT = 2 * 1024 * 1024 * 1024
+
+
+def test_every_query_has_the_memory_limit(api: Any) -> None:
+    [[value]] = api.table("SELECT get_setting('max_memory_usage')")
+    assert int(value) == LIMIT
+
+
+@pytest.mark.parametrize("value", ["0", str(LIMIT + 1), "100000000000"])
+def test_a_query_cannot_lift_or_remove_the_limit(api: Any, value: str) -> None:
+    response = api.post("/queries", json={
+        "sql": f"SELECT 1 SETTINGS max_memory_usage = {value}"})
+    body = api.error(response, 400)
+    assert body["code"] == 48 and "max_memory_usage" in body["message"], body
+
+
+def test_a_query_may_lower_the_limit(api: Any) -> None:
+    [[value]] = api.table("SELECT get_setting('max_memory_usage') "
+                          "SETTINGS max_memory_usage = 100000000")
+    assert int(value) == 100000000
+
+
+def test_with_fill_over_a_huge_range_is_an_error_not_an_exhausted_machine(api: Any) -> None:
+    # a lowered limit keeps this test light; the pinned one stops it the same way
+    started = time.monotonic()
+    response = api.post("/queries", json={
+        "sql": "SELECT count() FROM (SELECT number FROM numbers(1) ORDER BY number "
+               "WITH FILL FROM 0 TO 100000000000) SETTINGS max_memory_usage = 200000000"})
+    assert api.error(response, 400)["code"] == 241
+    assert time.monotonic() - started < 10
+    assert api.table("SELECT 1") == [[1]]
+
+
+@pytest.mark.slow
+def test_with_fill_stops_at_the_pinned_limit(api: Any) -> None:
+    started = time.monotonic()
+    response = api.post("/queries", json={
+        "sql": "SELECT count() FROM (SELECT number FROM numbers(1) ORDER BY number "
+               "WITH FILL FROM 0 TO 100000000000)"})
+    assert api.error(response, 400)["code"] == 241
+    assert time.monotonic() - started < 30
