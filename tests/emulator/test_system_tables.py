@@ -74,3 +74,14 @@ def test_streams_in_the_system_database_are_refused_not_unknown(api: Any, sql: s
     # Proton's system database is an ordinary Atomic one; the emulator's holds only the
     # tables it emulates, so streams and views there are refused (48), not "unknown" (81)
     assert api.error(api.post("/queries", json={"sql": sql}), 400)["code"] == 48
+
+
+def test_system_functions_hides_the_emulators_helper_functions(api: Any) -> None:
+    # the emulator creates __tp_* SQL functions in chDB (e.g. __tp_u64); a query must not
+    # list them or read their definitions
+    api.table("SELECT to_uint64(1)")
+    assert api.table("SELECT count() FROM system.functions "
+                     "WHERE name LIKE '%\\\\_tp\\\\_%' OR create_query != '' "
+                     "OR origin != 'System'") == [["0"]]
+    assert api.table("SELECT name FROM system.functions WHERE name = '__tp_u64'") == []
+    assert api.table("SELECT count() > 100 FROM system.functions AS f") == [[True]]

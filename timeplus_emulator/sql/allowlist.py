@@ -191,8 +191,11 @@ INSERT_FORMATS: dict[str, str] = {
 
 #: ``system`` tables read as another query with the same rows: ``numbers_mt`` and
 #: ``zeros_mt`` are Proton's multi-threaded ``numbers`` and ``zeros`` (endless: a query
-#: ends them with LIMIT).
+#: ends them with LIMIT). ``functions`` leaves out the emulator's own helper functions
+#: (``__tp_*``, created with CREATE FUNCTION: their ``create_query`` is the emulator's
+#: internals, not the server's functions).
 SYSTEM_STAND_INS: dict[str, str] = {
+    "functions": "(SELECT * FROM system.functions WHERE origin = 'System')",
     "numbers_mt": "system.numbers",
     "zeros": "(SELECT toUInt8(0) AS zero FROM system.numbers)",
     "zeros_mt": "(SELECT toUInt8(0) AS zero FROM system.numbers)",
