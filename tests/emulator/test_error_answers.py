@@ -302,3 +302,25 @@ def test_a_stream_name_read_elsewhere_without_alias_keeps_its_own_meaning(api: A
     api.sql(f"INSERT INTO {name} (a) VALUES (7)")
     assert api.table(f"SELECT {name}.a, (SELECT x.a FROM {name} AS x) AS s FROM {name}") \
         == [[7, 7]]
+
+
+_PAIR = ("(SELECT 'p' AS a, 'q' AS b, 'r' AS c) AS l INNER JOIN "
+         "(SELECT 'p' AS a, 'q' AS b, 'r' AS c) AS r ON ")
+
+
+@pytest.mark.parametrize("condition", [
+    "(l.a = r.b OR l.b = r.b) OR l.c = r.c",
+    "(l.a = r.b OR l.b = r.b) AND (l.c = r.c OR l.a = r.a)",
+])
+def test_join_on_with_a_bracketed_or_of_keys_is_refused(api: Any, condition: str) -> None:
+    # Proton reads join keys from a top-level OR of ANDs only and raises 403 for an OR of
+    # keys nested in brackets (01661_join_complex); chDB joined it
+    body = error(api, f"SELECT l.a, r.a FROM {_PAIR}{condition}")
+    assert body["code"] == 48 and "OR of join keys" in body["message"], body
+
+
+def test_join_on_with_a_top_level_or_of_ands_answers(api: Any) -> None:
+    # the same alternatives unbracketed (and the whole condition in brackets) join
+    for condition in ("l.a = r.b OR l.b = r.b OR l.c = r.c",
+                      "(l.a = r.b AND l.c = r.a OR l.c = r.c)"):
+        assert api.table(f"SELECT l.a, r.c FROM {_PAIR}{condition}") == [["p", "r"]]

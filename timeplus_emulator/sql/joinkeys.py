@@ -11,11 +11,16 @@ Conservative: a condition is refused only when no part of it (split at top-level
 ``OR``, brackets around it removed) can be a key: an equality (``=``, ``==``, ``equals(...)``)
 whose two sides both hold a name, or anything this check does not read (a call, ``IN``...
 is taken as a possible key only when it is ``equals``). ``ASOF`` joins are left to chDB.
+
+An ``OR`` inside brackets that are one operand of the condition's ``AND``/``OR``
+(``(a = b OR c = b) OR e = f``, ``(a = b OR c = b) AND (...)``) whose alternatives hold a
+key is refused (48): Proton takes its keys from a top-level disjunction of conjunctions only
+and raises 403 for such conditions (01661_join_complex); chDB joined them.
 """
 
 from __future__ import annotations
 
-from timeplus_emulator.sql.errors import TranslationError
+from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, TranslationError
 from timeplus_emulator.sql.tokens import Kind, Token, render
 
 INVALID_JOIN_ON_EXPRESSION = 403
@@ -36,6 +41,11 @@ def refuse_keyless_join_on(tokens: list[Token]) -> None:
                 raise TranslationError(
                     INVALID_JOIN_ON_EXPRESSION, "Cannot get JOIN keys from JOIN ON section: "
                     + render(condition).strip())
+            if _nested_keyed_or(condition):
+                raise TranslationError(
+                    NOT_IMPLEMENTED, "A JOIN ON condition with an OR of join keys inside "
+                    "brackets under AND/OR is not supported by the emulator (Proton reads keys "
+                    "from a top-level OR of ANDs only): " + render(condition).strip())
 
 
 def _joined(tokens: list[Token], on: int) -> bool:
@@ -124,3 +134,13 @@ def _has_name(tokens: list[Token]) -> bool:
     return any(tok.kind in _NAMES and not tok.is_word(*_WORDS)
                and not (j + 1 < len(tokens) and tokens[j + 1].is_op("("))
                for j, tok in enumerate(tokens))
+
+
+def _nested_keyed_or(condition: list[Token]) -> bool:
+    """True if an operand of the condition's top-level OR/AND is a bracketed OR with a key."""
+    for disjunct in _parts(_unbracketed(condition), "OR"):
+        for part in _parts(disjunct, "AND"):
+            inner = _unbracketed(part)
+            if inner is not part and len(_parts(inner, "OR")) > 1 and _may_have_key(inner):
+                return True
+    return False
