@@ -324,3 +324,13 @@ def test_join_on_with_a_top_level_or_of_ands_answers(api: Any) -> None:
     for condition in ("l.a = r.b OR l.b = r.b OR l.c = r.c",
                       "(l.a = r.b AND l.c = r.a OR l.c = r.c)"):
         assert api.table(f"SELECT l.a, r.c FROM {_PAIR}{condition}") == [["p", "r"]]
+
+
+def test_three_joined_items_with_two_unnamed_subqueries_are_refused(api: Any) -> None:
+    # joined_subquery_requires_alias = 0: Proton's rewrite of a three-item join cannot tell
+    # two unnamed subqueries' columns apart (352, 01890); with one unnamed it answers
+    settings = " SETTINGS joined_subquery_requires_alias = 0"
+    body = error(api, "SELECT * FROM (SELECT 7), (SELECT 8), (SELECT 9) AS c" + settings)
+    assert body["code"] == 48 and "without an alias" in body["message"], body
+    assert api.table("SELECT * FROM (SELECT 7), (SELECT 8) AS b, (SELECT 9) AS c"
+                     + settings) == [[7, 8, 9]]

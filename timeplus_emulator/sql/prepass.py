@@ -2,7 +2,8 @@
 
 Owns: Proton spellings that are rewritten, or refused, from the tokens alone:
 ``position(needle IN haystack)``, a literal ``SELECT`` alias that a ``JOIN ... USING`` names
-(sent through ``materialize``), and ``SAMPLE`` in a query.
+(sent through ``materialize``), ``SAMPLE`` in a query, and several subqueries without an
+alias joined under ``joined_subquery_requires_alias = 0``.
 """
 
 from __future__ import annotations
@@ -62,3 +63,45 @@ def refuse_sample(tokens: list[Token]) -> None:
                 and not tokens[i - 1].is_op(".", ",", "(")):
             raise TranslationError(NOT_IMPLEMENTED, "SAMPLE in a query is not supported by the "
                                    "emulator")
+
+
+_FROM_ENDS = ("WHERE", "PREWHERE", "GROUP", "ORDER", "LIMIT", "HAVING", "SETTINGS", "WINDOW",
+              "UNION", "EXCEPT", "INTERSECT", "EMIT", "FORMAT", "QUALIFY", "ON", "USING")
+
+
+def refuse_unaliased_joined_subqueries(tokens: list[Token]) -> None:
+    """Two or more subqueries without an alias among three or more joined FROM items (allowed
+    by SETTINGS joined_subquery_requires_alias = 0): Proton's rewrite of a multiple join into
+    nested ones cannot tell their same-named columns apart (352 for ``(SELECT 1), (SELECT 1),
+    (SELECT 1)``, 01890); chDB answered. Two joined items keep working, as in Proton."""
+    if not any(t.is_word("JOINED_SUBQUERY_REQUIRES_ALIAS") for t in tokens):
+        return
+    for i, tok in enumerate(tokens):
+        unaliased, items = _unaliased_subqueries(tokens, i + 1) if tok.is_word("FROM") else (0, 0)
+        if unaliased > 1 and items > 2:
+            raise TranslationError(NOT_IMPLEMENTED, "Joining several subqueries without an "
+                                   "alias (joined_subquery_requires_alias = 0) is not "
+                                   "supported by the emulator")
+
+
+def _unaliased_subqueries(tokens: list[Token], i: int) -> tuple[int, int]:
+    """How many FROM items from ``i`` (up to the clause's end) are subqueries without alias,
+    and how many items there are."""
+    count, items, item_start = 0, 1, True
+    while i < len(tokens) and tokens[i].kind is not Kind.EOF:
+        tok = tokens[i]
+        if tok.is_op(")") or tok.is_word(*_FROM_ENDS):
+            break
+        if tok.is_op("("):
+            close = match_paren(tokens, i)
+            after = tokens[close + 1] if close + 1 < len(tokens) else None
+            named = after is not None and (after.is_word("AS") or (
+                after.kind in (Kind.IDENT, Kind.QUOTED_IDENT) and not after.is_word(
+                    *_FROM_ENDS, "JOIN", "LEFT", "RIGHT", "INNER", "FULL", "CROSS", "ANY",
+                    "ALL", "SEMI", "ANTI", "ASOF", "GLOBAL", "ARRAY", "OUTER", "FINAL")))
+            count += item_start and tokens[i + 1].is_word("SELECT", "WITH") and not named
+            i = close
+        item_start = tok.is_op(",") or tok.is_word("JOIN")
+        items += item_start
+        i += 1
+    return count, items

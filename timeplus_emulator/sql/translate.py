@@ -53,6 +53,7 @@ from timeplus_emulator.sql.prepass import (
     materialized_using_constants,
     position_in_calls,
     refuse_sample,
+    refuse_unaliased_joined_subqueries,
 )
 from timeplus_emulator.sql.rewriter import (
     Context,
@@ -128,6 +129,7 @@ def translate(
     _refuse_query_parameters(tokens)
     _refuse_totals(tokens)
     refuse_sample(tokens)
+    refuse_unaliased_joined_subqueries(tokens)
     refuse_keyless_join_on(tokens)
     refuse_null_tuple_comparisons(tokens)
     check_nested_alias_array_join(tokens)
