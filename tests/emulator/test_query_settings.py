@@ -56,7 +56,7 @@ def test_csv_input_reads_single_quoted_fields(api: Any) -> None:
     "optimize_read_in_order = 0, optimize_aggregation_in_order = 1",
     "join_algorithm = 'prefer_partial_merge'",
     "compile_expressions = 1, enable_optimize_predicate_expression = 0",
-    "output_format_write_statistics = 0, cross_to_inner_join_rewrite = 2",
+    "output_format_write_statistics = 0, cross_to_inner_join_rewrite = 1",
     "max_rows_to_sort = 100, max_rows_to_group_by = 100, read_overflow_mode = 'throw'",
 ])
 def test_settings_that_change_no_answer_are_accepted(api: Any, settings: str) -> None:
@@ -79,6 +79,10 @@ def test_limits_passed_on_still_limit(api: Any) -> None:
     "force_primary_key = 1",               # the emulator's streams have no primary index
     "max_bytes_before_external_sort = 1",  # would spill to local disk
     "max_parser_depth = 0",                # unlimited: a deep query could overflow the stack
+    # 2 makes a comma join without an equality Proton's error INCORRECT_QUERY (02364)
+    "cross_to_inner_join_rewrite = 2",
+    # Proton counts the columns a query needs; the emulator's stream reads take all (00593)
+    "max_columns_to_read = 1",
 ])
 def test_other_settings_and_values_are_refused(api: Any, settings: str) -> None:
     assert code_of(api, f"SELECT 1 SETTINGS {settings}") == 48

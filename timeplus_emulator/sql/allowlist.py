@@ -122,8 +122,10 @@ QUERY_SETTINGS: dict[str, Check] = {
     # mode 'break', stop early, as the user asked and as Proton does).
     "max_rows_to_group_by": _uint,
     "max_rows_to_sort": _uint,
+    # (not max_columns_to_read: the emulator reads every column of a stream through its
+    # source subquery, so the limit failed (161) where Proton, reading only the columns a
+    # query needs, answers: 00593)
     "max_rows_in_set": _uint,
-    "max_columns_to_read": _uint,
     "max_temporary_non_const_columns": _uint,
     "read_overflow_mode": _OVERFLOW,
     "result_overflow_mode": _OVERFLOW,
@@ -149,7 +151,8 @@ NEUTRAL_SETTINGS: dict[str, Check] = {
     # not 'partial_merge', 'direct' or 'full_sorting_merge': Proton refuses some joins with
     # them (ANY RIGHT/FULL under partial_merge: 48, 01147), which the emulator would answer
     "join_algorithm": _one_of("default", "auto", "hash", "prefer_partial_merge", "parallel_hash"),
-    "cross_to_inner_join_rewrite": _uint,
+    # 2 forces the rewrite and fails where a comma join has no equality (Proton 02364)
+    "cross_to_inner_join_rewrite": _bool,
     "optimize_min_equality_disjunction_chain_length": _uint,
     "output_format_pretty_max_column_pad_width": _uint,
     "query_profiler_cpu_time_period_ns": _uint,
