@@ -24,7 +24,7 @@ from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from typing import Any, Optional
 
-from timeplus_emulator.sql.allowlist import QUERY_MEMORY_LIMIT
+from timeplus_emulator.sql.allowlist import QUERY_MEMORY_LIMIT, QUERY_TIME_LIMIT
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ PINNED_SETTINGS = (
     "date_time_input_format = 'best_effort'",
     "async_insert = 0",
     f"max_memory_usage = {QUERY_MEMORY_LIMIT}",
+    f"max_execution_time = {QUERY_TIME_LIMIT}",
     *(f"{name} = {value}" for name, value in (
         # Proton forked ClickHouse ~22.8 (its Settings.h has no `compatibility` setting, and
         # none of these); chDB 26.9 changed their defaults since. Pinned to the behaviour of

@@ -91,6 +91,19 @@ def _memory_limit(setting: SettingValue) -> bool:
 
 
 _KIND_TEXT[_memory_limit] = f"an unsigned integer from 1 to {QUERY_MEMORY_LIMIT} (bytes)"
+
+#: Seconds one chDB query may run, pinned like the memory limit: the emulator cannot stop a
+#: chDB query that produces no output (SELECT count() FROM numbers(1e11) kept a core busy
+#: after its client left), so such a query fails with 159 (timeout) instead of running
+#: for hours. A query may lower it, never lift it (0 is no limit in chDB).
+QUERY_TIME_LIMIT = 600
+
+
+def _time_limit(setting: SettingValue) -> bool:
+    return _number(setting) and 0 < float(setting.value) <= QUERY_TIME_LIMIT
+
+
+_KIND_TEXT[_time_limit] = f"a number of seconds above 0 and at most {QUERY_TIME_LIMIT}"
 _OVERFLOW = _one_of("throw", "break")
 
 #: chDB settings a query (SELECT, INSERT ... SELECT, subqueries) may set: limits and
@@ -99,7 +112,7 @@ _OVERFLOW = _one_of("throw", "break")
 QUERY_SETTINGS: dict[str, Check] = {
     "max_threads": _uint,
     "max_block_size": _uint,
-    "max_execution_time": _number,
+    "max_execution_time": _time_limit,
     "max_result_rows": _uint,
     "max_rows_to_read": _uint,
     "max_memory_usage": _memory_limit,

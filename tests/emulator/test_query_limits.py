@@ -1,6 +1,7 @@
-"""Every query runs under a memory limit: chDB runs inside the emulator's process, so a
-query that builds a huge result must fail (Proton's 241, Memory limit exceeded) rather
-than take the machine. A query may lower the limit, never lift or remove it."""
+"""Every query runs under a memory and a time limit: chDB runs inside the emulator's
+process, so a query that builds a huge result must fail (Proton's 241, Memory limit
+exceeded) rather than take the machine, and one that would run for hours fails with 159
+(timeout). A query may lower the limits, never lift or remove them."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 
 import pytest
 
-#: The documented limit (docs/emulator-compatibility.md): 2 GiB per query.
+#: The documented limits (docs/emulator-compatibility.md): 2 GiB and 600 s per query.
 LIMIT = 2 * 1024 * 1024 * 1024
+SECONDS = 600
 
 
 def test_every_query_has_the_memory_limit(api: Any) -> None:
@@ -51,3 +53,22 @@ def test_with_fill_stops_at_the_pinned_limit(api: Any) -> None:
                "WITH FILL FROM 0 TO 100000000000)"})
     assert api.error(response, 400)["code"] == 241
     assert time.monotonic() - started < 30
+
+
+def test_every_query_has_the_time_limit(api: Any) -> None:
+    [[value]] = api.table("SELECT get_setting('max_execution_time')")
+    assert float(value) == SECONDS
+
+
+@pytest.mark.parametrize("value", ["0", "601", "1e9"])
+def test_a_query_cannot_lift_or_remove_the_time_limit(api: Any, value: str) -> None:
+    response = api.post("/queries", json={
+        "sql": f"SELECT 1 SETTINGS max_execution_time = {value}"})
+    body = api.error(response, 400)
+    assert body["code"] == 48 and "max_execution_time" in body["message"], body
+
+
+def test_a_query_may_lower_the_time_limit(api: Any) -> None:
+    response = api.post("/queries", json={
+        "sql": "SELECT count() FROM numbers(100000000000) SETTINGS max_execution_time = 1"})
+    assert api.error(response, 400)["code"] == 159
