@@ -154,6 +154,9 @@ NOTES: dict[str, tuple[str, str]] = {
                      "as Proton compares them (protoncalls.py; 02814_age_datediff)"),
     **{n: (REWRITE, "exactly 3 arguments, else 42 as in Proton (chDB also takes year, day of "
                     "year)") for n in ("make_date", "make_date32")},
+    **{n: (REWRITE, "a format writing names, types or a frame (...WithNames, XML, JSON, Pretty...) "
+                    "is refused (48): Proton writes the row alone, chDB the frame with each row")
+       for n in ("format_row", "format_row_no_newline")},
     **{n: (REWRITE, "from and to must be string literals of the same length, else 36 as in "
                     "Proton (chDB drops what to lacks)") for n in ("translate", "translate_utf8")},
     **{n: (REWRITE, "a run of exactly 3 Y, y or x is refused (48): Proton reads 3 digits, chDB 4")

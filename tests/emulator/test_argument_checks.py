@@ -60,3 +60,16 @@ def test_binary_float_math_of_low_cardinality_numbers_answers(api: Any) -> None:
     # Proton strips low_cardinality before its native-number check
     assert api.table("SELECT pow(to_low_cardinality(to_float64(2)), 3), "
                      "hypot(to_low_cardinality(to_uint8(3)), 4)") == [[8, 5]]
+
+
+@pytest.mark.parametrize("fmt", ["TSVWithNamesAndTypes", "CSVWithNames", "XML", "JSON",
+                                 "JSONCompactEachRowWithNamesAndTypes", "PrettyCompact"])
+def test_format_row_in_a_framed_format_is_refused(api: Any, fmt: str) -> None:
+    # Proton writes the row alone in every format (02113_format_row); chDB added the
+    # names, types and frame to each row
+    assert error_code(api, f"SELECT format_row('{fmt}', number) FROM numbers(2)") == 48
+
+
+def test_format_row_in_a_plain_row_format_answers(api: Any) -> None:
+    assert api.table("SELECT format_row('CSV', 7, 'x'), format_row_no_newline('TSV', 7, 'x')") \
+        == [['7,"x"\n', "7\tx"]]

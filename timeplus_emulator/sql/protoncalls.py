@@ -49,6 +49,12 @@ functions (``CREATE FUNCTION``) behind them. Each with the reason, from Proton's
   at the NUL, so ``match('', '\\0')`` is true there; chDB reads the whole pattern (false).
   Such a pattern is refused (48).
 
+* ``format_row``/``format_row_no_newline`` in a format that writes a header or a frame
+  around its rows (``...WithNames``, ``...WithNamesAndTypes``, ``XML``, ``JSON``,
+  ``JSONCompact``, ``Pretty...``, ``Markdown``, ``Vertical``): Proton writes the row alone
+  (02113_format_row); chDB writes the names (the emulator's internal ones), types and frame
+  with every row. Refused (48).
+
 The type and constant checks fail while chDB analyses the query, so a query that reads no row
 is refused too;
 :func:`analysis_error` gives Proton's code and words for their errors.
@@ -176,6 +182,17 @@ def check_call(name: str, args: list[list[Token]]) -> None:
         _check_joda(name, args[1])
     if name in _PATTERN_ARGUMENT and len(args) > _PATTERN_ARGUMENT[name]:
         check_pattern(name, args[_PATTERN_ARGUMENT[name]])
+    if name in ("format_row", "format_row_no_newline") and args:
+        fmt = _literal(args[0])
+        if fmt is not None and _FRAMED_FORMAT.search(fmt):
+            raise TranslationError(
+                NOT_IMPLEMENTED, f"{name} in the format {fmt} is not supported by the "
+                "emulator (Proton writes the row alone, without names, types or frame)")
+
+
+#: Output formats that write names, types or a frame around their rows.
+_FRAMED_FORMAT = re.compile(r"(?i)withnames|^(xml|json(compact)?(strings)?|markdown|vertical)$"
+                            r"|^pretty")
 
 
 #: Timeplus functions taking a regular expression (OptimizedRegularExpression): its index.
