@@ -60,3 +60,16 @@ def test_undelimited_operand_or_mixed_list_is_refused(api: Any) -> None:
     # not a decimal: answered as before (Proton compares 1 with the string's number)
     assert one_value(api, "SELECT -1 IN (1.5, -1)") is True
     assert one_value(api, "SELECT 1 IN (1.23, '1', 2)") is True
+
+
+def test_float_literal_inside_an_element_is_refused_for_a_decimal(api: Any, prices: str) -> None:
+    # Proton folds 19.9 + 0.05 (19.95 in float64) and cuts it to the decimal's scale (19.9:
+    # true); chDB compared it exactly and answered no row: refused instead
+    for sql in (f"SELECT p FROM {prices} WHERE p IN (19.9 + 0.05)",
+                "SELECT to_decimal64(0.3, 2) IN (0.1 + 0.2)",
+                "SELECT to_decimal64(0.3, 2) NOT IN (3, 0.1 * 3)"):
+        body = api.error(api.post("/queries", json={"sql": sql}), 400)
+        assert body["code"] == 48, (sql, body)
+    # not a decimal: answered as before
+    assert one_value(api, "SELECT (0.1 + 0.2) IN (0.1 + 0.2)") is True
+    assert one_value(api, "SELECT 3 IN (1.5 * 2)") is True

@@ -11,8 +11,9 @@ Proton builds the set by converting each literal to the left operand's type
 convert exactly and answered ``false``. Only chDB knows the operand's type, so the rewrite
 lets chDB choose: for a decimal operand both sides are compared as the decimal's raw integers
 (``x * 10^scale``, and each literal's ``trunc(literal * 10^scale)`` in float64, as Proton
-computes it); any other operand keeps chDB's ``IN``. A decimal operand of a list mixing a
-float literal with anything but number literals is refused row by row (48), and so is, at
+computes it); any other operand keeps chDB's ``IN``. A decimal operand of a list holding a
+float literal (alone or inside an element) and anything but number literals is refused
+row by row (48), and so is, at
 once, a left operand the translator cannot delimit (``a + b IN (1.5)``).
 """
 
@@ -60,12 +61,13 @@ def _is_float(tok: Token) -> bool:
 
 
 def float_list(tokens: list[Token], elements: list[tuple[int, int]]) -> Optional[bool]:
-    """Whether the IN list ``elements`` holds a float literal: None if not, True if all are
-    number literals, False if some are not (a decimal operand is then refused, row by row)."""
-    numbers = [_number(tokens, a, b) for a, b in elements]
-    if not any(tok is not None and _is_float(tok) for tok in numbers):
+    """Whether the IN list ``elements`` holds a float literal, alone or inside an element
+    (``0.1 + 0.2``, which Proton folds and cuts to the decimal's scale as well): None if
+    not, True if all are number literals, False if some are not (a decimal operand is then
+    refused, row by row)."""
+    if not any(_is_float(tokens[k]) for a, b in elements for k in range(a, b)):
         return None
-    return all(tok is not None for tok in numbers)
+    return all(_number(tokens, a, b) is not None for a, b in elements)
 
 
 def _number(tokens: list[Token], a: int, b: int) -> Optional[Token]:
