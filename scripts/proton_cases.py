@@ -18,8 +18,9 @@ In scope: ``.sql`` files with a ``.reference`` file, without shell templates
 (``{CLICKHOUSE_...}``) and without the tags ``long``, ``replica``, ``zookeeper``, ``shard``,
 ``distributed``, ``race``. ``select sleep(n)`` statements are answered ``0`` without
 running them (the emulator stores rows synchronously; the tests sleep for Proton's
-asynchronous ingest). ``SET a = b`` is not sent (the REST API has no session): the script
-remembers it and adds it to the SETTINGS of the file's later SELECTs and INSERT ... SELECTs;
+asynchronous ingest). After ``USE db`` the file's statements go to ``db`` (``?db=``; such
+files run on an enterprise-profile emulator, the others on a cloud one). ``SET a = b`` is not
+sent (the REST API has no session): the script remembers it and adds it to the SETTINGS of the file's later SELECTs and INSERT ... SELECTs;
 a SET expected to fail is checked with ``SELECT 1 SETTINGS a = b``.
 
     python scripts/proton_cases.py /work/proton-tests/tests/queries_ported/0_stateless \\
@@ -36,6 +37,7 @@ time only, so for a wall time that occurs twice (a DST end) the script asks the 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import decimal
 import ipaddress
@@ -47,7 +49,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional
 
@@ -58,6 +60,8 @@ from timeplus_dbapi.typesystem import TypeSpec, parse_result_type
 _EXCLUDED_TAGS = {"long", "replica", "zookeeper", "shard", "distributed", "race"}
 _HINT = re.compile(r"--\s*\{\s*(serverError|clientError)\s+([^}]*)\}")
 _SLEEP = re.compile(r"^\s*select\s+sleep(?:_each_row)?\s*\(\s*[\d.]+\s*\)\s*$", re.I)
+_USE_LINE = re.compile(r"^\s*use\s+\S+\s*;", re.I | re.M)
+_USE = re.compile(r"^\s*use\s+`?(\w+)`?\s*$", re.I)
 _SET = re.compile(r"^\s*set\s+(?!role\b)(.*)$", re.I | re.S)
 _SET_ITEM = re.compile(r"(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|[^,]+)")
 NOT_SUPPORTED = 48
@@ -500,12 +504,17 @@ def error_code(error: Exception) -> Optional[int]:
 def run_file(conn: Any, path: Path, timeout: float) -> Outcome:
     started = time.monotonic()
     deadline = started + timeout
-    outcome = _run_statements(conn, path, deadline)
+    opened: list[Any] = []
+    try:
+        outcome = _run_statements(conn, path, deadline, opened)
+    finally:
+        for other in opened:
+            other.close()
     outcome.seconds = round(time.monotonic() - started, 2)
     return outcome
 
 
-def _run_statements(conn: Any, path: Path, deadline: float) -> Outcome:
+def _run_statements(conn: Any, path: Path, deadline: float, opened: list[Any]) -> Outcome:
     output: list[str] = []
     missed: list[str] = []
     cursor = conn.cursor()
@@ -522,6 +531,12 @@ def _run_statements(conn: Any, path: Path, deadline: float) -> Outcome:
             if sql is not None:
                 output.extend(run_statement(cursor, sql, deadline,
                                             fake_sleep=statement.expect_error is None))
+            use = _USE.match(statement.sql)
+            if use and statement.expect_error is None:
+                # the REST API has no session: later statements go to that database
+                conn = timeplus_dbapi.Connection(replace(conn.params, database=use.group(1)))
+                opened.append(conn)
+                cursor = conn.cursor()
         except Exception as error:
             code = error_code(error)
             if statement.expect_error is not None or (
@@ -588,10 +603,16 @@ def run_cases(files: list[Path], timeout: float) -> Iterator[Outcome]:
     from timeplus_emulator import run_emulator
 
     _keep_datetime_text()
-    with run_emulator(profile="cloud") as server:
-        dsn = server.url.replace("http://", "timeplus://", 1) + "?query_mode=table"
+    with contextlib.ExitStack() as stack:
+        servers: dict[str, str] = {}
         for path in files:
-            with timeplus_dbapi.connect(dsn) as conn:
+            # a file that USEs a database runs where ?db= exists (enterprise profile)
+            uses = _USE_LINE.search(path.read_text(errors="replace"))
+            profile = "enterprise" if uses else "cloud"
+            if profile not in servers:
+                url = stack.enter_context(run_emulator(profile=profile)).url
+                servers[profile] = url.replace("http://", "timeplus://", 1) + "?query_mode=table"
+            with timeplus_dbapi.connect(servers[profile]) as conn:
                 try:
                     yield run_file(conn, path, timeout)
                 finally:

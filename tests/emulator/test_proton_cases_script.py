@@ -7,6 +7,7 @@ it (``\\N`` for NULL, quoted strings inside arrays, ``true``/``false``, ``1e21``
 from __future__ import annotations
 
 import decimal
+from pathlib import Path
 
 import pytest
 
@@ -239,3 +240,16 @@ def test_a_wall_time_that_occurs_twice_takes_the_servers_offset() -> None:
     cases.ask_offsets(_Connection(quiet), "SELECT x FROM t", ["x"], [spec],
                       [(cases.RawDatetime("2019-04-07 03:00:00"),)])
     assert quiet.sent == []
+
+
+def test_statements_after_use_go_to_that_database(tmp_path: Path) -> None:
+    # clickhouse-client keeps a session: after USE, unqualified names are in that database
+    # (01073_show_tables_not_like); the script sends them with ?db= (enterprise profile)
+    (tmp_path / "use_case.sql").write_text(
+        "CREATE DATABASE db_use_case;\nUSE db_use_case;\n"
+        "CREATE STREAM s (x uint8) ENGINE = Memory;\nINSERT INTO s (x) VALUES (5);\n"
+        "SELECT x FROM db_use_case.s;\nSHOW STREAMS FROM db_use_case;\n"
+        "DROP DATABASE db_use_case;\n")
+    (tmp_path / "use_case.reference").write_text("5\ns\n")
+    [outcome] = list(cases.run_cases([tmp_path / "use_case.sql"], timeout=30.0))
+    assert (outcome.kind, outcome.detail, outcome.diff) == ("pass", "", [])
