@@ -20,8 +20,9 @@ In scope: ``.sql`` files with a ``.reference`` file, without shell templates
 running them (the emulator stores rows synchronously; the tests sleep for Proton's
 asynchronous ingest). After ``USE db`` the file's statements go to ``db`` (``?db=``; such
 files run on an enterprise-profile emulator, the others on a cloud one). ``SET a = b`` is not
-sent (the REST API has no session): the script remembers it and adds it to the SETTINGS of the file's later SELECTs and INSERT ... SELECTs;
-a SET expected to fail is checked with ``SELECT 1 SETTINGS a = b``.
+sent (the REST API has no session): the script remembers it and adds it to the SETTINGS of
+the file's later SELECTs and INSERT ... SELECTs; a SET expected to fail is checked with
+``SELECT 1 SETTINGS a = b``.
 
     python scripts/proton_cases.py /work/proton-tests/tests/queries_ported/0_stateless \\
         --sample 300 --json /tmp/cases.json [--list wrong] [--only NAME...]
