@@ -133,6 +133,20 @@ def test_a_name_starting_with_a_dollar(api: Any) -> None:
         rows.close()
 
 
+def test_digits_end_before_a_dollar(api: Any) -> None:
+    # Proton's lexer ends a number's word at `$`: 1$a$ is 1 named by the word $a$, and in
+    # 1$a$ x $a$ the $a$ after the 1 opens a heredoc (1 ' x ': a syntax error). The
+    # emulator read 1$a$ as one name and sent it on as written
+    rows = api.query("SELECT 1$a$")
+    try:
+        assert [column["name"] for column in rows.header] == ["$a$"]
+        assert rows.rows() == [[1]]
+    finally:
+        rows.close()
+    body = api.error(api.post("/queries", json={"sql": "SELECT 1$a$ x $a$"}), 400)
+    assert body["code"] == 62, body
+
+
 @pytest.mark.parametrize(("tail", "named"), [
     ("GROUP BY ROLLUP(k)", "ROLLUP"), ("GROUP BY k WITH CUBE", "WITH CUBE"),
     ("GROUP BY GROUPING SETS ((k), ())", "GROUPING SETS"),

@@ -15,7 +15,8 @@ them otherwise: Unicode spaces between tokens (U+00A0, U+3000, U+FEFF, ... as
 ``skipWhitespacesUTF8``) and nested ``/* /* */ */`` comments are whitespace, kept in ``pre``
 as one ASCII space; ``$tag$text$tag$`` (any tag without ``$``, ``$$`` too) is a string
 without escapes, whose token is the same string single-quoted; a bare word starting with
-``$`` (``$alias$name$``) is a name, whose token is backquoted.
+``$`` (``$alias$name$``) is a name, whose token is backquoted. Digits and the word after
+them stop at ``$`` (``1$a$`` is ``1`` and the name ``$a$``).
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ _NON_ASCII_WORD = ("\u0080-\u0084\u0086-\u009f\u00a1-\u180d\u180f-\u1fff\u200e-\
                    "\u202a-\u202e\u2030-\u205e\u2061-\u2fff\u3001-\ufefe\uff00-\U0010ffff")
 _WORD_START = "A-Za-z_" + _NON_ASCII_WORD
 _WORD_CHARS = "A-Za-z0-9_$" + _NON_ASCII_WORD
+# after digits a word goes on without `$` (Proton's lexer: 1$a$ is the number 1, then $a$)
+_NUMBER_WORD_CHARS = "A-Za-z0-9_" + _NON_ASCII_WORD
 _SPACES = re.compile(f"[ \t\n\r\f\v{_UNICODE_SPACES}]+")
 _LINE_COMMENT = re.compile(r"--[^\n]*\n?")
 _DOLLAR_WORD = re.compile(r"\$[A-Za-z0-9_][A-Za-z0-9_$]*")  # Proton: an ASCII word char next
@@ -94,7 +97,7 @@ _TOKEN_RE = re.compile(
     r"(?P<string>'(?:[^'\\]|\\.|'')*')"
     r"|(?P<quoted>`(?:[^`\\]|\\.|``)*`|\"(?:[^\"\\]|\\.|\"\")*\")"
     r"|(?P<number>0[xXbB][0-9A-Za-z]*|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
-    rf"(?P<suffix>[{_WORD_CHARS}]*)"
+    rf"(?P<suffix>[{_NUMBER_WORD_CHARS}]*)"
     rf"|(?P<word>[{_WORD_START}][{_WORD_CHARS}]*)"
     r"|(?P<op><=>|::|->|<=|>=|!=|<>|==|\|\||=>|[-+*/%=<>()\[\]{},;.?:@^!&|~])",
     re.DOTALL,
