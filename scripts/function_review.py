@@ -154,6 +154,9 @@ NOTES: dict[str, tuple[str, str]] = {
                      "as Proton compares them (protoncalls.py; 02814_age_datediff)"),
     **{n: (REWRITE, "exactly 3 arguments, else 42 as in Proton (chDB also takes year, day of "
                     "year)") for n in ("make_date", "make_date32")},
+    **{n: (REWRITE, "over an array of low_cardinality numbers or dates refused (48): Proton "
+                    "compares in the stored type (01414) or refuses (44, 02010)")
+       for n in ("has", "index_of", "count_equal")},
     **{n: (REWRITE, "a format writing names, types or a frame (...WithNames, XML, JSON, Pretty...) "
                     "is refused (48): Proton writes the row alone, chDB the frame with each row")
        for n in ("format_row", "format_row_no_newline")},

@@ -73,3 +73,25 @@ def test_format_row_in_a_framed_format_is_refused(api: Any, fmt: str) -> None:
 def test_format_row_in_a_plain_row_format_answers(api: Any) -> None:
     assert api.table("SELECT format_row('CSV', 7, 'x'), format_row_no_newline('TSV', 7, 'x')") \
         == [['7,"x"\n', "7\tx"]]
+
+
+def test_array_index_functions_over_low_cardinality_numbers_are_refused(api: Any) -> None:
+    # Proton's has/index_of/count_equal compare a low_cardinality(nullable(uint8)) element
+    # in its stored type (has(a, -1) over [255] is true, 01414) and refuse a datetime
+    # against a datetime64 (44, 02010); chDB converted both sides
+    name = api.create_stream("a array(low_cardinality(nullable(uint8))), "
+                             "s array(low_cardinality(nullable(string)))")
+    api.sql(f"INSERT INTO {name} (a, s) VALUES ([255, NULL], ['x'])")
+    for call in ("has(a, -1)", "index_of(a, 255)", "count_equal(a, NULL)"):
+        assert error_code(api, f"SELECT {call} FROM table({name})") == 48
+    assert api.table(f"SELECT has(s, 'x'), index_of(s, 'y') FROM table({name})") == [[True, "0"]]
+
+
+def test_array_index_calls_keep_their_names(api: Any) -> None:
+    stream = api.query("SELECT count_equal(materialize([1, 2, 1]), 1), has([3], 3)")
+    try:
+        assert stream.rows() == [["2", True]]
+        assert [c["name"] for c in stream.header] == [
+            "count_equal(materialize([1, 2, 1]), 1)", "has([3], 3)"]
+    finally:
+        stream.close()

@@ -49,6 +49,12 @@ functions (``CREATE FUNCTION``) behind them. Each with the reason, from Proton's
   at the NUL, so ``match('', '\\0')`` is true there; chDB reads the whole pattern (false).
   Such a pattern is refused (48).
 
+* ``has``/``index_of``/``count_equal`` of an array of ``low_cardinality`` numbers or dates:
+  Proton compares the elements in their stored type (arrayIndex.h: ``has(a, -1)`` over
+  ``[255]`` of ``low_cardinality(nullable(uint8))`` is true, 01414) or refuses the pair (44,
+  02010); chDB converts both sides. The array goes through :data:`LC_ARRAY_CHECK`, which
+  raises 48 for such a type when a row is read (an array literal is not checked).
+
 * ``format_row``/``format_row_no_newline`` in a format that writes a header or a frame
   around its rows (``...WithNames``, ``...WithNamesAndTypes``, ``XML``, ``JSON``,
   ``JSONCompact``, ``Pretty...``, ``Markdown``, ``Vertical``): Proton writes the row alone
@@ -86,6 +92,12 @@ USING_GUARD = "__tp_using_key"
 USING_KEY_AS = "__tp_using_key_as"
 #: Timeplus functions whose every argument must be a native number (FunctionMathBinaryFloat64).
 NATIVE_ONLY = frozenset({"pow", "power", "atan2", "hypot", "max2", "min2"})
+#: Timeplus functions (Proton's arrayIndex.h) whose array must not hold low_cardinality numbers.
+ARRAY_INDEX = frozenset({"has", "index_of", "count_equal"})
+LC_ARRAY_CHECK = "__tp_lc_array"  # (array): the array, or 48 for low_cardinality numbers
+_LC_ARRAY_ERROR = (runtime_error(NOT_IMPLEMENTED) + "has, index_of or count_equal of an array "
+                   "of low_cardinality numbers or dates is not supported by the emulator "
+                   "(Proton compares such elements in their stored type)")
 NATIVE_CHECK = "__tp_native"  # (x, function name): x, or an error naming the function
 #: Timeplus function -> indexes of the arguments Proton requires to be constant.
 CONSTANT_ONLY: dict[str, tuple[int, ...]] = {"geohash_encode": (2,)}
@@ -107,6 +119,7 @@ def constant_check(name: str, index: int) -> str:
 
 #: Wrappers whose column names show their first argument only (see reverse.py).
 WRAPPERS = frozenset({TTEST_RESULT, TTEST_INDEX, MICROSECONDS, NATIVE_CHECK, NO_DATE_CHECK,
+                      LC_ARRAY_CHECK,
                       USING_GUARD, USING_KEY_AS,
                       *(constant_check(name, index) for name, indexes in CONSTANT_ONLY.items()
                         for index in indexes)})
@@ -146,6 +159,10 @@ def helper_ddl() -> tuple[str, ...]:
               f"concat({quote_string(_ILLEGAL_TYPE)}, f)))")
     no_date = (f"CAST(x, if(match(toTypeName(x), {quote_string(_DATE_TYPE)}), "
                f"concat({quote_string(_DATE_ARGUMENT)}, f), toTypeName(x)))")
+    lc_array = ("tupleElement((x, throwIf(match(toTypeName(x), "
+                + quote_string(r"^Array[(]LowCardinality[(]") + ") AND NOT match(toTypeName(x), "
+                + quote_string(r"^Array[(]LowCardinality[(](Nullable[(])?(Fixed)?String")
+                + "), " + quote_string(_LC_ARRAY_ERROR) + ")), 1)")
     constants = [
         f"CREATE OR REPLACE FUNCTION {constant_check(name, index)} AS ({x}) -> "
         f"if(isNull(toDecimal256(0, toUInt8(least(greatest({x}, 0), 76)))), {x}, {x})"
@@ -155,6 +172,7 @@ def helper_ddl() -> tuple[str, ...]:
         *constants,
         f"CREATE OR REPLACE FUNCTION {NATIVE_CHECK} AS (x, f) -> {native}",
         f"CREATE OR REPLACE FUNCTION {NO_DATE_CHECK} AS (x, f) -> {no_date}",
+        f"CREATE OR REPLACE FUNCTION {LC_ARRAY_CHECK} AS (x) -> {lc_array}",
         f"CREATE OR REPLACE FUNCTION {TTEST_INDEX} AS (g) -> toUInt8(g)",
         f"CREATE OR REPLACE FUNCTION {MICROSECONDS} AS (t) -> {cut}",
         f"CREATE OR REPLACE FUNCTION {TTEST_RESULT} AS (r, m) -> "
@@ -270,6 +288,8 @@ def adjusted_arguments(name: str, texts: list[str]) -> list[str]:
                 *texts[3:]]
     if name in NO_DATE and texts:
         return [_wrap(NO_DATE_CHECK, texts[0], f", {quote_string(name)}"), *texts[1:]]
+    if name in ARRAY_INDEX and texts and not _plain_array_literal(texts[0]):
+        return [_wrap(LC_ARRAY_CHECK, texts[0]), *texts[1:]]
     if name in NATIVE_ONLY:
         return [_wrap(NATIVE_CHECK, text, f", {quote_string(name)}") for text in texts]
     for index in CONSTANT_ONLY.get(name, ()):
@@ -277,6 +297,11 @@ def adjusted_arguments(name: str, texts: list[str]) -> list[str]:
             texts = [*texts[:index], _wrap(constant_check(name, index), texts[index]),
                      *texts[index + 1:]]
     return texts
+
+
+def _plain_array_literal(text: str) -> bool:
+    """``[1, 2]``: an array literal, whose elements are no low_cardinality values."""
+    return text.lstrip().startswith("[") and "low_cardinality" not in text.lower()
 
 
 def _wrap(helper: str, text: str, extra: str = "") -> str:

@@ -98,7 +98,7 @@ def to_timeplus_column_name(ch_name: str) -> str:
             continue
         if skipping or (tok.is_op(",") and dropped and dropped[-1] == depth - 1):
             skipping = True  # the wrapper's other arguments are not in Proton's name
-            depth += 1 if tok.is_op("(") else -1 if tok.is_op(")") else 0
+            depth += 1 if tok.is_op("(", "[") else -1 if tok.is_op(")", "]") else 0
             continue
         if tok.kind is Kind.IDENT and tokens[i + 1].is_op("(") and not tokens[i - 1].is_op("."):
             if text in _CAST_NAMES and cast_depth is None:
@@ -106,9 +106,9 @@ def to_timeplus_column_name(ch_name: str) -> str:
             text = text if text in _CAST_NAMES else to_timeplus_function_name(text)
         elif tok.kind is Kind.STRING and cast_depth is not None and depth == cast_depth + 1:
             text = _type_string(text)
-        if tok.is_op("("):
+        if tok.is_op("(", "["):  # brackets count: a comma in [1, 2] is no argument's end
             depth += 1
-        elif tok.is_op(")"):
+        elif tok.is_op(")", "]"):
             depth -= 1
             if cast_depth is not None and depth == cast_depth:
                 cast_depth = None
