@@ -161,6 +161,7 @@ _UNKNOWN_IDENTIFIER = re.compile(r"Unknown expression identifier `([^`]+)`|"
                                  r"Resolved identifier '([^']+)' in parent scope")
 _NUMBER = r"(?:Nullable\()?(?:U?Int|Float)\d+\)?"
 _DECIMAL = r"(?:Nullable\()?Decimal(?:\d+)?\([\d, ]+\)\)?"
+_UNBOUNDED_POLYGON = re.compile(r"Polygon is not valid: bounding box is unbounded")
 _MIXED_AVG_WEIGHTED = re.compile(
     rf"Types (?:{_NUMBER} and {_DECIMAL}|{_DECIMAL} and (?:{_NUMBER}|{_DECIMAL})) are "
     r"non-conforming as "
@@ -228,6 +229,9 @@ def to_timeplus_error(
     unknown_function = _UNKNOWN_FUNCTION.search(message)
     if unknown_function is not None:
         return 46, f"Unknown function {to_timeplus_function_name(unknown_function.group(1))}"
+    if _UNBOUNDED_POLYGON.search(message):  # Proton answers some of these (01940: false)
+        return NOT_IMPLEMENTED, ("point_in_polygon with an infinite coordinate is not "
+                                 "supported by the emulator")
     mixed = _MIXED_AVG_WEIGHTED.search(message)
     if mixed is not None:  # Proton averages a decimal with a number (AvgWeighted.cpp)
         return NOT_IMPLEMENTED, ("avg_weighted of a decimal beside a number or another decimal "
