@@ -66,3 +66,19 @@ def test_a_query_may_lower_the_time_limit(api: Any) -> None:
     response = api.post("/queries", json={
         "sql": "SELECT count() FROM numbers(100000000000) SETTINGS max_execution_time = 1"})
     assert api.error(response, 400)["code"] == 159
+
+
+@pytest.mark.parametrize(("template", "base"), [
+    ("(({}) IN (1.5))", "to_decimal32(1, 1)"),  # the operand is written out 4 times
+    ("cast({} AS nullable(datetime64(3)))", "'2020-01-01'"),  # range check: 3 times
+    ("rank_corr({}, number) OVER ()", "number"),  # identical-sample check: 3 times
+])
+def test_rewrites_that_copy_their_operand_refuse_deep_nesting(
+        api: Any, template: str, base: str) -> None:
+    # ten levels are about 300 characters of SQL; copied at each level they made tens of
+    # megabytes (twelve decimal INs: 870 MB) before chDB saw anything: refused instead
+    sql = base
+    for _ in range(10):
+        sql = template.format(sql)
+    body = api.error(api.post("/queries", json={"sql": f"SELECT {sql} FROM numbers(2)"}), 400)
+    assert body["code"] == 48 and "nested this deep" in body["message"], body

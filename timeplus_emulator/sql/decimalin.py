@@ -21,7 +21,12 @@ from __future__ import annotations
 
 from typing import Optional
 
-from timeplus_emulator.sql.errors import NOT_IMPLEMENTED, RUNTIME_REFUSAL, TranslationError
+from timeplus_emulator.sql.errors import (
+    NOT_IMPLEMENTED,
+    RUNTIME_REFUSAL,
+    TranslationError,
+    check_copied,
+)
 from timeplus_emulator.sql.tokens import Kind, Token, quote_string
 
 DECIMAL_IN = "__tp_decimal_in"  # (chDB's IN, operand is decimal, IN over raw integers)
@@ -98,7 +103,7 @@ def decimal_in(operand: str, negated: bool, plain: list[str], numbers: bool) -> 
     """The text of ``operand [NOT] IN (plain)`` answering as Proton for a decimal operand
     (refused row by row where the list holds other than ``numbers``)."""
     lead = operand[: len(operand) - len(operand.lstrip())]
-    x = operand.strip()
+    x = check_copied(operand.strip(), "A decimal IN with a float literal")
     word = " NOT IN " if negated else " IN "
     raw = ", ".join(f"{_LITERAL}({text.strip()}, {x})" for text in plain)
     decimal = f"{_RAW}({x}){word}({raw})" if numbers else \

@@ -51,3 +51,19 @@ def runtime_error(code: int) -> str:
     """Starts the message of a ``throwIf`` that answers Proton's error ``code`` (the error
     mapping reports that code and the rest of the message)."""
     return f"[emulator:{code}] "
+
+
+#: Characters of one expression a rewrite may write out several times (decimal IN, range
+#: checked casts, rank statistics' checks). Such a rewrite nested in its own operand grows
+#: geometrically (12 nested decimal INs, 200 characters of SQL, made 870 MB), so a longer
+#: operand is refused before it is copied.
+MAX_COPIED_TEXT = 20_000
+
+
+def check_copied(text: str, feature: str) -> str:
+    """``text``, or 48 naming ``feature`` when it is too long to be written out again."""
+    if len(text) > MAX_COPIED_TEXT:
+        raise TranslationError(
+            NOT_IMPLEMENTED, f"{feature} over an expression this long (or nested this deep) "
+            "is not supported by the emulator")
+    return text

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from timeplus_emulator.sql.errors import RUNTIME_REFUSAL
+from timeplus_emulator.sql.errors import RUNTIME_REFUSAL, check_copied
 from timeplus_emulator.sql.tokens import quote_name, quote_string
 from timeplus_emulator.sql.types import NamedField, TypeNode, parse_clickhouse_type
 
@@ -166,4 +166,6 @@ def checked_cast(cast_text: str, node: TypeNode) -> str:
     its result lies outside Proton's range. The cast is written twice; chDB computes the
     same expression once."""
     check = range_check(node, cast_text)
-    return cast_text if check is None else f"{CAST_GUARD}({cast_text}, {check})"
+    if check is None:
+        return cast_text
+    return f"{CAST_GUARD}({check_copied(cast_text, 'A cast to date32/datetime64')}, {check})"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from timeplus_emulator.sql.errors import BAD_ARGUMENTS, runtime_error
+from timeplus_emulator.sql.errors import BAD_ARGUMENTS, check_copied, runtime_error
 from timeplus_emulator.sql.tokens import quote_string
 
 SAMPLE_CHECK = "__tp_sample_check"  # (result, refused, message): result, or the error
@@ -38,7 +38,8 @@ def sample_checked(ch_call: str, arg_texts: list[str], over: str = "") -> Option
     ranked = RANKED_ARGUMENTS.get(ch_name)
     if ranked is None or len(arg_texts) < ranked:
         return None
-    same = " OR ".join(f"min({text.strip()}){over} = max({text.strip()}){over}"
-                       for text in arg_texts[:ranked])
+    texts = [check_copied(text.strip(), "rank_corr/mann_whitney_utest")
+             for text in arg_texts[:ranked]]
+    same = " OR ".join(f"min({text}){over} = max({text}){over}" for text in texts)
     refused = f"count(){over} > 0 AND ({same})"
     return f"{SAMPLE_CHECK}({ch_call}{over}, {refused}, {quote_string(_MESSAGE)})"
