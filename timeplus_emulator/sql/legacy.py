@@ -64,7 +64,7 @@ def year_2000_call(ch_name: str, arg_texts: list[str], constant: bool = False) -
     without its closing parenthesis (the column name shows the plain call). ``constant``: in
     ``INSERT ... VALUES``, where chDB folds each value to a constant and the helper's
     ``throwIf`` cannot be folded, only the time-of-day form is rewritten (the call itself)."""
-    text = arg_texts[0].strip()
+    text = check_copied(arg_texts[0].strip(), "parse_datetime_best_effort")
     rest = "".join("," + arg for arg in arg_texts[1:])
     dated = f"if(match({text}, {quote_string(_TIME_ONLY)}), concat('2000-01-01 ', {text}), {text})"
     if constant:
