@@ -100,10 +100,11 @@ QUERY_TIME_LIMIT = 600
 
 
 def _time_limit(setting: SettingValue) -> bool:
-    return _number(setting) and 0 < float(setting.value) <= QUERY_TIME_LIMIT
+    # from 1 ms: chDB keeps whole microseconds, so 0.0000001 became 0, no limit (measured)
+    return _number(setting) and 0.001 <= float(setting.value) <= QUERY_TIME_LIMIT
 
 
-_KIND_TEXT[_time_limit] = f"a number of seconds above 0 and at most {QUERY_TIME_LIMIT}"
+_KIND_TEXT[_time_limit] = f"a number of seconds from 0.001 to {QUERY_TIME_LIMIT}"
 _OVERFLOW = _one_of("throw", "break")
 
 #: chDB settings a query (SELECT, INSERT ... SELECT, subqueries) may set: limits and
