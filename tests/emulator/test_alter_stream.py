@@ -149,3 +149,15 @@ def test_dates_outside_protons_range_stay_refused_after_alter(api: Any, extra: s
         assert error["code"] == 48 and "1900-01-01 .. 2299-12-31" in error["message"], error
     api.sql(f"INSERT INTO {name} (a, e, t) VALUES (2, '1900-01-01', NULL)")
     assert api.table(f"SELECT a, e, t FROM table({name})") == [[2, "1900-01-01", None]]
+
+
+def test_default_null_and_is_null_defaults(api: Any) -> None:
+    # NULL right after DEFAULT is the default itself, not the column's NULL modifier
+    # (Proton's 00571_alter_nullable adds `n nullable(uint64) DEFAULT NULL`)
+    name = api.create_stream("a int32, c nullable(int32) DEFAULT NULL, "
+                             "d uint8 DEFAULT c IS NULL NOT NULL")
+    api.sql(f"INSERT INTO {name} (a) VALUES (1)")
+    api.sql(f"ALTER STREAM {name} ADD COLUMN n nullable(uint64) DEFAULT NULL")
+    api.sql(f"INSERT INTO {name} (a, c) VALUES (2, 5)")
+    assert api.table(f"SELECT a, c, d, n FROM table({name}) ORDER BY a") \
+        == [[1, None, 1, None], [2, 5, 0, None]]

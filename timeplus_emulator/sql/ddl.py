@@ -314,13 +314,27 @@ class StreamParser:
                 raise TranslationError(
                     SYNTAX_ERROR, f"Syntax error: unexpected '{tok.text}' in column definition"
                 )
-            nxt = top_level_index(self.toks, pos + 1, end, *_COLUMN_CLAUSES)
+            nxt = self._clause_end(pos, end)
             stop = end if nxt is None else nxt
             if tok.upper == "EPHEMERAL":
                 raise TranslationError(NOT_IMPLEMENTED, "EPHEMERAL columns are not supported")
             clauses[tok.upper] = (pos + 1, stop)
             pos = stop
         return clauses
+
+    def _clause_end(self, pos: int, end: int) -> Optional[int]:
+        """Where the clause at ``pos`` ends: at the next clause word, except a NULL that is the
+        expression itself (``DEFAULT NULL``) or part of it (``... IS NULL``)."""
+        for i in top_level(self.toks, pos + 1, end):
+            tok = self.toks[i]
+            after_is = self.toks[i - 1].is_word("IS") or (
+                self.toks[i - 1].is_word("NOT") and self.toks[i - 2].is_word("IS"))
+            if (tok.is_word("NULL") and (i == pos + 1 or after_is)) or (
+                    tok.is_word("NOT") and self.toks[i - 1].is_word("IS")):
+                continue
+            if tok.is_word(*_COLUMN_CLAUSES):
+                return i
+        return None
 
     def _text(self, span: Optional[tuple[int, int]]) -> Optional[str]:
         if span is None:
