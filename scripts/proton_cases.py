@@ -252,12 +252,26 @@ class RawDatetime(str):
     offset: Optional[int] = None
 
 
-def _keep_datetime_text() -> None:
-    """Make the driver hand datetimes over as sent, so nanoseconds survive."""
+@contextlib.contextmanager
+def _keep_datetime_text() -> Iterator[None]:
+    """Make the driver hand datetimes over as sent, so nanoseconds survive; put its own
+    converters back after (tests run the cases in the same process as other tests)."""
     from timeplus_dbapi import converters
 
-    for name in ("datetime", "datetime32", "datetime64"):
+    names = ("datetime", "datetime32", "datetime64")
+    saved = {name: converters._FACTORIES.get(name) for name in names}
+    for name in names:
         converters._FACTORIES[name] = lambda spec: RawDatetime
+    converters._layout_for.cache_clear()  # layouts are cached per result's types
+    try:
+        yield
+    finally:
+        for name, factory in saved.items():
+            if factory is None:
+                converters._FACTORIES.pop(name, None)
+            else:
+                converters._FACTORIES[name] = factory
+        converters._layout_for.cache_clear()
 
 
 def _zone_of(spec: TypeSpec) -> Optional[str]:
@@ -603,8 +617,8 @@ def drop_streams(conn: Any) -> None:
 def run_cases(files: list[Path], timeout: float) -> Iterator[Outcome]:
     from timeplus_emulator import run_emulator
 
-    _keep_datetime_text()
     with contextlib.ExitStack() as stack:
+        stack.enter_context(_keep_datetime_text())
         servers: dict[str, str] = {}
         for path in files:
             # a file that USEs a database runs where ?db= exists (enterprise profile)

@@ -253,3 +253,20 @@ def test_statements_after_use_go_to_that_database(tmp_path: Path) -> None:
     (tmp_path / "use_case.reference").write_text("5\ns\n")
     [outcome] = list(cases.run_cases([tmp_path / "use_case.sql"], timeout=30.0))
     assert (outcome.kind, outcome.detail, outcome.diff) == ("pass", "", [])
+
+
+def test_running_cases_leaves_the_drivers_converters_as_they_were(tmp_path: Path) -> None:
+    # the script hands datetimes over as text while it runs; a later test in the same
+    # process (Superset's time grains) got strings for datetimes when it did not put them back
+    from timeplus_dbapi.converters import converter_for
+    from timeplus_dbapi.typesystem import parse_result_type
+
+    spec = parse_result_type("datetime('UTC')")
+    before = converter_for(spec)
+    (tmp_path / "x.sql").write_text("SELECT to_datetime('2020-01-02 03:04:05', 'UTC');\n")
+    (tmp_path / "x.reference").write_text("2020-01-02 03:04:05\n")
+    [outcome] = list(cases.run_cases([tmp_path / "x.sql"], timeout=30.0))
+    assert outcome.kind != "error", outcome
+    after = converter_for(spec)
+    assert before is not None and after is not None
+    assert after("2020-01-02 03:04:05") == before("2020-01-02 03:04:05")
