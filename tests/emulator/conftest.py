@@ -181,6 +181,10 @@ class Api:
         finally:
             stream.close()
 
+    def query_error(self, sql: str) -> dict[str, Any]:
+        """POST ``sql`` to /queries; assert it is refused with HTTP 400, return the body."""
+        return self.error(self.post("/queries", json={"sql": sql}), 400)
+
     def error(self, response: requests.Response, status: int) -> dict[str, Any]:
         """Assert an ErrorResponse with ``status``; return its body."""
         assert response.status_code == status, (response.status_code, response.text)

@@ -13,7 +13,7 @@ import pytest
 
 
 def error_code(api: Any, sql: str) -> int:
-    body = api.error(api.post("/queries", json={"sql": sql}), 400)
+    body = api.query_error(sql)
     return int(body["code"])
 
 

@@ -14,7 +14,7 @@ from tests.emulator.conftest import unique
 
 
 def error(api: Any, sql: str) -> dict[str, Any]:
-    body: dict[str, Any] = api.error(api.post("/queries", json={"sql": sql}), 400)
+    body: dict[str, Any] = api.query_error(sql)
     return body
 
 

@@ -157,7 +157,7 @@ def test_to_type_name_uses_timeplus_spelling(api: Any, expression: str, type_nam
     "SELECT number FROM numbers(10) LIMIT 1 OFFSET 3 * -1",
 ])
 def test_negative_limit_is_refused_as_in_proton(api: Any, sql: str) -> None:
-    body = api.error(api.post("/queries", json={"sql": sql}), 400)
+    body = api.query_error(sql)
     assert body["code"] == 440
     assert "is not representable as uint64" in body["message"]
 
@@ -431,7 +431,7 @@ def test_correlated_subqueries_are_missing_columns_as_in_proton(api: Any) -> Non
         "WHERE o.k = t.k AND o.w > 10)",
     )
     for sql in correlated:
-        body = api.error(api.post("/queries", json={"sql": sql}), 400)
+        body = api.query_error(sql)
         assert body["code"] == 47 and "Missing columns" in body["message"], (sql, body)
     assert api.table(f"SELECT k FROM table({outer}) WHERE k IN (SELECT k FROM table({inner}) "
                      "WHERE w > 10)") == [[2]]

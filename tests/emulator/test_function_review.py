@@ -124,7 +124,7 @@ def test_words_proton_does_not_register_are_unknown_functions(api: Any, name: st
 
 def test_json_extract_array_with_many_keys_is_refused(api: Any) -> None:
     sql = "SELECT json_extract_array('{}', 'a', 'b', 'c')"
-    error = api.error(api.post("/queries", json={"sql": sql}), 400)
+    error = api.query_error(sql)
     assert error["code"] == 48 and "json_extract_array" in error["message"], error
 
 
@@ -150,7 +150,7 @@ def test_no_variant_supertype(api: Any) -> None:
 def test_array_tuple_map_are_not_function_names(api: Any, sql: str) -> None:
     # Proton registers them as array_cast/tuple_cast/map_cast (array.cpp, tuple.cpp, map.cpp;
     # [1, 2] parses as array_cast): the plain names are unknown functions there
-    error = api.error(api.post("/queries", json={"sql": sql}), 400)
+    error = api.query_error(sql)
     assert error["code"] == 46, error
 
 
@@ -168,7 +168,7 @@ def test_functions_registered_under_computed_names_ip_and_left(api: Any) -> None
 def test_statistics_that_answer_differently_are_refused(api: Any, name: str) -> None:
     # 02158_contingency.reference: Proton's theils_u(a, b) is -1 where chDB's answers 1
     sql = f"SELECT {name}(number % 3, number % 5) FROM numbers(150)"
-    error = api.error(api.post("/queries", json={"sql": sql}), 400)
+    error = api.query_error(sql)
     assert error["code"] == 48 and name in error["message"], error
 
 

@@ -18,7 +18,7 @@ import pytest
     "SELECT to_decimal32(3, 1) IN (cast(3 AS decimal256(2)))",
 ])
 def test_decimal256_elements_of_an_in_list_are_refused(api: Any, sql: str) -> None:
-    body = api.error(api.post("/queries", json={"sql": sql}), 400)
+    body = api.query_error(sql)
     assert body["code"] == 48 and "decimal256" in body["message"], body
 
 

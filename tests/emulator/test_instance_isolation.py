@@ -91,5 +91,5 @@ def test_errors_from_chdb_never_name_the_private_database(api: Any) -> None:
     prefix = api.server.engine.prefix
     for sql in [f"SELECT nope FROM table({name})", f"SELECT a + 'x' FROM table({name})",
                 f"SELECT * FROM table({name}) AS t JOIN table({name}) AS t ON 1"]:
-        error = api.error(api.post("/queries", json={"sql": sql}), 400)
+        error = api.query_error(sql)
         assert prefix not in error["message"] and "tp" + prefix[2:] not in error["message"], error

@@ -17,7 +17,7 @@ import pytest
     "SELECT array_map((a, x) -> array_filter(x -> x > a, [x, 1]), [1], [2])",
 ])
 def test_inner_lambda_reusing_a_parameter_name_is_refused(api: Any, sql: str) -> None:
-    body = api.error(api.post("/queries", json={"sql": sql}), 400)
+    body = api.query_error(sql)
     assert body["code"] == 48 and "lambda" in body["message"], body
 
 

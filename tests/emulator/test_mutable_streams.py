@@ -117,7 +117,7 @@ def test_cloud_profile_refuses_enterprise_mutations(api: Any) -> None:
     name = api.create_stream("a int32")
     for sql in (f"CREATE MUTABLE STREAM {unique('m')} (a int32) PRIMARY KEY a",
                 f"DELETE FROM {name} WHERE a = 1", f"TRUNCATE STREAM {name}"):
-        body = api.error(api.post("/queries", json={"sql": sql}), 400)
+        body = api.query_error(sql)
         assert body["code"] == 48 and "Timeplus Enterprise" in body["message"], body
 
 

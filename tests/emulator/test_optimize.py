@@ -11,7 +11,7 @@ from tests.emulator.conftest import unique
 
 
 def code_of(api: Any, sql: str) -> int:
-    return int(api.error(api.post("/queries", json={"sql": sql}), 400)["code"])
+    return int(api.query_error(sql)["code"])
 
 
 @pytest.mark.parametrize("engine", ["", " ENGINE = MergeTree ORDER BY a"])

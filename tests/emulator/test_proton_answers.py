@@ -19,7 +19,7 @@ def one_value(api: Any, sql: str) -> Any:
 
 
 def refusal(api: Any, sql: str) -> str:
-    body = api.error(api.post("/queries", json={"sql": sql}), 400)
+    body = api.query_error(sql)
     assert body["code"] == 48, body
     return str(body["message"])
 

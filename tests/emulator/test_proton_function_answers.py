@@ -99,7 +99,7 @@ def test_to_unix_timestamp_of_times_and_strings_answers(api: Any) -> None:
     "AND UNBOUNDED FOLLOWING) FROM numbers(5)",
 ])
 def test_rank_statistics_of_one_value_samples_are_protons_36(api: Any, sql: str) -> None:
-    body = api.error(api.post("/queries", json={"sql": sql}), 400)
+    body = api.query_error(sql)
     assert body["code"] == 36, body
     assert "identical" in body["message"]
 

@@ -17,7 +17,7 @@ from tests.emulator.conftest import unique
 
 
 def refusal(api: Any, sql: str) -> str:
-    body = api.error(api.post("/queries", json={"sql": sql}), 400)
+    body = api.query_error(sql)
     assert body["code"] == 48, body
     return str(body["message"])
 
@@ -129,7 +129,7 @@ def test_drop_stream_drops_a_view(api: Any) -> None:
 def test_drop_view_of_a_stream_is_protons_80(api: Any) -> None:
     source = api.create_stream("x int8")
     for sql in (f"DROP VIEW {source}", f"DROP VIEW IF EXISTS {source}"):
-        body = api.error(api.post("/queries", json={"sql": sql}), 400)
+        body = api.query_error(sql)
         assert body["code"] == 80 and "is not a View" in body["message"], body
     assert source in {row[0] for row in api.table("SHOW STREAMS")}
 

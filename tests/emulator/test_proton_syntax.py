@@ -16,7 +16,7 @@ from tests.emulator.conftest import unique
 
 
 def refusal(api: Any, sql: str) -> str:
-    body = api.error(api.post("/queries", json={"sql": sql}), 400)
+    body = api.query_error(sql)
     assert body["code"] == 48, body
     return str(body["message"])
 

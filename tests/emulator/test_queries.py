@@ -369,7 +369,7 @@ def test_insert_without_column_list_fills_tp_time(api: Any) -> None:
     api.sql(f"INSERT INTO {kv} VALUES (1, 'a')")
     assert api.table(f"SELECT k, v, _tp_delta FROM table({kv})") == [[1, "a", 1]]
     sql = f"INSERT INTO {one} VALUES ('x', now64(3, 'UTC'))"  # one value too many
-    assert api.error(api.post("/queries", json={"sql": sql}), 400)["code"] == 62
+    assert api.query_error(sql)["code"] == 62
 
 
 def test_sqlanalyze_and_format(api: Any) -> None:

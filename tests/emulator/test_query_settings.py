@@ -12,7 +12,7 @@ import pytest
 
 
 def code_of(api: Any, sql: str) -> int:
-    body = api.error(api.post("/queries", json={"sql": sql}), 400)
+    body = api.query_error(sql)
     return int(body["code"])
 
 

@@ -20,7 +20,7 @@ import pytest
     "SELECT split_by_regexp('\\0', 'abc')",
 ])
 def test_patterns_with_a_nul_byte_are_refused(api: Any, sql: str) -> None:
-    body = api.error(api.post("/queries", json={"sql": sql}), 400)
+    body = api.query_error(sql)
     assert body["code"] == 48 and "NUL" in body["message"], body
 
 

@@ -18,7 +18,7 @@ def test_rows_to_read_over_a_stream_is_refused(api: Any) -> None:
     for sql in (f"SELECT max(id) FROM table({name}) WHERE has_token(s, 'abc') "
                 "SETTINGS max_rows_to_read = 16",
                 f"SELECT count() FROM {name} SETTINGS max_rows_to_read = 1, query_mode = 'table'"):
-        body = api.error(api.post("/queries", json={"sql": sql}), 400)
+        body = api.query_error(sql)
         assert body["code"] == 48 and "max_rows_to_read" in body["message"], body
 
 

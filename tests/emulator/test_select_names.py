@@ -17,7 +17,7 @@ import pytest
     "SELECT count() FROM (SELECT s.a, s.a * 2 AS a FROM (SELECT 3 AS a) AS s)",
 ])
 def test_qualified_column_beside_an_alias_of_its_name_is_refused(api: Any, sql: str) -> None:
-    body = api.error(api.post("/queries", json={"sql": sql}), 400)
+    body = api.query_error(sql)
     assert body["code"] == 48 and "alias a" in body["message"], body
 
 

@@ -264,7 +264,7 @@ def test_nested_comments_and_unicode_spaces_read_as_proton_reads_them(
     ("SELECT * FROM `system`.processes", 48, "system.processes"),
 ])
 def test_issue_attacks_are_refused_by_name(api: Any, sql: str, code: int, named: str) -> None:
-    error = api.error(api.post("/queries", json={"sql": sql}), 400)
+    error = api.query_error(sql)
     assert error["code"] == code and named in error["message"], error
     assert not list(Path.cwd().glob(f"{MARK}*"))
 

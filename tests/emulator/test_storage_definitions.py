@@ -19,7 +19,7 @@ from tests.emulator.conftest import unique
 
 
 def create_error(api: Any, sql: str) -> dict[str, Any]:
-    return api.error(api.post("/queries", json={"sql": sql}), 400)
+    return api.query_error(sql)
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,7 @@ def test_the_built_in_databases_cannot_be_created_or_dropped(api: Any, name: str
     assert created["code"] == 82 and name in created["message"]
     api.sql(f"CREATE DATABASE IF NOT EXISTS `{name}`")  # exists: nothing to do, as in Proton
     for sql in (f"DROP DATABASE `{name}`", f"DROP DATABASE IF EXISTS `{name}`"):
-        dropped = api.error(api.post("/queries", json={"sql": sql}), 400)
+        dropped = api.query_error(sql)
         assert dropped["code"] == 36, dropped
     assert api.table("SELECT name FROM system.databases ORDER BY name") == before
     assert api.table("SELECT 1 FROM system.one") == [[1]]
@@ -73,7 +73,7 @@ def test_the_built_in_databases_are_listed_and_can_be_used(api: Any) -> None:
 def test_streams_in_the_system_database_are_refused_not_unknown(api: Any, sql: str) -> None:
     # Proton's system database is an ordinary Atomic one; the emulator's holds only the
     # tables it emulates, so streams and views there are refused (48), not "unknown" (81)
-    assert api.error(api.post("/queries", json={"sql": sql}), 400)["code"] == 48
+    assert api.query_error(sql)["code"] == 48
 
 
 def test_system_functions_hides_the_emulators_helper_functions(api: Any) -> None:

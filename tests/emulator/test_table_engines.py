@@ -50,7 +50,7 @@ def test_other_engines_are_refused_by_name(api: Any, engine: str) -> None:
 
 def test_kv_mode_on_a_table_engine_is_refused(api: Any) -> None:
     sql = "CREATE STREAM e_kv (a int32) ENGINE = Memory PRIMARY KEY a SETTINGS mode='versioned_kv'"
-    assert api.error(api.post("/queries", json={"sql": sql}), 400)["code"] == 48
+    assert api.query_error(sql)["code"] == 48
 
 
 def test_table_engine_store_alters_as_a_clickhouse_table(api: Any) -> None:

@@ -22,7 +22,7 @@ import pytest
     "SELECT CASE WHEN number = 0 THEN -7 ELSE 5000000000 END FROM numbers(2)",
 ])
 def test_uint64_literal_beside_signed_or_float_has_no_common_type(api: Any, sql: str) -> None:
-    body = api.error(api.post("/queries", json={"sql": sql}), 400)
+    body = api.query_error(sql)
     assert body["code"] == 386, body
 
 

@@ -13,7 +13,7 @@ import pytest
 
 
 def error(api: Any, sql: str, code: int) -> str:
-    body = api.error(api.post("/queries", json={"sql": sql}), 400)
+    body = api.query_error(sql)
     assert body["code"] == code, body
     return str(body["message"])
 

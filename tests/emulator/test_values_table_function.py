@@ -11,7 +11,7 @@ import pytest
 
 
 def code_of(api: Any, sql: str) -> int:
-    return int(api.error(api.post("/queries", json={"sql": sql}), 400)["code"])
+    return int(api.query_error(sql)["code"])
 
 
 def test_values_reads_rows_with_timeplus_types(api: Any) -> None:
