@@ -49,7 +49,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional
@@ -644,19 +644,26 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--only", nargs="*", default=[], help="file names to run")
     args = parser.parse_args(argv)
     files = select_files(args.tests_dir, args.sample, args.only)
-    shown = set(filter(None, args.list.split(",")))
-    outcomes: list[Outcome] = []
-    for outcome in run_cases(files, args.timeout):
-        outcomes.append(outcome)
+    report(run_cases(files, args.timeout), args.list, args.json, "files",
+           ("pass", "wrong", "error", "refused"))
+    return 0
+
+
+def report(outcomes: Iterable[Outcome], listed: str, json_path: Optional[Path], unit: str,
+           kinds: Sequence[str]) -> None:
+    """Print each outcome of a kind in ``listed`` (``wrong,error``) in full as it comes, then
+    the counts per kind; write every outcome to ``json_path`` if given."""
+    shown = set(filter(None, listed.split(",")))
+    done: list[Outcome] = []
+    for outcome in outcomes:
+        done.append(outcome)
         if outcome.kind in shown:
             print(f"== {outcome.kind} {outcome.name}: {outcome.detail}")
-            print("\n".join(outcome.diff))
-    counts = Counter(o.kind for o in outcomes)
-    print(json.dumps({"files": len(outcomes), **{k: counts.get(k, 0) for k in
-                      ("pass", "wrong", "error", "refused")}}))
-    if args.json:
-        args.json.write_text(json.dumps([asdict(o) for o in outcomes], indent=1))
-    return 0
+            print("\n".join(outcome.diff), flush=True)
+    counts = Counter(o.kind for o in done)
+    print(json.dumps({unit: len(done), **{k: counts.get(k, 0) for k in kinds}}))
+    if json_path:
+        json_path.write_text(json.dumps([asdict(o) for o in done], indent=1))
 
 
 if __name__ == "__main__":

@@ -54,9 +54,8 @@ import re
 import sys
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -66,7 +65,7 @@ import timeplus_dbapi
 # scripts/superset folder would pass for the superset package in the same process (tests)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 try:
-    from proton_cases import NOT_SUPPORTED, Outcome, drop_streams, error_code
+    from proton_cases import NOT_SUPPORTED, Outcome, drop_streams, error_code, report
 finally:
     sys.path.pop(0)
 
@@ -565,17 +564,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--max-run", type=float, default=Options.max_run)
     args = parser.parse_args(argv)
     options = Options(args.wait_scale, args.idle, args.max_run)
-    shown = set(filter(None, args.list.split(",")))
-    outcomes: list[Outcome] = []
-    for outcome in run_all(args.tests_dir, args.only, options):
-        outcomes.append(outcome)
-        if outcome.kind in shown:
-            print(f"== {outcome.kind} {outcome.name}: {outcome.detail}")
-            print("\n".join(outcome.diff), flush=True)
-    counts = Counter(o.kind for o in outcomes)
-    print(json.dumps({"tests": len(outcomes), **{k: counts.get(k, 0) for k in KINDS}}))
-    if args.json:
-        args.json.write_text(json.dumps([asdict(o) for o in outcomes], indent=1))
+    report(run_all(args.tests_dir, args.only, options), args.list, args.json, "tests", KINDS)
     return 0
 
 
